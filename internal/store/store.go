@@ -1,0 +1,218 @@
+// Package store owns Spektrum's data model and the Store interface that every
+// other package reads and writes through. Implementations live in
+// store/sqlite (embedded, the default) and store/postgres (several processes
+// on one server); both share the SQL in store/sqlstore and obey the one
+// conformance suite in store/storetest.
+//
+// This package must not import pipeline or web code: dependencies point down
+// to it, never up from it.
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Errors every implementation returns (wrapped) so callers can test with errors.Is.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrDuplicate = errors.New("already exists")
+)
+
+// Source kinds.
+const (
+	KindFeed        = "feed"         // RSS, Atom, RDF or JSON Feed
+	KindSitemap     = "sitemap"      // sitemap.xml or sitemap index
+	KindNewsSitemap = "news-sitemap" // Google News sitemap
+)
+
+// Source is one place articles come from.
+type Source struct {
+	ID       int64
+	URL      string // the URL the feed/sitemap is read from (after discovery)
+	SiteURL  string // the site's home page, if known
+	Kind     string // KindFeed, KindSitemap, KindNewsSitemap
+	Name     string
+	Section  string // section slug articles are filed under by default ("" = none)
+	Language string // declared language code, "" = detect
+
+	PollInterval time.Duration
+	Enabled      bool
+
+	// Polling state.
+	ETag         string
+	LastModified string
+	NextPollAt   time.Time
+	LastPolledAt time.Time // zero until the first poll
+	LastSuccess  time.Time
+	LastError    string // "" when the last poll succeeded
+	ErrorCount   int    // consecutive failed polls
+
+	CreatedAt time.Time
+
+	// Computed by Source/Sources: number of stored articles.
+	ArticleCount int
+	// Computed by Source/Sources: number of this source's jobs that failed for
+	// good (state dead), e.g. article pages that could not be read.
+	FailedJobs int
+}
+
+// Article is one stored, extracted, sanitized article.
+type Article struct {
+	ID           int64
+	SourceID     int64
+	SourceName   string // filled on read
+	URL          string // where it was fetched from (after redirects)
+	CanonicalURL string // dedupe key across sources; defaults to URL
+	GUID         string // the feed item's id; dedupe key within a source
+	Slug         string // unique URL slug on the site, set by the store if empty
+	Title        string
+	Author       string
+	PublishedAt  time.Time // zero if unknown (the store then uses FirstSeenAt for ordering)
+	UpdatedAt    time.Time
+	Language     string
+	Section      string // section slug, "" = none
+	Image        string
+	Summary      string // plain-text lead
+	HTML         string // sanitized body HTML; never raw source HTML
+	Text         string // plain text of the body
+	ContentHash  string // hash of Title+Text; an unchanged re-fetch is not an update
+	FirstSeenAt  time.Time
+	Hidden       bool
+}
+
+// Section is a slug with a display name.
+type Section struct {
+	Slug         string
+	Name         string
+	ArticleCount int // computed on read
+}
+
+// UpsertResult says what UpsertArticle did.
+type UpsertResult int
+
+// UpsertArticle results.
+const (
+	Unchanged UpsertResult = iota // same content already stored
+	Created
+	Updated
+)
+
+func (r UpsertResult) String() string {
+	switch r {
+	case Created:
+		return "created"
+	case Updated:
+		return "updated"
+	}
+	return "unchanged"
+}
+
+// ArticleQuery selects visible articles, newest first (by PublishedAt, or
+// FirstSeenAt when unknown, then ID).
+type ArticleQuery struct {
+	Section  string // "" = all
+	SourceID int64  // 0 = all
+	Limit    int    // <= 0 means 20; capped at 200 by implementations
+	Cursor   string // opaque, from a previous page's NextCursor; "" = first page
+	Since    time.Time
+	Exclude  int64 // leave out this article id (related articles)
+}
+
+// ArticlePage is one page of an ArticleQuery.
+type ArticlePage struct {
+	Articles   []Article
+	NextCursor string // "" when there are no more
+}
+
+// Job states.
+const (
+	JobQueued  = "queued"
+	JobRunning = "running"
+	JobDone    = "done"
+	JobDead    = "dead" // failed MaxAttempts times; kept for inspection
+)
+
+// Job is one unit of background work in the durable queue.
+type Job struct {
+	ID          int64
+	Kind        string
+	UniqueKey   string // at most one queued or running job per key; "" = no limit
+	SourceID    int64  // the source this job works for, 0 = none; jobs go when their source goes
+	Payload     []byte // JSON
+	State       string
+	Attempts    int
+	MaxAttempts int
+	RunAt       time.Time
+	LockedBy    string
+	LockedUntil time.Time
+	LastError   string
+	CreatedAt   time.Time
+}
+
+// JobCounts summarises the queue.
+type JobCounts struct {
+	Queued, Running, Done, Dead int
+	// Waiting counts queued jobs whose RunAt is in the future (retries waiting out a backoff).
+	Waiting int
+}
+
+// Store is the whole persistence API. Implementations are safe for concurrent use.
+type Store interface {
+	// Migrate brings the schema to the newest version; safe to run concurrently
+	// from several processes and idempotent.
+	Migrate(ctx context.Context) error
+	Close() error
+
+	// Sources.
+	CreateSource(ctx context.Context, s *Source) error // sets ID, CreatedAt; ErrDuplicate if URL exists
+	UpdateSource(ctx context.Context, s *Source) error // all editable and polling fields
+	Source(ctx context.Context, id int64) (*Source, error)
+	SourceByURL(ctx context.Context, url string) (*Source, error)
+	Sources(ctx context.Context) ([]Source, error)    // ordered by ID
+	DeleteSource(ctx context.Context, id int64) error // deletes its articles too
+	DueSources(ctx context.Context, now time.Time) ([]Source, error)
+
+	// Articles.
+	// UpsertArticle stores a by its dedupe keys: the same CanonicalURL (any
+	// source), or the same SourceID+GUID, or the same URL is the same article.
+	// It sets a.ID (and Slug, FirstSeenAt when created). Safe against
+	// concurrent upserts of the same article: exactly one row results.
+	UpsertArticle(ctx context.Context, a *Article) (UpsertResult, error)
+	// ArticleKnown reports whether an article with this source+GUID or URL is stored.
+	ArticleKnown(ctx context.Context, sourceID int64, guid, url string) (bool, error)
+	Article(ctx context.Context, id int64) (*Article, error)
+	ArticleBySlug(ctx context.Context, slug string) (*Article, error)
+	Articles(ctx context.Context, q ArticleQuery) (ArticlePage, error)
+	CountArticles(ctx context.Context) (int, error)
+
+	// Sections.
+	EnsureSection(ctx context.Context, sec Section) error // insert if missing, keep existing name
+	Sections(ctx context.Context) ([]Section, error)      // ordered by name
+	Section(ctx context.Context, slug string) (*Section, error)
+
+	// Views: anonymous counts per article and hour, for the Trending box.
+	RecordView(ctx context.Context, articleID int64, at time.Time) error
+	Trending(ctx context.Context, since time.Time, limit int) ([]Article, error)
+
+	// Jobs: the durable queue.
+	// Enqueue adds j; if j.UniqueKey is set and a queued or running job has the
+	// same key, it does nothing and returns false.
+	Enqueue(ctx context.Context, j *Job) (bool, error)
+	// Claim takes the next runnable job of one of kinds (queued with RunAt <=
+	// now, or running with an expired lease), marks it running for lease by
+	// worker and increments Attempts. Returns ErrNotFound when none is runnable.
+	// Two concurrent Claims never return the same job.
+	Claim(ctx context.Context, worker string, kinds []string, now time.Time, lease time.Duration) (*Job, error)
+	// ExtendLease renews a running job's lease; ErrNotFound if worker no longer holds it.
+	ExtendLease(ctx context.Context, id int64, worker string, until time.Time) error
+	// CompleteJob marks a job done; ErrNotFound if worker no longer holds it.
+	CompleteJob(ctx context.Context, id int64, worker string) error
+	// FailJob records err; the job is queued again at retryAt, or dead when
+	// its attempts are used up (or retryAt is zero).
+	FailJob(ctx context.Context, id int64, worker string, errMsg string, retryAt time.Time) error
+	JobCounts(ctx context.Context, kinds []string, now time.Time) (JobCounts, error)
+	// PurgeJobs deletes done jobs finished before cutoff.
+	PurgeJobs(ctx context.Context, before time.Time) (int, error)
+}
