@@ -1,0 +1,152 @@
+// Package config holds every setting Spektrum reads, in one place, each with
+// its flag, environment variable and default. Precedence: flag > environment
+// (SPEKTRUM_*) > default. It only parses; it must not open databases or
+// sockets.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	DB                   string // SQLite path or postgres:// URL
+	AllowPrivateNetworks bool
+
+	Addr       string
+	Role       string // all, web, worker
+	BaseURL    string
+	SiteName   string
+	Tagline    string
+	Disclaimer string
+	Language   string
+
+	UserAgent     string
+	Workers       int
+	PollInterval  time.Duration
+	FetchTimeout  time.Duration
+	MaxBytes      int64
+	PerHostDelay  time.Duration
+	PerHostConns  int
+	JobLease      time.Duration
+	MaxItems      int
+	LogLevel      string
+	NoAutoMigrate bool
+}
+
+// Setting describes one option for flags and the configuration reference.
+type Setting struct {
+	Name, Env, Default, Usage string
+}
+
+// Settings lists every option; README's configuration reference mirrors it.
+var Settings = []Setting{
+	{"db", "SPEKTRUM_DB", "data/spektrum.db", "SQLite file path, or a postgres:// URL for PostgreSQL"},
+	{"allow-private-networks", "SPEKTRUM_ALLOW_PRIVATE_NETWORKS", "false", "allow fetching loopback, private and link-local addresses (tests, intranets)"},
+	{"addr", "SPEKTRUM_ADDR", "127.0.0.1:8080", "address the web server listens on"},
+	{"role", "SPEKTRUM_ROLE", "all", "what serve runs: all (web and workers), web, or worker"},
+	{"base-url", "SPEKTRUM_BASE_URL", "", "public URL of the site, used in feeds, sitemaps and mails (default http://ADDR)"},
+	{"site-name", "SPEKTRUM_SITE_NAME", "Spektrum", "the outlet's name"},
+	{"tagline", "SPEKTRUM_TAGLINE", "News from a broad spectrum of sources", "shown under the name"},
+	{"disclaimer", "SPEKTRUM_DISCLAIMER", "", "the disclaimer under every article (default names the outlet)"},
+	{"language", "SPEKTRUM_LANGUAGE", "en", "the site's language"},
+	{"user-agent", "SPEKTRUM_USER_AGENT", "", "User-Agent for fetching (default names Spektrum and its version)"},
+	{"workers", "SPEKTRUM_WORKERS", "4", "jobs run in parallel by one process"},
+	{"poll-interval", "SPEKTRUM_POLL_INTERVAL", "30m", "default time between polls of a source"},
+	{"fetch-timeout", "SPEKTRUM_FETCH_TIMEOUT", "30s", "time limit for one HTTP request, body included"},
+	{"max-bytes", "SPEKTRUM_MAX_BYTES", "20971520", "largest response body read, in bytes"},
+	{"per-host-delay", "SPEKTRUM_PER_HOST_DELAY", "1s", "minimum time between two requests to one host"},
+	{"per-host-conns", "SPEKTRUM_PER_HOST_CONNS", "2", "requests to one host at once"},
+	{"job-lease", "SPEKTRUM_JOB_LEASE", "2m", "how long a claimed job stays with a worker that stopped renewing it"},
+	{"max-items", "SPEKTRUM_MAX_ITEMS", "100", "newest items taken from one poll of a source"},
+	{"log-level", "SPEKTRUM_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"no-auto-migrate", "SPEKTRUM_NO_AUTO_MIGRATE", "false", "don't migrate the schema on start (run `spektrum migrate` yourself)"},
+}
+
+// Register defines every setting as a flag on fs, with environment values
+// (read through getenv) taking the place of defaults. Call Parse on fs, then
+// Load.
+func Register(fs *flag.FlagSet, getenv func(string) string) {
+	for _, s := range Settings {
+		def := s.Default
+		if v := getenv(s.Env); v != "" {
+			def = v
+		}
+		fs.String(s.Name, def, fmt.Sprintf("%s (env %s)", s.Usage, s.Env))
+	}
+}
+
+// Load reads the parsed flag values of fs into a Config and validates them.
+func Load(fs *flag.FlagSet) (*Config, error) {
+	get := func(name string) string { return fs.Lookup(name).Value.String() }
+	c := &Config{
+		DB:         get("db"),
+		Addr:       get("addr"),
+		Role:       get("role"),
+		BaseURL:    strings.TrimRight(get("base-url"), "/"),
+		SiteName:   get("site-name"),
+		Tagline:    get("tagline"),
+		Disclaimer: get("disclaimer"),
+		Language:   get("language"),
+		UserAgent:  get("user-agent"),
+		LogLevel:   get("log-level"),
+	}
+	var errs []string
+	boolean := func(name string, dst *bool) {
+		v, err := strconv.ParseBool(get(name))
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("--%s: %q is not true or false", name, get(name)))
+		}
+		*dst = v
+	}
+	integer := func(name string, dst *int) {
+		v, err := strconv.Atoi(get(name))
+		if err != nil || v <= 0 {
+			errs = append(errs, fmt.Sprintf("--%s: %q is not a positive whole number", name, get(name)))
+		}
+		*dst = v
+	}
+	duration := func(name string, dst *time.Duration) {
+		v, err := time.ParseDuration(get(name))
+		if err != nil || v < 0 {
+			errs = append(errs, fmt.Sprintf("--%s: %q is not a duration like 30s or 15m", name, get(name)))
+		}
+		*dst = v
+	}
+	boolean("allow-private-networks", &c.AllowPrivateNetworks)
+	boolean("no-auto-migrate", &c.NoAutoMigrate)
+	integer("workers", &c.Workers)
+	integer("per-host-conns", &c.PerHostConns)
+	integer("max-items", &c.MaxItems)
+	duration("poll-interval", &c.PollInterval)
+	duration("fetch-timeout", &c.FetchTimeout)
+	duration("per-host-delay", &c.PerHostDelay)
+	duration("job-lease", &c.JobLease)
+	mb, err := strconv.ParseInt(get("max-bytes"), 10, 64)
+	if err != nil || mb <= 0 {
+		errs = append(errs, fmt.Sprintf("--max-bytes: %q is not a positive number of bytes", get("max-bytes")))
+	}
+	c.MaxBytes = mb
+	switch c.Role {
+	case "all", "web", "worker":
+	default:
+		errs = append(errs, fmt.Sprintf("--role: %q is not one of all, web, worker", c.Role))
+	}
+	if c.DB == "" {
+		errs = append(errs, "--db: empty; give a SQLite file path or a postgres:// URL")
+	}
+	if c.PollInterval < time.Minute {
+		errs = append(errs, "--poll-interval: must be at least 1m, to stay polite to sources")
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}

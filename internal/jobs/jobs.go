@@ -1,0 +1,290 @@
+// Package jobs runs background work from the durable queue kept in the store:
+// workers claim a job with a lease, renew the lease while they work, and
+// complete it, retry it with backoff, or dead-letter it after its last try.
+//
+// A process that dies mid-job simply stops renewing its lease; when the lease
+// runs out any other worker (or the restarted process) claims the job again.
+// Handlers must therefore be idempotent, which every pipeline step is.
+//
+// This package knows nothing of what the jobs do: handlers are registered by
+// the pipeline. It must not import pipeline or web code.
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"spektrum/internal/store"
+)
+
+// Handler does one job. Returning nil completes it; an error retries it with
+// backoff, or dead-letters it when wrapped with Permanent or on the last try.
+type Handler func(ctx context.Context, j *store.Job) error
+
+// Options tune a Runner. Zero values mean the defaults.
+type Options struct {
+	Worker      string        // this process's name in locked_by; default host-pid-random
+	Concurrency int           // parallel jobs; default 4
+	Lease       time.Duration // how long a claim lasts without renewal; default 2m
+	Poll        time.Duration // how often an idle worker looks for work; default 1s
+	// Backoff gives the delay before retry number attempt (1-based); default
+	// 30s·4^(attempt-1), capped at 6h.
+	Backoff func(attempt int) time.Duration
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Runner claims and runs jobs of the kinds it has handlers for.
+type Runner struct {
+	st       store.Store
+	opts     Options
+	handlers map[string]Handler
+	kinds    []string
+}
+
+// New returns a Runner on st.
+func New(st store.Store, opts Options) *Runner {
+	if opts.Worker == "" {
+		opts.Worker = workerName()
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 4
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 2 * time.Minute
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = time.Second
+	}
+	if opts.Backoff == nil {
+		opts.Backoff = DefaultBackoff
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Runner{st: st, opts: opts, handlers: map[string]Handler{}}
+}
+
+// DefaultBackoff is 30s, 2m, 8m, 32m, ... capped at 6h.
+func DefaultBackoff(attempt int) time.Duration {
+	d := 30 * time.Second
+	for i := 1; i < attempt && d < 6*time.Hour; i++ {
+		d *= 4
+	}
+	return min(d, 6*time.Hour)
+}
+
+func workerName() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// Worker returns the name this runner claims jobs under.
+func (r *Runner) Worker() string { return r.opts.Worker }
+
+// Handle registers h for jobs of kind. Call before Run.
+func (r *Runner) Handle(kind string, h Handler) {
+	if _, ok := r.handlers[kind]; !ok {
+		r.kinds = append(r.kinds, kind)
+	}
+	r.handlers[kind] = h
+}
+
+// Kinds lists the registered job kinds.
+func (r *Runner) Kinds() []string { return append([]string(nil), r.kinds...) }
+
+// permanentError marks an error that retrying cannot fix.
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string { return e.err.Error() }
+func (e permanentError) Unwrap() error { return e.err }
+
+// Permanent wraps err so the job is dead-lettered at once instead of retried.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanentError{err}
+}
+
+// IsPermanent reports whether err was wrapped with Permanent.
+func IsPermanent(err error) bool {
+	var p permanentError
+	return errors.As(err, &p)
+}
+
+// Enqueue adds a job of kind with payload marshalled as JSON. With a
+// non-empty key, a queued or running job with the same key makes it a no-op
+// (false).
+func Enqueue(ctx context.Context, st store.Store, kind, key string, sourceID int64, payload any) (bool, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s: encode payload: %w", kind, err)
+	}
+	ok, err := st.Enqueue(ctx, &store.Job{Kind: kind, UniqueKey: key, SourceID: sourceID, Payload: b, RunAt: time.Now()})
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s %q: %w", kind, key, err)
+	}
+	return ok, nil
+}
+
+// Run works until ctx is cancelled. Jobs in progress are given their
+// context's cancellation and their leases simply lapse if they don't finish.
+func (r *Runner) Run(ctx context.Context) error {
+	return r.run(ctx, false)
+}
+
+// RunUntilIdle works until no job of the registered kinds is runnable or
+// running (anyone's), then returns. Jobs waiting out a retry backoff are
+// left for later. This is `spektrum fetch`: one pass to the end.
+func (r *Runner) RunUntilIdle(ctx context.Context) error {
+	return r.run(ctx, true)
+}
+
+func (r *Runner) run(ctx context.Context, untilIdle bool) error {
+	if len(r.kinds) == 0 {
+		return errors.New("jobs: no handlers registered")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, r.opts.Concurrency)
+	for range r.opts.Concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := r.loop(ctx, untilIdle); err != nil {
+				errc <- err
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	if err := <-errc; err != nil {
+		return err
+	}
+	if untilIdle {
+		return nil
+	}
+	return ctx.Err()
+}
+
+func (r *Runner) loop(ctx context.Context, untilIdle bool) error {
+	failures := 0
+	for ctx.Err() == nil {
+		j, err := r.st.Claim(ctx, r.opts.Worker, r.kinds, r.opts.Now(), r.opts.Lease)
+		switch {
+		case err == nil:
+			failures = 0
+			r.execute(ctx, j)
+			continue
+		case errors.Is(err, store.ErrNotFound):
+			if untilIdle {
+				idle, err := r.idle(ctx)
+				if err != nil {
+					return err
+				}
+				if idle {
+					return nil
+				}
+			}
+		case ctx.Err() != nil:
+			return nil
+		default:
+			// A store hiccup (a restarting database) must not kill the
+			// worker; give up only when it persists.
+			failures++
+			r.opts.Logger.Warn("claim job", "err", err, "failures", failures)
+			if failures >= 10 {
+				return fmt.Errorf("jobs: claiming keeps failing: %w", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(r.opts.Poll):
+		}
+	}
+	return nil
+}
+
+func (r *Runner) idle(ctx context.Context) (bool, error) {
+	c, err := r.st.JobCounts(ctx, r.kinds, r.opts.Now())
+	if err != nil {
+		return false, fmt.Errorf("jobs: count: %w", err)
+	}
+	return c.Queued-c.Waiting == 0 && c.Running == 0, nil
+}
+
+// execute runs one claimed job, renewing its lease while the handler works.
+func (r *Runner) execute(ctx context.Context, j *store.Job) {
+	log := r.opts.Logger.With("job", j.ID, "kind", j.Kind, "attempt", j.Attempts)
+	jctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(r.opts.Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				err := r.st.ExtendLease(jctx, j.ID, r.opts.Worker, r.opts.Now().Add(r.opts.Lease))
+				if errors.Is(err, store.ErrNotFound) {
+					// Someone else holds it now; stop working on it.
+					log.Warn("lease lost")
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	err := r.call(jctx, j)
+	close(done)
+	if ctx.Err() != nil {
+		// Shutting down: leave the job to lapse and be retried.
+		return
+	}
+	// Use a fresh context so a cancelled handler still records its outcome.
+	bg := context.WithoutCancel(ctx)
+	if err == nil {
+		if cerr := r.st.CompleteJob(bg, j.ID, r.opts.Worker); cerr != nil {
+			log.Warn("complete job", "err", cerr)
+		}
+		return
+	}
+	var retryAt time.Time
+	if !IsPermanent(err) {
+		retryAt = r.opts.Now().Add(r.opts.Backoff(j.Attempts))
+	}
+	log.Info("job failed", "err", err, "retry_at", retryAt)
+	if ferr := r.st.FailJob(bg, j.ID, r.opts.Worker, err.Error(), retryAt); ferr != nil {
+		log.Warn("fail job", "err", ferr)
+	}
+}
+
+// call runs the handler, turning a panic into a permanent failure so one bad
+// input can't take the worker down.
+func (r *Runner) call(ctx context.Context, j *store.Job) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = Permanent(fmt.Errorf("panic in %s job: %v", j.Kind, p))
+		}
+	}()
+	h := r.handlers[j.Kind]
+	return h(ctx, j)
+}

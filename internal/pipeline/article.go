@@ -1,0 +1,241 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"spektrum/internal/extract"
+	"spektrum/internal/feed"
+	"spektrum/internal/fetch"
+	"spektrum/internal/jobs"
+	"spektrum/internal/store"
+)
+
+// handleArticle fetches one item's page, extracts and stores the article.
+// When the page can't be had (robots.txt, an error, not HTML) it falls back
+// to the content the feed carried; only when there is none does it fail.
+func (p *Pipeline) handleArticle(ctx context.Context, j *store.Job) (err error) {
+	var pl articlePayload
+	if err := json.Unmarshal(j.Payload, &pl); err != nil {
+		return jobs.Permanent(fmt.Errorf("article job payload: %w", err))
+	}
+	src, err := p.st.Source(ctx, pl.SourceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	it := pl.Item
+	defer func() {
+		if err != nil && ctx.Err() == nil {
+			final := jobs.IsPermanent(err) || j.Attempts >= max(j.MaxAttempts, 1)
+			p.opts.Events(Event{Kind: ArticleFailed, SourceID: src.ID, Source: src.Name, URL: it.URL, Err: err, Final: final})
+		}
+	}()
+	a, err := p.article(ctx, src, it)
+	if err != nil {
+		return err
+	}
+	res, err := p.st.UpsertArticle(ctx, a)
+	if err != nil {
+		return fmt.Errorf("store article %s: %w", a.URL, err)
+	}
+	p.opts.Events(Event{Kind: ArticleDone, SourceID: src.ID, Source: src.Name, URL: a.URL, Result: res})
+	return nil
+}
+
+// article builds the article for it: from its page when possible, else from
+// the feed's content.
+func (p *Pipeline) article(ctx context.Context, src *store.Source, it feed.Item) (*store.Article, error) {
+	a := &store.Article{
+		SourceID: src.ID, URL: it.URL, GUID: it.GUID, Title: clean(it.Title), Author: clean(it.Author),
+		PublishedAt: it.Published, UpdatedAt: it.Updated, Image: it.Image, Section: src.Section,
+		Language: firstNonEmpty(baseLang(src.Language), baseLang(it.Language)),
+	}
+	if a.URL == "" && isURL(it.GUID) {
+		a.URL = it.GUID
+	}
+	fromFeed := p.feedContent(it, a.URL)
+	var pageErr error
+	if a.URL != "" {
+		var ex *extract.Article
+		ex, a.URL, pageErr = p.page(ctx, a.URL)
+		if pageErr == nil {
+			// A page that yields far less than the feed carried is a
+			// paywall or a teaser page: the feed's text is the article.
+			if utf8.RuneCountInString(fromFeed.text) > 2*utf8.RuneCountInString(ex.Text)+200 {
+				pageErr = errors.New("page text much shorter than the feed's")
+			} else {
+				merge(a, ex)
+			}
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	if a.HTML == "" {
+		if fromFeed.text == "" {
+			if pageErr == nil {
+				pageErr = errors.New("item has neither a link nor content")
+			}
+			err := fmt.Errorf("article %s: %w; the feed carries no content to fall back on", firstNonEmpty(a.URL, it.GUID, it.Title), pageErr)
+			if fetch.IsPermanent(pageErr) || errors.Is(pageErr, extract.ErrNoArticle) {
+				return nil, jobs.Permanent(err)
+			}
+			return nil, err
+		}
+		a.HTML, a.Text = fromFeed.html, fromFeed.text
+		if pageErr != nil {
+			p.opts.Logger.Info("article from feed content", "url", a.URL, "reason", pageErr)
+		}
+	}
+	if a.Title == "" {
+		a.Title = firstLine(a.Text, 120)
+	}
+	if a.CanonicalURL == "" {
+		a.CanonicalURL = a.URL
+	}
+	if a.URL == "" {
+		// Neither link nor page: make the GUID the identity within the source.
+		a.CanonicalURL = ""
+	}
+	if a.Summary == "" {
+		a.Summary = summary(firstNonEmpty(extract.Text(it.Summary), a.Text), 300)
+	}
+	return a, nil
+}
+
+type content struct{ html, text string }
+
+func (p *Pipeline) feedContent(it feed.Item, base string) content {
+	raw := it.Content
+	if strings.TrimSpace(extract.Text(raw)) == "" {
+		raw = it.Summary
+	}
+	if strings.TrimSpace(raw) == "" {
+		return content{}
+	}
+	if !strings.Contains(raw, "<") {
+		// Plain text: give it paragraphs.
+		var b strings.Builder
+		for _, para := range strings.Split(raw, "\n\n") {
+			if para = strings.TrimSpace(para); para != "" {
+				b.WriteString("<p>")
+				b.WriteString(htmlEscape(para))
+				b.WriteString("</p>")
+			}
+		}
+		raw = b.String()
+	}
+	h := p.san.Sanitize(raw, base)
+	return content{html: h, text: strings.TrimSpace(extract.Text(h))}
+}
+
+// page fetches and extracts the article page; it returns the final URL.
+func (p *Pipeline) page(ctx context.Context, u string) (*extract.Article, string, error) {
+	resp, err := p.fc.Get(ctx, fetch.Request{URL: u, Robots: true})
+	if err != nil {
+		return nil, u, err
+	}
+	final := resp.URL
+	if ct := strings.ToLower(resp.ContentType); ct != "" && !strings.Contains(ct, "html") && !strings.Contains(ct, "xml") {
+		return nil, final, fmt.Errorf("page %s is %s, not HTML", final, resp.ContentType)
+	}
+	ex, err := p.ex.Extract(ctx, []byte(resp.Text()), final)
+	if err != nil {
+		return nil, final, fmt.Errorf("extract %s: %w", final, err)
+	}
+	return ex, final, nil
+}
+
+// merge takes the page's extraction into a. The feed's title, date and
+// author win where present: feeds state them in machine form, pages often
+// decorate them ("Title | Site").
+func merge(a *store.Article, ex *extract.Article) {
+	a.HTML, a.Text = ex.HTML, ex.Text
+	a.Title = firstNonEmpty(a.Title, clean(ex.Title))
+	a.Author = firstNonEmpty(a.Author, clean(ex.Author))
+	if a.PublishedAt.IsZero() {
+		a.PublishedAt = ex.Published
+	}
+	if a.UpdatedAt.IsZero() {
+		a.UpdatedAt = ex.Modified
+	}
+	a.Image = firstNonEmpty(ex.Image, a.Image)
+	a.Language = firstNonEmpty(baseLang(ex.Language), a.Language)
+	a.Summary = summary(ex.Description, 300)
+	if c := canonical(ex.CanonicalURL, a.URL); c != "" {
+		a.CanonicalURL = c
+	}
+}
+
+// canonical accepts a page's canonical URL only when it plausibly names
+// this article: absolute http(s), not a site's home page. Sites that point
+// every page's canonical at their home would otherwise merge all articles.
+func canonical(c, page string) string {
+	cu, err := url.Parse(c)
+	if err != nil || (cu.Scheme != "http" && cu.Scheme != "https") || cu.Host == "" {
+		return ""
+	}
+	if strings.Trim(cu.Path, "/") == "" && cu.RawQuery == "" {
+		return ""
+	}
+	pu, err := url.Parse(page)
+	if err == nil && strings.Trim(pu.Path, "/") == strings.Trim(cu.Path, "/") && pu.Host == cu.Host && cu.RawQuery == "" {
+		// Same page: keep the page URL's form.
+		return cu.String()
+	}
+	cu.Fragment = ""
+	return cu.String()
+}
+
+func isURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+func clean(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// summary is the first n runes of text's first paragraph, cut at a word.
+func summary(text string, n int) string {
+	text = strings.TrimSpace(text)
+	if i := strings.Index(text, "\n\n"); i > 0 {
+		text = text[:i]
+	}
+	text = clean(text)
+	if utf8.RuneCountInString(text) <= n {
+		return text
+	}
+	r := []rune(text)[:n]
+	s := string(r)
+	if i := strings.LastIndexByte(s, ' '); i > n/2 {
+		s = s[:i]
+	}
+	return s + "…"
+}
+
+func firstLine(text string, n int) string {
+	if i := strings.IndexByte(text, '\n'); i > 0 {
+		text = text[:i]
+	}
+	return summary(text, n)
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;").Replace(s)
+}

@@ -1,0 +1,577 @@
+// Package pipeline turns sources into stored articles: it polls a source
+// (fetch → feed), queues each new item, and for each item fetches the page,
+// extracts the article and stores it. Both steps run as jobs from the durable
+// queue (package jobs), so any process can do any step and a crash loses
+// nothing; both are idempotent, so doing one twice changes nothing.
+//
+// The pipeline reads and writes only through store.Store and reaches the
+// network only through fetch.Client. It must not import web code.
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"spektrum/internal/extract"
+	"spektrum/internal/feed"
+	"spektrum/internal/fetch"
+	"spektrum/internal/jobs"
+	"spektrum/internal/store"
+)
+
+// Job kinds this package handles.
+const (
+	KindPoll    = "poll"
+	KindArticle = "article"
+)
+
+// Options tune a Pipeline. Zero values mean the defaults.
+type Options struct {
+	PollInterval time.Duration // a new source's poll interval; default 30m
+	MaxBackoff   time.Duration // longest wait after repeated errors; default 24h
+	MaxItems     int           // newest items taken from one poll; default 100
+	MaxSitemaps  int           // child sitemaps read from a sitemap index; default 3
+	Logger       *slog.Logger
+	Now          func() time.Time
+	// Events, when set, hears about every source polled and article
+	// processed (progress bars, summaries, metrics). It must not block.
+	Events func(Event)
+}
+
+// EventKind says what happened.
+type EventKind int
+
+// Event kinds.
+const (
+	SourcePolled EventKind = iota
+	SourceFailed
+	ArticleDone
+	ArticleFailed
+)
+
+// Event reports one step's outcome.
+type Event struct {
+	Kind     EventKind
+	SourceID int64
+	Source   string // name
+	URL      string
+	Queued   int                // SourcePolled: new items queued
+	Result   store.UpsertResult // ArticleDone
+	Err      error              // SourceFailed, ArticleFailed
+	Final    bool               // ArticleFailed: no retry will follow
+}
+
+// Pipeline holds the dependencies of the ingest steps.
+type Pipeline struct {
+	st   store.Store
+	fc   *fetch.Client
+	ex   *extract.Extractor
+	san  *extract.Sanitizer
+	opts Options
+}
+
+// New returns a Pipeline.
+func New(st store.Store, fc *fetch.Client, ex *extract.Extractor, opts Options) *Pipeline {
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 30 * time.Minute
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = 24 * time.Hour
+	}
+	if opts.MaxItems <= 0 {
+		opts.MaxItems = 100
+	}
+	if opts.MaxSitemaps <= 0 {
+		opts.MaxSitemaps = 3
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Events == nil {
+		opts.Events = func(Event) {}
+	}
+	return &Pipeline{st: st, fc: fc, ex: ex, san: extract.NewSanitizer(), opts: opts}
+}
+
+// Register installs the pipeline's job handlers on r.
+func (p *Pipeline) Register(r *jobs.Runner) {
+	r.Handle(KindPoll, p.handlePoll)
+	r.Handle(KindArticle, p.handleArticle)
+}
+
+// Kinds lists the job kinds of the pipeline.
+func Kinds() []string { return []string{KindPoll, KindArticle} }
+
+type pollPayload struct {
+	SourceID int64 `json:"source_id"`
+}
+
+type articlePayload struct {
+	SourceID int64     `json:"source_id"`
+	Item     feed.Item `json:"item"`
+}
+
+// EnqueuePoll queues a poll of one source now; false if one is already queued.
+func (p *Pipeline) EnqueuePoll(ctx context.Context, sourceID int64) (bool, error) {
+	return jobs.Enqueue(ctx, p.st, KindPoll, fmt.Sprintf("poll:%d", sourceID), sourceID, pollPayload{sourceID})
+}
+
+// EnqueueDue queues a poll of every source that is due and returns how many
+// were queued. Several processes may call it at once: a source's poll is
+// queued at most once.
+func (p *Pipeline) EnqueueDue(ctx context.Context) (int, error) {
+	due, err := p.st.DueSources(ctx, p.opts.Now())
+	if err != nil {
+		return 0, fmt.Errorf("list due sources: %w", err)
+	}
+	n := 0
+	for _, s := range due {
+		ok, err := p.EnqueuePoll(ctx, s.ID)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// handlePoll reads one source and queues its new items. A source that can't
+// be read is not a failed job: the error is recorded on the source, which is
+// polled again after a backoff, and the job completes.
+func (p *Pipeline) handlePoll(ctx context.Context, j *store.Job) error {
+	var pl pollPayload
+	if err := json.Unmarshal(j.Payload, &pl); err != nil {
+		return jobs.Permanent(fmt.Errorf("poll job payload: %w", err))
+	}
+	src, err := p.st.Source(ctx, pl.SourceID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // removed since it was queued
+	}
+	if err != nil {
+		return err
+	}
+	queued, perr := p.poll(ctx, src)
+	if ctx.Err() != nil {
+		return ctx.Err() // shutting down: the job will be retried, nothing recorded
+	}
+	now := p.opts.Now()
+	src.LastPolledAt = now
+	if perr != nil {
+		src.ErrorCount++
+		src.LastError = perr.Error()
+		src.NextPollAt = now.Add(p.backoff(src, perr))
+		p.opts.Events(Event{Kind: SourceFailed, SourceID: src.ID, Source: src.Name, URL: src.URL, Err: perr})
+		p.opts.Logger.Warn("poll failed", "source", src.ID, "url", src.URL, "err", perr)
+	} else {
+		src.ErrorCount = 0
+		src.LastError = ""
+		src.LastSuccess = now
+		src.NextPollAt = now.Add(jitter(interval(src, p.opts.PollInterval)))
+		p.opts.Events(Event{Kind: SourcePolled, SourceID: src.ID, Source: src.Name, URL: src.URL, Queued: queued})
+	}
+	if err := p.st.UpdateSource(ctx, src); err != nil {
+		return fmt.Errorf("save source %d after poll: %w", src.ID, err)
+	}
+	return nil
+}
+
+func interval(src *store.Source, def time.Duration) time.Duration {
+	if src.PollInterval > 0 {
+		return src.PollInterval
+	}
+	return def
+}
+
+// jitter spreads polls by ±10% so sources added together don't stay in step.
+func jitter(d time.Duration) time.Duration {
+	return d + time.Duration((rand.Float64()*0.2-0.1)*float64(d))
+}
+
+// backoff doubles the interval per consecutive error, honours Retry-After
+// and caps at MaxBackoff.
+func (p *Pipeline) backoff(src *store.Source, err error) time.Duration {
+	d := interval(src, p.opts.PollInterval)
+	for i := 1; i < src.ErrorCount && d < p.opts.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(jitter(d), p.opts.MaxBackoff)
+	var fe *fetch.Error
+	if errors.As(err, &fe) && fe.RetryAfter > d {
+		d = min(fe.RetryAfter, 7*24*time.Hour)
+	}
+	return d
+}
+
+// poll fetches and parses the source and queues unknown items, newest first.
+func (p *Pipeline) poll(ctx context.Context, src *store.Source) (int, error) {
+	resp, err := p.fc.Get(ctx, fetch.Request{URL: src.URL, ETag: src.ETag, LastModified: src.LastModified})
+	if err != nil {
+		return 0, err
+	}
+	if resp.NotModified {
+		return 0, nil
+	}
+	f, err := feed.Parse(resp.Body, resp.URL)
+	if errors.Is(err, feed.ErrNotFeed) {
+		// Added by its home page (or the feed moved): look for the feed
+		// the page announces and switch the source to it.
+		link, lerr := p.discover(ctx, resp, false)
+		if lerr != nil {
+			return 0, lerr
+		}
+		src.URL, src.Kind = link.url, kindOf(link.feed.Format)
+		if src.SiteURL == "" {
+			src.SiteURL = resp.URL
+		}
+		f, resp = link.feed, link.resp
+	} else if err != nil {
+		return 0, fmt.Errorf("read %s: %w", resp.URL, err)
+	}
+	if resp.PermanentURL != "" && resp.PermanentURL != src.URL {
+		if other, err := p.st.SourceByURL(ctx, resp.PermanentURL); errors.Is(err, store.ErrNotFound) {
+			src.URL = resp.PermanentURL
+		} else if err == nil && other.ID != src.ID {
+			p.opts.Logger.Warn("source moved to a URL another source has", "source", src.ID, "url", resp.PermanentURL, "other", other.ID)
+		}
+	}
+	src.ETag, src.LastModified = resp.ETag, resp.LastModified
+	if f.Format == "sitemapindex" {
+		f, err = p.readSitemaps(ctx, f)
+		if err != nil {
+			return 0, err
+		}
+	}
+	if src.Name == "" {
+		src.Name = f.Title
+	}
+	if src.SiteURL == "" {
+		src.SiteURL = f.SiteURL
+	}
+	items := newest(f.Items, p.opts.MaxItems)
+	queued := 0
+	for _, it := range items {
+		if it.URL == "" && it.Content == "" && it.Summary == "" {
+			continue // nothing to fetch and nothing to show
+		}
+		if it.Language == "" {
+			it.Language = f.Language
+		}
+		known, err := p.st.ArticleKnown(ctx, src.ID, it.GUID, it.URL)
+		if err != nil {
+			return queued, err
+		}
+		if known {
+			continue
+		}
+		ok, err := jobs.Enqueue(ctx, p.st, KindArticle, articleKey(src.ID, it), src.ID, articlePayload{src.ID, it})
+		if err != nil {
+			return queued, err
+		}
+		if ok {
+			queued++
+		}
+	}
+	return queued, nil
+}
+
+func articleKey(sourceID int64, it feed.Item) string {
+	id := it.GUID
+	if id == "" {
+		id = it.URL
+	}
+	if id == "" {
+		id = it.Title
+	}
+	sum := sha256.Sum256([]byte(id))
+	return fmt.Sprintf("article:%d:%s", sourceID, hex.EncodeToString(sum[:12]))
+}
+
+// newest sorts items newest first (undated ones keep their order, after the
+// dated) and keeps at most n.
+func newest(items []feed.Item, n int) []feed.Item {
+	out := append([]feed.Item(nil), items...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := itemTime(out[i]), itemTime(out[j])
+		if a.IsZero() || b.IsZero() {
+			return !a.IsZero() && b.IsZero()
+		}
+		return a.After(b)
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+func itemTime(it feed.Item) time.Time {
+	if !it.Published.IsZero() {
+		return it.Published
+	}
+	return it.Updated
+}
+
+func (p *Pipeline) readSitemaps(ctx context.Context, index *feed.Feed) (*feed.Feed, error) {
+	out := &feed.Feed{Format: "sitemap", Title: index.Title, SiteURL: index.SiteURL, Language: index.Language}
+	var lastErr error
+	read := 0
+	for _, u := range index.Sitemaps {
+		if read == p.opts.MaxSitemaps {
+			break
+		}
+		resp, err := p.fc.Get(ctx, fetch.Request{URL: u})
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		f, err := feed.Parse(resp.Body, resp.URL)
+		if err != nil {
+			lastErr = fmt.Errorf("read sitemap %s: %w", u, err)
+			continue
+		}
+		read++
+		if f.Format == "newssitemap" {
+			out.Format = "newssitemap"
+		}
+		out.Items = append(out.Items, f.Items...)
+	}
+	if read == 0 && lastErr != nil {
+		return nil, fmt.Errorf("sitemap index: no child sitemap could be read: %w", lastErr)
+	}
+	return out, nil
+}
+
+func kindOf(f feed.Format) string {
+	switch f {
+	case "sitemap", "sitemapindex":
+		return store.KindSitemap
+	case "newssitemap":
+		return store.KindNewsSitemap
+	}
+	return store.KindFeed
+}
+
+// discovered is a feed found through a page's links.
+type discovered struct {
+	url  string
+	resp *fetch.Response
+	feed *feed.Feed
+}
+
+// discover follows the feed links a page announces (and, with guess, the
+// usual feed paths) and returns the first that parses.
+func (p *Pipeline) discover(ctx context.Context, page *fetch.Response, guess bool) (*discovered, error) {
+	links := feed.Discover([]byte(page.Text()), page.URL)
+	var tried []string
+	var lastErr error
+	for _, l := range links {
+		if l.Guess && !guess {
+			continue
+		}
+		tried = append(tried, l.URL)
+		resp, err := p.fc.Get(ctx, fetch.Request{URL: l.URL})
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		f, err := feed.Parse(resp.Body, resp.URL)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		u := l.URL
+		if resp.PermanentURL != "" {
+			u = resp.PermanentURL
+		}
+		return &discovered{url: u, resp: resp, feed: f}, nil
+	}
+	msg := fmt.Sprintf("%s is a web page, not a feed, and announces no feed (no <link rel=\"alternate\"> to RSS, Atom or JSON Feed)", page.URL)
+	if len(tried) > 0 {
+		msg = fmt.Sprintf("%s is a web page, not a feed; no feed found at %s", page.URL, strings.Join(tried, ", "))
+		if lastErr != nil {
+			msg += " (last: " + lastErr.Error() + ")"
+		}
+	}
+	return nil, fmt.Errorf("%s; add the feed or sitemap URL itself: %w", msg, feed.ErrNotFeed)
+}
+
+// Probe says what a URL holds, for adding it as a source.
+type Probe struct {
+	URL      string // the feed or sitemap to poll
+	SiteURL  string
+	Kind     string
+	Title    string
+	Language string
+	Items    int
+}
+
+// Probe reads raw and finds the feed behind it: raw itself, or the feed its
+// page announces, or one at the usual paths.
+func (p *Pipeline) Probe(ctx context.Context, raw string) (*Probe, error) {
+	u, err := NormalizeURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := p.fc.Get(ctx, fetch.Request{URL: u})
+	if err != nil {
+		return nil, err
+	}
+	if resp.PermanentURL != "" {
+		u = resp.PermanentURL
+	}
+	f, err := feed.Parse(resp.Body, resp.URL)
+	site := ""
+	if errors.Is(err, feed.ErrNotFeed) {
+		d, derr := p.discover(ctx, resp, true)
+		if derr != nil {
+			return nil, derr
+		}
+		site, u, f = u, d.url, d.feed
+	} else if err != nil {
+		return nil, fmt.Errorf("read %s: %w", u, err)
+	}
+	if site == "" {
+		site = f.SiteURL
+	}
+	return &Probe{URL: u, SiteURL: site, Kind: kindOf(f.Format), Title: strings.TrimSpace(f.Title), Language: f.Language, Items: len(f.Items) + len(f.Sitemaps)}, nil
+}
+
+// NormalizeURL accepts what an editor types ("example.com/feed") and
+// returns an absolute http(s) URL, or says what is wrong.
+func NormalizeURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", errors.New("empty URL: give the address of a feed, sitemap or site")
+	}
+	if !strings.Contains(raw, "://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a URL: %w", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("%q: only http and https URLs can be sources", raw)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("%q has no host name", raw)
+	}
+	u.Fragment = ""
+	return u.String(), nil
+}
+
+// AddRequest is what an editor asks for when adding a source.
+type AddRequest struct {
+	URL      string
+	Name     string
+	Section  string // slug
+	Language string
+	// Force adds a source that cannot be read now (a site that is down
+	// today); the probe's error is kept as the source's last error.
+	Force bool
+}
+
+var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+
+// AddSource probes the URL and stores the source, due for its first poll now.
+func (p *Pipeline) AddSource(ctx context.Context, req AddRequest) (*store.Source, error) {
+	u, err := NormalizeURL(req.URL)
+	if err != nil {
+		return nil, err
+	}
+	if req.Section != "" && !slugRE.MatchString(req.Section) {
+		return nil, fmt.Errorf("section %q: use a slug of lowercase letters, digits and hyphens, like \"russia\" or \"eu-politics\"", req.Section)
+	}
+	if err := p.checkNew(ctx, u); err != nil {
+		return nil, err
+	}
+	now := p.opts.Now()
+	src := &store.Source{URL: u, Kind: store.KindFeed, Name: req.Name, Section: req.Section, Language: strings.ToLower(req.Language),
+		PollInterval: p.opts.PollInterval, Enabled: true, NextPollAt: now}
+	pr, perr := p.Probe(ctx, u)
+	switch {
+	case perr != nil && !req.Force:
+		return nil, fmt.Errorf("%w (to add it anyway, e.g. a site that is down today, use --force)", perr)
+	case perr != nil:
+		src.LastError = perr.Error()
+	default:
+		if pr.URL != u {
+			if err := p.checkNew(ctx, pr.URL); err != nil {
+				return nil, err
+			}
+		}
+		src.URL, src.SiteURL, src.Kind = pr.URL, pr.SiteURL, pr.Kind
+		if src.Name == "" {
+			src.Name = pr.Title
+		}
+		if src.Language == "" {
+			src.Language = baseLang(pr.Language)
+		}
+	}
+	if src.Name == "" {
+		if pu, err := url.Parse(src.URL); err == nil {
+			src.Name = strings.TrimPrefix(pu.Hostname(), "www.")
+		}
+	}
+	if src.Section != "" {
+		if err := p.st.EnsureSection(ctx, store.Section{Slug: src.Section, Name: SectionName(src.Section)}); err != nil {
+			return nil, fmt.Errorf("create section %q: %w", src.Section, err)
+		}
+	}
+	if err := p.st.CreateSource(ctx, src); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return nil, fmt.Errorf("a source with URL %s already exists: %w", src.URL, err)
+		}
+		return nil, fmt.Errorf("save source: %w", err)
+	}
+	return src, nil
+}
+
+func (p *Pipeline) checkNew(ctx context.Context, u string) error {
+	s, err := p.st.SourceByURL(ctx, u)
+	if err == nil {
+		return fmt.Errorf("source #%d %q already reads %s: %w", s.ID, s.Name, u, store.ErrDuplicate)
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// SectionName makes a display name from a slug: "eu-politics" → "Eu Politics".
+func SectionName(slug string) string {
+	words := strings.Split(slug, "-")
+	for i, w := range words {
+		if w != "" {
+			words[i] = strings.ToUpper(w[:1]) + w[1:]
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// baseLang reduces "de-DE" or "de_AT" to "de".
+func baseLang(l string) string {
+	l = strings.ToLower(strings.TrimSpace(l))
+	if i := strings.IndexAny(l, "-_"); i > 0 {
+		l = l[:i]
+	}
+	if len(l) < 2 || len(l) > 3 {
+		return ""
+	}
+	return l
+}
