@@ -1,0 +1,11 @@
+// Package feed turns fetched bytes into items: it detects and parses RSS
+// 0.9x/1.0/2.0, Atom, JSON Feed, sitemaps, sitemap indexes and Google News
+// sitemaps into one domain model (Feed, Item), and discovers feed links in
+// HTML pages (Discover).
+//
+// The package owns format detection, character-set repair, URL resolution and
+// the mapping from wire formats to the model. It must not touch the network:
+// callers fetch and pass bytes, and probe the guessed links Discover returns.
+// It does not sanitize HTML either: Summary and Content are passed on exactly
+// as the publisher wrote them, and the extract stage sanitizes.
+package feed
