@@ -18,6 +18,9 @@ import (
 var (
 	ErrNotFound  = errors.New("not found")
 	ErrDuplicate = errors.New("already exists")
+	// ErrBadCursor means an ArticleQuery.Cursor was not produced by this store
+	// (or was mangled); callers should restart from the first page.
+	ErrBadCursor = errors.New("bad cursor")
 )
 
 // Source kinds.

@@ -1,0 +1,56 @@
+package sqlstore
+
+import (
+	"io/fs"
+	"strconv"
+	"strings"
+)
+
+// Dialect is what differs between the SQL engines sqlstore runs on.
+type Dialect struct {
+	// Name identifies the engine in errors ("sqlite", "postgres").
+	Name string
+	// DollarPlaceholders rebinds ? to $1, $2, ... (PostgreSQL).
+	DollarPlaceholders bool
+	// ClaimLock is appended to the job-selecting subquery of Claim, e.g.
+	// " FOR UPDATE SKIP LOCKED". SQLite serialises writers, so it needs none.
+	ClaimLock string
+	// MigrateLock is run first inside the migration transaction so that two
+	// processes migrating at once take turns, e.g. an advisory lock. Empty
+	// when beginning the transaction already locks (SQLite's BEGIN IMMEDIATE).
+	MigrateLock string
+	// Migrations holds NNNN_name.sql files at its root, applied in order.
+	Migrations fs.FS
+	// IsUniqueViolation reports whether err is a unique-constraint violation.
+	IsUniqueViolation func(error) bool
+}
+
+// rebind turns ? placeholders into $n for dialects that need it. Question
+// marks inside single-quoted literals are left alone.
+func (d Dialect) rebind(q string) string {
+	if !d.DollarPlaceholders || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n, quoted := 0, false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			quoted = !quoted
+		case c == '?' && !quoted:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// placeholders returns "?, ?, ?" for n values (n >= 1).
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

@@ -1,0 +1,171 @@
+package sqlstore
+
+// The query catalogue: every statement sqlstore runs, written once with ?
+// placeholders. New rebinds the fixed ones for the dialect once; the few
+// assembled at run time (IN lists, article filters) are built from the
+// fragments here and rebound per call.
+
+const sourceCols = `s.id, s.url, s.site_url, s.kind, s.name, s.section, s.language,
+	s.poll_interval, s.enabled, s.etag, s.last_modified, s.next_poll_at,
+	s.last_polled_at, s.last_success, s.last_error, s.error_count, s.created_at,
+	(SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id),
+	(SELECT COUNT(*) FROM jobs j WHERE j.source_id = s.id AND j.state = 'dead')`
+
+const articleCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, ''), a.url,
+	a.canonical_url, a.guid, a.slug, a.title, a.author, a.published_at,
+	a.updated_at, a.language, a.section, a.image, a.summary, a.html, a.text,
+	a.content_hash, a.first_seen_at, a.hidden, a.sort_at`
+
+const articleFrom = ` FROM articles a LEFT JOIN sources s ON s.id = a.source_id`
+
+const jobCols = `id, kind, unique_key, COALESCE(source_id, 0), payload, state,
+	attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at`
+
+// Fragments for queries assembled at run time.
+const (
+	qArticlesBase = `SELECT ` + articleCols + articleFrom + ` WHERE a.hidden = FALSE`
+	qArticlesTail = ` ORDER BY a.sort_at DESC, a.id DESC LIMIT ?`
+
+	// Claim: the inner SELECT picks the job; %s are the kind filter and the
+	// dialect's row-locking clause.
+	qClaim = `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?,
+		attempts = attempts + 1, updated_at = ?
+	WHERE id = (SELECT id FROM jobs
+		WHERE %s ((state = 'queued' AND run_at <= ?) OR (state = 'running' AND locked_until < ?))
+		ORDER BY run_at, id LIMIT 1%s)
+	RETURNING ` + jobCols
+
+	qJobCounts = `SELECT state, COUNT(*),
+		COALESCE(SUM(CASE WHEN state = 'queued' AND run_at > ? THEN 1 ELSE 0 END), 0)
+	FROM jobs %s GROUP BY state`
+)
+
+// queries holds the fixed statements, rebound for one dialect.
+type queries struct {
+	createMigrations, migrationVersions, insertMigration string
+
+	insertSource, updateSource, sourceByID, sourceByURL, sources, dueSources string
+	deleteSourceViews, deleteSourceArticles, deleteSourceJobs, deleteSource  string
+
+	articleDupe, articleSlugs, insertArticle, updateArticle                      string
+	articleKnownGUID, articleKnownURL, articleByID, articleBySlug, countArticles string
+
+	ensureSection, sections, sectionBySlug string
+
+	recordView, trending string
+
+	enqueue, extendLease, completeJob, failJob, purgeJobs string
+}
+
+func newQueries(d Dialect) queries {
+	q := queries{
+		createMigrations: `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version BIGINT PRIMARY KEY,
+			name TEXT NOT NULL,
+			applied_at BIGINT NOT NULL)`,
+		migrationVersions: `SELECT version FROM schema_migrations`,
+		insertMigration:   `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+
+		insertSource: `INSERT INTO sources (url, site_url, kind, name, section, language,
+			poll_interval, enabled, etag, last_modified, next_poll_at, last_polled_at,
+			last_success, last_error, error_count, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		updateSource: `UPDATE sources SET url = ?, site_url = ?, kind = ?, name = ?, section = ?,
+			language = ?, poll_interval = ?, enabled = ?, etag = ?, last_modified = ?,
+			next_poll_at = ?, last_polled_at = ?, last_success = ?, last_error = ?,
+			error_count = ? WHERE id = ?`,
+		sourceByID:  `SELECT ` + sourceCols + ` FROM sources s WHERE s.id = ?`,
+		sourceByURL: `SELECT ` + sourceCols + ` FROM sources s WHERE s.url = ?`,
+		sources:     `SELECT ` + sourceCols + ` FROM sources s ORDER BY s.id`,
+		dueSources: `SELECT ` + sourceCols + ` FROM sources s
+			WHERE s.enabled = TRUE AND s.next_poll_at <= ? ORDER BY s.next_poll_at, s.id`,
+		deleteSourceViews: `DELETE FROM views WHERE article_id IN
+			(SELECT id FROM articles WHERE source_id = ?)`,
+		deleteSourceArticles: `DELETE FROM articles WHERE source_id = ?`,
+		deleteSourceJobs:     `DELETE FROM jobs WHERE source_id = ?`,
+		deleteSource:         `DELETE FROM sources WHERE id = ?`,
+
+		// The first matching key wins: canonical URL, then source+GUID, then URL.
+		articleDupe: `SELECT id, slug, first_seen_at, content_hash FROM articles
+			WHERE canonical_url = ? OR (source_id = ? AND guid = ? AND guid <> '') OR url = ?
+			ORDER BY CASE WHEN canonical_url = ? THEN 0
+				WHEN source_id = ? AND guid = ? AND guid <> '' THEN 1 ELSE 2 END, id
+			LIMIT 1`,
+		articleSlugs: `SELECT slug FROM articles WHERE slug = ? OR slug LIKE ?`,
+		// DO NOTHING without a target covers every unique index: a concurrent
+		// twin (any dedupe key) or a slug taken meanwhile. The caller re-reads
+		// to tell which.
+		insertArticle: `INSERT INTO articles (source_id, url, canonical_url, guid, slug, title,
+			author, published_at, updated_at, language, section, image, summary, html, text,
+			content_hash, first_seen_at, sort_at, hidden)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING RETURNING id`,
+		// Dedupe keys, slug, first-seen time and hidden flag are kept; empty
+		// optional fields do not erase what an earlier fetch found.
+		updateArticle: `UPDATE articles SET title = ?,
+			author = COALESCE(NULLIF(?, ''), author),
+			published_at = CASE WHEN CAST(? AS BIGINT) = 0 THEN published_at ELSE CAST(? AS BIGINT) END,
+			updated_at = ?,
+			language = COALESCE(NULLIF(?, ''), language),
+			section = COALESCE(NULLIF(?, ''), section),
+			image = COALESCE(NULLIF(?, ''), image),
+			summary = ?, html = ?, text = ?, content_hash = ?,
+			sort_at = CASE WHEN CAST(? AS BIGINT) = 0 THEN (CASE WHEN published_at = 0 THEN first_seen_at ELSE published_at END) ELSE CAST(? AS BIGINT) END
+			WHERE id = ?`,
+		articleKnownGUID: `SELECT COUNT(*) FROM articles
+			WHERE (source_id = ? AND guid = ?) OR url = ? OR canonical_url = ?`,
+		articleKnownURL: `SELECT COUNT(*) FROM articles WHERE url = ? OR canonical_url = ?`,
+		articleByID:     `SELECT ` + articleCols + articleFrom + ` WHERE a.id = ?`,
+		articleBySlug:   `SELECT ` + articleCols + articleFrom + ` WHERE a.slug = ?`,
+		countArticles:   `SELECT COUNT(*) FROM articles`,
+
+		ensureSection: `INSERT INTO sections (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING`,
+		sections: `SELECT c.slug, c.name,
+			(SELECT COUNT(*) FROM articles a WHERE a.section = c.slug AND a.hidden = FALSE)
+			FROM sections c ORDER BY c.name, c.slug`,
+		sectionBySlug: `SELECT c.slug, c.name,
+			(SELECT COUNT(*) FROM articles a WHERE a.section = c.slug AND a.hidden = FALSE)
+			FROM sections c WHERE c.slug = ?`,
+
+		// INSERT ... SELECT so a view of a missing article inserts nothing and
+		// is reported, instead of failing on the foreign key.
+		recordView: `INSERT INTO views (article_id, hour, count)
+			SELECT id, CAST(? AS BIGINT), 1 FROM articles WHERE id = ?
+			ON CONFLICT (article_id, hour) DO UPDATE SET count = views.count + 1`,
+		trending: `SELECT ` + articleCols + articleFrom + `
+			JOIN (SELECT article_id, SUM(count) AS n FROM views WHERE hour >= ? GROUP BY article_id) t
+				ON t.article_id = a.id
+			WHERE a.hidden = FALSE
+			ORDER BY t.n DESC, a.sort_at DESC, a.id DESC LIMIT ?`,
+
+		enqueue: `INSERT INTO jobs (kind, unique_key, source_id, payload, state, attempts,
+			max_attempts, run_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)
+			ON CONFLICT (unique_key) WHERE state IN ('queued', 'running') AND unique_key <> ''
+			DO NOTHING RETURNING id`,
+		extendLease: `UPDATE jobs SET locked_until = ?, updated_at = ?
+			WHERE id = ? AND locked_by = ? AND state = 'running'`,
+		completeJob: `UPDATE jobs SET state = 'done', locked_until = 0, updated_at = ?
+			WHERE id = ? AND locked_by = ? AND state = 'running'`,
+		// retryAt = 0 means "do not retry".
+		failJob: `UPDATE jobs SET
+			state = CASE WHEN attempts >= max_attempts OR CAST(? AS BIGINT) = 0 THEN 'dead' ELSE 'queued' END,
+			run_at = CASE WHEN attempts >= max_attempts OR CAST(? AS BIGINT) = 0 THEN run_at ELSE CAST(? AS BIGINT) END,
+			last_error = ?, locked_until = 0, updated_at = ?
+			WHERE id = ? AND locked_by = ? AND state = 'running'`,
+		purgeJobs: `DELETE FROM jobs WHERE state = 'done' AND updated_at < ?`,
+	}
+	for _, p := range []*string{
+		&q.createMigrations, &q.migrationVersions, &q.insertMigration,
+		&q.insertSource, &q.updateSource, &q.sourceByID, &q.sourceByURL, &q.sources, &q.dueSources,
+		&q.deleteSourceViews, &q.deleteSourceArticles, &q.deleteSourceJobs, &q.deleteSource,
+		&q.articleDupe, &q.articleSlugs, &q.insertArticle, &q.updateArticle,
+		&q.articleKnownGUID, &q.articleKnownURL, &q.articleByID, &q.articleBySlug, &q.countArticles,
+		&q.ensureSection, &q.sections, &q.sectionBySlug,
+		&q.recordView, &q.trending,
+		&q.enqueue, &q.extendLease, &q.completeJob, &q.failJob, &q.purgeJobs,
+	} {
+		*p = d.rebind(*p)
+	}
+	return q
+}

@@ -1,0 +1,808 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"spektrum/internal/store"
+)
+
+// Article page sizes.
+const (
+	defaultLimit = 20
+	maxLimit     = 200
+)
+
+// defaultMaxAttempts applies to jobs enqueued with MaxAttempts 0.
+const defaultMaxAttempts = 5
+
+// Store implements store.Store over a *sql.DB.
+type Store struct {
+	db *sql.DB
+	d  Dialect
+	q  queries
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New wraps an open database. The Store owns db from now on: Close closes it.
+func New(db *sql.DB, d Dialect) *Store {
+	return &Store{db: db, d: d, q: newQueries(d)}
+}
+
+// DB exposes the underlying pool, for the dialect packages and their tests.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// ms converts a time to stored unix milliseconds; the zero time is 0.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS is the inverse of ms, always in UTC.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+// nullID stores id 0 ("none") as NULL so foreign keys hold.
+func nullID(id int64) sql.NullInt64 {
+	return sql.NullInt64{Int64: id, Valid: id != 0}
+}
+
+// inTx runs fn in a transaction. On SQLite the DSN makes it BEGIN IMMEDIATE,
+// so the write lock is taken up front and waits out busy_timeout instead of
+// failing when a read transaction would have to upgrade.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback() // the error from fn is the one that matters
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ---- Migrations ----
+
+type migration struct {
+	version int64
+	name    string
+	sql     string
+}
+
+func (s *Store) migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(s.d.Migrations, ".")
+	if err != nil {
+		return nil, fmt.Errorf("read %s migrations: %w", s.d.Name, err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.ParseInt(num, 10, 64)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a version number and '_'", name)
+		}
+		body, err := fs.ReadFile(s.d.Migrations, name)
+		if err != nil {
+			return nil, fmt.Errorf("read migration %s: %w", name, err)
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(body)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// Migrate applies the missing migrations in one transaction. The dialect's
+// MigrateLock (or SQLite's immediate transaction) makes concurrent callers
+// take turns, and the second finds nothing left to do.
+func (s *Store) Migrate(ctx context.Context) error {
+	all, err := s.migrations()
+	if err != nil {
+		return err
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.d.MigrateLock != "" {
+			if _, err := tx.ExecContext(ctx, s.d.MigrateLock); err != nil {
+				return fmt.Errorf("lock for migration: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q.createMigrations); err != nil {
+			return fmt.Errorf("create schema_migrations: %w", err)
+		}
+		rows, err := tx.QueryContext(ctx, s.q.migrationVersions)
+		if err != nil {
+			return fmt.Errorf("read schema_migrations: %w", err)
+		}
+		done := map[int64]bool{}
+		for rows.Next() {
+			var v int64
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return fmt.Errorf("read schema_migrations: %w", err)
+			}
+			done[v] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read schema_migrations: %w", err)
+		}
+		for _, m := range all {
+			if done[m.version] {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return fmt.Errorf("apply migration %s: %w", m.name, err)
+			}
+			if _, err := tx.ExecContext(ctx, s.q.insertMigration, m.version, m.name, time.Now().UnixMilli()); err != nil {
+				return fmt.Errorf("record migration %s: %w", m.name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("migrate %s database: %w", s.d.Name, err)
+	}
+	return nil
+}
+
+// ---- Sources ----
+
+func scanSource(sc interface{ Scan(...any) error }) (store.Source, error) {
+	var src store.Source
+	var poll, next, polled, success, created int64
+	err := sc.Scan(&src.ID, &src.URL, &src.SiteURL, &src.Kind, &src.Name, &src.Section, &src.Language,
+		&poll, &src.Enabled, &src.ETag, &src.LastModified, &next, &polled, &success,
+		&src.LastError, &src.ErrorCount, &created, &src.ArticleCount, &src.FailedJobs)
+	src.PollInterval = time.Duration(poll) * time.Millisecond
+	src.NextPollAt, src.LastPolledAt, src.LastSuccess, src.CreatedAt = fromMS(next), fromMS(polled), fromMS(success), fromMS(created)
+	return src, err
+}
+
+func (s *Store) querySources(ctx context.Context, q string, args ...any) ([]store.Source, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Source
+	for rows.Next() {
+		src, err := scanSource(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	return out, rows.Err()
+}
+
+// CreateSource inserts src and sets its ID and CreatedAt (now, unless set).
+func (s *Store) CreateSource(ctx context.Context, src *store.Source) error {
+	if src.Kind == "" {
+		src.Kind = store.KindFeed
+	}
+	if src.CreatedAt.IsZero() {
+		src.CreatedAt = time.Now().UTC()
+	}
+	err := s.db.QueryRowContext(ctx, s.q.insertSource,
+		src.URL, src.SiteURL, src.Kind, src.Name, src.Section, src.Language,
+		src.PollInterval.Milliseconds(), src.Enabled, src.ETag, src.LastModified,
+		ms(src.NextPollAt), ms(src.LastPolledAt), ms(src.LastSuccess), src.LastError,
+		src.ErrorCount, ms(src.CreatedAt)).Scan(&src.ID)
+	if err != nil {
+		if s.d.IsUniqueViolation(err) {
+			return fmt.Errorf("create source %s: %w", src.URL, store.ErrDuplicate)
+		}
+		return fmt.Errorf("create source %s: %w", src.URL, err)
+	}
+	return nil
+}
+
+// UpdateSource writes every editable and polling field of src.
+func (s *Store) UpdateSource(ctx context.Context, src *store.Source) error {
+	res, err := s.db.ExecContext(ctx, s.q.updateSource,
+		src.URL, src.SiteURL, src.Kind, src.Name, src.Section, src.Language,
+		src.PollInterval.Milliseconds(), src.Enabled, src.ETag, src.LastModified,
+		ms(src.NextPollAt), ms(src.LastPolledAt), ms(src.LastSuccess), src.LastError,
+		src.ErrorCount, src.ID)
+	if err != nil {
+		if s.d.IsUniqueViolation(err) {
+			return fmt.Errorf("update source %d: url %s: %w", src.ID, src.URL, store.ErrDuplicate)
+		}
+		return fmt.Errorf("update source %d: %w", src.ID, err)
+	}
+	return mustAffect(res, "update source", src.ID)
+}
+
+// mustAffect turns "no row changed" into ErrNotFound.
+func mustAffect(res sql.Result, what string, id int64) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s %d: %w", what, id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s %d: %w", what, id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// Source returns one source with its counts.
+func (s *Store) Source(ctx context.Context, id int64) (*store.Source, error) {
+	src, err := scanSource(s.db.QueryRowContext(ctx, s.q.sourceByID, id))
+	if err != nil {
+		return nil, notFound(err, "source %d", id)
+	}
+	return &src, nil
+}
+
+// SourceByURL returns the source read from url.
+func (s *Store) SourceByURL(ctx context.Context, url string) (*store.Source, error) {
+	src, err := scanSource(s.db.QueryRowContext(ctx, s.q.sourceByURL, url))
+	if err != nil {
+		return nil, notFound(err, "source %s", url)
+	}
+	return &src, nil
+}
+
+// notFound wraps err with context, mapping sql.ErrNoRows to store.ErrNotFound.
+func notFound(err error, format string, args ...any) error {
+	what := fmt.Sprintf(format, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return fmt.Errorf("read %s: %w", what, err)
+}
+
+// Sources returns all sources ordered by ID.
+func (s *Store) Sources(ctx context.Context) ([]store.Source, error) {
+	out, err := s.querySources(ctx, s.q.sources)
+	if err != nil {
+		return nil, fmt.Errorf("list sources: %w", err)
+	}
+	return out, nil
+}
+
+// DueSources returns enabled sources whose next poll is due, soonest first.
+func (s *Store) DueSources(ctx context.Context, now time.Time) ([]store.Source, error) {
+	out, err := s.querySources(ctx, s.q.dueSources, ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("list due sources: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteSource removes a source with its articles, their views, and its jobs,
+// all or nothing.
+func (s *Store) DeleteSource(ctx context.Context, id int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{s.q.deleteSourceViews, s.q.deleteSourceArticles, s.q.deleteSourceJobs} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return fmt.Errorf("delete source %d: %w", id, err)
+			}
+		}
+		res, err := tx.ExecContext(ctx, s.q.deleteSource, id)
+		if err != nil {
+			return fmt.Errorf("delete source %d: %w", id, err)
+		}
+		return mustAffect(res, "delete source", id)
+	})
+}
+
+// ---- Articles ----
+
+// ContentHash is the hash UpsertArticle stores when the caller set none.
+func ContentHash(title, text string) string {
+	sum := sha256.Sum256([]byte(title + "\n" + text))
+	return hex.EncodeToString(sum[:])
+}
+
+// maxUpsertRounds bounds the insert/re-read loop; each round loses only to a
+// concurrent writer taking the same slug or dedupe key, so a few suffice.
+const maxUpsertRounds = 20
+
+// UpsertArticle stores a by its dedupe keys; see store.Store.
+func (s *Store) UpsertArticle(ctx context.Context, a *store.Article) (store.UpsertResult, error) {
+	if a.CanonicalURL == "" {
+		a.CanonicalURL = a.URL
+	}
+	if a.CanonicalURL == "" {
+		return store.Unchanged, fmt.Errorf("upsert article %q: it has neither URL nor CanonicalURL", a.Title)
+	}
+	if a.URL == "" {
+		a.URL = a.CanonicalURL
+	}
+	if a.ContentHash == "" {
+		a.ContentHash = ContentHash(a.Title, a.Text)
+	}
+	var res store.UpsertResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = s.upsertArticle(ctx, tx, a)
+		return err
+	})
+	if err != nil {
+		return store.Unchanged, fmt.Errorf("upsert article %s: %w", a.CanonicalURL, err)
+	}
+	return res, nil
+}
+
+func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *store.Article) (store.UpsertResult, error) {
+	base := a.Slug
+	if base == "" {
+		base = Slugify(a.Title)
+	}
+	src := nullID(a.SourceID)
+	for range maxUpsertRounds {
+		var id, firstSeen int64
+		var slug, hash string
+		err := tx.QueryRowContext(ctx, s.q.articleDupe,
+			a.CanonicalURL, src, a.GUID, a.URL, a.CanonicalURL, src, a.GUID).Scan(&id, &slug, &firstSeen, &hash)
+		switch {
+		case err == nil:
+			a.ID, a.Slug, a.FirstSeenAt = id, slug, fromMS(firstSeen)
+			if hash == a.ContentHash {
+				return store.Unchanged, nil
+			}
+			pub := ms(a.PublishedAt)
+			if _, err := tx.ExecContext(ctx, s.q.updateArticle,
+				a.Title, a.Author, pub, pub, ms(a.UpdatedAt), a.Language, a.Section, a.Image,
+				a.Summary, a.HTML, a.Text, a.ContentHash, pub, pub, id); err != nil {
+				return store.Unchanged, fmt.Errorf("update article %d: %w", id, err)
+			}
+			return store.Updated, nil
+		case !errors.Is(err, sql.ErrNoRows):
+			return store.Unchanged, fmt.Errorf("look up dedupe keys: %w", err)
+		}
+
+		slug, err = s.freeSlug(ctx, tx, base)
+		if err != nil {
+			return store.Unchanged, err
+		}
+		firstSeen = ms(a.FirstSeenAt)
+		if firstSeen == 0 {
+			firstSeen = time.Now().UnixMilli()
+		}
+		sortAt := ms(a.PublishedAt)
+		if sortAt == 0 {
+			sortAt = firstSeen
+		}
+		err = tx.QueryRowContext(ctx, s.q.insertArticle,
+			src, a.URL, a.CanonicalURL, a.GUID, slug, a.Title, a.Author, ms(a.PublishedAt),
+			ms(a.UpdatedAt), a.Language, a.Section, a.Image, a.Summary, a.HTML, a.Text,
+			a.ContentHash, firstSeen, sortAt, a.Hidden).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // a concurrent writer took a key or the slug: look again
+		}
+		if err != nil {
+			return store.Unchanged, fmt.Errorf("insert article: %w", err)
+		}
+		a.ID, a.Slug, a.FirstSeenAt = id, slug, fromMS(firstSeen)
+		return store.Created, nil
+	}
+	return store.Unchanged, fmt.Errorf("gave up after %d conflicting attempts; retry later", maxUpsertRounds)
+}
+
+// freeSlug returns base, or base-2, base-3, ... whichever is not taken yet.
+func (s *Store) freeSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
+	// Slugs hold only [a-z0-9-], so base carries no LIKE wildcards.
+	rows, err := tx.QueryContext(ctx, s.q.articleSlugs, base, base+"-%")
+	if err != nil {
+		return "", fmt.Errorf("read slugs like %s: %w", base, err)
+	}
+	defer rows.Close()
+	taken := map[string]bool{}
+	for rows.Next() {
+		var sl string
+		if err := rows.Scan(&sl); err != nil {
+			return "", fmt.Errorf("read slugs like %s: %w", base, err)
+		}
+		taken[sl] = true
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("read slugs like %s: %w", base, err)
+	}
+	if !taken[base] {
+		return base, nil
+	}
+	for n := 2; ; n++ {
+		if c := base + "-" + strconv.Itoa(n); !taken[c] {
+			return c, nil
+		}
+	}
+}
+
+func scanArticle(sc interface{ Scan(...any) error }) (store.Article, error) {
+	a, _, err := scanArticleSort(sc)
+	return a, err
+}
+
+// scanArticleSort is scanArticle that also returns the stored sort key, which
+// a page cursor must carry exactly.
+func scanArticleSort(sc interface{ Scan(...any) error }) (store.Article, int64, error) {
+	var a store.Article
+	var pub, upd, first, sortAt int64
+	err := sc.Scan(&a.ID, &a.SourceID, &a.SourceName, &a.URL, &a.CanonicalURL, &a.GUID, &a.Slug,
+		&a.Title, &a.Author, &pub, &upd, &a.Language, &a.Section, &a.Image, &a.Summary,
+		&a.HTML, &a.Text, &a.ContentHash, &first, &a.Hidden, &sortAt)
+	a.PublishedAt, a.UpdatedAt, a.FirstSeenAt = fromMS(pub), fromMS(upd), fromMS(first)
+	return a, sortAt, err
+}
+
+// ArticleKnown reports whether an article with this source+GUID or URL is stored.
+func (s *Store) ArticleKnown(ctx context.Context, sourceID int64, guid, url string) (bool, error) {
+	var n int
+	var err error
+	if guid != "" {
+		err = s.db.QueryRowContext(ctx, s.q.articleKnownGUID, nullID(sourceID), guid, url, url).Scan(&n)
+	} else {
+		err = s.db.QueryRowContext(ctx, s.q.articleKnownURL, url, url).Scan(&n)
+	}
+	if err != nil {
+		return false, fmt.Errorf("check article known (source %d, guid %q, url %s): %w", sourceID, guid, url, err)
+	}
+	return n > 0, nil
+}
+
+// Article returns one article by ID, hidden or not.
+func (s *Store) Article(ctx context.Context, id int64) (*store.Article, error) {
+	a, err := scanArticle(s.db.QueryRowContext(ctx, s.q.articleByID, id))
+	if err != nil {
+		return nil, notFound(err, "article %d", id)
+	}
+	return &a, nil
+}
+
+// ArticleBySlug returns one article by slug, hidden or not.
+func (s *Store) ArticleBySlug(ctx context.Context, slug string) (*store.Article, error) {
+	a, err := scanArticle(s.db.QueryRowContext(ctx, s.q.articleBySlug, slug))
+	if err != nil {
+		return nil, notFound(err, "article %q", slug)
+	}
+	return &a, nil
+}
+
+// encodeCursor and decodeCursor keep the keyset position opaque to callers.
+func encodeCursor(sortAt, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(sortAt, 10) + ":" + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (sortAt, id int64, err error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, 0, fmt.Errorf("cursor %q: %w", c, store.ErrBadCursor)
+	}
+	a, b, ok := strings.Cut(string(raw), ":")
+	sortAt, err1 := strconv.ParseInt(a, 10, 64)
+	id, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok || err1 != nil || err2 != nil || id <= 0 {
+		return 0, 0, fmt.Errorf("cursor %q: %w", c, store.ErrBadCursor)
+	}
+	return sortAt, id, nil
+}
+
+// Articles returns one page of visible articles, newest first, using keyset
+// pagination on (sort_at, id) so deep pages cost the same as the first.
+func (s *Store) Articles(ctx context.Context, q store.ArticleQuery) (store.ArticlePage, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	var b strings.Builder
+	b.WriteString(qArticlesBase)
+	var args []any
+	if q.Section != "" {
+		b.WriteString(` AND a.section = ?`)
+		args = append(args, q.Section)
+	}
+	if q.SourceID != 0 {
+		b.WriteString(` AND a.source_id = ?`)
+		args = append(args, q.SourceID)
+	}
+	if !q.Since.IsZero() {
+		b.WriteString(` AND a.sort_at >= ?`)
+		args = append(args, ms(q.Since))
+	}
+	if q.Exclude != 0 {
+		b.WriteString(` AND a.id <> ?`)
+		args = append(args, q.Exclude)
+	}
+	if q.Cursor != "" {
+		sortAt, id, err := decodeCursor(q.Cursor)
+		if err != nil {
+			return store.ArticlePage{}, fmt.Errorf("list articles: %w", err)
+		}
+		b.WriteString(` AND (a.sort_at < ? OR (a.sort_at = ? AND a.id < ?))`)
+		args = append(args, sortAt, sortAt, id)
+	}
+	b.WriteString(qArticlesTail)
+	args = append(args, limit+1) // one extra row says whether a next page exists
+
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(b.String()), args...)
+	if err != nil {
+		return store.ArticlePage{}, fmt.Errorf("list articles: %w", err)
+	}
+	defer rows.Close()
+	var page store.ArticlePage
+	var lastSort int64
+	for rows.Next() {
+		a, sortAt, err := scanArticleSort(rows)
+		if err != nil {
+			return store.ArticlePage{}, fmt.Errorf("list articles: %w", err)
+		}
+		if len(page.Articles) == limit {
+			last := page.Articles[limit-1]
+			page.NextCursor = encodeCursor(lastSort, last.ID)
+			break
+		}
+		page.Articles = append(page.Articles, a)
+		lastSort = sortAt
+	}
+	if err := rows.Err(); err != nil {
+		return store.ArticlePage{}, fmt.Errorf("list articles: %w", err)
+	}
+	return page, nil
+}
+
+// CountArticles counts all stored articles, hidden ones included.
+func (s *Store) CountArticles(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, s.q.countArticles).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count articles: %w", err)
+	}
+	return n, nil
+}
+
+// ---- Sections ----
+
+// EnsureSection inserts sec unless its slug exists; an existing name is kept.
+func (s *Store) EnsureSection(ctx context.Context, sec store.Section) error {
+	if sec.Slug == "" {
+		return fmt.Errorf("ensure section %q: empty slug", sec.Name)
+	}
+	if _, err := s.db.ExecContext(ctx, s.q.ensureSection, sec.Slug, sec.Name); err != nil {
+		return fmt.Errorf("ensure section %s: %w", sec.Slug, err)
+	}
+	return nil
+}
+
+// Sections lists sections by name, with their visible article counts.
+func (s *Store) Sections(ctx context.Context) ([]store.Section, error) {
+	rows, err := s.db.QueryContext(ctx, s.q.sections)
+	if err != nil {
+		return nil, fmt.Errorf("list sections: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Section
+	for rows.Next() {
+		var sec store.Section
+		if err := rows.Scan(&sec.Slug, &sec.Name, &sec.ArticleCount); err != nil {
+			return nil, fmt.Errorf("list sections: %w", err)
+		}
+		out = append(out, sec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list sections: %w", err)
+	}
+	return out, nil
+}
+
+// Section returns one section.
+func (s *Store) Section(ctx context.Context, slug string) (*store.Section, error) {
+	var sec store.Section
+	err := s.db.QueryRowContext(ctx, s.q.sectionBySlug, slug).Scan(&sec.Slug, &sec.Name, &sec.ArticleCount)
+	if err != nil {
+		return nil, notFound(err, "section %q", slug)
+	}
+	return &sec, nil
+}
+
+// ---- Views ----
+
+// RecordView counts one view of an article in the hour containing at.
+func (s *Store) RecordView(ctx context.Context, articleID int64, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, s.q.recordView, at.UTC().Truncate(time.Hour).UnixMilli(), articleID)
+	if err != nil {
+		return fmt.Errorf("record view of article %d: %w", articleID, err)
+	}
+	return mustAffect(res, "record view of article", articleID)
+}
+
+// Trending returns visible articles by views counted in hours from since's
+// hour on, most viewed first, ties newest first.
+func (s *Store) Trending(ctx context.Context, since time.Time, limit int) ([]store.Article, error) {
+	if limit <= 0 {
+		limit = 10
+	}
+	limit = min(limit, maxLimit)
+	rows, err := s.db.QueryContext(ctx, s.q.trending, since.UTC().Truncate(time.Hour).UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("trending articles: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, fmt.Errorf("trending articles: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("trending articles: %w", err)
+	}
+	return out, nil
+}
+
+// ---- Jobs ----
+
+func scanJob(sc interface{ Scan(...any) error }) (store.Job, error) {
+	var j store.Job
+	var runAt, lockedUntil, created int64
+	err := sc.Scan(&j.ID, &j.Kind, &j.UniqueKey, &j.SourceID, &j.Payload, &j.State, &j.Attempts,
+		&j.MaxAttempts, &runAt, &j.LockedBy, &lockedUntil, &j.LastError, &created)
+	j.RunAt, j.LockedUntil, j.CreatedAt = fromMS(runAt), fromMS(lockedUntil), fromMS(created)
+	return j, err
+}
+
+// Enqueue adds j (setting ID, State, CreatedAt, and defaults for RunAt and
+// MaxAttempts). It returns false, and changes nothing, when a queued or
+// running job holds the same UniqueKey.
+func (s *Store) Enqueue(ctx context.Context, j *store.Job) (bool, error) {
+	if j.Kind == "" {
+		return false, errors.New("enqueue job: empty kind")
+	}
+	now := time.Now().UTC()
+	if j.MaxAttempts <= 0 {
+		j.MaxAttempts = defaultMaxAttempts
+	}
+	if j.RunAt.IsZero() {
+		j.RunAt = now
+	}
+	var id int64
+	err := s.db.QueryRowContext(ctx, s.q.enqueue, j.Kind, j.UniqueKey, nullID(j.SourceID), j.Payload,
+		j.MaxAttempts, ms(j.RunAt), ms(now), ms(now)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("enqueue %s job %q: %w", j.Kind, j.UniqueKey, err)
+	}
+	j.ID, j.State, j.Attempts, j.CreatedAt = id, store.JobQueued, 0, fromMS(ms(now))
+	return true, nil
+}
+
+// kindFilter returns "kind IN (?, ...) AND" and its args; no kinds means any.
+func kindFilter(kinds []string) (string, []any) {
+	if len(kinds) == 0 {
+		return "", nil
+	}
+	args := make([]any, len(kinds))
+	for i, k := range kinds {
+		args[i] = k
+	}
+	return "kind IN (" + placeholders(len(kinds)) + ") AND", args
+}
+
+// Claim takes the next runnable job of kinds (any kind when empty) in one
+// statement; see store.Store.
+func (s *Store) Claim(ctx context.Context, worker string, kinds []string, now time.Time, lease time.Duration) (*store.Job, error) {
+	filter, kargs := kindFilter(kinds)
+	q := s.d.rebind(fmt.Sprintf(qClaim, filter, s.d.ClaimLock))
+	args := append([]any{worker, ms(now.Add(lease)), ms(now)}, kargs...)
+	args = append(args, ms(now), ms(now))
+	j, err := scanJob(s.db.QueryRowContext(ctx, q, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("claim %v: no runnable job: %w", kinds, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim %v: %w", kinds, err)
+	}
+	return &j, nil
+}
+
+// ExtendLease renews worker's lease on job id until until.
+func (s *Store) ExtendLease(ctx context.Context, id int64, worker string, until time.Time) error {
+	res, err := s.db.ExecContext(ctx, s.q.extendLease, ms(until), ms(time.Now()), id, worker)
+	if err != nil {
+		return fmt.Errorf("extend lease of job %d: %w", id, err)
+	}
+	return mustAffect(res, "extend lease of job held by "+worker+", job", id)
+}
+
+// CompleteJob marks job id done, if worker still holds it.
+func (s *Store) CompleteJob(ctx context.Context, id int64, worker string) error {
+	res, err := s.db.ExecContext(ctx, s.q.completeJob, ms(time.Now()), id, worker)
+	if err != nil {
+		return fmt.Errorf("complete job %d: %w", id, err)
+	}
+	return mustAffect(res, "complete job held by "+worker+", job", id)
+}
+
+// FailJob records errMsg and queues job id again at retryAt, or marks it dead
+// when its attempts are used up or retryAt is zero.
+func (s *Store) FailJob(ctx context.Context, id int64, worker string, errMsg string, retryAt time.Time) error {
+	r := ms(retryAt)
+	res, err := s.db.ExecContext(ctx, s.q.failJob, r, r, r, errMsg, ms(time.Now()), id, worker)
+	if err != nil {
+		return fmt.Errorf("fail job %d: %w", id, err)
+	}
+	return mustAffect(res, "fail job held by "+worker+", job", id)
+}
+
+// JobCounts counts jobs of kinds (all when empty) by state; Waiting counts
+// queued jobs not yet due at now.
+func (s *Store) JobCounts(ctx context.Context, kinds []string, now time.Time) (store.JobCounts, error) {
+	filter, kargs := kindFilter(kinds)
+	where := ""
+	if filter != "" {
+		where = "WHERE " + strings.TrimSuffix(filter, " AND")
+	}
+	q := s.d.rebind(fmt.Sprintf(qJobCounts, where))
+	rows, err := s.db.QueryContext(ctx, q, append([]any{ms(now)}, kargs...)...)
+	if err != nil {
+		return store.JobCounts{}, fmt.Errorf("count jobs: %w", err)
+	}
+	defer rows.Close()
+	var c store.JobCounts
+	for rows.Next() {
+		var state string
+		var n, waiting int
+		if err := rows.Scan(&state, &n, &waiting); err != nil {
+			return store.JobCounts{}, fmt.Errorf("count jobs: %w", err)
+		}
+		switch state {
+		case store.JobQueued:
+			c.Queued, c.Waiting = n, waiting
+		case store.JobRunning:
+			c.Running = n
+		case store.JobDone:
+			c.Done = n
+		case store.JobDead:
+			c.Dead = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return store.JobCounts{}, fmt.Errorf("count jobs: %w", err)
+	}
+	return c, nil
+}
+
+// PurgeJobs deletes done jobs finished before cutoff and says how many.
+func (s *Store) PurgeJobs(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, s.q.purgeJobs, ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("purge jobs: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("purge jobs: %w", err)
+	}
+	return int(n), nil
+}
