@@ -1,0 +1,66 @@
+// Package postgres opens Spektrum's store on a PostgreSQL server, for outlets
+// that run several processes against one database. It owns the connection
+// setup (pgx through database/sql), the PostgreSQL migrations and the dialect
+// details (advisory lock for migrations, SKIP LOCKED for claiming jobs); all
+// queries live in store/sqlstore. It must not hold SQL of its own beyond the
+// migrations.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+
+	"spektrum/internal/store"
+	"spektrum/internal/store/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Dialect describes PostgreSQL to sqlstore.
+func Dialect() sqlstore.Dialect {
+	migrations, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embed pattern above guarantees the directory
+	}
+	return sqlstore.Dialect{
+		Name:               "postgres",
+		DollarPlaceholders: true,
+		// Concurrent Claims skip rows another transaction is claiming
+		// instead of queueing behind it or returning the same job.
+		ClaimLock: " FOR UPDATE SKIP LOCKED",
+		// A transaction-scoped advisory lock keyed by schema: processes
+		// migrating the same schema take turns; other schemas (parallel
+		// tests, other tenants) are not held up.
+		MigrateLock:       `SELECT pg_advisory_xact_lock(7347215, hashtext(current_schema()))`,
+		Migrations:        migrations,
+		IsUniqueViolation: isUniqueViolation,
+	}
+}
+
+func isUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// Open connects to the PostgreSQL database at dsn (a postgres:// URL or
+// key=value string; runtime parameters such as search_path may be given as
+// query parameters). It does not migrate: call Migrate before use.
+func Open(ctx context.Context, dsn string) (store.Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: connect: %w (check the DSN, that the server runs and accepts this user)", err)
+	}
+	return sqlstore.New(db, Dialect()), nil
+}
