@@ -1,0 +1,514 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"spektrum/internal/store"
+)
+
+// pageData is what every page template gets; Main holds the page's own part.
+type pageData struct {
+	Lang        string
+	SiteName    string
+	Tagline     string
+	Title       string // <title>; the site name is appended by the layout
+	Description string
+	Canonical   string // absolute
+	Feeds       []feedLink
+	Nav         []store.Section
+	Current     string // slug of the section being shown, for aria-current
+	OG          *openGraph
+	JSONLD      template.JS
+	Script      bool // load the small copy-link script
+	Disclaimer  string
+	Main        any
+}
+
+type feedLink struct{ Title, Type, Href string }
+
+type openGraph struct {
+	Type, Title, Description, Image, URL, SiteName string
+	Published, Modified, Section                   string
+}
+
+// card is an article as shown in a list.
+type card struct {
+	Title, URL, Summary, Image string
+	SectionName, SectionURL    string
+	SourceName                 string
+	Published                  time.Time
+}
+
+type pager struct{ Older, Newest string }
+
+// row and pagerRow carry the language into partial templates.
+type row struct {
+	Lang string
+	C    any
+}
+
+type pagerRow struct {
+	Lang string
+	P    pager
+}
+
+type homeMain struct {
+	Lead     *card
+	Latest   []card
+	Blocks   []sectionBlock
+	Trending []card
+	Pager    pager
+}
+
+type sectionBlock struct {
+	Name, URL string
+	Cards     []card
+}
+
+type sectionMain struct {
+	Section store.Section
+	Cards   []card
+	Pager   pager
+}
+
+type articleMain struct {
+	card
+	Author    string
+	Updated   time.Time
+	Original  string
+	LeadImage string
+	Body      template.HTML
+	Share     []shareLink
+	Permalink string
+	Related   []card
+}
+
+type errorMain struct {
+	Heading, Text string
+	Latest        []card
+}
+
+func (s *server) parseTemplates() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"T": s.msg.T,
+		"date": func(lang string, t time.Time) string {
+			return t.Format(s.msg.T(lang, "date.format"))
+		},
+		"iso":     func(t time.Time) string { return t.Format(time.RFC3339) },
+		"asset":   s.static.url,
+		"rowOf":   func(lang string, c any) row { return row{Lang: lang, C: c} },
+		"pagerOf": func(lang string, p pager) pagerRow { return pagerRow{Lang: lang, P: p} },
+	}
+	pages, err := fs.Glob(templateFS, "templates/page_*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: list templates: %w", err)
+	}
+	out := map[string]*template.Template{}
+	for _, p := range pages {
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/page_"), ".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", p)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse template %s: %w", p, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// render executes a page into memory first, so a template error becomes a
+// clean 500 instead of half a page.
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page string, d *pageData) {
+	var buf bytes.Buffer
+	if err := s.pages[page].ExecuteTemplate(&buf, "layout", d); err != nil {
+		s.log.ErrorContext(r.Context(), "render page", "page", page, "path", r.URL.Path, "err", err)
+		http.Error(w, "500 internal error: the page could not be rendered; please try again later", http.StatusInternalServerError)
+		return
+	}
+	send(w, r, status, "text/html; charset=utf-8", buf.Bytes(), publicFor(pageMaxAge))
+}
+
+// serverError logs err once and answers with a plain 500.
+func (s *server) serverError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	s.log.ErrorContext(r.Context(), what, "path", r.URL.Path, "err", err)
+	http.Error(w, "500 internal error: "+what+" failed; please try again later", http.StatusInternalServerError)
+}
+
+// basePage fills what every page shares: language, navigation, feeds.
+func (s *server) basePage(ctx context.Context, title string) (*pageData, map[string]string, error) {
+	secs, err := s.st.Sections(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load sections: %w", err)
+	}
+	names := make(map[string]string, len(secs))
+	for _, sec := range secs {
+		names[sec.Slug] = sec.Name
+	}
+	return &pageData{
+		Lang:        s.cfg.Language,
+		SiteName:    s.cfg.SiteName,
+		Tagline:     s.cfg.Tagline,
+		Title:       title,
+		Description: s.cfg.Tagline,
+		Nav:         secs,
+		Disclaimer:  s.cfg.Disclaimer,
+		Feeds:       s.feedLinks(""),
+	}, names, nil
+}
+
+func (s *server) feedLinks(section string) []feedLink {
+	prefix, title := "", s.cfg.SiteName
+	if section != "" {
+		prefix = sectionPath(section)
+		title = s.cfg.SiteName + " — " + section
+	}
+	return []feedLink{
+		{title + " (RSS)", "application/rss+xml", prefix + "/feed.xml"},
+		{title + " (Atom)", "application/atom+xml", prefix + "/atom.xml"},
+		{title + " (JSON Feed)", "application/feed+json", prefix + "/feed.json"},
+	}
+}
+
+func (s *server) card(a *store.Article, names map[string]string) card {
+	c := card{
+		Title:      a.Title,
+		URL:        articlePath(a),
+		Summary:    summary(a, 240),
+		Image:      a.Image,
+		SourceName: a.SourceName,
+		Published:  pubTime(a),
+	}
+	if a.Section != "" {
+		c.SectionName = names[a.Section]
+		if c.SectionName == "" {
+			c.SectionName = a.Section
+		}
+		c.SectionURL = sectionPath(a.Section)
+	}
+	return c
+}
+
+func (s *server) cards(as []store.Article, names map[string]string) []card {
+	out := make([]card, 0, len(as))
+	for i := range as {
+		out = append(out, s.card(&as[i], names))
+	}
+	return out
+}
+
+// summary is the article's lead, or the start of its text cut at a word.
+func summary(a *store.Article, max int) string {
+	t := strings.TrimSpace(a.Summary)
+	if t == "" {
+		t = strings.Join(strings.Fields(a.Text), " ")
+	}
+	if utf8.RuneCountInString(t) <= max {
+		return t
+	}
+	r := []rune(t)[:max]
+	cut := string(r)
+	if i := strings.LastIndexByte(cut, ' '); i > max/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
+func pagerFor(path, cursor, next string) pager {
+	var p pager
+	if next != "" {
+		p.Older = path + "?" + url.Values{"cursor": {next}}.Encode()
+	}
+	if cursor != "" {
+		p.Newest = path
+	}
+	return p
+}
+
+func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	cursor := r.URL.Query().Get("cursor")
+	d, names, err := s.basePage(ctx, "")
+	if err != nil {
+		s.serverError(w, r, "home page", err)
+		return
+	}
+	page, err := s.st.Articles(ctx, store.ArticleQuery{Limit: s.cfg.PageSize, Cursor: cursor})
+	if err != nil {
+		if errors.Is(err, store.ErrBadCursor) {
+			s.badRequest(w, r)
+			return
+		}
+		s.serverError(w, r, "home page: latest articles", err)
+		return
+	}
+	m := &homeMain{Latest: s.cards(page.Articles, names), Pager: pagerFor("/", cursor, page.NextCursor)}
+	d.Canonical = s.absURL("/")
+	if cursor == "" {
+		// The first page leads with the newest story and adds the section
+		// blocks and Trending; older pages are plain lists.
+		if len(m.Latest) > 0 {
+			m.Lead, m.Latest = &m.Latest[0], m.Latest[1:]
+		}
+		for _, sec := range d.Nav {
+			if len(m.Blocks) == maxSectionBlocks {
+				break
+			}
+			if sec.ArticleCount == 0 {
+				continue
+			}
+			sp, err := s.st.Articles(ctx, store.ArticleQuery{Section: sec.Slug, Limit: sectionBlockSize})
+			if err != nil {
+				s.serverError(w, r, "home page: section "+sec.Slug, err)
+				return
+			}
+			if len(sp.Articles) > 0 {
+				m.Blocks = append(m.Blocks, sectionBlock{Name: sec.Name, URL: sectionPath(sec.Slug), Cards: s.cards(sp.Articles, names)})
+			}
+		}
+		tr, err := s.st.Trending(ctx, s.now().Add(-trendingWindow), trendingSize)
+		if err != nil {
+			s.serverError(w, r, "home page: trending", err)
+			return
+		}
+		m.Trending = s.cards(tr, names)
+	} else {
+		d.Title = s.msg.T(d.Lang, "older")
+		d.Canonical = s.absURL("/?" + url.Values{"cursor": {cursor}}.Encode())
+	}
+	d.Main = m
+	s.render(w, r, http.StatusOK, "home", d)
+}
+
+func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	slug := r.PathValue("slug")
+	cursor := r.URL.Query().Get("cursor")
+	sec, err := s.st.Section(ctx, slug)
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, "section page", err)
+		return
+	}
+	d, names, err := s.basePage(ctx, sec.Name)
+	if err != nil {
+		s.serverError(w, r, "section page", err)
+		return
+	}
+	page, err := s.st.Articles(ctx, store.ArticleQuery{Section: slug, Limit: s.cfg.PageSize, Cursor: cursor})
+	if err != nil {
+		if errors.Is(err, store.ErrBadCursor) {
+			s.badRequest(w, r)
+			return
+		}
+		s.serverError(w, r, "section page: articles", err)
+		return
+	}
+	d.Current = slug
+	d.Feeds = append(s.feedLinks(slug), d.Feeds...)
+	d.Description = s.msg.T(d.Lang, "more.section", sec.Name)
+	d.Canonical = s.absURL(sectionPath(slug))
+	if cursor != "" {
+		d.Canonical += "?" + url.Values{"cursor": {cursor}}.Encode()
+	}
+	d.Main = &sectionMain{Section: *sec, Cards: s.cards(page.Articles, names), Pager: pagerFor(sectionPath(slug), cursor, page.NextCursor)}
+	s.render(w, r, http.StatusOK, "section", d)
+}
+
+func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a, err := s.st.ArticleBySlug(ctx, r.PathValue("slug"))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && a.Hidden) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, "article page", err)
+		return
+	}
+	t := pubTime(a)
+	if r.PathValue("yyyy") != fmt.Sprintf("%04d", t.Year()) || r.PathValue("mm") != fmt.Sprintf("%02d", int(t.Month())) ||
+		r.PathValue("dd") != fmt.Sprintf("%02d", t.Day()) {
+		// Old or mistyped dates still find the article, under one canonical address.
+		http.Redirect(w, r, articlePath(a), http.StatusMovedPermanently)
+		return
+	}
+	if r.Method == http.MethodGet && !isBot(r.UserAgent()) {
+		// Counted per article and hour only: no cookie, no IP, no user agent kept.
+		if err := s.st.RecordView(ctx, a.ID, s.now()); err != nil {
+			s.log.WarnContext(ctx, "record view; trending will undercount", "article", a.ID, "err", err)
+		}
+	}
+	d, names, err := s.basePage(ctx, a.Title)
+	if err != nil {
+		s.serverError(w, r, "article page", err)
+		return
+	}
+	c := s.card(a, names)
+	permalink := s.absURL(c.URL)
+	m := &articleMain{
+		card:      c,
+		Author:    a.Author,
+		Original:  originalURL(a),
+		Body:      template.HTML(a.HTML), // sanitized by the extract stage before it was stored
+		Share:     shareLinks(a.Title, permalink),
+		Permalink: permalink,
+	}
+	if !a.UpdatedAt.IsZero() && a.UpdatedAt.Sub(t) > time.Minute {
+		m.Updated = a.UpdatedAt.UTC()
+	}
+	if a.Image != "" && !strings.Contains(a.HTML, a.Image) && !strings.Contains(a.HTML, html.EscapeString(a.Image)) {
+		m.LeadImage = a.Image
+	}
+	if a.Section != "" {
+		rel, err := s.st.Articles(ctx, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize})
+		if err != nil {
+			s.serverError(w, r, "article page: related articles", err)
+			return
+		}
+		m.Related = s.cards(rel.Articles, names)
+		d.Current = a.Section
+		d.Feeds = append(s.feedLinks(a.Section), d.Feeds...)
+	}
+	d.Description = summary(a, 200)
+	d.Canonical = permalink
+	d.Script = true
+	d.OG = &openGraph{
+		Type: "article", Title: a.Title, Description: d.Description, URL: permalink, SiteName: s.cfg.SiteName,
+		Image: a.Image, Published: t.Format(time.RFC3339), Section: c.SectionName,
+	}
+	if !m.Updated.IsZero() {
+		d.OG.Modified = m.Updated.Format(time.RFC3339)
+	}
+	ld, err := s.jsonLD(a, permalink)
+	if err != nil {
+		s.serverError(w, r, "article page: JSON-LD", err)
+		return
+	}
+	d.JSONLD = ld
+	d.Main = m
+	s.render(w, r, http.StatusOK, "article", d)
+}
+
+func originalURL(a *store.Article) string {
+	if a.CanonicalURL != "" {
+		return a.CanonicalURL
+	}
+	return a.URL
+}
+
+// isBot keeps crawlers, link previewers and scripts out of the view counts.
+// It is a heuristic on the User-Agent only; nothing about the reader is stored.
+func isBot(ua string) bool {
+	if ua == "" {
+		return true
+	}
+	ua = strings.ToLower(ua)
+	for _, s := range []string{"bot", "crawl", "spider", "slurp", "facebookexternalhit", "preview", "fetch", "curl", "wget", "python-requests", "go-http-client", "feed", "monitor", "lighthouse"} {
+		if strings.Contains(ua, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// newsArticle is the schema.org JSON-LD of an article page.
+type newsArticle struct {
+	Context          string    `json:"@context"`
+	Type             string    `json:"@type"`
+	Headline         string    `json:"headline"`
+	DatePublished    string    `json:"datePublished"`
+	DateModified     string    `json:"dateModified"`
+	Author           []ldThing `json:"author,omitempty"`
+	Image            []string  `json:"image,omitempty"`
+	Publisher        ldThing   `json:"publisher"`
+	MainEntityOfPage ldThing   `json:"mainEntityOfPage"`
+	IsBasedOn        string    `json:"isBasedOn,omitempty"`
+	InLanguage       string    `json:"inLanguage,omitempty"`
+	ArticleSection   string    `json:"articleSection,omitempty"`
+	Description      string    `json:"description,omitempty"`
+}
+
+type ldThing struct {
+	Type string `json:"@type"`
+	ID   string `json:"@id,omitempty"`
+	Name string `json:"name,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+func (s *server) jsonLD(a *store.Article, permalink string) (template.JS, error) {
+	pub := pubTime(a)
+	mod := pub
+	if !a.UpdatedAt.IsZero() && a.UpdatedAt.After(pub) {
+		mod = a.UpdatedAt.UTC()
+	}
+	ld := newsArticle{
+		Context:          "https://schema.org",
+		Type:             "NewsArticle",
+		Headline:         a.Title,
+		DatePublished:    pub.Format(time.RFC3339),
+		DateModified:     mod.Format(time.RFC3339),
+		Publisher:        ldThing{Type: "Organization", Name: s.cfg.SiteName, URL: s.cfg.BaseURL + "/"},
+		MainEntityOfPage: ldThing{Type: "WebPage", ID: permalink},
+		IsBasedOn:        originalURL(a),
+		InLanguage:       a.Language,
+		ArticleSection:   a.Section,
+		Description:      summary(a, 200),
+	}
+	switch {
+	case a.Author != "":
+		ld.Author = []ldThing{{Type: "Person", Name: a.Author}}
+	case a.SourceName != "":
+		ld.Author = []ldThing{{Type: "Organization", Name: a.SourceName}}
+	}
+	if a.Image != "" {
+		ld.Image = []string{a.Image}
+	}
+	// json.Marshal escapes <, > and & as \u003c…, so no "</script>" or
+	// "<!--" can end the data block early, whatever the headline says.
+	b, err := json.Marshal(ld)
+	if err != nil {
+		return "", fmt.Errorf("marshal JSON-LD of article %d: %w", a.ID, err)
+	}
+	return template.JS(b), nil
+}
+
+// notFound renders the helpful 404 page: home, sections, latest headlines.
+func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusNotFound, "notfound.title", "notfound.text")
+}
+
+func (s *server) badRequest(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusBadRequest, "badrequest.title", "badrequest.text")
+}
+
+func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, titleKey, textKey string) {
+	ctx := r.Context()
+	d, names, err := s.basePage(ctx, s.msg.T(s.cfg.Language, titleKey))
+	if err != nil {
+		s.serverError(w, r, "error page", err)
+		return
+	}
+	m := &errorMain{Heading: s.msg.T(d.Lang, titleKey), Text: s.msg.T(d.Lang, textKey)}
+	if latest, err := s.st.Articles(ctx, store.ArticleQuery{Limit: 5}); err != nil {
+		// The page is still useful without headlines.
+		s.log.WarnContext(ctx, "error page: latest headlines", "err", err)
+	} else {
+		m.Latest = s.cards(latest.Articles, names)
+	}
+	d.Main = m
+	s.render(w, r, status, "error", d)
+}

@@ -1,0 +1,190 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"spektrum/internal/store"
+)
+
+// Config configures the site. Zero values get sensible defaults in New.
+type Config struct {
+	SiteName   string // default "Spektrum"
+	BaseURL    string // public URL, e.g. "http://127.0.0.1:8080"; absolute links in feeds, sitemaps, OpenGraph
+	Tagline    string
+	Disclaimer string // default: "<SiteName> publishes articles from … not necessarily those of <SiteName>."
+	Language   string // site language, default "en"
+	PageSize   int    // default 20
+	Logger     *slog.Logger
+	Now        func() time.Time // default time.Now
+}
+
+// Limits and windows that shape what the site shows.
+const (
+	sectionBlockSize = 5                    // articles per section block on the home page
+	maxSectionBlocks = 12                   // keeps the home page (and its queries) bounded
+	trendingWindow   = 48 * time.Hour       // Trending counts views of this long
+	trendingSize     = 5                    // entries in the Trending box
+	relatedSize      = 4                    // related articles under an article
+	feedSize         = 50                   // items per output feed
+	newsWindow       = 48 * time.Hour       // Google News sitemaps list only the last two days
+	newsMax          = 1000                 // Google's limit per news sitemap
+	sitemapMax       = 50000                // sitemaps.org limit per file
+	apiDefaultLimit  = 20                   //
+	apiMaxLimit      = 100                  //
+	pageMaxAge       = 60 * time.Second     // pages, feeds and API: short, so new articles appear soon
+	staticMaxAge     = 365 * 24 * time.Hour // static files have a content hash in their name
+	storeChunk       = 200                  // the store's maximum page size, for full walks
+)
+
+// server holds the dependencies of every handler; there is no package state.
+type server struct {
+	st     store.Store
+	cfg    Config
+	base   *url.URL
+	log    *slog.Logger
+	now    func() time.Time
+	msg    catalog
+	pages  map[string]*template.Template
+	static *staticFiles
+}
+
+// New builds the site's handler: pages, feeds, sitemaps, API and static
+// files, wrapped in the security headers every response carries. Templates
+// are parsed here, once; New fails if they (or the config) are broken.
+func New(st store.Store, cfg Config) (http.Handler, error) {
+	if st == nil {
+		return nil, errors.New("web: a store is required")
+	}
+	if cfg.SiteName == "" {
+		cfg.SiteName = "Spektrum"
+	}
+	if cfg.Language == "" {
+		cfg.Language = "en"
+	}
+	if cfg.PageSize <= 0 {
+		cfg.PageSize = 20
+	}
+	if cfg.PageSize > storeChunk {
+		cfg.PageSize = storeChunk
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.BaseURL == "" {
+		return nil, errors.New("web: Config.BaseURL is required (the public URL, e.g. https://news.example.org), because feeds, sitemaps and OpenGraph need absolute links")
+	}
+	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return nil, fmt.Errorf("web: Config.BaseURL %q must be an absolute http(s) URL such as https://news.example.org", cfg.BaseURL)
+	}
+	cfg.BaseURL = base.String()
+	s := &server{
+		st:   st,
+		cfg:  cfg,
+		base: base,
+		log:  cfg.Logger.With("component", "web"),
+		now:  cfg.Now,
+		msg:  newCatalog(),
+	}
+	if s.cfg.Disclaimer == "" {
+		s.cfg.Disclaimer = s.msg.T(cfg.Language, "disclaimer.default", cfg.SiteName)
+	}
+	if s.static, err = loadStatic(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	return securityHeaders(s.routes()), nil
+}
+
+func (s *server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", s.handleHome)
+	mux.HandleFunc("GET /section/{slug}", s.handleSection)
+	mux.HandleFunc("GET /{yyyy}/{mm}/{dd}/{slug}", s.handleArticle)
+
+	mux.HandleFunc("GET /feed.xml", s.handleFeed(fmtRSS))
+	mux.HandleFunc("GET /atom.xml", s.handleFeed(fmtAtom))
+	mux.HandleFunc("GET /feed.json", s.handleFeed(fmtJSON))
+	mux.HandleFunc("GET /section/{slug}/feed.xml", s.handleFeed(fmtRSS))
+	mux.HandleFunc("GET /section/{slug}/atom.xml", s.handleFeed(fmtAtom))
+	mux.HandleFunc("GET /section/{slug}/feed.json", s.handleFeed(fmtJSON))
+
+	mux.HandleFunc("GET /sitemap.xml", s.handleSitemap)
+	mux.HandleFunc("GET /news-sitemap.xml", s.handleNewsSitemap)
+	mux.HandleFunc("GET /robots.txt", s.handleRobots)
+
+	mux.HandleFunc("GET /api/v1/articles", s.handleAPIArticles)
+	mux.HandleFunc("GET /api/v1/articles/{id}", s.handleAPIArticle)
+	mux.HandleFunc("GET /api/v1/sources", s.handleAPISources)
+
+	mux.HandleFunc("GET /static/{name}", s.handleStatic)
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+
+	// Everything else lands here, including other methods on known paths: the
+	// site is read-only, so those get 405, and unknown paths the 404 page.
+	mux.HandleFunc("/", s.handleFallback)
+	return mux
+}
+
+func (s *server) handleFallback(w http.ResponseWriter, r *http.Request) {
+	api := strings.HasPrefix(r.URL.Path, "/api/")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		if api {
+			s.apiError(w, http.StatusMethodNotAllowed, fmt.Sprintf("method %s is not allowed; the API is read-only, use GET", r.Method))
+			return
+		}
+		http.Error(w, "405 method not allowed: this site is read-only, use GET", http.StatusMethodNotAllowed)
+		return
+	}
+	if api {
+		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no API endpoint at %s; available: /api/v1/articles, /api/v1/articles/{id}, /api/v1/sources", r.URL.Path))
+		return
+	}
+	s.notFound(w, r)
+}
+
+func (s *server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.st.CountArticles(r.Context()); err != nil {
+		s.log.ErrorContext(r.Context(), "health check: store round trip failed", "err", err)
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte("ok"))
+}
+
+// absURL makes a site path absolute under BaseURL (which may have a path prefix).
+func (s *server) absURL(path string) string {
+	return s.cfg.BaseURL + path
+}
+
+// pubTime is when an article counts as published: its own date, or when we
+// first saw it if the source gave none (the store orders by the same rule).
+func pubTime(a *store.Article) time.Time {
+	if !a.PublishedAt.IsZero() {
+		return a.PublishedAt.UTC()
+	}
+	return a.FirstSeenAt.UTC()
+}
+
+// articlePath is the article's canonical site path, /yyyy/mm/dd/slug.
+func articlePath(a *store.Article) string {
+	t := pubTime(a)
+	return fmt.Sprintf("/%04d/%02d/%02d/%s", t.Year(), int(t.Month()), t.Day(), url.PathEscape(a.Slug))
+}
+
+func sectionPath(slug string) string { return "/section/" + url.PathEscape(slug) }
