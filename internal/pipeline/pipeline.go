@@ -575,3 +575,61 @@ func baseLang(l string) string {
 	}
 	return l
 }
+
+// ImportSource adds a source from an OPML outline without reading it first:
+// an import of hundreds of feeds should not stall on each one, and a feed
+// that fails shows its error after the first poll. category becomes the
+// section.
+func (p *Pipeline) ImportSource(ctx context.Context, feedURL, name, siteURL, category, lang string) (*store.Source, error) {
+	u, err := NormalizeURL(feedURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkNew(ctx, u); err != nil {
+		return nil, err
+	}
+	src := &store.Source{URL: u, SiteURL: siteURL, Kind: store.KindFeed, Name: strings.TrimSpace(name), Language: baseLang(lang),
+		PollInterval: p.opts.PollInterval, Enabled: true, NextPollAt: p.opts.Now()}
+	if slug := Slugify(category); slug != "" {
+		src.Section = slug
+		if err := p.st.EnsureSection(ctx, store.Section{Slug: slug, Name: strings.TrimSpace(category)}); err != nil {
+			return nil, fmt.Errorf("create section %q: %w", slug, err)
+		}
+	}
+	if src.Name == "" {
+		if pu, err := url.Parse(u); err == nil {
+			src.Name = strings.TrimPrefix(pu.Hostname(), "www.")
+		}
+	}
+	if err := p.st.CreateSource(ctx, src); err != nil {
+		return nil, fmt.Errorf("save source %s: %w", u, err)
+	}
+	return src, nil
+}
+
+// Slugify makes a section slug from a name: "EU Politik" → "eu-politik".
+// Letters outside a–z are dropped after a simple fold of common accents.
+func Slugify(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if f, ok := fold[r]; ok {
+			b.WriteString(f)
+			dash = false
+			continue
+		}
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+var fold = map[rune]string{'ä': "ae", 'ö': "oe", 'ü': "ue", 'ß': "ss", 'à': "a", 'á': "a", 'â': "a", 'ã': "a", 'å': "a",
+	'ç': "c", 'č': "c", 'ć': "c", 'è': "e", 'é': "e", 'ê': "e", 'ë': "e", 'ę': "e", 'ì': "i", 'í': "i", 'î': "i", 'ï': "i",
+	'ł': "l", 'ñ': "n", 'ń': "n", 'ò': "o", 'ó': "o", 'ô': "o", 'õ': "o", 'ø': "o", 'ś': "s", 'š': "s", 'ù': "u", 'ú': "u",
+	'û': "u", 'ý': "y", 'ž': "z", 'ź': "z", 'ż': "z"}

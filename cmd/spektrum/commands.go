@@ -1,0 +1,517 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"spektrum/internal/app"
+	"spektrum/internal/config"
+	"spektrum/internal/demo"
+	"spektrum/internal/feed/opml"
+	"spektrum/internal/pipeline"
+	"spektrum/internal/store"
+	"spektrum/internal/version"
+)
+
+func cmdVersion(args []string, stdout io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%w: version takes no arguments", errUsage)
+	}
+	fmt.Fprintln(stdout, "spektrum", version.String())
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newCommand("migrate", stderr)
+	if _, cfg, err := c.parse(args); err != nil {
+		return err
+	} else {
+		st, err := app.OpenStore(ctx, cfg.DB, true)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		fmt.Fprintf(stdout, "database %s is up to date\n", cfg.DB)
+	}
+	return nil
+}
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newCommand("serve", stderr)
+	pos, cfg, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos)
+	}
+	a, err := app.New(ctx, cfg, newLogger(cfg, stderr), nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Serve(ctx, func(url string) {
+		if url != "" {
+			fmt.Fprintf(stdout, "Spektrum %s is running: open %s\n", version.Version, url)
+		} else {
+			fmt.Fprintf(stdout, "Spektrum %s worker is running\n", version.Version)
+		}
+		fmt.Fprintf(stdout, "database: %s, role: %s; press Ctrl-C to stop\n", cfg.DB, cfg.Role)
+	})
+}
+
+func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newCommand("fetch", stderr)
+	source := c.fs.Int64("source", 0, "poll only this source (by ID), due or not")
+	pos, cfg, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: fetch takes no arguments (use --source ID), got %q", errUsage, pos)
+	}
+	return fetchPass(ctx, cfg, *source, stdout, stderr)
+}
+
+// fetchPass runs one pass with progress on stderr and the summary on stdout.
+func fetchPass(ctx context.Context, cfg *config.Config, source int64, stdout, stderr io.Writer) error {
+	sum := &app.Summary{}
+	prog := newProgress(stderr)
+	a, err := app.New(ctx, cfg, newLogger(cfg, io.Discard), func(e pipeline.Event) {
+		sum.Observe(e)
+		prog.event(e)
+	})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	err = a.FetchPass(ctx, source)
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, sum.String())
+	for _, e := range sum.SourceErrors() {
+		fmt.Fprintln(stdout, "  failed:", e)
+	}
+	return nil
+}
+
+// progress shows a bar on a terminal and plain lines otherwise.
+type progress struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+	mu  chan struct{}
+	max int
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w, mu: make(chan struct{}, 1)}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.bar = progressbar.NewOptions(0, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription("fetching"),
+			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
+	}
+	return p
+}
+
+func (p *progress) event(e pipeline.Event) {
+	p.mu <- struct{}{}
+	defer func() { <-p.mu }()
+	if p.bar == nil {
+		switch e.Kind {
+		case pipeline.SourcePolled:
+			fmt.Fprintf(p.w, "source #%d %s: ok, %d new items\n", e.SourceID, e.Source, e.Queued)
+		case pipeline.SourceFailed:
+			fmt.Fprintf(p.w, "source #%d %s: FAILED: %v\n", e.SourceID, e.Source, e.Err)
+		case pipeline.ArticleDone:
+			fmt.Fprintf(p.w, "article %s: %s\n", e.Result, e.URL)
+		case pipeline.ArticleFailed:
+			retry := ", will retry"
+			if e.Final {
+				retry = ""
+			}
+			fmt.Fprintf(p.w, "article FAILED%s: %s: %v\n", retry, e.URL, e.Err)
+		}
+		return
+	}
+	switch e.Kind {
+	case pipeline.SourcePolled:
+		p.max += 1 + e.Queued
+	case pipeline.SourceFailed:
+		p.max++
+	}
+	p.bar.ChangeMax(max(p.max, 1))
+	_ = p.bar.Add(1)
+	if e.Kind == pipeline.SourceFailed || e.Kind == pipeline.ArticleFailed {
+		_ = p.bar.Clear()
+		fmt.Fprintf(p.w, "failed: %s: %v\n", firstOf(e.URL, e.Source), e.Err)
+	}
+}
+
+func (p *progress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func cmdSources(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: sources needs a subcommand: add, list, show or remove", errUsage)
+	}
+	sub, args := args[0], args[1:]
+	c := newCommand("sources "+sub, stderr)
+	switch sub {
+	case "add":
+		name := c.fs.String("name", "", "display name (default: the feed's title)")
+		section := c.fs.String("section", "", "section slug its articles are filed under, e.g. russia")
+		lang := c.fs.String("lang", "", "language code of the source, e.g. de (default: from the feed)")
+		force := c.fs.Bool("force", false, "add it even if it cannot be read now")
+		pos, cfg, err := c.parse(args)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return fmt.Errorf("%w: sources add takes one URL", errUsage)
+		}
+		return withApp(ctx, cfg, func(a *app.App) error {
+			s, err := a.Pipeline.AddSource(ctx, pipeline.AddRequest{URL: pos[0], Name: *name, Section: *section, Language: *lang, Force: *force})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "added source #%d %q (%s) %s\n", s.ID, s.Name, s.Kind, s.URL)
+			if s.LastError != "" {
+				fmt.Fprintf(stdout, "warning: it cannot be read now: %s\n", s.LastError)
+			}
+			return nil
+		})
+	case "list":
+		asJSON := c.fs.Bool("json", false, "print a JSON array")
+		pos, cfg, err := c.parse(args)
+		if err != nil {
+			return err
+		}
+		if len(pos) > 0 {
+			return fmt.Errorf("%w: sources list takes no arguments", errUsage)
+		}
+		return withApp(ctx, cfg, func(a *app.App) error {
+			ss, err := a.Store.Sources(ctx)
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				out := make([]sourceJSON, 0, len(ss))
+				for i := range ss {
+					out = append(out, toJSON(&ss[i]))
+				}
+				enc := json.NewEncoder(stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tKIND\tSECTION\tARTICLES\tLAST POLL\tSTATUS\tURL")
+			for _, s := range ss {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", s.ID, s.Name, s.Kind, dash(s.Section), s.ArticleCount, ago(s.LastPolledAt), status(&s), s.URL)
+			}
+			return tw.Flush()
+		})
+	case "show":
+		pos, cfg, err := c.parse(args)
+		if err != nil {
+			return err
+		}
+		id, err := oneID(pos, "sources show")
+		if err != nil {
+			return err
+		}
+		return withApp(ctx, cfg, func(a *app.App) error {
+			s, err := a.Store.Source(ctx, id)
+			if err != nil {
+				return fmt.Errorf("source %d: %w (see 'spektrum sources list')", id, err)
+			}
+			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+			row := func(k string, v any) { fmt.Fprintf(tw, "%s:\t%v\n", k, v) }
+			row("ID", s.ID)
+			row("Name", s.Name)
+			row("URL", s.URL)
+			row("Site", dash(s.SiteURL))
+			row("Kind", s.Kind)
+			row("Section", dash(s.Section))
+			row("Language", dash(s.Language))
+			row("Enabled", s.Enabled)
+			row("Poll interval", s.PollInterval)
+			row("Articles", s.ArticleCount)
+			row("Failed articles", s.FailedJobs)
+			row("Last poll", ago(s.LastPolledAt))
+			row("Last success", ago(s.LastSuccess))
+			row("Next poll", when(s.NextPollAt))
+			row("Errors in a row", s.ErrorCount)
+			row("State", status(s))
+			row("Last error", dash(s.LastError))
+			return tw.Flush()
+		})
+	case "remove":
+		pos, cfg, err := c.parse(args)
+		if err != nil {
+			return err
+		}
+		id, err := oneID(pos, "sources remove")
+		if err != nil {
+			return err
+		}
+		return withApp(ctx, cfg, func(a *app.App) error {
+			s, err := a.Store.Source(ctx, id)
+			if err != nil {
+				return fmt.Errorf("source %d: %w (see 'spektrum sources list')", id, err)
+			}
+			if err := a.Store.DeleteSource(ctx, id); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "removed source #%d %q and its %d articles\n", s.ID, s.Name, s.ArticleCount)
+			return nil
+		})
+	}
+	return fmt.Errorf("%w: unknown sources subcommand %q: use add, list, show or remove", errUsage, sub)
+}
+
+type sourceJSON struct {
+	ID           int64      `json:"id"`
+	URL          string     `json:"url"`
+	Name         string     `json:"name"`
+	SiteURL      string     `json:"site_url"`
+	Kind         string     `json:"kind"`
+	Section      string     `json:"section"`
+	Language     string     `json:"language"`
+	Enabled      bool       `json:"enabled"`
+	Articles     int        `json:"articles"`
+	FailedJobs   int        `json:"failed_articles"`
+	LastError    string     `json:"last_error"`
+	ErrorCount   int        `json:"error_count"`
+	LastPolledAt *time.Time `json:"last_polled_at"`
+	NextPollAt   *time.Time `json:"next_poll_at"`
+}
+
+func toJSON(s *store.Source) sourceJSON {
+	t := func(v time.Time) *time.Time {
+		if v.IsZero() {
+			return nil
+		}
+		v = v.UTC()
+		return &v
+	}
+	return sourceJSON{ID: s.ID, URL: s.URL, Name: s.Name, SiteURL: s.SiteURL, Kind: s.Kind, Section: s.Section, Language: s.Language,
+		Enabled: s.Enabled, Articles: s.ArticleCount, FailedJobs: s.FailedJobs, LastError: s.LastError, ErrorCount: s.ErrorCount,
+		LastPolledAt: t(s.LastPolledAt), NextPollAt: t(s.NextPollAt)}
+}
+
+func status(s *store.Source) string {
+	switch {
+	case !s.Enabled:
+		return "disabled"
+	case s.LastError != "":
+		msg := s.LastError
+		if len(msg) > 60 {
+			msg = msg[:57] + "..."
+		}
+		return "error: " + msg
+	case s.LastPolledAt.IsZero():
+		return "new"
+	}
+	return "ok"
+}
+
+func oneID(pos []string, cmd string) (int64, error) {
+	if len(pos) != 1 {
+		return 0, fmt.Errorf("%w: %s takes one source ID", errUsage, cmd)
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%w: %q is not a source ID (a number, see 'spektrum sources list')", errUsage, pos[0])
+	}
+	return id, nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func ago(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return time.Since(t).Round(time.Second).String() + " ago"
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	d := time.Until(t).Round(time.Second)
+	if d <= 0 {
+		return "due now"
+	}
+	return "in " + d.String()
+}
+
+func withApp(ctx context.Context, cfg *config.Config, f func(*app.App) error) error {
+	a, err := app.New(ctx, cfg, newLogger(cfg, io.Discard), nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return f(a)
+}
+
+func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newCommand("import", stderr)
+	pos, cfg, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: import takes one OPML file", errUsage)
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	outlines, err := opml.Parse(f)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", pos[0], err)
+	}
+	return withApp(ctx, cfg, func(a *app.App) error {
+		added, skipped, failed := 0, 0, 0
+		for _, o := range outlines {
+			s, err := a.Pipeline.ImportSource(ctx, o.XMLURL, o.Title, o.HTMLURL, o.Category, o.Language)
+			switch {
+			case errors.Is(err, store.ErrDuplicate):
+				skipped++
+			case err != nil:
+				failed++
+				fmt.Fprintf(stderr, "skipped %s: %v\n", o.XMLURL, err)
+			default:
+				added++
+				fmt.Fprintf(stdout, "added source #%d %q %s\n", s.ID, s.Name, s.URL)
+			}
+		}
+		fmt.Fprintf(stdout, "%d added, %d already present, %d failed; run 'spektrum fetch' to read them\n", added, skipped, failed)
+		return nil
+	})
+}
+
+func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newCommand("export", stderr)
+	pos, cfg, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: export takes no arguments; it writes OPML to stdout", errUsage)
+	}
+	return withApp(ctx, cfg, func(a *app.App) error {
+		ss, err := a.Store.Sources(ctx)
+		if err != nil {
+			return err
+		}
+		secs, err := a.Store.Sections(ctx)
+		if err != nil {
+			return err
+		}
+		names := map[string]string{}
+		for _, s := range secs {
+			names[s.Slug] = s.Name
+		}
+		out := make([]opml.Outline, 0, len(ss))
+		for _, s := range ss {
+			out = append(out, opml.Outline{Title: s.Name, XMLURL: s.URL, HTMLURL: s.SiteURL, Category: names[s.Section], Language: s.Language})
+		}
+		return opml.Write(stdout, cfg.SiteName+" sources", out)
+	})
+}
+
+func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newCommand("demo", stderr)
+	c.fs.Lookup("db").DefValue = "data/demo.db"
+	_ = c.fs.Set("db", envOr("SPEKTRUM_DB", "data/demo.db"))
+	pos, cfg, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: demo takes no arguments", errUsage)
+	}
+	srv, err := demo.Start()
+	if err != nil {
+		return fmt.Errorf("start demo sites: %w", err)
+	}
+	defer srv.Close()
+	fmt.Fprintf(stdout, "demo news sites are served at %s\n", srv.URL)
+	// The demo sites live on loopback, which the fetcher refuses by default.
+	cfg.AllowPrivateNetworks = true
+	cfg.PerHostDelay = 0
+	err = withApp(ctx, cfg, func(a *app.App) error {
+		existing, err := a.Store.Sources(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range existing {
+			if strings.HasPrefix(s.URL, "http://127.0.0.1:") && !strings.HasPrefix(s.URL, srv.URL) {
+				// A previous demo's sites ran on another port.
+				_ = a.Store.DeleteSource(ctx, s.ID)
+			}
+		}
+		for _, site := range srv.Sites {
+			s, err := a.Pipeline.AddSource(ctx, pipeline.AddRequest{URL: site.SourceURL, Section: site.Section, Language: site.Lang, Force: site.Broken})
+			if errors.Is(err, store.ErrDuplicate) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("add demo site %s: %w", site.Name, err)
+			}
+			fmt.Fprintf(stdout, "added source #%d %q\n", s.ID, s.Name)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := fetchPass(ctx, cfg, 0, stdout, stderr); err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg, newLogger(cfg, stderr), nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Serve(ctx, func(url string) {
+		fmt.Fprintf(stdout, "Spektrum %s demo is running: open %s (Ctrl-C to stop)\n", version.Version, url)
+	})
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,270 @@
+// Package app wires Spektrum's parts together from a Config: the store, the
+// fetcher, the pipeline, the job runner and the web server. Commands in
+// cmd/spektrum call it; it holds no business logic of its own.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"spektrum/internal/config"
+	"spektrum/internal/extract"
+	"spektrum/internal/fetch"
+	"spektrum/internal/jobs"
+	"spektrum/internal/pipeline"
+	"spektrum/internal/store"
+	"spektrum/internal/store/postgres"
+	"spektrum/internal/store/sqlite"
+	"spektrum/internal/version"
+	"spektrum/internal/web"
+)
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// OpenStore opens the database dsn names (a postgres:// URL or a SQLite
+// file path) and, unless migrate is false, brings its schema up to date.
+func OpenStore(ctx context.Context, dsn string, migrate bool) (store.Store, error) {
+	var (
+		st  store.Store
+		err error
+	)
+	if IsPostgres(dsn) {
+		st, err = postgres.Open(ctx, dsn)
+	} else {
+		st, err = sqlite.Open(ctx, filepath.Clean(dsn))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", redact(dsn), err)
+	}
+	if migrate {
+		if err := st.Migrate(ctx); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("migrate database %s: %w", redact(dsn), err)
+		}
+	}
+	return st, nil
+}
+
+// redact hides a password in a database URL before it is printed.
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if at := strings.Index(dsn[i+3:], "@"); at >= 0 {
+			cred := dsn[i+3 : i+3+at]
+			if c := strings.Index(cred, ":"); c >= 0 {
+				return dsn[:i+3] + cred[:c] + ":***" + dsn[i+3+at:]
+			}
+		}
+	}
+	return dsn
+}
+
+// App is a configured Spektrum.
+type App struct {
+	Cfg      *config.Config
+	Store    store.Store
+	Fetch    *fetch.Client
+	Pipeline *pipeline.Pipeline
+	Logger   *slog.Logger
+}
+
+// New opens the store and builds the parts. events may be nil.
+func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, events func(pipeline.Event)) (*App, error) {
+	st, err := OpenStore(ctx, cfg.DB, !cfg.NoAutoMigrate)
+	if err != nil {
+		return nil, err
+	}
+	ua := cfg.UserAgent
+	if ua == "" {
+		ua = version.UserAgent()
+	}
+	fc := fetch.New(fetch.Options{
+		UserAgent:            ua,
+		AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+		Timeout:              cfg.FetchTimeout,
+		MaxBytes:             cfg.MaxBytes,
+		PerHostConcurrency:   cfg.PerHostConns,
+		PerHostDelay:         cfg.PerHostDelay,
+	})
+	p := pipeline.New(st, fc, extract.New(), pipeline.Options{
+		PollInterval: cfg.PollInterval,
+		MaxItems:     cfg.MaxItems,
+		Logger:       logger,
+		Events:       events,
+	})
+	return &App{Cfg: cfg, Store: st, Fetch: fc, Pipeline: p, Logger: logger}, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.Store.Close() }
+
+// Runner returns a job runner with the pipeline's handlers.
+func (a *App) Runner() *jobs.Runner {
+	r := jobs.New(a.Store, jobs.Options{Concurrency: a.Cfg.Workers, Lease: a.Cfg.JobLease, Logger: a.Logger})
+	a.Pipeline.Register(r)
+	return r
+}
+
+// Summary counts one fetch pass's outcomes.
+type Summary struct {
+	SourcesOK, SourcesFailed                        int
+	ArticlesNew, ArticlesUpdated, ArticlesUnchanged int
+	ArticlesFailed                                  int
+	mu                                              sync.Mutex
+	lastSourceErrors                                []string
+}
+
+// Observe counts e; use it as (part of) the pipeline's Events callback.
+func (s *Summary) Observe(e pipeline.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch e.Kind {
+	case pipeline.SourcePolled:
+		s.SourcesOK++
+	case pipeline.SourceFailed:
+		s.SourcesFailed++
+		s.lastSourceErrors = append(s.lastSourceErrors, fmt.Sprintf("%s: %v", e.Source, e.Err))
+	case pipeline.ArticleDone:
+		switch e.Result {
+		case store.Created:
+			s.ArticlesNew++
+		case store.Updated:
+			s.ArticlesUpdated++
+		default:
+			s.ArticlesUnchanged++
+		}
+	case pipeline.ArticleFailed:
+		s.ArticlesFailed++
+	}
+}
+
+// SourceErrors lists "name: error" for each source that failed.
+func (s *Summary) SourceErrors() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.lastSourceErrors...)
+}
+
+// String is the one-line summary `spektrum fetch` ends with.
+func (s *Summary) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fmt.Sprintf("sources: %d ok, %d failed; articles: %d new, %d updated, %d unchanged, %d failed",
+		s.SourcesOK, s.SourcesFailed, s.ArticlesNew, s.ArticlesUpdated, s.ArticlesUnchanged, s.ArticlesFailed)
+}
+
+// FetchPass polls every due source (or just sourceID, due or not) and
+// works until every article it found is processed.
+func (a *App) FetchPass(ctx context.Context, sourceID int64) error {
+	if sourceID != 0 {
+		if _, err := a.Store.Source(ctx, sourceID); err != nil {
+			return fmt.Errorf("source %d: %w", sourceID, err)
+		}
+		if _, err := a.Pipeline.EnqueuePoll(ctx, sourceID); err != nil {
+			return err
+		}
+	} else if _, err := a.Pipeline.EnqueueDue(ctx); err != nil {
+		return err
+	}
+	return a.Runner().RunUntilIdle(ctx)
+}
+
+// Serve runs what the role asks for until ctx ends: the web server, the
+// workers and the poll scheduler. ready, if set, hears the listening URL.
+func (a *App) Serve(ctx context.Context, ready func(url string)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, 3)
+	run := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				errc <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		}()
+	}
+	role := a.Cfg.Role
+	if role == "all" || role == "worker" {
+		r := a.Runner()
+		run("workers", r.Run)
+		run("scheduler", a.schedule)
+		a.Logger.Info("workers started", "worker", r.Worker(), "concurrency", a.Cfg.Workers)
+	}
+	if role == "all" || role == "web" {
+		h, err := web.New(a.Store, web.Config{
+			SiteName: a.Cfg.SiteName, BaseURL: a.Cfg.BaseURL, Tagline: a.Cfg.Tagline,
+			Disclaimer: a.Cfg.Disclaimer, Language: a.Cfg.Language, Logger: a.Logger,
+		})
+		if err != nil {
+			return fmt.Errorf("web: %w", err)
+		}
+		ln, err := net.Listen("tcp", a.Cfg.Addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w (is another Spektrum running? choose another with --addr)", a.Cfg.Addr, err)
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+			WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+		run("web", func(ctx context.Context) error {
+			go func() {
+				<-ctx.Done()
+				sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
+				defer c()
+				_ = srv.Shutdown(sctx)
+			}()
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+		if ready != nil {
+			ready("http://" + ln.Addr().String() + "/")
+		}
+	} else if ready != nil {
+		ready("")
+	}
+	wg.Wait()
+	close(errc)
+	return <-errc
+}
+
+// schedule queues due polls every 30 seconds and prunes old finished jobs
+// once an hour. Several processes may run it: the queue's unique keys keep
+// each source's poll single.
+func (a *App) schedule(ctx context.Context) error {
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	lastPurge := time.Time{}
+	for {
+		if n, err := a.Pipeline.EnqueueDue(ctx); err != nil {
+			a.Logger.Warn("schedule polls", "err", err)
+		} else if n > 0 {
+			a.Logger.Info("polls queued", "sources", n)
+		}
+		if time.Since(lastPurge) > time.Hour {
+			if n, err := a.Store.PurgeJobs(ctx, time.Now().Add(-7*24*time.Hour)); err != nil {
+				a.Logger.Warn("purge jobs", "err", err)
+			} else if n > 0 {
+				a.Logger.Info("old jobs purged", "count", n)
+			}
+			lastPurge = time.Now()
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}

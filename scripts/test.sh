@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs Spektrum's whole test suite on a fresh machine: installs and starts
+# what the tests talk to (PostgreSQL, Chromium) where it is missing, then
+# runs go vet and the tests with the race detector.
+# Usage: scripts/test.sh [go test flags/packages]   (default: ./...)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$HOME/go/bin:$PATH"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+apt_updated=
+apt_install() {
+  [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
+# PostgreSQL: use SPEKTRUM_TEST_POSTGRES_DSN if given, else a local server on
+# 127.0.0.1:5432 with trust auth and a database "test", started or installed
+# here if needed.
+if [ -z "${SPEKTRUM_TEST_POSTGRES_DSN:-}" ]; then
+  export SPEKTRUM_TEST_POSTGRES_DSN="postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+  if ! command -v pg_ctlcluster >/dev/null; then
+    echo "== installing PostgreSQL"
+    apt_install postgresql
+  fi
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    echo "== starting PostgreSQL"
+    ver=$(ls /etc/postgresql | sort -V | tail -1)
+    conf=/etc/postgresql/$ver/main
+    # Trust local TCP connections: this is a throwaway test server.
+    if ! grep -q "spektrum-test" "$conf/pg_hba.conf"; then
+      as_root sed -i '1i host all all 127.0.0.1/32 trust # spektrum-test\nhost all all ::1/128 trust # spektrum-test\nlocal all all trust # spektrum-test' "$conf/pg_hba.conf"
+    fi
+    as_root pg_ctlcluster --skip-systemctl-redirect "$ver" main start || as_root pg_ctlcluster "$ver" main start
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  if ! psql -h 127.0.0.1 -U postgres -d test -c 'select 1' >/dev/null 2>&1; then
+    psql -h 127.0.0.1 -U postgres -d postgres -c 'CREATE DATABASE test' >/dev/null
+  fi
+fi
+
+# Chromium for the browser tests of the site.
+if ! command -v chromium >/dev/null; then
+  echo "== installing Chromium"
+  apt_install chromium
+fi
+
+echo "== go vet"
+go vet ./...
+echo "== go test"
+if [ $# -eq 0 ]; then set -- ./...; fi
+go test -race -count=1 -timeout 20m "$@"
