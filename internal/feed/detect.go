@@ -118,6 +118,9 @@ func jsonError(data []byte, err error) error {
 	var syn *json.SyntaxError
 	if errors.As(err, &syn) {
 		line, col := position(data, syn.Offset)
+		if syn.Offset >= int64(len(data)) {
+			return fmt.Errorf("%w: JSON ends unexpectedly at line %d, column %d; the body is probably truncated (retry the fetch)", ErrMalformed, line, col)
+		}
 		return fmt.Errorf("%w: invalid JSON at line %d, column %d (byte %d): %v", ErrMalformed, line, col, syn.Offset, err)
 	}
 	var typ *json.UnmarshalTypeError

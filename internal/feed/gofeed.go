@@ -140,9 +140,14 @@ func fromGofeed(gf *gofeed.Feed, kind Format, baseURL string) *Feed {
 	if kind == FormatRSS && gf.FeedVersion == "1.0" {
 		kind = FormatRDF
 	}
+	// Atom links were already resolved against xml:base by gofeed, and what
+	// remains relative is relative to the document. RSS and JSON Feed have
+	// no xml:base; their relative links are site-relative, and the feed may
+	// be served from elsewhere (a feed proxy, a CDN), so the channel link
+	// is the better base when it is absolute.
 	base := baseURL
-	if base == "" {
-		base = gf.Link
+	if siteURL := resolve(baseURL, gf.Link); kind != FormatAtom && isHTTPURL(siteURL) {
+		base = siteURL
 	}
 	f := &Feed{
 		Format:      kind,

@@ -196,4 +196,3 @@ func parseW3CDate(s string) time.Time {
 
 // String names the format for messages.
 func (f Format) String() string { return string(f) }
-
