@@ -1,0 +1,192 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// Trafilatura keeps most chrome out, but not all of it: disclaimers and
+// "share this" blocks sit inside the article container, and a lone "Werbung"
+// label looks like a paragraph. Two passes close the gap, neither tied to a
+// site or to one language:
+//
+//   - before extraction, containers whose class or id names them as chrome
+//     (share, newsletter, ad, related, disclaimer, ...) are removed, as long
+//     as they do not hold most of the page's text (a <body class="ads-on">
+//     must not take the article with it);
+//   - after extraction, short blocks that consist only of a chrome phrase in
+//     one of the major European languages, and short link lists, are dropped.
+
+// chromeTokens are class/id words that name page furniture. Matching is on
+// whole words (split at "-", "_" and spaces) so "head" never matches "ad".
+var chromeTokens = map[string]bool{
+	"share": true, "sharing": true, "sharer": true, "shares": true, "social": true,
+	"soc": true, "sociallinks": true, "newsletter": true, "subscribe": true,
+	"subscription": true, "signup": true, "consent": true, "cookie": true,
+	"cookies": true, "gdpr": true, "ad": true, "ads": true, "advert": true,
+	"advertisement": true, "adsbygoogle": true, "adslot": true, "sponsor": true,
+	"sponsored": true, "promo": true, "related": true, "trending": true,
+	"popular": true, "recommended": true, "disclaimer": true, "outbrain": true,
+	"taboola": true, "breadcrumb": true, "breadcrumbs": true, "sidebar": true,
+	"paywall": true, "donate": true, "donation": true, "toolbar": true,
+	"print": true, "widget": true, "banner": true,
+}
+
+// neverPruned are the structural elements a stray class must not remove.
+var neverPruned = map[string]bool{"html": true, "head": true, "body": true, "main": true, "article": true}
+
+var classSplit = regexp.MustCompile(`[^a-z0-9]+`)
+
+func isChrome(n *html.Node) bool {
+	for _, k := range []string{"class", "id"} {
+		for _, w := range classSplit.Split(strings.ToLower(attr(n, k)), -1) {
+			if chromeTokens[w] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pruneChrome removes chrome containers from the page before extraction.
+func pruneChrome(doc *html.Node) {
+	body := findFirst(doc, "body")
+	if body == nil {
+		return
+	}
+	total := len(textOf(body))
+	walk(body, func(n *html.Node) bool {
+		if neverPruned[n.Data] || !isChrome(n) {
+			return true
+		}
+		if len(textOf(n))*3 > total {
+			return true
+		}
+		remove(n)
+		return false
+	})
+}
+
+// chromePhrase matches a whole block that is only a chrome label. Keep each
+// alternative a phrase a real sentence would not consist of on its own.
+var chromePhrase = regexp.MustCompile(`(?i)^(` +
+	// share
+	`share|share this( article| story| post| page)?|teilen|teile diesen artikel|diesen artikel teilen|artikel teilen|` +
+	`partager|partager cet article|partagez cet article|compartir|compartir este artículo|comparte este artículo|compartir esta noticia|` +
+	`udostępnij|udostępnij artykuł|udostępnij ten artykuł|podziel się|condividi|condividi questo articolo|condividi l'articolo|` +
+	// ads
+	`ad|advertisement|advertising|sponsored|anzeige|werbung|publicité|publicite|publicidad|reklama|pubblicità|pubblicita|` +
+	`annonce|sponsorisé|patrocinado|sponsorowane|artykuł sponsorowany|` +
+	// related, trending
+	`trending|trending now|most read|most popular|read more|read also|related|related articles|related stories|more on this|` +
+	`im trend|meistgelesen|lesen sie auch|lesen sie mehr|mehr zum thema|das könnte sie auch interessieren|weitere artikel|` +
+	`tendances|à lire aussi|a lire aussi|lire aussi|voir aussi|sur le même sujet|les plus lus|` +
+	`tendencias|leer más|lea también|lee también|te puede interesar|noticias relacionadas|lo más leído|` +
+	`popularne|czytaj też|czytaj także|czytaj więcej|zobacz też|zobacz także|najczęściej czytane|` +
+	`tendenze|leggi anche|potrebbe interessarti|articoli correlati|più letti|i più letti|` +
+	// follow / connect
+	`follow us|connect with us|folgen sie uns|vernetzen sie sich mit uns|suivez-nous|suivez nous|síguenos|siguenos|obserwuj nas|seguici|` +
+	// bare dateline labels left behind by a removed date
+	`published|published on|posted on|veröffentlicht|veröffentlicht am|on|publié le|publicado|opublikowano|pubblicato|` +
+	// newsletter calls
+	`newsletter|sign up|subscribe|abonnieren|s'abonner|abonnez-vous|suscríbete|zapisz się|iscriviti` +
+	`)\s*[:.!…»›>|-]*$`)
+
+// consentNotice matches the legal line under newsletter forms: it speaks of
+// consent and of unsubscribing, which an article paragraph almost never does
+// in the same short breath.
+var (
+	unsubscribeWord = regexp.MustCompile(`(?i)(unsubscribe|opt out|abmelden|abbestellen|désabonner|desabonner|désinscrire|darse de baja|darte de baja|cancelar la suscripción|wypisać|zrezygnować|disiscriver|cancellarti)`)
+	consentWord     = regexp.MustCompile(`(?i)(consent|zugestimmt|einwilligung|consenti|consentimiento|consentido|zgod|consenso|acconsentito)`)
+	// disclaimers distance the publisher from what it publishes.
+	disclaimerWord = regexp.MustCompile(`(?i)(not necessarily (those|the views|reflect)|nicht unbedingt die|nicht zwangsläufig die|ne reflètent pas nécessairement|ne sont pas nécessairement|no reflejan necesariamente|no son necesariamente|niekoniecznie|non riflettono necessariamente|non sono necessariamente)`)
+)
+
+// leafBlocks are the elements trafilatura emits as text blocks.
+var leafBlocks = map[string]bool{
+	"p": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"li": true, "div": true, "blockquote": true, "figcaption": true, "pre": true,
+	"span": true, "summary": true,
+}
+
+// isChromeBlock decides whether one extracted block is boilerplate.
+func isChromeBlock(n *html.Node) bool {
+	t := textOf(n)
+	l := utf8.RuneCountInString(t)
+	if l == 0 {
+		return false
+	}
+	if l <= 80 && chromePhrase.MatchString(t) {
+		return true
+	}
+	if l <= 400 && unsubscribeWord.MatchString(t) && consentWord.MatchString(t) {
+		return true
+	}
+	if l <= 400 && disclaimerWord.MatchString(t) {
+		return true
+	}
+	return false
+}
+
+// cleanExtracted removes chrome blocks and link-list blocks from
+// trafilatura's output, then drops the headline and any short kicker lines
+// (section label, breadcrumb) above it.
+func cleanExtracted(root *html.Node, title string) {
+	walk(root, func(n *html.Node) bool {
+		switch {
+		case n.Data == "ul" || n.Data == "ol":
+			// Lists that are nothing but links are "related"/"share" lists.
+			if t := len(textOf(n)); t > 0 && linkTextLen(n)*10 >= t*9 {
+				remove(n)
+				return false
+			}
+		case leafBlocks[n.Data] && !hasBlockChild(n):
+			if isChromeBlock(n) {
+				remove(n)
+			}
+			return false
+		}
+		return true
+	})
+	dropKickerAndTitle(root, title)
+}
+
+// dropKickerAndTitle removes the headline when it is one of the first blocks,
+// and the short lines above it: what comes before a page's own headline is
+// furniture (section label, "Home > World"), never the story.
+func dropKickerAndTitle(root *html.Node, title string) {
+	want := normTitle(title)
+	if want == "" {
+		return
+	}
+	var blocks []*html.Node
+	walk(root, func(n *html.Node) bool {
+		if len(blocks) >= 5 {
+			return false
+		}
+		if (leafBlocks[n.Data] && !hasBlockChild(n)) || n.Data == "img" {
+			blocks = append(blocks, n)
+			return false
+		}
+		return true
+	})
+	for i, b := range blocks {
+		if !strings.HasPrefix(b.Data, "h") || normTitle(textOf(b)) != want {
+			continue
+		}
+		for _, k := range blocks[:i] {
+			if k.Data != "img" && utf8.RuneCountInString(textOf(k)) > 80 {
+				return
+			}
+		}
+		for _, k := range blocks[:i+1] {
+			if k.Data != "img" {
+				remove(k)
+			}
+		}
+		return
+	}
+}

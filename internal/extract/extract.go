@@ -1,0 +1,120 @@
+package extract
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+	"unicode/utf8"
+
+	trafilatura "github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
+)
+
+// Article is what one page yields. Times are zero when the page gives none.
+type Article struct {
+	Title, Author       string
+	Published, Modified time.Time
+	// Language is the primary language subtag the page declares ("de").
+	Image, Language, CanonicalURL, SiteName, Section, Description string
+	// HTML is the sanitized body, relative URLs resolved against the page URL.
+	HTML string
+	// Text is the plain text of the body, paragraphs separated by "\n\n".
+	Text string
+}
+
+// ErrNoArticle is wrapped when a page holds no article body (an index page,
+// an error page, a login wall). Callers should keep the feed item's own
+// content instead of retrying.
+var ErrNoArticle = errors.New("no article found")
+
+// minArticleRunes is the least body text we call an article. Short wire
+// briefs run to about two sentences; navigation and error pages that survive
+// extraction are shorter.
+const minArticleRunes = 140
+
+// Extractor extracts articles from pages. It holds no mutable state and is
+// safe for concurrent use.
+type Extractor struct {
+	sanitizer *Sanitizer
+}
+
+// New returns an Extractor.
+func New() *Extractor {
+	return &Extractor{sanitizer: NewSanitizer()}
+}
+
+// Extract reads the article in page, a UTF-8 HTML document fetched from
+// pageURL. It returns an error wrapping ErrTooLarge for pages over
+// MaxPageBytes, ErrNoArticle when there is no article body, and ctx.Err()
+// when ctx ends between stages (trafilatura itself cannot be interrupted,
+// which the size and tree budgets make tolerable).
+func (e *Extractor) Extract(ctx context.Context, page []byte, pageURL string) (*Article, error) {
+	if len(page) > MaxPageBytes {
+		return nil, fmt.Errorf("extract %s: %d bytes exceeds the %d byte limit: %w", pageURL, len(page), MaxPageBytes, ErrTooLarge)
+	}
+	var base *url.URL
+	if pageURL != "" {
+		u, err := url.Parse(pageURL)
+		if err != nil || !u.IsAbs() {
+			return nil, fmt.Errorf("extract: page URL %q must be absolute (http or https)", pageURL)
+		}
+		base = u
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
+	}
+
+	doc, err := parseBounded(page)
+	if err != nil {
+		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
+	}
+	meta := readMetadata(doc, base)
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
+	}
+
+	// The body pass works on the same tree; metadata has been read already.
+	fixLazyImages(doc)
+	pruneChrome(doc)
+	res, err := trafilatura.ExtractDocument(doc, trafilatura.Options{
+		OriginalURL:     meta.base,
+		EnableFallback:  true,
+		IncludeImages:   true,
+		IncludeLinks:    true,
+		ExcludeComments: true,
+		// Our own pass finds dates in meta tags and labelled text; the
+		// extensive htmldate scan costs more than the whole extraction.
+		HtmlDateMode: trafilatura.Fast,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("extract %s: %w: %w", pageURL, ErrNoArticle, err)
+	}
+	if res.ContentNode == nil {
+		return nil, fmt.Errorf("extract %s: trafilatura returned no content: %w", pageURL, ErrNoArticle)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
+	}
+
+	a := meta.merge(res.Metadata)
+	cleanExtracted(res.ContentNode, a.Title)
+	var buf bytes.Buffer
+	for c := res.ContentNode.FirstChild; c != nil; c = c.NextSibling {
+		if err := html.Render(&buf, c); err != nil {
+			return nil, fmt.Errorf("extract %s: render body: %w", pageURL, err)
+		}
+	}
+	baseStr := ""
+	if meta.base != nil {
+		baseStr = meta.base.String()
+	}
+	a.HTML = e.sanitizer.SanitizeWithTitle(buf.String(), baseStr, a.Title)
+	a.Text = Text(a.HTML)
+	if n := utf8.RuneCountInString(a.Text); n < minArticleRunes {
+		return nil, fmt.Errorf("extract %s: body has %d characters, fewer than %d: %w", pageURL, n, minArticleRunes, ErrNoArticle)
+	}
+	return &a, nil
+}

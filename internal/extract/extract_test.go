@@ -1,0 +1,126 @@
+package extract
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const seedURL = "https://www.eureporter.co/de/world/russia/2021/12/13/putin-and-biden-agreed-to-hold-more-talks-despite-differences-says-kremlin/"
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatalf("read fixture: %v", err)
+	}
+	return b
+}
+
+// seedParagraphs are the article paragraphs of the captured seed text.
+var seedParagraphs = []string{
+	"Der russische Präsident Wladimir Putin und sein US-Amtskollege Joe Biden haben vereinbart, angesichts der Spannungen um einen russischen Truppenaufbau in der Nähe der Ukraine weitere Gespräche zu führen, teilte der Kreml am Sonntag (12 .",
+	"Der Kreml sagte, Putin und Biden hätten vereinbart, während eines Videoanrufs am 7. Dezember weitere Gespräche zu führen, die sich auf die Ost-West-Beziehungen konzentrierten, die seit dem Ende des Kalten Krieges auf den niedrigsten Stand gesunken sind und derzeit von der russischen Truppe angespannt werden Aufbau in der Nähe der Ukraine.",
+	`Biden nutzte diesen Videoanruf, um Putin zu warnen, dass der Westen Russland "starke wirtschaftliche und andere Maßnahmen" auferlegen würde, falls es in die Ukraine einmarschiert, während Putin Garantien verlangt hat, dass die NATO nicht weiter nach Osten expandiert.`,
+	"In einem im staatlichen Fernsehen veröffentlichten Video sagte Kreml-Sprecher Dmitri Peskow, Putin habe keinen besonderen Grund zum Optimismus, nachdem er mit Biden gesprochen hatte, wegen der anhaltenden und sehr ernsten Differenzen zwischen Russland und den Vereinigten Staaten über Moskaus sogenannte „rote Linien“, die es will nicht, dass der Westen überquert.",
+	"Abgesehen von einer weiteren NATO-Erweiterung nach Osten hat Russland erklärt, dass es bestimmte Offensivwaffen nicht in angrenzenden Ländern wie der Ukraine einsetzen möchte.",
+	"Putin sagte Biden am 7. Dezember, dass sich russische Truppen auf russischem Territorium befänden und für niemanden eine Bedrohung darstelle, sagte Peskov.",
+	`"Die gegenwärtigen ... Spannungen und so weiter werden geschaffen, um Russland weiter zu dämonisieren und es als potentiellen Aggressor darzustellen", fügte Peskov hinzu.`,
+	"Er sagte jedoch, die beiden Führer hätten vereinbart, eine weitere Gesprächsrunde abzuhalten, möglicherweise per Videoverbindung, ein Format, das den beiden Präsidenten gefiel.",
+	`"(Wir werden) uns definitiv sehen, ich würde wirklich wollen, dass das passiert", sagte Putin gegenüber Biden laut einem kurzen Video, das auf dem staatlichen Fernsehsender Rossiya 1 veröffentlicht wurde.`,
+	"Der Kreml sagte, es sei zu früh, um zu sagen, wann sich die beiden Führer persönlich treffen könnten.",
+	"Der Videoanruf zwischen Biden und Putin beruhigte die Nerven der Anleger und half dem Rubel, nach einem Ausverkauf, der von einer weiteren Welle von Ängsten über neue westliche Sanktionen gegen Moskau getrieben wurde, wieder etwas an Boden zu gewinnen.",
+}
+
+// seedChrome are lines of the captured page that are not the article.
+var seedChrome = []string{
+	"Vernetzen Sie sich mit uns",
+	"SHARE:",
+	"Werbung",
+	"Teile diesen Artikel:",
+	"Wir verwenden Ihre Anmeldung",
+	"Sie können sich jederzeit abmelden",
+	"Trending",
+	"EU Reporter veröffentlicht Artikel aus einer Vielzahl externer Quellen",
+	"nicht unbedingt die von EU Reporter",
+	"G7 warnt Russland",
+	"Copyright",
+	"Cookies",
+	"gtag",
+}
+
+func TestExtractSeed(t *testing.T) {
+	a, err := New().Extract(context.Background(), readFixture(t, "seed-eureporter-de.html"), seedURL)
+	if err != nil {
+		t.Fatalf("Extract: %v", err)
+	}
+	paras := strings.Split(a.Text, "\n\n")
+	if len(paras) != len(seedParagraphs) {
+		t.Errorf("got %d paragraphs, want %d:\n%s", len(paras), len(seedParagraphs), a.Text)
+	}
+	for _, p := range seedParagraphs {
+		if !strings.Contains(a.Text, p) {
+			t.Errorf("Text lacks paragraph %q", p)
+		}
+	}
+	for _, c := range seedChrome {
+		if strings.Contains(a.Text, c) || strings.Contains(a.HTML, c) {
+			t.Errorf("body keeps chrome %q", c)
+		}
+	}
+	if !strings.HasPrefix(a.Text, "Der russische Präsident") {
+		t.Errorf("Text should start with the first paragraph (no section label, no headline), starts %q", a.Text[:min(80, len(a.Text))])
+	}
+	want := Article{
+		Title:        "Putin und Biden vereinbarten, trotz Meinungsverschiedenheiten weitere Gespräche zu führen, sagt Kreml",
+		Author:       "Reuters",
+		Published:    time.Date(2021, 12, 13, 9, 12, 40, 0, time.UTC),
+		Modified:     time.Date(2021, 12, 13, 9, 12, 43, 0, time.UTC),
+		Image:        "https://www.eureporter.co/wp-content/uploads/2021/12/putin-biden-video-call.jpg",
+		Language:     "de",
+		CanonicalURL: seedURL,
+		SiteName:     "EU Reporter",
+		Section:      "Russland",
+	}
+	checkMeta(t, a, want)
+	if !strings.Contains(a.Description, "Wladimir Putin") {
+		t.Errorf("Description = %q, want the JSON-LD description", a.Description)
+	}
+}
+
+func checkMeta(t *testing.T, got *Article, want Article) {
+	t.Helper()
+	eq := func(field, g, w string) {
+		if g != w {
+			t.Errorf("%s = %q, want %q", field, g, w)
+		}
+	}
+	eq("Title", got.Title, want.Title)
+	eq("Author", got.Author, want.Author)
+	eq("Image", got.Image, want.Image)
+	eq("Language", got.Language, want.Language)
+	eq("CanonicalURL", got.CanonicalURL, want.CanonicalURL)
+	eq("SiteName", got.SiteName, want.SiteName)
+	eq("Section", got.Section, want.Section)
+	if !got.Published.Equal(want.Published) {
+		t.Errorf("Published = %v, want %v", got.Published, want.Published)
+	}
+	if !want.Modified.IsZero() && !got.Modified.Equal(want.Modified) {
+		t.Errorf("Modified = %v, want %v", got.Modified, want.Modified)
+	}
+}
+
+func TestExtractNoArticle(t *testing.T) {
+	for _, name := range []string{"no-article-404.html", "no-article-index.html"} {
+		t.Run(name, func(t *testing.T) {
+			_, err := New().Extract(context.Background(), readFixture(t, name), "https://news.example.org/x")
+			if !errors.Is(err, ErrNoArticle) {
+				t.Fatalf("Extract error = %v, want ErrNoArticle", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,497 @@
+package extract
+
+import (
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	trafilatura "github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
+)
+
+// Metadata comes in layers, each filling only what the ones before it left
+// empty, in this order:
+//
+//  1. JSON-LD: typed, structured and kept accurate because search engines
+//     (Google News above all) read it; publishers fix it when it is wrong.
+//  2. OpenGraph: also deliberate, but written for social previews, so titles
+//     carry marketing suffixes and sections are coarser.
+//  3. Other meta tags (name=author, dc.*, parsely-*, sailthru.*), <title>,
+//     <html lang>, <time datetime> and a labelled visible date: often CMS
+//     defaults that nobody checks.
+//  4. go-trafilatura's own metadata: heuristics over the whole page, the
+//     best guess when the page declares nothing.
+//
+// The one exception is the canonical URL: <link rel=canonical> is the
+// page's explicit statement about itself and comes first.
+
+// articleTypes are the schema.org types whose object describes the article.
+var articleTypes = map[string]bool{
+	"Article": true, "NewsArticle": true, "ReportageNewsArticle": true,
+	"AnalysisNewsArticle": true, "OpinionNewsArticle": true, "BackgroundNewsArticle": true,
+	"ReviewNewsArticle": true, "AskPublicNewsArticle": true, "BlogPosting": true,
+	"LiveBlogPosting": true, "SocialMediaPosting": true, "Report": true,
+	"TechArticle": true, "ScholarlyArticle": true, "SatiricalArticle": true,
+}
+
+// pageMeta holds what one pass over the document finds, layer by layer.
+type pageMeta struct {
+	jsonld, og, meta Article
+	base             *url.URL
+}
+
+// readMetadata walks the document once and fills the first three layers.
+func readMetadata(doc *html.Node, page *url.URL) pageMeta {
+	pm := pageMeta{base: baseHref(doc, page)}
+	metas := map[string]string{} // first value per lower-cased name/property/itemprop
+	var title, canonical, imageSrc, lang string
+	var timeDatetime, timeItemprop string
+	var ldObjects []map[string]any
+
+	walk(doc, func(n *html.Node) bool {
+		switch n.Data {
+		case "html":
+			lang = attr(n, "lang")
+		case "meta":
+			content := strings.TrimSpace(attr(n, "content"))
+			if content == "" {
+				return false
+			}
+			for _, k := range []string{"property", "name", "itemprop", "http-equiv"} {
+				if key := strings.ToLower(strings.TrimSpace(attr(n, k))); key != "" {
+					if _, seen := metas[key]; !seen {
+						metas[key] = content
+					}
+				}
+			}
+			return false
+		case "title":
+			if title == "" && n.Parent != nil && n.Parent.Data == "head" {
+				title = textOf(n)
+			}
+			return false
+		case "link":
+			rel := strings.ToLower(attr(n, "rel"))
+			for _, r := range strings.Fields(rel) {
+				switch r {
+				case "canonical":
+					if canonical == "" {
+						canonical = attr(n, "href")
+					}
+				case "image_src":
+					if imageSrc == "" {
+						imageSrc = attr(n, "href")
+					}
+				}
+			}
+			return false
+		case "script":
+			if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") && n.FirstChild != nil {
+				ldObjects = append(ldObjects, parseJSONLD(n.FirstChild.Data)...)
+			}
+			return false
+		case "time":
+			dt := attr(n, "datetime")
+			if dt == "" {
+				dt = textOf(n)
+			}
+			if strings.EqualFold(attr(n, "itemprop"), "datePublished") && timeItemprop == "" {
+				timeItemprop = dt
+			} else if timeDatetime == "" && hasAttr(n, "datetime") {
+				timeDatetime = dt
+			}
+		case "style", "noscript", "template", "svg":
+			return false
+		}
+		return true
+	})
+
+	pm.jsonld = fromJSONLD(ldObjects)
+	pm.og = Article{
+		Title:        metas["og:title"],
+		Image:        first(metas["og:image"], metas["og:image:url"], metas["og:image:secure_url"]),
+		SiteName:     metas["og:site_name"],
+		Language:     metas["og:locale"],
+		Section:      metas["article:section"],
+		Description:  metas["og:description"],
+		CanonicalURL: metas["og:url"],
+		Author:       notURL(metas["article:author"]),
+		Published:    date(metas["article:published_time"], metas["og:published_time"]),
+		Modified:     date(metas["article:modified_time"], metas["og:updated_time"]),
+	}
+	m := Article{
+		Title: first(metas["twitter:title"], metas["parsely-title"], metas["sailthru.title"],
+			metas["dc.title"], metas["dcterms.title"], metas["title"], title),
+		Author: first(metas["author"], metas["parsely-author"], metas["sailthru.author"],
+			metas["dc.creator"], metas["dcterms.creator"], byline(metas["byl"])),
+		Description: first(metas["description"], metas["twitter:description"],
+			metas["dc.description"], metas["dcterms.description"], metas["sailthru.description"]),
+		Image:    first(metas["twitter:image"], metas["twitter:image:src"], metas["parsely-image-url"], metas["sailthru.image.full"], imageSrc),
+		SiteName: first(metas["application-name"], metas["publisher"], metas["dc.publisher"]),
+		Section:  first(metas["parsely-section"], metas["section"], metas["article.section"], metas["category"]),
+		Language: first(metas["content-language"], metas["dc.language"], metas["dcterms.language"], metas["language"], lang),
+		Published: date(metas["date"], metas["pubdate"], metas["publishdate"], metas["publish-date"],
+			metas["publish_date"], metas["datepublished"], metas["dc.date"], metas["dc.date.issued"],
+			metas["dc.date.created"], metas["dcterms.date"], metas["dcterms.issued"], metas["dcterms.created"],
+			metas["parsely-pub-date"], metas["sailthru.date"], metas["article.published"],
+			metas["citation_publication_date"], metas["original-publish-date"], timeItemprop, timeDatetime),
+		Modified: date(metas["datemodified"], metas["dc.date.modified"], metas["dcterms.modified"],
+			metas["article.updated"], metas["last-modified"], metas["sailthru.lastmodified"]),
+	}
+	if m.Published.IsZero() {
+		if body := findFirst(doc, "body"); body != nil {
+			if t, ok := visibleDate(textOf(body)); ok {
+				m.Published = t
+			}
+		}
+	}
+	m.CanonicalURL = canonical
+	pm.meta = m
+	return pm
+}
+
+// merge applies the precedence documented above and normalises the result.
+func (pm pageMeta) merge(tr trafilatura.Metadata) Article {
+	trl := Article{
+		Title: tr.Title, Author: tr.Author, Published: tr.Date, Image: tr.Image,
+		Language: tr.Language, CanonicalURL: tr.URL, SiteName: strings.TrimSpace(strings.Split(tr.Sitename, ";")[0]),
+		Description: tr.Description,
+	}
+	if len(tr.Categories) > 0 {
+		trl.Section = tr.Categories[0]
+	}
+	layers := []Article{pm.jsonld, pm.og, pm.meta, trl}
+	pick := func(get func(Article) string) string {
+		for _, l := range layers {
+			if v := strings.TrimSpace(html.UnescapeString(get(l))); v != "" {
+				return strings.Join(strings.Fields(v), " ")
+			}
+		}
+		return ""
+	}
+	pickTime := func(get func(Article) time.Time) time.Time {
+		for _, l := range layers {
+			if t := get(l); !t.IsZero() {
+				return t
+			}
+		}
+		return time.Time{}
+	}
+	var a Article
+	a.SiteName = pick(func(l Article) string { return l.SiteName })
+	a.Title = stripSiteName(pick(func(l Article) string { return l.Title }), a.SiteName)
+	a.Author = pick(func(l Article) string { return l.Author })
+	a.Description = pick(func(l Article) string { return l.Description })
+	a.Section = pick(func(l Article) string { return l.Section })
+	a.Language = pick(func(l Article) string { return normLang(l.Language) })
+	a.Published = pickTime(func(l Article) time.Time { return l.Published })
+	a.Modified = pickTime(func(l Article) time.Time { return l.Modified })
+	a.Image = absHTTP(pm.base, pick(func(l Article) string { return l.Image }))
+	// Canonical: <link rel=canonical> first, then og:url, JSON-LD, trafilatura.
+	for _, c := range []string{pm.meta.CanonicalURL, pm.og.CanonicalURL, pm.jsonld.CanonicalURL, trl.CanonicalURL} {
+		if u := absHTTP(pm.base, c); u != "" {
+			a.CanonicalURL = u
+			break
+		}
+	}
+	return a
+}
+
+// parseJSONLD decodes one script block into its top-level objects, unfolding
+// arrays and @graph. Broken JSON-LD is common and simply ignored.
+func parseJSONLD(src string) []map[string]any {
+	var v any
+	if err := json.Unmarshal([]byte(strings.TrimSpace(src)), &v); err != nil {
+		return nil
+	}
+	var out []map[string]any
+	var collect func(v any, depth int)
+	collect = func(v any, depth int) {
+		if depth > 4 {
+			return
+		}
+		switch t := v.(type) {
+		case []any:
+			for _, e := range t {
+				collect(e, depth+1)
+			}
+		case map[string]any:
+			out = append(out, t)
+			if g, ok := t["@graph"]; ok {
+				collect(g, depth+1)
+			}
+		}
+	}
+	collect(v, 0)
+	return out
+}
+
+// fromJSONLD fills the JSON-LD layer from the first article-typed object.
+// References ({"@id": ...}) are resolved against every object on the page,
+// as Yoast and Rank Math emit a @graph of cross-referenced nodes.
+func fromJSONLD(objs []map[string]any) Article {
+	ids := map[string]map[string]any{}
+	for _, o := range objs {
+		if id, ok := o["@id"].(string); ok {
+			ids[id] = o
+		}
+	}
+	deref := func(v any) any {
+		if m, ok := v.(map[string]any); ok {
+			if id, ok := m["@id"].(string); ok && len(m) <= 2 {
+				if full, ok := ids[id]; ok {
+					return full
+				}
+			}
+		}
+		return v
+	}
+	var art, site map[string]any
+	for _, o := range objs {
+		types := typesOf(o)
+		if art == nil && anyOf(types, articleTypes) {
+			art = o
+		}
+		if site == nil && anyOf(types, map[string]bool{"WebSite": true}) {
+			site = o
+		}
+	}
+	var a Article
+	if site != nil {
+		a.SiteName = str(site["name"])
+		a.Language = str(site["inLanguage"])
+	}
+	if art == nil {
+		return a
+	}
+	a.Title = first(str(art["headline"]), str(art["name"]))
+	a.Author = names(deref, art["author"])
+	a.Published, _ = parseDate(str(art["datePublished"]))
+	a.Modified, _ = parseDate(str(art["dateModified"]))
+	a.Image = imageURL(deref, art["image"], 0)
+	a.Section = firstString(art["articleSection"])
+	a.Description = str(art["description"])
+	a.Language = first(langOf(art["inLanguage"]), a.Language)
+	if pub, ok := deref(art["publisher"]).(map[string]any); ok {
+		a.SiteName = first(str(pub["name"]), a.SiteName)
+	}
+	a.CanonicalURL = str(art["url"])
+	if a.CanonicalURL == "" {
+		if m, ok := art["mainEntityOfPage"].(map[string]any); ok {
+			a.CanonicalURL = strings.Split(str(m["@id"]), "#")[0]
+		} else {
+			a.CanonicalURL = str(art["mainEntityOfPage"])
+		}
+	}
+	return a
+}
+
+func typesOf(o map[string]any) []string {
+	switch t := o["@type"].(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func anyOf(types []string, set map[string]bool) bool {
+	for _, t := range types {
+		if set[strings.TrimPrefix(strings.TrimPrefix(t, "http://schema.org/"), "https://schema.org/")] {
+			return true
+		}
+	}
+	return false
+}
+
+// str renders a JSON scalar as a string.
+func str(v any) string {
+	switch t := v.(type) {
+	case string:
+		return strings.TrimSpace(t)
+	case float64:
+		return strconv.FormatFloat(t, 'f', -1, 64)
+	case map[string]any:
+		return str(t["@value"])
+	}
+	return ""
+}
+
+func firstString(v any) string {
+	if a, ok := v.([]any); ok {
+		for _, e := range a {
+			if s := str(e); s != "" {
+				return s
+			}
+		}
+		return ""
+	}
+	return str(v)
+}
+
+func langOf(v any) string {
+	if m, ok := v.(map[string]any); ok {
+		return first(str(m["alternateName"]), str(m["name"]))
+	}
+	return str(v)
+}
+
+// names reads author as a string, a Person/Organization, or an array of them.
+func names(deref func(any) any, v any) string {
+	var out []string
+	var add func(v any, depth int)
+	add = func(v any, depth int) {
+		if depth > 3 {
+			return
+		}
+		switch t := deref(v).(type) {
+		case string:
+			if s := strings.TrimSpace(t); s != "" && !isURL(s) {
+				out = append(out, s)
+			}
+		case map[string]any:
+			if s := str(t["name"]); s != "" {
+				out = append(out, s)
+			}
+		case []any:
+			for _, e := range t {
+				add(e, depth+1)
+			}
+		}
+	}
+	add(v, 0)
+	seen := map[string]bool{}
+	uniq := out[:0]
+	for _, s := range out {
+		if !seen[s] {
+			seen[s] = true
+			uniq = append(uniq, s)
+		}
+	}
+	return strings.Join(uniq, ", ")
+}
+
+// imageURL reads image as a URL string, an ImageObject, or an array of either.
+func imageURL(deref func(any) any, v any, depth int) string {
+	if depth > 3 {
+		return ""
+	}
+	switch t := deref(v).(type) {
+	case string:
+		return strings.TrimSpace(t)
+	case map[string]any:
+		return first(str(t["url"]), str(t["contentUrl"]), urlOrEmpty(str(t["@id"])))
+	case []any:
+		for _, e := range t {
+			if s := imageURL(deref, e, depth+1); s != "" {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func date(vals ...string) time.Time {
+	for _, v := range vals {
+		if t, ok := parseDate(v); ok {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+func isURL(s string) bool {
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
+}
+
+func urlOrEmpty(s string) string {
+	if isURL(s) {
+		return s
+	}
+	return ""
+}
+
+// notURL drops values that are profile links (article:author is often a
+// Facebook URL) rather than names.
+func notURL(s string) string {
+	if isURL(strings.TrimSpace(s)) {
+		return ""
+	}
+	return s
+}
+
+// byline turns "By Jane Doe" (the NYT-style byl meta) into a name.
+func byline(s string) string {
+	s = strings.TrimSpace(s)
+	for _, p := range []string{"By ", "by ", "Von ", "Par ", "Por ", "Di "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	return s
+}
+
+// normLang reduces "de-DE", "de_DE" or "DE" to the primary subtag "de".
+func normLang(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if i := strings.IndexAny(s, "-_,; "); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) < 2 || len(s) > 3 {
+		return ""
+	}
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
+			return ""
+		}
+	}
+	return s
+}
+
+// absHTTP resolves ref against base and keeps it only if it is http(s).
+func absHTTP(base *url.URL, ref string) string {
+	u := resolve(base, ref)
+	if !isURL(u) {
+		return ""
+	}
+	return u
+}
+
+// titleSeparators join a headline and the site name in <title>s.
+var titleSeparators = []string{" | ", " - ", " – ", " — ", " · ", " :: ", " » ", " / "}
+
+// stripSiteName removes "| Site" suffixes (and "Site | " prefixes) when the
+// removed part is the site name, so headlines that merely contain a dash stay
+// whole.
+func stripSiteName(title, site string) string {
+	if site == "" {
+		return title
+	}
+	for _, sep := range titleSeparators {
+		affix := sep + site
+		if n := len(title) - len(affix); n > 0 && strings.EqualFold(title[n:], affix) {
+			title = strings.TrimSpace(title[:n])
+		}
+		affix = site + sep
+		if len(title) > len(affix) && strings.EqualFold(title[:len(affix)], affix) {
+			title = strings.TrimSpace(title[len(affix):])
+		}
+	}
+	return title
+}
