@@ -351,8 +351,9 @@ func (c *Client) classify(ctx context.Context, err error, rawURL string) error {
 		}
 		return fe
 	}
-	if ue := (*url.Error)(nil); errors.As(err, &ue) && ue.URL != "" {
-		rawURL = ue.URL
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		// url.Error repeats the method and URL our message already has.
+		rawURL, err = ue.URL, ue.Err
 	}
 	var be *blockedAddrError
 	if errors.As(err, &be) {
