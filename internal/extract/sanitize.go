@@ -14,6 +14,11 @@ import (
 // none of its links, and the target must not learn who sent the reader.
 const linkRel = "nofollow noopener noreferrer"
 
+const iframeSandbox = "allow-scripts allow-same-origin allow-presentation allow-popups"
+
+// blankLines collapses the empty lines left where dropped elements stood.
+var blankLines = regexp.MustCompile(`\n[ \t]*(\n[ \t]*)+`)
+
 // videoEmbed matches the only iframe sources we keep: video players whose
 // embeds work without the host page's scripts.
 var videoEmbed = regexp.MustCompile(`^https://(www\.youtube\.com/embed/|www\.youtube-nocookie\.com/embed/|player\.vimeo\.com/video/|www\.dailymotion\.com/embed/)[^\s"'<>]*$`)
@@ -55,6 +60,11 @@ func NewSanitizer() *Sanitizer {
 	p.AllowAttrs("src").Matching(videoEmbed).OnElements("iframe")
 	p.AllowAttrs("allowfullscreen").Matching(regexp.MustCompile(`^(|allowfullscreen|true)$`)).OnElements("iframe")
 	p.AllowAttrs("title").OnElements("iframe", "abbr")
+	// prepare sets iframeSandbox on every kept iframe; bluemonday then keeps
+	// only these tokens of it (and adds an empty, fully locking sandbox to any
+	// iframe that somehow lacks one). The players need scripts and their own
+	// origin to play; they still cannot navigate or script our page.
+	p.AllowAttrs("sandbox").OnElements("iframe")
 	p.RequireSandboxOnIFrame(bluemonday.SandboxAllowScripts, bluemonday.SandboxAllowSameOrigin,
 		bluemonday.SandboxAllowPresentation, bluemonday.SandboxAllowPopups)
 	p.AllowAttrs("datetime").OnElements("time")
@@ -103,7 +113,7 @@ func (s *Sanitizer) SanitizeWithTitle(fragment, baseURL, title string) string {
 			return html.EscapeString(Text(fragment))
 		}
 	}
-	return strings.TrimSpace(s.policy.Sanitize(buf.String()))
+	return strings.TrimSpace(blankLines.ReplaceAllString(s.policy.Sanitize(buf.String()), "\n"))
 }
 
 // prepare does what an allowlist cannot: it needs the tree (to drop whole
@@ -111,7 +121,8 @@ func (s *Sanitizer) SanitizeWithTitle(fragment, baseURL, title string) string {
 // sees tokens, filters attributes.
 func prepare(root *html.Node, base *url.URL) {
 	fixLazyImages(root)
-	walk(root, func(n *html.Node) bool {
+	var visit func(n *html.Node) bool
+	visit = func(n *html.Node) bool {
 		if droppedWithContent[n.Data] || n.Namespace != "" {
 			remove(n)
 			return false
@@ -124,6 +135,8 @@ func prepare(root *html.Node, base *url.URL) {
 				return false
 			}
 			setAttr(n, "src", src)
+			setAttr(n, "sandbox", iframeSandbox)
+			removeAttr(n, "srcdoc")
 			n.FirstChild, n.LastChild = nil, nil
 			return false
 		case "h1":
@@ -131,10 +144,14 @@ func prepare(root *html.Node, base *url.URL) {
 		case "a":
 			href := resolve(base, attr(n, "href"))
 			if href == "" || !safeScheme(href, true) || strings.HasPrefix(href, "#") {
-				removeAttr(n, "href")
-			} else {
-				setAttr(n, "href", href)
+				// A link that may not point anywhere is just its text.
+				// Its children are prepared first: once moved before n they
+				// would be behind the walk's cursor.
+				walk(n, visit)
+				unwrap(n)
+				return false
 			}
+			setAttr(n, "href", href)
 			setAttr(n, "rel", linkRel)
 		case "img":
 			if src := attr(n, "src"); src != "" {
@@ -159,7 +176,8 @@ func prepare(root *html.Node, base *url.URL) {
 			}
 		}
 		return true
-	})
+	}
+	walk(root, visit)
 }
 
 func hasBlockChild(n *html.Node) bool {
