@@ -83,6 +83,8 @@ func TestPerHostDelay(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
 	assertGaps(t, starts, delay/2)
 }
 

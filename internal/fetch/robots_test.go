@@ -149,6 +149,8 @@ func TestRobotsCrawlDelay(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
 	assertGaps(t, rs.pageStarts, 200*time.Millisecond)
 }
 
