@@ -21,6 +21,12 @@ type Dialect struct {
 	MigrateLock string
 	// Migrations holds NNNN_name.sql files at its root, applied in order.
 	Migrations fs.FS
+	// SerializeWrites makes the Store run one write at a time in this
+	// process. SQLite allows one writer per file anyway; queueing writers in
+	// Go instead of in SQLite's busy handler (which polls with growing
+	// sleeps) keeps latency low when many goroutines write at once. Other
+	// processes are still waited for through busy_timeout.
+	SerializeWrites bool
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(error) bool
 }

@@ -31,13 +31,54 @@ type Store struct {
 	db *sql.DB
 	d  Dialect
 	q  queries
+	// writeSem holds one token when Dialect.SerializeWrites is set; nil otherwise.
+	writeSem chan struct{}
 }
 
 var _ store.Store = (*Store)(nil)
 
 // New wraps an open database. The Store owns db from now on: Close closes it.
 func New(db *sql.DB, d Dialect) *Store {
-	return &Store{db: db, d: d, q: newQueries(d)}
+	s := &Store{db: db, d: d, q: newQueries(d)}
+	if d.SerializeWrites {
+		s.writeSem = make(chan struct{}, 1)
+	}
+	return s
+}
+
+// writing waits for this process's turn to write (see
+// Dialect.SerializeWrites) and returns the function that ends it.
+func (s *Store) writing(ctx context.Context) (func(), error) {
+	if s.writeSem == nil {
+		return func() {}, nil
+	}
+	select {
+	case s.writeSem <- struct{}{}:
+		return func() { <-s.writeSem }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait to write: %w", ctx.Err())
+	}
+}
+
+// exec runs a write statement in this process's write turn.
+func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	done, err := s.writing(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return s.db.ExecContext(ctx, q, args...)
+}
+
+// writeRow runs a write statement with RETURNING in this process's write
+// turn and hands its row to scan.
+func (s *Store) writeRow(ctx context.Context, q string, args []any, scan func(*sql.Row) error) error {
+	done, err := s.writing(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return scan(s.db.QueryRowContext(ctx, q, args...))
 }
 
 // DB exposes the underlying pool, for the dialect packages and their tests.
@@ -71,6 +112,11 @@ func nullID(id int64) sql.NullInt64 {
 // so the write lock is taken up front and waits out busy_timeout instead of
 // failing when a read transaction would have to upgrade.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	done, err := s.writing(ctx)
+	if err != nil {
+		return err
+	}
+	defer done()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -210,11 +256,11 @@ func (s *Store) CreateSource(ctx context.Context, src *store.Source) error {
 	if src.CreatedAt.IsZero() {
 		src.CreatedAt = time.Now().UTC()
 	}
-	err := s.db.QueryRowContext(ctx, s.q.insertSource,
+	err := s.writeRow(ctx, s.q.insertSource, []any{
 		src.URL, src.SiteURL, src.Kind, src.Name, src.Section, src.Language,
 		src.PollInterval.Milliseconds(), src.Enabled, src.ETag, src.LastModified,
 		ms(src.NextPollAt), ms(src.LastPolledAt), ms(src.LastSuccess), src.LastError,
-		src.ErrorCount, ms(src.CreatedAt)).Scan(&src.ID)
+		src.ErrorCount, ms(src.CreatedAt)}, func(r *sql.Row) error { return r.Scan(&src.ID) })
 	if err != nil {
 		if s.d.IsUniqueViolation(err) {
 			return fmt.Errorf("create source %s: %w", src.URL, store.ErrDuplicate)
@@ -226,7 +272,7 @@ func (s *Store) CreateSource(ctx context.Context, src *store.Source) error {
 
 // UpdateSource writes every editable and polling field of src.
 func (s *Store) UpdateSource(ctx context.Context, src *store.Source) error {
-	res, err := s.db.ExecContext(ctx, s.q.updateSource,
+	res, err := s.exec(ctx, s.q.updateSource,
 		src.URL, src.SiteURL, src.Kind, src.Name, src.Section, src.Language,
 		src.PollInterval.Milliseconds(), src.Enabled, src.ETag, src.LastModified,
 		ms(src.NextPollAt), ms(src.LastPolledAt), ms(src.LastSuccess), src.LastError,
@@ -586,7 +632,7 @@ func (s *Store) EnsureSection(ctx context.Context, sec store.Section) error {
 	if sec.Slug == "" {
 		return fmt.Errorf("ensure section %q: empty slug", sec.Name)
 	}
-	if _, err := s.db.ExecContext(ctx, s.q.ensureSection, sec.Slug, sec.Name); err != nil {
+	if _, err := s.exec(ctx, s.q.ensureSection, sec.Slug, sec.Name); err != nil {
 		return fmt.Errorf("ensure section %s: %w", sec.Slug, err)
 	}
 	return nil
@@ -627,7 +673,7 @@ func (s *Store) Section(ctx context.Context, slug string) (*store.Section, error
 
 // RecordView counts one view of an article in the hour containing at.
 func (s *Store) RecordView(ctx context.Context, articleID int64, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q.recordView, at.UTC().Truncate(time.Hour).UnixMilli(), articleID)
+	res, err := s.exec(ctx, s.q.recordView, at.UTC().Truncate(time.Hour).UnixMilli(), articleID)
 	if err != nil {
 		return fmt.Errorf("record view of article %d: %w", articleID, err)
 	}
@@ -686,8 +732,8 @@ func (s *Store) Enqueue(ctx context.Context, j *store.Job) (bool, error) {
 		j.RunAt = now
 	}
 	var id int64
-	err := s.db.QueryRowContext(ctx, s.q.enqueue, j.Kind, j.UniqueKey, nullID(j.SourceID), j.Payload,
-		j.MaxAttempts, ms(j.RunAt), ms(now), ms(now)).Scan(&id)
+	err := s.writeRow(ctx, s.q.enqueue, []any{j.Kind, j.UniqueKey, nullID(j.SourceID), j.Payload,
+		j.MaxAttempts, ms(j.RunAt), ms(now), ms(now)}, func(r *sql.Row) error { return r.Scan(&id) })
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -717,7 +763,11 @@ func (s *Store) Claim(ctx context.Context, worker string, kinds []string, now ti
 	q := s.d.rebind(fmt.Sprintf(qClaim, filter, s.d.ClaimLock))
 	args := append([]any{worker, ms(now.Add(lease)), ms(now)}, kargs...)
 	args = append(args, ms(now), ms(now))
-	j, err := scanJob(s.db.QueryRowContext(ctx, q, args...))
+	var j store.Job
+	err := s.writeRow(ctx, q, args, func(r *sql.Row) (err error) {
+		j, err = scanJob(r)
+		return err
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("claim %v: no runnable job: %w", kinds, store.ErrNotFound)
 	}
@@ -729,7 +779,7 @@ func (s *Store) Claim(ctx context.Context, worker string, kinds []string, now ti
 
 // ExtendLease renews worker's lease on job id until until.
 func (s *Store) ExtendLease(ctx context.Context, id int64, worker string, until time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q.extendLease, ms(until), ms(time.Now()), id, worker)
+	res, err := s.exec(ctx, s.q.extendLease, ms(until), ms(time.Now()), id, worker)
 	if err != nil {
 		return fmt.Errorf("extend lease of job %d: %w", id, err)
 	}
@@ -738,7 +788,7 @@ func (s *Store) ExtendLease(ctx context.Context, id int64, worker string, until 
 
 // CompleteJob marks job id done, if worker still holds it.
 func (s *Store) CompleteJob(ctx context.Context, id int64, worker string) error {
-	res, err := s.db.ExecContext(ctx, s.q.completeJob, ms(time.Now()), id, worker)
+	res, err := s.exec(ctx, s.q.completeJob, ms(time.Now()), id, worker)
 	if err != nil {
 		return fmt.Errorf("complete job %d: %w", id, err)
 	}
@@ -749,7 +799,7 @@ func (s *Store) CompleteJob(ctx context.Context, id int64, worker string) error 
 // when its attempts are used up or retryAt is zero.
 func (s *Store) FailJob(ctx context.Context, id int64, worker string, errMsg string, retryAt time.Time) error {
 	r := ms(retryAt)
-	res, err := s.db.ExecContext(ctx, s.q.failJob, r, r, r, errMsg, ms(time.Now()), id, worker)
+	res, err := s.exec(ctx, s.q.failJob, r, r, r, errMsg, ms(time.Now()), id, worker)
 	if err != nil {
 		return fmt.Errorf("fail job %d: %w", id, err)
 	}
@@ -796,7 +846,7 @@ func (s *Store) JobCounts(ctx context.Context, kinds []string, now time.Time) (s
 
 // PurgeJobs deletes done jobs finished before cutoff and says how many.
 func (s *Store) PurgeJobs(ctx context.Context, before time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, s.q.purgeJobs, ms(before))
+	res, err := s.exec(ctx, s.q.purgeJobs, ms(before))
 	if err != nil {
 		return 0, fmt.Errorf("purge jobs: %w", err)
 	}
