@@ -10,15 +10,16 @@ import (
 	"golang.org/x/net/html"
 )
 
-// Extractor turns a page's HTML into its article body text.
-type Extractor func(html []byte, url string) (string, error)
+// Extractor turns a page's HTML into its article body text; GoTrafilatura
+// is one, and the project's own extractor can be adapted to the same shape.
+type Extractor = func(html []byte, url string) (string, error)
 
 // Run extracts every page with extract on the calling goroutine and scores
 // the results. The duration covers the extract calls only, so it measures
 // the extractor rather than loading or scoring. A failing page is scored as
 // an empty prediction and counted in Result.Errors, as upstream's harness
 // records empty output for a crashed extractor.
-func Run(pages []Page, extract func(html []byte, url string) (string, error)) (Result, time.Duration) {
+func Run(pages []Page, extract Extractor) (Result, time.Duration) {
 	pred := make(map[string]string, len(pages))
 	errs := 0
 	var spent time.Duration
