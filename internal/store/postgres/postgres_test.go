@@ -1,0 +1,122 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"spektrum/internal/store"
+	"spektrum/internal/store/postgres"
+	"spektrum/internal/store/storetest"
+)
+
+const dsnEnv = "SPEKTRUM_TEST_POSTGRES_DSN"
+
+// schemaDSN creates a fresh schema on the test server, drops it when t ends,
+// and returns a DSN whose connections use it. Each test thus gets its own
+// empty database namespace and tests can run in parallel and repeatedly.
+func schemaDSN(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(dsnEnv)
+	if base == "" {
+		t.Skipf("%s is not set; set it to a PostgreSQL URL (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL tests", dsnEnv)
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("open %s: %v", dsnEnv, err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "spektrum_test_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		admin.Close()
+		t.Fatalf("create schema (is the server at %s reachable?): %v", dsnEnv, err)
+	}
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil || !strings.HasPrefix(u.Scheme, "postgres") {
+		t.Fatalf("%s must be a postgres:// URL: %q", dsnEnv, base)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func open(t testing.TB, dsn string) store.Store {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("postgres.Open: %v", err)
+	}
+	// Registered after schemaDSN's cleanup, so it runs first: close, then drop.
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return open(t, schemaDSN(t))
+	})
+}
+
+// Two Stores on one schema behave like two processes sharing the server.
+func TestTwoStoresOneSchema(t *testing.T) {
+	dsn := schemaDSN(t)
+	a, b := open(t, dsn), open(t, dsn)
+	var wg sync.WaitGroup
+	for _, s := range []store.Store{a, b} {
+		wg.Go(func() {
+			if err := s.Migrate(context.Background()); err != nil {
+				t.Errorf("concurrent Migrate: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for range 60 {
+		if ok, err := a.Enqueue(context.Background(), &store.Job{Kind: "fetch", RunAt: base}); !ok || err != nil {
+			t.Fatalf("Enqueue: %v, %v", ok, err)
+		}
+	}
+	seen := storetest.ClaimConcurrently(t, []store.Store{a, b}, 4, base)
+	if len(seen) != 60 {
+		t.Fatalf("claimed %d distinct jobs across two stores, want 60", len(seen))
+	}
+}
+
+func TestOpenBadDSN(t *testing.T) {
+	if _, err := postgres.Open(context.Background(), "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"); err == nil {
+		t.Fatal("Open of an unreachable server succeeded; want an error")
+	}
+}
+
+func migrated(b *testing.B) store.Store {
+	s := open(b, schemaDSN(b))
+	if err := s.Migrate(context.Background()); err != nil {
+		b.Fatalf("Migrate: %v", err)
+	}
+	return s
+}
+
+func BenchmarkUpsertArticle(b *testing.B) { storetest.BenchUpsertArticle(b, migrated(b)) }
+
+func BenchmarkArticlesPage(b *testing.B) { storetest.BenchArticlesPage(b, migrated(b)) }
