@@ -193,6 +193,3 @@ func parseW3CDate(s string) time.Time {
 	}
 	return time.Time{}
 }
-
-// String names the format for messages.
-func (f Format) String() string { return string(f) }
