@@ -32,7 +32,8 @@ var chromeTokens = map[string]bool{
 	"popular": true, "recommended": true, "disclaimer": true, "outbrain": true,
 	"taboola": true, "breadcrumb": true, "breadcrumbs": true, "sidebar": true,
 	"paywall": true, "donate": true, "donation": true, "toolbar": true,
-	"print": true, "widget": true, "banner": true,
+	"print": true, "widget": true, "banner": true, "comment": true, "comments": true,
+	"disqus": true,
 }
 
 // neverPruned are the structural elements a stray class must not remove.

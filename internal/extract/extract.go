@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"time"
 	"unicode/utf8"
 
@@ -34,6 +35,11 @@ var ErrNoArticle = errors.New("no article found")
 // briefs run to about two sentences; navigation and error pages that survive
 // extraction are shorter.
 const minArticleRunes = 140
+
+// minSentences is the fewest sentence ends an article body has.
+const minSentences = 2
+
+var sentenceEnd = regexp.MustCompile(`[.!?…。！？]["'»”“)]*(\s|$)`)
 
 // Extractor extracts articles from pages. It holds no mutable state and is
 // safe for concurrent use.
@@ -115,6 +121,12 @@ func (e *Extractor) Extract(ctx context.Context, page []byte, pageURL string) (*
 	a.Text = Text(a.HTML)
 	if n := utf8.RuneCountInString(a.Text); n < minArticleRunes {
 		return nil, fmt.Errorf("extract %s: body has %d characters, fewer than %d: %w", pageURL, n, minArticleRunes, ErrNoArticle)
+	}
+	// When trafilatura finds nothing it falls back to the page's whole text;
+	// on index pages that is a run of headlines and menu items. Prose has
+	// sentence punctuation in every language we read; headlines do not.
+	if n := len(sentenceEnd.FindAllStringIndex(a.Text, minSentences)); n < minSentences {
+		return nil, fmt.Errorf("extract %s: body has %d sentences, fewer than %d (a list of headlines or links?): %w", pageURL, n, minSentences, ErrNoArticle)
 	}
 	return &a, nil
 }
