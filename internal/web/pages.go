@@ -152,8 +152,13 @@ func (s *server) basePage(ctx context.Context, title string) (*pageData, map[str
 		return nil, nil, fmt.Errorf("load sections: %w", err)
 	}
 	names := make(map[string]string, len(secs))
+	nav := make([]store.Section, 0, len(secs))
 	for _, sec := range secs {
 		names[sec.Slug] = sec.Name
+		// Empty sections stay reachable by URL but would be dead ends in the menu.
+		if sec.ArticleCount > 0 {
+			nav = append(nav, sec)
+		}
 	}
 	return &pageData{
 		Lang:        s.cfg.Language,
@@ -161,17 +166,18 @@ func (s *server) basePage(ctx context.Context, title string) (*pageData, map[str
 		Tagline:     s.cfg.Tagline,
 		Title:       title,
 		Description: s.cfg.Tagline,
-		Nav:         secs,
+		Nav:         nav,
 		Disclaimer:  s.cfg.Disclaimer,
-		Feeds:       s.feedLinks(""),
+		Feeds:       s.feedLinks("", ""),
 	}, names, nil
 }
 
-func (s *server) feedLinks(section string) []feedLink {
+// feedLinks are the <link rel=alternate> targets of the site ("" slug) or a section.
+func (s *server) feedLinks(slug, name string) []feedLink {
 	prefix, title := "", s.cfg.SiteName
-	if section != "" {
-		prefix = sectionPath(section)
-		title = s.cfg.SiteName + " — " + section
+	if slug != "" {
+		prefix = sectionPath(slug)
+		title = s.msg.T(s.cfg.Language, "feed.title.section", name, s.cfg.SiteName)
 	}
 	return []feedLink{
 		{title + " (RSS)", "application/rss+xml", prefix + "/feed.xml"},
@@ -318,7 +324,7 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Current = slug
-	d.Feeds = append(s.feedLinks(slug), d.Feeds...)
+	d.Feeds = append(s.feedLinks(slug, sec.Name), d.Feeds...)
 	d.Description = s.msg.T(d.Lang, "more.section", sec.Name)
 	d.Canonical = s.absURL(sectionPath(slug))
 	if cursor != "" {
@@ -381,7 +387,7 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		}
 		m.Related = s.cards(rel.Articles, names)
 		d.Current = a.Section
-		d.Feeds = append(s.feedLinks(a.Section), d.Feeds...)
+		d.Feeds = append(s.feedLinks(a.Section, c.SectionName), d.Feeds...)
 	}
 	d.Description = summary(a, 200)
 	d.Canonical = permalink

@@ -169,7 +169,12 @@ func TestSectionPage(t *testing.T) {
 			t.Errorf("section page head lacks <link rel=alternate href=%s>; has %q", want, alternates)
 		}
 	}
-	s.mustGet(t, "/section/empty", http.StatusOK)
+	// An empty section has a page but no place in the menu.
+	empty := parseHTML(t, s.mustGet(t, "/section/empty", http.StatusOK).body)
+	nav := findAll(empty, elem("nav"))[0]
+	if ls := links(nav); contains(ls, "/section/empty") || !contains(ls, "/section/economy") {
+		t.Errorf("menu links %q: want the sections with articles only", ls)
+	}
 	r := s.mustGet(t, "/section/no-such-section", http.StatusNotFound)
 	if !strings.Contains(string(r.body), "Page not found") {
 		t.Error("unknown section should show the 404 page")

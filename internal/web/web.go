@@ -27,17 +27,17 @@ type Config struct {
 
 // Limits and windows that shape what the site shows.
 const (
-	sectionBlockSize = 5                    // articles per section block on the home page
-	maxSectionBlocks = 12                   // keeps the home page (and its queries) bounded
-	trendingWindow   = 48 * time.Hour       // Trending counts views of this long
-	trendingSize     = 5                    // entries in the Trending box
-	relatedSize      = 4                    // related articles under an article
-	feedSize         = 50                   // items per output feed
-	newsWindow       = 48 * time.Hour       // Google News sitemaps list only the last two days
-	newsMax          = 1000                 // Google's limit per news sitemap
-	sitemapMax       = 50000                // sitemaps.org limit per file
-	apiDefaultLimit  = 20                   //
-	apiMaxLimit      = 100                  //
+	sectionBlockSize = 5              // articles per section block on the home page
+	maxSectionBlocks = 12             // keeps the home page (and its queries) bounded
+	trendingWindow   = 48 * time.Hour // Trending counts views of this long
+	trendingSize     = 5              // entries in the Trending box
+	relatedSize      = 4              // related articles under an article
+	feedSize         = 50             // items per output feed
+	newsWindow       = 48 * time.Hour // Google News sitemaps list only the last two days
+	newsMax          = 1000           // Google's limit per news sitemap
+	sitemapMax       = 50000          // sitemaps.org limit per file
+	apiDefaultLimit  = 20
+	apiMaxLimit      = 100
 	pageMaxAge       = 60 * time.Second     // pages, feeds and API: short, so new articles appear soon
 	staticMaxAge     = 365 * 24 * time.Hour // static files have a content hash in their name
 	storeChunk       = 200                  // the store's maximum page size, for full walks

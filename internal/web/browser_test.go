@@ -1,0 +1,119 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// imageServer serves generated PNGs over TLS, so the pages' images load under
+// the CSP (img-src https:) without any request leaving the machine.
+func imageServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 960, 540))
+	for y := 0; y < 540; y++ {
+		for x := 0; x < 960; x++ {
+			img.Set(x, y, color.RGBA{uint8(40 + x/8), uint8(70 + y/6), 140, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "image/png")
+		_, _ = w.Write(buf.Bytes())
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// chromium runs headless Chromium with args and returns its stdout.
+func chromium(t *testing.T, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--ignore-certificate-errors", // the local TLS image server's test certificate
+		"--hide-scrollbars", "--user-data-dir=" + t.TempDir()}
+	cmd := exec.CommandContext(ctx, chromiumPath, append(base, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
+	}
+	return out
+}
+
+// TestBrowserRendersPages loads pages in a real headless Chromium. Screenshots
+// go to a temp dir, or to $SPEKTRUM_SCREENSHOTS when set (to look at them).
+func TestBrowserRendersPages(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("headless browser test skipped: %s not found (install it with: apt-get install chromium)", chromiumPath)
+	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	imgs := imageServer(t)
+	s := newSite(t, imgs.URL)
+	a := s.byTitle(t, unicodeTitle)
+
+	dom := string(chromium(t, "--dump-dom", s.url(articlePath(&a))))
+	for _, want := range []string{unicodeTitle, "Body paragraph of story 0 with <em>emphasis</em>.", "EU Reporter", "Share this article"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("rendered DOM lacks %q", want)
+		}
+	}
+	// The button exists only if copy.js ran: our same-origin script passes the CSP.
+	if !strings.Contains(dom, `class="copy-button"`) {
+		t.Error("copy.js did not add its button: blocked by the CSP or broken")
+	}
+
+	dir := os.Getenv("SPEKTRUM_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	hostile := s.byTitle(t, hostileTitle)
+	shots := []struct {
+		name, path, size string
+		extra            []string
+	}{
+		{"home-mobile.png", "/", "390,844", nil},
+		{"home-desktop.png", "/", "1280,900", nil},
+		{"article-mobile.png", articlePath(&a), "390,844", nil},
+		{"article-desktop.png", articlePath(&hostile), "1280,900", nil},
+		// prefers-color-scheme: dark (Blink's enum: 0 = dark).
+		{"article-mobile-dark.png", articlePath(&a), "390,844", []string{"--force-dark-mode", "--blink-settings=preferredColorScheme=0"}},
+	}
+	for _, sh := range shots {
+		file := filepath.Join(dir, sh.name)
+		chromium(t, append(sh.extra, "--screenshot="+file, "--window-size="+sh.size, s.url(sh.path))...)
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatalf("screenshot %s not written: %v", sh.name, err)
+		}
+		cfg, err := png.DecodeConfig(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("screenshot %s is not a PNG: %v", sh.name, err)
+		}
+		if w := strings.Split(sh.size, ",")[0]; cfg.Width < 300 || (w == "1280" && cfg.Width != 1280) {
+			t.Errorf("screenshot %s is %dx%d, want width %s", sh.name, cfg.Width, cfg.Height, w)
+		}
+	}
+}
