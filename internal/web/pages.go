@@ -399,7 +399,7 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	if !m.Updated.IsZero() {
 		d.OG.Modified = m.Updated.Format(time.RFC3339)
 	}
-	ld, err := s.jsonLD(a, permalink)
+	ld, err := s.jsonLD(a, permalink, c.SectionName)
 	if err != nil {
 		s.serverError(w, r, "article page: JSON-LD", err)
 		return
@@ -455,7 +455,7 @@ type ldThing struct {
 	URL  string `json:"url,omitempty"`
 }
 
-func (s *server) jsonLD(a *store.Article, permalink string) (template.JS, error) {
+func (s *server) jsonLD(a *store.Article, permalink, sectionName string) (template.JS, error) {
 	pub := pubTime(a)
 	mod := pub
 	if !a.UpdatedAt.IsZero() && a.UpdatedAt.After(pub) {
@@ -471,7 +471,7 @@ func (s *server) jsonLD(a *store.Article, permalink string) (template.JS, error)
 		MainEntityOfPage: ldThing{Type: "WebPage", ID: permalink},
 		IsBasedOn:        originalURL(a),
 		InLanguage:       a.Language,
-		ArticleSection:   a.Section,
+		ArticleSection:   sectionName,
 		Description:      summary(a, 200),
 	}
 	switch {
