@@ -584,8 +584,8 @@ func (s *Store) Articles(ctx context.Context, q store.ArticleQuery) (store.Artic
 		if err != nil {
 			return store.ArticlePage{}, fmt.Errorf("list articles: %w", err)
 		}
-		b.WriteString(` AND (a.sort_at < ? OR (a.sort_at = ? AND a.id < ?))`)
-		args = append(args, sortAt, sortAt, id)
+		b.WriteString(` AND (a.sort_at, a.id) < (?, ?)`)
+		args = append(args, sortAt, id)
 	}
 	b.WriteString(qArticlesTail)
 	args = append(args, limit+1) // one extra row says whether a next page exists
