@@ -22,6 +22,8 @@ import (
 
 // chromeTokens are class/id words that name page furniture. Matching is on
 // whole words (split at "-", "_" and spaces) so "head" never matches "ad".
+// Words page builders put on every wrapper ("widget" in Elementor, "banner",
+// "print") are deliberately absent.
 var chromeTokens = map[string]bool{
 	"share": true, "sharing": true, "sharer": true, "shares": true, "social": true,
 	"soc": true, "sociallinks": true, "newsletter": true, "subscribe": true,
@@ -32,7 +34,7 @@ var chromeTokens = map[string]bool{
 	"popular": true, "recommended": true, "disclaimer": true, "outbrain": true,
 	"taboola": true, "breadcrumb": true, "breadcrumbs": true, "sidebar": true,
 	"paywall": true, "donate": true, "donation": true, "toolbar": true,
-	"print": true, "widget": true, "banner": true, "comment": true, "comments": true,
+	"comment": true, "comments": true,
 	"disqus": true,
 }
 

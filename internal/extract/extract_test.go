@@ -124,3 +124,23 @@ func TestExtractNoArticle(t *testing.T) {
 		})
 	}
 }
+
+func TestExtractConcurrent(t *testing.T) {
+	e := New()
+	page := readFixture(t, "seed-eureporter-de.html")
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			a, err := e.Extract(context.Background(), page, seedURL)
+			if err == nil && a.Section != "Russland" {
+				err = errors.New("wrong section " + a.Section)
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Extract: %v", err)
+		}
+	}
+}
