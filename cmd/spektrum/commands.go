@@ -74,12 +74,19 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newCommand("fetch", stderr)
 	source := c.fs.Int64("source", 0, "poll only this source (by ID), due or not")
+	all := c.fs.Bool("all", false, "poll every enabled source now, due or not")
 	pos, cfg, err := c.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: fetch takes no arguments (use --source ID), got %q", errUsage, pos)
+	}
+	if *all && *source != 0 {
+		return fmt.Errorf("%w: give --all or --source, not both", errUsage)
+	}
+	if *all {
+		*source = app.AllSources
 	}
 	return fetchPass(ctx, cfg, *source, stdout, stderr)
 }
@@ -135,7 +142,11 @@ func (p *progress) event(e pipeline.Event) {
 		case pipeline.SourceFailed:
 			fmt.Fprintf(p.w, "source #%d %s: FAILED: %v\n", e.SourceID, e.Source, e.Err)
 		case pipeline.ArticleDone:
-			fmt.Fprintf(p.w, "article %s: %s\n", e.Result, e.URL)
+			if e.Note != "" {
+				fmt.Fprintf(p.w, "article %s: %s (%s)\n", e.Result, e.URL, e.Note)
+			} else {
+				fmt.Fprintf(p.w, "article %s: %s\n", e.Result, e.URL)
+			}
 		case pipeline.ArticleFailed:
 			retry := ", will retry"
 			if e.Final {

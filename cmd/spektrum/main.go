@@ -25,7 +25,7 @@ Usage: spektrum COMMAND [flags] [args]
 Commands:
   serve                 run the website and the background workers
   demo                  serve local demo news sites and a Spektrum reading them (offline)
-  fetch [--source ID]   poll due sources now and process every new article
+  fetch [--source ID|--all]  poll due sources (or one, or all) now and process every new article
   sources add URL       add a feed, sitemap or site (--name, --section, --lang, --force)
   sources list [--json] list sources with their state
   sources show ID       one source in detail

@@ -88,13 +88,17 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, events fu
 	if ua == "" {
 		ua = version.UserAgent()
 	}
+	delay := cfg.PerHostDelay
+	if delay == 0 {
+		delay = -1 // fetch reads 0 as "its default"; here 0 means none
+	}
 	fc := fetch.New(fetch.Options{
 		UserAgent:            ua,
 		AllowPrivateNetworks: cfg.AllowPrivateNetworks,
 		Timeout:              cfg.FetchTimeout,
 		MaxBytes:             cfg.MaxBytes,
 		PerHostConcurrency:   cfg.PerHostConns,
-		PerHostDelay:         cfg.PerHostDelay,
+		PerHostDelay:         delay,
 	})
 	p := pipeline.New(st, fc, extract.New(), pipeline.Options{
 		PollInterval: cfg.PollInterval,
@@ -163,10 +167,26 @@ func (s *Summary) String() string {
 		s.SourcesOK, s.SourcesFailed, s.ArticlesNew, s.ArticlesUpdated, s.ArticlesUnchanged, s.ArticlesFailed)
 }
 
-// FetchPass polls every due source (or just sourceID, due or not) and
-// works until every article it found is processed.
+// AllSources asks FetchPass to poll every enabled source, due or not.
+const AllSources = -1
+
+// FetchPass polls every due source (or just sourceID, due or not; or all
+// with AllSources) and works until every article it found is processed.
 func (a *App) FetchPass(ctx context.Context, sourceID int64) error {
-	if sourceID != 0 {
+	if sourceID == AllSources {
+		ss, err := a.Store.Sources(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range ss {
+			if !s.Enabled {
+				continue
+			}
+			if _, err := a.Pipeline.EnqueuePoll(ctx, s.ID); err != nil {
+				return err
+			}
+		}
+	} else if sourceID != 0 {
 		if _, err := a.Store.Source(ctx, sourceID); err != nil {
 			return fmt.Errorf("source %d: %w", sourceID, err)
 		}

@@ -48,6 +48,12 @@ type Runner struct {
 	opts     Options
 	handlers map[string]Handler
 	kinds    []string
+
+	// wake is closed (and replaced) whenever a job finishes here, so idle
+	// workers look for the jobs it may have queued at once instead of at
+	// their next poll.
+	mu   sync.Mutex
+	wake chan struct{}
 }
 
 // New returns a Runner on st.
@@ -73,7 +79,7 @@ func New(st store.Store, opts Options) *Runner {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Runner{st: st, opts: opts, handlers: map[string]Handler{}}
+	return &Runner{st: st, opts: opts, handlers: map[string]Handler{}, wake: make(chan struct{})}
 }
 
 // DefaultBackoff is 30s, 2m, 8m, 32m, ... capped at 6h.
@@ -191,6 +197,10 @@ func (r *Runner) loop(ctx context.Context, untilIdle bool) error {
 		case err == nil:
 			failures = 0
 			r.execute(ctx, j)
+			r.mu.Lock()
+			close(r.wake)
+			r.wake = make(chan struct{})
+			r.mu.Unlock()
 			continue
 		case errors.Is(err, store.ErrNotFound):
 			if untilIdle {
@@ -213,8 +223,12 @@ func (r *Runner) loop(ctx context.Context, untilIdle bool) error {
 				return fmt.Errorf("jobs: claiming keeps failing: %w", err)
 			}
 		}
+		r.mu.Lock()
+		wake := r.wake
+		r.mu.Unlock()
 		select {
 		case <-ctx.Done():
+		case <-wake:
 		case <-time.After(r.opts.Poll):
 		}
 	}

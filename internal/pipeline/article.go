@@ -38,7 +38,8 @@ func (p *Pipeline) handleArticle(ctx context.Context, j *store.Job) (err error) 
 			p.opts.Events(Event{Kind: ArticleFailed, SourceID: src.ID, Source: src.Name, URL: it.URL, Err: err, Final: final})
 		}
 	}()
-	a, err := p.article(ctx, src, it)
+	last := j.Attempts >= max(j.MaxAttempts, 1)
+	a, note, err := p.article(ctx, src, it, last)
 	if err != nil {
 		return err
 	}
@@ -46,13 +47,16 @@ func (p *Pipeline) handleArticle(ctx context.Context, j *store.Job) (err error) 
 	if err != nil {
 		return fmt.Errorf("store article %s: %w", a.URL, err)
 	}
-	p.opts.Events(Event{Kind: ArticleDone, SourceID: src.ID, Source: src.Name, URL: a.URL, Result: res})
+	p.opts.Events(Event{Kind: ArticleDone, SourceID: src.ID, Source: src.Name, URL: a.URL, Result: res, Note: note})
 	return nil
 }
 
 // article builds the article for it: from its page when possible, else from
-// the feed's content.
-func (p *Pipeline) article(ctx context.Context, src *store.Source, it feed.Item) (*store.Article, error) {
+// the feed's content. A page that failed for a reason that may pass (a
+// timeout, a 503) is retried rather than replaced by a teaser, unless the
+// feed carries the full text or this is the last try. The note says when
+// the feed's content was used, and why.
+func (p *Pipeline) article(ctx context.Context, src *store.Source, it feed.Item, last bool) (*store.Article, string, error) {
 	a := &store.Article{
 		SourceID: src.ID, URL: it.URL, GUID: it.GUID, Title: clean(it.Title), Author: clean(it.Author),
 		PublishedAt: it.Published, UpdatedAt: it.Updated, Image: it.Image, Section: src.Section,
@@ -76,24 +80,29 @@ func (p *Pipeline) article(ctx context.Context, src *store.Source, it feed.Item)
 			}
 		}
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, "", ctx.Err()
 		}
 	}
+	note := ""
 	if a.HTML == "" {
+		name := firstNonEmpty(a.URL, it.GUID, it.Title)
+		if pageErr == nil {
+			pageErr = errors.New("item has no link")
+		}
+		permanent := !transient(pageErr)
 		if fromFeed.text == "" {
-			if pageErr == nil {
-				pageErr = errors.New("item has neither a link nor content")
+			err := fmt.Errorf("article %s: %w; the feed carries no content to fall back on", name, pageErr)
+			if permanent {
+				return nil, "", jobs.Permanent(err)
 			}
-			err := fmt.Errorf("article %s: %w; the feed carries no content to fall back on", firstNonEmpty(a.URL, it.GUID, it.Title), pageErr)
-			if fetch.IsPermanent(pageErr) || errors.Is(pageErr, extract.ErrNoArticle) {
-				return nil, jobs.Permanent(err)
-			}
-			return nil, err
+			return nil, "", err
+		}
+		if !permanent && !fromFeed.full && !last {
+			return nil, "", fmt.Errorf("article %s: %w; will try the page again before settling for the feed's summary", name, pageErr)
 		}
 		a.HTML, a.Text = fromFeed.html, fromFeed.text
-		if pageErr != nil {
-			p.opts.Logger.Info("article from feed content", "url", a.URL, "reason", pageErr)
-		}
+		note = "from the feed's content: " + pageErr.Error()
+		p.opts.Logger.Info("article from feed content", "url", a.URL, "reason", pageErr)
 	}
 	if a.Title == "" {
 		a.Title = firstLine(a.Text, 120)
@@ -108,15 +117,35 @@ func (p *Pipeline) article(ctx context.Context, src *store.Source, it feed.Item)
 	if a.Summary == "" {
 		a.Summary = summary(firstNonEmpty(extract.Text(it.Summary), a.Text), 300)
 	}
-	return a, nil
+	return a, note, nil
 }
 
-type content struct{ html, text string }
+// transient reports whether a page failure may pass by itself.
+func transient(err error) bool {
+	var fe *fetch.Error
+	if !errors.As(err, &fe) {
+		return false // extraction, content type: the page itself is the problem
+	}
+	switch fe.Kind {
+	case fetch.Timeout, fetch.Network, fetch.RobotsUnavailable, fetch.Canceled:
+		return true
+	case fetch.Status:
+		return fe.Status == 429 || fe.Status >= 500
+	}
+	return false
+}
+
+// content is an item's own HTML, sanitized; full when it is the feed's
+// full-text field rather than a summary.
+type content struct {
+	html, text string
+	full       bool
+}
 
 func (p *Pipeline) feedContent(it feed.Item, base string) content {
-	raw := it.Content
+	raw, full := it.Content, true
 	if strings.TrimSpace(extract.Text(raw)) == "" {
-		raw = it.Summary
+		raw, full = it.Summary, false
 	}
 	if strings.TrimSpace(raw) == "" {
 		return content{}
@@ -134,7 +163,7 @@ func (p *Pipeline) feedContent(it feed.Item, base string) content {
 		raw = b.String()
 	}
 	h := p.san.Sanitize(raw, base)
-	return content{html: h, text: strings.TrimSpace(extract.Text(h))}
+	return content{html: h, text: strings.TrimSpace(extract.Text(h)), full: full}
 }
 
 // page fetches and extracts the article page; it returns the final URL.

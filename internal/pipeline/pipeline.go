@@ -70,6 +70,7 @@ type Event struct {
 	Result   store.UpsertResult // ArticleDone
 	Err      error              // SourceFailed, ArticleFailed
 	Final    bool               // ArticleFailed: no retry will follow
+	Note     string             // ArticleDone: e.g. why the feed's content was used
 }
 
 // Pipeline holds the dependencies of the ingest steps.
