@@ -134,14 +134,14 @@ func (c *cli) ok(args ...string) string {
 }
 
 type sourceRow struct {
-	ID             int64  `json:"id"`
-	URL            string `json:"url"`
-	Name           string `json:"name"`
-	Articles       int    `json:"articles"`
-	FailedArticles int    `json:"failed_articles"`
-	LastError      string `json:"last_error"`
-	ErrorCount     int    `json:"error_count"`
-	NextPollAt     *time.Time
+	ID             int64      `json:"id"`
+	URL            string     `json:"url"`
+	Name           string     `json:"name"`
+	Articles       int        `json:"articles"`
+	FailedArticles int        `json:"failed_articles"`
+	LastError      string     `json:"last_error"`
+	ErrorCount     int        `json:"error_count"`
+	NextPollAt     *time.Time `json:"next_poll_at"`
 }
 
 func (c *cli) sources() []sourceRow {
@@ -509,7 +509,7 @@ func TestBadSources(t *testing.T) {
 	cases := []struct{ path, want string }{
 		{"/bad/hang", "time"},
 		{"/bad/trickle", "time"},
-		{"/bad/huge", "large"},
+		{"/bad/huge", "limit"},
 		{"/bad/429", "429"},
 		{"/bad/410", "410"},
 		{"/bad/404", "404"},
