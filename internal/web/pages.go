@@ -33,6 +33,7 @@ type pageData struct {
 	JSONLD      template.JS
 	Script      bool // load the small copy-link script
 	Disclaimer  string
+	Newsletter  template.HTML // the sign-up form, if the outlet has a newsletter
 	Main        any
 }
 
@@ -169,6 +170,7 @@ func (s *server) basePage(ctx context.Context, title string) (*pageData, map[str
 		Nav:         nav,
 		Disclaimer:  s.cfg.Disclaimer,
 		Feeds:       s.feedLinks("", ""),
+		Newsletter:  s.newsletterForm(ctx),
 	}, names, nil
 }
 
@@ -518,3 +520,15 @@ func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 	d.Main = m
 	s.render(w, r, status, "error", d)
 }
+
+// newsletterForm renders the configured sign-up form for the current page.
+func (s *server) newsletterForm(ctx context.Context) template.HTML {
+	if s.cfg.NewsletterForm == nil {
+		return ""
+	}
+	page, _ := ctx.Value(pageURLKey{}).(string)
+	return s.cfg.NewsletterForm(s.cfg.Language, page)
+}
+
+// pageURLKey carries the absolute URL of the page being rendered.
+type pageURLKey struct{}

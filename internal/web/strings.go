@@ -40,6 +40,7 @@ func newCatalog() catalog {
 		"share.copied":       "Copied",
 		"related":            "Related articles",
 		"feeds":              "Feeds",
+		"newsletter":         "Newsletter",
 		"feed.rss":           "RSS",
 		"feed.atom":          "Atom",
 		"feed.json":          "JSON Feed",

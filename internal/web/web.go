@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -23,6 +24,15 @@ type Config struct {
 	PageSize   int    // default 20
 	Logger     *slog.Logger
 	Now        func() time.Time // default time.Now
+
+	// Mounts adds handlers of other publish-stage parts (the newsletter's
+	// sign-up, confirmation and unsubscribe endpoints) to the site's mux,
+	// pattern → handler, so they share its security headers and 404s.
+	Mounts map[string]http.Handler
+	// NewsletterForm, when set, renders the sign-up form shown at the foot
+	// of every page, in the page's language; page is the page's absolute
+	// URL, recorded with the consent.
+	NewsletterForm func(lang, page string) template.HTML
 }
 
 // Limits and windows that shape what the site shows.
@@ -105,7 +115,7 @@ func New(st store.Store, cfg Config) (http.Handler, error) {
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
-	return securityHeaders(s.routes()), nil
+	return securityHeaders(s.withPageURL(s.routes())), nil
 }
 
 func (s *server) routes() *http.ServeMux {
@@ -131,6 +141,9 @@ func (s *server) routes() *http.ServeMux {
 
 	mux.HandleFunc("GET /static/{name}", s.handleStatic)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
+	for pattern, h := range s.cfg.Mounts {
+		mux.Handle(pattern, h)
+	}
 
 	// Everything else lands here, including other methods on known paths: the
 	// site is read-only, so those get 405, and unknown paths the 404 page.
@@ -188,3 +201,12 @@ func articlePath(a *store.Article) string {
 }
 
 func sectionPath(slug string) string { return "/section/" + url.PathEscape(slug) }
+
+// withPageURL records the absolute URL of each request for templates that
+// need it (the newsletter form stores the page a consent was given on).
+func (s *server) withPageURL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), pageURLKey{}, s.cfg.BaseURL+r.URL.Path)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
