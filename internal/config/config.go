@@ -76,9 +76,25 @@ func Register(fs *flag.FlagSet, getenv func(string) string) {
 		if v := getenv(s.Env); v != "" {
 			def = v
 		}
-		fs.String(s.Name, def, fmt.Sprintf("%s (env %s)", s.Usage, s.Env))
+		usage := fmt.Sprintf("%s (env %s)", s.Usage, s.Env)
+		if s.Default == "true" || s.Default == "false" {
+			// A switch: "--allow-private-networks" alone means true, as
+			// with flag.Bool, so it never swallows the next argument.
+			v := boolFlag(def)
+			fs.Var(&v, s.Name, usage)
+			continue
+		}
+		fs.String(s.Name, def, usage)
 	}
 }
+
+// boolFlag keeps the text it was given, so Load can report a bad value
+// instead of the flag package's generic message.
+type boolFlag string
+
+func (b *boolFlag) String() string     { return string(*b) }
+func (b *boolFlag) Set(v string) error { *b = boolFlag(v); return nil }
+func (b *boolFlag) IsBoolFlag() bool   { return true }
 
 // Load reads the parsed flag values of fs into a Config and validates them.
 func Load(fs *flag.FlagSet) (*Config, error) {
