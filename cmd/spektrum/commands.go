@@ -493,7 +493,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 		for _, site := range srv.Sites {
-			s, err := a.Pipeline.AddSource(ctx, pipeline.AddRequest{URL: site.SourceURL, Section: site.Section, Language: site.Lang, Force: site.Broken})
+			s, err := a.Pipeline.AddSource(ctx, pipeline.AddRequest{URL: site.SourceURL, Name: site.Title, Section: site.Section, Language: site.Lang, Force: site.Broken})
 			if errors.Is(err, store.ErrDuplicate) {
 				continue
 			}
