@@ -686,6 +686,17 @@ func TestTwoWorkersPostgres(t *testing.T) {
 	}
 	wg.Wait()
 	t.Logf("worker outputs:\n%s\n%s", outs[0], outs[1])
+	total := 0
+	for _, o := range outs {
+		var n int
+		if m := regexp.MustCompile(`articles: (\d+) new`).FindStringSubmatch(o); m != nil {
+			fmt.Sscan(m[1], &n)
+		}
+		total += n
+	}
+	if total != want {
+		t.Errorf("the two workers report %d new articles together, want %d (each stored once)", total, want)
+	}
 
 	st := openStore(t, db)
 	arts := allArticles(t, st)
@@ -698,6 +709,38 @@ func TestTwoWorkersPostgres(t *testing.T) {
 			if n := srv.hitCount(p.Path); n != 1 {
 				t.Errorf("article page %s fetched %d times by the two workers, want once", p.Path, n)
 			}
+		}
+	}
+}
+
+// A feed that moved permanently is stored under its new address, and a
+// feed whose articles robots.txt forbids yields no articles, no requests for
+// those pages, and failed articles counted on the source.
+func TestRedirectAndRobots(t *testing.T) {
+	srv := startSites(t)
+	c := newCLI(t, filepath.Join(t.TempDir(), "moves.db"))
+	c.ok("sources", "add", srv.URL+"/bad/redirect-permanent")
+	c.ok("sources", "add", srv.URL+"/bad/robots-blocked.xml")
+	rows := c.sources()
+	if len(rows) != 2 || rows[0].URL != srv.sites[0].FeedURL {
+		t.Fatalf("sources after adding a permanently redirected feed: %+v; want the first to read %s", rows, srv.sites[0].FeedURL)
+	}
+	out := c.ok("fetch")
+	if !strings.Contains(out, "sources: 2 ok, 0 failed") {
+		t.Errorf("fetch: %s", out)
+	}
+	rows = c.sources()
+	if rows[0].Articles != len(srv.sites[0].Articles) {
+		t.Errorf("redirected source: %d articles, want %d", rows[0].Articles, len(srv.sites[0].Articles))
+	}
+	if rows[1].Articles != 0 || rows[1].FailedArticles != 2 {
+		t.Errorf("robots-blocked source: %d articles, %d failed; want 0 and 2", rows[1].Articles, rows[1].FailedArticles)
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	for p, n := range srv.hits {
+		if strings.Contains(p, "/private/") {
+			t.Errorf("%s was requested %d times although robots.txt disallows it", p, n)
 		}
 	}
 }
