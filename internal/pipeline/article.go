@@ -107,12 +107,14 @@ func (p *Pipeline) article(ctx context.Context, src *store.Source, it feed.Item,
 	if a.Title == "" {
 		a.Title = firstLine(a.Text, 120)
 	}
+	if a.URL == "" {
+		// An item without a link (a note, a live-blog entry) lives only in
+		// the feed: give it an address on its site that is unique to it, so
+		// it dedupes by its GUID and never merges with its siblings.
+		a.URL = firstNonEmpty(src.SiteURL, src.URL) + "#item-" + articleKey(src.ID, it)[len("article:"):]
+	}
 	if a.CanonicalURL == "" {
 		a.CanonicalURL = a.URL
-	}
-	if a.URL == "" {
-		// Neither link nor page: make the GUID the identity within the source.
-		a.CanonicalURL = ""
 	}
 	if a.Summary == "" {
 		a.Summary = summary(firstNonEmpty(extract.Text(it.Summary), a.Text), 300)
