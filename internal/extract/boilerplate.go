@@ -155,6 +155,7 @@ func cleanExtracted(root *html.Node, title string) {
 		return true
 	})
 	dropKickerAndTitle(root, title)
+	trimTail(root)
 }
 
 // dropKickerAndTitle removes the headline when it is one of the first blocks,
@@ -191,5 +192,40 @@ func dropKickerAndTitle(root *html.Node, title string) {
 			}
 		}
 		return
+	}
+}
+
+// maxTailWords bounds the stray labels trimTail removes: "Report Error",
+// "More from Sci-Tech", "Join the conversation…" are a few words; the last
+// line of a story, even a terse one, is a sentence.
+const maxTailWords = 6
+
+var endsSentence = regexp.MustCompile(`[.!?;。！？"'»”)]\s*$`)
+
+// trimTail removes what trails the last paragraph of prose: headings with
+// nothing under them and short unpunctuated labels. Extraction containers
+// usually end where the story's widgets (report, related, discuss) begin,
+// and those widgets leave exactly such lines behind, in every language.
+func trimTail(root *html.Node) {
+	for {
+		var last *html.Node
+		walk(root, func(n *html.Node) bool {
+			if leafBlocks[n.Data] && !hasBlockChild(n) {
+				if textOf(n) != "" {
+					last = n
+				}
+				return false
+			}
+			return true
+		})
+		if last == nil {
+			return
+		}
+		t := textOf(last)
+		heading := len(last.Data) == 2 && last.Data[0] == 'h' && last.Data[1] >= '1' && last.Data[1] <= '6'
+		if !heading && (len(strings.Fields(t)) > maxTailWords || endsSentence.MatchString(t)) {
+			return
+		}
+		remove(last)
 	}
 }
