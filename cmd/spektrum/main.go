@@ -33,6 +33,8 @@ Commands:
   import FILE.opml      add the sources listed in an OPML file
   export                write the sources as OPML to stdout
   migrate               bring the database schema up to date
+  extract [--url URL] [--json] FILE|URL...  print the article (and metadata) read out of pages
+  bench extract [--dir DIR]  score the extractor on the article-extraction benchmark next to go-trafilatura
   version               print the version
 
 Every command takes --db PATH|postgres://… (env SPEKTRUM_DB) and the other
@@ -73,6 +75,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdMigrate(ctx, rest, stdout, stderr)
 	case "version":
 		err = cmdVersion(rest, stdout)
+	case "extract":
+		err = cmdExtract(ctx, rest, stdout, stderr)
+	case "bench":
+		err = cmdBench(ctx, rest, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "spektrum: unknown command %q\n\n%s", cmd, usage)
 		return 2
