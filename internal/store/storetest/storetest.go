@@ -63,6 +63,7 @@ func Run(t *testing.T, open Opener) {
 		{"LeaseExpiry", testLeaseExpiry},
 		{"RetryThenDead", testRetryThenDead},
 		{"JobCountsAndPurge", testJobCountsAndPurge},
+		{"Newsletter", testNewsletter},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,163 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Subscriber states. Only SubActive subscribers ever receive a digest; a
+// pending one receives nothing but its confirmation mail.
+const (
+	SubPending      = "pending"      // signed up, not confirmed yet
+	SubActive       = "active"       // confirmed: receives digests
+	SubUnsubscribed = "unsubscribed" // withdrew consent; kept with its consent record until erased
+	SubBounced      = "bounced"      // hard bounce or complaint: the address is not mailed again
+)
+
+// Digest frequencies.
+const (
+	Daily  = "daily"
+	Weekly = "weekly"
+)
+
+// Subscriber is one newsletter address and its choices.
+type Subscriber struct {
+	ID        int64
+	Email     string // normalised: lower-case, trimmed
+	Language  string // edition language of the digests
+	Sections  []string
+	Frequency string // Daily or Weekly
+	Status    string
+
+	// ConfirmNonce is bound into the confirmation link; confirming clears
+	// it, which makes the link single-use.
+	ConfirmNonce string
+	// LinkNonce is bound into unsubscribe, preferences, export and erase
+	// links; changing it revokes every such link sent so far.
+	LinkNonce string
+
+	ConfirmSent    int       // confirmation mails sent since ConfirmSentAt's window began
+	ConfirmSentAt  time.Time // last confirmation mail
+	SoftBounces    int
+	LastDigestAt   time.Time // end of the period the last digest covered; zero = none yet
+	CreatedAt      time.Time
+	ConfirmedAt    time.Time
+	UnsubscribedAt time.Time
+	BouncedAt      time.Time
+}
+
+// Consent is one entry of a subscriber's consent record: what was shown,
+// where, when, and what was chosen. Entries are never changed, only added
+// (and erased with the subscriber).
+type Consent struct {
+	ID           int64
+	SubscriberID int64
+	Action       string // "subscribe", "confirm", "preferences", "unsubscribe", "bounce"
+	Text         string // the consent text exactly as shown ("" for actions without one)
+	TextVersion  string
+	Language     string // language of Text
+	PageURL      string // page the form was on, or "api"
+	Choices      string // JSON of the choices made
+	CreatedAt    time.Time
+}
+
+// Digest send states.
+const (
+	SendPending = "pending" // to be sent (or being sent, while locked)
+	SendSent    = "sent"
+	SendEmpty   = "empty"  // nothing new in the subscriber's sections: not sent, period not advanced
+	SendFailed  = "failed" // gave up after retries, or a permanent refusal
+	SendSkipped = "skipped"
+)
+
+// DigestSend is one subscriber's digest of one run: the per-recipient send
+// log. (SubscriberID, RunKey) is unique, so planning a run twice, or two
+// processes planning it at once, yields one row per subscriber.
+type DigestSend struct {
+	ID           int64
+	SubscriberID int64
+	RunKey       string // e.g. "daily-2026-11-25"; names the run
+	State        string
+	PeriodFrom   time.Time // articles first seen in [PeriodFrom, PeriodUntil)
+	PeriodUntil  time.Time
+	Attempts     int
+	NextAt       time.Time // not before; retries wait out a backoff
+	LockedBy     string
+	LockedUntil  time.Time
+	LastError    string
+	MessageID    string
+	SentAt       time.Time
+	CreatedAt    time.Time
+
+	// Filled by ClaimDigestSends from the subscriber at claim time.
+	Subscriber Subscriber
+}
+
+// DigestRun is what PlanDigests needs to queue a run.
+type DigestRun struct {
+	RunKey    string
+	Frequency string
+	Until     time.Time
+	// FirstFrom is the period start for subscribers who never had a digest
+	// (Until minus a day or a week).
+	FirstFrom time.Time
+}
+
+// SendCounts counts a run's send-log rows by state.
+type SendCounts struct {
+	Pending, Sent, Empty, Failed, Skipped int
+}
+
+// NewsletterStore is the newsletter's persistence: subscribers, their
+// consent records, the digest send log, sign-up rate counters and secrets.
+type NewsletterStore interface {
+	// Secret returns the stored secret called name, storing generate's
+	// value first if there is none. Concurrent callers get the same value.
+	Secret(ctx context.Context, name string, generate func() (string, error)) (string, error)
+
+	// CreateSubscriber inserts sub (setting ID); ErrDuplicate if the e-mail exists.
+	CreateSubscriber(ctx context.Context, sub *Subscriber) error
+	// UpdateSubscriber writes every field of sub but ID, Email and CreatedAt.
+	UpdateSubscriber(ctx context.Context, sub *Subscriber) error
+	Subscriber(ctx context.Context, id int64) (*Subscriber, error)
+	SubscriberByEmail(ctx context.Context, email string) (*Subscriber, error)
+	// ConfirmSubscriber turns a pending subscriber whose ConfirmNonce is
+	// nonce active and clears the nonce, atomically: of two concurrent
+	// confirmations one succeeds. ErrNotFound when nothing matched.
+	ConfirmSubscriber(ctx context.Context, id int64, nonce string, at time.Time) error
+	// CountSubscribers counts subscribers by status.
+	CountSubscribers(ctx context.Context) (map[string]int, error)
+	// DeleteSubscriber erases a subscriber with its consent record and send log.
+	DeleteSubscriber(ctx context.Context, id int64) error
+
+	AddConsent(ctx context.Context, c *Consent) error
+	Consents(ctx context.Context, subscriberID int64) ([]Consent, error) // oldest first
+
+	// CountHit adds one to the counter key in the window starting at window
+	// and returns the new count (rate limits shared by all processes).
+	CountHit(ctx context.Context, key string, window time.Time) (int, error)
+	// PurgeHits deletes counters of windows that started before before.
+	PurgeHits(ctx context.Context, before time.Time) (int, error)
+
+	// PlanDigests adds a pending send-log row for every active subscriber
+	// of run.Frequency that has none for run.RunKey and returns how many it
+	// added. Idempotent.
+	PlanDigests(ctx context.Context, run DigestRun) (int, error)
+	// ClaimDigestSends locks up to limit pending rows of runKey that are due
+	// at now and not locked by anyone (or whose lock expired) for worker
+	// until now+lease, counting an attempt, and returns them with their
+	// subscribers. Concurrent claims never return the same row.
+	ClaimDigestSends(ctx context.Context, runKey, worker string, now time.Time, lease time.Duration, limit int) ([]DigestSend, error)
+	// FinishDigestSend records the outcome of a claimed row if worker still
+	// holds it: SendSent (and then the subscriber's LastDigestAt becomes the
+	// row's PeriodUntil, in the same transaction), SendEmpty, SendFailed,
+	// SendSkipped, or SendPending with retryAt for a retry. ErrNotFound if
+	// the lock was lost.
+	FinishDigestSend(ctx context.Context, d *DigestSend, worker string) error
+	DigestSendCounts(ctx context.Context, runKey string) (SendCounts, error)
+	DigestSends(ctx context.Context, subscriberID int64) ([]DigestSend, error) // oldest first
+
+	// DigestArticles returns visible articles first seen in [from, until),
+	// newest first, at most limit.
+	DigestArticles(ctx context.Context, from, until time.Time, limit int) ([]Article, error)
+}
