@@ -63,6 +63,7 @@ func Run(t *testing.T, open Opener) {
 		{"LeaseExpiry", testLeaseExpiry},
 		{"RetryThenDead", testRetryThenDead},
 		{"JobCountsAndPurge", testJobCountsAndPurge},
+		{"Translations", testTranslations}, // translation.go
 		{"Newsletter", testNewsletter},
 	}
 	for _, tc := range tests {
