@@ -68,9 +68,34 @@ func pruneChrome(doc *html.Node) {
 		if len(textOf(n))*3 > total {
 			return true
 		}
+		// A wrapper left empty ("sideItems" around "related") would be
+		// an empty block in the story; trafilatura then judges the
+		// container by it and may prefer a fallback's larger guess.
+		p := n.Parent
 		remove(n)
+		for p != nil && p.Type == html.ElementNode && !neverPruned[p.Data] && isEmptyBlock(p) {
+			next := p.Parent
+			remove(p)
+			p = next
+		}
 		return false
 	})
+}
+
+// isEmptyBlock reports whether n shows nothing: no text, no image, no media.
+func isEmptyBlock(n *html.Node) bool {
+	if textOf(n) != "" {
+		return false
+	}
+	empty := true
+	walk(n, func(c *html.Node) bool {
+		switch c.Data {
+		case "img", "picture", "video", "audio", "iframe", "embed", "object", "svg":
+			empty = false
+		}
+		return empty
+	})
+	return empty
 }
 
 // chromePhrase matches a whole block that is only a chrome label. Keep each
@@ -178,7 +203,7 @@ func dropKickerAndTitle(root *html.Node, title string) {
 		return true
 	})
 	for i, b := range blocks {
-		if !strings.HasPrefix(b.Data, "h") || normTitle(textOf(b)) != want {
+		if !strings.HasPrefix(b.Data, "h") || !sameTitle(normTitle(textOf(b)), want) {
 			continue
 		}
 		for _, k := range blocks[:i] {
@@ -228,4 +253,33 @@ func trimTail(root *html.Node) {
 		}
 		remove(last)
 	}
+}
+
+// sameTitle reports whether a heading restates the title: equal, or the
+// same words give or take a few — the <title>, og:title and the visible
+// headline are edited separately and drift apart ("Milan Design Week 2018 |
+// Anastassiades' light installation" against "… | Michael Anastassiades'
+// light installation"). Both sides must share 80% of their words.
+func sameTitle(heading, title string) bool {
+	if heading == title {
+		return true
+	}
+	hw, tw := strings.Fields(heading), strings.Fields(title)
+	if len(hw) < 3 || len(tw) < 3 {
+		return false
+	}
+	in := func(words []string, set []string) int {
+		m := make(map[string]bool, len(set))
+		for _, w := range set {
+			m[w] = true
+		}
+		n := 0
+		for _, w := range words {
+			if m[w] {
+				n++
+			}
+		}
+		return n
+	}
+	return in(hw, tw)*5 >= len(hw)*4 && in(tw, hw)*5 >= len(tw)*4
 }

@@ -87,20 +87,7 @@ func (e *Extractor) Extract(ctx context.Context, page []byte, pageURL string) (*
 	// The body pass works on the same tree; metadata has been read already.
 	fixLazyImages(doc)
 	pruneChrome(doc)
-	res, err := trafilatura.ExtractDocument(doc, trafilatura.Options{
-		OriginalURL:    meta.base,
-		EnableFallback: true,
-		// Images and links change which container trafilatura settles on
-		// (figures become paragraphs, link-heavy lists survive) and cost
-		// about half a point of F1 on the benchmark; the lead image comes
-		// from the metadata instead.
-		IncludeImages:   false,
-		IncludeLinks:    false,
-		ExcludeComments: true,
-		// Our own pass finds dates in meta tags and labelled text; the
-		// extensive htmldate scan costs more than the whole extraction.
-		HtmlDateMode: trafilatura.Fast,
-	})
+	res, err := extractBody(doc, meta.base)
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w: %w", pageURL, ErrNoArticle, err)
 	}
@@ -113,6 +100,7 @@ func (e *Extractor) Extract(ctx context.Context, page []byte, pageURL string) (*
 
 	a := meta.merge(res.Metadata)
 	cleanExtracted(res.ContentNode, a.Title)
+	voteArticleBody(res.ContentNode, meta.articleBody)
 	var buf bytes.Buffer
 	for c := res.ContentNode.FirstChild; c != nil; c = c.NextSibling {
 		if err := html.Render(&buf, c); err != nil {
@@ -135,4 +123,40 @@ func (e *Extractor) Extract(ctx context.Context, page []byte, pageURL string) (*
 		return nil, fmt.Errorf("extract %s: body has %d sentences, fewer than %d (a list of headlines or links?): %w", pageURL, n, minSentences, ErrNoArticle)
 	}
 	return &a, nil
+}
+
+// fallbackBelow is the body length (in characters) under which the main
+// extraction is distrusted and trafilatura's fallbacks (go-readability,
+// go-domdistiller) get their say. Above it the fallbacks do more harm than
+// good: trafilatura swaps in any candidate twice as long as its own, and
+// a longer candidate is usually the story plus its sidebars and captions.
+const fallbackBelow = 500
+
+// extractBody runs trafilatura on doc (which it clones, leaving doc intact):
+// its own algorithm first, and the fallback comparison only when that finds
+// little or nothing.
+func extractBody(doc *html.Node, base *url.URL) (*trafilatura.ExtractResult, error) {
+	opts := trafilatura.Options{
+		OriginalURL: base,
+		// Images and links change which container trafilatura settles on
+		// (figures become paragraphs, link-heavy lists survive) and cost
+		// about half a point of F1 on the benchmark; the lead image comes
+		// from the metadata instead.
+		IncludeImages:   false,
+		IncludeLinks:    false,
+		ExcludeComments: true,
+		// Our own pass finds dates in meta tags and labelled text; the
+		// extensive htmldate scan costs more than the whole extraction.
+		HtmlDateMode: trafilatura.Fast,
+	}
+	res, err := trafilatura.ExtractDocument(doc, opts)
+	if err == nil && res.ContentNode != nil && utf8.RuneCountInString(res.ContentText) >= fallbackBelow {
+		return res, nil
+	}
+	opts.EnableFallback = true
+	res2, err2 := trafilatura.ExtractDocument(doc, opts)
+	if err2 != nil || res2.ContentNode == nil {
+		return res, err // the first answer, or its error
+	}
+	return res2, nil
 }

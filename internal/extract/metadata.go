@@ -40,6 +40,9 @@ var articleTypes = map[string]bool{
 type pageMeta struct {
 	jsonld, og, meta Article
 	base             *url.URL
+	// articleBody is the JSON-LD articleBody, the publisher's own statement
+	// of what the story's text is (see votes.go).
+	articleBody string
 }
 
 // readMetadata walks the document once and fills the first three layers.
@@ -109,6 +112,7 @@ func readMetadata(doc *html.Node, page *url.URL) pageMeta {
 	})
 
 	pm.jsonld = fromJSONLD(ldObjects)
+	pm.articleBody = articleBodyOf(ldObjects)
 	pm.og = Article{
 		Title:        metas["og:title"],
 		Image:        first(metas["og:image"], metas["og:image:url"], metas["og:image:secure_url"]),
