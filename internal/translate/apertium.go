@@ -1,0 +1,156 @@
+package translate
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Apertium talks to an apertium-apy server (https://wiki.apertium.org/wiki/Apertium-apy):
+// GET /listPairs lists its pairs, POST /translate (q, langpair=eng|spa,
+// format=html) translates one text. Apertium is rule-based and local: free,
+// fast, and good between close languages; pairs come from Debian packages
+// such as apertium-eng-spa.
+type Apertium struct {
+	base string
+	c    caller
+	// concurrency bounds the requests in flight (APY answers one text per request).
+	concurrency int
+
+	mu    sync.Mutex
+	pairs map[string]string // "en-es" → "eng|spa", loaded on first use
+}
+
+// NewApertium returns the provider for the APY server at base (e.g. http://127.0.0.1:2737).
+func NewApertium(base string, o HTTPOptions) *Apertium {
+	return &Apertium{base: strings.TrimRight(base, "/"), c: newCaller("apertium", o), concurrency: 4}
+}
+
+// Name implements Translator.
+func (a *Apertium) Name() string { return "apertium" }
+
+// iso3 maps ISO 639-1 to the ISO 639-3 codes Apertium uses (and back).
+func iso3(code string) string {
+	switch code {
+	case "en":
+		return "eng"
+	case "es":
+		return "spa"
+	case "fr":
+		return "fra"
+	case "ca":
+		return "cat"
+	case "de":
+		return "deu"
+	case "it":
+		return "ita"
+	case "pt":
+		return "por"
+	case "pl":
+		return "pol"
+	case "nl":
+		return "nld"
+	case "gl":
+		return "glg"
+	case "oc":
+		return "oci"
+	case "ro":
+		return "ron"
+	case "eu":
+		return "eus"
+	}
+	return code
+}
+
+// iso1 maps an Apertium code ("spa", "es", "eng_US") to ISO 639-1.
+func iso1(code string) string {
+	code, _, _ = strings.Cut(code, "_")
+	for _, c := range []string{"en", "es", "fr", "ca", "de", "it", "pt", "pl", "nl", "gl", "oc", "ro", "eu"} {
+		if iso3(c) == code || c == code {
+			return c
+		}
+	}
+	return code
+}
+
+// Pairs loads the server's pairs as "from-to" → APY langpair.
+func (a *Apertium) Pairs(ctx context.Context) (map[string]string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.pairs != nil {
+		return a.pairs, nil
+	}
+	var resp struct {
+		ResponseData []struct {
+			SourceLanguage string `json:"sourceLanguage"`
+			TargetLanguage string `json:"targetLanguage"`
+		} `json:"responseData"`
+	}
+	if err := a.c.do(ctx, http.MethodGet, a.base+"/listPairs", "", nil, nil, &resp); err != nil {
+		return nil, fmt.Errorf("list Apertium pairs (is apertium-apy running at %s?): %w", a.base, err)
+	}
+	pairs := map[string]string{}
+	for _, p := range resp.ResponseData {
+		if strings.Contains(p.TargetLanguage, "_") || strings.Contains(p.SourceLanguage, "_") {
+			continue // variants (eng_US, cat_valencia); the plain pair is listed too
+		}
+		pairs[iso1(p.SourceLanguage)+"-"+iso1(p.TargetLanguage)] = p.SourceLanguage + "|" + p.TargetLanguage
+	}
+	a.pairs = pairs
+	return pairs, nil
+}
+
+// Supports implements Translator; an unreachable server supports nothing
+// (and is asked again next time).
+func (a *Apertium) Supports(ctx context.Context, from, to string) bool {
+	pairs, err := a.Pairs(ctx)
+	if err != nil {
+		return false
+	}
+	_, ok := pairs[from+"-"+to]
+	return ok
+}
+
+// Translate implements Translator.
+func (a *Apertium) Translate(ctx context.Context, from, to string, segs []string) ([]string, error) {
+	pairs, err := a.Pairs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	lp, ok := pairs[from+"-"+to]
+	if !ok {
+		return nil, fmt.Errorf("apertium: %w: %s→%s is not installed on %s", ErrUnsupported, from, to, a.base)
+	}
+	out := make([]string, len(segs))
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(a.concurrency)
+	for i, seg := range segs {
+		g.Go(func() error {
+			var resp struct {
+				ResponseData struct {
+					TranslatedText string `json:"translatedText"`
+				} `json:"responseData"`
+				ResponseStatus  int    `json:"responseStatus"`
+				ResponseDetails string `json:"responseDetails"`
+			}
+			form := url.Values{"q": {seg}, "langpair": {lp}, "format": {"html"}, "markUnknown": {"no"}}
+			if err := a.c.do(ctx, http.MethodPost, a.base+"/translate", "application/x-www-form-urlencoded", []byte(form.Encode()), nil, &resp); err != nil {
+				return err
+			}
+			if resp.ResponseStatus != 0 && resp.ResponseStatus != http.StatusOK {
+				return fmt.Errorf("apertium: translation failed with status %d: %s", resp.ResponseStatus, resp.ResponseDetails)
+			}
+			out[i] = resp.ResponseData.TranslatedText
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
