@@ -1,0 +1,201 @@
+package translate
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+)
+
+// Each cloud provider is checked against its documented request and
+// response format, served over loopback.
+
+func decode(t *testing.T, r *http.Request, v any) {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		t.Errorf("request body is not JSON: %v", err)
+	}
+}
+
+func TestLibreTranslateWire(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/languages":
+			io.WriteString(w, `[{"code":"en","name":"English","targets":["de","es"]},{"code":"de","name":"German","targets":["en"]}]`)
+		case "/translate":
+			var req struct {
+				Q      []string `json:"q"`
+				Source string   `json:"source"`
+				Target string   `json:"target"`
+				Format string   `json:"format"`
+				APIKey string   `json:"api_key"`
+			}
+			decode(t, r, &req)
+			if req.Source != "en" || req.Target != "de" || req.Format != "html" || req.APIKey != "lt-key" {
+				t.Errorf("request = %+v", req)
+			}
+			out := map[string][]string{"translatedText": {}}
+			for _, q := range req.Q {
+				out["translatedText"] = append(out["translatedText"], upperText(q))
+			}
+			json.NewEncoder(w).Encode(out)
+		default:
+			t.Errorf("unexpected %s", r.URL.Path)
+		}
+	}))
+	defer srv.Close()
+	l := NewLibreTranslate(srv.URL, "lt-key", fast)
+	ctx := context.Background()
+	if !l.Supports(ctx, "en", "de") || l.Supports(ctx, "de", "es") {
+		t.Fatal("Supports does not follow /languages")
+	}
+	got, err := l.Translate(ctx, "en", "de", []string{"a <b>b</b>", "c"})
+	if err != nil || strings.Join(got, "|") != "A <b>B</b>|C" {
+		t.Fatalf("Translate = %q, %v", got, err)
+	}
+}
+
+func TestGoogleV2Wire(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/language/translate/v2" || r.Header.Get("X-Goog-Api-Key") != "g-key" || r.URL.RawQuery != "" {
+			t.Errorf("request %s?%s key header %q; want the key in X-Goog-Api-Key, not the URL", r.URL.Path, r.URL.RawQuery, r.Header.Get("X-Goog-Api-Key"))
+		}
+		var req struct {
+			Q                      []string
+			Source, Target, Format string
+		}
+		decode(t, r, &req)
+		if req.Format != "html" || req.Source != "de" || req.Target != "en" {
+			t.Errorf("request = %+v", req)
+		}
+		io.WriteString(w, `{"data":{"translations":[{"translatedText":"It&#39;s <i>fine</i>"}]}}`)
+	}))
+	defer srv.Close()
+	got, err := NewGoogle("g-key", "", "", srv.URL, fast).Translate(context.Background(), "de", "en", []string{"Es geht <i>gut</i>"})
+	if err != nil || len(got) != 1 || got[0] != "It's <i>fine</i>" {
+		t.Fatalf("Translate = %q, %v", got, err)
+	}
+}
+
+func TestGoogleV3Wire(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v3/projects/my-proj/locations/global:translateText" || r.Header.Get("Authorization") != "Bearer tok" {
+			t.Errorf("request %s auth %q", r.URL.Path, r.Header.Get("Authorization"))
+		}
+		var req struct {
+			Contents                                         []string
+			SourceLanguageCode, TargetLanguageCode, MimeType string
+		}
+		decode(t, r, &req)
+		if req.MimeType != "text/html" || req.SourceLanguageCode != "fr" || req.TargetLanguageCode != "en" || len(req.Contents) != 2 {
+			t.Errorf("request = %+v", req)
+		}
+		io.WriteString(w, `{"translations":[{"translatedText":"one"},{"translatedText":"two"}]}`)
+	}))
+	defer srv.Close()
+	got, err := NewGoogle("", "my-proj", "tok", srv.URL, fast).Translate(context.Background(), "fr", "en", []string{"un", "deux"})
+	if err != nil || strings.Join(got, ",") != "one,two" {
+		t.Fatalf("Translate = %q, %v", got, err)
+	}
+}
+
+func TestOpenAIWire(t *testing.T) {
+	answer := "```json\n[\"Der <a href=\\\"https://x.org\\\">Rat</a> tagt.\", \"Zwei\"]\n```"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v1/chat/completions" || r.Header.Get("Authorization") != "Bearer sk-test" {
+			t.Errorf("request %s auth %q", r.URL.Path, r.Header.Get("Authorization"))
+		}
+		var req struct {
+			Model       string
+			Temperature float64
+			Messages    []struct{ Role, Content string }
+		}
+		decode(t, r, &req)
+		if req.Model != "llama3" || len(req.Messages) != 2 || !strings.Contains(req.Messages[0].Content, "Keep every HTML tag") ||
+			!strings.Contains(req.Messages[0].Content, "from English to German") {
+			t.Errorf("request = %+v", req)
+		}
+		var segs []string
+		if err := json.Unmarshal([]byte(req.Messages[1].Content), &segs); err != nil || len(segs) != 2 {
+			t.Errorf("user message %q is not the JSON array of segments", req.Messages[1].Content)
+		}
+		json.NewEncoder(w).Encode(map[string]any{"choices": []any{map[string]any{"index": 0, "message": map[string]string{"role": "assistant", "content": answer}}}})
+	}))
+	defer srv.Close()
+	o := NewOpenAI(srv.URL+"/v1", "sk-test", "llama3", fast)
+	got, err := o.Translate(context.Background(), "en", "de", []string{`The <a href="https://x.org">council</a> meets.`, "Two"})
+	if err != nil || len(got) != 2 || got[0] != `Der <a href="https://x.org">Rat</a> tagt.` {
+		t.Fatalf("Translate = %q, %v", got, err)
+	}
+	answer = "Sorry, I can't help with that."
+	if _, err := o.Translate(context.Background(), "en", "de", []string{"a", "b"}); err == nil || !strings.Contains(err.Error(), "not a translation") {
+		t.Fatalf("chatty answer: err = %v, want garbage", err)
+	}
+	answer = `["only one"]`
+	if _, err := o.Translate(context.Background(), "en", "de", []string{"a", "b"}); err == nil {
+		t.Fatal("short array: want an error")
+	}
+}
+
+func TestProvidersFromConfig(t *testing.T) {
+	env := map[string]string{EnvDeepLKey: "abc:fx", EnvGoogleKey: "g"}
+	var c Config
+	c.KeysFromEnv(func(k string) string { return env[k] })
+	c.ApertiumURL = "http://127.0.0.1:2737"
+	var names []string
+	for _, p := range c.Providers(fast) {
+		names = append(names, p.Name())
+	}
+	if strings.Join(names, ",") != "apertium,deepl,google" {
+		t.Fatalf("providers = %v", names)
+	}
+	if d := NewDeepL("abc:fx", "", fast); d.base != "https://api-free.deepl.com" {
+		t.Fatalf("free key endpoint = %s", d.base)
+	}
+}
+
+// apertiumURL is the real apertium-apy the tests talk to; scripts/test.sh starts one.
+func apertiumURL(t testing.TB) string {
+	u := os.Getenv("SPEKTRUM_TRANSLATE_APERTIUM_URL")
+	if u == "" {
+		t.Skip("SPEKTRUM_TRANSLATE_APERTIUM_URL is not set: run scripts/test.sh, which installs and starts apertium-apy, or start one yourself (apertium-apy -p 2737 /usr/share/apertium/modes)")
+	}
+	return u
+}
+
+func TestApertiumReal(t *testing.T) {
+	ctx := context.Background()
+	a := NewApertium(apertiumURL(t), HTTPOptions{})
+	if !a.Supports(ctx, "en", "es") || !a.Supports(ctx, "fr", "es") || a.Supports(ctx, "en", "de") {
+		pairs, err := a.Pairs(ctx)
+		t.Fatalf("pairs = %v, %v; want en-es and fr-es, not en-de (install apertium-eng-spa and apertium-fr-es)", pairs, err)
+	}
+	svc := New(openStore(t), []Translator{a}, Options{Now: now})
+	res, err := svc.Translate(ctx, "en", "es", Document{
+		Title:   "The city council approves the new budget",
+		Summary: "The mayor spoke of a fair compromise.",
+		HTML:    `<p>The city council <a href="https://example.org/vote">approved</a> the new budget on Tuesday.</p><p><img src="https://example.org/p.jpg" alt=""></p>`,
+	})
+	if err != nil {
+		t.Fatalf("Translate en→es: %v", err)
+	}
+	low := strings.ToLower(res.HTML + " " + res.Title)
+	for _, w := range []string{"ayuntamiento", "presupuesto", `<a href="https://example.org/vote">`, `<img src="https://example.org/p.jpg" alt=""/>`} {
+		if !strings.Contains(low, w) {
+			t.Errorf("Apertium's translation lacks %q: title %q, html %s", w, res.Title, res.HTML)
+		}
+	}
+	if res.Provider != "apertium" || res.Chars == 0 {
+		t.Errorf("result = %+v", res)
+	}
+	if _, err := svc.Translate(ctx, "en", "de", Document{Title: "x", HTML: "<p>y</p>"}); err == nil {
+		t.Error("en→de with Apertium only: want ErrUnsupported")
+	}
+}
