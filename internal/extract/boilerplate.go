@@ -41,11 +41,14 @@ var chromeTokens = map[string]bool{
 // neverPruned are the structural elements a stray class must not remove.
 var neverPruned = map[string]bool{"html": true, "head": true, "body": true, "main": true, "article": true}
 
-var classSplit = regexp.MustCompile(`[^a-z0-9]+`)
+func notClassWordRune(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }
 
 func isChrome(n *html.Node) bool {
-	for _, k := range []string{"class", "id"} {
-		for _, w := range classSplit.Split(strings.ToLower(attr(n, k)), -1) {
+	for _, a := range n.Attr {
+		if a.Namespace != "" || a.Key != "class" && a.Key != "id" || a.Val == "" {
+			continue
+		}
+		for _, w := range strings.FieldsFunc(strings.ToLower(a.Val), notClassWordRune) {
 			if chromeTokens[w] {
 				return true
 			}
@@ -82,25 +85,35 @@ func pruneChrome(doc *html.Node) {
 	})
 }
 
-// isEmptyBlock reports whether n shows nothing: no text, no image, no media.
+// isEmptyBlock reports whether n shows nothing: no text, no image, no
+// media. It stops at the first thing it finds, as wrappers can be large.
 func isEmptyBlock(n *html.Node) bool {
-	if textOf(n) != "" {
-		return false
-	}
-	empty := true
-	walk(n, func(c *html.Node) bool {
-		switch c.Data {
-		case "img", "picture", "video", "audio", "iframe", "embed", "object", "svg":
-			empty = false
+	var rec func(*html.Node) bool
+	rec = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				if strings.TrimSpace(c.Data) != "" {
+					return false
+				}
+			case html.ElementNode:
+				switch c.Data {
+				case "img", "picture", "video", "audio", "iframe", "embed", "object", "svg":
+					return false
+				}
+				if !invisibleElements[c.Data] && !rec(c) {
+					return false
+				}
+			}
 		}
-		return empty
-	})
-	return empty
+		return true
+	}
+	return rec(n)
 }
 
 // chromePhrase matches a whole block that is only a chrome label. Keep each
 // alternative a phrase a real sentence would not consist of on its own.
-var chromePhrase = regexp.MustCompile(`(?i)^(` +
+var chromePhrase = regexp.MustCompile(`^(` +
 	// share
 	`share|share this( article| story| post| page)?|teilen|teile diesen artikel|diesen artikel teilen|artikel teilen|` +
 	`partager|partager cet article|partagez cet article|compartir|compartir este artículo|comparte este artículo|compartir esta noticia|` +
@@ -127,10 +140,10 @@ var chromePhrase = regexp.MustCompile(`(?i)^(` +
 // consent and of unsubscribing, which an article paragraph almost never does
 // in the same short breath.
 var (
-	unsubscribeWord = regexp.MustCompile(`(?i)(unsubscribe|opt out|abmelden|abbestellen|désabonner|desabonner|désinscrire|darse de baja|darte de baja|cancelar la suscripción|wypisać|zrezygnować|disiscriver|cancellarti)`)
-	consentWord     = regexp.MustCompile(`(?i)(consent|zugestimmt|einwilligung|consenti|consentimiento|consentido|zgod|consenso|acconsentito)`)
+	unsubscribeWord = regexp.MustCompile(`(unsubscribe|opt out|abmelden|abbestellen|désabonner|desabonner|désinscrire|darse de baja|darte de baja|cancelar la suscripción|wypisać|zrezygnować|disiscriver|cancellarti)`)
+	consentWord     = regexp.MustCompile(`(consent|zugestimmt|einwilligung|consenti|consentimiento|consentido|zgod|consenso|acconsentito)`)
 	// disclaimers distance the publisher from what it publishes.
-	disclaimerWord = regexp.MustCompile(`(?i)(not necessarily (those|the views|reflect)|nicht unbedingt die|nicht zwangsläufig die|ne reflètent pas nécessairement|ne sont pas nécessairement|no reflejan necesariamente|no son necesariamente|niekoniecznie|non riflettono necessariamente|non sono necessariamente)`)
+	disclaimerWord = regexp.MustCompile(`(not necessarily (those|the views|reflect)|nicht unbedingt die|nicht zwangsläufig die|ne reflètent pas nécessairement|ne sont pas nécessairement|no reflejan necesariamente|no son necesariamente|niekoniecznie|non riflettono necessariamente|non sono necessariamente)`)
 )
 
 // leafBlocks are the elements trafilatura emits as text blocks.
@@ -142,7 +155,9 @@ var leafBlocks = map[string]bool{
 
 // isChromeBlock decides whether one extracted block is boilerplate.
 func isChromeBlock(n *html.Node) bool {
-	t := textOf(n)
+	// The phrase patterns are lower case: (?i) would cost Go's regexp its
+	// literal-prefix search, and this runs on every extracted block.
+	t := strings.ToLower(textOf(n))
 	l := utf8.RuneCountInString(t)
 	if l == 0 {
 		return false

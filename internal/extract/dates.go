@@ -87,7 +87,7 @@ func buildMonthNames() map[string]time.Month {
 }
 
 // publishedLabel finds the words pages put before a visible publication date.
-var publishedLabel = regexp.MustCompile(`(?i)(veröffentlicht|erschienen|publiziert|published|posted|publié|mis en ligne|publicado|publicada|opublikowano|opublikowany|data publikacji|pubblicato|pubblicata)`)
+var publishedLabel = regexp.MustCompile(`(veröffentlicht|erschienen|publiziert|published|posted|publié|mis en ligne|publicado|publicada|opublikowano|opublikowany|data publikacji|pubblicato|pubblicata)`)
 
 var (
 	// 12. Dezember 2021, 12 décembre 2021, 12 de diciembre de 2021, 12 grudnia 2021
@@ -103,9 +103,14 @@ var (
 // carry no machine-readable date; unlabelled dates are not guessed at,
 // because article text is full of dates that are not the publication date.
 func visibleDate(text string) (time.Time, bool) {
-	if len(text) > 200_000 {
-		text = text[:200_000]
+	// The date sits by the headline, and the headline comes within the
+	// first few screens of text even behind a long navigation.
+	if len(text) > 50_000 {
+		text = text[:50_000]
 	}
+	// Lower case spares the label regexp its (?i); the windows are cut from
+	// the same lowered text, as lowering can change byte lengths.
+	text = strings.ToLower(text)
 	for _, loc := range publishedLabel.FindAllStringIndex(text, 20) {
 		win := text[loc[1]:min(len(text), loc[1]+80)]
 		if m := dayMonthYear.FindStringSubmatch(win); m != nil {

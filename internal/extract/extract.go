@@ -87,7 +87,7 @@ func (e *Extractor) Extract(ctx context.Context, page []byte, pageURL string) (*
 	// The body pass works on the same tree; metadata has been read already.
 	fixLazyImages(doc)
 	pruneChrome(doc)
-	res, err := extractBody(doc, meta.base)
+	res, err := extractBody(doc, meta.base, !meta.jsonld.Published.IsZero() || !meta.og.Published.IsZero() || !meta.meta.Published.IsZero())
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w: %w", pageURL, ErrNoArticle, err)
 	}
@@ -125,19 +125,16 @@ func (e *Extractor) Extract(ctx context.Context, page []byte, pageURL string) (*
 	return &a, nil
 }
 
-// fallbackBelow is the body length (in characters) under which the main
-// extraction is distrusted and trafilatura's fallbacks (go-readability,
-// go-domdistiller) get their say. Above it the fallbacks do more harm than
-// good: trafilatura swaps in any candidate twice as long as its own, and
-// a longer candidate is usually the story plus its sidebars and captions.
-const fallbackBelow = 500
-
-// extractBody runs trafilatura on doc (which it clones, leaving doc intact):
-// its own algorithm first, and the fallback comparison only when that finds
-// little or nothing.
-func extractBody(doc *html.Node, base *url.URL) (*trafilatura.ExtractResult, error) {
+// extractBody runs trafilatura on doc (which it clones, leaving doc intact)
+// with its fallbacks (go-readability, go-domdistiller) on. Running the main
+// pass alone and the fallbacks only when it finds little is 20-40% faster
+// and scored higher on the benchmark's development half, but lower on the
+// held-out half: pages where the main pass keeps a fragment of the story
+// are more common than pages where the fallback drags in sidebars.
+func extractBody(doc *html.Node, base *url.URL, haveDate bool) (*trafilatura.ExtractResult, error) {
 	opts := trafilatura.Options{
-		OriginalURL: base,
+		OriginalURL:    base,
+		EnableFallback: true,
 		// Images and links change which container trafilatura settles on
 		// (figures become paragraphs, link-heavy lists survive) and cost
 		// about half a point of F1 on the benchmark; the lead image comes
@@ -149,14 +146,10 @@ func extractBody(doc *html.Node, base *url.URL) (*trafilatura.ExtractResult, err
 		// extensive htmldate scan costs more than the whole extraction.
 		HtmlDateMode: trafilatura.Fast,
 	}
-	res, err := trafilatura.ExtractDocument(doc, opts)
-	if err == nil && res.ContentNode != nil && utf8.RuneCountInString(res.ContentText) >= fallbackBelow {
-		return res, nil
+	if haveDate {
+		// The page declared its date; trafilatura's guess would be
+		// thrown away.
+		opts.HtmlDateMode = trafilatura.Disabled
 	}
-	opts.EnableFallback = true
-	res2, err2 := trafilatura.ExtractDocument(doc, opts)
-	if err2 != nil || res2.ContentNode == nil {
-		return res, err // the first answer, or its error
-	}
-	return res2, nil
+	return trafilatura.ExtractDocument(doc, opts)
 }

@@ -144,7 +144,9 @@ func readMetadata(doc *html.Node, page *url.URL) pageMeta {
 		Modified: date(metas["datemodified"], metas["dc.date.modified"], metas["dcterms.modified"],
 			metas["article.updated"], metas["last-modified"], metas["sailthru.lastmodified"]),
 	}
-	if m.Published.IsZero() {
+	// The visible-date scan is the costliest step here; it is only needed
+	// when no layer declares the date.
+	if m.Published.IsZero() && pm.jsonld.Published.IsZero() && pm.og.Published.IsZero() {
 		if body := findFirst(doc, "body"); body != nil {
 			if t, ok := visibleDate(textOf(body)); ok {
 				m.Published = t
