@@ -43,11 +43,17 @@ func (p *Pipeline) handleArticle(ctx context.Context, j *store.Job) (err error) 
 	if err != nil {
 		return err
 	}
+	p.identify(ctx, a)
 	res, err := p.st.UpsertArticle(ctx, a)
 	if err != nil {
 		return fmt.Errorf("store article %s: %w", a.URL, err)
 	}
 	p.opts.Events(Event{Kind: ArticleDone, SourceID: src.ID, Source: src.Name, URL: a.URL, Result: res, Note: note})
+	if err := p.EnqueueTranslations(ctx, a); err != nil {
+		// The article is stored and shown in its own edition; the next
+		// poll or `spektrum translate` queues the rest.
+		p.opts.Logger.WarnContext(ctx, "queue translations", "article", a.ID, "err", err)
+	}
 	return nil
 }
 

@@ -27,7 +27,9 @@ import (
 	"spektrum/internal/feed"
 	"spektrum/internal/fetch"
 	"spektrum/internal/jobs"
+	"spektrum/internal/lang"
 	"spektrum/internal/store"
+	"spektrum/internal/translate"
 )
 
 // Job kinds this package handles.
@@ -47,6 +49,14 @@ type Options struct {
 	// Events, when set, hears about every source polled and article
 	// processed (progress bars, summaries, metrics). It must not block.
 	Events func(Event)
+
+	// Detector identifies article languages; nil keeps declared languages.
+	Detector *lang.Detector
+	// Editions are the site's edition languages; every article is
+	// translated into each one but its own.
+	Editions []string
+	// Translator translates; nil records every translation as unsupported.
+	Translator *translate.Service
 }
 
 // EventKind says what happened.
@@ -58,6 +68,9 @@ const (
 	SourceFailed
 	ArticleDone
 	ArticleFailed
+	TranslationDone    // an article reached an edition
+	TranslationSkipped // an article stays in its language in an edition (Note says why)
+	TranslationFailed  // a provider failed; Final says whether a retry follows
 )
 
 // Event reports one step's outcome.
@@ -71,6 +84,7 @@ type Event struct {
 	Err      error              // SourceFailed, ArticleFailed
 	Final    bool               // ArticleFailed: no retry will follow
 	Note     string             // ArticleDone: e.g. why the feed's content was used
+	Language string             // Translation*: the edition language
 }
 
 // Pipeline holds the dependencies of the ingest steps.
@@ -112,10 +126,11 @@ func New(st store.Store, fc *fetch.Client, ex *extract.Extractor, opts Options) 
 func (p *Pipeline) Register(r *jobs.Runner) {
 	r.Handle(KindPoll, p.handlePoll)
 	r.Handle(KindArticle, p.handleArticle)
+	r.Handle(KindTranslate, p.handleTranslate)
 }
 
 // Kinds lists the job kinds of the pipeline.
-func Kinds() []string { return []string{KindPoll, KindArticle} }
+func Kinds() []string { return []string{KindPoll, KindArticle, KindTranslate} }
 
 type pollPayload struct {
 	SourceID int64 `json:"source_id"`

@@ -164,7 +164,7 @@ type JobCounts struct {
 // Store is the whole persistence API. Implementations are safe for concurrent use.
 type Store interface {
 	TranslationStore // translations, the segment cache, budgets (translation.go)
-	NewsletterStore // subscribers, consent records, digest send log (newsletter.go)
+	NewsletterStore  // subscribers, consent records, digest send log (newsletter.go)
 	// Migrate brings the schema to the newest version; safe to run concurrently
 	// from several processes and idempotent.
 	Migrate(ctx context.Context) error

@@ -11,7 +11,8 @@ import (
 const (
 	TranslationDone        = "done"        // Title/Summary/HTML/Text hold the translation
 	TranslationUnsupported = "unsupported" // no configured provider handles the pair; the original is shown
-	TranslationFailed      = "failed"      // providers failed for good; the original is shown
+	TranslationFailed      = "failed"      // providers failed (retries may follow); the original is shown
+	TranslationQueued      = "queued"      // the budget is spent; translated next month, the original is shown meanwhile
 )
 
 // Translation is one article in one edition language.
@@ -19,7 +20,7 @@ type Translation struct {
 	ArticleID      int64
 	Language       string // edition language (ISO 639-1)
 	SourceLanguage string // the article's language when translated
-	Status         string // TranslationDone, TranslationUnsupported, TranslationFailed
+	Status         string // TranslationDone, TranslationUnsupported, TranslationFailed, TranslationQueued
 	Title          string
 	Summary        string
 	HTML           string // sanitized like the article's HTML: only text was replaced
