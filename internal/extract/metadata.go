@@ -3,9 +3,11 @@ package extract
 import (
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
@@ -51,6 +53,7 @@ func readMetadata(doc *html.Node, page *url.URL) pageMeta {
 	metas := map[string]string{} // first value per lower-cased name/property/itemprop
 	var title, canonical, imageSrc, lang string
 	var timeDatetime, timeItemprop string
+	var visibleAuthor string
 	var ldObjects []map[string]any
 
 	walk(doc, func(n *html.Node) bool {
@@ -108,6 +111,15 @@ func readMetadata(doc *html.Node, page *url.URL) pageMeta {
 		case "style", "noscript", "template", "svg":
 			return false
 		}
+		if n.Data != "html" && n.Data != "body" && isChrome(n) {
+			return false // comment authors and "related" bylines are not ours
+		}
+		if visibleAuthor == "" && isBylineElement(n) {
+			visibleAuthor = bylineName(textOf(n))
+			if visibleAuthor != "" {
+				return false
+			}
+		}
 		return true
 	})
 
@@ -129,7 +141,7 @@ func readMetadata(doc *html.Node, page *url.URL) pageMeta {
 		Title: first(metas["twitter:title"], metas["parsely-title"], metas["sailthru.title"],
 			metas["dc.title"], metas["dcterms.title"], metas["title"], title),
 		Author: first(metas["author"], metas["parsely-author"], metas["sailthru.author"],
-			metas["dc.creator"], metas["dcterms.creator"], byline(metas["byl"])),
+			metas["dc.creator"], metas["dcterms.creator"], byline(metas["byl"]), visibleAuthor),
 		Description: first(metas["description"], metas["twitter:description"],
 			metas["dc.description"], metas["dcterms.description"], metas["sailthru.description"]),
 		Image:    first(metas["twitter:image"], metas["twitter:image:src"], metas["parsely-image-url"], metas["sailthru.image.full"], imageSrc),
@@ -161,7 +173,7 @@ func readMetadata(doc *html.Node, page *url.URL) pageMeta {
 // merge applies the precedence documented above and normalises the result.
 func (pm pageMeta) merge(tr trafilatura.Metadata) Article {
 	trl := Article{
-		Title: tr.Title, Author: tr.Author, Published: tr.Date, Image: tr.Image,
+		Title: tr.Title, Author: byline(tr.Author), Published: tr.Date, Image: tr.Image,
 		Language: tr.Language, CanonicalURL: tr.URL, SiteName: strings.TrimSpace(strings.Split(tr.Sitename, ";")[0]),
 		Description: tr.Description,
 	}
@@ -444,11 +456,56 @@ func notURL(s string) string {
 	return s
 }
 
-// byline turns "By Jane Doe" (the NYT-style byl meta) into a name.
+// bylinePrefix is the word a visible byline starts with, in the languages
+// we read ("By", "Von", "Par", "Por", "Di", "Door", "Od", "Autor:", "Text:").
+var bylinePrefix = regexp.MustCompile(`(?i)^(by|von|par|por|di|de|door|od|autor(in)?|author|auteur|autore|text|texte|texto|testo|tekst|written by|geschrieben von|redakcja)\b\s*:?\s*`)
+
+// byline turns "By Jane Doe" (the NYT-style byl meta, a visible byline)
+// into a name.
 func byline(s string) string {
-	s = strings.TrimSpace(s)
-	for _, p := range []string{"By ", "by ", "Von ", "Par ", "Por ", "Di "} {
-		s = strings.TrimPrefix(s, p)
+	s = strings.Join(strings.Fields(s), " ")
+	return strings.TrimSpace(bylinePrefix.ReplaceAllString(s, ""))
+}
+
+// bylineWords are class, id, itemprop and rel words that mark the element
+// holding the author's name.
+var bylineWords = map[string]bool{
+	"author": true, "authors": true, "byline": true, "byl": true, "autor": true, "autoren": true,
+	"auteur": true, "autore": true, "autori": true, "writer": true, "verfasser": true,
+	"signature": true, "firma": true, "podpis": true,
+}
+
+func isBylineElement(n *html.Node) bool {
+	switch n.Data {
+	case "html", "head", "body", "main", "article", "img", "meta", "link", "script":
+		return false
+	}
+	for _, a := range n.Attr {
+		if a.Namespace != "" {
+			continue
+		}
+		switch a.Key {
+		case "class", "id", "itemprop", "rel", "data-qa":
+			for _, w := range strings.FieldsFunc(strings.ToLower(a.Val), notClassWordRune) {
+				if bylineWords[w] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// bylineName reads a name out of a byline element's text: the prefix goes,
+// and text that is too long to be names (a bio, a whole meta line) is
+// rejected rather than guessed at.
+func bylineName(s string) string {
+	s = byline(s)
+	if s == "" || utf8.RuneCountInString(s) > 80 || len(strings.Fields(s)) > 8 {
+		return ""
+	}
+	if strings.ContainsAny(s, "|•·@") || sentenceEnd.MatchString(s) {
+		return ""
 	}
 	return s
 }
