@@ -145,3 +145,25 @@ func civilDate(year string, month time.Month, day string) (time.Time, bool) {
 	}
 	return t, true
 }
+
+// urlDate matches the dates CMSes put in article paths: /2021/12/13/,
+// /2021-12-13/, /20211213/ (WordPress, Arc, Brightspot and most newspaper
+// systems). A year and month alone (/2021/12/slug) is too coarse to use.
+var urlDate = regexp.MustCompile(`/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:[/_.-]|$)|[/_-]((?:19|20)\d{2})(\d{2})(\d{2})(?:[/_.-]|$)`)
+
+// dateFromURL reads the publication day from an article's address.
+func dateFromURL(u string) (time.Time, bool) {
+	m := urlDate.FindStringSubmatch(u)
+	if m == nil {
+		return time.Time{}, false
+	}
+	y, mo, d := m[1], m[2], m[3]
+	if y == "" {
+		y, mo, d = m[4], m[5], m[6]
+	}
+	n, err := strconv.Atoi(mo)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return civilDate(y, time.Month(n), d)
+}

@@ -166,6 +166,15 @@ func readMetadata(doc *html.Node, page *url.URL) pageMeta {
 		}
 	}
 	m.CanonicalURL = canonical
+	if m.Published.IsZero() && pm.jsonld.Published.IsZero() && pm.og.Published.IsZero() {
+		// The address is the last witness: it names the day only.
+		for _, u := range []string{canonical, metas["og:url"], pageString(page)} {
+			if t, ok := dateFromURL(u); ok {
+				m.Published = t
+				break
+			}
+		}
+	}
 	pm.meta = m
 	return pm
 }
@@ -458,13 +467,18 @@ func notURL(s string) string {
 
 // bylinePrefix is the word a visible byline starts with, in the languages
 // we read ("By", "Von", "Par", "Por", "Di", "Door", "Od", "Autor:", "Text:").
-var bylinePrefix = regexp.MustCompile(`(?i)^(by|von|par|por|di|de|door|od|autor(in)?|author|auteur|autore|text|texte|texto|testo|tekst|written by|geschrieben von|redakcja)\b\s*:?\s*`)
+var bylinePrefix = regexp.MustCompile(`(?i)^(by|von|par|por|di|door|od|autor(in)?|author|auteur|autore|text|texte|texto|testo|tekst|written by|geschrieben von|redakcja)\b\s*:?\s*`)
 
 // byline turns "By Jane Doe" (the NYT-style byl meta, a visible byline)
 // into a name.
 func byline(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	return strings.TrimSpace(bylinePrefix.ReplaceAllString(s, ""))
+	out := strings.TrimSpace(bylinePrefix.ReplaceAllString(s, ""))
+	// "Di Maio" and "Od" are names too: a prefix must leave a full name.
+	if out != s && !strings.Contains(out, " ") && strings.Contains(s, " ") && len(strings.Fields(s)) == 2 {
+		return s
+	}
+	return out
 }
 
 // bylineWords are class, id, itemprop and rel words that mark the element
@@ -557,4 +571,11 @@ func stripSiteName(title, site string) string {
 		}
 	}
 	return title
+}
+
+func pageString(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return u.String()
 }

@@ -195,3 +195,43 @@ func TestVisibleDate(t *testing.T) {
 		}
 	}
 }
+
+func TestDateFromURL(t *testing.T) {
+	for u, want := range map[string]string{
+		"https://www.eureporter.co/de/world/russia/2021/12/13/putin-and-biden/": "2021-12-13",
+		"https://example.com/politik/2023-04-05/wahl-ergebnis.html":             "2023-04-05",
+		"https://example.com/news/20190817_storm-warning":                       "2019-08-17",
+		"https://example.com/2021/12/roundup/":                                  "",
+		"https://example.com/story/12345678/":                                   "",
+		"https://example.com/2021/02/31/impossible/":                            "",
+	} {
+		got, ok := dateFromURL(u)
+		if want == "" {
+			if ok {
+				t.Errorf("dateFromURL(%q) = %v, want none", u, got)
+			}
+			continue
+		}
+		if !ok || got.Format("2006-01-02") != want {
+			t.Errorf("dateFromURL(%q) = %v, %v; want %s", u, got, ok, want)
+		}
+	}
+}
+
+func TestBylineName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Von Julia Hoffmann":        "Julia Hoffmann",
+		"Par  Camille Laurent":      "Camille Laurent",
+		"Autor: Anna Kowalska":      "Anna Kowalska",
+		"By Sarah Mitchell":         "Sarah Mitchell",
+		"Di Marco Ricci":            "Marco Ricci",
+		"Dorothea Fischer":          "Dorothea Fischer",
+		"Di Maio":                   "Di Maio",
+		"Von Max Muster | 12.12.21": "",
+		"Julia Hoffmann ist Redakteurin im Ressort Politik und schreibt über Landespolitik.": "",
+	} {
+		if got := bylineName(in); got != want {
+			t.Errorf("bylineName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
