@@ -33,6 +33,7 @@ Commands:
   import FILE.opml      add the sources listed in an OPML file
   export                write the sources as OPML to stdout
   migrate               bring the database schema up to date
+  translate status      editions, translation providers' use, budgets, cache hits and cost this month
   extract [--url URL] [--json] FILE|URL...  print the article (and metadata) read out of pages
   bench extract [--dir DIR]  score the extractor on the article-extraction benchmark next to go-trafilatura
   version               print the version
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdExport(ctx, rest, stdout, stderr)
 	case "migrate":
 		err = cmdMigrate(ctx, rest, stdout, stderr)
+	case "translate":
+		err = cmdTranslate(ctx, rest, stdout, stderr)
 	case "version":
 		err = cmdVersion(rest, stdout)
 	case "extract":

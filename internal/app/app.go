@@ -19,10 +19,12 @@ import (
 	"spektrum/internal/extract"
 	"spektrum/internal/fetch"
 	"spektrum/internal/jobs"
+	"spektrum/internal/lang"
 	"spektrum/internal/pipeline"
 	"spektrum/internal/store"
 	"spektrum/internal/store/postgres"
 	"spektrum/internal/store/sqlite"
+	"spektrum/internal/translate"
 	"spektrum/internal/version"
 	"spektrum/internal/web"
 )
@@ -76,6 +78,8 @@ type App struct {
 	Fetch    *fetch.Client
 	Pipeline *pipeline.Pipeline
 	Logger   *slog.Logger
+	// Translator puts articles into the other editions (translate.go).
+	Translator *translate.Service
 }
 
 // New opens the store and builds the parts. events may be nil.
@@ -100,13 +104,21 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, events fu
 		PerHostConcurrency:   cfg.PerHostConns,
 		PerHostDelay:         delay,
 	})
+	tr, err := newTranslator(st, cfg, logger)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	p := pipeline.New(st, fc, extract.New(), pipeline.Options{
 		PollInterval: cfg.PollInterval,
 		MaxItems:     cfg.MaxItems,
 		Logger:       logger,
 		Events:       events,
+		Detector:     lang.New(),
+		Editions:     cfg.Editions,
+		Translator:   tr,
 	})
-	return &App{Cfg: cfg, Store: st, Fetch: fc, Pipeline: p, Logger: logger}, nil
+	return &App{Cfg: cfg, Store: st, Fetch: fc, Pipeline: p, Logger: logger, Translator: tr}, nil
 }
 
 // Close releases the database.
@@ -227,6 +239,7 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		h, err := web.New(a.Store, web.Config{
 			SiteName: a.Cfg.SiteName, BaseURL: a.Cfg.BaseURL, Tagline: a.Cfg.Tagline,
 			Disclaimer: a.Cfg.Disclaimer, Language: a.Cfg.Language, Logger: a.Logger,
+			Editions: a.Cfg.Editions, Metrics: a.metricsHandler(),
 		})
 		if err != nil {
 			return fmt.Errorf("web: %w", err)

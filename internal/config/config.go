@@ -36,6 +36,16 @@ type Config struct {
 	MaxItems      int
 	LogLevel      string
 	NoAutoMigrate bool
+
+	// Editions and translation (internal/translate). Keys are read from
+	// the environment by the translate package only, never from flags.
+	Editions          []string // edition languages; the first is the default
+	TranslateRoutes   string   // "de-en=deepl,apertium; *=openai"
+	TranslateBudgets  string   // "deepl=500000,google=1000000" characters a month
+	ApertiumURL       string
+	LibreTranslateURL string
+	OpenAIURL         string
+	OpenAIModel       string
 }
 
 // Setting describes one option for flags and the configuration reference.
@@ -65,6 +75,13 @@ var Settings = []Setting{
 	{"max-items", "SPEKTRUM_MAX_ITEMS", "100", "newest items taken from one poll of a source"},
 	{"log-level", "SPEKTRUM_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"no-auto-migrate", "SPEKTRUM_NO_AUTO_MIGRATE", "false", "don't migrate the schema on start (run `spektrum migrate` yourself)"},
+	{"editions", "SPEKTRUM_EDITIONS", "", "edition languages, e.g. en,de,fr,es; the first is the default (default: --language alone)"},
+	{"translate-routes", "SPEKTRUM_TRANSLATE_ROUTES", "", "translation providers per language pair, tried in order, e.g. de-en=deepl,apertium; *=openai (default: every configured provider)"},
+	{"translate-budgets", "SPEKTRUM_TRANSLATE_BUDGETS", "", "monthly character budget per provider, e.g. deepl=500000,google=1000000 (default: no limit)"},
+	{"translate-apertium-url", "SPEKTRUM_TRANSLATE_APERTIUM_URL", "", "apertium-apy server, e.g. http://127.0.0.1:2737"},
+	{"translate-libretranslate-url", "SPEKTRUM_TRANSLATE_LIBRETRANSLATE_URL", "", "LibreTranslate server (key: env SPEKTRUM_TRANSLATE_LIBRETRANSLATE_KEY)"},
+	{"translate-openai-url", "SPEKTRUM_TRANSLATE_OPENAI_URL", "", "OpenAI-compatible API base, e.g. http://127.0.0.1:11434/v1 (key: env SPEKTRUM_TRANSLATE_OPENAI_KEY)"},
+	{"translate-openai-model", "SPEKTRUM_TRANSLATE_OPENAI_MODEL", "", "model name for the OpenAI-compatible endpoint, e.g. llama3.1"},
 }
 
 // Register defines every setting as a flag on fs, with environment values
@@ -86,6 +103,27 @@ func Register(fs *flag.FlagSet, getenv func(string) string) {
 		}
 		fs.String(s.Name, def, usage)
 	}
+}
+
+// editions reads "en, DE,fr-FR" as base codes in order without duplicates;
+// empty means the site language alone.
+func editions(list, language string) []string {
+	if strings.TrimSpace(list) == "" {
+		list = language
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range strings.Split(list, ",") {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if i := strings.IndexAny(e, "-_"); i > 0 {
+			e = e[:i]
+		}
+		if e != "" && !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // boolFlag keeps the text it was given, so Load can report a bad value
@@ -147,6 +185,15 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 		errs = append(errs, fmt.Sprintf("--max-bytes: %q is not a positive number of bytes", get("max-bytes")))
 	}
 	c.MaxBytes = mb
+	c.TranslateRoutes, c.TranslateBudgets = get("translate-routes"), get("translate-budgets")
+	c.ApertiumURL, c.LibreTranslateURL = get("translate-apertium-url"), get("translate-libretranslate-url")
+	c.OpenAIURL, c.OpenAIModel = get("translate-openai-url"), get("translate-openai-model")
+	c.Editions = editions(get("editions"), c.Language)
+	for _, e := range c.Editions {
+		if len(e) < 2 || len(e) > 3 || strings.Trim(e, "abcdefghijklmnopqrstuvwxyz") != "" {
+			errs = append(errs, fmt.Sprintf("--editions: %q is not a language code such as de or fr", e))
+		}
+	}
 	switch c.Role {
 	case "all", "web", "worker":
 	default:

@@ -20,7 +20,12 @@ type Config struct {
 	BaseURL    string // public URL, e.g. "http://127.0.0.1:8080"; absolute links in feeds, sitemaps, OpenGraph
 	Tagline    string
 	Disclaimer string // default: "<SiteName> publishes articles from … not necessarily those of <SiteName>."
-	Language   string // site language, default "en"
+	Language   string // site language, default "en"; the default edition when Editions is empty
+	// Editions are the site's edition languages, each served under /{lang}/;
+	// the first is the default edition. Default: Language alone.
+	Editions []string
+	// Metrics, when set, is served at /metrics (Prometheus text format).
+	Metrics http.Handler
 	PageSize   int    // default 20
 	Logger     *slog.Logger
 	Now        func() time.Time // default time.Now

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"spektrum/internal/config"
+	"spektrum/internal/store"
+	"spektrum/internal/translate"
+)
+
+// newTranslator builds the translation service from the settings; API keys
+// come from the environment here and nowhere else.
+func newTranslator(st store.Store, cfg *config.Config, logger *slog.Logger) (*translate.Service, error) {
+	tc := translate.Config{ApertiumURL: cfg.ApertiumURL, LibreTranslateURL: cfg.LibreTranslateURL,
+		OpenAIURL: cfg.OpenAIURL, OpenAIModel: cfg.OpenAIModel}
+	tc.KeysFromEnv(os.Getenv)
+	routes, err := translate.ParseRoutes(cfg.TranslateRoutes)
+	if err != nil {
+		return nil, fmt.Errorf("--translate-routes: %w", err)
+	}
+	budgets, err := translate.ParseBudgets(cfg.TranslateBudgets)
+	if err != nil {
+		return nil, fmt.Errorf("--translate-budgets: %w", err)
+	}
+	return translate.New(st, tc.Providers(translate.HTTPOptions{}), translate.Options{Routes: routes, Budgets: budgets, Logger: logger}), nil
+}
+
+// TranslationStatus gathers what `spektrum translate status` and /metrics show.
+func (a *App) TranslationStatus(ctx context.Context) (*translate.Status, error) {
+	return a.Translator.Status(ctx, a.Cfg.Editions)
+}
+
+// metricsHandler serves /metrics: translation cost, budgets and cache
+// figures, and the job queue, in the Prometheus text format.
+func (a *App) metricsHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		st, err := a.TranslationStatus(ctx)
+		if err != nil {
+			a.Logger.ErrorContext(ctx, "metrics: translation status", "err", err)
+			http.Error(w, "500 internal error: metrics unavailable; the database did not answer", http.StatusInternalServerError)
+			return
+		}
+		jc, err := a.Store.JobCounts(ctx, nil, time.Now())
+		if err != nil {
+			a.Logger.ErrorContext(ctx, "metrics: job counts", "err", err)
+			http.Error(w, "500 internal error: metrics unavailable; the database did not answer", http.StatusInternalServerError)
+			return
+		}
+		var b bytes.Buffer
+		if err := st.WritePrometheus(&b); err != nil {
+			http.Error(w, "500 internal error", http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintf(&b, "# HELP spektrum_jobs Jobs in the queue by state.\n# TYPE spektrum_jobs gauge\n")
+		for _, s := range []struct {
+			state string
+			n     int
+		}{{"queued", jc.Queued - jc.Waiting}, {"waiting", jc.Waiting}, {"running", jc.Running}, {"done", jc.Done}, {"dead", jc.Dead}} {
+			fmt.Fprintf(&b, "spektrum_jobs{state=%q} %d\n", s.state, s.n)
+		}
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = w.Write(b.Bytes())
+	})
+}
