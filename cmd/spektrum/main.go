@@ -34,6 +34,9 @@ Commands:
   export                write the sources as OPML to stdout
   migrate               bring the database schema up to date
   translate status      editions, translation providers' use, budgets, cache hits and cost this month
+  newsletter send [--frequency daily|weekly] [--dry-run]   send the due digests now
+  newsletter export|erase EMAIL   a subscriber's data as JSON, or delete it all
+  newsletter stats|webhook-url    subscriber counts; the bounce webhook's URL
   extract [--url URL] [--json] FILE|URL...  print the article (and metadata) read out of pages
   bench extract [--dir DIR]  score the extractor on the article-extraction benchmark next to go-trafilatura
   version               print the version
@@ -76,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdMigrate(ctx, rest, stdout, stderr)
 	case "translate":
 		err = cmdTranslate(ctx, rest, stdout, stderr)
+	case "newsletter":
+		err = cmdNewsletter(ctx, rest, stdout, stderr)
 	case "version":
 		err = cmdVersion(rest, stdout)
 	case "extract":

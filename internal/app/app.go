@@ -20,6 +20,7 @@ import (
 	"spektrum/internal/fetch"
 	"spektrum/internal/jobs"
 	"spektrum/internal/lang"
+	"spektrum/internal/newsletter"
 	"spektrum/internal/pipeline"
 	"spektrum/internal/store"
 	"spektrum/internal/store/postgres"
@@ -80,6 +81,8 @@ type App struct {
 	Logger   *slog.Logger
 	// Translator puts articles into the other editions (translate.go).
 	Translator *translate.Service
+	// Newsletter is nil while no SMTP server is configured.
+	Newsletter *newsletter.Newsletter
 }
 
 // New opens the store and builds the parts. events may be nil.
@@ -118,16 +121,67 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, events fu
 		Editions:     cfg.Editions,
 		Translator:   tr,
 	})
-	return &App{Cfg: cfg, Store: st, Fetch: fc, Pipeline: p, Logger: logger, Translator: tr}, nil
+	a := &App{Cfg: cfg, Store: st, Fetch: fc, Pipeline: p, Logger: logger, Translator: tr}
+	if cfg.SMTPURL != "" {
+		if a.Newsletter, err = newsletter.Open(ctx, st, newsletter.Settings{SMTPURL: cfg.SMTPURL,
+			Config: a.newsletterConfig()}); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.Store.Close() }
+func (a *App) newsletterConfig() newsletter.Config {
+	c := a.Cfg
+	langs := c.Editions
+	if len(langs) == 0 {
+		langs = []string{c.Language}
+	}
+	return newsletter.Config{SiteName: c.SiteName, BaseURL: c.BaseURL, FromAddr: c.MailFrom, Secret: c.Secret,
+		Languages: langs, Rate: c.NewsletterRate, SendHour: c.NewsletterHour, Logger: a.Logger,
+		Localize: a.localize}
+}
+
+// localize gives the newsletter the translate stage's titles and leads.
+func (a *App) localize(ctx context.Context, lang string, ids []int64) (map[int64]newsletter.Localized, error) {
+	ts, err := a.Store.TranslationsIn(ctx, lang, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]newsletter.Localized, len(ts))
+	for id, t := range ts {
+		if t.Status == store.TranslationDone {
+			out[id] = newsletter.Localized{Title: t.Title, Summary: t.Summary}
+		}
+	}
+	return out, nil
+}
+
+// NewsletterOffline returns the newsletter, or, while no SMTP server is
+// configured, one that can do everything but send (export, erase, dry runs).
+func (a *App) NewsletterOffline(ctx context.Context) (*newsletter.Newsletter, error) {
+	if a.Newsletter != nil {
+		return a.Newsletter, nil
+	}
+	return newsletter.New(ctx, a.Store, newsletter.NoMailer{}, a.newsletterConfig())
+}
+
+// Close releases the database (and the newsletter's SMTP connection).
+func (a *App) Close() error {
+	if a.Newsletter != nil {
+		_ = a.Newsletter.Close() // an SMTP QUIT failing changes nothing
+	}
+	return a.Store.Close()
+}
 
 // Runner returns a job runner with the pipeline's handlers.
 func (a *App) Runner() *jobs.Runner {
 	r := jobs.New(a.Store, jobs.Options{Concurrency: a.Cfg.Workers, Lease: a.Cfg.JobLease, Logger: a.Logger})
 	a.Pipeline.Register(r)
+	if a.Newsletter != nil {
+		a.Newsletter.Register(r)
+	}
 	return r
 }
 
@@ -217,7 +271,7 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 3)
+	errc := make(chan error, 4)
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -233,14 +287,21 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		r := a.Runner()
 		run("workers", r.Run)
 		run("scheduler", a.schedule)
+		if a.Newsletter != nil {
+			run("newsletter", a.Newsletter.Schedule)
+		}
 		a.Logger.Info("workers started", "worker", r.Worker(), "concurrency", a.Cfg.Workers)
 	}
 	if role == "all" || role == "web" {
-		h, err := web.New(a.Store, web.Config{
+		wc := web.Config{
 			SiteName: a.Cfg.SiteName, BaseURL: a.Cfg.BaseURL, Tagline: a.Cfg.Tagline,
 			Disclaimer: a.Cfg.Disclaimer, Language: a.Cfg.Language, Logger: a.Logger,
 			Editions: a.Cfg.Editions, Metrics: a.metricsHandler(),
-		})
+		}
+		if a.Newsletter != nil {
+			wc.Mounts, wc.NewsletterForm = a.Newsletter.Handlers(), a.Newsletter.Form
+		}
+		h, err := web.New(a.Store, wc)
 		if err != nil {
 			return fmt.Errorf("web: %w", err)
 		}

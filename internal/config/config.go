@@ -46,6 +46,13 @@ type Config struct {
 	LibreTranslateURL string
 	OpenAIURL         string
 	OpenAIModel       string
+
+	// Newsletter (internal/newsletter); off while SMTPURL is empty.
+	SMTPURL        string
+	MailFrom       string
+	Secret         string
+	NewsletterRate float64 // mails per second, 0 = no limit
+	NewsletterHour int     // UTC hour digests go out
 }
 
 // Setting describes one option for flags and the configuration reference.
@@ -82,6 +89,11 @@ var Settings = []Setting{
 	{"translate-libretranslate-url", "SPEKTRUM_TRANSLATE_LIBRETRANSLATE_URL", "", "LibreTranslate server (key: env SPEKTRUM_TRANSLATE_LIBRETRANSLATE_KEY)"},
 	{"translate-openai-url", "SPEKTRUM_TRANSLATE_OPENAI_URL", "", "OpenAI-compatible API base, e.g. http://127.0.0.1:11434/v1 (key: env SPEKTRUM_TRANSLATE_OPENAI_KEY)"},
 	{"translate-openai-model", "SPEKTRUM_TRANSLATE_OPENAI_MODEL", "", "model name for the OpenAI-compatible endpoint, e.g. llama3.1"},
+	{"smtp-url", "SPEKTRUM_SMTP_URL", "", "SMTP server for the newsletter, e.g. smtp://user:pass@host:587 or smtps://…:465 (empty: newsletter off)"},
+	{"mail-from", "SPEKTRUM_MAIL_FROM", "", "sender address of the newsletter (default newsletter@ the base URL's host)"},
+	{"secret", "SPEKTRUM_SECRET", "", "secret that signs newsletter links (default: generated once and kept in the database)"},
+	{"newsletter-rate", "SPEKTRUM_NEWSLETTER_RATE", "10", "most newsletter mails sent per second (0: no limit)"},
+	{"newsletter-hour", "SPEKTRUM_NEWSLETTER_HOUR", "6", "UTC hour daily digests go out at (weekly ones on Mondays)"},
 }
 
 // Register defines every setting as a flag on fs, with environment values
@@ -148,6 +160,9 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 		Language:   get("language"),
 		UserAgent:  get("user-agent"),
 		LogLevel:   get("log-level"),
+		SMTPURL:    get("smtp-url"),
+		MailFrom:   get("mail-from"),
+		Secret:     get("secret"),
 	}
 	var errs []string
 	boolean := func(name string, dst *bool) {
@@ -193,6 +208,12 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 		if len(e) < 2 || len(e) > 3 || strings.Trim(e, "abcdefghijklmnopqrstuvwxyz") != "" {
 			errs = append(errs, fmt.Sprintf("--editions: %q is not a language code such as de or fr", e))
 		}
+	}
+	if c.NewsletterRate, err = strconv.ParseFloat(get("newsletter-rate"), 64); err != nil || c.NewsletterRate < 0 {
+		errs = append(errs, fmt.Sprintf("--newsletter-rate: %q is not a number of mails per second (0 for no limit)", get("newsletter-rate")))
+	}
+	if c.NewsletterHour, err = strconv.Atoi(get("newsletter-hour")); err != nil || c.NewsletterHour < 0 || c.NewsletterHour > 23 {
+		errs = append(errs, fmt.Sprintf("--newsletter-hour: %q is not an hour from 0 to 23 (UTC)", get("newsletter-hour")))
 	}
 	switch c.Role {
 	case "all", "web", "worker":

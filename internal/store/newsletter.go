@@ -125,6 +125,9 @@ type NewsletterStore interface {
 	// nonce active and clears the nonce, atomically: of two concurrent
 	// confirmations one succeeds. ErrNotFound when nothing matched.
 	ConfirmSubscriber(ctx context.Context, id int64, nonce string, at time.Time) error
+	// Subscribers lists up to limit subscribers with status and frequency
+	// ("" = any) and an ID above afterID, by ID.
+	Subscribers(ctx context.Context, status, frequency string, afterID int64, limit int) ([]Subscriber, error)
 	// CountSubscribers counts subscribers by status.
 	CountSubscribers(ctx context.Context) (map[string]int, error)
 	// DeleteSubscriber erases a subscriber with its consent record and send log.

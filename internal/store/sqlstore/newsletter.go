@@ -32,6 +32,8 @@ const (
 	qSubscriberByEmail = `SELECT ` + subscriberCols + ` FROM newsletter_subscribers WHERE email = ?`
 	qConfirmSubscriber = `UPDATE newsletter_subscribers SET status = 'active', confirm_nonce = '', confirmed_at = ?
 		WHERE id = ? AND status = 'pending' AND confirm_nonce = ? AND confirm_nonce <> ''`
+	qSubscribers = `SELECT ` + subscriberCols + ` FROM newsletter_subscribers
+		WHERE (status = ? OR ? = '') AND (frequency = ? OR ? = '') AND id > ? ORDER BY id LIMIT ?`
 	qCountSubscribers = `SELECT status, COUNT(*) FROM newsletter_subscribers GROUP BY status`
 
 	// Consents and sends go first explicitly: SQLite enforces ON DELETE
@@ -185,6 +187,30 @@ func (s *Store) ConfirmSubscriber(ctx context.Context, id int64, nonce string, a
 		return fmt.Errorf("confirm subscriber %d: %w", id, err)
 	}
 	return mustAffect(res, "confirm pending subscriber", id)
+}
+
+// Subscribers lists subscribers by ID; see store.NewsletterStore.
+func (s *Store) Subscribers(ctx context.Context, status, frequency string, afterID int64, limit int) ([]store.Subscriber, error) {
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(qSubscribers), status, status, frequency, frequency, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list subscribers: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Subscriber
+	for rows.Next() {
+		var sub store.Subscriber
+		if err := scanSubscriber(rows, &sub); err != nil {
+			return nil, fmt.Errorf("list subscribers: %w", err)
+		}
+		out = append(out, sub)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list subscribers: %w", err)
+	}
+	return out, nil
 }
 
 // CountSubscribers counts subscribers by status.

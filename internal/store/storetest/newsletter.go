@@ -113,7 +113,15 @@ func testSubscribers(t *testing.T, s store.Store) {
 	if err := s.UpdateSubscriber(ctx, &store.Subscriber{ID: 999999}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("UpdateSubscriber(missing) = %v, want ErrNotFound", err)
 	}
-	newSubscriber(t, s, "ben@example.org", store.SubActive, store.Daily)
+	ben := newSubscriber(t, s, "ben@example.org", store.SubActive, store.Daily)
+	list, err := s.Subscribers(ctx, store.SubActive, store.Daily, 0, 100)
+	if err != nil || !slices.ContainsFunc(list, func(x store.Subscriber) bool { return x.ID == ben.ID }) ||
+		slices.ContainsFunc(list, func(x store.Subscriber) bool { return x.Status != store.SubActive || x.Frequency != store.Daily }) {
+		t.Fatalf("Subscribers(active, daily) = %+v, %v; want only active daily ones, ben among them", list, err)
+	}
+	if page, err := s.Subscribers(ctx, "", "", ben.ID, 100); err != nil || slices.ContainsFunc(page, func(x store.Subscriber) bool { return x.ID <= ben.ID }) {
+		t.Fatalf("Subscribers after ben = %+v, %v; want only later IDs", page, err)
+	}
 	counts, err := s.CountSubscribers(ctx)
 	if err != nil || counts[store.SubActive] < 1 || counts[store.SubUnsubscribed] < 1 {
 		t.Fatalf("CountSubscribers = %v, %v; want at least one active and one unsubscribed", counts, err)

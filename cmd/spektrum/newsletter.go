@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+
+	"spektrum/internal/app"
+	"spektrum/internal/config"
+	"spektrum/internal/newsletter"
+	"spektrum/internal/store"
+)
+
+// cmdNewsletter runs `spektrum newsletter send|export|erase|stats|webhook-url`.
+func cmdNewsletter(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: newsletter needs a subcommand: send, export, erase, stats or webhook-url", errUsage)
+	}
+	sub, args := args[0], args[1:]
+	c := newCommand("newsletter "+sub, stderr)
+	switch sub {
+	case "send":
+		freq := c.fs.String("frequency", store.Daily, "which digests: daily or weekly")
+		dry := c.fs.Bool("dry-run", false, "render the digests and count them; send and record nothing")
+		pos, cfg, err := c.parse(args)
+		if err != nil {
+			return err
+		}
+		if len(pos) > 0 {
+			return fmt.Errorf("%w: newsletter send takes no arguments, got %q", errUsage, pos)
+		}
+		if *freq != store.Daily && *freq != store.Weekly {
+			return fmt.Errorf("%w: --frequency %q must be daily or weekly", errUsage, *freq)
+		}
+		if cfg.SMTPURL == "" && !*dry {
+			return errors.New("no SMTP server is configured: set SPEKTRUM_SMTP_URL (e.g. smtp://user:pass@mail.example.org:587), or use --dry-run")
+		}
+		return withNewsletter(ctx, cfg, stderr, func(a *app.App, n *newsletter.Newsletter) error {
+			rep, err := n.SendDigests(ctx, newsletter.SendOptions{Frequency: *freq, DryRun: *dry})
+			if err != nil {
+				return fmt.Errorf("%s: %w", rep.String(), err)
+			}
+			fmt.Fprintln(stdout, rep.String())
+			if rep.SampleSubject != "" {
+				fmt.Fprintf(stdout, "first subject: %s\n", rep.SampleSubject)
+			}
+			if rep.Counts.Failed > 0 {
+				return fmt.Errorf("%d digests of run %s failed for good; see the log for why", rep.Counts.Failed, rep.RunKey)
+			}
+			return nil
+		})
+	case "export", "erase":
+		pos, cfg, err := c.parse(args)
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return fmt.Errorf("%w: newsletter %s takes one e-mail address", errUsage, sub)
+		}
+		return withNewsletter(ctx, cfg, stderr, func(a *app.App, n *newsletter.Newsletter) error {
+			if sub == "erase" {
+				if err := n.EraseByEmail(ctx, pos[0]); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "erased %s: the subscriber, its consent record and send log are deleted\n", pos[0])
+				return nil
+			}
+			e, err := n.ExportByEmail(ctx, pos[0])
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(e)
+		})
+	case "stats":
+		pos, cfg, err := c.parse(args)
+		if err != nil {
+			return err
+		}
+		if len(pos) > 0 {
+			return fmt.Errorf("%w: newsletter stats takes no arguments", errUsage)
+		}
+		return withApp(ctx, cfg, func(a *app.App) error {
+			counts, err := a.Store.CountSubscribers(ctx)
+			if err != nil {
+				return err
+			}
+			states := make([]string, 0, len(counts))
+			for s := range counts {
+				states = append(states, s)
+			}
+			sort.Strings(states)
+			if len(states) == 0 {
+				fmt.Fprintln(stdout, "no subscribers yet")
+			}
+			for _, s := range states {
+				fmt.Fprintf(stdout, "%-13s %d\n", s, counts[s])
+			}
+			return nil
+		})
+	case "webhook-url":
+		pos, cfg, err := c.parse(args)
+		if err != nil {
+			return err
+		}
+		if len(pos) > 0 {
+			return fmt.Errorf("%w: newsletter webhook-url takes no arguments", errUsage)
+		}
+		return withNewsletter(ctx, cfg, stderr, func(a *app.App, n *newsletter.Newsletter) error {
+			fmt.Fprintln(stdout, n.BounceWebhookURL())
+			return nil
+		})
+	default:
+		return fmt.Errorf("%w: unknown newsletter subcommand %q; use send, export, erase, stats or webhook-url", errUsage, sub)
+	}
+}
+
+func withNewsletter(ctx context.Context, cfg *config.Config, stderr io.Writer, f func(*app.App, *newsletter.Newsletter) error) error {
+	a, err := app.New(ctx, cfg, newLogger(cfg, stderr), nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.NewsletterOffline(ctx)
+	if err != nil {
+		return err
+	}
+	return f(a, n)
+}

@@ -1,0 +1,533 @@
+package newsletter
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+	"unicode/utf8"
+
+	"spektrum/internal/store"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+type mailTemplates struct {
+	confirmHTML, digestHTML *htmltemplate.Template
+	confirmText, digestText *texttemplate.Template
+}
+
+func parseMails() (*mailTemplates, error) {
+	var t mailTemplates
+	var err error
+	if t.confirmHTML, err = htmltemplate.ParseFS(templateFS, "templates/mail_confirm.html"); err != nil {
+		return nil, fmt.Errorf("newsletter: mail template: %w", err)
+	}
+	if t.digestHTML, err = htmltemplate.ParseFS(templateFS, "templates/mail_digest.html"); err != nil {
+		return nil, fmt.Errorf("newsletter: mail template: %w", err)
+	}
+	if t.confirmText, err = texttemplate.ParseFS(templateFS, "templates/mail_confirm.txt"); err != nil {
+		return nil, fmt.Errorf("newsletter: mail template: %w", err)
+	}
+	if t.digestText, err = texttemplate.ParseFS(templateFS, "templates/mail_digest.txt"); err != nil {
+		return nil, fmt.Errorf("newsletter: mail template: %w", err)
+	}
+	return &t, nil
+}
+
+func render(html *htmltemplate.Template, text *texttemplate.Template, data any) (string, string, error) {
+	var h, t bytes.Buffer
+	if err := html.Execute(&h, data); err != nil {
+		return "", "", fmt.Errorf("render HTML part: %w", err)
+	}
+	if err := text.Execute(&t, data); err != nil {
+		return "", "", fmt.Errorf("render text part: %w", err)
+	}
+	return h.String(), t.String(), nil
+}
+
+// formatDate writes a date the way the language does, without a locale library.
+func formatDate(lang string, t time.Time) string {
+	if lang == "de" {
+		months := []string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}
+		return fmt.Sprintf("%d. %s %d", t.Day(), months[t.Month()-1], t.Year())
+	}
+	return t.Format("2 January 2006")
+}
+
+func (n *Newsletter) from() (string, string) { return n.cfg.SiteName, n.cfg.FromAddr }
+
+// messageID is unique per purpose and subscriber; for digests it is the
+// same for every attempt at one run's mail, so a resend after a crash in the
+// instant between the server's acceptance and the send log's update is
+// recognisable as the same message.
+func (n *Newsletter) messageID(kind string, subID int64, run string) string {
+	if run == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		run = hex.EncodeToString(b[:])
+	}
+	return fmt.Sprintf("%s.%s.%d.%s@%s", kind, run, subID, n.sign.mac("msgid", kind, run, fmt.Sprint(subID))[:10], n.host)
+}
+
+type confirmData struct {
+	Lang, Subject, Site, Intro, Action, Ignore, Consent, ConfirmURL string
+}
+
+// confirmMail renders the double opt-in mail: the only mail an unconfirmed
+// address ever gets.
+func (n *Newsletter) confirmMail(sub *store.Subscriber) (*Message, error) {
+	lang := n.msg.lang(sub.Language)
+	secs := n.msg.T(lang, "form.sections")
+	if len(sub.Sections) > 0 {
+		secs = strings.Join(sub.Sections, ", ")
+	} else {
+		secs, _, _ = strings.Cut(secs, " (")
+	}
+	consent, _, _ := n.msg.consent(lang)
+	d := confirmData{Lang: lang, Site: n.cfg.SiteName,
+		Subject:    n.msg.T(lang, "mail.confirm.subject", n.cfg.SiteName),
+		Intro:      n.msg.T(lang, "mail.confirm.intro", n.cfg.SiteName, n.msg.frequencyName(lang, sub.Frequency), secs),
+		Action:     n.msg.T(lang, "mail.confirm.action"),
+		Ignore:     n.msg.T(lang, "mail.confirm.ignore"),
+		Consent:    consent,
+		ConfirmURL: n.confirmLink(sub)}
+	html, text, err := render(n.mails.confirmHTML, n.mails.confirmText, d)
+	if err != nil {
+		return nil, err
+	}
+	name, addr := n.from()
+	return &Message{FromName: name, FromAddr: addr, To: sub.Email, Subject: d.Subject,
+		MessageID: n.messageID("confirm", sub.ID, ""), Date: n.now(), Text: text, HTML: html}, nil
+}
+
+// RunKey names the digest run of frequency at now: one per UTC day, or per
+// ISO week.
+func RunKey(frequency string, now time.Time) string {
+	now = now.UTC()
+	if frequency == store.Weekly {
+		y, w := now.ISOWeek()
+		return fmt.Sprintf("weekly-%d-W%02d", y, w)
+	}
+	return "daily-" + now.Format("2006-01-02")
+}
+
+func period(frequency string) time.Duration {
+	if frequency == store.Weekly {
+		return 7 * 24 * time.Hour
+	}
+	return 24 * time.Hour
+}
+
+// SendOptions tune one SendDigests call.
+type SendOptions struct {
+	Frequency string // store.Daily or store.Weekly
+	DryRun    bool   // render and count, write and send nothing
+	// ResumeOnly sends what the run has pending without adding anyone.
+	ResumeOnly bool
+	Worker     string // this sender's name in the send log's locks; default random
+	Lease      time.Duration
+	Batch      int
+}
+
+// SendReport says what a run did. Counts are the run's totals in the send
+// log, including what earlier attempts at the run did.
+type SendReport struct {
+	RunKey        string
+	Planned       int // rows added by this call
+	SentNow       int // mails handed to the SMTP server by this call
+	Counts        store.SendCounts
+	Retrying      int // pending rows waiting out a backoff or held by another sender
+	DryRun        bool
+	SampleSubject string // dry run: the first digest's subject
+}
+
+func (r SendReport) String() string {
+	if r.DryRun {
+		return fmt.Sprintf("dry run %s: %d digests would be sent, %d subscribers have nothing new; nothing was sent or recorded",
+			r.RunKey, r.Counts.Sent, r.Counts.Empty)
+	}
+	return fmt.Sprintf("run %s: %d sent now (%d in all), %d with nothing new, %d failed, %d skipped, %d waiting to retry",
+		r.RunKey, r.SentNow, r.Counts.Sent, r.Counts.Empty, r.Counts.Failed, r.Counts.Skipped, r.Retrying)
+}
+
+// maxSendAttempts is how often one digest is tried before it is given up.
+const maxSendAttempts = 5
+
+// sendBackoff is the wait before retry number attempt: 1m, 5m, 25m, 2h5m.
+func sendBackoff(attempt int) time.Duration {
+	d := time.Minute
+	for i := 1; i < attempt; i++ {
+		d *= 5
+	}
+	return d
+}
+
+// SendDigests plans the current run of o.Frequency and sends every due
+// digest in it. Safe to run in several processes at once and to rerun after
+// a crash: the send log's unique (subscriber, run) rows and locks make each
+// subscriber's digest go out once.
+func (n *Newsletter) SendDigests(ctx context.Context, o SendOptions) (SendReport, error) {
+	if o.Frequency == "" {
+		o.Frequency = store.Daily
+	}
+	if o.Frequency != store.Daily && o.Frequency != store.Weekly {
+		return SendReport{}, fmt.Errorf("%w: frequency %q must be daily or weekly", ErrInvalid, o.Frequency)
+	}
+	if o.Worker == "" {
+		w, err := randomToken(6)
+		if err != nil {
+			return SendReport{}, err
+		}
+		o.Worker = "sender-" + w
+	}
+	if o.Lease <= 0 {
+		o.Lease = 5 * time.Minute
+	}
+	if o.Batch <= 0 {
+		o.Batch = 50
+	}
+	now := n.now().UTC()
+	run := store.DigestRun{RunKey: RunKey(o.Frequency, now), Frequency: o.Frequency, Until: now,
+		FirstFrom: now.Add(-period(o.Frequency))}
+	rep := SendReport{RunKey: run.RunKey, DryRun: o.DryRun}
+	b := &digestBuilder{n: n, until: run.Until, articles: map[int64][]store.Article{}}
+	if o.DryRun {
+		return n.dryRun(ctx, run, b, rep)
+	}
+	var err error
+	if !o.ResumeOnly {
+		if rep.Planned, err = n.st.PlanDigests(ctx, run); err != nil {
+			return rep, err
+		}
+	}
+	lim := newLimiter(n.cfg.Rate)
+	for {
+		batch, err := n.st.ClaimDigestSends(ctx, run.RunKey, o.Worker, n.now(), o.Lease, o.Batch)
+		if err != nil {
+			return rep, err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		for i := range batch {
+			sent, err := n.deliver(ctx, b, lim, &batch[i], o.Worker)
+			if err != nil {
+				return rep, err
+			}
+			if sent {
+				rep.SentNow++
+			}
+		}
+	}
+	if rep.Counts, err = n.st.DigestSendCounts(ctx, run.RunKey); err != nil {
+		return rep, err
+	}
+	rep.Retrying = rep.Counts.Pending
+	return rep, nil
+}
+
+// deliver builds and sends one claimed digest and records the outcome. It
+// returns an error only when the run cannot go on (the context ended, the
+// store failed); the row then stays locked until its lease runs out and is
+// taken up again by the next run, like after a crash.
+func (n *Newsletter) deliver(ctx context.Context, b *digestBuilder, lim *limiter, d *store.DigestSend, worker string) (bool, error) {
+	sub := &d.Subscriber
+	finish := func() error {
+		if err := n.st.FinishDigestSend(ctx, d, worker); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				// Our lease ran out and another sender took the row
+				// over; its record wins.
+				n.log.WarnContext(ctx, "digest lease lost", "subscriber", sub.ID, "run", d.RunKey)
+				return nil
+			}
+			return err
+		}
+		return nil
+	}
+	if sub.Status != store.SubActive {
+		d.State = store.SendSkipped
+		return false, finish()
+	}
+	m, err := b.message(ctx, d)
+	if err != nil {
+		return false, err
+	}
+	if m == nil {
+		d.State = store.SendEmpty
+		return false, finish()
+	}
+	if err := lim.wait(ctx); err != nil {
+		return false, err
+	}
+	err = n.mailer.Send(ctx, m)
+	now := n.now().UTC()
+	switch {
+	case err == nil:
+		d.State, d.SentAt, d.MessageID, d.LastError = store.SendSent, now, "<"+m.MessageID+">", ""
+	case ctx.Err() != nil:
+		return false, ctx.Err()
+	case errors.Is(err, ErrPermanent) || d.Attempts >= maxSendAttempts:
+		d.State, d.LastError = store.SendFailed, err.Error()
+		n.log.WarnContext(ctx, "digest given up", "subscriber", sub.ID, "run", d.RunKey, "err", err)
+	default:
+		d.State, d.LastError, d.NextAt = store.SendPending, err.Error(), now.Add(sendBackoff(d.Attempts))
+		n.log.WarnContext(ctx, "digest will be retried", "subscriber", sub.ID, "run", d.RunKey, "at", d.NextAt, "err", err)
+	}
+	return err == nil, finish()
+}
+
+// dryRun renders the run's digests without planning, sending or recording.
+func (n *Newsletter) dryRun(ctx context.Context, run store.DigestRun, b *digestBuilder, rep SendReport) (SendReport, error) {
+	var after int64
+	for {
+		subs, err := n.st.Subscribers(ctx, store.SubActive, run.Frequency, after, 500)
+		if err != nil {
+			return rep, err
+		}
+		if len(subs) == 0 {
+			return rep, nil
+		}
+		for _, sub := range subs {
+			after = sub.ID
+			from := sub.LastDigestAt
+			if from.IsZero() {
+				from = run.FirstFrom
+			}
+			d := &store.DigestSend{SubscriberID: sub.ID, RunKey: run.RunKey, PeriodFrom: from, PeriodUntil: run.Until, Subscriber: sub}
+			m, err := b.message(ctx, d)
+			if err != nil {
+				return rep, err
+			}
+			if m == nil {
+				rep.Counts.Empty++
+				continue
+			}
+			rep.Counts.Sent++
+			if rep.SampleSubject == "" {
+				rep.SampleSubject = m.Subject
+			}
+		}
+	}
+}
+
+// digestBuilder renders the digests of one run. Subscribers share periods
+// (most start where the last run ended), so the articles of each period
+// start are read once.
+type digestBuilder struct {
+	n     *Newsletter
+	until time.Time
+
+	mu       sync.Mutex
+	articles map[int64][]store.Article // by period start (ms)
+	sections map[string]string         // slug → name
+	order    []string                  // section slugs by name
+}
+
+// digestArticlesMax bounds what one period read brings in; a digest shows
+// at most Config.MaxArticles of it.
+const digestArticlesMax = 500
+
+func (b *digestBuilder) load(ctx context.Context, from time.Time) ([]store.Article, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.sections == nil {
+		secs, err := b.n.st.Sections(ctx)
+		if err != nil {
+			return nil, err
+		}
+		b.sections = map[string]string{}
+		for _, s := range secs {
+			b.sections[s.Slug] = s.Name
+			b.order = append(b.order, s.Slug)
+		}
+	}
+	key := from.UnixMilli()
+	if as, ok := b.articles[key]; ok {
+		return as, nil
+	}
+	as, err := b.n.st.DigestArticles(ctx, from, b.until, digestArticlesMax)
+	if err != nil {
+		return nil, err
+	}
+	b.articles[key] = as
+	return as, nil
+}
+
+type digestItem struct{ Title, URL, Meta, Summary string }
+
+type digestGroup struct {
+	Name  string
+	Items []digestItem
+}
+
+type digestData struct {
+	Lang, Subject, Preheader, Site, HomeURL, Heading, Since string
+	Groups                                                  []digestGroup
+	Why, PrefsURL, PrefsLabel, UnsubURL, UnsubLabel         string
+}
+
+// message renders d's digest, or returns nil when the subscriber's sections
+// have nothing new in the period.
+func (b *digestBuilder) message(ctx context.Context, d *store.DigestSend) (*Message, error) {
+	n, sub := b.n, &d.Subscriber
+	all, err := b.load(ctx, d.PeriodFrom)
+	if err != nil {
+		return nil, err
+	}
+	var picked []store.Article
+	for _, a := range all {
+		if len(sub.Sections) > 0 && !slices.Contains(sub.Sections, a.Section) {
+			continue
+		}
+		picked = append(picked, a)
+		if len(picked) == n.cfg.MaxArticles {
+			break
+		}
+	}
+	if len(picked) == 0 {
+		return nil, nil
+	}
+	lang := n.msg.lang(sub.Language)
+	var local map[int64]Localized
+	if n.cfg.Localize != nil {
+		ids := make([]int64, len(picked))
+		for i, a := range picked {
+			ids[i] = a.ID
+		}
+		if local, err = n.cfg.Localize(ctx, sub.Language, ids); err != nil {
+			return nil, fmt.Errorf("translated titles for the digest: %w", err)
+		}
+	}
+	groups := map[string]*digestGroup{}
+	for _, a := range picked {
+		g := groups[a.Section]
+		if g == nil {
+			name := b.sections[a.Section]
+			if name == "" {
+				name = n.msg.T(lang, "mail.other")
+			}
+			g = &digestGroup{Name: name}
+			groups[a.Section] = g
+		}
+		title, summary := a.Title, a.Summary
+		if l, ok := local[a.ID]; ok && l.Title != "" {
+			title, summary = l.Title, l.Summary
+		}
+		meta := a.SourceName
+		if t := pubTime(&a); !t.IsZero() {
+			meta = strings.TrimPrefix(meta+" · "+formatDate(lang, t), " · ")
+		}
+		g.Items = append(g.Items, digestItem{Title: title, URL: n.cfg.BaseURL + articlePath(&a), Meta: meta,
+			Summary: clip(summary, 280)})
+	}
+	data := digestData{Lang: lang, Site: n.cfg.SiteName, HomeURL: n.cfg.BaseURL + "/",
+		Heading:    n.msg.T(lang, "mail.digest."+sub.Frequency),
+		Since:      n.msg.T(lang, "mail.digest.since", formatDate(lang, d.PeriodFrom)),
+		Why:        n.msg.T(lang, "mail.why", n.cfg.SiteName, sub.Email),
+		PrefsURL:   n.manageLink(sub),
+		PrefsLabel: n.msg.T(lang, "mail.prefs"),
+		UnsubURL:   n.unsubLink(sub),
+		UnsubLabel: n.msg.T(lang, "mail.unsub")}
+	for _, slug := range append(slices.Clone(b.order), "") {
+		if g := groups[slug]; g != nil {
+			data.Groups = append(data.Groups, *g)
+			delete(groups, slug)
+		}
+	}
+	for _, g := range groups { // sections created after the run began
+		data.Groups = append(data.Groups, *g)
+	}
+	if len(picked) == 1 {
+		data.Subject = n.msg.T(lang, "mail.digest.subject1", n.cfg.SiteName)
+	} else {
+		data.Subject = n.msg.T(lang, "mail.digest.subject", n.cfg.SiteName, len(picked))
+	}
+	data.Preheader = data.Groups[0].Items[0].Title
+	html, text, err := render(n.mails.digestHTML, n.mails.digestText, data)
+	if err != nil {
+		return nil, err
+	}
+	name, addr := n.from()
+	return &Message{FromName: name, FromAddr: addr, To: sub.Email, Subject: data.Subject,
+		MessageID: n.messageID("digest", sub.ID, d.RunKey), Date: n.now(), Text: text, HTML: html,
+		ListUnsubscribe: n.unsubLink(sub),
+		ListID:          fmt.Sprintf("%s %s <%s.newsletter.%s>", n.cfg.SiteName, sub.Frequency, sub.Frequency, strings.Trim(n.host, "[]"))}, nil
+}
+
+// clip shortens s to about max characters at a word boundary.
+func clip(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)[:max]
+	cut := string(r)
+	if i := strings.LastIndexByte(cut, ' '); i > max/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
+// pubTime and articlePath follow the site's rules (internal/web): an
+// article's date is its own or when Spektrum first saw it, and its page is
+// /yyyy/mm/dd/slug.
+func pubTime(a *store.Article) time.Time {
+	if !a.PublishedAt.IsZero() {
+		return a.PublishedAt.UTC()
+	}
+	return a.FirstSeenAt.UTC()
+}
+
+func articlePath(a *store.Article) string {
+	t := pubTime(a)
+	return fmt.Sprintf("/%04d/%02d/%02d/%s", t.Year(), int(t.Month()), t.Day(), url.PathEscape(a.Slug))
+}
+
+// limiter spaces out sends to at most rate per second across the
+// goroutines sharing it.
+type limiter struct {
+	mu    sync.Mutex
+	every time.Duration
+	next  time.Time
+}
+
+func newLimiter(rate float64) *limiter {
+	if rate <= 0 {
+		return &limiter{}
+	}
+	return &limiter{every: time.Duration(float64(time.Second) / rate)}
+}
+
+func (l *limiter) wait(ctx context.Context) error {
+	if l.every == 0 {
+		return ctx.Err()
+	}
+	l.mu.Lock()
+	now := time.Now()
+	at := l.next
+	if at.Before(now) {
+		at = now
+	}
+	l.next = at.Add(l.every)
+	l.mu.Unlock()
+	t := time.NewTimer(time.Until(at))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

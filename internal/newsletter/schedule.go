@@ -1,0 +1,69 @@
+package newsletter
+
+import (
+	"context"
+	"time"
+
+	"spektrum/internal/store"
+)
+
+// Schedule sends the digests while ctx lasts: daily ones from Config.SendHour
+// (UTC) each day, weekly ones from that hour on Mondays. It checks every
+// minute. Once a run has begun it is only resumed (retries, rows a crashed
+// process left), not planned again, so someone who confirms in the
+// afternoon gets their first digest with the next run rather than at once.
+// Several processes may run it: the send log keeps every digest single.
+func (n *Newsletter) Schedule(ctx context.Context) error {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	var lastPurge time.Time
+	for {
+		now := n.now().UTC()
+		for _, freq := range []string{store.Daily, store.Weekly} {
+			if !n.due(freq, now) {
+				continue
+			}
+			if err := n.scheduledRun(ctx, freq, now); err != nil && ctx.Err() == nil {
+				n.log.WarnContext(ctx, "digest run", "frequency", freq, "err", err)
+			}
+		}
+		if now.Sub(lastPurge) > time.Hour {
+			if _, err := n.st.PurgeHits(ctx, now.Add(-48*time.Hour)); err != nil && ctx.Err() == nil {
+				n.log.WarnContext(ctx, "purge sign-up counters", "err", err)
+			}
+			lastPurge = now
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// due reports whether the run of freq containing now may start.
+func (n *Newsletter) due(freq string, now time.Time) bool {
+	if now.Hour() < n.cfg.SendHour {
+		return false
+	}
+	return freq == store.Daily || now.Weekday() == time.Monday
+}
+
+func (n *Newsletter) scheduledRun(ctx context.Context, freq string, now time.Time) error {
+	c, err := n.st.DigestSendCounts(ctx, RunKey(freq, now))
+	if err != nil {
+		return err
+	}
+	started := c.Pending+c.Sent+c.Empty+c.Failed+c.Skipped > 0
+	if started && c.Pending == 0 {
+		return nil
+	}
+	rep, err := n.SendDigests(ctx, SendOptions{Frequency: freq, ResumeOnly: started})
+	if err != nil {
+		return err
+	}
+	if rep.Planned > 0 || rep.SentNow > 0 {
+		n.log.InfoContext(ctx, "digests sent", "run", rep.RunKey, "summary", rep.String())
+	}
+	return nil
+}
