@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Spektrum's whole test suite on a fresh machine: installs and starts
-# what the tests talk to (PostgreSQL, Chromium) where it is missing, then
+# what the tests talk to (PostgreSQL, Chromium, Mailpit) where it is missing, then
 # runs go vet and the tests with the race detector.
 # Usage: scripts/test.sh [go test flags/packages]   (default: ./...)
 set -euo pipefail
@@ -43,6 +43,30 @@ fi
 if ! command -v chromium >/dev/null; then
   echo "== installing Chromium"
   apt_install chromium
+fi
+
+# Mailpit: the real SMTP server the newsletter tests deliver to and read
+# back through its HTTP API. Installed through the Go module proxy, started
+# on free loopback ports for this run only, stopped when the script ends.
+if [ -z "${SPEKTRUM_TEST_SMTP_URL:-}" ] || [ -z "${SPEKTRUM_TEST_MAILPIT_API:-}" ]; then
+  if ! command -v mailpit >/dev/null; then
+    echo "== installing Mailpit"
+    go install github.com/axllent/mailpit@v1.33.1
+  fi
+  port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+  smtp_port=11025
+  while ! port_free "$smtp_port" || ! port_free $((smtp_port + 1)); do smtp_port=$((smtp_port + 10)); done
+  api_port=$((smtp_port + 1))
+  mailpit_dir=$(mktemp -d)
+  echo "== starting Mailpit (SMTP 127.0.0.1:$smtp_port, API 127.0.0.1:$api_port)"
+  mailpit --smtp "127.0.0.1:$smtp_port" --listen "127.0.0.1:$api_port" --database "$mailpit_dir/mailpit.db" \
+    --max 100000 --quiet --disable-version-check >"$mailpit_dir/log" 2>&1 &
+  mailpit_pid=$!
+  trap 'kill "$mailpit_pid" 2>/dev/null; rm -rf "$mailpit_dir"' EXIT
+  for _ in $(seq 1 50); do port_free "$api_port" || break; sleep 0.2; done
+  if port_free "$api_port"; then echo "Mailpit did not start:"; cat "$mailpit_dir/log"; exit 1; fi
+  export SPEKTRUM_TEST_SMTP_URL="smtp://127.0.0.1:$smtp_port"
+  export SPEKTRUM_TEST_MAILPIT_API="http://127.0.0.1:$api_port"
 fi
 
 echo "== go vet"
