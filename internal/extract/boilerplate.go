@@ -298,3 +298,97 @@ func sameTitle(heading, title string) bool {
 	}
 	return in(hw, tw)*5 >= len(hw)*4 && in(tw, hw)*5 >= len(tw)*4
 }
+
+// minHeadlineRun is how many linked headlines in a row make a list of
+// teasers. One linked line in a story may be a source or a "see also"; three
+// siblings that are nothing but a link each are a related/most-read block,
+// whatever the page calls its classes and in whatever language.
+const minHeadlineRun = 3
+
+// isLinkedHeadline reports whether n is a teaser: all its text is link text,
+// a headline's length, without the full stop of prose.
+func isLinkedHeadline(n *html.Node) bool {
+	t := textOf(n)
+	words := len(strings.Fields(t))
+	if words < 2 || words > 30 {
+		return false
+	}
+	if linkTextLen(n)*20 < len(t)*19 {
+		return false
+	}
+	return !strings.HasSuffix(t, ".") || words <= 12
+}
+
+// pruneHeadlineRuns removes runs of linked headlines (teaser lists) from the
+// page before extraction: trafilatura is run without links, so afterwards
+// such a list looks like a column of short paragraphs.
+func pruneHeadlineRuns(doc *html.Node) {
+	var lists []*html.Node
+	walk(doc, func(n *html.Node) bool {
+		run := 0
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if isLinkedHeadline(c) {
+				run++
+			}
+		}
+		if run >= minHeadlineRun {
+			lists = append(lists, n)
+		}
+		return true
+	})
+	for _, n := range lists {
+		for c := n.FirstChild; c != nil; {
+			next := c.NextSibling
+			if c.Type == html.ElementNode && isLinkedHeadline(c) {
+				remove(c)
+			}
+			c = next
+		}
+	}
+}
+
+// captionWords are class and id words of image captions and credits.
+var captionWords = map[string]bool{
+	"caption": true, "captions": true, "figcaption": true, "credit": true, "credits": true,
+	"bildunterschrift": true, "bildtext": true, "bildnachweis": true, "legende": true, "legend": true,
+	"didascalia": true, "pie": true, "podpis": true,
+}
+
+// pruneCaptions removes figures and image captions before extraction. The
+// body is extracted without images, so a caption left behind is a sentence
+// about a picture the reader cannot see; worse, the fallback extractors keep
+// captions, and the extra length can make trafilatura prefer their larger,
+// noisier container over its own.
+func pruneCaptions(doc *html.Node) {
+	body := findFirst(doc, "body")
+	if body == nil {
+		return
+	}
+	total := len(textOf(body))
+	walk(body, func(n *html.Node) bool {
+		switch n.Data {
+		case "figure", "figcaption":
+			remove(n)
+			return false
+		case "html", "head", "body", "main", "article":
+			return true
+		}
+		for _, a := range n.Attr {
+			if a.Namespace != "" || a.Key != "class" && a.Key != "id" {
+				continue
+			}
+			for _, w := range strings.FieldsFunc(strings.ToLower(a.Val), notClassWordRune) {
+				// A wrapper named "has-caption" must not take the story
+				// with it.
+				if captionWords[w] && len(textOf(n))*3 <= total {
+					remove(n)
+					return false
+				}
+			}
+		}
+		return true
+	})
+}
