@@ -100,7 +100,18 @@ func newEnv(t *testing.T, tweak func(*newsletter.Config)) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	e := &env{t: t, st: openStore(t), mailer: m, clock: &clock{t: base}, mailpit: &mailpit{api: api, t: t},
+	return startEnv(t, m, &mailpit{api: api, t: t}, tweak)
+}
+
+// newOfflineEnv is an outlet whose mailer refuses to send, for tests of
+// what needs no mail (bounces, forms, links).
+func newOfflineEnv(t *testing.T, tweak func(*newsletter.Config)) *env {
+	return startEnv(t, newsletter.NoMailer{}, nil, tweak)
+}
+
+func startEnv(t *testing.T, m newsletter.Mailer, mp *mailpit, tweak func(*newsletter.Config)) *env {
+	t.Helper()
+	e := &env{t: t, st: openStore(t), mailer: m, clock: &clock{t: base}, mailpit: mp,
 		domain: strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())) + fmt.Sprintf("-%d.example.org", time.Now().UnixNano())}
 	e.site = httptest.NewUnstartedServer(nil)
 	e.base = "http://" + e.site.Listener.Addr().String()
