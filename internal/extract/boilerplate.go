@@ -58,17 +58,17 @@ func isChrome(n *html.Node) bool {
 }
 
 // pruneChrome removes chrome containers from the page before extraction.
-func pruneChrome(doc *html.Node) {
+func pruneChrome(doc *html.Node, st textStats) {
 	body := findFirst(doc, "body")
 	if body == nil {
 		return
 	}
-	total := len(textOf(body))
+	total := st[body].text
 	walk(body, func(n *html.Node) bool {
 		if neverPruned[n.Data] || !isChrome(n) {
 			return true
 		}
-		if len(textOf(n))*3 > total {
+		if st[n].text*3 > total {
 			return true
 		}
 		// A wrapper left empty ("sideItems" around "related") would be
@@ -307,13 +307,20 @@ const minHeadlineRun = 3
 
 // isLinkedHeadline reports whether n is a teaser: all its text is link text,
 // a headline's length, without the full stop of prose.
-func isLinkedHeadline(n *html.Node) bool {
+func isLinkedHeadline(n *html.Node, st textStats) bool {
+	// Only blocks are teasers: links and other inline runs are how prose
+	// cites its sources.
+	if !blockElements[n.Data] {
+		return false
+	}
+	// The counts rule out almost every element before any text is built.
+	c := st[n]
+	if c.text < 8 || c.text > 300 || c.link*20 < c.text*19 {
+		return false
+	}
 	t := textOf(n)
 	words := len(strings.Fields(t))
 	if words < 2 || words > 30 {
-		return false
-	}
-	if linkTextLen(n)*20 < len(t)*19 {
 		return false
 	}
 	return !strings.HasSuffix(t, ".") || words <= 12
@@ -322,7 +329,7 @@ func isLinkedHeadline(n *html.Node) bool {
 // pruneHeadlineRuns removes runs of linked headlines (teaser lists) from the
 // page before extraction: trafilatura is run without links, so afterwards
 // such a list looks like a column of short paragraphs.
-func pruneHeadlineRuns(doc *html.Node) {
+func pruneHeadlineRuns(doc *html.Node, st textStats) {
 	var lists []*html.Node
 	walk(doc, func(n *html.Node) bool {
 		run := 0
@@ -330,7 +337,7 @@ func pruneHeadlineRuns(doc *html.Node) {
 			if c.Type != html.ElementNode {
 				continue
 			}
-			if isLinkedHeadline(c) {
+			if isLinkedHeadline(c, st) {
 				run++
 			}
 		}
@@ -342,7 +349,7 @@ func pruneHeadlineRuns(doc *html.Node) {
 	for _, n := range lists {
 		for c := n.FirstChild; c != nil; {
 			next := c.NextSibling
-			if c.Type == html.ElementNode && isLinkedHeadline(c) {
+			if c.Type == html.ElementNode && isLinkedHeadline(c, st) {
 				remove(c)
 			}
 			c = next
@@ -362,12 +369,12 @@ var captionWords = map[string]bool{
 // about a picture the reader cannot see; worse, the fallback extractors keep
 // captions, and the extra length can make trafilatura prefer their larger,
 // noisier container over its own.
-func pruneCaptions(doc *html.Node) {
+func pruneCaptions(doc *html.Node, st textStats) {
 	body := findFirst(doc, "body")
 	if body == nil {
 		return
 	}
-	total := len(textOf(body))
+	total := st[body].text
 	walk(body, func(n *html.Node) bool {
 		switch n.Data {
 		case "figure", "figcaption":
@@ -383,7 +390,7 @@ func pruneCaptions(doc *html.Node) {
 			for _, w := range strings.FieldsFunc(strings.ToLower(a.Val), notClassWordRune) {
 				// A wrapper named "has-caption" must not take the story
 				// with it.
-				if captionWords[w] && len(textOf(n))*3 <= total {
+				if captionWords[w] && st[n].text*3 <= total {
 					remove(n)
 					return false
 				}
@@ -391,4 +398,47 @@ func pruneCaptions(doc *html.Node) {
 		}
 		return true
 	})
+}
+
+// textCount is an element's visible text length (bytes, whitespace runs
+// counted as one) and the part of it inside links.
+type textCount struct{ text, link int }
+
+// textStats holds the counts of every element, computed bottom-up in one
+// pass so that the pre-extraction passes need not re-read subtrees (which
+// made them quadratic in the depth of the page).
+type textStats map[*html.Node]textCount
+
+func countText(doc *html.Node) textStats {
+	st := textStats{}
+	var rec func(n *html.Node, inLink bool) textCount
+	rec = func(n *html.Node, inLink bool) textCount {
+		var c textCount
+		for k := n.FirstChild; k != nil; k = k.NextSibling {
+			switch k.Type {
+			case html.TextNode:
+				l := len(strings.Join(strings.Fields(k.Data), " "))
+				if l > 0 {
+					l++ // the space between this and the next text
+				}
+				c.text += l
+				if inLink {
+					c.link += l
+				}
+			case html.ElementNode:
+				if invisibleElements[k.Data] {
+					continue
+				}
+				kc := rec(k, inLink || k.Data == "a")
+				c.text += kc.text
+				c.link += kc.link
+			}
+		}
+		if n.Type == html.ElementNode {
+			st[n] = c
+		}
+		return c
+	}
+	rec(doc, false)
+	return st
 }

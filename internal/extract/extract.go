@@ -86,9 +86,12 @@ func (e *Extractor) Extract(ctx context.Context, page []byte, pageURL string) (*
 
 	// The body pass works on the same tree; metadata has been read already.
 	fixLazyImages(doc)
-	pruneChrome(doc)
-	pruneHeadlineRuns(doc)
-	pruneCaptions(doc)
+	st := countText(doc)
+	pruneChrome(doc, st)
+	st = countText(doc) // the shares below are of what chrome left
+	pruneHeadlineRuns(doc, st)
+	st = countText(doc)
+	pruneCaptions(doc, st)
 	res, err := extractBody(doc, meta.base, !meta.jsonld.Published.IsZero() || !meta.og.Published.IsZero() || !meta.meta.Published.IsZero())
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w: %w", pageURL, ErrNoArticle, err)
