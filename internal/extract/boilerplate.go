@@ -146,6 +146,16 @@ var (
 	disclaimerWord = regexp.MustCompile(`(not necessarily (those|the views|reflect)|nicht unbedingt die|nicht zwangsläufig die|ne reflètent pas nécessairement|ne sont pas nécessairement|no reflejan necesariamente|no son necesariamente|niekoniecznie|non riflettono necessariamente|non sono necessariamente)`)
 )
 
+var (
+	// bareURL is a block that is only an address (a "permalink" line).
+	bareURL = regexp.MustCompile(`^(https?://|www\.)\S+$`)
+	// followWord and socialNetwork together make a "follow us" line.
+	followWord    = regexp.MustCompile(`(follow|folgen sie|folge uns|suivez|síguenos|siguenos|sígueme|seguici|segui|obserwuj|volg ons|like us|join us)`)
+	socialNetwork = regexp.MustCompile(`(facebook|twitter|instagram|youtube|linkedin|tiktok|telegram|whatsapp|mastodon|threads|bluesky)`)
+	// signUpWord with "newsletter" makes a newsletter call.
+	signUpWord = regexp.MustCompile(`(subscribe|sign up|signup|inbox|abonn|anmeld|bestellen|inscri|suscr|iscriv|zapisz|prenumer)`)
+)
+
 // leafBlocks are the elements trafilatura emits as text blocks.
 var leafBlocks = map[string]bool{
 	"p": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
@@ -161,6 +171,15 @@ func isChromeBlock(n *html.Node) bool {
 	l := utf8.RuneCountInString(t)
 	if l == 0 {
 		return false
+	}
+	if l <= 300 && bareURL.MatchString(t) {
+		return true
+	}
+	if l <= 300 && followWord.MatchString(t) && socialNetwork.MatchString(t) {
+		return true
+	}
+	if l <= 300 && strings.Contains(t, "newsletter") && signUpWord.MatchString(t) {
+		return true
 	}
 	if l <= 80 && chromePhrase.MatchString(t) {
 		return true
@@ -218,7 +237,11 @@ func dropKickerAndTitle(root *html.Node, title string) {
 		return true
 	})
 	for i, b := range blocks {
-		if !strings.HasPrefix(b.Data, "h") || !sameTitle(normTitle(textOf(b)), want) {
+		got := normTitle(textOf(b))
+		// A heading may restate the title loosely; a plain block only
+		// counts when it is the title word for word (pages without an
+		// <h1> set the headline in a styled <p> or <div>).
+		if !(strings.HasPrefix(b.Data, "h") && sameTitle(got, want) || got == want) {
 			continue
 		}
 		for _, k := range blocks[:i] {
