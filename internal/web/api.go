@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"spektrum/internal/store"
@@ -26,6 +27,46 @@ type apiArticle struct {
 	Image        string  `json:"image"`
 	Text         string  `json:"text"`
 	HTML         string  `json:"html"`
+}
+
+// apiEditionArticle is an article in one edition (?lang=): title, text and
+// HTML in that language when translated. translated_from names the
+// original's language and translation_provider the engine (both null when
+// the article is in its own language); translation_note says why an
+// article is shown untranslated.
+type apiEditionArticle struct {
+	apiArticle
+	TranslatedFrom      *string `json:"translated_from"`
+	TranslationProvider *string `json:"translation_provider"`
+	TranslationNote     string  `json:"translation_note,omitempty"`
+}
+
+type apiEditionList struct {
+	Articles   []apiEditionArticle `json:"articles"`
+	NextCursor *string             `json:"next_cursor"`
+}
+
+func toAPIEditionArticle(l *localized) apiEditionArticle {
+	out := apiEditionArticle{apiArticle: toAPIArticle(&l.Article), TranslationNote: l.Note}
+	out.Language = l.Shown
+	if l.From != "" {
+		from, prov := l.From, l.Provider
+		out.TranslatedFrom, out.TranslationProvider = &from, &prov
+	}
+	return out
+}
+
+// apiEdition reads ?lang=; ok is false when it answered with an error.
+func (s *server) apiEdition(w http.ResponseWriter, r *http.Request) (lang string, ok bool) {
+	lang = r.URL.Query().Get("lang")
+	if lang == "" {
+		return "", true
+	}
+	if !s.isEdition(baseLang(lang)) {
+		s.apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown edition %q: this site's editions are %s", lang, strings.Join(s.editions, ", ")))
+		return "", false
+	}
+	return baseLang(lang), true
 }
 
 type apiRef struct {
@@ -106,6 +147,10 @@ func (s *server) apiInternal(w http.ResponseWriter, r *http.Request, what string
 func (s *server) handleAPIArticles(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	qv := r.URL.Query()
+	lang, ok := s.apiEdition(w, r)
+	if !ok {
+		return
+	}
 	q := store.ArticleQuery{Limit: apiDefaultLimit, Section: qv.Get("section"), Cursor: qv.Get("cursor")}
 	if v := qv.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -130,13 +175,35 @@ func (s *server) handleAPIArticles(w http.ResponseWriter, r *http.Request) {
 		}
 		q.SourceID = id
 	}
-	page, err := s.st.Articles(ctx, q)
+	var page store.ArticlePage
+	var err error
+	if lang != "" {
+		page, err = s.st.EditionArticles(ctx, lang, q)
+	} else {
+		page, err = s.st.Articles(ctx, q)
+	}
 	if errors.Is(err, store.ErrBadCursor) {
 		s.apiError(w, http.StatusBadRequest, fmt.Sprintf("bad cursor %q: pass the next_cursor of a previous response unchanged, or omit it for the first page", q.Cursor))
 		return
 	}
 	if err != nil {
 		s.apiInternal(w, r, "listing articles", err)
+		return
+	}
+	if lang != "" {
+		ls, err := s.localize(ctx, lang, page.Articles)
+		if err != nil {
+			s.apiInternal(w, r, "loading translations", err)
+			return
+		}
+		out := apiEditionList{Articles: make([]apiEditionArticle, 0, len(ls))}
+		for i := range ls {
+			out.Articles = append(out.Articles, toAPIEditionArticle(&ls[i]))
+		}
+		if page.NextCursor != "" {
+			out.NextCursor = &page.NextCursor
+		}
+		s.apiJSON(w, r, http.StatusOK, out)
 		return
 	}
 	out := apiArticleList{Articles: make([]apiArticle, 0, len(page.Articles))}
@@ -150,6 +217,10 @@ func (s *server) handleAPIArticles(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) handleAPIArticle(w http.ResponseWriter, r *http.Request) {
+	lang, ok := s.apiEdition(w, r)
+	if !ok {
+		return
+	}
 	raw := r.PathValue("id")
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id < 1 {
@@ -163,6 +234,15 @@ func (s *server) handleAPIArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		s.apiInternal(w, r, "loading the article", err)
+		return
+	}
+	if lang != "" {
+		l, err := s.localizeOne(r.Context(), lang, a)
+		if err != nil {
+			s.apiInternal(w, r, "loading the translation", err)
+			return
+		}
+		s.apiJSON(w, r, http.StatusOK, toAPIEditionArticle(&l))
 		return
 	}
 	s.apiJSON(w, r, http.StatusOK, toAPIArticle(a))

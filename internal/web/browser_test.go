@@ -72,7 +72,7 @@ func TestBrowserRendersPages(t *testing.T) {
 	s := newSite(t, imgs.URL)
 	a := s.byTitle(t, unicodeTitle)
 
-	dom := string(chromium(t, "--dump-dom", s.url(articlePath(&a))))
+	dom := string(chromium(t, "--dump-dom", s.url(enArticle(&a))))
 	for _, want := range []string{unicodeTitle, "Body paragraph of story 0 with <em>emphasis</em>.", "EU Reporter", "Share this article"} {
 		if !strings.Contains(dom, want) {
 			t.Errorf("rendered DOM lacks %q", want)
@@ -96,10 +96,10 @@ func TestBrowserRendersPages(t *testing.T) {
 	}{
 		{"home-mobile.png", "/", "390,844", nil},
 		{"home-desktop.png", "/", "1280,900", nil},
-		{"article-mobile.png", articlePath(&a), "390,844", nil},
-		{"article-desktop.png", articlePath(&hostile), "1280,900", nil},
+		{"article-mobile.png", enArticle(&a), "390,844", nil},
+		{"article-desktop.png", enArticle(&hostile), "1280,900", nil},
 		// prefers-color-scheme: dark (Blink's enum: 0 = dark).
-		{"article-mobile-dark.png", articlePath(&a), "390,844", []string{"--force-dark-mode", "--blink-settings=preferredColorScheme=0"}},
+		{"article-mobile-dark.png", enArticle(&a), "390,844", []string{"--force-dark-mode", "--blink-settings=preferredColorScheme=0"}},
 	}
 	for _, sh := range shots {
 		file := filepath.Join(dir, sh.name)

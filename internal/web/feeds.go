@@ -38,9 +38,10 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		slug := r.PathValue("slug")
+		lang := s.edition(ctx)
 		meta := feedMeta{
-			Title: s.cfg.SiteName, Description: s.cfg.Tagline, HomeURL: s.absURL("/"), SelfPath: r.URL.Path,
-			Lang: s.cfg.Language,
+			Title: s.cfg.SiteName, Description: s.cfg.Tagline, HomeURL: s.absURL(prefix(lang) + "/"), SelfPath: r.URL.Path,
+			Lang: lang,
 		}
 		names := map[string]string{}
 		secs, err := s.st.Sections(ctx)
@@ -49,10 +50,10 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 			return
 		}
 		for _, sec := range secs {
-			names[sec.Slug] = sec.Name
+			names[sec.Slug] = s.sectionName(lang, sec.Slug, sec.Name)
 		}
 		if slug != "" {
-			sec, err := s.st.Section(ctx, slug)
+			_, err := s.st.Section(ctx, slug)
 			if errors.Is(err, store.ErrNotFound) {
 				s.notFound(w, r)
 				return
@@ -61,23 +62,29 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 				s.serverError(w, r, "feed: section", err)
 				return
 			}
-			meta.Title = s.msg.T(s.cfg.Language, "feed.title.section", sec.Name, s.cfg.SiteName)
-			meta.HomeURL = s.absURL(sectionPath(slug))
+			meta.Title = s.msg.T(lang, "feed.title.section", names[slug], s.cfg.SiteName)
+			meta.HomeURL = s.absURL(prefix(lang) + sectionPath(slug))
 		}
 		if meta.Description == "" {
 			meta.Description = meta.Title
 		}
-		page, err := s.st.Articles(ctx, store.ArticleQuery{Section: slug, Limit: feedSize})
+		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: slug, Limit: feedSize})
 		if err != nil {
 			s.serverError(w, r, "feed: articles", err)
 			return
 		}
-		for i := range page.Articles {
-			a := &page.Articles[i]
+		ls, err := s.localize(ctx, lang, page.Articles)
+		if err != nil {
+			s.serverError(w, r, "feed: translations", err)
+			return
+		}
+		for i := range ls {
+			a := &ls[i].Article
+			link := s.absURL(prefix(lang) + articlePath(a))
 			it := feedItem{
-				ID: s.absURL(articlePath(a)), Link: s.absURL(articlePath(a)), Original: originalURL(a),
+				ID: link, Link: link, Original: originalURL(a),
 				Title: a.Title, Author: a.Author, Summary: summary(a, 400), HTML: a.HTML, Image: a.Image,
-				Section: names[a.Section], Lang: a.Language, Published: pubTime(a), Updated: pubTime(a),
+				Section: names[a.Section], Lang: ls[i].Shown, Published: pubTime(a), Updated: pubTime(a),
 			}
 			if it.Author == "" {
 				it.Author = a.SourceName

@@ -55,8 +55,8 @@ func TestFeedsParseBackWithAllArticles(t *testing.T) {
 				if it.Title != a.Title {
 					t.Errorf("item %d title %q, want %q", j, it.Title, a.Title)
 				}
-				if it.Link != s.url(articlePath(&a)) {
-					t.Errorf("item %d link %q, want absolute %q", j, it.Link, s.url(articlePath(&a)))
+				if it.Link != s.url(enArticle(&a)) {
+					t.Errorf("item %d link %q, want absolute %q", j, it.Link, s.url(enArticle(&a)))
 				}
 				if it.Content != a.HTML {
 					t.Errorf("item %d content %q, want the full sanitized body %q", j, it.Content, a.HTML)
@@ -103,9 +103,9 @@ func TestSitemapsAndRobots(t *testing.T) {
 	for _, u := range set.URLs {
 		locs[u.Loc] = true
 	}
-	want := []string{s.url("/"), s.url("/section/russia"), s.url("/section/economy"), s.url("/section/culture"), s.url("/section/empty")}
+	want := []string{s.url("/en/"), s.url("/en/section/russia"), s.url("/en/section/economy"), s.url("/en/section/culture"), s.url("/en/section/empty")}
 	for i := range s.visible {
-		want = append(want, s.url(articlePath(&s.visible[i])))
+		want = append(want, s.url(enArticle(&s.visible[i])))
 	}
 	for _, w := range want {
 		if !locs[w] {
@@ -135,9 +135,9 @@ func TestSitemapsAndRobots(t *testing.T) {
 	}
 	for i, u := range news.URLs {
 		a := s.visible[i]
-		if u.Loc != s.url(articlePath(&a)) || u.News == nil || u.News.Title != a.Title ||
+		if u.Loc != s.url(enArticle(&a)) || u.News == nil || u.News.Title != a.Title ||
 			u.News.Publication.Name != "Spektrum Test" || u.News.Publication.Language != "en" {
-			t.Errorf("news entry %d = %+v, want %s titled %q by Spektrum Test in en", i, u, articlePath(&a), a.Title)
+			t.Errorf("news entry %d = %+v, want %s titled %q by Spektrum Test in en", i, u, enArticle(&a), a.Title)
 			continue
 		}
 		if d, err := time.Parse(time.RFC3339, u.News.Date); err != nil || !d.Equal(pubTime(&a).Truncate(time.Second)) {

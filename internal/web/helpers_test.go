@@ -299,3 +299,6 @@ func metaProp(doc *html.Node, prop string) string {
 	}
 	return ""
 }
+
+// enArticle is an article's address in the English (default) edition.
+func enArticle(a *store.Article) string { return "/en" + articlePath(a) }

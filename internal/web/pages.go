@@ -35,6 +35,11 @@ type pageData struct {
 	Disclaimer  string
 	Newsletter  template.HTML // the sign-up form, if the outlet has a newsletter
 	Main        any
+
+	Home       string        // the edition's front page, "/de/"
+	Prefix     string        // the edition's path prefix, "/de"
+	Alternates []alternate   // hreflang links to this page in every edition
+	Editions   []editionLink // the edition switcher (empty with one edition)
 }
 
 type feedLink struct{ Title, Type, Href string }
@@ -50,6 +55,9 @@ type card struct {
 	SectionName, SectionURL    string
 	SourceName                 string
 	Published                  time.Time
+	// Lang is the language the title is in when it differs from the
+	// edition's (shown untranslated), for a lang attribute; "" otherwise.
+	Lang string
 }
 
 type pager struct{ Older, Newest string }
@@ -82,6 +90,7 @@ type sectionMain struct {
 	Section store.Section
 	Cards   []card
 	Pager   pager
+	Count   string // "1.234 Artikel"
 }
 
 type articleMain struct {
@@ -94,6 +103,13 @@ type articleMain struct {
 	Share     []shareLink
 	Permalink string
 	Related   []card
+
+	// Machine translation: From is the original's language ("" when not
+	// translated), OriginalPage the article in that language's edition
+	// ("" when that is no edition of this site), Provider who translated.
+	From, FromLang, OriginalPage, Provider string
+	// Note says why the article is shown in its own language.
+	Note string
 }
 
 type errorMain struct {
@@ -103,10 +119,8 @@ type errorMain struct {
 
 func (s *server) parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
-		"T": s.msg.T,
-		"date": func(lang string, t time.Time) string {
-			return t.Format(s.msg.T(lang, "date.format"))
-		},
+		"T":       s.msg.T,
+		"date":    s.msg.Date,
 		"iso":     func(t time.Time) string { return t.Format(time.RFC3339) },
 		"asset":   s.static.url,
 		"rowOf":   func(lang string, c any) row { return row{Lang: lang, C: c} },
@@ -146,8 +160,11 @@ func (s *server) serverError(w http.ResponseWriter, r *http.Request, what string
 	http.Error(w, "500 internal error: "+what+" failed; please try again later", http.StatusInternalServerError)
 }
 
-// basePage fills what every page shares: language, navigation, feeds.
+// basePage fills what every page shares: the edition's language,
+// navigation with section names in it, feeds, hreflang alternates. names
+// maps section slugs to their names in the edition.
 func (s *server) basePage(ctx context.Context, title string) (*pageData, map[string]string, error) {
+	lang := s.edition(ctx)
 	secs, err := s.st.Sections(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load sections: %w", err)
@@ -155,31 +172,46 @@ func (s *server) basePage(ctx context.Context, title string) (*pageData, map[str
 	names := make(map[string]string, len(secs))
 	nav := make([]store.Section, 0, len(secs))
 	for _, sec := range secs {
+		sec.Name = s.sectionName(lang, sec.Slug, sec.Name)
 		names[sec.Slug] = sec.Name
 		// Empty sections stay reachable by URL but would be dead ends in the menu.
 		if sec.ArticleCount > 0 {
 			nav = append(nav, sec)
 		}
 	}
+	disclaimer := s.cfg.Disclaimer
+	if disclaimer == "" {
+		disclaimer = s.msg.T(lang, "disclaimer.default", s.cfg.SiteName)
+	}
+	page, _ := ctx.Value(pageURLKey{}).(string)
+	path := s.stripEdition(strings.TrimPrefix(page, s.cfg.BaseURL))
+	var alts []alternate
+	if len(s.editions) > 1 {
+		alts = s.alternates(path)
+	}
 	return &pageData{
-		Lang:        s.cfg.Language,
+		Lang:        lang,
 		SiteName:    s.cfg.SiteName,
 		Tagline:     s.cfg.Tagline,
 		Title:       title,
 		Description: s.cfg.Tagline,
 		Nav:         nav,
-		Disclaimer:  s.cfg.Disclaimer,
-		Feeds:       s.feedLinks("", ""),
+		Disclaimer:  disclaimer,
+		Feeds:       s.feedLinks(lang, "", ""),
 		Newsletter:  s.newsletterForm(ctx),
+		Home:        prefix(lang) + "/",
+		Prefix:      prefix(lang),
+		Alternates:  alts,
+		Editions:    s.editionLinks(lang, path),
 	}, names, nil
 }
 
-// feedLinks are the <link rel=alternate> targets of the site ("" slug) or a section.
-func (s *server) feedLinks(slug, name string) []feedLink {
-	prefix, title := "", s.cfg.SiteName
+// feedLinks are the <link rel=alternate> targets of an edition ("" slug) or a section.
+func (s *server) feedLinks(lang, slug, name string) []feedLink {
+	prefix, title := prefix(lang), s.cfg.SiteName
 	if slug != "" {
-		prefix = sectionPath(slug)
-		title = s.msg.T(s.cfg.Language, "feed.title.section", name, s.cfg.SiteName)
+		prefix += sectionPath(slug)
+		title = s.msg.T(lang, "feed.title.section", name, s.cfg.SiteName)
 	}
 	return []feedLink{
 		{title + " (RSS)", "application/rss+xml", prefix + "/feed.xml"},
@@ -188,31 +220,40 @@ func (s *server) feedLinks(slug, name string) []feedLink {
 	}
 }
 
-func (s *server) card(a *store.Article, names map[string]string) card {
+func (s *server) card(lang string, l *localized, names map[string]string) card {
+	a := &l.Article
 	c := card{
 		Title:      a.Title,
-		URL:        articlePath(a),
+		URL:        prefix(lang) + articlePath(a),
 		Summary:    summary(a, 240),
 		Image:      a.Image,
 		SourceName: a.SourceName,
 		Published:  pubTime(a),
+	}
+	if l.Shown != lang {
+		c.Lang = l.Shown
 	}
 	if a.Section != "" {
 		c.SectionName = names[a.Section]
 		if c.SectionName == "" {
 			c.SectionName = a.Section
 		}
-		c.SectionURL = sectionPath(a.Section)
+		c.SectionURL = prefix(lang) + sectionPath(a.Section)
 	}
 	return c
 }
 
-func (s *server) cards(as []store.Article, names map[string]string) []card {
-	out := make([]card, 0, len(as))
-	for i := range as {
-		out = append(out, s.card(&as[i], names))
+// cards puts as into edition lang and makes list entries of them.
+func (s *server) cards(ctx context.Context, lang string, as []store.Article, names map[string]string) ([]card, error) {
+	ls, err := s.localize(ctx, lang, as)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	out := make([]card, 0, len(ls))
+	for i := range ls {
+		out = append(out, s.card(lang, &ls[i], names))
+	}
+	return out, nil
 }
 
 // summary is the article's lead, or the start of its text cut at a word.
@@ -251,7 +292,8 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "home page", err)
 		return
 	}
-	page, err := s.st.Articles(ctx, store.ArticleQuery{Limit: s.cfg.PageSize, Cursor: cursor})
+	lang := d.Lang
+	page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Limit: s.cfg.PageSize, Cursor: cursor})
 	if err != nil {
 		if errors.Is(err, store.ErrBadCursor) {
 			s.badRequest(w, r)
@@ -260,8 +302,13 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "home page: latest articles", err)
 		return
 	}
-	m := &homeMain{Latest: s.cards(page.Articles, names), Pager: pagerFor("/", cursor, page.NextCursor)}
-	d.Canonical = s.absURL("/")
+	latest, err := s.cards(ctx, lang, page.Articles, names)
+	if err != nil {
+		s.serverError(w, r, "home page: latest articles", err)
+		return
+	}
+	m := &homeMain{Latest: latest, Pager: pagerFor(d.Home, cursor, page.NextCursor)}
+	d.Canonical = s.absURL(d.Home)
 	if cursor == "" {
 		// The first page leads with the newest story and adds the section
 		// blocks and Trending; older pages are plain lists.
@@ -275,13 +322,18 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 			if sec.ArticleCount == 0 {
 				continue
 			}
-			sp, err := s.st.Articles(ctx, store.ArticleQuery{Section: sec.Slug, Limit: sectionBlockSize})
+			sp, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: sec.Slug, Limit: sectionBlockSize})
 			if err != nil {
 				s.serverError(w, r, "home page: section "+sec.Slug, err)
 				return
 			}
-			if len(sp.Articles) > 0 {
-				m.Blocks = append(m.Blocks, sectionBlock{Name: sec.Name, URL: sectionPath(sec.Slug), Cards: s.cards(sp.Articles, names)})
+			cs, err := s.cards(ctx, lang, sp.Articles, names)
+			if err != nil {
+				s.serverError(w, r, "home page: section "+sec.Slug, err)
+				return
+			}
+			if len(cs) > 0 {
+				m.Blocks = append(m.Blocks, sectionBlock{Name: sec.Name, URL: d.Prefix + sectionPath(sec.Slug), Cards: cs})
 			}
 		}
 		tr, err := s.st.Trending(ctx, s.now().Add(-trendingWindow), trendingSize)
@@ -289,10 +341,13 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, "home page: trending", err)
 			return
 		}
-		m.Trending = s.cards(tr, names)
+		if m.Trending, err = s.cards(ctx, lang, tr, names); err != nil {
+			s.serverError(w, r, "home page: trending", err)
+			return
+		}
 	} else {
 		d.Title = s.msg.T(d.Lang, "older")
-		d.Canonical = s.absURL("/?" + url.Values{"cursor": {cursor}}.Encode())
+		d.Canonical = s.absURL(d.Home + "?" + url.Values{"cursor": {cursor}}.Encode())
 	}
 	d.Main = m
 	s.render(w, r, http.StatusOK, "home", d)
@@ -311,12 +366,14 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "section page", err)
 		return
 	}
-	d, names, err := s.basePage(ctx, sec.Name)
+	d, names, err := s.basePage(ctx, "")
 	if err != nil {
 		s.serverError(w, r, "section page", err)
 		return
 	}
-	page, err := s.st.Articles(ctx, store.ArticleQuery{Section: slug, Limit: s.cfg.PageSize, Cursor: cursor})
+	sec.Name = s.sectionName(d.Lang, sec.Slug, sec.Name)
+	d.Title = sec.Name
+	page, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Section: slug, Limit: s.cfg.PageSize, Cursor: cursor})
 	if err != nil {
 		if errors.Is(err, store.ErrBadCursor) {
 			s.badRequest(w, r)
@@ -325,14 +382,20 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "section page: articles", err)
 		return
 	}
+	cs, err := s.cards(ctx, d.Lang, page.Articles, names)
+	if err != nil {
+		s.serverError(w, r, "section page: articles", err)
+		return
+	}
 	d.Current = slug
-	d.Feeds = append(s.feedLinks(slug, sec.Name), d.Feeds...)
+	d.Feeds = append(s.feedLinks(d.Lang, slug, sec.Name), d.Feeds...)
 	d.Description = s.msg.T(d.Lang, "more.section", sec.Name)
-	d.Canonical = s.absURL(sectionPath(slug))
+	d.Canonical = s.absURL(d.Prefix + sectionPath(slug))
 	if cursor != "" {
 		d.Canonical += "?" + url.Values{"cursor": {cursor}}.Encode()
 	}
-	d.Main = &sectionMain{Section: *sec, Cards: s.cards(page.Articles, names), Pager: pagerFor(sectionPath(slug), cursor, page.NextCursor)}
+	d.Main = &sectionMain{Section: *sec, Cards: cs, Pager: pagerFor(d.Prefix+sectionPath(slug), cursor, page.NextCursor),
+		Count: s.msg.N(d.Lang, "articles.count", sec.ArticleCount)}
 	s.render(w, r, http.StatusOK, "section", d)
 }
 
@@ -347,11 +410,12 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "article page", err)
 		return
 	}
+	lang := s.edition(ctx)
 	t := pubTime(a)
 	if r.PathValue("yyyy") != fmt.Sprintf("%04d", t.Year()) || r.PathValue("mm") != fmt.Sprintf("%02d", int(t.Month())) ||
 		r.PathValue("dd") != fmt.Sprintf("%02d", t.Day()) {
 		// Old or mistyped dates still find the article, under one canonical address.
-		http.Redirect(w, r, articlePath(a), http.StatusMovedPermanently)
+		http.Redirect(w, r, prefix(lang)+articlePath(a), http.StatusMovedPermanently)
 		return
 	}
 	if r.Method == http.MethodGet && !isBot(r.UserAgent()) {
@@ -360,20 +424,39 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 			s.log.WarnContext(ctx, "record view; trending will undercount", "article", a.ID, "err", err)
 		}
 	}
+	l, err := s.localizeOne(ctx, lang, a)
+	if err != nil {
+		s.serverError(w, r, "article page: translation", err)
+		return
+	}
+	orig := a
+	a = &l.Article
 	d, names, err := s.basePage(ctx, a.Title)
 	if err != nil {
 		s.serverError(w, r, "article page", err)
 		return
 	}
-	c := s.card(a, names)
+	c := s.card(lang, &l, names)
 	permalink := s.absURL(c.URL)
 	m := &articleMain{
 		card:      c,
 		Author:    a.Author,
 		Original:  originalURL(a),
-		Body:      template.HTML(a.HTML), // sanitized by the extract stage before it was stored
+		Body:      template.HTML(a.HTML), // sanitized by the extract and translate stages before it was stored
 		Share:     shareLinks(a.Title, permalink),
 		Permalink: permalink,
+		Provider:  l.Provider,
+		Note:      l.Note,
+	}
+	if l.From != "" {
+		m.FromLang = l.From
+		m.From = s.msg.T(lang, "from."+l.From)
+		if m.From == "from."+l.From {
+			m.From = l.From
+		}
+		if s.isEdition(l.From) {
+			m.OriginalPage = prefix(l.From) + articlePath(orig)
+		}
 	}
 	if !a.UpdatedAt.IsZero() && a.UpdatedAt.Sub(t) > time.Minute {
 		m.Updated = a.UpdatedAt.UTC()
@@ -382,14 +465,17 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		m.LeadImage = a.Image
 	}
 	if a.Section != "" {
-		rel, err := s.st.Articles(ctx, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize})
+		rel, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize})
 		if err != nil {
 			s.serverError(w, r, "article page: related articles", err)
 			return
 		}
-		m.Related = s.cards(rel.Articles, names)
+		if m.Related, err = s.cards(ctx, lang, rel.Articles, names); err != nil {
+			s.serverError(w, r, "article page: related articles", err)
+			return
+		}
 		d.Current = a.Section
-		d.Feeds = append(s.feedLinks(a.Section, c.SectionName), d.Feeds...)
+		d.Feeds = append(s.feedLinks(lang, a.Section, c.SectionName), d.Feeds...)
 	}
 	d.Description = summary(a, 200)
 	d.Canonical = permalink
@@ -401,7 +487,7 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	if !m.Updated.IsZero() {
 		d.OG.Modified = m.Updated.Format(time.RFC3339)
 	}
-	ld, err := s.jsonLD(a, permalink, c.SectionName)
+	ld, err := s.jsonLD(&l, permalink, c.SectionName)
 	if err != nil {
 		s.serverError(w, r, "article page: JSON-LD", err)
 		return
@@ -457,7 +543,8 @@ type ldThing struct {
 	URL  string `json:"url,omitempty"`
 }
 
-func (s *server) jsonLD(a *store.Article, permalink, sectionName string) (template.JS, error) {
+func (s *server) jsonLD(l *localized, permalink, sectionName string) (template.JS, error) {
+	a := &l.Article
 	pub := pubTime(a)
 	mod := pub
 	if !a.UpdatedAt.IsZero() && a.UpdatedAt.After(pub) {
@@ -469,10 +556,10 @@ func (s *server) jsonLD(a *store.Article, permalink, sectionName string) (templa
 		Headline:         a.Title,
 		DatePublished:    pub.Format(time.RFC3339),
 		DateModified:     mod.Format(time.RFC3339),
-		Publisher:        ldThing{Type: "Organization", Name: s.cfg.SiteName, URL: s.cfg.BaseURL + "/"},
+		Publisher:        ldThing{Type: "Organization", Name: s.cfg.SiteName, URL: s.absURL(prefix(s.editions[0]) + "/")},
 		MainEntityOfPage: ldThing{Type: "WebPage", ID: permalink},
 		IsBasedOn:        originalURL(a),
-		InLanguage:       a.Language,
+		InLanguage:       l.Shown,
 		ArticleSection:   sectionName,
 		Description:      summary(a, 200),
 	}
@@ -505,17 +592,19 @@ func (s *server) badRequest(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, titleKey, textKey string) {
 	ctx := r.Context()
-	d, names, err := s.basePage(ctx, s.msg.T(s.cfg.Language, titleKey))
+	d, names, err := s.basePage(ctx, s.msg.T(s.edition(ctx), titleKey))
 	if err != nil {
 		s.serverError(w, r, "error page", err)
 		return
 	}
 	m := &errorMain{Heading: s.msg.T(d.Lang, titleKey), Text: s.msg.T(d.Lang, textKey)}
-	if latest, err := s.st.Articles(ctx, store.ArticleQuery{Limit: 5}); err != nil {
+	latest, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Limit: 5})
+	if err == nil {
+		m.Latest, err = s.cards(ctx, d.Lang, latest.Articles, names)
+	}
+	if err != nil {
 		// The page is still useful without headlines.
 		s.log.WarnContext(ctx, "error page: latest headlines", "err", err)
-	} else {
-		m.Latest = s.cards(latest.Articles, names)
 	}
 	d.Main = m
 	s.render(w, r, status, "error", d)
@@ -527,7 +616,7 @@ func (s *server) newsletterForm(ctx context.Context) template.HTML {
 		return ""
 	}
 	page, _ := ctx.Value(pageURLKey{}).(string)
-	return s.cfg.NewsletterForm(s.cfg.Language, page)
+	return s.cfg.NewsletterForm(s.edition(ctx), page)
 }
 
 // pageURLKey carries the absolute URL of the page being rendered.

@@ -12,7 +12,7 @@ import (
 
 func TestHomeShowsLatestSectionsAndTrending(t *testing.T) {
 	s := newSite(t, "https://img.example.org")
-	r := s.mustGet(t, "/", http.StatusOK)
+	r := s.mustGet(t, "/en/", http.StatusOK)
 	doc := parseHTML(t, r.body)
 
 	lead := findAll(doc, func(n *html.Node) bool { return hasClass(n, "lead-story") })
@@ -45,7 +45,7 @@ func TestHomeShowsLatestSectionsAndTrending(t *testing.T) {
 	}
 
 	trending := func() []string {
-		doc := parseHTML(t, s.mustGet(t, "/", http.StatusOK).body)
+		doc := parseHTML(t, s.mustGet(t, "/en/", http.StatusOK).body)
 		var out []string
 		for _, ol := range findAll(doc, func(n *html.Node) bool { return hasClass(n, "trending-list") }) {
 			for _, a := range findAll(ol, elem("a")) {
@@ -60,12 +60,12 @@ func TestHomeShowsLatestSectionsAndTrending(t *testing.T) {
 	// Views from readers count; HEAD requests and bots do not.
 	a9, a4 := s.visible[9], s.visible[4]
 	for i := 0; i < 3; i++ {
-		s.mustGet(t, articlePath(&a9), http.StatusOK)
+		s.mustGet(t, enArticle(&a9), http.StatusOK)
 	}
-	s.mustGet(t, articlePath(&a4), http.StatusOK)
+	s.mustGet(t, enArticle(&a4), http.StatusOK)
 	for i := 0; i < 5; i++ {
-		s.do(t, http.MethodHead, articlePath(&a4))
-		s.get(t, articlePath(&a4), "User-Agent", "Googlebot/2.1 (+http://www.google.com/bot.html)")
+		s.do(t, http.MethodHead, enArticle(&a4))
+		s.get(t, enArticle(&a4), "User-Agent", "Googlebot/2.1 (+http://www.google.com/bot.html)")
 	}
 	got := trending()
 	if len(got) != 2 || got[0] != a9.Title || got[1] != a4.Title {
@@ -73,7 +73,7 @@ func TestHomeShowsLatestSectionsAndTrending(t *testing.T) {
 	}
 	// And the bots/HEADs really were not counted: one more real view of a4 ties, four more overtake.
 	for i := 0; i < 3; i++ {
-		s.mustGet(t, articlePath(&a4), http.StatusOK)
+		s.mustGet(t, enArticle(&a4), http.StatusOK)
 	}
 	if got := trending(); got[0] != a4.Title {
 		t.Fatalf("after 4 views of %q it should lead trending, got %q", a4.Title, got)
@@ -130,15 +130,15 @@ func TestPaginationWalksEveryArticleOnce(t *testing.T) {
 	}
 	var all, russia []string
 	for i := range s.visible {
-		all = append(all, articlePath(&s.visible[i]))
+		all = append(all, enArticle(&s.visible[i]))
 		if s.visible[i].Section == "russia" {
-			russia = append(russia, articlePath(&s.visible[i]))
+			russia = append(russia, enArticle(&s.visible[i]))
 		}
 	}
-	check("/", all)
-	check("/section/russia", russia)
+	check("/en/", all)
+	check("/en/section/russia", russia)
 
-	r := s.get(t, "/?cursor=not-a-cursor")
+	r := s.get(t, "/en/?cursor=not-a-cursor")
 	if r.StatusCode != http.StatusBadRequest {
 		t.Fatalf("bad cursor on home: status %d, want 400", r.StatusCode)
 	}
@@ -146,7 +146,7 @@ func TestPaginationWalksEveryArticleOnce(t *testing.T) {
 
 func TestSectionPage(t *testing.T) {
 	s := newSite(t, "https://img.example.org")
-	doc := parseHTML(t, s.mustGet(t, "/section/economy", http.StatusOK).body)
+	doc := parseHTML(t, s.mustGet(t, "/en/section/economy", http.StatusOK).body)
 	if h := findAll(doc, elem("h1")); len(h) == 0 || textOf(h[0]) != "Economy" {
 		t.Fatal("section page heading should be the section name")
 	}
@@ -164,18 +164,18 @@ func TestSectionPage(t *testing.T) {
 			alternates = append(alternates, attr(l, "href"))
 		}
 	}
-	for _, want := range []string{"/section/economy/feed.xml", "/section/economy/atom.xml", "/section/economy/feed.json", "/feed.xml"} {
+	for _, want := range []string{"/en/section/economy/feed.xml", "/en/section/economy/atom.xml", "/en/section/economy/feed.json", "/en/feed.xml"} {
 		if !contains(alternates, want) {
 			t.Errorf("section page head lacks <link rel=alternate href=%s>; has %q", want, alternates)
 		}
 	}
 	// An empty section has a page but no place in the menu.
-	empty := parseHTML(t, s.mustGet(t, "/section/empty", http.StatusOK).body)
+	empty := parseHTML(t, s.mustGet(t, "/en/section/empty", http.StatusOK).body)
 	nav := findAll(empty, elem("nav"))[0]
-	if ls := links(nav); contains(ls, "/section/empty") || !contains(ls, "/section/economy") {
+	if ls := links(nav); contains(ls, "/en/section/empty") || !contains(ls, "/en/section/economy") {
 		t.Errorf("menu links %q: want the sections with articles only", ls)
 	}
-	r := s.mustGet(t, "/section/no-such-section", http.StatusNotFound)
+	r := s.mustGet(t, "/en/section/no-such-section", http.StatusNotFound)
 	if !strings.Contains(string(r.body), "Page not found") {
 		t.Error("unknown section should show the 404 page")
 	}
@@ -193,7 +193,7 @@ func contains(list []string, s string) bool {
 func TestArticlePage(t *testing.T) {
 	s := newSite(t, "https://img.example.org")
 	a := s.byTitle(t, unicodeTitle)
-	path := articlePath(&a)
+	path := enArticle(&a)
 	r := s.mustGet(t, path, http.StatusOK)
 	doc := parseHTML(t, r.body)
 	permalink := s.url(path)
@@ -202,7 +202,7 @@ func TestArticlePage(t *testing.T) {
 		t.Fatalf("article h1 should be the unicode headline %q", unicodeTitle)
 	}
 	kicker := findAll(doc, func(n *html.Node) bool { return hasClass(n, "kicker") })
-	if len(kicker) == 0 || !contains(links(kicker[0]), "/section/"+a.Section) {
+	if len(kicker) == 0 || !contains(links(kicker[0]), "/en/section/"+a.Section) {
 		t.Error("article should show its section label linking to the section")
 	}
 	times := findAll(doc, elem("time"))
@@ -279,7 +279,7 @@ func TestArticlePage(t *testing.T) {
 	}
 	for _, p := range relLinks {
 		for _, v := range s.visible {
-			if articlePath(&v) == p && v.Section != a.Section {
+			if enArticle(&v) == p && v.Section != a.Section {
 				t.Errorf("related article %s is in section %q, not %q", p, v.Section, a.Section)
 			}
 		}
@@ -316,7 +316,7 @@ func TestArticlePage(t *testing.T) {
 
 	// A body that already holds the lead image does not get it twice.
 	a2 := s.byTitle(t, "Headline number 2 about the world")
-	doc2 := parseHTML(t, s.mustGet(t, articlePath(&a2), http.StatusOK).body)
+	doc2 := parseHTML(t, s.mustGet(t, enArticle(&a2), http.StatusOK).body)
 	if n := len(findAll(doc2, func(n *html.Node) bool { return n.Data == "img" && attr(n, "src") == a2.Image })); n != 1 {
 		t.Errorf("image already in the body appears %d times, want once", n)
 	}
@@ -338,7 +338,7 @@ func jsonLD(t *testing.T, doc *html.Node) map[string]any {
 func TestHostileTitleIsEscapedEverywhere(t *testing.T) {
 	s := newSite(t, "https://img.example.org")
 	a := s.byTitle(t, hostileTitle)
-	for _, p := range []string{"/", articlePath(&a), "/section/" + a.Section, "/no-such-page"} {
+	for _, p := range []string{"/en/", enArticle(&a), "/en/section/" + a.Section, "/no-such-page"} {
 		body := string(s.get(t, p).body)
 		if strings.Contains(body, "<script>alert(1)") || strings.Contains(body, "<img src=x") {
 			t.Errorf("%s: hostile markup reached the page unescaped", p)
@@ -347,7 +347,7 @@ func TestHostileTitleIsEscapedEverywhere(t *testing.T) {
 			t.Errorf("%s: the hostile headline should be shown, escaped", p)
 		}
 	}
-	doc := parseHTML(t, s.mustGet(t, articlePath(&a), http.StatusOK).body)
+	doc := parseHTML(t, s.mustGet(t, enArticle(&a), http.StatusOK).body)
 	if h := findAll(doc, elem("h1")); textOf(h[0]) != strings.Join(strings.Fields(hostileTitle), " ") {
 		t.Errorf("h1 text = %q, want the literal title", textOf(h[0]))
 	}
@@ -363,16 +363,16 @@ func TestHostileTitleIsEscapedEverywhere(t *testing.T) {
 func TestArticleDateMismatchRedirects(t *testing.T) {
 	s := newSite(t, "https://img.example.org")
 	a := s.visible[6]
-	right := articlePath(&a)
-	for _, wrong := range []string{"/1999/01/02/" + a.Slug, "/2020/13/45/" + a.Slug, "/x/y/z/" + a.Slug} {
+	right := enArticle(&a)
+	for _, wrong := range []string{"/en/1999/01/02/" + a.Slug, "/en/2020/13/45/" + a.Slug, "/en/x/y/z/" + a.Slug} {
 		r := s.get(t, wrong)
 		if r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != right {
 			t.Errorf("GET %s: %d to %q, want 301 to %s", wrong, r.StatusCode, r.Header.Get("Location"), right)
 		}
 	}
 	// Unknown slugs and hidden articles are 404, whatever the date.
-	s.mustGet(t, "/2024/01/01/no-such-article", http.StatusNotFound)
-	s.mustGet(t, articlePath(&s.hidden), http.StatusNotFound)
+	s.mustGet(t, "/en/2024/01/01/no-such-article", http.StatusNotFound)
+	s.mustGet(t, enArticle(&s.hidden), http.StatusNotFound)
 
 	// An article without a source date lives under its first-seen date.
 	undated := s.visible[0]
@@ -384,22 +384,22 @@ func TestArticleDateMismatchRedirects(t *testing.T) {
 	if !undated.PublishedAt.IsZero() {
 		t.Fatal("fixture lacks an undated article")
 	}
-	if !strings.HasPrefix(articlePath(&undated), undated.FirstSeenAt.UTC().Format("/2006/01/02/")) {
-		t.Errorf("undated article path %s should use its first-seen date %s", articlePath(&undated), undated.FirstSeenAt)
+	if !strings.HasPrefix(enArticle(&undated), undated.FirstSeenAt.UTC().Format("/en/2006/01/02/")) {
+		t.Errorf("undated article path %s should use its first-seen date %s", enArticle(&undated), undated.FirstSeenAt)
 	}
-	s.mustGet(t, articlePath(&undated), http.StatusOK)
+	s.mustGet(t, enArticle(&undated), http.StatusOK)
 }
 
 func TestNotFoundPage(t *testing.T) {
 	s := newSite(t, "https://img.example.org")
-	for _, p := range []string{"/no/such/page", "/2024/01/01/missing", "/static/nope.css", "/section/x/y/z/w"} {
+	for _, p := range []string{"/no/such/page", "/en/2024/01/01/missing", "/static/nope.css", "/en/section/x/y/z/w"} {
 		r := s.mustGet(t, p, http.StatusNotFound)
 		if ct := r.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 			t.Errorf("%s: content type %q", p, ct)
 		}
 		doc := parseHTML(t, r.body)
 		ls := links(findAll(doc, elem("main"))[0])
-		for _, want := range []string{"/", "/section/russia", "/section/economy", articlePath(&s.visible[0])} {
+		for _, want := range []string{"/en/", "/en/section/russia", "/en/section/economy", enArticle(&s.visible[0])} {
 			if !contains(ls, want) {
 				t.Errorf("%s: 404 page lacks a link to %s", p, want)
 			}

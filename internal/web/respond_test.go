@@ -15,7 +15,7 @@ import (
 func TestSecurityHeadersAndNoInlineCode(t *testing.T) {
 	s := newSite(t, "https://img.example.org")
 	a := s.byTitle(t, hostileTitle)
-	home := parseHTML(t, s.mustGet(t, "/", http.StatusOK).body)
+	home := parseHTML(t, s.mustGet(t, "/en/", http.StatusOK).body)
 	var css string
 	for _, l := range findAll(home, elem("link")) {
 		if attr(l, "rel") == "stylesheet" {
@@ -25,7 +25,7 @@ func TestSecurityHeadersAndNoInlineCode(t *testing.T) {
 	if !regexp.MustCompile(`^/static/style\.[0-9a-f]{12}\.css$`).MatchString(css) {
 		t.Fatalf("stylesheet %q should be a same-origin, content-hashed /static path", css)
 	}
-	paths := []string{"/", "/?cursor=bad", "/section/russia", articlePath(&a), "/1999/01/01/" + a.Slug, "/nope",
+	paths := []string{"/en/", "/en/?cursor=bad", "/en/section/russia", enArticle(&a), "/en/1999/01/01/" + a.Slug, "/nope",
 		"/feed.xml", "/atom.xml", "/feed.json", "/sitemap.xml", "/news-sitemap.xml", "/robots.txt",
 		"/api/v1/articles", "/api/v1/articles/0", "/api/v1/sources", "/healthz", css}
 	wantHeaders := map[string]string{
@@ -95,7 +95,7 @@ func TestSecurityHeadersAndNoInlineCode(t *testing.T) {
 
 func TestCachingAndCompression(t *testing.T) {
 	s := newSite(t, "https://img.example.org")
-	for _, p := range []string{"/", "/section/russia", "/feed.xml", "/atom.xml", "/feed.json", "/sitemap.xml", "/api/v1/articles"} {
+	for _, p := range []string{"/en/", "/en/section/russia", "/feed.xml", "/atom.xml", "/feed.json", "/sitemap.xml", "/api/v1/articles"} {
 		r := s.mustGet(t, p, http.StatusOK)
 		etag := r.Header.Get("ETag")
 		if etag == "" || !strings.Contains(r.Header.Get("Cache-Control"), "max-age=") {
@@ -132,7 +132,7 @@ func TestCachingAndCompression(t *testing.T) {
 	}
 
 	// Static files: long, immutable caching under a hashed name.
-	doc := parseHTML(t, s.mustGet(t, "/", http.StatusOK).body)
+	doc := parseHTML(t, s.mustGet(t, "/en/", http.StatusOK).body)
 	var css string
 	for _, l := range findAll(doc, elem("link")) {
 		if attr(l, "rel") == "stylesheet" {

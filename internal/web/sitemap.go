@@ -15,13 +15,22 @@ type urlSet struct {
 	XMLName xml.Name     `xml:"urlset"`
 	NS      string       `xml:"xmlns,attr"`
 	NewsNS  string       `xml:"xmlns:news,attr,omitempty"`
+	XhtmlNS string       `xml:"xmlns:xhtml,attr,omitempty"`
 	URLs    []sitemapURL `xml:"url"`
 }
 
 type sitemapURL struct {
 	Loc     string       `xml:"loc"`
 	LastMod string       `xml:"lastmod,omitempty"`
+	Alt     []xhtmlLink  `xml:"xhtml:link"`
 	News    *sitemapNews `xml:"news:news"`
+}
+
+// xhtmlLink is a hreflang alternate of a sitemap entry.
+type xhtmlLink struct {
+	Rel      string `xml:"rel,attr"`
+	Hreflang string `xml:"hreflang,attr"`
+	Href     string `xml:"href,attr"`
 }
 
 type sitemapNews struct {
@@ -65,19 +74,35 @@ func (s *server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "sitemap: sections", err)
 		return
 	}
-	set := urlSet{NS: sitemapNS, URLs: []sitemapURL{{Loc: s.absURL("/")}}}
+	set := urlSet{NS: sitemapNS, URLs: []sitemapURL{}}
+	if len(s.editions) > 1 {
+		set.XhtmlNS = "http://www.w3.org/1999/xhtml"
+	}
+	// Every page once per edition, each naming its siblings in the others.
+	add := func(path, lastMod string) {
+		var alt []xhtmlLink
+		if len(s.editions) > 1 {
+			for _, a := range s.alternates(path) {
+				alt = append(alt, xhtmlLink{Rel: "alternate", Hreflang: a.Lang, Href: a.Href})
+			}
+		}
+		for _, e := range s.editions {
+			set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(prefix(e) + path), LastMod: lastMod, Alt: alt})
+		}
+	}
+	add("/", "")
 	for _, sec := range secs {
-		set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(sectionPath(sec.Slug))})
+		add(sectionPath(sec.Slug), "")
 	}
 	err = s.walkArticles(ctx, store.ArticleQuery{}, func(a *store.Article) bool {
-		if len(set.URLs) >= sitemapMax {
+		if len(set.URLs)+len(s.editions) > sitemapMax {
 			return false // the protocol's limit per file; the newest articles are listed
 		}
 		mod := pubTime(a)
 		if a.UpdatedAt.After(mod) {
 			mod = a.UpdatedAt.UTC()
 		}
-		set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(articlePath(a)), LastMod: mod.Format(time.RFC3339)})
+		add(articlePath(a), mod.Format(time.RFC3339))
 		return true
 	})
 	if err != nil {
@@ -91,28 +116,37 @@ func (s *server) handleNewsSitemap(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	since := s.now().Add(-newsWindow)
 	set := urlSet{NS: sitemapNS, NewsNS: "http://www.google.com/schemas/sitemap-news/0.9", URLs: []sitemapURL{}}
+	var recent []store.Article
 	err := s.walkArticles(ctx, store.ArticleQuery{Since: since}, func(a *store.Article) bool {
-		if len(set.URLs) >= newsMax {
-			return false
-		}
-		t := pubTime(a)
-		if t.Before(since) {
+		if len(recent) >= newsMax || pubTime(a).Before(since) {
 			return false // newest first by this same date, so the rest are older still
 		}
-		lang := baseLang(a.Language)
-		if lang == "" {
-			lang = baseLang(s.cfg.Language)
-		}
-		set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(articlePath(a)), News: &sitemapNews{
-			Publication: newsPublication{Name: s.cfg.SiteName, Language: lang},
-			Date:        t.Format(time.RFC3339),
-			Title:       a.Title,
-		}})
+		recent = append(recent, *a)
 		return true
 	})
 	if err != nil {
 		s.serverError(w, r, "news sitemap: articles", err)
 		return
+	}
+	// An article is news in the editions that carry it in their language:
+	// its own, and those it has been translated into.
+	for _, ed := range s.editions {
+		ls, err := s.localize(ctx, ed, recent)
+		if err != nil {
+			s.serverError(w, r, "news sitemap: translations", err)
+			return
+		}
+		for i := range ls {
+			if ls[i].Shown != ed || len(set.URLs) >= newsMax {
+				continue
+			}
+			a := &ls[i].Article
+			set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(prefix(ed) + articlePath(a)), News: &sitemapNews{
+				Publication: newsPublication{Name: s.cfg.SiteName, Language: ed},
+				Date:        pubTime(a).Format(time.RFC3339),
+				Title:       a.Title,
+			}})
+		}
 	}
 	s.sendXML(w, r, set)
 }

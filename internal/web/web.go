@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
 
 	"spektrum/internal/store"
 )
@@ -25,10 +28,10 @@ type Config struct {
 	// the first is the default edition. Default: Language alone.
 	Editions []string
 	// Metrics, when set, is served at /metrics (Prometheus text format).
-	Metrics http.Handler
-	PageSize   int    // default 20
-	Logger     *slog.Logger
-	Now        func() time.Time // default time.Now
+	Metrics  http.Handler
+	PageSize int // default 20
+	Logger   *slog.Logger
+	Now      func() time.Time // default time.Now
 
 	// Mounts adds handlers of other publish-stage parts (the newsletter's
 	// sign-up, confirmation and unsubscribe endpoints) to the site's mux,
@@ -65,9 +68,12 @@ type server struct {
 	base   *url.URL
 	log    *slog.Logger
 	now    func() time.Time
-	msg    catalog
+	msg    *catalog
 	pages  map[string]*template.Template
 	static *staticFiles
+
+	editions []string         // edition languages, the default first
+	matcher  language.Matcher // Accept-Language → edition
 }
 
 // New builds the site's handler: pages, feeds, sitemaps, API and static
@@ -103,17 +109,33 @@ func New(st store.Store, cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("web: Config.BaseURL %q must be an absolute http(s) URL such as https://news.example.org", cfg.BaseURL)
 	}
 	cfg.BaseURL = base.String()
+	msg, err := newCatalog()
+	if err != nil {
+		return nil, err
+	}
 	s := &server{
 		st:   st,
 		cfg:  cfg,
 		base: base,
 		log:  cfg.Logger.With("component", "web"),
 		now:  cfg.Now,
-		msg:  newCatalog(),
+		msg:  msg,
 	}
-	if s.cfg.Disclaimer == "" {
-		s.cfg.Disclaimer = s.msg.T(cfg.Language, "disclaimer.default", cfg.SiteName)
+	for _, e := range cfg.Editions {
+		if e = baseLang(strings.TrimSpace(e)); e != "" && !slices.Contains(s.editions, e) {
+			s.editions = append(s.editions, e)
+		}
 	}
+	if len(s.editions) == 0 {
+		s.editions = []string{baseLang(cfg.Language)}
+	}
+	tags := make([]language.Tag, len(s.editions))
+	for i, e := range s.editions {
+		if tags[i], err = language.Parse(e); err != nil {
+			return nil, fmt.Errorf("web: edition %q is not a language code: %w", e, err)
+		}
+	}
+	s.matcher = language.NewMatcher(tags)
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err
 	}
@@ -125,16 +147,32 @@ func New(st store.Store, cfg Config) (http.Handler, error) {
 
 func (s *server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.handleHome)
-	mux.HandleFunc("GET /section/{slug}", s.handleSection)
-	mux.HandleFunc("GET /{yyyy}/{mm}/{dd}/{slug}", s.handleArticle)
-
-	mux.HandleFunc("GET /feed.xml", s.handleFeed(fmtRSS))
-	mux.HandleFunc("GET /atom.xml", s.handleFeed(fmtAtom))
-	mux.HandleFunc("GET /feed.json", s.handleFeed(fmtJSON))
-	mux.HandleFunc("GET /section/{slug}/feed.xml", s.handleFeed(fmtRSS))
-	mux.HandleFunc("GET /section/{slug}/atom.xml", s.handleFeed(fmtAtom))
-	mux.HandleFunc("GET /section/{slug}/feed.json", s.handleFeed(fmtJSON))
+	// Each edition's pages and feeds under its literal prefix: a wildcard
+	// {lang} would collide with /section/{slug} and the date paths.
+	feeds := []struct {
+		name string
+		f    feedFormat
+	}{{"feed.xml", fmtRSS}, {"atom.xml", fmtAtom}, {"feed.json", fmtJSON}}
+	for _, ed := range s.editions {
+		p := prefix(ed)
+		mux.Handle("GET "+p+"/{$}", s.in(ed, s.handleHome))
+		mux.Handle("GET "+p+"/section/{slug}", s.in(ed, s.handleSection))
+		mux.Handle("GET "+p+"/{yyyy}/{mm}/{dd}/{slug}", s.in(ed, s.handleArticle))
+		for _, f := range feeds {
+			mux.Handle("GET "+p+"/"+f.name, s.in(ed, s.handleFeed(f.f)))
+			mux.Handle("GET "+p+"/section/{slug}/"+f.name, s.in(ed, s.handleFeed(f.f)))
+		}
+	}
+	mux.HandleFunc("GET /{$}", s.handleRoot)
+	mux.HandleFunc("GET /section/{slug}", s.redirectDefault)
+	mux.HandleFunc("GET /{yyyy}/{mm}/{dd}/{slug}", s.redirectDefault)
+	for _, f := range feeds {
+		mux.Handle("GET /"+f.name, s.in(s.editions[0], s.handleFeed(f.f)))
+		mux.Handle("GET /section/{slug}/"+f.name, s.in(s.editions[0], s.handleFeed(f.f)))
+	}
+	if s.cfg.Metrics != nil {
+		mux.Handle("GET /metrics", s.cfg.Metrics)
+	}
 
 	mux.HandleFunc("GET /sitemap.xml", s.handleSitemap)
 	mux.HandleFunc("GET /news-sitemap.xml", s.handleNewsSitemap)
@@ -171,6 +209,11 @@ func (s *server) handleFallback(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusNotFound, fmt.Sprintf("no API endpoint at %s; available: /api/v1/articles, /api/v1/articles/{id}, /api/v1/sources", r.URL.Path))
 		return
 	}
+	// A missing page under an edition gets that edition's 404 page.
+	first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if s.isEdition(first) {
+		r = r.WithContext(context.WithValue(r.Context(), editionKey{}, first))
+	}
 	s.notFound(w, r)
 }
 
@@ -199,7 +242,7 @@ func pubTime(a *store.Article) time.Time {
 	return a.FirstSeenAt.UTC()
 }
 
-// articlePath is the article's canonical site path, /yyyy/mm/dd/slug.
+// articlePath is the article's site path within an edition, /yyyy/mm/dd/slug.
 func articlePath(a *store.Article) string {
 	t := pubTime(a)
 	return fmt.Sprintf("/%04d/%02d/%02d/%s", t.Year(), int(t.Month()), t.Day(), url.PathEscape(a.Slug))
