@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	texttemplate "text/template"
 	"time"
 	"unicode/utf8"
@@ -139,6 +140,9 @@ type SendOptions struct {
 	Worker     string // this sender's name in the send log's locks; default random
 	Lease      time.Duration
 	Batch      int
+	// Concurrency is how many digests are rendered and sent at once;
+	// default 4 (the SMTP mailer's pool bounds the connections).
+	Concurrency int
 }
 
 // SendReport says what a run did. Counts are the run's totals in the send
@@ -198,6 +202,9 @@ func (n *Newsletter) SendDigests(ctx context.Context, o SendOptions) (SendReport
 	if o.Batch <= 0 {
 		o.Batch = 50
 	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
 	now := n.now().UTC()
 	run := store.DigestRun{RunKey: RunKey(o.Frequency, now), Frequency: o.Frequency, Until: now,
 		FirstFrom: now.Add(-period(o.Frequency))}
@@ -213,23 +220,40 @@ func (n *Newsletter) SendDigests(ctx context.Context, o SendOptions) (SendReport
 		}
 	}
 	lim := newLimiter(n.cfg.Rate)
-	for {
-		batch, err := n.st.ClaimDigestSends(ctx, run.RunKey, o.Worker, n.now(), o.Lease, o.Batch)
-		if err != nil {
-			return rep, err
-		}
-		if len(batch) == 0 {
-			break
-		}
-		for i := range batch {
-			sent, err := n.deliver(ctx, b, lim, &batch[i], o.Worker)
-			if err != nil {
-				return rep, err
+	var sentNow atomic.Int64
+	// Each worker claims its own batches, so the rows in flight at a crash
+	// are at most Concurrency × Batch, all waiting out one lease.
+	errc := make(chan error, o.Concurrency)
+	for range o.Concurrency {
+		go func() {
+			for {
+				batch, err := n.st.ClaimDigestSends(ctx, run.RunKey, o.Worker, n.now(), o.Lease, o.Batch)
+				if err != nil || len(batch) == 0 {
+					errc <- err
+					return
+				}
+				for i := range batch {
+					sent, err := n.deliver(ctx, b, lim, &batch[i], o.Worker)
+					if err != nil {
+						errc <- err
+						return
+					}
+					if sent {
+						sentNow.Add(1)
+					}
+				}
 			}
-			if sent {
-				rep.SentNow++
-			}
+		}()
+	}
+	var firstErr error
+	for range o.Concurrency {
+		if err := <-errc; err != nil && firstErr == nil {
+			firstErr = err
 		}
+	}
+	rep.SentNow = int(sentNow.Load())
+	if firstErr != nil {
+		return rep, firstErr
 	}
 	if rep.Counts, err = n.st.DigestSendCounts(ctx, run.RunKey); err != nil {
 		return rep, err

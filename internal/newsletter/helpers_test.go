@@ -76,7 +76,7 @@ func openStore(t testing.TB) store.Store {
 // env is one outlet under test: a store, the newsletter delivering to
 // Mailpit, and the real site with the newsletter mounted, over loopback.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	st      store.Store
 	n       *newsletter.Newsletter
 	mailer  newsletter.Mailer
@@ -109,7 +109,7 @@ func newOfflineEnv(t *testing.T, tweak func(*newsletter.Config)) *env {
 	return startEnv(t, newsletter.NoMailer{}, nil, tweak)
 }
 
-func startEnv(t *testing.T, m newsletter.Mailer, mp *mailpit, tweak func(*newsletter.Config)) *env {
+func startEnv(t testing.TB, m newsletter.Mailer, mp *mailpit, tweak func(*newsletter.Config)) *env {
 	t.Helper()
 	e := &env{t: t, st: openStore(t), mailer: m, clock: &clock{t: base}, mailpit: mp,
 		domain: strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())) + fmt.Sprintf("-%d.example.org", time.Now().UnixNano())}

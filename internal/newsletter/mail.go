@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -82,6 +81,9 @@ type SMTPConfig struct {
 	// "opportunistic" (STARTTLS when offered), "none".
 	TLS                string
 	InsecureSkipVerify bool
+	// Connections is how many SMTP sessions are kept open for sending in
+	// parallel (query connections=N); default 2.
+	Connections int
 }
 
 // ParseSMTPURL reads smtp://user:pass@host:587 or smtps://…:465. Options in
@@ -134,23 +136,48 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 		return SMTPConfig{}, fmt.Errorf("SMTP URL %q: tls=%q, want tls, starttls, opportunistic or none", u.Redacted(), v)
 	}
 	c.InsecureSkipVerify = q.Get("insecure_skip_verify") == "true"
+	c.Connections = 2
+	if v := q.Get("connections"); v != "" {
+		if c.Connections, err = strconv.Atoi(v); err != nil || c.Connections < 1 || c.Connections > 50 {
+			return SMTPConfig{}, fmt.Errorf("SMTP URL %q: connections=%q, want 1 to 50", u.Redacted(), v)
+		}
+	}
 	return c, nil
 }
 
-// SMTP delivers over one SMTP connection, kept open between messages and
-// reopened when the server dropped it. Concurrent Sends take turns: one
-// connection keeps servers' per-client limits happy; run several SMTP
-// values for parallel connections.
+// SMTP delivers over a small pool of SMTP sessions (SMTPConfig.Connections),
+// each kept open between messages and reopened when the server dropped it.
+// Concurrent Sends use free sessions and wait for one when all are busy.
 type SMTP struct {
-	cfg    SMTPConfig
-	mu     sync.Mutex
+	cfg   SMTPConfig
+	conns chan *smtpConn
+}
+
+type smtpConn struct {
 	client *gomail.Client
 	dialed bool
 }
 
 // NewSMTP returns a mailer for cfg. It does not connect until the first Send.
 func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
-	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(30 * time.Second)}
+	if cfg.Connections < 1 {
+		cfg.Connections = 1
+	}
+	s := &SMTP{cfg: cfg, conns: make(chan *smtpConn, cfg.Connections)}
+	for range cfg.Connections {
+		c, err := newClient(cfg)
+		if err != nil {
+			return nil, err
+		}
+		s.conns <- &smtpConn{client: c}
+	}
+	return s, nil
+}
+
+func newClient(cfg SMTPConfig) (*gomail.Client, error) {
+	// No NOOP before every message: a dropped session shows as a failed
+	// send, which Send retries once on a fresh one.
+	opts := []gomail.Option{gomail.WithPort(cfg.Port), gomail.WithTimeout(30 * time.Second), gomail.WithoutNoop()}
 	switch cfg.TLS {
 	case "tls":
 		opts = append(opts, gomail.WithSSL())
@@ -175,7 +202,7 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 	if err != nil {
 		return nil, fmt.Errorf("SMTP client for %s:%d: %w", cfg.Host, cfg.Port, err)
 	}
-	return &SMTP{cfg: cfg, client: c}, nil
+	return c, nil
 }
 
 // Send delivers m. A failed delivery on a connection that was open is
@@ -185,16 +212,21 @@ func (s *SMTP) Send(ctx context.Context, m *Message) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	var c *smtpConn
+	select {
+	case c = <-s.conns:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { s.conns <- c }()
 	for try := 0; ; try++ {
-		if !s.dialed {
-			if err := s.client.DialWithContext(ctx); err != nil {
+		if !c.dialed {
+			if err := c.client.DialWithContext(ctx); err != nil {
 				return fmt.Errorf("connect to SMTP server %s:%d: %w (check SPEKTRUM_SMTP_URL)", s.cfg.Host, s.cfg.Port, err)
 			}
-			s.dialed = true
+			c.dialed = true
 		}
-		err := s.client.Send(msg)
+		err := c.client.Send(msg)
 		if err == nil {
 			return nil
 		}
@@ -204,23 +236,26 @@ func (s *SMTP) Send(ctx context.Context, m *Message) error {
 			// connection is fine (go-mail has reset it).
 			return fmt.Errorf("send to %s: %w: %w", m.To, ErrPermanent, err)
 		}
-		_ = s.client.Close() // the connection is suspect; the next try redials
-		s.dialed = false
+		_ = c.client.Close() // the connection is suspect; the next try redials
+		c.dialed = false
 		if try == 1 || ctx.Err() != nil {
 			return fmt.Errorf("send to %s via %s:%d: %w", m.To, s.cfg.Host, s.cfg.Port, err)
 		}
 	}
 }
 
-// Close ends the SMTP session.
+// Close ends the SMTP sessions, waiting for sends in progress.
 func (s *SMTP) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.dialed {
-		return nil
+	var errs []error
+	for range s.cfg.Connections {
+		c := <-s.conns
+		if c.dialed {
+			c.dialed = false
+			errs = append(errs, c.client.Close())
+		}
+		defer func() { s.conns <- c }() // usable again: the next Send redials
 	}
-	s.dialed = false
-	return s.client.Close()
+	return errors.Join(errs...)
 }
 
 // build turns m into a go-mail message: multipart/alternative with the

@@ -303,7 +303,7 @@ func TestCrashMidRunResumes(t *testing.T) {
 	defer cancel()
 	crash := &crashAfter{Mailer: e.mailer, n: 5, cancel: cancel}
 	first := e.newNewsletter(crash)
-	_, err := first.SendDigests(ctx, newsletter.SendOptions{Frequency: store.Daily, Lease: 5 * time.Minute, Batch: 4})
+	_, err := first.SendDigests(ctx, newsletter.SendOptions{Frequency: store.Daily, Lease: 5 * time.Minute, Batch: 4, Concurrency: 1})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("crashed run returned %v, want context.Canceled", err)
 	}

@@ -87,20 +87,21 @@ func TestParseSMTPURL(t *testing.T) {
 		in   string
 		want SMTPConfig
 	}{
-		{"smtp://127.0.0.1:1025", SMTPConfig{Host: "127.0.0.1", Port: 1025, TLS: "opportunistic"}},
-		{"smtp://user:p%40ss@mail.example.org:587", SMTPConfig{Host: "mail.example.org", Port: 587, Username: "user", Password: "p@ss", TLS: "starttls"}},
-		{"smtp://mail.example.org", SMTPConfig{Host: "mail.example.org", Port: 587, TLS: "opportunistic"}},
-		{"smtps://u:p@mail.example.org", SMTPConfig{Host: "mail.example.org", Port: 465, Username: "u", Password: "p", TLS: "tls"}},
-		{"smtp://u:p@relay:2525?tls=none", SMTPConfig{Host: "relay", Port: 2525, Username: "u", Password: "p", TLS: "none"}},
-		{"smtp://relay:465", SMTPConfig{Host: "relay", Port: 465, TLS: "tls"}},
-		{"smtp://relay:25?tls=starttls&insecure_skip_verify=true", SMTPConfig{Host: "relay", Port: 25, TLS: "starttls", InsecureSkipVerify: true}},
+		{"smtp://127.0.0.1:1025", SMTPConfig{Host: "127.0.0.1", Port: 1025, TLS: "opportunistic", Connections: 2}},
+		{"smtp://user:p%40ss@mail.example.org:587", SMTPConfig{Host: "mail.example.org", Port: 587, Username: "user", Password: "p@ss", TLS: "starttls", Connections: 2}},
+		{"smtp://mail.example.org", SMTPConfig{Host: "mail.example.org", Port: 587, TLS: "opportunistic", Connections: 2}},
+		{"smtps://u:p@mail.example.org", SMTPConfig{Host: "mail.example.org", Port: 465, Username: "u", Password: "p", TLS: "tls", Connections: 2}},
+		{"smtp://u:p@relay:2525?tls=none", SMTPConfig{Host: "relay", Port: 2525, Username: "u", Password: "p", TLS: "none", Connections: 2}},
+		{"smtp://relay:465", SMTPConfig{Host: "relay", Port: 465, TLS: "tls", Connections: 2}},
+		{"smtp://relay:25?connections=8", SMTPConfig{Host: "relay", Port: 25, TLS: "opportunistic", Connections: 8}},
+		{"smtp://relay:25?tls=starttls&insecure_skip_verify=true", SMTPConfig{Host: "relay", Port: 25, TLS: "starttls", InsecureSkipVerify: true, Connections: 2}},
 	} {
 		got, err := ParseSMTPURL(tc.in)
 		if err != nil || got != tc.want {
 			t.Errorf("ParseSMTPURL(%q) = %+v, %v; want %+v", tc.in, got, err, tc.want)
 		}
 	}
-	for _, bad := range []string{"http://x", "smtp://", "smtp://h:0", "smtp://h:99999", "smtp://h?tls=maybe", "::"} {
+	for _, bad := range []string{"http://x", "smtp://", "smtp://h:0", "smtp://h:99999", "smtp://h?tls=maybe", "smtp://h?connections=0", "::"} {
 		if _, err := ParseSMTPURL(bad); err == nil {
 			t.Errorf("ParseSMTPURL(%q) succeeded, want an error", bad)
 		}
