@@ -60,6 +60,13 @@ func New() *Extractor {
 // when ctx ends between stages (trafilatura itself cannot be interrupted,
 // which the size and tree budgets make tolerable).
 func (e *Extractor) Extract(ctx context.Context, page []byte, pageURL string) (*Article, error) {
+	return e.ExtractWithProfile(ctx, page, pageURL, nil)
+}
+
+// ExtractWithProfile is Extract with what is known about the page's site:
+// blocks that profile has seen on the site's other pages are dropped from
+// the body (see SiteProfile). A nil profile is Extract.
+func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL string, profile *SiteProfile) (*Article, error) {
 	if len(page) > MaxPageBytes {
 		return nil, fmt.Errorf("extract %s: %d bytes exceeds the %d byte limit: %w", pageURL, len(page), MaxPageBytes, ErrTooLarge)
 	}
@@ -106,6 +113,7 @@ func (e *Extractor) Extract(ctx context.Context, page []byte, pageURL string) (*
 	a := meta.merge(res.Metadata)
 	cleanExtracted(res.ContentNode, a.Title)
 	voteArticleBody(res.ContentNode, meta.articleBody)
+	profile.prune(res.ContentNode)
 	var buf bytes.Buffer
 	for c := res.ContentNode.FirstChild; c != nil; c = c.NextSibling {
 		if err := html.Render(&buf, c); err != nil {
