@@ -1,0 +1,318 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"spektrum/internal/store"
+	"spektrum/internal/store/sqlite"
+)
+
+// edSite is a site with editions en (default), de and fr, one German
+// article translated into English and unsupported in French, one German
+// article still waiting for its translations, and one English article.
+type edSite struct {
+	site
+	de, pending, en store.Article
+	forms           []string // languages the newsletter form was asked for
+}
+
+var published = time.Date(2026, 3, 5, 9, 30, 0, 0, time.UTC)
+
+func newEdSite(t *testing.T) *edSite {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ed.db"))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s := &edSite{site: site{st: st, now: published.Add(time.Hour)}}
+	if err := st.EnsureSection(ctx, store.Section{Slug: "world", Name: "World"}); err != nil {
+		t.Fatal(err)
+	}
+	src := store.Source{URL: "https://rheinblick.example/feed", SiteURL: "https://rheinblick.example/", Kind: store.KindFeed, Name: "Rheinblick", Enabled: true, PollInterval: time.Hour}
+	if err := st.CreateSource(ctx, &src); err != nil {
+		t.Fatal(err)
+	}
+	add := func(a store.Article) store.Article {
+		a.SourceID, a.PublishedAt, a.Section = src.ID, published, "world"
+		if _, err := st.UpsertArticle(ctx, &a); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	s.de = add(store.Article{URL: "https://rheinblick.example/haushalt", Title: "Stadtrat beschließt Haushalt", Language: "de",
+		Summary: "Mehr Geld für Schulen.", HTML: "<p>Der Stadtrat hat den Haushalt beschlossen.</p>", Text: "Der Stadtrat hat den Haushalt beschlossen."})
+	s.pending = add(store.Article{URL: "https://rheinblick.example/bruecke", Title: "Brücke gesperrt", Language: "de",
+		HTML: "<p>Die Brücke ist gesperrt.</p>", Text: "Die Brücke ist gesperrt."})
+	s.en = add(store.Article{URL: "https://rheinblick.example/en/budget", Title: "Council passes budget", Language: "en",
+		HTML: "<p>The council passed the budget.</p>", Text: "The council passed the budget."})
+	for _, tr := range []store.Translation{
+		{ArticleID: s.de.ID, Language: "en", SourceLanguage: "de", Status: store.TranslationDone, Title: "City council passes budget",
+			Summary: "More money for schools.", HTML: "<p>The city council passed the budget.</p>", Text: "The city council passed the budget.",
+			Provider: "deepl", ContentHash: s.de.ContentHash},
+		{ArticleID: s.de.ID, Language: "fr", SourceLanguage: "de", Status: store.TranslationUnsupported, Error: "no provider for de→fr", ContentHash: s.de.ContentHash},
+		{ArticleID: s.en.ID, Language: "de", SourceLanguage: "en", Status: store.TranslationFailed, Error: "provider down", ContentHash: s.en.ContentHash},
+		{ArticleID: s.en.ID, Language: "fr", SourceLanguage: "en", Status: store.TranslationQueued, Error: "budget spent", ContentHash: s.en.ContentHash},
+	} {
+		if err := st.PutTranslation(ctx, &tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.srv = httptest.NewUnstartedServer(nil)
+	h, err := New(st, Config{
+		SiteName: "Spektrum", Language: "en", Editions: []string{"en", "de", "fr"}, BaseURL: "http://" + s.srv.Listener.Addr().String(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return s.now },
+		NewsletterForm: func(lang, page string) template.HTML {
+			s.forms = append(s.forms, lang)
+			return template.HTML(`<form class="nl" data-lang="` + lang + `" data-page="` + template.HTMLEscapeString(page) + `"></form>`)
+		},
+		Metrics: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "spektrum_up 1\n") }),
+	})
+	if err != nil {
+		t.Fatalf("web.New: %v", err)
+	}
+	s.srv.Config.Handler = h
+	s.srv.Start()
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *edSite) page(t *testing.T, path string) string {
+	t.Helper()
+	return string(s.mustGet(t, path, http.StatusOK).body)
+}
+
+func mustContain(t *testing.T, what, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s lacks %q", what, w)
+		}
+	}
+}
+
+func TestRootRedirectsByAcceptLanguage(t *testing.T) {
+	s := newEdSite(t)
+	for _, c := range []struct{ accept, want string }{
+		{"", "/en/"}, {"de-DE,de;q=0.9,en;q=0.5", "/de/"}, {"fr-CH, fr;q=0.9", "/fr/"}, {"ja", "/en/"}, {"pl,de;q=0.5", "/de/"},
+	} {
+		r := s.get(t, "/", "Accept-Language", c.accept)
+		if r.StatusCode != http.StatusFound || r.Header.Get("Location") != c.want || r.Header.Get("Vary") != "Accept-Language" {
+			t.Errorf("GET / (Accept-Language %q) = %d → %q, want 302 → %s varying by Accept-Language", c.accept, r.StatusCode, r.Header.Get("Location"), c.want)
+		}
+	}
+	// Old unprefixed addresses move to the default edition for good.
+	for _, p := range []string{"/section/world", articlePath(&s.de)} {
+		r := s.get(t, p)
+		if r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != "/en"+p {
+			t.Errorf("GET %s = %d → %q, want 301 → /en%s", p, r.StatusCode, r.Header.Get("Location"), p)
+		}
+	}
+	s.mustGet(t, "/xx/", http.StatusNotFound)
+}
+
+func TestEditionChromeIsTranslated(t *testing.T) {
+	s := newEdSite(t)
+	de := s.page(t, "/de"+articlePath(&s.de))
+	mustContain(t, "German article page", de, `<html lang="de">`, "Teile diesen Artikel:", "Veröffentlicht am 5. März 2026", "Zum Inhalt springen",
+		"Der Stadtrat hat den Haushalt beschlossen.", `data-lang="de"`)
+	fr := s.page(t, "/fr/")
+	mustContain(t, "French front page", fr, `<html lang="fr">`, "Tendances", "Aller au contenu", `data-lang="fr"`)
+	en := s.page(t, "/en/")
+	mustContain(t, "English front page", en, `<html lang="en">`, "City council passes budget", "Council passes budget")
+	if strings.Contains(en, "Brücke gesperrt") {
+		t.Error("English edition lists an article still waiting for its translation")
+	}
+	if !strings.Contains(s.page(t, "/de/"), "Brücke gesperrt") {
+		t.Error("German edition lacks its own new article")
+	}
+	// Every page names its siblings in the other editions.
+	for _, lang := range []string{"en", "de", "fr", "x-default"} {
+		mustContain(t, "German article page", de, fmt.Sprintf(`<link rel="alternate" hreflang="%s" href="%s`, lang, s.srv.URL))
+	}
+	mustContain(t, "edition switcher", de, `href="/en`+articlePath(&s.de)+`" hreflang="en" lang="en"`, ">Français<")
+	// Section names per edition.
+	mustContain(t, "German section nav", de, ">Welt<")
+	mustContain(t, "French section page", s.page(t, "/fr/section/world"), "Monde", "3 articles")
+	if strings.Join(s.forms, ",") == "" || !strings.Contains(strings.Join(s.forms, ","), "de") {
+		t.Errorf("newsletter form languages = %v, want the editions' languages", s.forms)
+	}
+}
+
+func TestMachineTranslatedArticlePage(t *testing.T) {
+	s := newEdSite(t)
+	en := s.page(t, "/en"+articlePath(&s.de))
+	mustContain(t, "translated page", en, "City council passes budget", "The city council passed the budget.",
+		"Machine-translated from German —", `<a class="original-page" href="/de`+articlePath(&s.de)+`" hreflang="de">read the original</a>`,
+		`<a class="original-source" href="https://rheinblick.example/haushalt" rel="nofollow noopener">the source</a>`, "Translation: deepl", `"inLanguage":"en"`)
+	// Unsupported pair: the original, marked, in the French edition.
+	fr := s.page(t, "/fr"+articlePath(&s.de))
+	mustContain(t, "untranslated page", fr, `<h1 class="article-title" lang="de">Stadtrat beschließt Haushalt</h1>`,
+		"Non disponible en français : affiché dans la langue d&#39;origine (allemand).", `<div class="article-body" lang="de">`)
+	if strings.Contains(fr, "Traduit automatiquement") {
+		t.Error("an untranslated article claims to be machine-translated")
+	}
+	// A failed translation shows the original too, never an empty page.
+	mustContain(t, "failed translation page", s.page(t, "/de"+articlePath(&s.en)), "Council passes budget", "The council passed the budget.", "Nicht auf Deutsch verfügbar")
+}
+
+func TestEditionFeedsAndSitemaps(t *testing.T) {
+	s := newEdSite(t)
+	en := s.page(t, "/en/feed.xml")
+	mustContain(t, "English RSS", en, "<language>en</language>", "City council passes budget", "/en"+articlePath(&s.de))
+	mustContain(t, "German RSS", s.page(t, "/de/feed.xml"), "<language>de</language>", "Stadtrat beschließt Haushalt", "Brücke gesperrt")
+	mustContain(t, "root RSS (default edition)", s.page(t, "/feed.xml"), "City council passes budget")
+
+	var set struct {
+		URLs []struct {
+			Loc  string `xml:"loc"`
+			Alts []struct {
+				Hreflang string `xml:"hreflang,attr"`
+				Href     string `xml:"href,attr"`
+			} `xml:"link"`
+			News *struct {
+				Language string `xml:"publication>language"`
+				Title    string `xml:"title"`
+			} `xml:"news"`
+		} `xml:"url"`
+	}
+	if err := xml.Unmarshal(s.mustGet(t, "/sitemap.xml", http.StatusOK).body, &set); err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, u := range set.URLs {
+		if strings.HasSuffix(u.Loc, articlePath(&s.de)) {
+			found++
+			if len(u.Alts) != 4 {
+				t.Errorf("sitemap entry %s has %d alternates, want en, de, fr, x-default", u.Loc, len(u.Alts))
+			}
+		}
+	}
+	if found != 3 {
+		t.Errorf("sitemap lists the article %d times, want once per edition (3)", found)
+	}
+	set.URLs = nil
+	s.now = published.Add(2 * time.Hour)
+	if err := xml.Unmarshal(s.mustGet(t, "/news-sitemap.xml", http.StatusOK).body, &set); err != nil {
+		t.Fatal(err)
+	}
+	news := map[string]string{}
+	for _, u := range set.URLs {
+		news[u.Loc[len(s.srv.URL):]] = u.News.Language + ":" + u.News.Title
+	}
+	if news["/en"+articlePath(&s.de)] != "en:City council passes budget" || news["/de"+articlePath(&s.de)] != "de:Stadtrat beschließt Haushalt" {
+		t.Errorf("news sitemap = %v; want the article in German and, translated, in English", news)
+	}
+	if _, ok := news["/fr"+articlePath(&s.de)]; ok {
+		t.Error("news sitemap lists an untranslated article under the French edition")
+	}
+	mustContain(t, "metrics", s.page(t, "/metrics"), "spektrum_up 1")
+}
+
+func TestAPILangParameter(t *testing.T) {
+	s := newEdSite(t)
+	var got map[string]any
+	if err := json.Unmarshal(s.mustGet(t, fmt.Sprintf("/api/v1/articles/%d?lang=en", s.de.ID), http.StatusOK).body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["title"] != "City council passes budget" || got["language"] != "en" || got["translated_from"] != "de" || got["translation_provider"] != "deepl" {
+		t.Errorf("?lang=en = %v", got)
+	}
+	got = nil
+	if err := json.Unmarshal(s.mustGet(t, fmt.Sprintf("/api/v1/articles/%d?lang=fr", s.de.ID), http.StatusOK).body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["title"] != "Stadtrat beschließt Haushalt" || got["language"] != "de" || got["translated_from"] != nil || got["translation_provider"] != nil || got["translation_note"] == "" {
+		t.Errorf("?lang=fr (unsupported) = %v; want the original with null translation fields and a note", got)
+	}
+	// Without ?lang the contract is unchanged.
+	got = nil
+	if err := json.Unmarshal(s.mustGet(t, fmt.Sprintf("/api/v1/articles/%d", s.de.ID), http.StatusOK).body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got["translated_from"]; ok || got["title"] != "Stadtrat beschließt Haushalt" {
+		t.Errorf("without ?lang = %v; want the original and no translation fields", got)
+	}
+	var list struct {
+		Articles []map[string]any `json:"articles"`
+	}
+	if err := json.Unmarshal(s.mustGet(t, "/api/v1/articles?lang=en", http.StatusOK).body, &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Articles) != 2 {
+		t.Errorf("?lang=en lists %d articles, want 2 (the pending one waits)", len(list.Articles))
+	}
+	r := s.get(t, "/api/v1/articles?lang=xx")
+	if r.StatusCode != http.StatusBadRequest || !strings.Contains(string(r.body), "en, de, fr") {
+		t.Errorf("?lang=xx = %d %s; want 400 naming the editions", r.StatusCode, r.body)
+	}
+}
+
+func TestCataloguesAreCompleteAndLocalised(t *testing.T) {
+	c, err := newCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := localeFS.ReadFile("locales/active.en.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys map[string]any
+	if err := json.Unmarshal(en, &keys); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"de", "fr", "es", "it", "pl"} {
+		b, err := localeFS.ReadFile("locales/active." + lang + ".json")
+		if err != nil {
+			t.Fatalf("no %s catalogue: %v", lang, err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s catalogue: %v", lang, err)
+		}
+		for k := range keys {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%s catalogue lacks %q", lang, k)
+			}
+		}
+	}
+	day := time.Date(2026, 3, 5, 14, 0, 0, 0, time.UTC)
+	for _, c2 := range []struct{ got, want string }{
+		{c.T("de", "share"), "Teile diesen Artikel:"},
+		{c.T("de", "published.on", c.Date("de", day)), "Veröffentlicht am 5. März 2026"},
+		{c.T("de", "advertisement"), "Werbung"},
+		{c.T("en", "advertisement"), "Advertisement"},
+		{c.T("it", "trending"), "Di tendenza"},
+		{c.Date("pl", day), "5 marca 2026"},
+		{c.Date("es", day), "5 de marzo de 2026"},
+		{c.Date("fr", day), "5 mars 2026"},
+		{c.Number("de", 1234567), "1.234.567"},
+		{c.Number("en", 1234567), "1,234,567"},
+		{c.N("pl", "articles.count", 1), "1 artykuł"},
+		{c.N("pl", "articles.count", 3), "3 artykuły"},
+		{c.N("pl", "articles.count", 5), "5 artykułów"},
+		{c.N("de", "articles.count", 2500), "2.500 Artikel"},
+		{c.T("xx", "latest"), "Latest"},           // unknown language: English
+		{c.T("de", "no.such.key"), "no.such.key"}, // missing key: visible
+	} {
+		if c2.got != c2.want {
+			t.Errorf("got %q, want %q", c2.got, c2.want)
+		}
+	}
+}
