@@ -39,6 +39,31 @@ if [ -z "${SPEKTRUM_TEST_POSTGRES_DSN:-}" ]; then
   fi
 fi
 
+# Apertium (apertium-apy with the eng-spa, eng-cat and fr-es pairs): the
+# translation engine the tests run for real. Use SPEKTRUM_TRANSLATE_APERTIUM_URL
+# if given, else a server on 127.0.0.1:2737, started or installed here.
+if [ -z "${SPEKTRUM_TRANSLATE_APERTIUM_URL:-}" ]; then
+  export SPEKTRUM_TRANSLATE_APERTIUM_URL="http://127.0.0.1:2737"
+  if ! curl -fsS -m 5 "$SPEKTRUM_TRANSLATE_APERTIUM_URL/listPairs" >/dev/null 2>&1; then
+    if ! command -v apertium-apy >/dev/null || [ ! -e /usr/share/apertium/modes/eng-spa.mode ] || [ ! -e /usr/share/apertium/modes/fr-es.mode ]; then
+      echo "== installing Apertium (apertium-apy and language pairs)"
+      apt_install curl apertium-apy apertium-eng-spa apertium-eng-cat apertium-fr-es
+    fi
+    echo "== starting apertium-apy on 127.0.0.1:2737"
+    logdir="${TMPDIR:-/tmp}/spektrum-apertium"
+    mkdir -p "$logdir"
+    (cd "$logdir" && nohup apertium-apy -p 2737 /usr/share/apertium/modes >"$logdir/apy.log" 2>&1 &)
+    for _ in $(seq 1 60); do
+      curl -fsS -m 2 "$SPEKTRUM_TRANSLATE_APERTIUM_URL/listPairs" >/dev/null 2>&1 && break
+      sleep 1
+    done
+    if ! curl -fsS -m 5 "$SPEKTRUM_TRANSLATE_APERTIUM_URL/listPairs" >/dev/null 2>&1; then
+      echo "apertium-apy did not start; see $logdir/apy.log" >&2
+      exit 1
+    fi
+  fi
+fi
+
 # Chromium for the browser tests of the site.
 if ! command -v chromium >/dev/null; then
   echo "== installing Chromium"
