@@ -434,6 +434,9 @@ func (b *digestBuilder) message(ctx context.Context, d *store.DigestSend) (*Mess
 			return nil, fmt.Errorf("translated titles for the digest: %w", err)
 		}
 	}
+	// Links go to the subscriber's edition of the site (/de/…), where the
+	// article is shown translated.
+	edition := n.cfg.BaseURL + "/" + n.pageLang(sub.Language)
 	groups := map[string]*digestGroup{}
 	for _, a := range picked {
 		g := groups[a.Section]
@@ -453,10 +456,10 @@ func (b *digestBuilder) message(ctx context.Context, d *store.DigestSend) (*Mess
 		if t := pubTime(&a); !t.IsZero() {
 			meta = strings.TrimPrefix(meta+" · "+formatDate(lang, t), " · ")
 		}
-		g.Items = append(g.Items, digestItem{Title: title, URL: n.cfg.BaseURL + articlePath(&a), Meta: meta,
+		g.Items = append(g.Items, digestItem{Title: title, URL: edition + articlePath(&a), Meta: meta,
 			Summary: clip(summary, 280)})
 	}
-	data := digestData{Lang: lang, Site: n.cfg.SiteName, HomeURL: n.cfg.BaseURL + "/",
+	data := digestData{Lang: lang, Site: n.cfg.SiteName, HomeURL: edition + "/",
 		Heading:    n.msg.T(lang, "mail.digest."+sub.Frequency),
 		Since:      n.msg.T(lang, "mail.digest.since", formatDate(lang, d.PeriodFrom)),
 		Why:        n.msg.T(lang, "mail.why", n.cfg.SiteName, sub.Email),
@@ -506,7 +509,7 @@ func clip(s string, max int) string {
 
 // pubTime and articlePath follow the site's rules (internal/web): an
 // article's date is its own or when Spektrum first saw it, and its page is
-// /yyyy/mm/dd/slug.
+// /{edition}/yyyy/mm/dd/slug.
 func pubTime(a *store.Article) time.Time {
 	if !a.PublishedAt.IsZero() {
 		return a.PublishedAt.UTC()

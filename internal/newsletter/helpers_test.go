@@ -120,8 +120,12 @@ func startEnv(t testing.TB, m newsletter.Mailer, mp *mailpit, tweak func(*newsle
 		tweak(&e.cfg)
 	}
 	e.n = e.newNewsletter(m)
+	langs := e.cfg.Languages
+	if len(langs) == 0 {
+		langs = []string{"en"}
+	}
 	h, err := web.New(e.st, web.Config{SiteName: "Spektrum Test", BaseURL: e.base, Now: e.clock.Now,
-		Mounts: e.n.Handlers(), NewsletterForm: e.n.Form})
+		Editions: langs, Mounts: e.n.Handlers(), NewsletterForm: e.n.Form})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -181,6 +181,11 @@ func TestDigestSectionsAndEditions(t *testing.T) {
 		strings.Contains(m.Text, "Tech story") || !strings.Contains(m.Text, "Abmelden") {
 		t.Errorf("German digest should hold the translated europe story only, with German links:\n%s", m.Text)
 	}
+	if link := linkIn(t, m.Text, e.base+"/de/20"); link != "" {
+		if status, _ := e.get(link); status != http.StatusOK {
+			t.Errorf("the German digest's article link %s answers %d", link, status)
+		}
+	}
 	if len(localized) != 1 {
 		t.Errorf("Localize was asked for %v; want just the one europe article", localized)
 	}
