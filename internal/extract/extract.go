@@ -99,6 +99,7 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	pruneHeadlineRuns(doc, st)
 	st = countText(doc)
 	pruneCaptions(doc, st)
+	markInlineSpaces(doc)
 	res, err := extractBody(doc, meta.base, !meta.jsonld.Published.IsZero() || !meta.og.Published.IsZero() || !meta.meta.Published.IsZero())
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w: %w", pageURL, ErrNoArticle, err)
@@ -110,6 +111,7 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
 	}
 
+	unmarkSpaces(res.ContentNode)
 	a := meta.merge(res.Metadata)
 	cleanExtracted(res.ContentNode, a.Title)
 	voteArticleBody(res.ContentNode, meta.articleBody)

@@ -181,13 +181,15 @@ func readMetadata(doc *html.Node, page *url.URL) pageMeta {
 
 // merge applies the precedence documented above and normalises the result.
 func (pm pageMeta) merge(tr trafilatura.Metadata) Article {
+	// trafilatura read the tree after markInlineSpaces.
+	um := func(s string) string { return strings.ReplaceAll(s, spaceMark, " ") }
 	trl := Article{
-		Title: tr.Title, Author: byline(tr.Author), Published: tr.Date, Image: tr.Image,
-		Language: tr.Language, CanonicalURL: tr.URL, SiteName: strings.TrimSpace(strings.Split(tr.Sitename, ";")[0]),
-		Description: tr.Description,
+		Title: um(tr.Title), Author: byline(um(tr.Author)), Published: tr.Date, Image: tr.Image,
+		Language: tr.Language, CanonicalURL: tr.URL, SiteName: strings.TrimSpace(strings.Split(um(tr.Sitename), ";")[0]),
+		Description: um(tr.Description),
 	}
 	if len(tr.Categories) > 0 {
-		trl.Section = tr.Categories[0]
+		trl.Section = um(tr.Categories[0])
 	}
 	layers := []Article{pm.jsonld, pm.og, pm.meta, trl}
 	pick := func(get func(Article) string) string {

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -131,4 +132,24 @@ func FuzzSanitize(f *testing.F) {
 			t.Fatalf("second pass changed text: %q -> %q", out, again)
 		}
 	})
+}
+
+func TestInlineSpacesKept(t *testing.T) {
+	page := `<html><head><title>Spaces</title></head><body><article><h1>Spaces</h1>
+<p>The council met on Monday evening to discuss the budget for the coming year in a long session.</p>
+<blockquote><strong>Summary</strong> Studies show that <em>small</em> steps help, and <a href="/x">the report</a> agrees with that conclusion.</blockquote>
+<p>Another long paragraph follows here so that the page reads as an article with several sentences in it.</p>
+</article></body></html>`
+	a, err := New().Extract(context.Background(), []byte(page), "https://spaces.example/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Summary Studies", "that small steps", "and the report agrees"} {
+		if !strings.Contains(a.Text, want) {
+			t.Errorf("text lacks %q (words glued at inline elements?):\n%s", want, a.Text)
+		}
+	}
+	if strings.Contains(a.Text+a.HTML+a.Title, spaceMark) {
+		t.Error("the space mark leaked into the output")
+	}
 }
