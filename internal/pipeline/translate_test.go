@@ -69,7 +69,7 @@ type rig struct {
 	events []Event
 }
 
-func newRig(t *testing.T, editions []string, tr *translate.Service, st store.Store) *rig {
+func newRig(t testing.TB, editions []string, tr *translate.Service, st store.Store) *rig {
 	t.Helper()
 	ctx := context.Background()
 	if st == nil {
@@ -83,7 +83,7 @@ func newRig(t *testing.T, editions []string, tr *translate.Service, st store.Sto
 	return rg
 }
 
-func testStore(t *testing.T) store.Store {
+func testStore(t testing.TB) store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
