@@ -96,4 +96,3 @@ func ratio(hits, misses int64) float64 {
 	}
 	return float64(hits) / float64(hits+misses)
 }
-
