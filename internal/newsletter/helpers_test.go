@@ -86,6 +86,7 @@ type env struct {
 	mailpit *mailpit
 	domain  string // recipients of this test are @domain, so parallel tests don't see each other's mail
 	cfg     newsletter.Config
+	seeded  int // articles seeded so far, for unique URLs
 }
 
 func newEnv(t *testing.T, tweak func(*newsletter.Config)) *env {
@@ -168,12 +169,13 @@ func (e *env) runJobs() {
 func (e *env) seed(articles map[string][]string) map[string]store.Article {
 	e.t.Helper()
 	ctx := context.Background()
-	src := &store.Source{URL: "https://source.example/feed-" + e.domain, Name: "Example Wire", Kind: store.KindFeed, Enabled: true, PollInterval: time.Hour}
+	src := &store.Source{URL: fmt.Sprintf("https://source.example/feed-%s-%d", e.domain, e.seeded), Name: "Example Wire", Kind: store.KindFeed, Enabled: true, PollInterval: time.Hour}
 	if err := e.st.CreateSource(ctx, src); err != nil {
 		e.t.Fatal(err)
 	}
 	out := map[string]store.Article{}
-	i := 0
+	i := e.seeded
+	defer func() { e.seeded = i }()
 	for section, titles := range articles {
 		if section != "" {
 			if err := e.st.EnsureSection(ctx, store.Section{Slug: section, Name: strings.ToUpper(section[:1]) + section[1:]}); err != nil {
@@ -184,8 +186,8 @@ func (e *env) seed(articles map[string][]string) map[string]store.Article {
 			i++
 			a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://source.example/%s/%d", e.domain, i),
 				Title: title, Summary: "Lead of " + title + ".", Text: "Body of " + title, HTML: "<p>Body</p>",
-				Section: section, Language: "en", PublishedAt: e.clock.Now().Add(-time.Duration(i) * time.Hour),
-				FirstSeenAt: e.clock.Now().Add(-time.Duration(i) * time.Hour)}
+				Section: section, Language: "en", PublishedAt: e.clock.Now().Add(-time.Duration(i-e.seeded) * time.Minute),
+				FirstSeenAt: e.clock.Now().Add(-time.Duration(i-e.seeded) * time.Minute)}
 			if _, err := e.st.UpsertArticle(ctx, a); err != nil {
 				e.t.Fatal(err)
 			}

@@ -2,6 +2,8 @@ package newsletter
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"spektrum/internal/store"
@@ -19,13 +21,8 @@ func (n *Newsletter) Schedule(ctx context.Context) error {
 	var lastPurge time.Time
 	for {
 		now := n.now().UTC()
-		for _, freq := range []string{store.Daily, store.Weekly} {
-			if !n.due(freq, now) {
-				continue
-			}
-			if err := n.scheduledRun(ctx, freq, now); err != nil && ctx.Err() == nil {
-				n.log.WarnContext(ctx, "digest run", "frequency", freq, "err", err)
-			}
+		if err := n.RunDue(ctx); err != nil && ctx.Err() == nil {
+			n.log.WarnContext(ctx, "digest run", "err", err)
 		}
 		if now.Sub(lastPurge) > time.Hour {
 			if _, err := n.st.PurgeHits(ctx, now.Add(-48*time.Hour)); err != nil && ctx.Err() == nil {
@@ -39,6 +36,22 @@ func (n *Newsletter) Schedule(ctx context.Context) error {
 		case <-tick.C:
 		}
 	}
+}
+
+// RunDue does one round of Schedule: it starts or resumes the daily and
+// weekly runs that are due now.
+func (n *Newsletter) RunDue(ctx context.Context) error {
+	now := n.now().UTC()
+	var errs []error
+	for _, freq := range []string{store.Daily, store.Weekly} {
+		if !n.due(freq, now) {
+			continue
+		}
+		if err := n.scheduledRun(ctx, freq, now); err != nil {
+			errs = append(errs, fmt.Errorf("%s digests: %w", freq, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // due reports whether the run of freq containing now may start.
