@@ -170,9 +170,23 @@ func FuzzExtract(f *testing.F) {
 	f.Add([]byte(strings.Repeat("<table><tr><td>", 300) + articleParagraphs))
 	e := New()
 	f.Fuzz(func(t *testing.T, page []byte) {
+		// The page also serves as its own site's template (twice, so the
+		// profile applies): every path of the profile code sees it.
+		prof := NewSiteProfile()
+		for i := 0; i < 2; i++ {
+			if err := prof.Learn(page); err != nil && !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("Learn: %v", err)
+			}
+		}
+		if _, err := e.ExtractWithProfile(context.Background(), page, "https://fuzz.example/a/b", prof); err != nil && strings.Contains(err.Error(), "panic") {
+			t.Fatal(err)
+		}
 		a, err := e.Extract(context.Background(), page, "https://fuzz.example/a/b")
 		if err != nil {
 			return
+		}
+		if strings.Contains(a.Text+a.HTML+a.Title+a.Author, spaceMark) {
+			t.Fatal("the inline space mark leaked into the output")
 		}
 		if strings.Contains(strings.ToLower(a.HTML), "<script") || strings.Contains(strings.ToLower(a.HTML), "javascript:") {
 			t.Fatalf("unsanitized body: %q", a.HTML)
