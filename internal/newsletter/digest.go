@@ -113,6 +113,28 @@ func (n *Newsletter) confirmMail(sub *store.Subscriber) (*Message, error) {
 		MessageID: n.messageID("confirm", sub.ID, ""), Date: n.now(), Text: text, HTML: html}, nil
 }
 
+// manageMail answers a sign-up of an address that is already subscribed:
+// it goes only to confirmed addresses and carries the preferences link, so
+// a reader who forgot can change their choices, and the sign-up form tells
+// a stranger nothing.
+func (n *Newsletter) manageMail(sub *store.Subscriber) (*Message, error) {
+	lang := n.msg.lang(sub.Language)
+	d := confirmData{Lang: lang, Site: n.cfg.SiteName,
+		Subject:    n.msg.T(lang, "mail.manage.subject", n.cfg.SiteName),
+		Intro:      n.msg.T(lang, "mail.manage.intro", n.cfg.SiteName),
+		Action:     n.msg.T(lang, "mail.manage.action"),
+		Ignore:     n.msg.T(lang, "mail.manage.ignore"),
+		ConfirmURL: n.manageLink(sub)}
+	html, text, err := render(n.mails.confirmHTML, n.mails.confirmText, d)
+	if err != nil {
+		return nil, err
+	}
+	name, addr := n.from()
+	return &Message{FromName: name, FromAddr: addr, To: sub.Email, Subject: d.Subject,
+		MessageID: n.messageID("manage", sub.ID, ""), Date: n.now(), Text: text, HTML: html,
+		ListUnsubscribe: n.unsubLink(sub)}, nil
+}
+
 // RunKey names the digest run of frequency at now: one per UTC day, or per
 // ISO week.
 func RunKey(frequency string, now time.Time) string {

@@ -276,12 +276,15 @@ func (n *Newsletter) Subscribe(ctx context.Context, s Signup) error {
 		return err
 	}
 	switch sub.Status {
-	case store.SubActive, store.SubBounced:
-		// Active: already receiving; changing choices needs the signed
-		// preferences link, not just knowledge of the address. Bounced:
-		// the address doesn't take mail. Either way: nothing to do.
-		n.log.InfoContext(ctx, "sign-up for an address that is "+sub.Status+"; nothing sent", "subscriber", sub.ID)
+	case store.SubBounced:
+		// The address doesn't take mail: nothing to do.
+		n.log.InfoContext(ctx, "sign-up for a bounced address; nothing sent", "subscriber", sub.ID)
 		return nil
+	case store.SubActive:
+		// Changing an active subscriber's choices needs the signed
+		// preferences link, not just knowledge of the address: the
+		// subscriber is mailed that link instead.
+		return n.queueMail(ctx, sub, now, mailManage)
 	case store.SubUnsubscribed:
 		sub.Status = store.SubPending
 		sub.ConfirmNonce = ""
@@ -292,10 +295,6 @@ func (n *Newsletter) Subscribe(ctx context.Context, s Signup) error {
 		}
 	}
 	sub.Language, sub.Sections, sub.Frequency = lang, sections, freq
-	if now.Sub(sub.ConfirmSentAt) > n.cfg.ConfirmWindow {
-		sub.ConfirmSent = 0
-	}
-	sendMail := sub.ConfirmSent < n.cfg.MaxConfirmMails
 	if sub.ID == 0 {
 		if err := n.st.CreateSubscriber(ctx, sub); err != nil {
 			if errors.Is(err, store.ErrDuplicate) {
@@ -316,15 +315,30 @@ func (n *Newsletter) Subscribe(ctx context.Context, s Signup) error {
 		TextVersion: version, Language: textLang, PageURL: page, Choices: choicesJSON(sub), CreatedAt: now}); err != nil {
 		return err
 	}
-	if !sendMail {
-		n.log.InfoContext(ctx, "confirmation mail limit reached; not sending another", "subscriber", sub.ID)
+	return n.queueMail(ctx, sub, now, mailConfirm)
+}
+
+// Mails queued by sign-ups.
+const (
+	mailConfirm = "confirm" // the double opt-in link, to a pending address
+	mailManage  = "manage"  // the preferences link, to an already active one
+)
+
+// queueMail queues a sign-up's mail unless the address had its few in the
+// last ConfirmWindow.
+func (n *Newsletter) queueMail(ctx context.Context, sub *store.Subscriber, now time.Time, kind string) error {
+	if now.Sub(sub.ConfirmSentAt) > n.cfg.ConfirmWindow {
+		sub.ConfirmSent = 0
+	}
+	if sub.ConfirmSent >= n.cfg.MaxConfirmMails {
+		n.log.InfoContext(ctx, "sign-up mail limit reached; not sending another", "subscriber", sub.ID)
 		return nil
 	}
 	queued, err := jobs.Enqueue(ctx, n.st, jobConfirm, fmt.Sprintf("%s:%d", jobConfirm, sub.ID), 0,
-		confirmJob{Subscriber: sub.ID})
+		confirmJob{Subscriber: sub.ID, Kind: kind})
 	if err != nil || !queued {
-		// Not queued: a confirmation mail for this address is already
-		// waiting to go, and it will carry the same link.
+		// Not queued: a mail for this address is already waiting to go,
+		// and it will carry the same link.
 		return err
 	}
 	// Counted only once queued, so sign-ups collapsing into one waiting
@@ -335,7 +349,8 @@ func (n *Newsletter) Subscribe(ctx context.Context, s Signup) error {
 }
 
 type confirmJob struct {
-	Subscriber int64 `json:"subscriber"`
+	Subscriber int64  `json:"subscriber"`
+	Kind       string `json:"kind,omitempty"` // mailConfirm (default) or mailManage
 }
 
 // handleConfirmJob sends the confirmation mail of a still-pending subscriber.
@@ -351,10 +366,15 @@ func (n *Newsletter) handleConfirmJob(ctx context.Context, j *store.Job) error {
 	if err != nil {
 		return err
 	}
-	if sub.Status != store.SubPending || sub.ConfirmNonce == "" {
-		return nil // confirmed or gone meanwhile: nothing to send
+	var m *Message
+	switch {
+	case p.Kind == mailManage && sub.Status == store.SubActive:
+		m, err = n.manageMail(sub)
+	case p.Kind != mailManage && sub.Status == store.SubPending && sub.ConfirmNonce != "":
+		m, err = n.confirmMail(sub)
+	default:
+		return nil // the state changed meanwhile: nothing to send
 	}
-	m, err := n.confirmMail(sub)
 	if err != nil {
 		return jobs.Permanent(err)
 	}
@@ -364,7 +384,7 @@ func (n *Newsletter) handleConfirmJob(ctx context.Context, j *store.Job) error {
 		}
 		return err
 	}
-	n.log.InfoContext(ctx, "confirmation mail sent", "subscriber", sub.ID)
+	n.log.InfoContext(ctx, "sign-up mail sent", "subscriber", sub.ID, "kind", p.Kind)
 	return nil
 }
 

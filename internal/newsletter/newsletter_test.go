@@ -237,8 +237,15 @@ func TestAPISignupSameAnswerAndLimits(t *testing.T) {
 	}
 	e.runJobs()
 	e.mailpit.waitFor(newAddr, 3)
-	if got := e.mailpit.to(known); len(got) != 0 {
-		t.Fatalf("the active subscriber got %d mails from a sign-up by someone knowing the address; want none", len(got))
+	// The active subscriber is told, with their preferences link; the
+	// sign-up changed nothing.
+	km := e.mailpit.message(e.mailpit.waitFor(known, 1)[0].ID)
+	if km.Subject != "Your subscription to Spektrum Test" || !strings.Contains(km.Text, e.base+"/newsletter/preferences?t=") ||
+		strings.Contains(km.Text, "/newsletter/confirm") {
+		t.Fatalf("mail to the already active address: %q\n%s", km.Subject, km.Text)
+	}
+	if ks, _ := e.st.SubscriberByEmail(ctx, known); ks.Frequency != store.Daily || len(ks.Sections) != 0 {
+		t.Fatalf("a sign-up by address alone changed an active subscriber's choices: %+v", ks)
 	}
 
 	for _, tc := range []struct{ body, ctype string }{
