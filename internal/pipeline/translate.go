@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"spektrum/internal/jobs"
-	"spektrum/internal/lang"
 	"spektrum/internal/store"
 	"spektrum/internal/translate"
 )
@@ -141,19 +139,4 @@ func (p *Pipeline) putTranslation(ctx context.Context, a *store.Article, row *st
 func nextMonth(t time.Time) time.Time {
 	t = t.UTC()
 	return time.Date(t.Year(), t.Month()+1, 1, 0, 0, 0, 0, time.UTC)
-}
-
-// Editions normalises an edition list ("en, DE,fr-FR") to base codes, in
-// order, without duplicates; the first is the default edition.
-func Editions(list string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, e := range strings.Split(list, ",") {
-		e = lang.Base(e)
-		if e != "" && !seen[e] {
-			seen[e] = true
-			out = append(out, e)
-		}
-	}
-	return out
 }

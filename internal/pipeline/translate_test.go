@@ -304,9 +304,3 @@ func TestBudgetSpentQueuesForNextMonth(t *testing.T) {
 		t.Fatalf("queued job = %+v, %v; want it to run from %s", j, err, next)
 	}
 }
-
-func TestEditions(t *testing.T) {
-	if got := strings.Join(Editions(" en, DE,fr-FR,de,, es"), ","); got != "en,de,fr,es" {
-		t.Fatalf("Editions = %s", got)
-	}
-}

@@ -181,7 +181,7 @@ func (s *Service) Translate(ctx context.Context, from, to string, d Document) (*
 	if last == nil {
 		return nil, fmt.Errorf("translate %s→%s: %w", from, to, errors.Join(errs...))
 	}
-	return nil, fmt.Errorf("translate %s→%s: %s: %w", from, to, strings.Join(msgs, "; "), unwrapBudget(last))
+	return nil, fmt.Errorf("translate %s→%s: %s: %w", from, to, strings.Join(msgs, "; "), last)
 }
 
 type segStats struct {
@@ -301,7 +301,3 @@ func unescape(s string) string {
 	// Titles are plain text: a provider that added markup gets it removed.
 	return strings.TrimSpace(TextOf(s))
 }
-
-// unwrapBudget is e itself; it exists to make explicit that e does not wrap
-// ErrBudget (the caller checked).
-func unwrapBudget(e error) error { return e }
