@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,6 +68,7 @@ func newsServer(t *testing.T, paths ...string) *httptest.Server {
 type rig struct {
 	st     store.Store
 	p      *Pipeline
+	mu     sync.Mutex // events come from several workers
 	events []Event
 }
 
@@ -78,7 +81,11 @@ func newRig(t testing.TB, editions []string, tr *translate.Service, st store.Sto
 	rg := &rig{st: st}
 	fc := fetch.New(fetch.Options{AllowPrivateNetworks: true, PerHostDelay: -1})
 	rg.p = New(st, fc, extract.New(), Options{Detector: lang.New(), Editions: editions, Translator: tr,
-		Events: func(e Event) { rg.events = append(rg.events, e) }})
+		Events: func(e Event) {
+			rg.mu.Lock()
+			defer rg.mu.Unlock()
+			rg.events = append(rg.events, e)
+		}})
 	_ = ctx
 	return rg
 }
@@ -131,6 +138,8 @@ func (rg *rig) article(t *testing.T, title string) *store.Article {
 			return &page.Articles[i]
 		}
 	}
+	rg.mu.Lock()
+	defer rg.mu.Unlock()
 	t.Fatalf("no article %q among %d; events %+v", title, len(page.Articles), rg.events)
 	return nil
 }
@@ -215,15 +224,15 @@ func TestTranslateIntoEditionsWithApertium(t *testing.T) {
 
 // fakeLibre answers LibreTranslate's /languages and /translate; status, if
 // set, is the answer to every translation instead.
-func fakeLibre(t *testing.T, status *int, calls *int) *httptest.Server {
+func fakeLibre(t *testing.T, status, calls *atomic.Int64) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/languages" {
 			_, _ = w.Write([]byte(`[{"code":"en","targets":["de"]},{"code":"fr","targets":["de"]}]`))
 			return
 		}
-		*calls++
-		if *status != 0 {
-			http.Error(w, `{"error":"down"}`, *status)
+		calls.Add(1)
+		if st := status.Load(); st != 0 {
+			http.Error(w, `{"error":"down"}`, int(st))
 			return
 		}
 		var req struct{ Q []string }
@@ -243,7 +252,8 @@ func fakeLibre(t *testing.T, status *int, calls *int) *httptest.Server {
 func TestProviderDownKeepsOriginalAndRetries(t *testing.T) {
 	ctx := context.Background()
 	st := testStore(t)
-	status, calls := http.StatusServiceUnavailable, 0
+	var status, calls atomic.Int64
+	status.Store(http.StatusServiceUnavailable)
 	lt := fakeLibre(t, &status, &calls)
 	svc := translate.New(st, []translate.Translator{translate.NewLibreTranslate(lt.URL, "", translate.HTTPOptions{Retries: -1})}, translate.Options{})
 	rg := newRig(t, []string{"en", "de"}, svc, st)
@@ -269,7 +279,7 @@ func TestProviderDownKeepsOriginalAndRetries(t *testing.T) {
 		t.Fatalf("fr→en = %+v, want unsupported", tr)
 	}
 	// The provider is back: the retry translates and replaces the note.
-	status = 0
+	status.Store(0)
 	rg.runAt(t, srv.URL+"/feed.xml", time.Now().Add(2*time.Hour))
 	if tr := rg.translation(t, en, "de"); tr.Status != store.TranslationDone || !strings.HasPrefix(tr.Title, "DE:") || tr.Error != "" {
 		t.Fatalf("after recovery en→de = %+v", tr)
@@ -281,7 +291,7 @@ func TestProviderDownKeepsOriginalAndRetries(t *testing.T) {
 func TestBudgetSpentQueuesForNextMonth(t *testing.T) {
 	ctx := context.Background()
 	st := testStore(t)
-	status, calls := 0, 0
+	var status, calls atomic.Int64
 	lt := fakeLibre(t, &status, &calls)
 	now := time.Now()
 	svc := translate.New(st, []translate.Translator{translate.NewLibreTranslate(lt.URL, "", translate.HTTPOptions{})},
@@ -291,8 +301,8 @@ func TestBudgetSpentQueuesForNextMonth(t *testing.T) {
 	rg.run(t, srv.URL+"/feed.xml")
 	en := rg.article(t, pages["/en"].title)
 	tr := rg.translation(t, en, "de")
-	if tr.Status != store.TranslationQueued || !strings.Contains(tr.Error, "budget") || calls != 0 {
-		t.Fatalf("en→de over budget = %s %q after %d provider calls; want queued, no calls", tr.Status, tr.Error, calls)
+	if tr.Status != store.TranslationQueued || !strings.Contains(tr.Error, "budget") || calls.Load() != 0 {
+		t.Fatalf("en→de over budget = %s %q after %d provider calls; want queued, no calls", tr.Status, tr.Error, calls.Load())
 	}
 	counts, err := st.JobCounts(ctx, []string{KindTranslate}, now)
 	if err != nil || counts.Waiting != 1 {
