@@ -147,6 +147,10 @@ var (
 )
 
 var (
+	// datelineStart begins a line that dates the page ("Updated at 1:23
+	// p.m.", "Aktualisiert: 12.03.2024, 10:15 Uhr"), never a sentence of
+	// the story; the line is dropped only when it holds a number.
+	datelineStart = regexp.MustCompile(`^(published|updated|last updated|posted|veröffentlicht|aktualisiert|zuletzt aktualisiert|stand|erstellt|publié|mis à jour|modifié|publicado|actualizado|pubblicato|aggiornato|opublikowano|zaktualizowano|gepubliceerd|bijgewerkt)([\s:,.]|$)`)
 	// bareURL is a block that is only an address (a "permalink" line).
 	bareURL = regexp.MustCompile(`^(https?://|www\.)\S+$`)
 	// followWord and socialNetwork together make a "follow us" line.
@@ -173,6 +177,9 @@ func isChromeBlock(n *html.Node) bool {
 		return false
 	}
 	if l <= 300 && bareURL.MatchString(t) {
+		return true
+	}
+	if l <= 100 && datelineStart.MatchString(t) && strings.ContainsAny(t, "0123456789") {
 		return true
 	}
 	if l <= 300 && followWord.in(t) && socialNetwork.in(t) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/html"
 )
 
 const seedURL = "https://www.eureporter.co/de/world/russia/2021/12/13/putin-and-biden-agreed-to-hold-more-talks-despite-differences-says-kremlin/"
@@ -141,6 +143,25 @@ func TestExtractConcurrent(t *testing.T) {
 	for range 4 {
 		if err := <-errs; err != nil {
 			t.Errorf("concurrent Extract: %v", err)
+		}
+	}
+}
+
+func TestChromeBlockDatelines(t *testing.T) {
+	for text, want := range map[string]bool{
+		"Updated at 1:23 p.m.":                true,
+		"Aktualisiert: 12.03.2024, 10:15 Uhr": true,
+		"Publié le 3 mars 2022 à 10h15":       true,
+		"Mis à jour le 4 mars 2022":           true,
+		"Actualizado: 12/03/2024 10:15":       true,
+		"Published":                           true, // a bare label, by the phrase rule
+		"Stand der Dinge ist, dass die Stadt 2024 mehr Geld ausgibt als je zuvor in ihrer Geschichte, sagte der Kämmerer am Montag.": false,
+		"Veröffentlicht wurde die Studie im Fachblatt Nature.":                                                                       false, // no number
+	} {
+		n := &html.Node{Type: html.ElementNode, Data: "p"}
+		n.AppendChild(&html.Node{Type: html.TextNode, Data: text})
+		if got := isChromeBlock(n); got != want {
+			t.Errorf("isChromeBlock(%q) = %v, want %v", text, got, want)
 		}
 	}
 }
