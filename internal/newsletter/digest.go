@@ -58,13 +58,37 @@ func render(html *htmltemplate.Template, text *texttemplate.Template, data any) 
 	return h.String(), t.String(), nil
 }
 
+// monthNames gives the month names of the catalogues' languages (Polish
+// in the genitive, as dates take it); dates are written "day month year" in
+// all of them but English's "2 January 2006".
+func monthNames(lang string) ([12]string, bool) {
+	switch lang {
+	case "de":
+		return [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}, true
+	case "fr":
+		return [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}, true
+	case "es":
+		return [12]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"}, true
+	case "it":
+		return [12]string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"}, true
+	case "pl":
+		return [12]string{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"}, true
+	}
+	return [12]string{}, false
+}
+
 // formatDate writes a date the way the language does, without a locale library.
 func formatDate(lang string, t time.Time) string {
-	if lang == "de" {
-		months := []string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}
-		return fmt.Sprintf("%d. %s %d", t.Day(), months[t.Month()-1], t.Year())
+	names, ok := monthNames(lang)
+	switch {
+	case !ok:
+		return t.Format("2 January 2006")
+	case lang == "de":
+		return fmt.Sprintf("%d. %s %d", t.Day(), names[t.Month()-1], t.Year())
+	case lang == "es":
+		return fmt.Sprintf("%d de %s de %d", t.Day(), names[t.Month()-1], t.Year())
 	}
-	return t.Format("2 January 2006")
+	return fmt.Sprintf("%d %s %d", t.Day(), names[t.Month()-1], t.Year())
 }
 
 func (n *Newsletter) from() (string, string) { return n.cfg.SiteName, n.cfg.FromAddr }

@@ -101,8 +101,32 @@ func (n *Newsletter) labels(lang string) map[string]string {
 	return out
 }
 
-var languageNames = map[string]string{"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español",
-	"it": "Italiano", "pl": "Polski", "ru": "Русский", "uk": "Українська", "nl": "Nederlands", "pt": "Português"}
+// languageName is a language's own name, for the edition choice.
+func languageName(code string) string {
+	switch code {
+	case "en":
+		return "English"
+	case "de":
+		return "Deutsch"
+	case "fr":
+		return "Français"
+	case "es":
+		return "Español"
+	case "it":
+		return "Italiano"
+	case "pl":
+		return "Polski"
+	case "ru":
+		return "Русский"
+	case "uk":
+		return "Українська"
+	case "nl":
+		return "Nederlands"
+	case "pt":
+		return "Português"
+	}
+	return code
+}
 
 func (n *Newsletter) newForm(lang, page string) *formData {
 	consent, _, _ := n.msg.consent(lang)
@@ -122,11 +146,7 @@ func (n *Newsletter) withChoices(ctx context.Context, f *formData, lang string, 
 	}
 	if len(n.cfg.Languages) > 1 {
 		for _, l := range n.cfg.Languages {
-			name := languageNames[l]
-			if name == "" {
-				name = l
-			}
-			f.Languages = append(f.Languages, langOpt{Code: l, Name: name, Selected: l == lang})
+			f.Languages = append(f.Languages, langOpt{Code: l, Name: languageName(l), Selected: l == lang})
 		}
 	}
 	return nil

@@ -18,7 +18,7 @@ type messages map[string]map[string]string
 const consentKey = "consent"
 
 func newMessages() messages {
-	return messages{
+	m := messages{
 		"en": {
 			consentKey: "We use your sign-up only to send you the newsletter you choose here: its language, sections and " +
 				"how often. We don't track opens or clicks and share your address with no one. You can unsubscribe at any " +
@@ -146,6 +146,10 @@ func newMessages() messages {
 			"mail.other":           "Weitere",
 		},
 	}
+	for l, msgs := range moreMessages() {
+		m[l] = msgs
+	}
+	return m
 }
 
 // lang returns l if there are messages for it, else English.
