@@ -41,7 +41,7 @@ func (n *Newsletter) Handlers() map[string]http.Handler {
 	// (Sec-Fetch-Site / Origin). The unsubscribe endpoint must not: RFC 8058
 	// one-click POSTs come from mail providers.
 	xo := http.NewCrossOriginProtection()
-	return map[string]http.Handler{
+	h := map[string]http.Handler{
 		"GET /newsletter":                       http.HandlerFunc(n.handleSignupPage),
 		"POST /newsletter/subscribe":            xo.Handler(http.HandlerFunc(n.handleFormSubscribe)),
 		"GET /newsletter/confirm":               http.HandlerFunc(n.handleConfirmPage),
@@ -60,6 +60,11 @@ func (n *Newsletter) Handlers() map[string]http.Handler {
 		"OPTIONS /api/v1/newsletter/subscribe":  http.HandlerFunc(n.handleAPIOptions),
 		"GET /api/v1/newsletter/subscribe":      http.HandlerFunc(n.handleAPIOptions),
 	}
+	// Each edition's sign-up page under its prefix, like the site's pages.
+	for _, l := range n.cfg.Languages {
+		h["GET /"+l+"/newsletter"] = n.signupPage(l)
+	}
+	return h
 }
 
 // BounceWebhookURL is the secret URL providers post bounce notifications to.
@@ -167,7 +172,7 @@ func containsStr(list []string, s string) bool {
 func (n *Newsletter) Form(lang, page string) template.HTML {
 	lang = n.pageLang(lang)
 	f := n.newForm(lang, page)
-	f.Compact, f.ID, f.More = true, "-footer", n.cfg.BaseURL+"/newsletter?lang="+lang
+	f.Compact, f.ID, f.More = true, "-footer", n.cfg.BaseURL+"/"+lang+"/newsletter"
 	var b bytes.Buffer
 	if err := n.pages.ExecuteTemplate(&b, "form", f); err != nil {
 		n.log.Error("render sign-up form", "err", err)
@@ -252,8 +257,15 @@ func (n *Newsletter) handleStyle(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Newsletter) handleSignupPage(w http.ResponseWriter, r *http.Request) {
-	lang := n.pageLang(r.URL.Query().Get("lang"))
-	f := n.newForm(lang, n.cfg.BaseURL+"/newsletter")
+	n.serveSignupPage(w, r, n.pageLang(r.URL.Query().Get("lang")))
+}
+
+func (n *Newsletter) signupPage(lang string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.serveSignupPage(w, r, lang) })
+}
+
+func (n *Newsletter) serveSignupPage(w http.ResponseWriter, r *http.Request, lang string) {
+	f := n.newForm(lang, n.cfg.BaseURL+r.URL.Path)
 	f.ID = "-page"
 	if err := n.withChoices(r.Context(), f, lang, nil); err != nil {
 		n.serverError(w, r, "sign-up page", err)

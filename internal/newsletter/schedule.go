@@ -28,12 +28,46 @@ func (n *Newsletter) Schedule(ctx context.Context) error {
 			if _, err := n.st.PurgeHits(ctx, now.Add(-48*time.Hour)); err != nil && ctx.Err() == nil {
 				n.log.WarnContext(ctx, "purge sign-up counters", "err", err)
 			}
+			if k, err := n.PurgeUnconfirmed(ctx); err != nil && ctx.Err() == nil {
+				n.log.WarnContext(ctx, "erase unconfirmed sign-ups", "err", err)
+			} else if k > 0 {
+				n.log.InfoContext(ctx, "unconfirmed sign-ups erased", "count", k)
+			}
 			lastPurge = now
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
+		}
+	}
+}
+
+// PurgeUnconfirmed erases sign-ups nobody confirmed within ConfirmWindow
+// of their last confirmation mail: an address we may never mail is not
+// kept. It returns how many it erased.
+func (n *Newsletter) PurgeUnconfirmed(ctx context.Context) (int, error) {
+	cutoff := n.now().Add(-n.cfg.ConfirmWindow)
+	var after int64
+	erased := 0
+	for {
+		subs, err := n.st.Subscribers(ctx, store.SubPending, "", after, 500)
+		if err != nil || len(subs) == 0 {
+			return erased, err
+		}
+		for _, s := range subs {
+			after = s.ID
+			last := s.ConfirmSentAt
+			if last.IsZero() {
+				last = s.CreatedAt
+			}
+			if last.After(cutoff) {
+				continue
+			}
+			if err := n.st.DeleteSubscriber(ctx, s.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return erased, err
+			}
+			erased++
 		}
 	}
 }

@@ -206,3 +206,38 @@ func TestDigestSectionsAndEditions(t *testing.T) {
 		t.Fatalf("dry run recorded %+v in the send log", c)
 	}
 }
+
+// TestUnconfirmedSignupsErased: a sign-up nobody confirms is erased once its
+// last confirmation mail is older than the confirmation window; a confirmed
+// subscriber and a recent sign-up stay.
+func TestUnconfirmedSignupsErased(t *testing.T) {
+	t.Parallel()
+	e := newOfflineEnv(t, nil)
+	ctx := context.Background()
+	old := e.addr("old")
+	if err := e.n.Subscribe(ctx, newsletter.Signup{Email: old}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(29 * 24 * time.Hour)
+	recent := e.addr("recent")
+	if err := e.n.Subscribe(ctx, newsletter.Signup{Email: recent}); err != nil {
+		t.Fatal(err)
+	}
+	e.activeSubscriber(e.addr("active"), nil, store.Daily)
+	if k, err := e.n.PurgeUnconfirmed(ctx); err != nil || k != 0 {
+		t.Fatalf("purge at 29 days = %d, %v; want nothing yet", k, err)
+	}
+	e.clock.Add(2 * 24 * time.Hour)
+	if k, err := e.n.PurgeUnconfirmed(ctx); err != nil || k != 1 {
+		t.Fatalf("purge at 31 days = %d, %v; want the old sign-up", k, err)
+	}
+	for a, want := range map[string]bool{old: false, recent: true, e.addr("active"): true} {
+		if _, err := e.st.SubscriberByEmail(ctx, a); (err == nil) != want {
+			t.Errorf("%s kept = %v, want %v", a, err == nil, want)
+		}
+	}
+	// Each edition has its sign-up page.
+	if status, page := e.get(e.base + "/en/newsletter"); status != http.StatusOK || !strings.Contains(page, `name="email"`) {
+		t.Errorf("/en/newsletter = %d", status)
+	}
+}
