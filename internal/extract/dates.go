@@ -87,7 +87,7 @@ func buildMonthNames() map[string]time.Month {
 }
 
 // publishedLabel finds the words pages put before a visible publication date.
-var publishedLabel = regexp.MustCompile(`(veröffentlicht|erschienen|publiziert|published|posted|publié|mis en ligne|publicado|publicada|opublikowano|opublikowany|data publikacji|pubblicato|pubblicata)`)
+var publishedLabel = regexp.MustCompile(`(veröffentlicht|erschienen|publiziert|published|posted|publié|mis en ligne|publicado|publicada|opublikowano|opublikowany|data publikacji|pubblicato|pubblicata|stand:)`)
 
 var (
 	// 12. Dezember 2021, 12 décembre 2021, 12 de diciembre de 2021, 12 grudnia 2021

@@ -45,6 +45,8 @@ type pageMeta struct {
 	// articleBody is the JSON-LD articleBody, the publisher's own statement
 	// of what the story's text is (see votes.go).
 	articleBody string
+	// h1 is the text of the page's first <h1>, the headline as shown.
+	h1 string
 }
 
 // readMetadata walks the document once and fills the first three layers.
@@ -73,6 +75,10 @@ func readMetadata(doc *html.Node, page *url.URL) pageMeta {
 				}
 			}
 			return false
+		case "h1":
+			if pm.h1 == "" {
+				pm.h1 = textOf(n)
+			}
 		case "title":
 			if title == "" && n.Parent != nil && n.Parent.Data == "head" {
 				title = textOf(n)
@@ -140,7 +146,7 @@ func readMetadata(doc *html.Node, page *url.URL) pageMeta {
 	m := Article{
 		Title: first(metas["twitter:title"], metas["parsely-title"], metas["sailthru.title"],
 			metas["dc.title"], metas["dcterms.title"], metas["title"], title),
-		Author: first(metas["author"], metas["parsely-author"], metas["sailthru.author"],
+		Author: first(byline(metas["author"]), metas["parsely-author"], metas["sailthru.author"],
 			metas["dc.creator"], metas["dcterms.creator"], byline(metas["byl"]), visibleAuthor),
 		Description: first(metas["description"], metas["twitter:description"],
 			metas["dc.description"], metas["dcterms.description"], metas["sailthru.description"]),
@@ -211,6 +217,13 @@ func (pm pageMeta) merge(tr trafilatura.Metadata) Article {
 	var a Article
 	a.SiteName = pick(func(l Article) string { return l.SiteName })
 	a.Title = stripSiteName(pick(func(l Article) string { return l.Title }), a.SiteName)
+	// "Headline - Section - Site" in a <title> whose site part differs from
+	// the declared site name: the visible headline, when the title starts
+	// with it, is the title without the suffixes.
+	if h := strings.Join(strings.Fields(pm.h1), " "); len(h) >= 10 && len(a.Title) > len(h) &&
+		strings.EqualFold(a.Title[:len(h)], h) && strings.ContainsAny(a.Title[len(h):len(h)+min(4, len(a.Title)-len(h))], "|-–—·:»/") {
+		a.Title = h
+	}
 	a.Author = pick(func(l Article) string { return l.Author })
 	a.Description = pick(func(l Article) string { return l.Description })
 	a.Section = pick(func(l Article) string { return l.Section })
@@ -384,8 +397,8 @@ func names(deref func(any) any, v any) string {
 		}
 		switch t := deref(v).(type) {
 		case string:
-			if s := strings.TrimSpace(t); s != "" && !isURL(s) {
-				out = append(out, s)
+			if s := byline(t); s != "" && !isURL(s) {
+				out = append(out, s) // "Por Elena Ruiz" as a plain string
 			}
 		case map[string]any:
 			if s := str(t["name"]); s != "" {
@@ -523,8 +536,12 @@ func bylineName(s string) string {
 	if strings.ContainsAny(s, "|•·@") || sentenceEnd.MatchString(s) {
 		return ""
 	}
-	return s
+	// "Anna Schmidt und Tobias Krüger" is listed as JSON-LD lists authors.
+	return authorAnd.ReplaceAllString(s, ", ")
 }
+
+// authorAnd joins two names in a byline, in the languages we read.
+var authorAnd = regexp.MustCompile(` (und|and|et|y|e|i|en|&) `)
 
 // normLang reduces "de-DE", "de_DE" or "DE" to the primary subtag "de".
 func normLang(s string) string {
