@@ -407,7 +407,7 @@ type digestBuilder struct {
 
 // digestArticlesMax bounds what one period read brings in; a digest shows
 // at most Config.MaxArticles of it.
-const digestArticlesMax = 500
+const digestArticlesMax = 5000
 
 func (b *digestBuilder) load(ctx context.Context, from time.Time) ([]store.Article, error) {
 	b.mu.Lock()

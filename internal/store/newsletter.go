@@ -161,6 +161,6 @@ type NewsletterStore interface {
 	DigestSends(ctx context.Context, subscriberID int64) ([]DigestSend, error) // oldest first
 
 	// DigestArticles returns visible articles first seen in [from, until),
-	// newest first, at most limit.
+	// newest first, at most limit, without their bodies (HTML and Text empty).
 	DigestArticles(ctx context.Context, from, until time.Time, limit int) ([]Article, error)
 }

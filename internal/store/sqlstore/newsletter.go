@@ -76,7 +76,12 @@ const (
 	qSendCounts    = `SELECT state, COUNT(*) FROM newsletter_sends WHERE run_key = ? GROUP BY state`
 	qSendsOf       = `SELECT ` + sendCols + ` FROM newsletter_sends n WHERE n.subscriber_id = ? ORDER BY n.id`
 
-	qDigestArticles = `SELECT ` + articleCols + articleFrom + `
+	// Digests need no bodies: HTML and text are left out (empty), which
+	// keeps a week of a busy outlet's articles small in memory.
+	qDigestArticles = `SELECT a.id, COALESCE(a.source_id, 0), COALESCE(s.name, ''), a.url,
+		a.canonical_url, a.guid, a.slug, a.title, a.author, a.published_at,
+		a.updated_at, a.language, a.section, a.image, a.summary, '', '',
+		a.content_hash, a.first_seen_at, a.hidden, a.sort_at` + articleFrom + `
 		WHERE a.hidden = FALSE AND a.first_seen_at >= ? AND a.first_seen_at < ?
 		ORDER BY a.sort_at DESC, a.id DESC LIMIT ?`
 )

@@ -377,6 +377,9 @@ func testDigestArticles(t *testing.T, s store.Store) {
 	if !slices.Equal(ids(got), want) {
 		t.Fatalf("DigestArticles = %v, want %v (first seen in the window, newest first, hidden left out)", ids(got), want)
 	}
+	if g := got[0]; g.Title != created[1].Title || g.SourceName == "" || g.Slug == "" || g.HTML != "" || g.Text != "" {
+		t.Fatalf("DigestArticles row = %+v; want title, source and slug, no body", g)
+	}
 	if got, err := s.DigestArticles(ctx, base.Add(time.Hour), base.Add(4*time.Hour), 1); err != nil || len(got) != 1 {
 		t.Fatalf("DigestArticles with limit 1 = %d, %v", len(got), err)
 	}
