@@ -128,6 +128,12 @@ var chromePhrase = regexp.MustCompile(`^(` +
 	`tendencias|leer más|lea también|lee también|te puede interesar|noticias relacionadas|lo más leído|` +
 	`popularne|czytaj też|czytaj także|czytaj więcej|zobacz też|zobacz także|najczęściej czytane|` +
 	`tendenze|leggi anche|potrebbe interessarti|articoli correlati|più letti|i più letti|` +
+	// reader tools
+	`print|drucken|imprimer|imprimir|stampa|drukuj|copy link|link kopieren|copier le lien|copiar enlace|copia link|kopiuj link|` +
+	`merken|zur merkliste|artikel merken|artikel vorlesen lassen|vorlesen|audio abspielen|listen to this article|écouter cet article|` +
+	`escuchar|ascolta|posłuchaj|kommentieren|zu den kommentaren|kommentare anzeigen|view comments|show comments|ver comentarios|` +
+	`commenti|komentarze|weiterlesen|mehr anzeigen|show more|lire la suite|seguir leyendo|continua a leggere|czytaj dalej|` +
+	`zur startseite|back to top|nach oben|skip ad|continue reading|` +
 	// follow / connect
 	`follow us|connect with us|folgen sie uns|vernetzen sie sich mit uns|suivez-nous|suivez nous|síguenos|siguenos|obserwuj nas|seguici|` +
 	// bare dateline labels left behind by a removed date
@@ -151,6 +157,22 @@ var (
 	// p.m.", "Aktualisiert: 12.03.2024, 10:15 Uhr"), never a sentence of
 	// the story; the line is dropped only when it holds a number.
 	datelineStart = regexp.MustCompile(`^(published|updated|last updated|posted|veröffentlicht|aktualisiert|zuletzt aktualisiert|stand|erstellt|publié|mis à jour|modifié|publicado|actualizado|pubblicato|aggiornato|opublikowano|zaktualizowano|gepubliceerd|bijgewerkt)([\s:,.]|$)`)
+	// chromeSentence holds phrases of the notices pages put inside the
+	// article container: consent gates for embedded content (everywhere on
+	// German sites since the GDPR), paywall calls, "story continues below"
+	// ad markers. No story sentence uses them, and blocks are short.
+	chromeSentence = substrings{
+		"externe inhalte", "externer inhalt", "externen inhalt", "empfohlener redaktioneller inhalt",
+		"inhalte von drittanbietern", "contenu externe", "contenus externes", "contenido externo", "contenuto esterno",
+		"treści zewnętrzne", "third-party content", "external content",
+		"exklusiv für abonnenten", "weiterlesen mit plus", "jetzt weiterlesen", "réservé aux abonnés",
+		"exclusivo para suscriptores", "suscríbete para seguir leyendo", "riservato agli abbonati",
+		"dla prenumeratorów", "dostępny dla subskrybentów", "subscribers only", "subscribe to continue reading",
+		"story continues below", "article continues below", "continue reading below", "der artikel wird unterhalb",
+		"artikel geht unter der anzeige weiter", "weiter nach der anzeige", "la suite après cette publicité",
+		"l'article continue après", "continúa después de la publicidad", "continua dopo la pubblicità",
+		"dalsza część artykułu pod", "treść dalszej części artykułu",
+	}
 	// bareURL is a block that is only an address (a "permalink" line).
 	bareURL = regexp.MustCompile(`^(https?://|www\.)\S+$`)
 	// followWord and socialNetwork together make a "follow us" line.
@@ -175,6 +197,9 @@ func isChromeBlock(n *html.Node) bool {
 	l := utf8.RuneCountInString(t)
 	if l == 0 {
 		return false
+	}
+	if l <= 300 && chromeSentence.in(t) {
+		return true
 	}
 	if l <= 300 && bareURL.MatchString(t) {
 		return true

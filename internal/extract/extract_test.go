@@ -165,3 +165,34 @@ func TestChromeBlockDatelines(t *testing.T) {
 		}
 	}
 }
+
+func TestChromeBlockNotices(t *testing.T) {
+	chrome := []string{
+		"Empfohlener redaktioneller Inhalt: An dieser Stelle finden Sie externe Inhalte von YouTube.",
+		"Dieser Artikel ist exklusiv für Abonnenten. Jetzt weiterlesen mit Plus.",
+		"Artikel vorlesen lassen", "Link kopieren", "Drucken",
+		"Cet article est réservé aux abonnés.", "Lire la suite",
+		"Suscríbete para seguir leyendo", "Contenido externo: acepte las cookies para verlo.",
+		"Continua a leggere", "Questo contenuto è riservato agli abbonati.",
+		"Dalsza część artykułu pod materiałem wideo", "Czytaj dalej",
+		"Story continues below advertisement", "Continue reading",
+	}
+	prose := []string{
+		"Die Stadt will externe Gutachter beauftragen, um die Kosten der Sanierung zu prüfen, sagte die Bürgermeisterin.",
+		"Le maire a promis de continuer à lire attentivement les propositions des habitants avant le vote.",
+		"Der Verlag druckt die Zeitung seit 1950 in der eigenen Druckerei am Stadtrand.",
+	}
+	for _, text := range append(chrome, prose...) {
+		n := &html.Node{Type: html.ElementNode, Data: "p"}
+		n.AppendChild(&html.Node{Type: html.TextNode, Data: text})
+		want := true
+		for _, p := range prose {
+			if p == text {
+				want = false
+			}
+		}
+		if got := isChromeBlock(n); got != want {
+			t.Errorf("isChromeBlock(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
