@@ -351,6 +351,13 @@ func (n *Newsletter) deliver(ctx context.Context, b *digestBuilder, lim *limiter
 	case errors.Is(err, ErrPermanent) || d.Attempts >= maxSendAttempts:
 		d.State, d.LastError = store.SendFailed, err.Error()
 		n.log.WarnContext(ctx, "digest given up", "subscriber", sub.ID, "run", d.RunKey, "err", err)
+		if errors.Is(err, ErrNoMailbox) {
+			// The server said at once that the address does not exist:
+			// the same as a hard bounce reported later by a webhook.
+			if berr := n.Bounce(ctx, sub.Email, BounceHard, err.Error()); berr != nil {
+				return false, berr
+			}
+		}
 	default:
 		d.State, d.LastError, d.NextAt = store.SendPending, err.Error(), now.Add(sendBackoff(d.Attempts))
 		n.log.WarnContext(ctx, "digest will be retried", "subscriber", sub.ID, "run", d.RunKey, "at", d.NextAt, "err", err)

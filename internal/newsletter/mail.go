@@ -42,6 +42,19 @@ type Mailer interface {
 // cannot help.
 var ErrPermanent = errors.New("permanent delivery failure")
 
+// ErrNoMailbox marks a permanent refusal that says the address itself does
+// not work (550/551/553, or enhanced status 5.1.x): a hard bounce. Refusals
+// for other reasons (policy, content) leave the address alone.
+var ErrNoMailbox = errors.New("the recipient's mailbox does not exist")
+
+// noMailbox reports whether an SMTP refusal is about the address.
+func noMailbox(code int, enhanced string) bool {
+	if strings.HasPrefix(enhanced, "5.1.") {
+		return true
+	}
+	return enhanced == "" && (code == 550 || code == 551 || code == 553)
+}
+
 // checkHeader refuses values that could smuggle a header line into the
 // mail. go-mail encodes values too; this is the second fence, and it makes
 // the failure loud instead of silently mangled.
@@ -234,6 +247,9 @@ func (s *SMTP) Send(ctx context.Context, m *Message) error {
 		if errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500 {
 			// The server looked at this message and said no; the
 			// connection is fine (go-mail has reset it).
+			if noMailbox(se.ErrorCode(), se.EnhancedStatusCode()) {
+				return fmt.Errorf("send to %s: %w: %w: %w", m.To, ErrPermanent, ErrNoMailbox, err)
+			}
 			return fmt.Errorf("send to %s: %w: %w", m.To, ErrPermanent, err)
 		}
 		_ = c.client.Close() // the connection is suspect; the next try redials

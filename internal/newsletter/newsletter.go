@@ -648,7 +648,7 @@ func (n *Newsletter) Bounce(ctx context.Context, email, kind, detail string) err
 	if len(detail) > 500 {
 		detail = detail[:500]
 	}
-	return n.st.AddConsent(ctx, &store.Consent{SubscriberID: sub.ID, Action: action, PageURL: "webhook",
+	return n.st.AddConsent(ctx, &store.Consent{SubscriberID: sub.ID, Action: action, PageURL: "bounce report",
 		Choices: mustJSON(map[string]string{"kind": kind, "detail": detail}), CreatedAt: now})
 }
 

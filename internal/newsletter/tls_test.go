@@ -153,4 +153,8 @@ func TestSTARTTLSAuthAndPermanentFailure(t *testing.T) {
 	if err != nil || len(log) != 1 || log[0].State != store.SendFailed || !strings.Contains(log[0].LastError, "permanent") {
 		t.Fatalf("send log of the refused recipient = %+v, %v", log, err)
 	}
+	// 550 5.1.x says the mailbox does not exist: a hard bounce, not mailed again.
+	if sub, _ = e.st.SubscriberByEmail(ctx, refused); sub.Status != store.SubBounced {
+		t.Fatalf("after a 550 5.1.0 the subscriber is %s, want bounced", sub.Status)
+	}
 }

@@ -240,3 +240,15 @@ func TestFormatDate(t *testing.T) {
 		}
 	}
 }
+
+func TestNoMailbox(t *testing.T) {
+	for _, tc := range []struct {
+		code     int
+		enhanced string
+		want     bool
+	}{{550, "5.1.1", true}, {550, "", true}, {553, "", true}, {554, "5.7.1", false}, {550, "5.7.1", false}, {552, "", false}} {
+		if got := noMailbox(tc.code, tc.enhanced); got != tc.want {
+			t.Errorf("noMailbox(%d, %q) = %v, want %v", tc.code, tc.enhanced, got, tc.want)
+		}
+	}
+}
