@@ -241,6 +241,11 @@ func (s *Service) translateSegments(ctx context.Context, p Translator, from, to 
 			if uerr := s.st.AddTranslationUsage(ctx, usage); uerr != nil {
 				s.opts.Logger.WarnContext(ctx, "record translation usage", "err", uerr)
 			}
+			// Nothing was translated, so nothing is spent: give the
+			// reservation back (a negative amount never hits the limit).
+			if _, rerr := s.st.ReserveChars(ctx, p.Name(), month, -st.chars, 0); rerr != nil {
+				s.opts.Logger.WarnContext(ctx, "return unused translation budget", "provider", p.Name(), "err", rerr)
+			}
 			return nil, st, err
 		}
 		fresh := make(map[string]string, len(todo))

@@ -133,10 +133,16 @@ func TestServiceFallsBackWhenProviderFails(t *testing.T) {
 	if strings.Contains(err.Error(), "gkey") {
 		t.Fatalf("error leaks the API key: %v", err)
 	}
-	svc = New(openStore(t), []Translator{g, NewDeepL("k", good.srv.URL, fast)}, Options{Now: now, Routes: routes})
+	st := openStore(t)
+	svc = New(st, []Translator{g, NewDeepL("k", good.srv.URL, fast)}, Options{Now: now, Routes: routes, Budgets: map[string]int64{"google": 100}})
 	res, err := svc.Translate(ctx, "en", "de", Document{Title: "T", HTML: "<p>Text here.</p>"})
 	if err != nil || res.Provider != "deepl" || res.HTML != "<p>TEXT HERE.</p>" {
 		t.Fatalf("fallback: %+v, %v; want deepl's translation", res, err)
+	}
+	// The failed provider's budget was given back; the one that worked was charged.
+	us, err := st.TranslationUsage(ctx, "2026-03")
+	if err != nil || len(us) != 2 || us[0].Provider != "deepl" || us[0].Chars != res.Chars || us[1].Provider != "google" || us[1].Chars != 0 || us[1].Errors != 1 {
+		t.Fatalf("usage after fallback = %+v, %v", us, err)
 	}
 }
 
