@@ -200,6 +200,7 @@ type buttonData struct {
 type prefsData struct {
 	Form                                                   *formData
 	Token, UnsubToken, ExportURL, EraseAction, UnsubAction string
+	EraseWarning                                           string
 }
 
 type pageData struct {
@@ -445,7 +446,8 @@ func (n *Newsletter) prefsPage(ctx context.Context, sub *store.Subscriber, tok s
 	p.Prefs = &prefsData{Form: f, Token: tok,
 		UnsubToken:  n.sign.token(purposeUnsub, sub.ID, time.Time{}, sub.LinkNonce),
 		ExportURL:   n.cfg.BaseURL + "/newsletter/export?t=" + tok,
-		EraseAction: n.cfg.BaseURL + "/newsletter/erase", UnsubAction: n.cfg.BaseURL + "/newsletter/unsubscribe"}
+		EraseAction: n.cfg.BaseURL + "/newsletter/erase", UnsubAction: n.cfg.BaseURL + "/newsletter/unsubscribe",
+		EraseWarning: n.msg.T(lang, "page.erase.p", sub.Email)}
 	return p, nil
 }
 
