@@ -472,6 +472,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: demo takes no arguments", errUsage)
 	}
+	if c.fs.Lookup("editions").Value.String() == "" {
+		// Show the editions off: every page in en, de, fr and es
+		// (translated where SPEKTRUM_TRANSLATE_* names a provider).
+		cfg.Editions = []string{"en", "de", "fr", "es"}
+	}
 	srv, err := demo.Start()
 	if err != nil {
 		return fmt.Errorf("start demo sites: %w", err)
