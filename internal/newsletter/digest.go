@@ -112,13 +112,17 @@ type confirmData struct {
 
 // confirmMail renders the double opt-in mail: the only mail an unconfirmed
 // address ever gets.
-func (n *Newsletter) confirmMail(sub *store.Subscriber) (*Message, error) {
+func (n *Newsletter) confirmMail(sub *store.Subscriber, sectionNames map[string]string) (*Message, error) {
 	lang := n.msg.lang(sub.Language)
-	secs := n.msg.T(lang, "form.sections")
+	secs := n.msg.T(lang, "form.allsections")
 	if len(sub.Sections) > 0 {
-		secs = strings.Join(sub.Sections, ", ")
-	} else {
-		secs, _, _ = strings.Cut(secs, " (")
+		names := make([]string, len(sub.Sections))
+		for i, s := range sub.Sections {
+			if names[i] = sectionNames[s]; names[i] == "" {
+				names[i] = s
+			}
+		}
+		secs = strings.Join(names, ", ")
 	}
 	consent, _, _ := n.msg.consent(lang)
 	d := confirmData{Lang: lang, Site: n.cfg.SiteName,

@@ -371,7 +371,15 @@ func (n *Newsletter) handleConfirmJob(ctx context.Context, j *store.Job) error {
 	case p.Kind == mailManage && sub.Status == store.SubActive:
 		m, err = n.manageMail(sub)
 	case p.Kind != mailManage && sub.Status == store.SubPending && sub.ConfirmNonce != "":
-		m, err = n.confirmMail(sub)
+		secs, serr := n.st.Sections(ctx)
+		if serr != nil {
+			return serr
+		}
+		names := map[string]string{}
+		for _, s := range secs {
+			names[s.Slug] = s.Name
+		}
+		m, err = n.confirmMail(sub, names)
 	default:
 		return nil // the state changed meanwhile: nothing to send
 	}

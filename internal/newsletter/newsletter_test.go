@@ -64,6 +64,9 @@ func TestSignupConfirmDigestUnsubscribe(t *testing.T) {
 	if htmlLink := linkIn(t, confirm.HTML, e.base+"/newsletter/confirm?t="); htmlLink != link {
 		t.Errorf("text part links %s, HTML part %s; want the same confirmation link", link, htmlLink)
 	}
+	if !strings.Contains(confirm.Text, "(Daily, all sections)") {
+		t.Errorf("the confirmation mail does not restate the choices:\n%s", confirm.Text)
+	}
 	if !strings.Contains(confirm.Text, "We don't track opens or clicks") {
 		t.Errorf("the confirmation mail does not repeat the consent text:\n%s", confirm.Text)
 	}
