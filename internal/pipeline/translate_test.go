@@ -231,7 +231,7 @@ func fakeLibre(t *testing.T, status, calls *atomic.Int64) *httptest.Server {
 			return
 		}
 		calls.Add(1)
-		if st := status.Load(); st != 0 {
+		if st := status.Load(); st > 0 {
 			http.Error(w, `{"error":"down"}`, int(st))
 			return
 		}
@@ -239,6 +239,9 @@ func fakeLibre(t *testing.T, status, calls *atomic.Int64) *httptest.Server {
 		_ = json.NewDecoder(r.Body).Decode(&req)
 		out := []string{}
 		for _, q := range req.Q {
+			if status.Load() == -1 { // hostile: markup smuggled into the answer
+				q = `<b onclick="alert(1)">!</b><script>alert(2)</script>` + q
+			}
 			out = append(out, "DE:"+q)
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"translatedText": out})
@@ -312,5 +315,31 @@ func TestBudgetSpentQueuesForNextMonth(t *testing.T) {
 	j, err := st.Claim(ctx, "probe", []string{KindTranslate}, next.Add(time.Second), time.Minute)
 	if err != nil || j.RunAt.Before(next) {
 		t.Fatalf("queued job = %+v, %v; want it to run from %s", j, err, next)
+	}
+}
+
+// A provider's answer is untrusted: scripts and handlers it smuggles in are
+// sanitized away before the translation is stored, as for fetched pages
+// (invented links or images are refused earlier, as garbage).
+func TestHostileTranslationIsSanitized(t *testing.T) {
+	st := testStore(t)
+	var status, calls atomic.Int64
+	status.Store(-1)
+	lt := fakeLibre(t, &status, &calls)
+	svc := translate.New(st, []translate.Translator{translate.NewLibreTranslate(lt.URL, "", translate.HTTPOptions{})}, translate.Options{})
+	rg := newRig(t, []string{"en", "de"}, svc, st)
+	srv := newsServer(t, "/en")
+	rg.run(t, srv.URL+"/feed.xml")
+	tr := rg.translation(t, rg.article(t, pages["/en"].title), "de")
+	if tr.Status != store.TranslationDone {
+		t.Fatalf("translation = %s %q", tr.Status, tr.Error)
+	}
+	for _, bad := range []string{"<script", "onclick", "alert("} {
+		if strings.Contains(tr.HTML, bad) || strings.Contains(tr.Title, "<") {
+			t.Errorf("stored translation keeps %q: title %q, html %s", bad, tr.Title, tr.HTML)
+		}
+	}
+	if !strings.Contains(tr.Text, "DE:") {
+		t.Errorf("translation text lost: %q", tr.Text)
 	}
 }
