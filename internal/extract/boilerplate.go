@@ -432,8 +432,13 @@ func pruneCaptions(doc *html.Node, st textStats) {
 	total := st[body].text
 	walk(body, func(n *html.Node) bool {
 		switch n.Data {
-		case "figure", "figcaption":
+		case "figcaption":
 			remove(n)
+			return false
+		case "figure":
+			// The picture stays for restoreImages; any text in the
+			// figure is its caption or credit.
+			dropText(n)
 			return false
 		case "html", "head", "body", "main", "article":
 			return true
@@ -528,4 +533,18 @@ func collapsedLen(s string) int {
 		n++
 	}
 	return n
+}
+
+// dropText removes every text node below n.
+func dropText(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		switch c.Type {
+		case html.TextNode:
+			n.RemoveChild(c)
+		case html.ElementNode:
+			dropText(c)
+		}
+		c = next
+	}
 }

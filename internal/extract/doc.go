@@ -20,7 +20,7 @@
 //  1. metadata is read from the untouched tree (metadata.go, dates.go);
 //  2. the tree is cleared of what is never the story: containers named as
 //     chrome, runs of linked headlines (teaser lists), figures and captions
-//     (boilerplate.go); the spaces next to inline elements are marked so
+//     (captions only; the pictures stay) (boilerplate.go); the spaces next to inline elements are marked so
 //     trafilatura's trimming cannot glue words (space.go);
 //  3. go-trafilatura extracts, with its go-readability and go-domdistiller
 //     fallbacks (extract.go);
@@ -29,7 +29,8 @@
 //     headline and kicker, trailing labels (boilerplate.go); schema.org
 //     articleBody votes out blocks it disowns (votes.go); a SiteProfile,
 //     when the caller has one, removes blocks the site repeats on every
-//     page (site.go).
+//     page (site.go); the pictures that sit between the story's
+//     paragraphs are put back in place (images.go).
 //
 // docs/benchmarks.md records what each stage is worth on the article
 // extraction benchmark and on the labelled corpus in testdata/corpus.

@@ -116,6 +116,7 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	cleanExtracted(res.ContentNode, a.Title)
 	voteArticleBody(res.ContentNode, meta.articleBody)
 	profile.prune(res.ContentNode)
+	restoreImages(doc, res.ContentNode)
 	var buf bytes.Buffer
 	for c := res.ContentNode.FirstChild; c != nil; c = c.NextSibling {
 		if err := html.Render(&buf, c); err != nil {
@@ -152,8 +153,8 @@ func extractBody(doc *html.Node, base *url.URL, haveDate bool) (*trafilatura.Ext
 		EnableFallback: true,
 		// Images and links change which container trafilatura settles on
 		// (figures become paragraphs, link-heavy lists survive) and cost
-		// about half a point of F1 on the benchmark; the lead image comes
-		// from the metadata instead.
+		// about half a point of F1 on the benchmark; the story's pictures
+		// are put back afterwards (images.go).
 		IncludeImages:   false,
 		IncludeLinks:    false,
 		ExcludeComments: true,
