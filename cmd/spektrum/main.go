@@ -34,6 +34,7 @@ Commands:
   export                write the sources as OPML to stdout
   migrate               bring the database schema up to date
   translate status      editions, translation providers' use, budgets, cache hits and cost this month
+  translate queue       translate every stored article into the editions it lacks (after adding one, or a provider)
   newsletter send [--frequency daily|weekly] [--dry-run]   send the due digests now
   newsletter export|erase EMAIL   a subscriber's data as JSON, or delete it all
   newsletter stats|webhook-url    subscriber counts; the bounce webhook's URL

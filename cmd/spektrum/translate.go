@@ -4,16 +4,21 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"spektrum/internal/app"
+	"spektrum/internal/pipeline"
 )
 
 // cmdTranslate: `spektrum translate status` prints the editions, each
 // provider's characters, budget, cache hits and estimated cost this month,
 // and how many articles each edition has translated or left in their language.
 func cmdTranslate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "status" {
-		return fmt.Errorf("%w: translate takes a subcommand: status", errUsage)
+	if len(args) == 0 || (args[0] != "status" && args[0] != "queue") {
+		return fmt.Errorf("%w: translate takes a subcommand: status, or queue (translate every stored article into every edition it lacks, e.g. after adding an edition or a provider)", errUsage)
+	}
+	if args[0] == "queue" {
+		return cmdTranslateQueue(ctx, args[1:], stdout, stderr)
 	}
 	c := newCommand("translate status", stderr)
 	pos, cfg, err := c.parse(args[1:])
@@ -28,6 +33,46 @@ func cmdTranslate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer a.Close()
+	st, err := a.TranslationStatus(ctx)
+	if err != nil {
+		return fmt.Errorf("read translation status: %w", err)
+	}
+	if err := st.WriteText(stdout); err != nil {
+		return err
+	}
+	jc, err := a.Store.JobCounts(ctx, []string{pipeline.KindTranslate}, time.Now())
+	if err != nil {
+		return fmt.Errorf("count translation jobs: %w", err)
+	}
+	_, err = fmt.Fprintf(stdout, "\nTranslation jobs: %d to do, %d waiting (retries, or next month's budget), %d running, %d failed for good\n",
+		jc.Queued-jc.Waiting, jc.Waiting, jc.Running, jc.Dead)
+	return err
+}
+
+// cmdTranslateQueue: `spektrum translate queue` queues every stored article
+// into every edition and works until they are done (as `fetch` does).
+func cmdTranslateQueue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c := newCommand("translate queue", stderr)
+	pos, cfg, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: translate queue takes no arguments, got %q", errUsage, pos)
+	}
+	a, err := app.New(ctx, cfg, newLogger(cfg, stderr), nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.Pipeline.EnqueueAllTranslations(ctx)
+	if err != nil {
+		return fmt.Errorf("queue translations: %w", err)
+	}
+	fmt.Fprintf(stdout, "%d articles queued for the editions %v; translating…\n", n, cfg.Editions)
+	if err := a.Runner().RunUntilIdle(ctx); err != nil {
+		return err
+	}
 	st, err := a.TranslationStatus(ctx)
 	if err != nil {
 		return fmt.Errorf("read translation status: %w", err)

@@ -53,6 +53,30 @@ func (p *Pipeline) EnqueueTranslations(ctx context.Context, a *store.Article) er
 	return nil
 }
 
+// EnqueueAllTranslations queues every stored article into every edition
+// it is not yet translated into — after an edition or a provider was added.
+// Jobs for translations that exist finish at once.
+func (p *Pipeline) EnqueueAllTranslations(ctx context.Context) (int, error) {
+	n := 0
+	q := store.ArticleQuery{Limit: 200}
+	for {
+		page, err := p.st.Articles(ctx, q)
+		if err != nil {
+			return n, err
+		}
+		for i := range page.Articles {
+			if err := p.EnqueueTranslations(ctx, &page.Articles[i]); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if page.NextCursor == "" {
+			return n, nil
+		}
+		q.Cursor = page.NextCursor
+	}
+}
+
 // handleTranslate translates one article into one edition language and
 // stores the result. Whatever goes wrong, the original stays published: an
 // unsupported pair, a failing provider or a spent budget each leave a row
@@ -76,7 +100,7 @@ func (p *Pipeline) handleTranslate(ctx context.Context, j *store.Job) error {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if prev != nil && prev.ContentHash == a.ContentHash && (prev.Status == store.TranslationDone || prev.Status == store.TranslationUnsupported) {
+	if prev != nil && prev.ContentHash == a.ContentHash && prev.Status == store.TranslationDone {
 		return nil // done before; running twice changes nothing
 	}
 	row := &store.Translation{ArticleID: a.ID, Language: pl.Language, SourceLanguage: a.Language, ContentHash: a.ContentHash, CreatedAt: p.opts.Now().UTC()}

@@ -343,3 +343,48 @@ func TestHostileTranslationIsSanitized(t *testing.T) {
 		t.Errorf("translation text lost: %q", tr.Text)
 	}
 }
+
+// Articles fetched before a provider was configured stay in their language
+// (unsupported); `translate queue` puts them into the editions afterwards.
+func TestQueueAllAfterProviderAdded(t *testing.T) {
+	ctx := context.Background()
+	st := testStore(t)
+	srv := newsServer(t, "/en", "/fr")
+	before := newRig(t, []string{"en", "de"}, nil, st)
+	before.run(t, srv.URL+"/feed.xml")
+	en := before.article(t, pages["/en"].title)
+	if tr := before.translation(t, en, "de"); tr.Status != store.TranslationUnsupported || !strings.Contains(tr.Error, "SPEKTRUM_TRANSLATE_APERTIUM_URL") {
+		t.Fatalf("without a provider en→de = %s %q; want unsupported, saying how to configure one", tr.Status, tr.Error)
+	}
+	var status, calls atomic.Int64
+	lt := fakeLibre(t, &status, &calls)
+	svc := translate.New(st, []translate.Translator{translate.NewLibreTranslate(lt.URL, "", translate.HTTPOptions{})}, translate.Options{})
+	after := newRig(t, []string{"en", "de"}, svc, st)
+	n, err := after.p.EnqueueAllTranslations(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("EnqueueAllTranslations = %d, %v; want 2 articles", n, err)
+	}
+	r := jobs.New(st, jobs.Options{Now: func() time.Time { return time.Now().Add(time.Minute) }})
+	after.p.Register(r)
+	if err := r.RunUntilIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if tr := after.translation(t, en, "de"); tr.Status != store.TranslationDone || !strings.HasPrefix(tr.Title, "DE:") {
+		t.Fatalf("after queueing en→de = %+v", tr)
+	}
+	fr := after.article(t, pages["/fr"].title)
+	if tr := after.translation(t, fr, "de"); tr.Status != store.TranslationDone {
+		t.Fatalf("after queueing fr→de = %+v", tr)
+	}
+	// Queueing again changes nothing and costs nothing.
+	before2 := calls.Load()
+	if _, err := after.p.EnqueueAllTranslations(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.RunUntilIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != before2 {
+		t.Fatalf("queueing again called the provider %d more times", calls.Load()-before2)
+	}
+}
