@@ -200,3 +200,31 @@ func (s *server) stripEdition(path string) string {
 	}
 	return path
 }
+
+// articleAlternates lists the article's page in each edition that shows it
+// in that edition's language, plus x-default (its original's edition, or
+// the default edition).
+func (s *server) articleAlternates(ctx context.Context, a *store.Article) ([]alternate, error) {
+	trs, err := s.st.Translations(ctx, a.ID)
+	if err != nil {
+		return nil, fmt.Errorf("load translations of article %d: %w", a.ID, err)
+	}
+	done := map[string]bool{}
+	for _, t := range trs {
+		if t.Status == store.TranslationDone && t.ContentHash == a.ContentHash {
+			done[t.Language] = true
+		}
+	}
+	path := articlePath(a)
+	def := s.editions[0]
+	var out []alternate
+	for _, e := range s.editions {
+		if e == a.Language || a.Language == "" || done[e] {
+			out = append(out, alternate{Lang: e, Href: s.absURL(prefix(e) + path)})
+		}
+		if e == a.Language {
+			def = e
+		}
+	}
+	return append(out, alternate{Lang: "x-default", Href: s.absURL(prefix(def) + path)}), nil
+}

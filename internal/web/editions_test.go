@@ -142,9 +142,16 @@ func TestEditionChromeIsTranslated(t *testing.T) {
 	if !strings.Contains(s.page(t, "/de/"), "Brücke gesperrt") {
 		t.Error("German edition lacks its own new article")
 	}
-	// Every page names its siblings in the other editions.
+	// Every page names its siblings in the other editions; an article's
+	// only those that carry it in their language (the French edition
+	// shows this one untranslated), x-default its original.
 	for _, lang := range []string{"en", "de", "fr", "x-default"} {
-		mustContain(t, "German article page", de, fmt.Sprintf(`<link rel="alternate" hreflang="%s" href="%s`, lang, s.srv.URL))
+		mustContain(t, "German front page", s.page(t, "/de/"), fmt.Sprintf(`<link rel="alternate" hreflang="%s" href="%s`, lang, s.srv.URL))
+	}
+	mustContain(t, "German article page", de, `<link rel="alternate" hreflang="en" href="`+s.srv.URL+"/en"+articlePath(&s.de),
+		`<link rel="alternate" hreflang="de" href="`+s.srv.URL+"/de"+articlePath(&s.de), `<link rel="alternate" hreflang="x-default" href="`+s.srv.URL+"/de"+articlePath(&s.de))
+	if strings.Contains(de, `hreflang="fr" href=`) {
+		t.Error("article page names the French edition, which shows it untranslated, as a French alternate")
 	}
 	mustContain(t, "edition switcher", de, `href="/en`+articlePath(&s.de)+`" hreflang="en" lang="en"`, ">Français<")
 	// Section names per edition.

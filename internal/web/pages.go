@@ -479,6 +479,14 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Description = summary(a, 200)
 	d.Canonical = permalink
+	if len(s.editions) > 1 {
+		// hreflang names only the editions that carry the article in
+		// their own language: its original and its translations.
+		if d.Alternates, err = s.articleAlternates(ctx, orig); err != nil {
+			s.serverError(w, r, "article page: translations", err)
+			return
+		}
+	}
 	d.Script = true
 	d.OG = &openGraph{
 		Type: "article", Title: a.Title, Description: d.Description, URL: permalink, SiteName: s.cfg.SiteName,
