@@ -1,0 +1,49 @@
+package translate
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzSegments: any HTML an article may hold is cut into segments and put
+// back together without panics, and putting the segments back unchanged
+// keeps every link and image.
+func FuzzSegments(f *testing.F) {
+	for _, s := range []string{article, "", "plain text", "<p>a<p>b", `<div><p>x <a href="/y">y</a></p>loose</div>`,
+		"<table><tr><td>1</td><td><b>2</b></td></tr></table>", "<p><img src=x></p><!-- c --><script>s</script>", "&amp;&lt;<"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		d, err := parseFragment(in)
+		if err != nil {
+			return
+		}
+		segs := d.segments()
+		out, err := d.replace(segs)
+		if err != nil {
+			t.Fatalf("identity replace: %v", err)
+		}
+		// Links and images survive (their count; attribute order may be normalised).
+		for _, tag := range []string{"<a ", "<img "} {
+			d2, _ := parseFragment(in)
+			want := strings.Count(innerHTML(d2.root), tag)
+			if got := strings.Count(out, tag); got != want {
+				t.Fatalf("%s: %d after a round trip, %d before\nin:  %q\nout: %q", tag, got, want, in, out)
+			}
+		}
+		_ = TextOf(out)
+	})
+}
+
+// FuzzParseArray: whatever a chat model answers, reading it never panics.
+func FuzzParseArray(f *testing.F) {
+	for _, s := range []string{`["a","b"]`, "```json\n[\"x\"]\n```", "no array", "[", `[1,2]`, `["unterminated]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out, err := parseArray(s)
+		if err == nil && out == nil && !strings.Contains(s, "null") {
+			t.Fatalf("parseArray(%q) = nil without an error", s)
+		}
+	})
+}
