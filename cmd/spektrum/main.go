@@ -38,6 +38,7 @@ Commands:
   newsletter send [--frequency daily|weekly] [--dry-run]   send the due digests now
   newsletter export|erase EMAIL   a subscriber's data as JSON, or delete it all
   newsletter stats|webhook-url    subscriber counts; the bounce webhook's URL
+  newsletter bounce [FILE...]     apply bounce mails (DSN, ARF) from files or standard input
   extract [--url URL] [--json] FILE|URL...  print the article (and metadata) read out of pages
   bench extract [--dir DIR]  score the extractor on the article-extraction benchmark next to go-trafilatura
   version               print the version

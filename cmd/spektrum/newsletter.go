@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 
 	"spektrum/internal/app"
@@ -14,10 +15,10 @@ import (
 	"spektrum/internal/store"
 )
 
-// cmdNewsletter runs `spektrum newsletter send|export|erase|stats|webhook-url`.
+// cmdNewsletter runs `spektrum newsletter send|export|erase|bounce|stats|webhook-url`.
 func cmdNewsletter(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: newsletter needs a subcommand: send, export, erase, stats or webhook-url", errUsage)
+		return fmt.Errorf("%w: newsletter needs a subcommand: send, export, erase, bounce, stats or webhook-url", errUsage)
 	}
 	sub, args := args[0], args[1:]
 	c := newCommand("newsletter "+sub, stderr)
@@ -76,6 +77,41 @@ func cmdNewsletter(ctx context.Context, args []string, stdout, stderr io.Writer)
 			enc.SetIndent("", "  ")
 			return enc.Encode(e)
 		})
+	case "bounce":
+		pos, cfg, err := c.parse(args)
+		if err != nil {
+			return err
+		}
+		return withNewsletter(ctx, cfg, stderr, func(a *app.App, n *newsletter.Newsletter) error {
+			total := 0
+			apply := func(name string, r io.Reader) error {
+				k, err := n.BounceMail(ctx, r)
+				if err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				total += k
+				return nil
+			}
+			if len(pos) == 0 {
+				// An MTA alias pipes each bounce mail in: "| spektrum newsletter bounce".
+				if err := apply("standard input", os.Stdin); err != nil {
+					return err
+				}
+			}
+			for _, p := range pos {
+				f, err := os.Open(p)
+				if err != nil {
+					return err
+				}
+				err = apply(p, f)
+				f.Close()
+				if err != nil {
+					return err
+				}
+			}
+			fmt.Fprintf(stdout, "%d recipients reported on\n", total)
+			return nil
+		})
 	case "stats":
 		pos, cfg, err := c.parse(args)
 		if err != nil {
@@ -115,7 +151,7 @@ func cmdNewsletter(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return nil
 		})
 	default:
-		return fmt.Errorf("%w: unknown newsletter subcommand %q; use send, export, erase, stats or webhook-url", errUsage, sub)
+		return fmt.Errorf("%w: unknown newsletter subcommand %q; use send, export, erase, bounce, stats or webhook-url", errUsage, sub)
 	}
 }
 

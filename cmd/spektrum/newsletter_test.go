@@ -85,6 +85,17 @@ func TestNewsletterCommands(t *testing.T) {
 	if out := c.ok("newsletter", "webhook-url"); !strings.HasPrefix(out, "https://news.example.org/api/v1/newsletter/bounces/") {
 		t.Fatalf("webhook-url said %q", out)
 	}
+	// Bounce mails piped in (or given as files) deactivate addresses.
+	if err := st.CreateSubscriber(ctx, &store.Subscriber{Email: "gone@example.net", Language: "en", Frequency: store.Daily,
+		Status: store.SubActive, LinkNonce: "n"}); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.ok("newsletter", "bounce", "../../internal/newsletter/testdata/dsn-postfix.eml"); !strings.Contains(out, "2 recipients reported on") {
+		t.Fatalf("bounce said %q", out)
+	}
+	if gone, err := st.SubscriberByEmail(ctx, "gone@example.net"); err != nil || gone.Status != store.SubBounced {
+		t.Fatalf("after the DSN: %+v, %v; want bounced", gone, err)
+	}
 	c.ok("newsletter", "erase", addr)
 	if _, errs, code := c.run("newsletter", "export", addr); code != 1 || !strings.Contains(errs, "no subscriber") {
 		t.Fatalf("export after erase: exit %d, %q", code, errs)

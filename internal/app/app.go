@@ -138,7 +138,7 @@ func (a *App) newsletterConfig() newsletter.Config {
 	if len(langs) == 0 {
 		langs = []string{c.Language}
 	}
-	return newsletter.Config{SiteName: c.SiteName, BaseURL: c.BaseURL, FromAddr: c.MailFrom, Secret: c.Secret,
+	return newsletter.Config{SiteName: c.SiteName, BaseURL: c.BaseURL, FromAddr: c.MailFrom, ReturnPath: c.ReturnPath, Secret: c.Secret,
 		Languages: langs, Rate: c.NewsletterRate, SendHour: c.NewsletterHour, Logger: a.Logger,
 		Localize: a.localize}
 }

@@ -50,6 +50,7 @@ type Config struct {
 	// Newsletter (internal/newsletter); off while SMTPURL is empty.
 	SMTPURL        string
 	MailFrom       string
+	ReturnPath     string
 	Secret         string
 	NewsletterRate float64 // mails per second, 0 = no limit
 	NewsletterHour int     // UTC hour digests go out
@@ -91,6 +92,7 @@ var Settings = []Setting{
 	{"translate-openai-model", "SPEKTRUM_TRANSLATE_OPENAI_MODEL", "", "model name for the OpenAI-compatible endpoint, e.g. llama3.1"},
 	{"smtp-url", "SPEKTRUM_SMTP_URL", "", "SMTP server for the newsletter, e.g. smtp://user:pass@host:587 or smtps://…:465 (empty: newsletter off)"},
 	{"mail-from", "SPEKTRUM_MAIL_FROM", "", "sender address of the newsletter (default newsletter@ the base URL's host)"},
+	{"mail-return-path", "SPEKTRUM_MAIL_RETURN_PATH", "", "envelope sender: where bounces go (default the sender address)"},
 	{"secret", "SPEKTRUM_SECRET", "", "secret that signs newsletter links (default: generated once and kept in the database)"},
 	{"newsletter-rate", "SPEKTRUM_NEWSLETTER_RATE", "10", "most newsletter mails sent per second (0: no limit)"},
 	{"newsletter-hour", "SPEKTRUM_NEWSLETTER_HOUR", "6", "UTC hour daily digests go out at (weekly ones on Mondays)"},
@@ -162,6 +164,7 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 		LogLevel:   get("log-level"),
 		SMTPURL:    get("smtp-url"),
 		MailFrom:   get("mail-from"),
+		ReturnPath: get("mail-return-path"),
 		Secret:     get("secret"),
 	}
 	var errs []string

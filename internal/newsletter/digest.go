@@ -137,7 +137,7 @@ func (n *Newsletter) confirmMail(sub *store.Subscriber, sectionNames map[string]
 		return nil, err
 	}
 	name, addr := n.from()
-	return &Message{FromName: name, FromAddr: addr, To: sub.Email, Subject: d.Subject,
+	return &Message{FromName: name, FromAddr: addr, ReturnPath: n.cfg.ReturnPath, To: sub.Email, Subject: d.Subject,
 		MessageID: n.messageID("confirm", sub.ID, ""), Date: n.now(), Text: text, HTML: html}, nil
 }
 
@@ -158,7 +158,7 @@ func (n *Newsletter) manageMail(sub *store.Subscriber) (*Message, error) {
 		return nil, err
 	}
 	name, addr := n.from()
-	return &Message{FromName: name, FromAddr: addr, To: sub.Email, Subject: d.Subject,
+	return &Message{FromName: name, FromAddr: addr, ReturnPath: n.cfg.ReturnPath, To: sub.Email, Subject: d.Subject,
 		MessageID: n.messageID("manage", sub.ID, ""), Date: n.now(), Text: text, HTML: html,
 		ListUnsubscribe: n.unsubLink(sub)}, nil
 }
@@ -544,7 +544,7 @@ func (b *digestBuilder) message(ctx context.Context, d *store.DigestSend) (*Mess
 		return nil, err
 	}
 	name, addr := n.from()
-	return &Message{FromName: name, FromAddr: addr, To: sub.Email, Subject: data.Subject,
+	return &Message{FromName: name, FromAddr: addr, ReturnPath: n.cfg.ReturnPath, To: sub.Email, Subject: data.Subject,
 		MessageID: n.messageID("digest", sub.ID, d.RunKey), Date: n.now(), Text: text, HTML: html,
 		ListUnsubscribe: n.unsubLink(sub),
 		ListID:          fmt.Sprintf("%s %s <%s.newsletter.%s>", n.cfg.SiteName, sub.Frequency, sub.Frequency, strings.Trim(n.host, "[]"))}, nil

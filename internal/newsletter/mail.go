@@ -19,6 +19,7 @@ import (
 // the mailer encodes it, and CR/LF are refused outright (see checkHeader).
 type Message struct {
 	FromName, FromAddr string
+	ReturnPath         string // envelope sender; "" = FromAddr
 	To                 string
 	Subject            string
 	MessageID          string // without angle brackets: local@domain
@@ -286,6 +287,11 @@ func build(m *Message) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if err := msg.FromFormat(m.FromName, m.FromAddr); err != nil {
 		return nil, fmt.Errorf("sender %q <%s>: %w", m.FromName, m.FromAddr, err)
+	}
+	if m.ReturnPath != "" {
+		if err := msg.EnvelopeFrom(m.ReturnPath); err != nil {
+			return nil, fmt.Errorf("return path %s: %w", m.ReturnPath, err)
+		}
 	}
 	if err := msg.To(m.To); err != nil {
 		return nil, fmt.Errorf("recipient %s: %w", m.To, err)

@@ -24,6 +24,9 @@ type Config struct {
 	SiteName string // the outlet's name, in From and the mails
 	BaseURL  string // public URL of the site; every link in a mail is built on it
 	FromAddr string // sender address; default newsletter@<host of BaseURL>
+	// ReturnPath is the envelope sender, where bounce mails go (for
+	// `spektrum newsletter bounce` behind an MTA alias); default FromAddr.
+	ReturnPath string
 	// Secret signs links and form tokens. Empty: one is generated once and
 	// kept in the database, so every process of the outlet shares it.
 	Secret string
@@ -105,6 +108,11 @@ func New(ctx context.Context, st store.Store, mailer Mailer, cfg Config) (*Newsl
 	}
 	if _, err := ParseAddress(cfg.FromAddr); err != nil {
 		return nil, fmt.Errorf("newsletter: sender address: %w (set SPEKTRUM_MAIL_FROM)", err)
+	}
+	if cfg.ReturnPath != "" {
+		if _, err := ParseAddress(cfg.ReturnPath); err != nil {
+			return nil, fmt.Errorf("newsletter: return path: %w (set SPEKTRUM_MAIL_RETURN_PATH)", err)
+		}
 	}
 	if err := checkHeader("From", cfg.SiteName); err != nil {
 		return nil, fmt.Errorf("newsletter: site name: %w", err)

@@ -143,6 +143,7 @@ func TestDigestSectionsAndEditions(t *testing.T) {
 	var localized []int64
 	e := newEnv(t, func(c *newsletter.Config) {
 		c.Languages = []string{"en", "de"}
+		c.ReturnPath = "bounces@news.example.org"
 		c.Localize = func(_ context.Context, lang string, ids []int64) (map[int64]newsletter.Localized, error) {
 			out := map[int64]newsletter.Localized{}
 			if lang != "de" {
@@ -174,6 +175,9 @@ func TestDigestSectionsAndEditions(t *testing.T) {
 		t.Fatalf("run = %+v, %v; want one sent, one with nothing new", rep, err)
 	}
 	m := e.mailpit.message(e.mailpit.waitFor(de, 1)[0].ID)
+	if rp := first(m.Headers["Return-Path"]); rp != "<bounces@news.example.org>" {
+		t.Errorf("Return-Path = %q, want the configured envelope sender", rp)
+	}
 	if m.Subject != "Spektrum Test: 1 neuer Artikel" {
 		t.Errorf("German subject = %q", m.Subject)
 	}

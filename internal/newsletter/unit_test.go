@@ -1,6 +1,8 @@
 package newsletter
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -251,4 +253,55 @@ func TestNoMailbox(t *testing.T) {
 			t.Errorf("noMailbox(%d, %q) = %v, want %v", tc.code, tc.enhanced, got, tc.want)
 		}
 	}
+}
+
+func TestParseBounceMail(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		want []bounceEvent
+	}{
+		{"testdata/dsn-postfix.eml", []bounceEvent{
+			{"gone@example.net", BounceHard, "5.1.1 smtp; 550 5.1.1 <gone@example.net>: Recipient address rejected: User unknown"},
+			{"full@example.net", BounceSoft, "5.2.2 smtp; 552 5.2.2 Mailbox full"}}},
+		{"testdata/arf-complaint.eml", []bounceEvent{{"annoyed@example.com", BounceComplaint, "abuse report"}}},
+	} {
+		f, err := os.Open(tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := parseBounceMail(f)
+		f.Close()
+		if err != nil || len(got) != len(tc.want) {
+			t.Fatalf("%s: %+v, %v; want %+v", tc.file, got, err, tc.want)
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("%s: event %d = %+v, want %+v", tc.file, i, got[i], tc.want[i])
+			}
+		}
+	}
+	// An out-of-office reply is no bounce.
+	ooo := "From: a@example.net\r\nTo: n@example.org\r\nSubject: Out of office\r\nContent-Type: text/plain\r\n\r\nAway.\r\n"
+	if got, err := parseBounceMail(strings.NewReader(ooo)); err != nil || len(got) != 0 {
+		t.Errorf("out-of-office = %+v, %v; want nothing", got, err)
+	}
+}
+
+// FuzzParseBounceMail: bounce mails come from anyone on the Internet.
+func FuzzParseBounceMail(f *testing.F) {
+	for _, name := range []string{"testdata/dsn-postfix.eml", "testdata/arf-complaint.eml"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		events, _ := parseBounceMail(bytes.NewReader(b))
+		for _, e := range events {
+			if e.Kind != BounceHard && e.Kind != BounceSoft && e.Kind != BounceComplaint {
+				t.Fatalf("event of unknown kind %+v", e)
+			}
+		}
+	})
 }
