@@ -116,6 +116,7 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	cleanExtracted(res.ContentNode, a.Title)
 	voteArticleBody(res.ContentNode, meta.articleBody)
 	profile.prune(res.ContentNode)
+	restoreMarkup(doc, res.ContentNode)
 	restoreImages(doc, res.ContentNode)
 	var buf bytes.Buffer
 	for c := res.ContentNode.FirstChild; c != nil; c = c.NextSibling {

@@ -40,3 +40,26 @@ func TestRestoreImages(t *testing.T) {
 		t.Errorf("captions or alt text leaked into the text:\n%s", a.Text)
 	}
 }
+
+func TestRestoreMarkup(t *testing.T) {
+	page := `<html lang="en"><head><title>Bridge</title></head><body><article><h1>Bridge</h1>
+<p><span class="dropcap">T</span>he council approved the <a href="/docs/plan.pdf">new bridge plan</a> on Tuesday, after a <em>long</em> debate that ran past midnight.</p>
+<p>Costs are put at <strong>twelve million</strong> euros, according to the <a href="https://city.example/budget" onclick="evil()">budget office</a>, which published the figures.</p>
+<p>Work starts in spring and is expected to last two years, with a detour through the industrial estate.</p>
+</article></body></html>`
+	a, err := New().Extract(context.Background(), []byte(page), "https://news.example/2024/bridge")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<a href="https://news.example/docs/plan.pdf"`, `<em>long</em>`, `<strong>twelve million</strong>`, `href="https://city.example/budget"`} {
+		if !strings.Contains(a.HTML, want) {
+			t.Errorf("body lacks %s:\n%s", want, a.HTML)
+		}
+	}
+	if strings.Contains(a.HTML, "onclick") || strings.Contains(a.HTML, "span") {
+		t.Errorf("restored markup not sanitized or wrappers kept:\n%s", a.HTML)
+	}
+	if !strings.Contains(a.Text, "The council approved the new bridge plan") {
+		t.Errorf("text changed by the restored markup (drop cap split?):\n%s", a.Text)
+	}
+}
