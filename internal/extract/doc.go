@@ -30,7 +30,8 @@
 //     articleBody votes out blocks it disowns (votes.go); a SiteProfile,
 //     when the caller has one, removes blocks the site repeats on every
 //     page (site.go); the pictures that sit between the story's
-//     paragraphs are put back in place (images.go).
+//     paragraphs and the links and emphasis of its paragraphs are put back
+//     in place (restore.go).
 //
 // docs/benchmarks.md records what each stage is worth on the article
 // extraction benchmark and on the labelled corpus in testdata/corpus.

@@ -155,7 +155,7 @@ func extractBody(doc *html.Node, base *url.URL, haveDate bool) (*trafilatura.Ext
 		// Images and links change which container trafilatura settles on
 		// (figures become paragraphs, link-heavy lists survive) and cost
 		// about half a point of F1 on the benchmark; the story's pictures
-		// are put back afterwards (images.go).
+		// are put back afterwards (restore.go).
 		IncludeImages:   false,
 		IncludeLinks:    false,
 		ExcludeComments: true,
