@@ -19,9 +19,9 @@
 //
 //  1. metadata is read from the untouched tree (metadata.go, dates.go);
 //  2. the tree is cleared of what is never the story: containers named as
-//     chrome, runs of linked headlines (teaser lists), figures and captions
-//     (captions only; the pictures stay) (boilerplate.go); the spaces next to inline elements are marked so
-//     trafilatura's trimming cannot glue words (space.go);
+//     chrome, runs of linked headlines (teaser lists), captions and the
+//     text of figures (boilerplate.go); the spaces next to inline elements
+//     are marked so trafilatura's trimming cannot glue words (space.go);
 //  3. go-trafilatura extracts, with its go-readability and go-domdistiller
 //     fallbacks (extract.go);
 //  4. the result is cleaned block by block: chrome phrases in the major
