@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -34,7 +35,10 @@ func TestEditionsWithApertium(t *testing.T) {
 		}
 	}
 	c.addSites(good)
-	c.ok("fetch")
+	out := c.ok("fetch")
+	if !regexp.MustCompile(`; translations: [1-9]\d* done, [1-9]\d* kept in their language, 0 failed`).MatchString(out) {
+		t.Errorf("fetch summary lacks the translations:\n%s", out)
+	}
 
 	st := openStore(t, db)
 	ctx := context.Background()

@@ -190,6 +190,8 @@ type Summary struct {
 	SourcesOK, SourcesFailed                        int
 	ArticlesNew, ArticlesUpdated, ArticlesUnchanged int
 	ArticlesFailed                                  int
+	TranslationsDone, TranslationsKept              int // into editions; kept = shown in their own language
+	TranslationsFailed                              int // failed for good
 	mu                                              sync.Mutex
 	lastSourceErrors                                []string
 }
@@ -215,6 +217,14 @@ func (s *Summary) Observe(e pipeline.Event) {
 		}
 	case pipeline.ArticleFailed:
 		s.ArticlesFailed++
+	case pipeline.TranslationDone:
+		s.TranslationsDone++
+	case pipeline.TranslationSkipped:
+		s.TranslationsKept++
+	case pipeline.TranslationFailed:
+		if e.Final {
+			s.TranslationsFailed++
+		}
 	}
 }
 
@@ -229,8 +239,13 @@ func (s *Summary) SourceErrors() []string {
 func (s *Summary) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fmt.Sprintf("sources: %d ok, %d failed; articles: %d new, %d updated, %d unchanged, %d failed",
+	out := fmt.Sprintf("sources: %d ok, %d failed; articles: %d new, %d updated, %d unchanged, %d failed",
 		s.SourcesOK, s.SourcesFailed, s.ArticlesNew, s.ArticlesUpdated, s.ArticlesUnchanged, s.ArticlesFailed)
+	if s.TranslationsDone+s.TranslationsKept+s.TranslationsFailed > 0 {
+		out += fmt.Sprintf("; translations: %d done, %d kept in their language, %d failed",
+			s.TranslationsDone, s.TranslationsKept, s.TranslationsFailed)
+	}
+	return out
 }
 
 // AllSources asks FetchPass to poll every enabled source, due or not.
