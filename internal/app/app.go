@@ -140,7 +140,8 @@ func (a *App) newsletterConfig() newsletter.Config {
 	}
 	return newsletter.Config{SiteName: c.SiteName, BaseURL: c.BaseURL, FromAddr: c.MailFrom, ReturnPath: c.ReturnPath, Secret: c.Secret,
 		Languages: langs, Rate: c.NewsletterRate, SendHour: c.NewsletterHour, Logger: a.Logger,
-		Localize: a.localize}
+		TrustedProxies: c.TrustedProxies,
+		Localize:       a.localize}
 }
 
 // localize gives the newsletter the translate stage's titles and leads.

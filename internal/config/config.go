@@ -51,6 +51,7 @@ type Config struct {
 	SMTPURL        string
 	MailFrom       string
 	ReturnPath     string
+	TrustedProxies string // comma-separated CIDRs whose X-Forwarded-For is believed
 	Secret         string
 	NewsletterRate float64 // mails per second, 0 = no limit
 	NewsletterHour int     // UTC hour digests go out
@@ -93,6 +94,7 @@ var Settings = []Setting{
 	{"smtp-url", "SPEKTRUM_SMTP_URL", "", "SMTP server for the newsletter, e.g. smtp://user:pass@host:587 or smtps://…:465 (empty: newsletter off)"},
 	{"mail-from", "SPEKTRUM_MAIL_FROM", "", "sender address of the newsletter (default newsletter@ the base URL's host)"},
 	{"mail-return-path", "SPEKTRUM_MAIL_RETURN_PATH", "", "envelope sender: where bounces go (default the sender address)"},
+	{"trusted-proxies", "SPEKTRUM_TRUSTED_PROXIES", "", "reverse proxies (comma-separated CIDRs, e.g. 127.0.0.1/32) whose X-Forwarded-For names the client, for sign-up limits"},
 	{"secret", "SPEKTRUM_SECRET", "", "secret that signs newsletter links (default: generated once and kept in the database)"},
 	{"newsletter-rate", "SPEKTRUM_NEWSLETTER_RATE", "10", "most newsletter mails sent per second (0: no limit)"},
 	{"newsletter-hour", "SPEKTRUM_NEWSLETTER_HOUR", "6", "UTC hour daily digests go out at (weekly ones on Mondays)"},
@@ -167,6 +169,7 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 		ReturnPath: get("mail-return-path"),
 		Secret:     get("secret"),
 	}
+	c.TrustedProxies = get("trusted-proxies")
 	var errs []string
 	boolean := func(name string, dst *bool) {
 		v, err := strconv.ParseBool(get(name))

@@ -13,6 +13,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -277,15 +278,41 @@ func (n *Newsletter) serveSignupPage(w http.ResponseWriter, r *http.Request, lan
 	n.render(w, http.StatusOK, p)
 }
 
-// clientIP is the connection's address. Behind a reverse proxy every
-// reader shares the proxy's address, which the per-IP limit then counts
-// together; the limit is generous for that reason.
-func clientIP(r *http.Request) string {
+// clientIP is the address the per-IP sign-up limit counts: the
+// connection's, or, when that is a trusted proxy, the nearest address in
+// X-Forwarded-For that is not one (walking from the right, as a client can
+// put anything on the left).
+func (n *Newsletter) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !n.trusted(ip) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a mangled hop: stop at the last address we could read
+		}
+		ip = a.Unmap()
+		if !n.trusted(ip) {
+			break
+		}
+	}
+	return ip.String()
+}
+
+func (n *Newsletter) trusted(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	for _, p := range n.proxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func (n *Newsletter) handleFormSubscribe(w http.ResponseWriter, r *http.Request) {
@@ -297,7 +324,7 @@ func (n *Newsletter) handleFormSubscribe(w http.ResponseWriter, r *http.Request)
 	lang := n.pageLang(r.PostForm.Get("lang"))
 	shown := n.pageLang(r.PostForm.Get("shown"))
 	s := Signup{Email: r.PostForm.Get("email"), Lang: lang, Sections: r.PostForm["sections"],
-		Frequency: r.PostForm.Get("frequency"), PageURL: r.PostForm.Get("page"), IP: clientIP(r), ShownLang: shown}
+		Frequency: r.PostForm.Get("frequency"), PageURL: r.PostForm.Get("page"), IP: n.clientIP(r), ShownLang: shown}
 	if !strings.HasPrefix(s.PageURL, n.cfg.BaseURL+"/") {
 		s.PageURL = n.cfg.BaseURL + "/newsletter"
 	}
@@ -577,7 +604,7 @@ func (n *Newsletter) handleAPISubscribe(w http.ResponseWriter, r *http.Request) 
 		page = in.Page
 	}
 	err := n.Subscribe(r.Context(), Signup{Email: in.Email, Lang: in.Lang, Sections: in.Sections,
-		Frequency: in.Frequency, PageURL: page, IP: clientIP(r)})
+		Frequency: in.Frequency, PageURL: page, IP: n.clientIP(r)})
 	lang := n.pageLang(in.Lang)
 	switch {
 	case err == nil:

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -47,6 +48,11 @@ type Config struct {
 	SignupsPerAddrDay int           // default 5
 	MaxArticles       int           // most articles in one digest; default 40
 
+	// TrustedProxies are reverse proxies (comma-separated CIDRs) whose
+	// X-Forwarded-For header names the client; without them every reader
+	// behind a proxy shares its address in the per-IP sign-up limit.
+	TrustedProxies string
+
 	// Localize, when set, gives articles' titles and leads in an edition
 	// language (from the translation stage); articles it has nothing for
 	// appear as written.
@@ -72,6 +78,8 @@ type Newsletter struct {
 	pages  *template.Template
 	mails  *mailTemplates
 	host   string
+	// proxies are Config.TrustedProxies, parsed.
+	proxies []netip.Prefix
 }
 
 // Job kinds this package handles.
@@ -150,6 +158,16 @@ func New(ctx context.Context, st store.Store, mailer Mailer, cfg Config) (*Newsl
 	}
 	n := &Newsletter{st: st, mailer: mailer, cfg: cfg, sign: newSigner(secret), msg: newMessages(),
 		log: cfg.Logger.With("component", "newsletter"), now: cfg.Now, host: host}
+	for _, p := range strings.Split(cfg.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pfx, err := netip.ParsePrefix(p)
+		if err != nil {
+			return nil, fmt.Errorf("newsletter: trusted proxy %q: %w (want CIDRs like 10.0.0.0/8,127.0.0.1/32)", p, err)
+		}
+		n.proxies = append(n.proxies, pfx.Masked())
+	}
 	if n.pages, err = parsePages(n); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,8 @@ package newsletter
 
 import (
 	"bytes"
+	"net/http/httptest"
+	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -304,4 +306,32 @@ func FuzzParseBounceMail(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestClientIP(t *testing.T) {
+	n := &Newsletter{}
+	for _, p := range []string{"10.0.0.0/8", "127.0.0.1/32"} {
+		n.proxies = append(n.proxies, netip.MustParsePrefix(p))
+	}
+	for _, tc := range []struct {
+		remote, xff, want string
+	}{
+		{"203.0.113.9:1234", "", "203.0.113.9"},
+		{"203.0.113.9:1234", "198.51.100.1", "203.0.113.9"},                   // not from a proxy: header ignored
+		{"127.0.0.1:1234", "198.51.100.1", "198.51.100.1"},                    // one trusted proxy
+		{"127.0.0.1:1234", "6.6.6.6, 198.51.100.1, 10.1.2.3", "198.51.100.1"}, // spoofed left entry ignored
+		{"127.0.0.1:1234", "10.1.2.3, 10.9.9.9", "10.1.2.3"},                  // all proxies: the farthest
+		{"127.0.0.1:1234", "garbage, 198.51.100.7", "198.51.100.7"},           // nearest readable untrusted hop
+		{"127.0.0.1:1234", "198.51.100.7, garbage", "127.0.0.1"},              // mangled nearest hop: the proxy
+		{"[::ffff:127.0.0.1]:1234", "2001:db8::1", "2001:db8::1"},             // IPv4-mapped proxy
+	} {
+		r := httptest.NewRequest("POST", "/", nil)
+		r.RemoteAddr = tc.remote
+		if tc.xff != "" {
+			r.Header.Set("X-Forwarded-For", tc.xff)
+		}
+		if got := n.clientIP(r); got != tc.want {
+			t.Errorf("clientIP(%s, XFF %q) = %s, want %s", tc.remote, tc.xff, got, tc.want)
+		}
+	}
 }
