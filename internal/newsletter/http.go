@@ -331,7 +331,7 @@ func (n *Newsletter) handleFormSubscribe(w http.ResponseWriter, r *http.Request)
 	var err error
 	if !n.sign.checkForm(r.PostForm.Get("ft"), n.now(), formMaxAge) {
 		// A stale or forged form: show a fresh one with the entries kept.
-		err = fmt.Errorf("%w: %s", ErrInvalid, n.msg.T(shown, "page.badlink"))
+		err = fmt.Errorf("%w: %s", ErrInvalid, n.msg.T(shown, "form.expired"))
 	} else {
 		err = n.Subscribe(r.Context(), s)
 	}

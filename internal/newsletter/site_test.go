@@ -102,7 +102,8 @@ func TestFormProtections(t *testing.T) {
 
 	e.clock.Add(49 * time.Hour) // older than the form's lifetime
 	status, body := e.postForm(e.base+"/newsletter/subscribe", form)
-	if status != http.StatusBadRequest || !strings.Contains(body, `name="ft"`) || !strings.Contains(body, e.addr("x")) {
+	if status != http.StatusBadRequest || !strings.Contains(body, `name="ft"`) || !strings.Contains(body, e.addr("x")) ||
+		!strings.Contains(body, "The form had expired") {
 		t.Fatalf("stale form = %d; want 400 and a fresh form keeping the address:\n%s", status, body)
 	}
 	forged := url.Values{"ft": {"abc.def"}, "email": {e.addr("y")}, "lang": {"en"}}
