@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +102,135 @@ func TestNewsletterCommands(t *testing.T) {
 	c.ok("newsletter", "erase", addr)
 	if _, errs, code := c.run("newsletter", "export", addr); code != 1 || !strings.Contains(errs, "no subscriber") {
 		t.Fatalf("export after erase: exit %d, %q", code, errs)
+	}
+}
+
+// mailpitMessages returns the subjects and text parts of the mails to addr,
+// waiting (up to a bound) until there are n.
+func mailpitMessages(t *testing.T, api, addr string, n int) []map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var found struct{ Messages []struct{ ID string } }
+		resp, err := http.Get(api + "/api/v1/search?query=" + url.QueryEscape(`to:"`+addr+`"`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&found)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(found.Messages) >= n || time.Now().After(deadline) {
+			if len(found.Messages) != n {
+				t.Fatalf("Mailpit has %d mails to %s, want %d", len(found.Messages), addr, n)
+			}
+			var out []map[string]any
+			for _, m := range found.Messages {
+				var msg map[string]any
+				resp, err := http.Get(api + "/api/v1/message/" + m.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = json.NewDecoder(resp.Body).Decode(&msg)
+				resp.Body.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, msg)
+			}
+			return out
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestNewsletterServe signs up through a running `spektrum serve` (the
+// form its pages carry, confirmation mails from its workers), then sends a
+// digest with the command line and unsubscribes with one click.
+func TestNewsletterServe(t *testing.T) {
+	smtpURL, api := os.Getenv("SPEKTRUM_TEST_SMTP_URL"), os.Getenv("SPEKTRUM_TEST_MAILPIT_API")
+	if smtpURL == "" || api == "" {
+		t.Skip("SPEKTRUM_TEST_SMTP_URL and SPEKTRUM_TEST_MAILPIT_API are not set: run scripts/test.sh, which starts Mailpit")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	db := filepath.Join(t.TempDir(), "serve.db")
+	c := newCLI(t, db)
+	c.env = append(c.env, "SPEKTRUM_SMTP_URL="+smtpURL, "SPEKTRUM_BASE_URL=http://"+addr)
+	c.ok("migrate")
+	st := openStore(t, db)
+	ctx := context.Background()
+	src := &store.Source{URL: "https://wire.example/serve", Name: "Wire", Kind: store.KindFeed, Enabled: true, PollInterval: time.Hour}
+	if err := st.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.UpsertArticle(ctx, &store.Article{SourceID: src.ID, URL: "https://wire.example/serve/1", Title: "Served story",
+		Text: "Body", FirstSeenAt: time.Now().Add(-time.Hour), PublishedAt: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	base := serve(t, c, "--addr", addr)
+	reader := "serve-" + time.Now().Format("150405.000000") + "@cli.example.org"
+
+	home := get(t, base+"/en/")
+	form := url.Values{"email": {reader}, "frequency": {"daily"}}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([a-z]+)" value="([^"]*)">`).FindAllStringSubmatch(home, -1) {
+		form.Set(m[1], m[2])
+	}
+	if form.Get("ft") == "" {
+		t.Fatalf("no sign-up form on the home page:\n%s", home)
+	}
+	resp, err := http.PostForm(base+"/newsletter/subscribe", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("sign-up answered %d", resp.StatusCode)
+	}
+	confirm := mailpitMessages(t, api, reader, 1)[0]
+	link := regexp.MustCompile(`http://\S+/newsletter/confirm\?t=\S+`).FindString(confirm["Text"].(string))
+	if !strings.HasPrefix(link, base+"/newsletter/confirm?t=") {
+		t.Fatalf("confirmation link %q is not on the base URL %s", link, base)
+	}
+	tok, _ := url.Parse(link)
+	resp, err = http.PostForm(base+"/newsletter/confirm", url.Values{"t": {tok.Query().Get("t")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "subscribed") {
+		t.Fatalf("confirming answered %d:\n%s", resp.StatusCode, page)
+	}
+
+	if out := c.ok("newsletter", "send"); !strings.Contains(out, "1 sent now") {
+		t.Fatalf("send said:\n%s", out)
+	}
+	msgs := mailpitMessages(t, api, reader, 2)
+	var digest map[string]any
+	for _, m := range msgs {
+		if strings.Contains(m["Subject"].(string), "new article") {
+			digest = m
+		}
+	}
+	if digest == nil || !strings.Contains(digest["Text"].(string), "Served story") {
+		t.Fatalf("no digest with the article among %d mails", len(msgs))
+	}
+	unsub := regexp.MustCompile(`http://\S+/newsletter/unsubscribe\?t=\S+`).FindString(digest["Text"].(string))
+	resp, err = http.Post(unsub, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("one-click unsubscribe answered %d", resp.StatusCode)
+	}
+	if sub, err := st.SubscriberByEmail(ctx, reader); err != nil || sub.Status != store.SubUnsubscribed {
+		t.Fatalf("after one-click: %+v, %v", sub, err)
 	}
 }
