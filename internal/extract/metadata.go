@@ -488,6 +488,11 @@ var bylinePrefix = regexp.MustCompile(`(?i)^(by|von|par|por|di|door|od|autor(in)
 // into a name.
 func byline(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
+	// "Jeff Foust Monday, November 18, 2019", "wire services Published …":
+	// the byline line ran on into the dateline.
+	if loc := bylineTail.FindStringIndex(s); loc != nil && loc[0] > 0 {
+		s = strings.TrimRight(s[:loc[0]], " ,;|·-–—")
+	}
 	out := strings.TrimSpace(bylinePrefix.ReplaceAllString(s, ""))
 	// "Di Maio" and "Od" are names too: a prefix must leave a full name.
 	if out != s && !strings.Contains(out, " ") && strings.Contains(s, " ") && len(strings.Fields(s)) == 2 {
@@ -539,6 +544,11 @@ func bylineName(s string) string {
 	// "Anna Schmidt und Tobias Krüger" is listed as JSON-LD lists authors.
 	return authorAnd.ReplaceAllString(s, ", ")
 }
+
+// bylineTail is where a byline line turns into a dateline: a weekday, a
+// number, a publication label, or a month name followed by a number (a
+// month alone may be a name: April Ryan), in the languages we read.
+var bylineTail = regexp.MustCompile(`(?i)(\s|,|\||·)\s*(\d|(monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|domenica|poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela|published|updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|opublikowano|zaktualizowano)([\s,:.]|$)|(january|february|march|april|may|june|july|august|september|october|november|december|januar|februar|märz|juni|juli|oktober|dezember|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre)\.?\s+\d)`)
 
 // authorAnd joins two names in a byline, in the languages we read.
 var authorAnd = regexp.MustCompile(` (und|and|et|y|e|i|en|&) `)

@@ -227,11 +227,26 @@ func TestBylineName(t *testing.T) {
 		"Di Marco Ricci":            "Marco Ricci",
 		"Dorothea Fischer":          "Dorothea Fischer",
 		"Di Maio":                   "Di Maio",
-		"Von Max Muster | 12.12.21": "",
+		"Von Max Muster | 12.12.21": "Max Muster",
 		"Julia Hoffmann ist Redakteurin im Ressort Politik und schreibt über Landespolitik.": "",
 	} {
 		if got := bylineName(in); got != want {
 			t.Errorf("bylineName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestBylineTail(t *testing.T) {
+	for in, want := range map[string]string{
+		"Jeff Foust Monday, November 18, 2019":  "Jeff Foust",
+		"Detroit News wire services Published":  "Detroit News wire services",
+		"Von Katrin Möller | 14.03.2025, 06:30": "Katrin Möller",
+		"Par Camille Laurent, publié le 3 mars": "Camille Laurent",
+		"Charlie Wood, Business Insider":        "Charlie Wood, Business Insider",
+		"Sun Li":                                "Sun Li",
+	} {
+		if got := byline(in); got != want {
+			t.Errorf("byline(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
