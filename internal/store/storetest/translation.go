@@ -41,6 +41,21 @@ func testTranslations(t *testing.T, s store.Store) {
 		t.Fatalf("Translation = %+v, %v; want the stored row", got, err)
 	}
 	assertEdition(t, s, "de", en.ID, de.ID, unknown.ID)
+	// Pages and filters work as in Articles.
+	p1, err := s.EditionArticles(ctx, "de", store.ArticleQuery{Limit: 2})
+	if err != nil || len(p1.Articles) != 2 || p1.NextCursor == "" {
+		t.Fatalf("EditionArticles page 1 = %d articles, cursor %q, %v", len(p1.Articles), p1.NextCursor, err)
+	}
+	p2, err := s.EditionArticles(ctx, "de", store.ArticleQuery{Limit: 2, Cursor: p1.NextCursor})
+	if err != nil || len(p2.Articles) != 1 || p2.Articles[0].ID != unknown.ID || p2.NextCursor != "" {
+		t.Fatalf("EditionArticles page 2 = %+v, %v; want the last article only", p2, err)
+	}
+	if p, err := s.EditionArticles(ctx, "de", store.ArticleQuery{Exclude: de.ID, SourceID: src.ID}); err != nil || len(p.Articles) != 2 {
+		t.Fatalf("EditionArticles with Exclude = %d articles, %v; want 2", len(p.Articles), err)
+	}
+	if _, err := s.EditionArticles(ctx, "de", store.ArticleQuery{Cursor: "garbage"}); !errors.Is(err, store.ErrBadCursor) {
+		t.Fatalf("EditionArticles with a bad cursor: err = %v, want ErrBadCursor", err)
+	}
 
 	// Replacing keeps one row per (article, language).
 	tr.Status, tr.Title, tr.Error = store.TranslationFailed, "", "provider down"
