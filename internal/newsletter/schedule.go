@@ -28,6 +28,11 @@ func (n *Newsletter) Schedule(ctx context.Context) error {
 			if _, err := n.st.PurgeHits(ctx, now.Add(-48*time.Hour)); err != nil && ctx.Err() == nil {
 				n.log.WarnContext(ctx, "purge sign-up counters", "err", err)
 			}
+			// The send log is kept a little over a year: long enough to
+			// answer "when did you mail me" in an export.
+			if _, err := n.st.PurgeDigestSends(ctx, now.Add(-400*24*time.Hour)); err != nil && ctx.Err() == nil {
+				n.log.WarnContext(ctx, "purge send log", "err", err)
+			}
 			if k, err := n.PurgeUnconfirmed(ctx); err != nil && ctx.Err() == nil {
 				n.log.WarnContext(ctx, "erase unconfirmed sign-ups", "err", err)
 			} else if k > 0 {

@@ -159,6 +159,9 @@ type NewsletterStore interface {
 	FinishDigestSend(ctx context.Context, d *DigestSend, worker string) error
 	DigestSendCounts(ctx context.Context, runKey string) (SendCounts, error)
 	DigestSends(ctx context.Context, subscriberID int64) ([]DigestSend, error) // oldest first
+	// PurgeDigestSends deletes finished send-log rows (not pending ones)
+	// created before before and returns how many.
+	PurgeDigestSends(ctx context.Context, before time.Time) (int, error)
 
 	// DigestArticles returns visible articles first seen in [from, until),
 	// newest first, at most limit, without their bodies (HTML and Text empty).

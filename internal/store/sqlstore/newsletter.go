@@ -75,6 +75,7 @@ const (
 	qAdvanceDigest = `UPDATE newsletter_subscribers SET last_digest_at = ? WHERE id = ? AND last_digest_at < ?`
 	qSendCounts    = `SELECT state, COUNT(*) FROM newsletter_sends WHERE run_key = ? GROUP BY state`
 	qSendsOf       = `SELECT ` + sendCols + ` FROM newsletter_sends n WHERE n.subscriber_id = ? ORDER BY n.id`
+	qPurgeSends    = `DELETE FROM newsletter_sends WHERE state <> 'pending' AND created_at < ?`
 
 	// Digests need no bodies: HTML and text are left out (empty), which
 	// keeps a week of a busy outlet's articles small in memory.
@@ -479,6 +480,19 @@ func (s *Store) DigestSends(ctx context.Context, subscriberID int64) ([]store.Di
 		return nil, fmt.Errorf("read send log of subscriber %d: %w", subscriberID, err)
 	}
 	return out, nil
+}
+
+// PurgeDigestSends deletes finished send-log rows created before before.
+func (s *Store) PurgeDigestSends(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.exec(ctx, s.d.rebind(qPurgeSends), ms(before))
+	if err != nil {
+		return 0, fmt.Errorf("purge send log: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("purge send log: %w", err)
+	}
+	return int(n), nil
 }
 
 // DigestArticles returns visible articles first seen in [from, until), newest first.

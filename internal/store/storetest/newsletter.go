@@ -312,6 +312,17 @@ func testPlanAndClaim(t *testing.T, s store.Store) {
 		!log[0].SentAt.Equal(base.Add(time.Second)) {
 		t.Fatalf("DigestSends = %+v, %v; want the one sent row", log, err)
 	}
+	// Rows are stamped with the wall clock's now when planned: a cutoff at
+	// that instant deletes nothing, a later one the two finished rows.
+	if n, err := s.PurgeDigestSends(ctx, log[0].CreatedAt); err != nil || n != 0 {
+		t.Fatalf("PurgeDigestSends(at creation) = %d, %v; want 0", n, err)
+	}
+	if n, err := s.PurgeDigestSends(ctx, log[0].CreatedAt.Add(time.Hour)); err != nil || n != 2 {
+		t.Fatalf("PurgeDigestSends(later) = %d, %v; want the 2 finished rows", n, err)
+	}
+	if c, _ := s.DigestSendCounts(ctx, "daily-plan"); c != (store.SendCounts{}) {
+		t.Fatalf("after purging, run daily-plan still has %+v", c)
+	}
 }
 
 func testConcurrentClaimSends(t *testing.T, s store.Store) {
@@ -353,6 +364,10 @@ func testConcurrentClaimSends(t *testing.T, s store.Store) {
 	c, err := s.DigestSendCounts(ctx, "weekly-many")
 	if err != nil || len(seen) != c.Pending {
 		t.Fatalf("claimed %d distinct rows of %d pending (%v); every row must be claimed exactly once", len(seen), c.Pending, err)
+	}
+	// Pending rows are never purged, however old.
+	if n, err := s.PurgeDigestSends(ctx, time.Now().Add(24*time.Hour)); err != nil || n != 0 {
+		t.Fatalf("PurgeDigestSends = %d, %v; pending rows must stay", n, err)
 	}
 }
 
