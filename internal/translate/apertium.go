@@ -91,7 +91,11 @@ func (a *Apertium) Pairs(ctx context.Context) (map[string]string, error) {
 			TargetLanguage string `json:"targetLanguage"`
 		} `json:"responseData"`
 	}
-	if err := a.c.do(ctx, http.MethodGet, a.base+"/listPairs", "", nil, nil, &resp); err != nil {
+	// One try: a server that is down is reported at once (and asked again
+	// on the next use); the translation request has its own retries.
+	once := a.c
+	once.retries = 0
+	if err := once.do(ctx, http.MethodGet, a.base+"/listPairs", "", nil, nil, &resp); err != nil {
 		return nil, fmt.Errorf("list Apertium pairs (is apertium-apy running at %s?): %w", a.base, err)
 	}
 	pairs := map[string]string{}
@@ -105,12 +109,13 @@ func (a *Apertium) Pairs(ctx context.Context) (map[string]string, error) {
 	return pairs, nil
 }
 
-// Supports implements Translator; an unreachable server supports nothing
-// (and is asked again next time).
+// Supports implements Translator. While the server cannot be reached its
+// pairs are unknown: it claims the pair, so that Translate reports the
+// outage as an error to retry, not as a pair nobody handles.
 func (a *Apertium) Supports(ctx context.Context, from, to string) bool {
 	pairs, err := a.Pairs(ctx)
 	if err != nil {
-		return false
+		return true
 	}
 	_, ok := pairs[from+"-"+to]
 	return ok

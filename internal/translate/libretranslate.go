@@ -38,8 +38,10 @@ func (l *LibreTranslate) languages(ctx context.Context) (map[string]map[string]b
 		Code    string   `json:"code"`
 		Targets []string `json:"targets"`
 	}
-	if err := l.c.do(ctx, http.MethodGet, l.base+"/languages", "", nil, nil, &resp); err != nil {
-		return nil, err
+	once := l.c
+	once.retries = 0 // as for Apertium's pairs: report an outage at once
+	if err := once.do(ctx, http.MethodGet, l.base+"/languages", "", nil, nil, &resp); err != nil {
+		return nil, fmt.Errorf("list LibreTranslate languages (is it running at %s?): %w", l.base, err)
 	}
 	t := map[string]map[string]bool{}
 	for _, lang := range resp {
@@ -52,14 +54,22 @@ func (l *LibreTranslate) languages(ctx context.Context) (map[string]map[string]b
 	return t, nil
 }
 
-// Supports implements Translator.
+// Supports implements Translator; while the server cannot be reached it
+// claims the pair, so that Translate reports the outage (see Apertium).
 func (l *LibreTranslate) Supports(ctx context.Context, from, to string) bool {
 	t, err := l.languages(ctx)
-	return err == nil && t[from][to]
+	return err != nil || t[from][to]
 }
 
 // Translate implements Translator.
 func (l *LibreTranslate) Translate(ctx context.Context, from, to string, segs []string) ([]string, error) {
+	t, err := l.languages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !t[from][to] {
+		return nil, fmt.Errorf("libretranslate: %w: %s→%s is not offered by %s", ErrUnsupported, from, to, l.base)
+	}
 	req := map[string]any{"q": segs, "source": from, "target": to, "format": "html"}
 	if l.key != "" {
 		req["api_key"] = l.key

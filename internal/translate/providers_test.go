@@ -3,6 +3,7 @@ package translate
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -197,5 +198,21 @@ func TestApertiumReal(t *testing.T) {
 	}
 	if _, err := svc.Translate(ctx, "en", "de", Document{Title: "x", HTML: "<p>y</p>"}); err == nil {
 		t.Error("en→de with Apertium only: want ErrUnsupported")
+	}
+}
+
+// A provider that cannot be reached is an outage to retry, not a pair
+// nobody handles: the article must not be settled as "unsupported".
+func TestUnreachableProviderIsAnErrorNotUnsupported(t *testing.T) {
+	ctx := context.Background()
+	down := httptest.NewServer(http.NotFoundHandler())
+	url := down.URL
+	down.Close() // nothing listens here any more
+	for _, p := range []Translator{NewApertium(url, fast), NewLibreTranslate(url, "", fast)} {
+		svc := New(openStore(t), []Translator{p}, Options{Now: now})
+		_, err := svc.Translate(ctx, "en", "es", Document{Title: "T", HTML: "<p>x</p>"})
+		if err == nil || errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "running at") {
+			t.Errorf("%s down: err = %v; want an outage error saying where it looked", p.Name(), err)
+		}
 	}
 }
