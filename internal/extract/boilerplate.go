@@ -162,9 +162,7 @@ var (
 	// German sites since the GDPR), paywall calls, "story continues below"
 	// ad markers. No story sentence uses them, and blocks are short.
 	chromeSentence = substrings{
-		"externe inhalte", "externer inhalt", "externen inhalt", "empfohlener redaktioneller inhalt",
-		"inhalte von drittanbietern", "contenu externe", "contenus externes", "contenido externo", "contenuto esterno",
-		"treści zewnętrzne", "third-party content", "external content",
+		"empfohlener redaktioneller inhalt",
 		"exklusiv für abonnenten", "weiterlesen mit plus", "jetzt weiterlesen", "réservé aux abonnés",
 		"exclusivo para suscriptores", "suscríbete para seguir leyendo", "riservato agli abbonati",
 		"dla prenumeratorów", "dostępny dla subskrybentów", "subscribers only", "subscribe to continue reading",
@@ -172,6 +170,18 @@ var (
 		"artikel geht unter der anzeige weiter", "weiter nach der anzeige", "la suite après cette publicité",
 		"l'article continue après", "continúa después de la publicidad", "continua dopo la pubblicità",
 		"dalsza część artykułu pod", "treść dalszej części artykułu",
+	}
+	// externalContent and gateWord together make the consent gate of an
+	// embed ("An dieser Stelle finden Sie externe Inhalte … Ich bin damit
+	// einverstanden …"); either alone is ordinary prose.
+	externalContent = substrings{
+		"externe inhalte", "externer inhalt", "externen inhalt", "inhalte von drittanbietern",
+		"contenu externe", "contenus externes", "contenido externo", "contenuto esterno",
+		"treści zewnętrzne", "third-party content", "external content",
+	}
+	gateWord = substrings{
+		"einverstanden", "zustimm", "aktivier", "anzeigen", "laden", "datenschutz", "cookie",
+		"accept", "consent", "autoris", "acepta", "activa", "accett", "consenso", "zgod", "akceptuj",
 	}
 	// bareURL is a block that is only an address (a "permalink" line).
 	bareURL = regexp.MustCompile(`^(https?://|www\.)\S+$`)
@@ -199,6 +209,9 @@ func isChromeBlock(n *html.Node) bool {
 		return false
 	}
 	if l <= 300 && chromeSentence.in(t) {
+		return true
+	}
+	if l <= 400 && externalContent.in(t) && gateWord.in(t) {
 		return true
 	}
 	if l <= 300 && bareURL.MatchString(t) {

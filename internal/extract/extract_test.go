@@ -173,6 +173,7 @@ func TestChromeBlockNotices(t *testing.T) {
 		"Artikel vorlesen lassen", "Link kopieren", "Drucken",
 		"Cet article est réservé aux abonnés.", "Lire la suite",
 		"Suscríbete para seguir leyendo", "Contenido externo: acepte las cookies para verlo.",
+		"Externer Inhalt: Ich bin damit einverstanden, dass mir externe Inhalte angezeigt werden.",
 		"Continua a leggere", "Questo contenuto è riservato agli abbonati.",
 		"Dalsza część artykułu pod materiałem wideo", "Czytaj dalej",
 		"Story continues below advertisement", "Continue reading",
@@ -181,6 +182,7 @@ func TestChromeBlockNotices(t *testing.T) {
 		"Die Stadt will externe Gutachter beauftragen, um die Kosten der Sanierung zu prüfen, sagte die Bürgermeisterin.",
 		"Le maire a promis de continuer à lire attentivement les propositions des habitants avant le vote.",
 		"Der Verlag druckt die Zeitung seit 1950 in der eigenen Druckerei am Stadtrand.",
+		"Die Plattform bindet externe Inhalte ein, ohne die Urheber zu fragen, kritisieren Verlage.",
 	}
 	for _, text := range append(chrome, prose...) {
 		n := &html.Node{Type: html.ElementNode, Data: "p"}
