@@ -186,10 +186,10 @@ var (
 	// bareURL is a block that is only an address (a "permalink" line).
 	bareURL = regexp.MustCompile(`^(https?://|www\.)\S+$`)
 	// followWord and socialNetwork together make a "follow us" line.
-	followWord    = substrings{"follow", "folgen sie", "folge uns", "suivez", "síguenos", "siguenos", "sígueme", "seguici", "segui", "obserwuj", "volg ons", "like us", "join us"}
+	followWord    = substrings{"follow us", "follow me", "follow him", "follow her", "follow them", "follow @", "folgen sie uns", "folgen sie mir", "folge uns", "folgt uns", "suivez-nous", "suivez nous", "suivez-moi", "síguenos", "siguenos", "sígueme", "seguici", "seguimi", "obserwuj nas", "obserwuj", "volg ons", "like us on", "join us on"}
 	socialNetwork = substrings{"facebook", "twitter", "instagram", "youtube", "linkedin", "tiktok", "telegram", "whatsapp", "mastodon", "threads", "bluesky"}
 	// signUpWord with "newsletter" makes a newsletter call.
-	signUpWord = substrings{"subscribe", "sign up", "signup", "inbox", "abonn", "anmeld", "bestellen", "inscri", "suscr", "iscriv", "zapisz", "prenumer"}
+	signUpWord = substrings{"subscribe", "sign up", "signup", "inbox", "abonnieren", "abonnez", "abonnez-vous", "anmelden", "jetzt bestellen", "inscrivez", "inscríbete", "suscríbete", "suscribirte", "iscriviti", "zapisz się", "zamów"}
 )
 
 // leafBlocks are the elements trafilatura emits as text blocks.
@@ -220,7 +220,8 @@ func isChromeBlock(n *html.Node) bool {
 	if l <= 100 && datelineStart.MatchString(t) && strings.ContainsAny(t, "0123456789") {
 		return true
 	}
-	if l <= 300 && followWord.in(t) && socialNetwork.in(t) {
+	// "Follow Newsbeat on Instagram": an imperative opening the block.
+	if l <= 300 && (strings.HasPrefix(t, "follow ") || followWord.in(t)) && socialNetwork.in(t) {
 		return true
 	}
 	if l <= 300 && strings.Contains(t, "newsletter") && signUpWord.in(t) {

@@ -177,12 +177,16 @@ func TestChromeBlockNotices(t *testing.T) {
 		"Continua a leggere", "Questo contenuto è riservato agli abbonati.",
 		"Dalsza część artykułu pod materiałem wideo", "Czytaj dalej",
 		"Story continues below advertisement", "Continue reading",
+		"Follow us on Facebook and Instagram", "Folgen Sie uns auf WhatsApp und Telegram!",
+		"Sign up for our newsletter to get the top stories in your inbox.", "Jetzt den Newsletter abonnieren",
 	}
 	prose := []string{
 		"Die Stadt will externe Gutachter beauftragen, um die Kosten der Sanierung zu prüfen, sagte die Bürgermeisterin.",
 		"Le maire a promis de continuer à lire attentivement les propositions des habitants avant le vote.",
 		"Der Verlag druckt die Zeitung seit 1950 in der eigenen Druckerei am Stadtrand.",
 		"Die Plattform bindet externe Inhalte ein, ohne die Urheber zu fragen, kritisieren Verlage.",
+		"Following the ban, Twitter and Facebook removed hundreds of accounts linked to the campaign.",
+		"Der Newsletter des Vereins hat inzwischen mehr als 10.000 Abonnenten.",
 	}
 	for _, text := range append(chrome, prose...) {
 		n := &html.Node{Type: html.ElementNode, Data: "p"}
