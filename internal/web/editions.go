@@ -215,16 +215,31 @@ func (s *server) articleAlternates(ctx context.Context, a *store.Article) ([]alt
 			done[t.Language] = true
 		}
 	}
+	eds, def := s.carriers(a, done)
 	path := articlePath(a)
-	def := s.editions[0]
-	var out []alternate
+	out := make([]alternate, 0, len(eds)+1)
+	for _, e := range eds {
+		out = append(out, alternate{Lang: e, Href: s.absURL(prefix(e) + path)})
+	}
+	return append(out, alternate{Lang: "x-default", Href: s.absURL(prefix(def) + path)}), nil
+}
+
+// carriers are the editions that show a in their own language (its
+// original's and those translated into, by done), and the edition of its
+// original (else the default one). An article in none is carried by the
+// default edition, untranslated.
+func (s *server) carriers(a *store.Article, done map[string]bool) (eds []string, def string) {
+	def = s.editions[0]
 	for _, e := range s.editions {
 		if e == a.Language || a.Language == "" || done[e] {
-			out = append(out, alternate{Lang: e, Href: s.absURL(prefix(e) + path)})
+			eds = append(eds, e)
 		}
 		if e == a.Language {
 			def = e
 		}
 	}
-	return append(out, alternate{Lang: "x-default", Href: s.absURL(prefix(def) + path)}), nil
+	if len(eds) == 0 {
+		eds = []string{def}
+	}
+	return eds, def
 }

@@ -94,17 +94,75 @@ func (s *server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 	for _, sec := range secs {
 		add(sectionPath(sec.Slug), "")
 	}
+	// Articles are listed in the editions that carry them in their
+	// language, naming each other (the same rule as the pages' hreflang).
+	var batch []store.Article
+	full := false
+	flush := func() error {
+		done := make(map[int64]map[string]bool, len(batch))
+		if len(s.editions) > 1 {
+			ids := make([]int64, len(batch))
+			hashes := make(map[int64]string, len(batch))
+			for i := range batch {
+				ids[i] = batch[i].ID
+				hashes[batch[i].ID] = batch[i].ContentHash
+			}
+			for _, e := range s.editions {
+				trs, err := s.st.TranslationsIn(ctx, e, ids)
+				if err != nil {
+					return err
+				}
+				for id, t := range trs {
+					// A translation of an older version does not count.
+					if t.Status == store.TranslationDone && t.ContentHash == hashes[id] {
+						if done[id] == nil {
+							done[id] = map[string]bool{}
+						}
+						done[id][e] = true
+					}
+				}
+			}
+		}
+		for i := range batch {
+			a := &batch[i]
+			if len(set.URLs)+len(s.editions) > sitemapMax {
+				full = true // the protocol's limit per file; the newest articles are listed
+				return nil
+			}
+			mod := pubTime(a)
+			if a.UpdatedAt.After(mod) {
+				mod = a.UpdatedAt.UTC()
+			}
+			eds, def := s.carriers(a, done[a.ID])
+			path := articlePath(a)
+			var alt []xhtmlLink
+			if len(eds) > 1 {
+				for _, e := range eds {
+					alt = append(alt, xhtmlLink{Rel: "alternate", Hreflang: e, Href: s.absURL(prefix(e) + path)})
+				}
+				alt = append(alt, xhtmlLink{Rel: "alternate", Hreflang: "x-default", Href: s.absURL(prefix(def) + path)})
+			}
+			for _, e := range eds {
+				set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(prefix(e) + path), LastMod: mod.Format(time.RFC3339), Alt: alt})
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	var ferr error
 	err = s.walkArticles(ctx, store.ArticleQuery{}, func(a *store.Article) bool {
-		if len(set.URLs)+len(s.editions) > sitemapMax {
-			return false // the protocol's limit per file; the newest articles are listed
+		batch = append(batch, *a)
+		if len(batch) == storeChunk {
+			ferr = flush()
 		}
-		mod := pubTime(a)
-		if a.UpdatedAt.After(mod) {
-			mod = a.UpdatedAt.UTC()
-		}
-		add(articlePath(a), mod.Format(time.RFC3339))
-		return true
+		return ferr == nil && !full
 	})
+	if err == nil && ferr == nil && !full {
+		ferr = flush()
+	}
+	if err == nil {
+		err = ferr
+	}
 	if err != nil {
 		s.serverError(w, r, "sitemap: articles", err)
 		return
