@@ -155,7 +155,8 @@ var (
 var (
 	// datelineStart begins a line that dates the page ("Updated at 1:23
 	// p.m.", "Aktualisiert: 12.03.2024, 10:15 Uhr"), never a sentence of
-	// the story; the line is dropped only when it holds a number.
+	// the story; the line is dropped only when it holds a date or a time
+	// ("Stand heute gibt es 12 Fälle" is prose).
 	datelineStart = regexp.MustCompile(`^(published|updated|last updated|posted|veröffentlicht|aktualisiert|zuletzt aktualisiert|stand|erstellt|publié|mis à jour|modifié|publicado|actualizado|pubblicato|aggiornato|opublikowano|zaktualizowano|gepubliceerd|bijgewerkt)([\s:,.]|$)`)
 	// chromeSentence holds phrases of the notices pages put inside the
 	// article container: consent gates for embedded content (everywhere on
@@ -183,6 +184,9 @@ var (
 		"einverstanden", "zustimm", "aktivier", "anzeigen", "laden", "datenschutz", "cookie",
 		"accept", "consent", "autoris", "acepta", "activa", "accett", "consenso", "zgod", "akceptuj",
 	}
+	// dateShape is a date or a time of day in a dateline: 12.03.2024,
+	// 2024-03-12, 10:15, 10h15, or a year.
+	dateShape = regexp.MustCompile(`\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[:h]\d{2}|(^|\D)(19|20)\d{2}(\D|$)`)
 	// bareURL is a block that is only an address (a "permalink" line).
 	bareURL = regexp.MustCompile(`^(https?://|www\.)\S+$`)
 	// followWord and socialNetwork together make a "follow us" line.
@@ -217,7 +221,7 @@ func isChromeBlock(n *html.Node) bool {
 	if l <= 300 && bareURL.MatchString(t) {
 		return true
 	}
-	if l <= 100 && datelineStart.MatchString(t) && strings.ContainsAny(t, "0123456789") {
+	if l <= 100 && datelineStart.MatchString(t) && dateShape.MatchString(t) {
 		return true
 	}
 	// "Follow Newsbeat on Instagram": an imperative opening the block.
