@@ -216,3 +216,31 @@ func TestUnreachableProviderIsAnErrorNotUnsupported(t *testing.T) {
 		}
 	}
 }
+
+// Apertium's batches are split back by their <div> markers; an answer that
+// lost them is not guessed at: each segment is asked for on its own.
+func TestApertiumBatchFallsBackPerSegment(t *testing.T) {
+	var batched, single int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/listPairs" {
+			io.WriteString(w, `{"responseData":[{"sourceLanguage":"eng","targetLanguage":"spa"}],"responseStatus":200}`)
+			return
+		}
+		if err := r.ParseForm(); err != nil || r.Form.Get("langpair") != "eng|spa" || r.Form.Get("format") != "html" {
+			t.Errorf("translate form = %v, %v", r.Form, err)
+		}
+		q := r.Form.Get("q")
+		if strings.Contains(q, `<div id="spk`) {
+			batched++
+			q = strings.NewReplacer(`<div id="spk0">`, "", `<div id="spk1">`, "", "</div>", " ").Replace(q) // a mangling server
+		} else {
+			single++
+		}
+		json.NewEncoder(w).Encode(map[string]any{"responseData": map[string]string{"translatedText": upperText(q)}, "responseStatus": 200})
+	}))
+	defer srv.Close()
+	got, err := NewApertium(srv.URL, fast).Translate(context.Background(), "en", "es", []string{"one <b>a</b>", "two"})
+	if err != nil || strings.Join(got, "|") != "ONE <b>A</b>|TWO" || batched != 1 || single != 2 {
+		t.Fatalf("Translate = %q, %v after %d batched and %d single requests; want the fallback's answers", got, err, batched, single)
+	}
+}
