@@ -12,6 +12,7 @@
 package translate
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -168,20 +169,34 @@ func (s *Service) Translate(ctx context.Context, from, to string, d Document) (*
 		return &Result{Title: unescape(out[n-2]), Summary: unescape(out[n-1]), HTML: h, Provider: p.Name(),
 			Chars: st.chars, CacheHits: st.hits, Segments: len(segs)}, nil
 	}
-	// ErrBudget only when every provider is out of budget: then waiting for
-	// next month helps; otherwise the other failures are what matters.
-	var last error
+	return nil, fmt.Errorf("translate %s→%s: %w", from, to, verdict(errs))
+}
+
+// verdict sums up the providers' failures as the one the caller acts on:
+// a provider that failed for a passing reason (down, garbage) means retry;
+// only when none did is it a spent budget (wait for next month), and only
+// when all said so an unsupported pair.
+func verdict(errs []error) error {
 	msgs := make([]string, 0, len(errs))
+	var real, budget error
 	for _, e := range errs {
 		msgs = append(msgs, e.Error())
-		if !errors.Is(e, ErrBudget) {
-			last = e
+		switch {
+		case errors.Is(e, ErrBudget):
+			budget = cmp.Or(budget, e)
+		case errors.Is(e, ErrUnsupported):
+		default:
+			real = cmp.Or(real, e)
 		}
 	}
-	if last == nil {
-		return nil, fmt.Errorf("translate %s→%s: %w", from, to, errors.Join(errs...))
+	all := strings.Join(msgs, "; ")
+	switch {
+	case real != nil:
+		return fmt.Errorf("%s: %w", all, real)
+	case budget != nil:
+		return fmt.Errorf("%s: %w", all, ErrBudget)
 	}
-	return nil, fmt.Errorf("translate %s→%s: %s: %w", from, to, strings.Join(msgs, "; "), last)
+	return fmt.Errorf("%s: %w", all, ErrUnsupported)
 }
 
 type segStats struct {

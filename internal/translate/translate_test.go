@@ -3,6 +3,7 @@ package translate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -222,5 +223,28 @@ func TestParseRoutesAndBudgets(t *testing.T) {
 	}
 	if _, err := ParseBudgets("deepl=lots"); err == nil {
 		t.Fatal("ParseBudgets(deepl=lots): want an error")
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	down := errors.New("deepl: 503")
+	budget := fmt.Errorf("google: %w", ErrBudget)
+	unsup := fmt.Errorf("libretranslate: %w", ErrUnsupported)
+	for _, c := range []struct {
+		errs []error
+		want error
+	}{
+		{[]error{unsup, down}, down},         // one that handles the pair is down: retry
+		{[]error{down, unsup, budget}, down}, // ditto
+		{[]error{unsup, budget}, ErrBudget},  // wait for next month
+		{[]error{unsup, unsup}, ErrUnsupported},
+	} {
+		got := verdict(c.errs)
+		if !errors.Is(got, c.want) {
+			t.Errorf("verdict(%v) = %v, want it to wrap %v", c.errs, got, c.want)
+		}
+		if c.want != ErrUnsupported && errors.Is(got, ErrUnsupported) {
+			t.Errorf("verdict(%v) = %v claims the pair unsupported", c.errs, got)
+		}
 	}
 }
