@@ -403,31 +403,46 @@ func isLinkedHeadline(n *html.Node, st textStats) bool {
 // page before extraction: trafilatura is run without links, so afterwards
 // such a list looks like a column of short paragraphs.
 func pruneHeadlineRuns(doc *html.Node, st textStats) {
-	var lists []*html.Node
+	var drop []*html.Node
 	walk(doc, func(n *html.Node) bool {
-		run := 0
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode {
-				continue
+		// Linked paragraphs count wherever they sit among their siblings:
+		// "READ MORE: <a>…</a>" promos are scattered between a story's
+		// paragraphs. Linked headings only count in a row: between
+		// paragraphs they are the story's own subheads (a gift guide's
+		// product names).
+		var lines, run []*html.Node
+		flush := func() {
+			if len(run) >= minHeadlineRun {
+				drop = append(drop, run...)
 			}
-			if isLinkedHeadline(c, st) {
-				run++
+			run = run[:0]
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.TextNode && strings.TrimSpace(c.Data) == "", c.Type == html.CommentNode:
+				// between siblings of a list
+			case c.Type == html.ElementNode && isLinkedHeadline(c, st):
+				run = append(run, c)
+				if !isHeading(c) {
+					lines = append(lines, c)
+				}
+			default:
+				flush()
 			}
 		}
-		if run >= minHeadlineRun {
-			lists = append(lists, n)
+		flush()
+		if len(lines) >= minHeadlineRun {
+			drop = append(drop, lines...)
 		}
 		return true
 	})
-	for _, n := range lists {
-		for c := n.FirstChild; c != nil; {
-			next := c.NextSibling
-			if c.Type == html.ElementNode && isLinkedHeadline(c, st) {
-				remove(c)
-			}
-			c = next
-		}
+	for _, n := range drop {
+		remove(n) // a node listed twice is detached once; remove ignores the second
 	}
+}
+
+func isHeading(n *html.Node) bool {
+	return len(n.Data) == 2 && n.Data[0] == 'h' && n.Data[1] >= '1' && n.Data[1] <= '6'
 }
 
 // captionWords are class and id words of image captions and credits.
