@@ -321,26 +321,36 @@ var endsSentence = regexp.MustCompile(`[.!?;。！？"'»”)]\s*$`)
 // and those widgets leave exactly such lines behind, in every language.
 func trimTail(root *html.Node) {
 	for {
-		var last *html.Node
-		walk(root, func(n *html.Node) bool {
-			if leafBlocks[n.Data] && !hasBlockChild(n) {
-				if textOf(n) != "" {
-					last = n
-				}
-				return false
-			}
-			return true
-		})
+		last := lastTextBlock(root)
 		if last == nil {
 			return
 		}
 		t := textOf(last)
-		heading := len(last.Data) == 2 && last.Data[0] == 'h' && last.Data[1] >= '1' && last.Data[1] <= '6'
-		if !heading && (len(strings.Fields(t)) > maxTailWords || endsSentence.MatchString(t)) {
+		if !isHeading(last) && (len(strings.Fields(t)) > maxTailWords || endsSentence.MatchString(t)) {
 			return
 		}
 		remove(last)
 	}
+}
+
+// lastTextBlock returns the last leaf block below n that holds text,
+// searching from the end so that trimming a long body stays linear.
+func lastTextBlock(n *html.Node) *html.Node {
+	for c := n.LastChild; c != nil; c = c.PrevSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if leafBlocks[c.Data] && !hasBlockChild(c) {
+			if textOf(c) != "" {
+				return c
+			}
+			continue
+		}
+		if b := lastTextBlock(c); b != nil {
+			return b
+		}
+	}
+	return nil
 }
 
 // sameTitle reports whether a heading restates the title: equal, or the

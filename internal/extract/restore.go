@@ -25,8 +25,38 @@ const minImageSide = 50
 // blockKeyWords is how many leading words identify a paragraph.
 const blockKeyWords = 12
 
+// keyTextBytes is enough text for blockKeyWords words in any language we
+// read; reading no more keeps the walk over a whole page cheap.
+const keyTextBytes = 400
+
+// leadingText is the start of n's text (text nodes joined by spaces, as
+// textOf does), at least limit bytes of it when there are that many.
+func leadingText(n *html.Node, limit int) string {
+	var b strings.Builder
+	var rec func(*html.Node) bool
+	rec = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				b.WriteString(c.Data)
+				b.WriteByte(' ')
+				if b.Len() >= limit {
+					return false
+				}
+			case html.ElementNode:
+				if !invisibleElements[c.Data] && !rec(c) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	rec(n)
+	return b.String()
+}
+
 func paragraphKey(n *html.Node) string {
-	w := wordsOf(textOf(n))
+	w := wordsOf(leadingText(n, keyTextBytes))
 	if len(w) < 3 {
 		return ""
 	}
