@@ -244,3 +244,30 @@ func TestApertiumBatchFallsBackPerSegment(t *testing.T) {
 		t.Fatalf("Translate = %q, %v after %d batched and %d single requests; want the fallback's answers", got, err, batched, single)
 	}
 }
+
+// A batch answer whose markers survived but whose link moved out of its
+// segment is repaired by asking for that segment alone.
+func TestApertiumBatchRepairsMovedMarkup(t *testing.T) {
+	var single int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/listPairs" {
+			io.WriteString(w, `{"responseData":[{"sourceLanguage":"eng","targetLanguage":"spa"}],"responseStatus":200}`)
+			return
+		}
+		_ = r.ParseForm()
+		q := r.Form.Get("q")
+		if strings.Contains(q, `<div id="spk`) {
+			// The link's tags drift into the next segment, as Apertium
+			// sometimes does at sentence boundaries.
+			q = strings.Replace(q, `<a href="/x">see</a>.</div><div id="spk1">`, `see.</div><div id="spk1"><a href="/x"></a>`, 1)
+		} else {
+			single++
+		}
+		json.NewEncoder(w).Encode(map[string]any{"responseData": map[string]string{"translatedText": upperText(q)}, "responseStatus": 200})
+	}))
+	defer srv.Close()
+	got, err := NewApertium(srv.URL, fast).Translate(context.Background(), "en", "es", []string{`one <a href="/x">see</a>.`, "two", "three"})
+	if err != nil || strings.Join(got, "|") != `ONE <a href="/x">SEE</a>.|TWO|THREE` || single != 2 {
+		t.Fatalf("Translate = %q, %v after %d single requests; want segments 0 and 1 repaired alone", got, err, single)
+	}
+}
