@@ -636,29 +636,7 @@ func TestCrashMidFetch(t *testing.T) {
 // database: together they store every article once and fetch every article
 // page once.
 func TestTwoWorkersPostgres(t *testing.T) {
-	dsn := os.Getenv("SPEKTRUM_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("SPEKTRUM_TEST_POSTGRES_DSN is not set; scripts/test.sh sets it to a local server")
-	}
-	schema := fmt.Sprintf("e2e_%d", time.Now().UnixNano())
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db := u.String()
-
+	db := postgresSchema(t)
 	srv := startSites(t)
 	c := newCLI(t, db)
 	c.env = append(c.env, "SPEKTRUM_PER_HOST_DELAY=20ms", "SPEKTRUM_WORKERS=3")
@@ -745,5 +723,119 @@ func TestRedirectAndRobots(t *testing.T) {
 		if strings.Contains(p, "/private/") {
 			t.Errorf("%s was requested %d times although robots.txt disallows it", p, n)
 		}
+	}
+}
+
+// postgresSchema returns a DSN for a fresh schema on the test server,
+// dropped at cleanup; it skips the test when no server is configured.
+func postgresSchema(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("SPEKTRUM_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		t.Skip("SPEKTRUM_TEST_POSTGRES_DSN is not set; scripts/test.sh sets it to a local server")
+	}
+	schema := fmt.Sprintf("e2e_%d", time.Now().UnixNano())
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		admin.Close()
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// TestServeRolesPostgres runs the scale-out shape: two `serve --role worker`
+// processes and one `serve --role web` on one PostgreSQL. The workers poll
+// and fetch on their own schedule, share the work without doing any twice,
+// and the web node serves what they stored.
+func TestServeRolesPostgres(t *testing.T) {
+	db := postgresSchema(t)
+	srv := startSites(t)
+	c := newCLI(t, db)
+	c.env = append(c.env, "SPEKTRUM_PER_HOST_DELAY=20ms", "SPEKTRUM_WORKERS=2")
+	var good []demo.Site
+	want := 0
+	for _, s := range srv.sites {
+		if !s.Broken {
+			good = append(good, s)
+			want += len(s.Articles)
+		}
+	}
+	c.addSites(good)
+
+	var workers []*exec.Cmd
+	var logs []*bytes.Buffer
+	for range 2 {
+		cmd := c.command("serve", "--role", "worker")
+		var b bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &b, &b
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		workers = append(workers, cmd)
+		logs = append(logs, &b)
+	}
+	stop := func() {
+		for i, w := range workers {
+			_ = w.Process.Signal(syscall.SIGTERM)
+			if err := w.Wait(); err != nil {
+				t.Errorf("worker %d did not stop cleanly: %v\n%s", i, err, logs[i].String())
+			}
+		}
+		workers = nil
+	}
+	t.Cleanup(func() {
+		for _, w := range workers {
+			_ = w.Process.Kill()
+			_ = w.Wait()
+		}
+	})
+
+	st := openStore(t, db)
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		n, err := st.CountArticles(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == want {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the workers stored %d of %d articles in 90s\n%s\n%s", n, want, logs[0].String(), logs[1].String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stop()
+	for _, s := range good {
+		for _, a := range s.Articles {
+			p, _ := url.Parse(a.URL)
+			if n := srv.hitCount(p.Path); n != 1 {
+				t.Errorf("article page %s fetched %d times by the two workers, want once", p.Path, n)
+			}
+		}
+	}
+
+	base := serve(t, c, "--role", "web")
+	var api struct {
+		Articles []struct {
+			ID int64 `json:"id"`
+		} `json:"articles"`
+	}
+	getJSON(t, base+"/api/v1/articles?limit=100", &api)
+	if len(api.Articles) != want {
+		t.Errorf("the web node lists %d articles, want %d", len(api.Articles), want)
 	}
 }
