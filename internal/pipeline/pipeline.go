@@ -94,6 +94,8 @@ type Pipeline struct {
 	ex   *extract.Extractor
 	san  *extract.Sanitizer
 	opts Options
+	// sites is the per-site template memory used by extraction.
+	sites *siteProfiles
 }
 
 // New returns a Pipeline.
@@ -119,7 +121,7 @@ func New(st store.Store, fc *fetch.Client, ex *extract.Extractor, opts Options) 
 	if opts.Events == nil {
 		opts.Events = func(Event) {}
 	}
-	return &Pipeline{st: st, fc: fc, ex: ex, san: extract.NewSanitizer(), opts: opts}
+	return &Pipeline{st: st, fc: fc, ex: ex, san: extract.NewSanitizer(), opts: opts, sites: newSiteProfiles()}
 }
 
 // Register installs the pipeline's job handlers on r.
