@@ -63,12 +63,16 @@ func pruneChrome(doc *html.Node, st textStats) {
 	if body == nil {
 		return
 	}
-	total := st[body].text
+	total, prose := st[body].text, st[body].prose
 	walk(body, func(n *html.Node) bool {
 		if neverPruned[n.Data] || !isChrome(n) {
 			return true
 		}
-		if st[n].text*3 > total {
+		// A layout class ("page-content with-sidebar") names what sits
+		// beside the story, not the wrapper itself: a container holding
+		// most of the page's paragraphs is where the story is, however
+		// large the menus around it make the page's other text.
+		if st[n].text*3 > total || st[n].prose*2 > prose {
 			return true
 		}
 		// A wrapper left empty ("sideItems" around "related") would be
@@ -504,8 +508,9 @@ func pruneCaptions(doc *html.Node, st textStats) {
 }
 
 // textCount is an element's visible text length (bytes, whitespace runs
-// counted as one) and the part of it inside links.
-type textCount struct{ text, link int }
+// counted as one), the part of it inside links, and the part inside
+// paragraphs (<p>) outside links: the prose.
+type textCount struct{ text, link, prose int }
 
 // textStats holds the counts of every element, computed bottom-up in one
 // pass so that the pre-extraction passes need not re-read subtrees (which
@@ -514,8 +519,8 @@ type textStats map[*html.Node]textCount
 
 func countText(doc *html.Node) textStats {
 	st := textStats{}
-	var rec func(n *html.Node, inLink bool) textCount
-	rec = func(n *html.Node, inLink bool) textCount {
+	var rec func(n *html.Node, inLink, inP bool) textCount
+	rec = func(n *html.Node, inLink, inP bool) textCount {
 		var c textCount
 		for k := n.FirstChild; k != nil; k = k.NextSibling {
 			switch k.Type {
@@ -524,14 +529,17 @@ func countText(doc *html.Node) textStats {
 				c.text += l
 				if inLink {
 					c.link += l
+				} else if inP {
+					c.prose += l
 				}
 			case html.ElementNode:
 				if invisibleElements[k.Data] {
 					continue
 				}
-				kc := rec(k, inLink || k.Data == "a")
+				kc := rec(k, inLink || k.Data == "a", inP || k.Data == "p")
 				c.text += kc.text
 				c.link += kc.link
+				c.prose += kc.prose
 			}
 		}
 		if n.Type == html.ElementNode {
@@ -539,7 +547,7 @@ func countText(doc *html.Node) textStats {
 		}
 		return c
 	}
-	rec(doc, false)
+	rec(doc, false, false)
 	return st
 }
 
