@@ -99,6 +99,7 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	pruneHeadlineRuns(doc, st)
 	st = countText(doc)
 	pruneCaptions(doc, st)
+	renameCustomElements(doc)
 	markInlineSpaces(doc)
 	res, err := extractBody(doc, meta.base, !meta.jsonld.Published.IsZero() || !meta.og.Published.IsZero() || !meta.meta.Published.IsZero())
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Trafilatura trims the text before and after every inline element
@@ -76,4 +77,27 @@ func unmarkSpaces(root *html.Node) {
 		}
 	}
 	rec(root)
+}
+
+// renameCustomElements turns the custom elements (names with a hyphen,
+// which the HTML standard reserves for them) inside paragraphs into spans.
+// Trafilatura knows only the standard elements and drops an unknown one
+// inside a paragraph with the rest of the paragraph after it: a citation
+// wrapped in "<x-source>" cut every sentence of a health article at its
+// first reference. Inside a paragraph such an element can only be inline
+// text; elsewhere it may be a widget, and it is left alone.
+func renameCustomElements(doc *html.Node) {
+	var rec func(n *html.Node, inP bool)
+	rec = func(n *html.Node, inP bool) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode || invisibleElements[c.Data] {
+				continue
+			}
+			if inP && strings.IndexByte(c.Data, '-') > 0 && c.Namespace == "" {
+				c.Data, c.DataAtom = "span", atom.Span
+			}
+			rec(c, inP || c.Data == "p")
+		}
+	}
+	rec(doc, false)
 }
