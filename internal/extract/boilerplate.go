@@ -127,6 +127,7 @@ var chromePhrase = regexp.MustCompile(`^(` +
 	`annonce|sponsorisé|patrocinado|sponsorowane|artykuł sponsorowany|` +
 	// related, trending
 	`trending|trending now|most read|most popular|read more|read also|related|related articles|related stories|more on this|` +
+	`don't miss|don’t miss|nicht verpassen|à ne pas manquer|a ne pas manquer|no te pierdas|no te lo pierdas|da non perdere|nie przegap|` +
 	`im trend|meistgelesen|lesen sie auch|lesen sie mehr|mehr zum thema|das könnte sie auch interessieren|weitere artikel|` +
 	`tendances|à lire aussi|a lire aussi|lire aussi|voir aussi|sur le même sujet|les plus lus|` +
 	`tendencias|leer más|lea también|lee también|te puede interesar|noticias relacionadas|lo más leído|` +
@@ -191,6 +192,12 @@ var (
 	// dateShape is a date or a time of day in a dateline: 12.03.2024,
 	// 2024-03-12, 10:15, 10h15, or a year.
 	dateShape = regexp.MustCompile(`\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}[:h]\d{2}|(^|\D)(19|20)\d{2}(\D|$)`)
+	// relatedPrefix opens a promo for another story set between a story's
+	// paragraphs: a "read more" label, a colon, and the other headline
+	// ("READ MORE: …", "Lesen Sie auch: …", "(Leggi anche su: …)"). A label
+	// without a headline after it ("See more photos:") introduces what
+	// follows and stays.
+	relatedPrefix = regexp.MustCompile(`^[(\[]?\s*(read more|see more|read also|also read|related|more on this|lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|lire aussi|à lire aussi|a lire aussi|lire également|voir aussi|leer más|lea también|lee también|ver también|te puede interesar|leggi anche|leggi anche su|potrebbe interessarti|czytaj też|czytaj także|czytaj więcej|zobacz też|zobacz także|przeczytaj też|przeczytaj także)\s*[:|»›]\s*\S`)
 	// bareURL is a block that is only an address (a "permalink" line).
 	bareURL = regexp.MustCompile(`^(https?://|www\.)\S+$`)
 	// followWord and socialNetwork together make a "follow us" line.
@@ -220,6 +227,9 @@ func isChromeBlock(n *html.Node) bool {
 		return true
 	}
 	if l <= 400 && externalContent.in(t) && gateWord.in(t) {
+		return true
+	}
+	if l <= 200 && relatedPrefix.MatchString(t) {
 		return true
 	}
 	if l <= 300 && bareURL.MatchString(t) {

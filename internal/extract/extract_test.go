@@ -179,6 +179,9 @@ func TestChromeBlockNotices(t *testing.T) {
 		"Story continues below advertisement", "Continue reading",
 		"Follow us on Facebook and Instagram", "Folgen Sie uns auf WhatsApp und Telegram!",
 		"Sign up for our newsletter to get the top stories in your inbox.", "Jetzt den Newsletter abonnieren",
+		"READ MORE: China plague outbreak confirmed", "Lesen Sie auch: Neue Brücke für die Altstadt",
+		"(Leggi anche su: ecco gli attori del film – FOTO)", "À lire aussi : la réforme des retraites",
+		"Czytaj także: Nowy most w Krakowie", "DON'T MISS", "Nicht verpassen",
 	}
 	prose := []string{
 		"Die Stadt will externe Gutachter beauftragen, um die Kosten der Sanierung zu prüfen, sagte die Bürgermeisterin.",
@@ -187,6 +190,8 @@ func TestChromeBlockNotices(t *testing.T) {
 		"Die Plattform bindet externe Inhalte ein, ohne die Urheber zu fragen, kritisieren Verlage.",
 		"Following the ban, Twitter and Facebook removed hundreds of accounts linked to the campaign.",
 		"Der Newsletter des Vereins hat inzwischen mehr als 10.000 Abonnenten.",
+		"See more photos:", "More information: G. Petit et al., Handbook of Life Support Systems, 2019.",
+		"Lesen Sie auch, was die Opposition zu dem Plan sagt.",
 	}
 	for _, text := range append(chrome, prose...) {
 		n := &html.Node{Type: html.ElementNode, Data: "p"}
