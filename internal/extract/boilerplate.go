@@ -89,6 +89,29 @@ func pruneChrome(doc *html.Node, st textStats) {
 	})
 }
 
+// freeQuotes takes the class and id off blockquotes and off the wrappers
+// that hold nothing but one. A blockquote is what the story quotes: a
+// statement, a pull quote, an embedded post ("twitter-tweet" in a
+// "social-media-embed" wrapper). Its class names the platform it came from,
+// which to trafilatura and to the chrome rules reads like a share bar, and
+// the quotation was lost with it.
+func freeQuotes(doc *html.Node, st textStats) {
+	walk(doc, func(n *html.Node) bool {
+		if n.Data != "blockquote" {
+			return true
+		}
+		own := st[n].text
+		for a := n; a != nil && a.Type == html.ElementNode && !neverPruned[a.Data]; a = a.Parent {
+			if a != n && st[a].text != own {
+				break
+			}
+			removeAttr(a, "class")
+			removeAttr(a, "id")
+		}
+		return false
+	})
+}
+
 // isEmptyBlock reports whether n shows nothing: no text, no image, no
 // media. It stops at the first thing it finds, as wrappers can be large.
 func isEmptyBlock(n *html.Node) bool {

@@ -94,6 +94,7 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	// The body pass works on the same tree; metadata has been read already.
 	fixLazyImages(doc)
 	st := countText(doc)
+	freeQuotes(doc, st)
 	pruneChrome(doc, st)
 	st = countText(doc) // the shares below are of what chrome left
 	pruneHeadlineRuns(doc, st)

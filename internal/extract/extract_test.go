@@ -207,3 +207,23 @@ func TestChromeBlockNotices(t *testing.T) {
 		}
 	}
 }
+
+// An embedded post is a quotation of the story, whatever platform class
+// its blockquote and wrapper carry; the share bar beside it is still chrome.
+func TestEmbeddedQuoteKept(t *testing.T) {
+	para := `<p>Der Landkreis hat am Montag eine neue Kampagne gegen Drogen vorgestellt, die im Netz sofort für Spott sorgte.</p>`
+	page := `<html lang="de"><head><title>Kampagne sorgt für Spott</title></head><body>
+<article><h1>Kampagne sorgt für Spott</h1>` + para + para +
+		`<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="de">Ja, das ist echt, und der Kreis hat eine halbe Million dafür ausgegeben.</p>— Anna B. (@annab) <a href="https://twitter.com/annab/status/1">18. November 2019</a></blockquote></div>` +
+		para + `<div class="social-share"><a href="https://facebook.com/share">Auf Facebook teilen</a> <a href="https://twitter.com/share">Twittern</a></div></article></body></html>`
+	a, err := New().Extract(context.Background(), []byte(page), "https://kreis.example/kampagne")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Text, "eine halbe Million dafür ausgegeben") {
+		t.Errorf("the embedded post was dropped:\n%s", a.Text)
+	}
+	if strings.Contains(a.Text, "Facebook teilen") {
+		t.Errorf("the share bar was kept:\n%s", a.Text)
+	}
+}
