@@ -38,6 +38,56 @@ var chromeTokens = map[string]bool{
 	"disqus": true,
 }
 
+// overlayTokens are class/id words of overlays shown on hover over a name
+// or a term: a card of that person's other stories, a definition.
+var overlayTokens = map[string]bool{
+	"tooltip": true, "tooltips": true, "popover": true, "rollover": true, "hovercard": true,
+}
+
+func hasClassWord(n *html.Node, words map[string]bool) bool {
+	for _, a := range n.Attr {
+		if a.Namespace != "" || a.Key != "class" && a.Key != "id" || a.Val == "" {
+			continue
+		}
+		for _, w := range strings.FieldsFunc(strings.ToLower(a.Val), notClassWordRune) {
+			if words[w] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pruneOverlays removes hover overlays from the text they sit in. An
+// overlay is marked up as a trigger holding the overlay ("<span
+// class=rollover><a>Name</a><span class=rollover-block>…</span></span>"):
+// the innermost overlay-named element below another is the overlay, and its
+// text (the person's other headlines) would run into the sentence. The
+// trigger link ("rollover-link"), and an overlay-named element on its own,
+// stay: they carry the sentence's own words.
+func pruneOverlays(doc *html.Node) {
+	var drop []*html.Node
+	var rec func(n *html.Node, under bool) bool
+	rec = func(n *html.Node, under bool) (found bool) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode || invisibleElements[c.Data] {
+				continue
+			}
+			is := hasClassWord(c, overlayTokens)
+			below := rec(c, under || is)
+			if is && under && !below && c.Data != "a" {
+				drop = append(drop, c)
+			}
+			found = found || is || below
+		}
+		return found
+	}
+	rec(doc, false)
+	for _, n := range drop {
+		remove(n)
+	}
+}
+
 // neverPruned are the structural elements a stray class must not remove.
 var neverPruned = map[string]bool{"html": true, "head": true, "body": true, "main": true, "article": true}
 

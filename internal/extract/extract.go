@@ -95,6 +95,7 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	fixLazyImages(doc)
 	st := countText(doc)
 	freeQuotes(doc, st)
+	pruneOverlays(doc)
 	pruneChrome(doc, st)
 	st = countText(doc) // the shares below are of what chrome left
 	pruneHeadlineRuns(doc, st)

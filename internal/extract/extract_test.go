@@ -227,3 +227,23 @@ func TestEmbeddedQuoteKept(t *testing.T) {
 		t.Errorf("the share bar was kept:\n%s", a.Text)
 	}
 }
+
+// A hover card nested in a name's link wrapper leaves the name in the
+// sentence and takes the card's headlines out; a tooltip on its own stays.
+func TestHoverOverlayPruned(t *testing.T) {
+	para := `<p>Die Stadt will die Brücke bis zum Sommer sanieren, sagte der Baudezernent am Montag vor dem Ausschuss.</p>`
+	page := `<html lang="de"><head><title>Brücke wird saniert</title></head><body>
+<article><h1>Brücke wird saniert</h1>` + para +
+		`<p>Bürgermeisterin <span class="rollover-people"><a class="rollover-people-link" href="/p/1">Anna Berg</a><span class="rollover-people-block"><span class="rollover-block"><img src="/p/1.jpg"><a href="/a/1">Berg eröffnet das neue Hallenbad</a> <a href="/a/2">Haushalt beschlossen</a></span></span></span> lobte den Plan als <span class="tooltip">überfällig</span>.</p>` +
+		para + para + `</article></body></html>`
+	a, err := New().Extract(context.Background(), []byte(page), "https://stadt.example/bruecke")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(a.Text, "Bürgermeisterin Anna Berg lobte den Plan als überfällig.") {
+		t.Errorf("the sentence lost words or kept the card:\n%s", a.Text)
+	}
+	if strings.Contains(a.Text, "Hallenbad") {
+		t.Errorf("the hover card was kept:\n%s", a.Text)
+	}
+}
