@@ -413,11 +413,27 @@ func trimTail(root *html.Node) {
 			return
 		}
 		t := textOf(last)
-		if !isHeading(last) && (len(strings.Fields(t)) > maxTailWords || endsSentence.MatchString(t)) {
+		if !isHeading(last) && (len(strings.Fields(t)) > maxTailWords || endsSentence.MatchString(t) || isListItem(last)) {
 			return
 		}
 		remove(last)
 	}
+}
+
+// isListItem reports whether n is an item of a list the story ends with
+// (results, dates, a checklist): short and unpunctuated like a label, but
+// set as one of several items of the same list.
+func isListItem(n *html.Node) bool {
+	if n.Data != "li" || n.Parent == nil {
+		return false
+	}
+	items := 0
+	for c := n.Parent.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.Data == "li" {
+			items++
+		}
+	}
+	return items >= 3
 }
 
 // lastTextBlock returns the last leaf block below n that holds text,

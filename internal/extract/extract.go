@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -139,10 +140,42 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	// When trafilatura finds nothing it falls back to the page's whole text;
 	// on index pages that is a run of headlines and menu items. Prose has
 	// sentence punctuation in every language we read; headlines do not.
-	if n := len(sentenceEnd.FindAllStringIndex(a.Text, minSentences)); n < minSentences {
+	if n := len(sentenceEnd.FindAllStringIndex(a.Text, minSentences)); n < minSentences && !isListing(a.HTML, a.Text) {
 		return nil, fmt.Errorf("extract %s: body has %d sentences, fewer than %d (a list of headlines or links?): %w", pageURL, n, minSentences, ErrNoArticle)
 	}
 	return &a, nil
+}
+
+const (
+	// minListingLines: a body of this many lines without sentences is a
+	// table or a list (a calendar, results, a price list), if it is not
+	// links.
+	minListingLines = 8
+	// maxListingLinkShare: the share of a listing's text that may be link
+	// text; index pages, which the sentence check is there to refuse, are
+	// lists of linked headlines.
+	maxListingLinkShare = 0.2
+)
+
+// isListing reports whether a body without sentences is nonetheless an
+// article: many lines of tabular or listed facts, almost none of them links.
+// It runs only on the rare bodies that fail the sentence check.
+func isListing(body, text string) bool {
+	lines := 0
+	for _, l := range strings.Split(text, "\n") {
+		if strings.TrimSpace(l) != "" {
+			lines++
+		}
+	}
+	if lines < minListingLines {
+		return false
+	}
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		return false
+	}
+	c := countText(doc)[findFirst(doc, "body")]
+	return c.text > 0 && float64(c.link) <= maxListingLinkShare*float64(c.text)
 }
 
 // extractBody runs trafilatura on doc (which it clones, leaving doc intact)

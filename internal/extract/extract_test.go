@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -245,5 +246,28 @@ func TestHoverOverlayPruned(t *testing.T) {
 	}
 	if strings.Contains(a.Text, "Hallenbad") {
 		t.Errorf("the hover card was kept:\n%s", a.Text)
+	}
+}
+
+// A calendar or a results table has no sentences but is an article; a list
+// of linked headlines is an index page and stays refused.
+func TestListingWithoutSentences(t *testing.T) {
+	var cal, idx strings.Builder
+	for i := 1; i <= 12; i++ {
+		fmt.Fprintf(&cal, "<li>%d. Lauf: %d. März – Hockenheimring</li>", i, i+2)
+		fmt.Fprintf(&idx, "<li><a href=\"/artikel/%d\">Neue Pläne für die Umgehungsstraße im Norden Nummer %d</a></li>", i, i)
+	}
+	page := func(list string) []byte {
+		return []byte(`<html lang="de"><head><title>Rennkalender 2018</title></head><body><nav><a href="/">Start</a></nav><article><h1>Rennkalender 2018</h1><p>Die Serie hat am Montag ihren Kalender für die kommende Saison veröffentlicht, mit zwölf Läufen.</p><ul>` + list + `</ul><p>* Änderungen vorbehalten</p></article></body></html>`)
+	}
+	a, err := New().Extract(context.Background(), page(cal.String()), "https://motor.example/kalender")
+	if err != nil {
+		t.Fatalf("calendar refused: %v", err)
+	}
+	if !strings.Contains(a.Text, "12. Lauf: 14. März – Hockenheimring") {
+		t.Errorf("calendar body incomplete:\n%s", a.Text)
+	}
+	if _, err := New().Extract(context.Background(), page(idx.String()), "https://motor.example/index"); !errors.Is(err, ErrNoArticle) {
+		t.Errorf("list of linked headlines: error %v, want ErrNoArticle", err)
 	}
 }
