@@ -103,6 +103,7 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	st = countText(doc)
 	pruneCaptions(doc, st)
 	renameCustomElements(doc)
+	wrapLooseText(doc)
 	markInlineSpaces(doc)
 	res, err := extractBody(doc, meta.base, !meta.jsonld.Published.IsZero() || !meta.og.Published.IsZero() || !meta.meta.Published.IsZero())
 	if err != nil {

@@ -101,3 +101,106 @@ func renameCustomElements(doc *html.Node) {
 	}
 	rec(doc, false)
 }
+
+// looseTextParents are the containers whose bare text is wrapped into
+// paragraphs.
+var looseTextParents = map[string]bool{
+	"div": true, "section": true, "article": true, "main": true, "td": true, "font": true, "center": true,
+}
+
+// minLooseText is the bare text (bytes, trimmed) a container must hold
+// directly before its text is wrapped: a layout div with a stray separator
+// is left alone.
+const minLooseText = 20
+
+// wrapLooseText wraps the text a container holds directly — prose set as
+// text and inline elements separated by "<br><br>", as older CMSes and
+// hand-written pages do — into paragraphs, one per run between blank lines
+// and block children. Trafilatura reads such a container's text piecemeal:
+// the words before its first inline element were lost ("…publication
+// <em>DigiTimes</em>. A preview…" kept only from "DigiTimes" on).
+// Readability does the same conversion for the same reason.
+func wrapLooseText(doc *html.Node) {
+	walk(doc, func(n *html.Node) bool {
+		if !looseTextParents[n.Data] || !hasLooseText(n) {
+			return true
+		}
+		var run []*html.Node
+		flush := func() {
+			text := false // anything shown besides line breaks
+			for _, c := range run {
+				if c.Type == html.TextNode {
+					text = text || strings.TrimSpace(c.Data) != ""
+				} else {
+					text = text || c.Data != "br"
+				}
+			}
+			if text {
+				p := &html.Node{Type: html.ElementNode, Data: "p", DataAtom: atom.P}
+				n.InsertBefore(p, run[0])
+				for _, c := range run {
+					n.RemoveChild(c)
+					p.AppendChild(c)
+				}
+			}
+			run = run[:0]
+		}
+		for c := n.FirstChild; c != nil; {
+			next := c.NextSibling
+			switch {
+			case c.Type == html.TextNode:
+				run = append(run, c)
+			case c.Type == html.ElementNode && c.Data == "br":
+				if isBlankLine(c) {
+					flush()
+					// the blank line's second break opens no paragraph
+					for next != nil && next.Type == html.TextNode && strings.TrimSpace(next.Data) == "" {
+						next = next.NextSibling
+					}
+					if next != nil && next.Data == "br" && !isBlankLine(next) {
+						next = next.NextSibling
+					}
+				} else {
+					run = append(run, c)
+				}
+			case c.Type == html.ElementNode && (inlineElements[c.Data] || c.Data == "img"):
+				run = append(run, c)
+			case c.Type == html.CommentNode:
+			default:
+				flush()
+			}
+			c = next
+		}
+		flush()
+		return true
+	})
+}
+
+// hasLooseText reports whether n holds enough text directly, set in
+// paragraphs by blank lines.
+func hasLooseText(n *html.Node) bool {
+	l, blank := 0, false
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			l += len(strings.TrimSpace(c.Data))
+		} else if c.Type == html.ElementNode && c.Data == "br" && !blank {
+			blank = isBlankLine(c)
+		}
+	}
+	return l >= minLooseText && blank
+}
+
+// isBlankLine reports whether br is the first of two line breaks in a row
+// (whitespace between them), which ends a paragraph.
+func isBlankLine(br *html.Node) bool {
+	for s := br.NextSibling; s != nil; s = s.NextSibling {
+		switch {
+		case s.Type == html.TextNode && strings.TrimSpace(s.Data) == "", s.Type == html.CommentNode:
+		case s.Type == html.ElementNode && s.Data == "br":
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
