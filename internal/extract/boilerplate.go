@@ -276,6 +276,15 @@ var (
 	// followWord and socialNetwork together make a "follow us" line.
 	followWord    = substrings{"follow us", "follow me", "follow him", "follow her", "follow them", "follow @", "folgen sie uns", "folgen sie mir", "folge uns", "folgt uns", "suivez-nous", "suivez nous", "suivez-moi", "síguenos", "siguenos", "sígueme", "seguici", "seguimi", "obserwuj nas", "obserwuj", "volg ons", "like us on", "join us on"}
 	socialNetwork = substrings{"facebook", "twitter", "instagram", "youtube", "linkedin", "tiktok", "telegram", "whatsapp", "mastodon", "threads", "bluesky"}
+	// shareCall asks the reader to pass the story on ("Like this story?
+	// Share it with a friend!"); a story does not talk about itself so.
+	shareCall = substrings{
+		"share it with a friend", "share it with your friends", "share this story", "share this article",
+		"share with your friends", "share with a friend", "teilen sie diesen artikel", "partagez cet article",
+		"comparte esta noticia", "comparte este artículo", "condividi questo articolo", "udostępnij ten artykuł",
+	}
+	// subscribeCall opens a call to subscribe to the publication.
+	subscribeCall = regexp.MustCompile(`^(subscribe to|abonnieren sie|abonnez-vous à|abonnez-vous au|suscríbete a|suscríbase a|abbonati a|abbonati al|zasubskrybuj|zaprenumeruj)\s`)
 	// signUpWord with "newsletter" makes a newsletter call.
 	signUpWord = substrings{"subscribe", "sign up", "signup", "inbox", "abonnieren", "abonnez", "abonnez-vous", "anmelden", "jetzt bestellen", "inscrivez", "inscríbete", "suscríbete", "suscribirte", "iscriviti", "zapisz się", "zamów"}
 )
@@ -313,6 +322,12 @@ func isChromeBlock(n *html.Node) bool {
 	}
 	// "Follow Newsbeat on Instagram": an imperative opening the block.
 	if l <= 300 && (strings.HasPrefix(t, "follow ") || followWord.in(t)) && socialNetwork.in(t) {
+		return true
+	}
+	if l <= 120 && shareCall.in(t) {
+		return true
+	}
+	if l <= 150 && subscribeCall.MatchString(t) {
 		return true
 	}
 	if l <= 300 && strings.Contains(t, "newsletter") && signUpWord.in(t) {

@@ -183,6 +183,8 @@ func TestChromeBlockNotices(t *testing.T) {
 		"READ MORE: China plague outbreak confirmed", "Lesen Sie auch: Neue Brücke für die Altstadt",
 		"(Leggi anche su: ecco gli attori del film – FOTO)", "À lire aussi : la réforme des retraites",
 		"Czytaj także: Nowy most w Krakowie", "DON'T MISS", "Nicht verpassen",
+		"Like this story? Share it with a friend!", "Gefällt Ihnen das? Teilen Sie diesen Artikel!",
+		"Subscribe to WIRED and stay smart with more of your favorite writers.", "Abonnieren Sie unseren Podcast auf allen Plattformen.",
 	}
 	prose := []string{
 		"Die Stadt will externe Gutachter beauftragen, um die Kosten der Sanierung zu prüfen, sagte die Bürgermeisterin.",
@@ -193,6 +195,8 @@ func TestChromeBlockNotices(t *testing.T) {
 		"Der Newsletter des Vereins hat inzwischen mehr als 10.000 Abonnenten.",
 		"See more photos:", "More information: G. Petit et al., Handbook of Life Support Systems, 2019.",
 		"Lesen Sie auch, was die Opposition zu dem Plan sagt.",
+		"The company refused to share it with regulators until the audit was over.",
+		"Readers who subscribe to the paper get the app for free, the publisher said.",
 	}
 	for _, text := range append(chrome, prose...) {
 		n := &html.Node{Type: html.ElementNode, Data: "p"}
