@@ -283,6 +283,16 @@ var (
 		"share with your friends", "share with a friend", "teilen sie diesen artikel", "partagez cet article",
 		"comparte esta noticia", "comparte este artículo", "condividi questo articolo", "udostępnij ten artykuł",
 	}
+	// postedBy labels a byline that also dates the post ("05/10/2018 -
+	// Posted by: Jane Roe - Category: Health"); with a date in the same
+	// short block it is the post's header or footer, never a sentence.
+	postedBy = substrings{
+		"posted by", "published by", "veröffentlicht von", "geschrieben von", "publié par", "publicado por",
+		"pubblicato da", "opublikowane przez", "dodane przez",
+	}
+	// tagsLabel opens a block listing the post's tags ("Tags: …",
+	// "Schlagwörter: …").
+	tagsLabel = regexp.MustCompile(`^(tags|schlagwörter|schlagworte|stichwörter|themen|étiquettes|mots-clés|etiquetas|palabras clave|tagi|słowa kluczowe)(\s*[:|]|$)`)
 	// subscribeCall opens a call to subscribe to the publication.
 	subscribeCall = regexp.MustCompile(`^(subscribe to|abonnieren sie|abonnez-vous à|abonnez-vous au|suscríbete a|suscríbase a|abbonati a|abbonati al|zasubskrybuj|zaprenumeruj)\s`)
 	// signUpWord with "newsletter" makes a newsletter call.
@@ -322,6 +332,12 @@ func isChromeBlock(n *html.Node) bool {
 	}
 	// "Follow Newsbeat on Instagram": an imperative opening the block.
 	if l <= 300 && (strings.HasPrefix(t, "follow ") || followWord.in(t)) && socialNetwork.in(t) {
+		return true
+	}
+	if l <= 200 && postedBy.in(t) && dateShape.MatchString(t) {
+		return true
+	}
+	if l <= 300 && tagsLabel.MatchString(t) {
 		return true
 	}
 	if l <= 120 && shareCall.in(t) {

@@ -185,6 +185,8 @@ func TestChromeBlockNotices(t *testing.T) {
 		"Czytaj także: Nowy most w Krakowie", "DON'T MISS", "Nicht verpassen",
 		"Like this story? Share it with a friend!", "Gefällt Ihnen das? Teilen Sie diesen Artikel!",
 		"Subscribe to WIRED and stay smart with more of your favorite writers.", "Abonnieren Sie unseren Podcast auf allen Plattformen.",
+		"05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde", "Posted by Jane Roe on March 3, 2021",
+		"Tags", "Schlagwörter: Verkehr, Brücke, Stadtrat", "Tags: stock car, calendário",
 	}
 	prose := []string{
 		"Die Stadt will externe Gutachter beauftragen, um die Kosten der Sanierung zu prüfen, sagte die Bürgermeisterin.",
@@ -197,6 +199,7 @@ func TestChromeBlockNotices(t *testing.T) {
 		"Lesen Sie auch, was die Opposition zu dem Plan sagt.",
 		"The company refused to share it with regulators until the audit was over.",
 		"Readers who subscribe to the paper get the app for free, the publisher said.",
+		"Tag 3: Die Reise geht weiter nach Süden", "This article was originally published by Futurism. Read the original article.",
 	}
 	for _, text := range append(chrome, prose...) {
 		n := &html.Node{Type: html.ElementNode, Data: "p"}
