@@ -555,6 +555,17 @@ func decodeCursor(c string) (sortAt, id int64, err error) {
 // Articles returns one page of visible articles, newest first, using keyset
 // pagination on (sort_at, id) so deep pages cost the same as the first.
 func (s *Store) Articles(ctx context.Context, q store.ArticleQuery) (store.ArticlePage, error) {
+	page, err := s.listArticles(ctx, "", nil, q)
+	if err != nil {
+		return store.ArticlePage{}, fmt.Errorf("list articles: %w", err)
+	}
+	return page, nil
+}
+
+// listArticles runs the article listing: the base query, then extra (a
+// filter with its arguments, e.g. an edition's), then q's filters, cursor
+// and limit.
+func (s *Store) listArticles(ctx context.Context, extra string, extraArgs []any, q store.ArticleQuery) (store.ArticlePage, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = defaultLimit
@@ -562,7 +573,8 @@ func (s *Store) Articles(ctx context.Context, q store.ArticleQuery) (store.Artic
 	limit = min(limit, maxLimit)
 	var b strings.Builder
 	b.WriteString(qArticlesBase)
-	var args []any
+	b.WriteString(extra)
+	args := append([]any(nil), extraArgs...)
 	if q.Section != "" {
 		b.WriteString(` AND a.section = ?`)
 		args = append(args, q.Section)
@@ -582,7 +594,7 @@ func (s *Store) Articles(ctx context.Context, q store.ArticleQuery) (store.Artic
 	if q.Cursor != "" {
 		sortAt, id, err := decodeCursor(q.Cursor)
 		if err != nil {
-			return store.ArticlePage{}, fmt.Errorf("list articles: %w", err)
+			return store.ArticlePage{}, err
 		}
 		b.WriteString(` AND (a.sort_at, a.id) < (?, ?)`)
 		args = append(args, sortAt, id)
@@ -592,7 +604,7 @@ func (s *Store) Articles(ctx context.Context, q store.ArticleQuery) (store.Artic
 
 	rows, err := s.db.QueryContext(ctx, s.d.rebind(b.String()), args...)
 	if err != nil {
-		return store.ArticlePage{}, fmt.Errorf("list articles: %w", err)
+		return store.ArticlePage{}, err
 	}
 	defer rows.Close()
 	var page store.ArticlePage
@@ -600,18 +612,17 @@ func (s *Store) Articles(ctx context.Context, q store.ArticleQuery) (store.Artic
 	for rows.Next() {
 		a, sortAt, err := scanArticleSort(rows)
 		if err != nil {
-			return store.ArticlePage{}, fmt.Errorf("list articles: %w", err)
+			return store.ArticlePage{}, err
 		}
 		if len(page.Articles) == limit {
-			last := page.Articles[limit-1]
-			page.NextCursor = encodeCursor(lastSort, last.ID)
+			page.NextCursor = encodeCursor(lastSort, page.Articles[limit-1].ID)
 			break
 		}
 		page.Articles = append(page.Articles, a)
 		lastSort = sortAt
 	}
 	if err := rows.Err(); err != nil {
-		return store.ArticlePage{}, fmt.Errorf("list articles: %w", err)
+		return store.ArticlePage{}, err
 	}
 	return page, nil
 }

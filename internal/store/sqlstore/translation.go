@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"spektrum/internal/store"
@@ -134,62 +133,8 @@ func (s *Store) TranslationsIn(ctx context.Context, lang string, ids []int64) (m
 // EditionArticles lists the visible articles of edition lang, newest first,
 // with the same filters, limits and cursors as Articles.
 func (s *Store) EditionArticles(ctx context.Context, lang string, q store.ArticleQuery) (store.ArticlePage, error) {
-	limit := q.Limit
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	limit = min(limit, maxLimit)
-	var b strings.Builder
-	b.WriteString(qArticlesBase)
-	b.WriteString(qEditionFilter)
-	args := []any{lang, lang}
-	if q.Section != "" {
-		b.WriteString(` AND a.section = ?`)
-		args = append(args, q.Section)
-	}
-	if q.SourceID != 0 {
-		b.WriteString(` AND a.source_id = ?`)
-		args = append(args, q.SourceID)
-	}
-	if !q.Since.IsZero() {
-		b.WriteString(` AND a.sort_at >= ?`)
-		args = append(args, ms(q.Since))
-	}
-	if q.Exclude != 0 {
-		b.WriteString(` AND a.id <> ?`)
-		args = append(args, q.Exclude)
-	}
-	if q.Cursor != "" {
-		sortAt, id, err := decodeCursor(q.Cursor)
-		if err != nil {
-			return store.ArticlePage{}, fmt.Errorf("list %s edition: %w", lang, err)
-		}
-		b.WriteString(` AND (a.sort_at, a.id) < (?, ?)`)
-		args = append(args, sortAt, id)
-	}
-	b.WriteString(qArticlesTail)
-	args = append(args, limit+1) // one extra row says whether a next page exists
-
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(b.String()), args...)
+	page, err := s.listArticles(ctx, qEditionFilter, []any{lang, lang}, q)
 	if err != nil {
-		return store.ArticlePage{}, fmt.Errorf("list %s edition: %w", lang, err)
-	}
-	defer rows.Close()
-	var page store.ArticlePage
-	var lastSort int64
-	for rows.Next() {
-		a, sortAt, err := scanArticleSort(rows)
-		if err != nil {
-			return store.ArticlePage{}, fmt.Errorf("list %s edition: %w", lang, err)
-		}
-		if len(page.Articles) == limit {
-			page.NextCursor = encodeCursor(lastSort, page.Articles[limit-1].ID)
-			break
-		}
-		page.Articles = append(page.Articles, a)
-		lastSort = sortAt
-	}
-	if err := rows.Err(); err != nil {
 		return store.ArticlePage{}, fmt.Errorf("list %s edition: %w", lang, err)
 	}
 	return page, nil
