@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -510,10 +509,10 @@ func (b *digestBuilder) message(ctx context.Context, d *store.DigestSend) (*Mess
 			title, summary = l.Title, l.Summary
 		}
 		meta := a.SourceName
-		if t := pubTime(&a); !t.IsZero() {
+		if t := a.Date(); !t.IsZero() {
 			meta = strings.TrimPrefix(meta+" · "+formatDate(lang, t), " · ")
 		}
-		g.Items = append(g.Items, digestItem{Title: title, URL: edition + articlePath(&a), Meta: meta,
+		g.Items = append(g.Items, digestItem{Title: title, URL: edition + a.Path(), Meta: meta,
 			Summary: clip(summary, 280)})
 	}
 	data := digestData{Lang: lang, Site: n.cfg.SiteName, HomeURL: edition + "/",
@@ -562,21 +561,6 @@ func clip(s string, max int) string {
 		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " ,.;:") + "…"
-}
-
-// pubTime and articlePath follow the site's rules (internal/web): an
-// article's date is its own or when Spektrum first saw it, and its page is
-// /{edition}/yyyy/mm/dd/slug.
-func pubTime(a *store.Article) time.Time {
-	if !a.PublishedAt.IsZero() {
-		return a.PublishedAt.UTC()
-	}
-	return a.FirstSeenAt.UTC()
-}
-
-func articlePath(a *store.Article) string {
-	t := pubTime(a)
-	return fmt.Sprintf("/%04d/%02d/%02d/%s", t.Year(), int(t.Month()), t.Day(), url.PathEscape(a.Slug))
 }
 
 // limiter spaces out sends to at most rate per second across the

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	langname "spektrum/internal/lang"
 	"strings"
 	"time"
 
@@ -107,33 +108,6 @@ func (n *Newsletter) labels(lang string) map[string]string {
 	return out
 }
 
-// languageName is a language's own name, for the edition choice.
-func languageName(code string) string {
-	switch code {
-	case "en":
-		return "English"
-	case "de":
-		return "Deutsch"
-	case "fr":
-		return "Français"
-	case "es":
-		return "Español"
-	case "it":
-		return "Italiano"
-	case "pl":
-		return "Polski"
-	case "ru":
-		return "Русский"
-	case "uk":
-		return "Українська"
-	case "nl":
-		return "Nederlands"
-	case "pt":
-		return "Português"
-	}
-	return code
-}
-
 func (n *Newsletter) newForm(lang, page string) *formData {
 	consent, _, _ := n.msg.consent(lang)
 	f := &formData{Action: n.cfg.BaseURL + "/newsletter/subscribe", Token: n.sign.formToken(n.now()),
@@ -152,7 +126,7 @@ func (n *Newsletter) withChoices(ctx context.Context, f *formData, lang string, 
 	}
 	if len(n.cfg.Languages) > 1 {
 		for _, l := range n.cfg.Languages {
-			f.Languages = append(f.Languages, langOpt{Code: l, Name: languageName(l), Selected: l == lang})
+			f.Languages = append(f.Languages, langOpt{Code: l, Name: langname.Endonym(l), Selected: l == lang})
 		}
 	}
 	return nil

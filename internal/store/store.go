@@ -11,6 +11,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/url"
 	"time"
 )
 
@@ -83,6 +85,24 @@ type Article struct {
 	ContentHash  string // hash of Title+Text; an unchanged re-fetch is not an update
 	FirstSeenAt  time.Time
 	Hidden       bool
+}
+
+// Date is when the article counts as published: its own date, or when
+// Spektrum first saw it if the source gave none. Listings sort by it and
+// its page address carries it.
+func (a *Article) Date() time.Time {
+	if !a.PublishedAt.IsZero() {
+		return a.PublishedAt.UTC()
+	}
+	return a.FirstSeenAt.UTC()
+}
+
+// Path is the article's address within an edition, /yyyy/mm/dd/slug: the
+// site serves it there and the newsletter links to it, so both take it
+// from here.
+func (a *Article) Path() string {
+	t := a.Date()
+	return fmt.Sprintf("/%04d/%02d/%02d/%s", t.Year(), int(t.Month()), t.Day(), url.PathEscape(a.Slug))
 }
 
 // Section is a slug with a display name.

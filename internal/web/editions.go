@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	langname "spektrum/internal/lang"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -104,7 +105,7 @@ func (s *server) editionLinks(cur, path string) []editionLink {
 	}
 	out := make([]editionLink, 0, len(s.editions))
 	for _, e := range s.editions {
-		out = append(out, editionLink{Lang: e, Name: endonym(e), Href: prefix(e) + path, Current: e == cur})
+		out = append(out, editionLink{Lang: e, Name: langname.Endonym(e), Href: prefix(e) + path, Current: e == cur})
 	}
 	return out
 }
@@ -216,7 +217,7 @@ func (s *server) articleAlternates(ctx context.Context, a *store.Article) ([]alt
 		}
 	}
 	eds, def := s.carriers(a, done)
-	path := articlePath(a)
+	path := a.Path()
 	out := make([]alternate, 0, len(eds)+1)
 	for _, e := range eds {
 		out = append(out, alternate{Lang: e, Href: s.absURL(prefix(e) + path)})

@@ -118,7 +118,7 @@ func TestRootRedirectsByAcceptLanguage(t *testing.T) {
 		}
 	}
 	// Old unprefixed addresses move to the default edition for good.
-	for _, p := range []string{"/section/world", articlePath(&s.de)} {
+	for _, p := range []string{"/section/world", s.de.Path()} {
 		r := s.get(t, p)
 		if r.StatusCode != http.StatusMovedPermanently || r.Header.Get("Location") != "/en"+p {
 			t.Errorf("GET %s = %d → %q, want 301 → /en%s", p, r.StatusCode, r.Header.Get("Location"), p)
@@ -129,7 +129,7 @@ func TestRootRedirectsByAcceptLanguage(t *testing.T) {
 
 func TestEditionChromeIsTranslated(t *testing.T) {
 	s := newEdSite(t)
-	de := s.page(t, "/de"+articlePath(&s.de))
+	de := s.page(t, "/de"+s.de.Path())
 	mustContain(t, "German article page", de, `<html lang="de">`, "Teile diesen Artikel:", "Veröffentlicht am 5. März 2026", "Zum Inhalt springen",
 		"Der Stadtrat hat den Haushalt beschlossen.", `data-lang="de"`)
 	fr := s.page(t, "/fr/")
@@ -148,12 +148,12 @@ func TestEditionChromeIsTranslated(t *testing.T) {
 	for _, lang := range []string{"en", "de", "fr", "x-default"} {
 		mustContain(t, "German front page", s.page(t, "/de/"), fmt.Sprintf(`<link rel="alternate" hreflang="%s" href="%s`, lang, s.srv.URL))
 	}
-	mustContain(t, "German article page", de, `<link rel="alternate" hreflang="en" href="`+s.srv.URL+"/en"+articlePath(&s.de),
-		`<link rel="alternate" hreflang="de" href="`+s.srv.URL+"/de"+articlePath(&s.de), `<link rel="alternate" hreflang="x-default" href="`+s.srv.URL+"/de"+articlePath(&s.de))
+	mustContain(t, "German article page", de, `<link rel="alternate" hreflang="en" href="`+s.srv.URL+"/en"+s.de.Path(),
+		`<link rel="alternate" hreflang="de" href="`+s.srv.URL+"/de"+s.de.Path(), `<link rel="alternate" hreflang="x-default" href="`+s.srv.URL+"/de"+s.de.Path())
 	if strings.Contains(de, `hreflang="fr" href=`) {
 		t.Error("article page names the French edition, which shows it untranslated, as a French alternate")
 	}
-	mustContain(t, "edition switcher", de, `href="/en`+articlePath(&s.de)+`" hreflang="en" lang="en"`, ">Français<")
+	mustContain(t, "edition switcher", de, `href="/en`+s.de.Path()+`" hreflang="en" lang="en"`, ">Français<")
 	// Section names per edition.
 	mustContain(t, "German section nav", de, ">Welt<")
 	mustContain(t, "French section page", s.page(t, "/fr/section/world"), "Monde", "3 articles")
@@ -164,25 +164,25 @@ func TestEditionChromeIsTranslated(t *testing.T) {
 
 func TestMachineTranslatedArticlePage(t *testing.T) {
 	s := newEdSite(t)
-	en := s.page(t, "/en"+articlePath(&s.de))
+	en := s.page(t, "/en"+s.de.Path())
 	mustContain(t, "translated page", en, "City council passes budget", "The city council passed the budget.",
-		"Machine-translated from German —", `<a class="original-page" href="/de`+articlePath(&s.de)+`" hreflang="de">read the original</a>`,
+		"Machine-translated from German —", `<a class="original-page" href="/de`+s.de.Path()+`" hreflang="de">read the original</a>`,
 		`<a class="original-source" href="https://rheinblick.example/haushalt" rel="nofollow noopener">the source</a>`, "Translation: deepl", `"inLanguage":"en"`)
 	// Unsupported pair: the original, marked, in the French edition.
-	fr := s.page(t, "/fr"+articlePath(&s.de))
+	fr := s.page(t, "/fr"+s.de.Path())
 	mustContain(t, "untranslated page", fr, `<h1 class="article-title" lang="de">Stadtrat beschließt Haushalt</h1>`,
 		"Non disponible en français : affiché dans la langue d&#39;origine (allemand).", `<div class="article-body" lang="de">`)
 	if strings.Contains(fr, "Traduit automatiquement") {
 		t.Error("an untranslated article claims to be machine-translated")
 	}
 	// A failed translation shows the original too, never an empty page.
-	mustContain(t, "failed translation page", s.page(t, "/de"+articlePath(&s.en)), "Council passes budget", "The council passed the budget.", "Nicht auf Deutsch verfügbar")
+	mustContain(t, "failed translation page", s.page(t, "/de"+s.en.Path()), "Council passes budget", "The council passed the budget.", "Nicht auf Deutsch verfügbar")
 }
 
 func TestEditionFeedsAndSitemaps(t *testing.T) {
 	s := newEdSite(t)
 	en := s.page(t, "/en/feed.xml")
-	mustContain(t, "English RSS", en, "<language>en</language>", "City council passes budget", "/en"+articlePath(&s.de))
+	mustContain(t, "English RSS", en, "<language>en</language>", "City council passes budget", "/en"+s.de.Path())
 	mustContain(t, "German RSS", s.page(t, "/de/feed.xml"), "<language>de</language>", "Stadtrat beschließt Haushalt", "Brücke gesperrt")
 	mustContain(t, "root RSS (default edition)", s.page(t, "/feed.xml"), "City council passes budget")
 
@@ -204,7 +204,7 @@ func TestEditionFeedsAndSitemaps(t *testing.T) {
 	}
 	var found []string
 	for _, u := range set.URLs {
-		if strings.HasSuffix(u.Loc, articlePath(&s.de)) {
+		if strings.HasSuffix(u.Loc, s.de.Path()) {
 			found = append(found, strings.TrimPrefix(u.Loc, s.srv.URL)[:3])
 			if len(u.Alts) != 3 {
 				t.Errorf("sitemap entry %s has %d alternates, want en, de, x-default", u.Loc, len(u.Alts))
@@ -228,10 +228,10 @@ func TestEditionFeedsAndSitemaps(t *testing.T) {
 	for _, u := range set.URLs {
 		news[u.Loc[len(s.srv.URL):]] = u.News.Language + ":" + u.News.Title
 	}
-	if news["/en"+articlePath(&s.de)] != "en:City council passes budget" || news["/de"+articlePath(&s.de)] != "de:Stadtrat beschließt Haushalt" {
+	if news["/en"+s.de.Path()] != "en:City council passes budget" || news["/de"+s.de.Path()] != "de:Stadtrat beschließt Haushalt" {
 		t.Errorf("news sitemap = %v; want the article in German and, translated, in English", news)
 	}
-	if _, ok := news["/fr"+articlePath(&s.de)]; ok {
+	if _, ok := news["/fr"+s.de.Path()]; ok {
 		t.Error("news sitemap lists an untranslated article under the French edition")
 	}
 	mustContain(t, "metrics", s.page(t, "/metrics"), "spektrum_up 1")

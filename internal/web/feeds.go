@@ -80,11 +80,11 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 		}
 		for i := range ls {
 			a := &ls[i].Article
-			link := s.absURL(prefix(lang) + articlePath(a))
+			link := s.absURL(prefix(lang) + a.Path())
 			it := feedItem{
 				ID: link, Link: link, Original: originalURL(a),
 				Title: a.Title, Author: a.Author, Summary: summary(a, 400), HTML: a.HTML, Image: a.Image,
-				Section: names[a.Section], Lang: ls[i].Shown, Published: pubTime(a), Updated: pubTime(a),
+				Section: names[a.Section], Lang: ls[i].Shown, Published: a.Date(), Updated: a.Date(),
 			}
 			if it.Author == "" {
 				it.Author = a.SourceName

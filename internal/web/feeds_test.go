@@ -61,8 +61,8 @@ func TestFeedsParseBackWithAllArticles(t *testing.T) {
 				if it.Content != a.HTML {
 					t.Errorf("item %d content %q, want the full sanitized body %q", j, it.Content, a.HTML)
 				}
-				if it.PublishedParsed == nil || !it.PublishedParsed.Equal(pubTime(&a).Truncate(time.Second)) {
-					t.Errorf("item %d published %v, want %v", j, it.PublishedParsed, pubTime(&a))
+				if it.PublishedParsed == nil || !it.PublishedParsed.Equal(a.Date().Truncate(time.Second)) {
+					t.Errorf("item %d published %v, want %v", j, it.PublishedParsed, a.Date())
 				}
 				if strings.Contains(a.Title, "<script>") && !strings.Contains(it.Title, "<script>") {
 					t.Errorf("hostile title should round-trip as text, got %q", it.Title)
@@ -126,7 +126,7 @@ func TestSitemapsAndRobots(t *testing.T) {
 	}
 	var recent int
 	for i := range s.visible {
-		if !pubTime(&s.visible[i]).Before(s.now.Add(-48 * time.Hour)) {
+		if !s.visible[i].Date().Before(s.now.Add(-48 * time.Hour)) {
 			recent++
 		}
 	}
@@ -140,8 +140,8 @@ func TestSitemapsAndRobots(t *testing.T) {
 			t.Errorf("news entry %d = %+v, want %s titled %q by Spektrum Test in en", i, u, enArticle(&a), a.Title)
 			continue
 		}
-		if d, err := time.Parse(time.RFC3339, u.News.Date); err != nil || !d.Equal(pubTime(&a).Truncate(time.Second)) {
-			t.Errorf("news entry %d publication_date %q, want %v", i, u.News.Date, pubTime(&a))
+		if d, err := time.Parse(time.RFC3339, u.News.Date); err != nil || !d.Equal(a.Date().Truncate(time.Second)) {
+			t.Errorf("news entry %d publication_date %q, want %v", i, u.News.Date, a.Date())
 		}
 	}
 

@@ -301,4 +301,4 @@ func metaProp(doc *html.Node, prop string) string {
 }
 
 // enArticle is an article's address in the English (default) edition.
-func enArticle(a *store.Article) string { return "/en" + articlePath(a) }
+func enArticle(a *store.Article) string { return "/en" + a.Path() }

@@ -224,11 +224,11 @@ func (s *server) card(lang string, l *localized, names map[string]string) card {
 	a := &l.Article
 	c := card{
 		Title:      a.Title,
-		URL:        prefix(lang) + articlePath(a),
+		URL:        prefix(lang) + a.Path(),
 		Summary:    summary(a, 240),
 		Image:      a.Image,
 		SourceName: a.SourceName,
-		Published:  pubTime(a),
+		Published:  a.Date(),
 	}
 	if l.Shown != lang {
 		c.Lang = l.Shown
@@ -411,11 +411,11 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := s.edition(ctx)
-	t := pubTime(a)
+	t := a.Date()
 	if r.PathValue("yyyy") != fmt.Sprintf("%04d", t.Year()) || r.PathValue("mm") != fmt.Sprintf("%02d", int(t.Month())) ||
 		r.PathValue("dd") != fmt.Sprintf("%02d", t.Day()) {
 		// Old or mistyped dates still find the article, under one canonical address.
-		http.Redirect(w, r, prefix(lang)+articlePath(a), http.StatusMovedPermanently)
+		http.Redirect(w, r, prefix(lang)+a.Path(), http.StatusMovedPermanently)
 		return
 	}
 	if r.Method == http.MethodGet && !isBot(r.UserAgent()) {
@@ -455,7 +455,7 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 			m.From = l.From
 		}
 		if s.isEdition(l.From) {
-			m.OriginalPage = prefix(l.From) + articlePath(orig)
+			m.OriginalPage = prefix(l.From) + orig.Path()
 		}
 	}
 	if !a.UpdatedAt.IsZero() && a.UpdatedAt.Sub(t) > time.Minute {
@@ -553,7 +553,7 @@ type ldThing struct {
 
 func (s *server) jsonLD(l *localized, permalink, sectionName string) (template.JS, error) {
 	a := &l.Article
-	pub := pubTime(a)
+	pub := a.Date()
 	mod := pub
 	if !a.UpdatedAt.IsZero() && a.UpdatedAt.After(pub) {
 		mod = a.UpdatedAt.UTC()

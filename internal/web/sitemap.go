@@ -129,12 +129,12 @@ func (s *server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 				full = true // the protocol's limit per file; the newest articles are listed
 				return nil
 			}
-			mod := pubTime(a)
+			mod := a.Date()
 			if a.UpdatedAt.After(mod) {
 				mod = a.UpdatedAt.UTC()
 			}
 			eds, def := s.carriers(a, done[a.ID])
-			path := articlePath(a)
+			path := a.Path()
 			var alt []xhtmlLink
 			if len(eds) > 1 {
 				for _, e := range eds {
@@ -176,7 +176,7 @@ func (s *server) handleNewsSitemap(w http.ResponseWriter, r *http.Request) {
 	set := urlSet{NS: sitemapNS, NewsNS: "http://www.google.com/schemas/sitemap-news/0.9", URLs: []sitemapURL{}}
 	var recent []store.Article
 	err := s.walkArticles(ctx, store.ArticleQuery{Since: since}, func(a *store.Article) bool {
-		if len(recent) >= newsMax || pubTime(a).Before(since) {
+		if len(recent) >= newsMax || a.Date().Before(since) {
 			return false // newest first by this same date, so the rest are older still
 		}
 		recent = append(recent, *a)
@@ -199,9 +199,9 @@ func (s *server) handleNewsSitemap(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			a := &ls[i].Article
-			set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(prefix(ed) + articlePath(a)), News: &sitemapNews{
+			set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(prefix(ed) + a.Path()), News: &sitemapNews{
 				Publication: newsPublication{Name: s.cfg.SiteName, Language: ed},
-				Date:        pubTime(a).Format(time.RFC3339),
+				Date:        a.Date().Format(time.RFC3339),
 				Title:       a.Title,
 			}})
 		}

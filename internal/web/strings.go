@@ -133,28 +133,3 @@ func baseLang(lang string) string {
 	}
 	return lang
 }
-
-// endonym names an edition in its own language, for the edition switcher.
-func endonym(code string) string {
-	switch code {
-	case "en":
-		return "English"
-	case "de":
-		return "Deutsch"
-	case "fr":
-		return "Français"
-	case "es":
-		return "Español"
-	case "it":
-		return "Italiano"
-	case "pl":
-		return "Polski"
-	case "pt":
-		return "Português"
-	case "nl":
-		return "Nederlands"
-	case "ca":
-		return "Català"
-	}
-	return strings.ToUpper(code)
-}

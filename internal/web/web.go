@@ -233,21 +233,6 @@ func (s *server) absURL(path string) string {
 	return s.cfg.BaseURL + path
 }
 
-// pubTime is when an article counts as published: its own date, or when we
-// first saw it if the source gave none (the store orders by the same rule).
-func pubTime(a *store.Article) time.Time {
-	if !a.PublishedAt.IsZero() {
-		return a.PublishedAt.UTC()
-	}
-	return a.FirstSeenAt.UTC()
-}
-
-// articlePath is the article's site path within an edition, /yyyy/mm/dd/slug.
-func articlePath(a *store.Article) string {
-	t := pubTime(a)
-	return fmt.Sprintf("/%04d/%02d/%02d/%s", t.Year(), int(t.Month()), t.Day(), url.PathEscape(a.Slug))
-}
-
 func sectionPath(slug string) string { return "/section/" + url.PathEscape(slug) }
 
 // withPageURL records the absolute URL of each request for templates that
