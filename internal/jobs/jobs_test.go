@@ -214,3 +214,38 @@ func TestDefaultBackoffGrowsAndCaps(t *testing.T) {
 		t.Fatalf("backoff(1)=%v backoff(10)=%v; want 30s and the 6h cap", jobs.DefaultBackoff(1), jobs.DefaultBackoff(10))
 	}
 }
+
+// A job whose worker dies on its last attempt is dead-lettered, not handed
+// to the next worker to die on, and a pass over the queue still ends.
+func TestJobThatKillsItsWorkersIsDeadLettered(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	if _, err := st.Enqueue(ctx, &store.Job{Kind: "poison", MaxAttempts: 2, Payload: []byte("{}"), RunAt: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	// Two workers claim it in turn and die (never complete or fail it).
+	for i := range 2 {
+		if _, err := st.Claim(ctx, "doomed", []string{"poison"}, time.Now().Add(time.Duration(i-2)*5*time.Minute), time.Second); err != nil {
+			t.Fatalf("claim %d: %v", i+1, err)
+		}
+	}
+	var runs atomic.Int32
+	r := jobs.New(st, fastOpts())
+	r.Handle("poison", func(ctx context.Context, j *store.Job) error { runs.Add(1); return nil })
+	done := make(chan error, 1)
+	go func() { done <- r.RunUntilIdle(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the pass did not end: the poisoned job is still counted as running")
+	}
+	if runs.Load() != 0 {
+		t.Fatalf("the job ran %d more times after using up its attempts", runs.Load())
+	}
+	if c := counts(t, st); c.Dead != 1 || c.Running != 0 {
+		t.Fatalf("counts %+v, want the job dead", c)
+	}
+}

@@ -253,6 +253,11 @@ func (p *Pipeline) poll(ctx context.Context, src *store.Source) (int, error) {
 		if lerr != nil {
 			return 0, lerr
 		}
+		if other, err := p.st.SourceByURL(ctx, link.url); err == nil && other.ID != src.ID {
+			return 0, fmt.Errorf("%s announces the feed %s, which source #%d %q already reads; remove one of the two sources", resp.URL, link.url, other.ID, other.Name)
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return 0, err
+		}
 		src.URL, src.Kind = link.url, kindOf(link.feed.Format)
 		if src.SiteURL == "" {
 			src.SiteURL = resp.URL
@@ -268,7 +273,10 @@ func (p *Pipeline) poll(ctx context.Context, src *store.Source) (int, error) {
 			p.opts.Logger.Warn("source moved to a URL another source has", "source", src.ID, "url", resp.PermanentURL, "other", other.ID)
 		}
 	}
-	src.ETag, src.LastModified = resp.ETag, resp.LastModified
+	// The validators are kept only once every item is queued: saved after a
+	// failure half-way, they would turn the next poll into a 304 and the
+	// items not yet queued would be lost.
+	etag, lastMod := resp.ETag, resp.LastModified
 	if f.Format == "sitemapindex" {
 		f, err = p.readSitemaps(ctx, f)
 		if err != nil {
@@ -305,6 +313,7 @@ func (p *Pipeline) poll(ctx context.Context, src *store.Source) (int, error) {
 			queued++
 		}
 	}
+	src.ETag, src.LastModified = etag, lastMod
 	return queued, nil
 }
 
@@ -348,8 +357,10 @@ func (p *Pipeline) readSitemaps(ctx context.Context, index *feed.Feed) (*feed.Fe
 	out := &feed.Feed{Format: "sitemap", Title: index.Title, SiteURL: index.SiteURL, Language: index.Language}
 	var lastErr error
 	read := 0
-	for _, u := range index.Sitemaps {
-		if read == p.opts.MaxSitemaps {
+	for i, u := range index.Sitemaps {
+		// Count tries, not successes: an index of thousands of dead
+		// children must not hold a worker for hours.
+		if read == p.opts.MaxSitemaps || i == 2*p.opts.MaxSitemaps {
 			break
 		}
 		resp, err := p.fc.Get(ctx, fetch.Request{URL: u})
@@ -384,6 +395,9 @@ func kindOf(f feed.Format) string {
 	return store.KindFeed
 }
 
+// maxDiscoverTries bounds the feed links followed from one page.
+const maxDiscoverTries = 12
+
 // discovered is a feed found through a page's links.
 type discovered struct {
 	url  string
@@ -400,6 +414,10 @@ func (p *Pipeline) discover(ctx context.Context, page *fetch.Response, guess boo
 	for _, l := range links {
 		if l.Guess && !guess {
 			continue
+		}
+		if len(tried) == maxDiscoverTries {
+			// A hostile page can announce thousands of "feeds".
+			break
 		}
 		tried = append(tried, l.URL)
 		resp, err := p.fc.Get(ctx, fetch.Request{URL: l.URL})

@@ -31,7 +31,7 @@ const (
 	qClaim = `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?,
 		attempts = attempts + 1, updated_at = ?
 	WHERE id = (SELECT id FROM jobs
-		WHERE %s ((state = 'queued' AND run_at <= ?) OR (state = 'running' AND locked_until < ?))
+		WHERE %s ((state = 'queued' AND run_at <= ?) OR (state = 'running' AND locked_until < ? AND attempts < max_attempts))
 		ORDER BY run_at, id LIMIT 1%s)
 	RETURNING ` + jobCols
 
@@ -54,7 +54,7 @@ type queries struct {
 
 	recordView, trending string
 
-	enqueue, extendLease, completeJob, failJob, purgeJobs string
+	enqueue, extendLease, completeJob, failJob, purgeJobs, buryJobs string
 }
 
 func newQueries(d Dialect) queries {
@@ -154,6 +154,12 @@ func newQueries(d Dialect) queries {
 			last_error = ?, locked_until = 0, updated_at = ?
 			WHERE id = ? AND locked_by = ? AND state = 'running'`,
 		purgeJobs: `DELETE FROM jobs WHERE state = 'done' AND updated_at < ?`,
+		// buryJobs: a job whose lease lapsed on its last attempt took its
+		// worker down with it each time (a crash, a kill, memory); running
+		// it again would only take down the next one.
+		buryJobs: `UPDATE jobs SET state = 'dead', locked_until = 0, updated_at = ?,
+			last_error = 'its worker stopped without finishing on every attempt (crash, kill or out of memory); see the worker logs'
+			WHERE state = 'running' AND locked_until < ? AND attempts >= max_attempts`,
 	}
 	for _, p := range []*string{
 		&q.createMigrations, &q.migrationVersions, &q.insertMigration,
@@ -163,7 +169,7 @@ func newQueries(d Dialect) queries {
 		&q.articleKnownGUID, &q.articleKnownURL, &q.articleByID, &q.articleBySlug, &q.countArticles,
 		&q.ensureSection, &q.sections, &q.sectionBySlug,
 		&q.recordView, &q.trending,
-		&q.enqueue, &q.extendLease, &q.completeJob, &q.failJob, &q.purgeJobs,
+		&q.enqueue, &q.extendLease, &q.completeJob, &q.failJob, &q.purgeJobs, &q.buryJobs,
 	} {
 		*p = d.rebind(*p)
 	}

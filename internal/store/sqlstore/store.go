@@ -780,6 +780,12 @@ func (s *Store) Claim(ctx context.Context, worker string, kinds []string, now ti
 		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
+		// Nothing to do: the moment to dead-letter jobs whose lease lapsed on
+		// their last attempt (Claim no longer takes them), so they neither
+		// sit as "running" for ever nor take down another worker.
+		if _, err := s.exec(ctx, s.q.buryJobs, ms(now), ms(now)); err != nil {
+			return nil, fmt.Errorf("claim %v: dead-letter jobs that outlived their workers: %w", kinds, err)
+		}
 		return nil, fmt.Errorf("claim %v: no runnable job: %w", kinds, store.ErrNotFound)
 	}
 	if err != nil {
