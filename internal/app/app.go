@@ -278,7 +278,13 @@ func (a *App) FetchPass(ctx context.Context, sourceID int64) error {
 	} else if _, err := a.Pipeline.EnqueueDue(ctx); err != nil {
 		return err
 	}
-	return a.Runner().RunUntilIdle(ctx)
+	if err := a.Runner().RunUntilIdle(ctx); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("interrupted before the pass finished; nothing is lost: the unfinished work stays queued for the next fetch or serve (%w)", err)
+		}
+		return err
+	}
+	return nil
 }
 
 // Serve runs what the role asks for until ctx ends: the web server, the

@@ -160,11 +160,11 @@ func (r *Runner) RunUntilIdle(ctx context.Context) error {
 	return r.run(ctx, true)
 }
 
-func (r *Runner) run(ctx context.Context, untilIdle bool) error {
+func (r *Runner) run(parent context.Context, untilIdle bool) error {
 	if len(r.kinds) == 0 {
 		return errors.New("jobs: no handlers registered")
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	var wg sync.WaitGroup
 	errc := make(chan error, r.opts.Concurrency)
@@ -183,10 +183,9 @@ func (r *Runner) run(ctx context.Context, untilIdle bool) error {
 	if err := <-errc; err != nil {
 		return err
 	}
-	if untilIdle {
-		return nil
-	}
-	return ctx.Err()
+	// An interrupted pass is not a finished one: say so, so that callers
+	// (spektrum fetch) don't report it as complete.
+	return parent.Err()
 }
 
 func (r *Runner) loop(ctx context.Context, untilIdle bool) error {
