@@ -316,7 +316,7 @@ func TestCancel(t *testing.T) {
 	t.Run("while waiting for the host's pacing", func(t *testing.T) {
 		ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 		defer ok.Close()
-		cl := newTestClient(Options{PerHostDelay: time.Hour})
+		cl := newTestClient(Options{PerHostDelay: time.Hour, Timeout: 2 * time.Hour})
 		if _, err := cl.Get(context.Background(), Request{URL: ok.URL}); err != nil {
 			t.Fatal(err)
 		}
@@ -324,6 +324,26 @@ func TestCancel(t *testing.T) {
 		time.AfterFunc(100*time.Millisecond, cancel)
 		_, err := cl.Get(ctx, Request{URL: ok.URL})
 		wantError(t, err, Canceled)
+	})
+
+	t.Run("pacing window after the deadline", func(t *testing.T) {
+		// The next window to the host opens after this request's time
+		// limit: it fails at once as a timeout instead of holding a worker
+		// (and booking a window nobody will use).
+		ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+		defer ok.Close()
+		cl := newTestClient(Options{PerHostDelay: time.Hour, Timeout: time.Minute})
+		if _, err := cl.Get(context.Background(), Request{URL: ok.URL}); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { _, err := cl.Get(context.Background(), Request{URL: ok.URL}); done <- err }()
+		select {
+		case err := <-done:
+			wantError(t, err, Timeout)
+		case <-time.After(30 * time.Second):
+			t.Fatal("the request waited for a window past its deadline")
+		}
 	})
 
 	t.Run("caller deadline", func(t *testing.T) {

@@ -92,6 +92,14 @@ func (l *hostLimiter) acquire(ctx context.Context, host string) (release func(),
 	if st.nextStart.After(now) {
 		start = st.nextStart
 	}
+	if dl, ok := ctx.Deadline(); ok && start.After(dl) {
+		// The window comes after this request's deadline: don't book a
+		// slot it can never use, or a queue of doomed waiters would push
+		// every later request past its deadline too.
+		l.mu.Unlock()
+		release()
+		return nil, context.DeadlineExceeded
+	}
 	if gap > 0 {
 		st.nextStart = start.Add(gap)
 	}
@@ -103,8 +111,13 @@ func (l *hostLimiter) acquire(ctx context.Context, host string) (release func(),
 		select {
 		case <-t.C:
 		case <-ctx.Done():
-			// The reserved window is not given back: keeping the gap is
-			// the polite error.
+			// Give the window back if nobody queued behind it, so an
+			// abandoned wait does not delay the next request.
+			l.mu.Lock()
+			if gap > 0 && st.nextStart.Equal(start.Add(gap)) {
+				st.nextStart = start
+			}
+			l.mu.Unlock()
 			release()
 			return nil, ctx.Err()
 		}
