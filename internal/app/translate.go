@@ -91,6 +91,13 @@ func metricsAllowed(r *http.Request, token string) bool {
 	if err != nil {
 		return false
 	}
+	// A request relayed by a proxy or load balancer arrives from a local
+	// address too, on behalf of anyone: only a direct one counts as local.
+	for _, h := range []string{"X-Forwarded-For", "Forwarded", "X-Real-Ip", "X-Forwarded-Host"} {
+		if r.Header.Get(h) != "" {
+			return false
+		}
+	}
 	ip, err := netip.ParseAddr(host)
 	return err == nil && (ip.IsLoopback() || ip.IsPrivate())
 }

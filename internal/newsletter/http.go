@@ -204,7 +204,7 @@ func (n *Newsletter) render(w http.ResponseWriter, status int, p *pageData) {
 	// Pages behind signed links are personal: never cached, never
 	// leaking the token onward through a Referer.
 	h.Set("Cache-Control", "no-store")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin") // no-referrer makes older browsers send Origin: null, failing the cross-origin check
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
 }
@@ -262,8 +262,11 @@ func (n *Newsletter) clientIP(r *http.Request) string {
 		host = r.RemoteAddr
 	}
 	ip, err := netip.ParseAddr(host)
-	if err != nil || !n.trusted(ip) {
+	if err != nil {
 		return host
+	}
+	if !n.trusted(ip) {
+		return limitKey(ip)
 	}
 	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
@@ -274,6 +277,19 @@ func (n *Newsletter) clientIP(r *http.Request) string {
 		ip = a.Unmap()
 		if !n.trusted(ip) {
 			break
+		}
+	}
+	return limitKey(ip)
+}
+
+// limitKey is what the per-IP limit counts: the address, or for IPv6 its
+// /64, since one ordinary connection owns a whole /64 and could otherwise
+// take a fresh address for every sign-up.
+func limitKey(ip netip.Addr) string {
+	ip = ip.Unmap()
+	if ip.Is6() {
+		if p, err := ip.Prefix(64); err == nil {
+			return p.String()
 		}
 	}
 	return ip.String()

@@ -315,7 +315,12 @@ func (n *Newsletter) Subscribe(ctx context.Context, s Signup) error {
 		sub.Status = store.SubPending
 		sub.ConfirmNonce = ""
 	}
-	if sub.ConfirmNonce == "" {
+	// A new nonce whenever the choices change: only the newest mail, which
+	// shows the choices as they now stand, can confirm. Otherwise anyone who
+	// knows a pending address could swap its choices under the owner's
+	// earlier link, and the consent record would show theirs.
+	changed := sub.ID != 0 && (sub.Language != lang || sub.Frequency != freq || !sameSections(sub.Sections, sections))
+	if sub.ConfirmNonce == "" || changed {
 		if sub.ConfirmNonce, err = randomToken(12); err != nil {
 			return err
 		}
@@ -720,3 +725,20 @@ func Open(ctx context.Context, st store.Store, s Settings) (*Newsletter, error) 
 
 // Close ends the mailer's SMTP session.
 func (n *Newsletter) Close() error { return n.mailer.Close() }
+
+func sameSections(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := make(map[string]int, len(a))
+	for _, x := range a {
+		seen[x]++
+	}
+	for _, x := range b {
+		if seen[x] == 0 {
+			return false
+		}
+		seen[x]--
+	}
+	return true
+}

@@ -323,7 +323,9 @@ func TestClientIP(t *testing.T) {
 		{"127.0.0.1:1234", "10.1.2.3, 10.9.9.9", "10.1.2.3"},                  // all proxies: the farthest
 		{"127.0.0.1:1234", "garbage, 198.51.100.7", "198.51.100.7"},           // nearest readable untrusted hop
 		{"127.0.0.1:1234", "198.51.100.7, garbage", "127.0.0.1"},              // mangled nearest hop: the proxy
-		{"[::ffff:127.0.0.1]:1234", "2001:db8::1", "2001:db8::1"},             // IPv4-mapped proxy
+		{"[::ffff:127.0.0.1]:1234", "2001:db8::1", "2001:db8::/64"},           // IPv4-mapped proxy; IPv6 counts per /64
+		{"[2001:db8:0:1:aaaa::1]:1234", "", "2001:db8:0:1::/64"},              // a fresh address in the same /64 counts the same
+		{"[2001:db8:0:1:bbbb::2]:1234", "", "2001:db8:0:1::/64"},
 	} {
 		r := httptest.NewRequest("POST", "/", nil)
 		r.RemoteAddr = tc.remote

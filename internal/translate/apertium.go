@@ -98,7 +98,7 @@ func (a *Apertium) Pairs(ctx context.Context) (map[string]string, error) {
 	once := a.c
 	once.retries = 0
 	if err := once.do(ctx, http.MethodGet, a.base+"/listPairs", "", nil, nil, &resp); err != nil {
-		return nil, fmt.Errorf("list Apertium pairs (is apertium-apy running at %s?): %w", a.base, err)
+		return nil, fmt.Errorf("list Apertium pairs (is apertium-apy running at %s?): %w", redactURL(a.base), err)
 	}
 	pairs := map[string]string{}
 	for _, p := range resp.ResponseData {
@@ -141,7 +141,7 @@ func (a *Apertium) Translate(ctx context.Context, from, to string, segs []string
 	}
 	lp, ok := pairs[from+"-"+to]
 	if !ok {
-		return nil, fmt.Errorf("apertium: %w: %s→%s is not installed on %s", ErrUnsupported, from, to, a.base)
+		return nil, fmt.Errorf("apertium: %w: %s→%s is not installed on %s", ErrUnsupported, from, to, redactURL(a.base))
 	}
 	// Batches of consecutive segments, each one request.
 	var batches [][2]int

@@ -126,3 +126,10 @@ func upperText(s string) string {
 	}
 	return b.String()
 }
+
+func TestRedactURLHidesPassword(t *testing.T) {
+	got := redactURL("https://user:s3cret@lt.internal:5000")
+	if strings.Contains(got, "s3cret") || !strings.Contains(got, "lt.internal:5000") {
+		t.Fatalf("redactURL = %q: want the host without the password", got)
+	}
+}

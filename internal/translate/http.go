@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -33,7 +34,12 @@ type HTTPOptions struct {
 
 func newCaller(name string, o HTTPOptions) caller {
 	if o.Client == nil {
-		o.Client = &http.Client{Timeout: 60 * time.Second}
+		// No redirects: these APIs never redirect, and following one would
+		// resend key headers (X-Goog-Api-Key) and JSON bodies (LibreTranslate's
+		// api_key) to whatever host it names.
+		o.Client = &http.Client{Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}
 	}
 	if o.Retries == 0 {
 		o.Retries = 3
@@ -162,4 +168,14 @@ func jsonBody(v any) []byte {
 		panic(fmt.Sprintf("translate: marshal request: %v", err))
 	}
 	return b
+}
+
+// redactURL hides a password in a provider's base URL before it goes into
+// an error, a log line or the database.
+func redactURL(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }

@@ -41,7 +41,7 @@ func (l *LibreTranslate) languages(ctx context.Context) (map[string]map[string]b
 	once := l.c
 	once.retries = 0 // as for Apertium's pairs: report an outage at once
 	if err := once.do(ctx, http.MethodGet, l.base+"/languages", "", nil, nil, &resp); err != nil {
-		return nil, fmt.Errorf("list LibreTranslate languages (is it running at %s?): %w", l.base, err)
+		return nil, fmt.Errorf("list LibreTranslate languages (is it running at %s?): %w", redactURL(l.base), err)
 	}
 	t := map[string]map[string]bool{}
 	for _, lang := range resp {
@@ -68,7 +68,7 @@ func (l *LibreTranslate) Translate(ctx context.Context, from, to string, segs []
 		return nil, err
 	}
 	if !t[from][to] {
-		return nil, fmt.Errorf("libretranslate: %w: %s→%s is not offered by %s", ErrUnsupported, from, to, l.base)
+		return nil, fmt.Errorf("libretranslate: %w: %s→%s is not offered by %s", ErrUnsupported, from, to, redactURL(l.base))
 	}
 	req := map[string]any{"q": segs, "source": from, "target": to, "format": "html"}
 	if l.key != "" {
