@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/net/publicsuffix"
 
 	"spektrum/internal/extract"
 	"spektrum/internal/feed"
@@ -213,8 +216,12 @@ func merge(a *store.Article, ex *extract.Article) {
 }
 
 // canonical accepts a page's canonical URL only when it plausibly names
-// this article: absolute http(s), not a site's home page. Sites that point
-// every page's canonical at their home would otherwise merge all articles.
+// this article: absolute http(s), on the page's own site, not a site's home
+// page. Sites that point every page's canonical at their home would
+// otherwise merge all articles; and a canonical URL on another site is a
+// claim anyone can make (a hostile page naming another outlet's article),
+// so it is never believed: cross-site copies are the near-duplicate stage's
+// business, which groups articles and never merges them.
 func canonical(c, page string) string {
 	cu, err := url.Parse(c)
 	if err != nil || (cu.Scheme != "http" && cu.Scheme != "https") || cu.Host == "" {
@@ -224,12 +231,31 @@ func canonical(c, page string) string {
 		return ""
 	}
 	pu, err := url.Parse(page)
-	if err == nil && strings.Trim(pu.Path, "/") == strings.Trim(cu.Path, "/") && pu.Host == cu.Host && cu.RawQuery == "" {
+	if err != nil || !sameSite(cu, pu) {
+		return ""
+	}
+	if strings.Trim(pu.Path, "/") == strings.Trim(cu.Path, "/") && pu.Host == cu.Host && cu.RawQuery == "" {
 		// Same page: keep the page URL's form.
 		return cu.String()
 	}
 	cu.Fragment = ""
 	return cu.String()
+}
+
+// sameSite reports whether a and b are on one site: the same host and port,
+// or host names under one registrable domain (www. and amp. hosts of one
+// outlet) on the same port. IP addresses only match themselves.
+func sameSite(a, b *url.URL) bool {
+	if strings.EqualFold(a.Host, b.Host) {
+		return true
+	}
+	ah, bh := strings.ToLower(a.Hostname()), strings.ToLower(b.Hostname())
+	if a.Port() != b.Port() || net.ParseIP(ah) != nil || net.ParseIP(bh) != nil {
+		return false
+	}
+	ad, err1 := publicsuffix.EffectiveTLDPlusOne(ah)
+	bd, err2 := publicsuffix.EffectiveTLDPlusOne(bh)
+	return err1 == nil && err2 == nil && ad == bd
 }
 
 func isURL(s string) bool {

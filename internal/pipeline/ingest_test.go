@@ -44,7 +44,7 @@ func TestSlugifyAndSectionName(t *testing.T) {
 	}
 }
 
-func TestCanonicalRejectsHomePages(t *testing.T) {
+func TestCanonicalTrustsOnlyTheSameSite(t *testing.T) {
 	page := "https://news.example/2025/03/story.html"
 	cases := map[string]string{
 		"https://news.example/2025/03/story.html":     "https://news.example/2025/03/story.html",
@@ -52,6 +52,10 @@ func TestCanonicalRejectsHomePages(t *testing.T) {
 		"https://news.example/":                       "", // a site pointing every canonical at its home
 		"/2025/03/story.html":                         "", // relative: not trusted
 		"javascript:void(0)":                          "",
+		// Another site's URL is a claim anyone can make: never believed.
+		"https://other.example/2025/03/story.html":     "",
+		"https://news.example:8443/2025/03/story.html": "",
+		"https://news.example.evil.example/2025/03/x":  "",
 	}
 	for in, want := range cases {
 		if got := canonical(in, page); got != want {

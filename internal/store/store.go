@@ -69,8 +69,8 @@ type Article struct {
 	SourceID     int64
 	SourceName   string // filled on read
 	URL          string // where it was fetched from (after redirects)
-	CanonicalURL string // dedupe key across sources; defaults to URL
-	GUID         string // the feed item's id; dedupe key within a source
+	CanonicalURL string // dedupe key within the source; defaults to URL
+	GUID         string // the feed item's id; dedupe key within the source
 	Slug         string // unique URL slug on the site, set by the store if empty
 	Title        string
 	Author       string
@@ -200,12 +200,16 @@ type Store interface {
 	DueSources(ctx context.Context, now time.Time) ([]Source, error)
 
 	// Articles.
-	// UpsertArticle stores a by its dedupe keys: the same CanonicalURL (any
-	// source), or the same SourceID+GUID, or the same URL is the same article.
+	// UpsertArticle stores a by its dedupe keys, all scoped to a.SourceID:
+	// within one source the same CanonicalURL, GUID or URL is the same
+	// article. An article belongs to the source that fetched it: another
+	// source's article with the same keys is never updated or merged into.
 	// It sets a.ID (and Slug, FirstSeenAt when created). Safe against
 	// concurrent upserts of the same article: exactly one row results.
 	UpsertArticle(ctx context.Context, a *Article) (UpsertResult, error)
-	// ArticleKnown reports whether an article with this source+GUID or URL is stored.
+	// ArticleKnown reports whether this source has stored an article with
+	// this GUID or URL (as URL or canonical URL); other sources' articles
+	// never count, so no source can keep another's article out.
 	ArticleKnown(ctx context.Context, sourceID int64, guid, url string) (bool, error)
 	Article(ctx context.Context, id int64) (*Article, error)
 	ArticleBySlug(ctx context.Context, slug string) (*Article, error)

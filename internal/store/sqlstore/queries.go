@@ -86,10 +86,14 @@ func newQueries(d Dialect) queries {
 		deleteSource:         `DELETE FROM sources WHERE id = ?`,
 
 		// The first matching key wins: canonical URL, then source+GUID, then URL.
+		// Every dedupe key is scoped to the article's source (0 = none):
+		// an article belongs to the source that fetched it, and another
+		// source can neither overwrite nor suppress it (migration 0004).
 		articleDupe: `SELECT id, slug, first_seen_at, content_hash FROM articles
-			WHERE canonical_url = ? OR (source_id = ? AND guid = ? AND guid <> '') OR url = ?
+			WHERE COALESCE(source_id, 0) = ?
+				AND (canonical_url = ? OR (guid = ? AND guid <> '') OR url = ?)
 			ORDER BY CASE WHEN canonical_url = ? THEN 0
-				WHEN source_id = ? AND guid = ? AND guid <> '' THEN 1 ELSE 2 END, id
+				WHEN guid = ? AND guid <> '' THEN 1 ELSE 2 END, id
 			LIMIT 1`,
 		articleSlugs: `SELECT slug FROM articles WHERE slug = ? OR slug LIKE ?`,
 		// DO NOTHING without a target covers every unique index: a concurrent
@@ -112,12 +116,13 @@ func newQueries(d Dialect) queries {
 			summary = ?, html = ?, text = ?, content_hash = ?,
 			sort_at = CASE WHEN CAST(? AS BIGINT) = 0 THEN (CASE WHEN published_at = 0 THEN first_seen_at ELSE published_at END) ELSE CAST(? AS BIGINT) END
 			WHERE id = ?`,
-		articleKnownGUID: `SELECT COUNT(*) FROM articles
-			WHERE (source_id = ? AND guid = ?) OR url = ? OR canonical_url = ?`,
-		articleKnownURL: `SELECT COUNT(*) FROM articles WHERE url = ? OR canonical_url = ?`,
-		articleByID:     `SELECT ` + articleCols + articleFrom + ` WHERE a.id = ?`,
-		articleBySlug:   `SELECT ` + articleCols + articleFrom + ` WHERE a.slug = ?`,
-		countArticles:   `SELECT COUNT(*) FROM articles`,
+		articleKnownGUID: `SELECT COUNT(*) FROM articles WHERE COALESCE(source_id, 0) = ?
+			AND ((guid = ? AND guid <> '') OR url = ? OR canonical_url = ?)`,
+		articleKnownURL: `SELECT COUNT(*) FROM articles WHERE COALESCE(source_id, 0) = ?
+			AND (url = ? OR canonical_url = ?)`,
+		articleByID:   `SELECT ` + articleCols + articleFrom + ` WHERE a.id = ?`,
+		articleBySlug: `SELECT ` + articleCols + articleFrom + ` WHERE a.slug = ?`,
+		countArticles: `SELECT COUNT(*) FROM articles`,
 
 		ensureSection: `INSERT INTO sections (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING`,
 		sections: `SELECT c.slug, c.name,

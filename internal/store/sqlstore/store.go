@@ -408,7 +408,7 @@ func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *store.Article)
 		var id, firstSeen int64
 		var slug, hash string
 		err := tx.QueryRowContext(ctx, s.q.articleDupe,
-			a.CanonicalURL, src, a.GUID, a.URL, a.CanonicalURL, src, a.GUID).Scan(&id, &slug, &firstSeen, &hash)
+			a.SourceID, a.CanonicalURL, a.GUID, a.URL, a.CanonicalURL, a.GUID).Scan(&id, &slug, &firstSeen, &hash)
 		switch {
 		case err == nil:
 			a.ID, a.Slug, a.FirstSeenAt = id, slug, fromMS(firstSeen)
@@ -500,14 +500,14 @@ func scanArticleSort(sc interface{ Scan(...any) error }) (store.Article, int64, 
 	return a, sortAt, err
 }
 
-// ArticleKnown reports whether an article with this source+GUID or URL is stored.
+// ArticleKnown reports whether this source has stored an article with this GUID or URL.
 func (s *Store) ArticleKnown(ctx context.Context, sourceID int64, guid, url string) (bool, error) {
 	var n int
 	var err error
 	if guid != "" {
-		err = s.db.QueryRowContext(ctx, s.q.articleKnownGUID, nullID(sourceID), guid, url, url).Scan(&n)
+		err = s.db.QueryRowContext(ctx, s.q.articleKnownGUID, sourceID, guid, url, url).Scan(&n)
 	} else {
-		err = s.db.QueryRowContext(ctx, s.q.articleKnownURL, url, url).Scan(&n)
+		err = s.db.QueryRowContext(ctx, s.q.articleKnownURL, sourceID, url, url).Scan(&n)
 	}
 	if err != nil {
 		return false, fmt.Errorf("check article known (source %d, guid %q, url %s): %w", sourceID, guid, url, err)

@@ -417,20 +417,47 @@ func testUpsertResults(t *testing.T, s store.Store) {
 }
 
 func testDedupeCanonical(t *testing.T, s store.Store) {
+	ctx := context.Background()
 	a := newSource(t, s, "https://a.example/feed")
 	b := newSource(t, s, "https://b.example/feed")
-	first := &store.Article{SourceID: a.ID, URL: "https://a.example/x?utm=1", CanonicalURL: "https://news.example/x",
+	first := &store.Article{SourceID: a.ID, URL: "https://a.example/x?utm=1", CanonicalURL: "https://a.example/x",
 		GUID: "a-1", Title: "Shared story", Text: "text"}
 	upsert(t, s, first, store.Created)
-	// Another source, other URL and GUID, same canonical URL: the same article.
-	second := &store.Article{SourceID: b.ID, URL: "https://b.example/y", CanonicalURL: "https://news.example/x",
-		GUID: "b-1", Title: "Shared story", Text: "text"}
-	upsert(t, s, second, store.Unchanged)
-	if second.ID != first.ID {
-		t.Fatalf("same canonical URL from another source got id %d, want %d", second.ID, first.ID)
+	// The same source, another URL and GUID, same canonical URL: the same article.
+	again := &store.Article{SourceID: a.ID, URL: "https://a.example/x?utm=2", CanonicalURL: "https://a.example/x",
+		GUID: "a-2", Title: "Shared story", Text: "text"}
+	upsert(t, s, again, store.Unchanged)
+	if again.ID != first.ID {
+		t.Fatalf("same canonical URL in one source got id %d, want %d", again.ID, first.ID)
 	}
-	if n := countRows(t, s); n != 1 {
-		t.Fatalf("CountArticles = %d, want 1", n)
+	// Another source claiming the same canonical URL and even the same URL
+	// (a hostile page's rel=canonical, or a feed linking to a's page) gets an
+	// article of its own: it can neither overwrite a's nor be merged into it.
+	hostile := &store.Article{SourceID: b.ID, URL: "https://a.example/x?utm=1", CanonicalURL: "https://a.example/x",
+		GUID: "b-1", Title: "Attacker's words", Author: "Mallory", Text: "forged text"}
+	upsert(t, s, hostile, store.Created)
+	if hostile.ID == first.ID {
+		t.Fatalf("another source's article with a's canonical URL got a's id %d", first.ID)
+	}
+	got, err := s.Article(ctx, first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.SourceID != a.ID || got.Title != "Shared story" || got.Text != "text" || got.Author != "" {
+		t.Fatalf("a's article after b's upsert = source %d, %q by %q: %q; want it unchanged", got.SourceID, got.Title, got.Author, got.Text)
+	}
+	// Re-fetching b's copy updates b's copy only.
+	hostile2 := *hostile
+	hostile2.ID, hostile2.ContentHash, hostile2.Title = 0, "", "Attacker's words, v2"
+	upsert(t, s, &hostile2, store.Updated)
+	if hostile2.ID != hostile.ID {
+		t.Fatalf("b's re-fetch got id %d, want b's own %d", hostile2.ID, hostile.ID)
+	}
+	if got, _ := s.Article(ctx, first.ID); got.Title != "Shared story" {
+		t.Fatalf("a's title after b's re-fetch = %q", got.Title)
+	}
+	if n := countRows(t, s); n != 2 {
+		t.Fatalf("CountArticles = %d, want 2", n)
 	}
 }
 
@@ -490,7 +517,7 @@ func testArticleKnown(t *testing.T, s store.Store) {
 	}{
 		{src.ID, "k-1", "", true, "same source and GUID"},
 		{src.ID, "", "https://a.example/k", true, "same URL"},
-		{other.ID, "", "https://a.example/k", true, "same URL, any source"},
+		{other.ID, "", "https://a.example/k", false, "same URL, but another source's article"},
 		{other.ID, "k-1", "https://b.example/k", false, "GUID of another source"},
 		{src.ID, "k-2", "https://a.example/new", false, "unknown"},
 	} {
