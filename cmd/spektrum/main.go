@@ -41,6 +41,8 @@ Commands:
   newsletter bounce [FILE...]     apply bounce mails (DSN, ARF) from files or standard input
   extract [--url URL] [--json] FILE|URL...  print the article (and metadata) read out of pages
   bench extract [--dir DIR]  score the extractor on the article-extraction benchmark next to go-trafilatura
+  bench stories [--file F]   score story clustering on the story benchmark (BCubed)
+  cluster --json FILE|-  group articles (JSON lines) into stories, as the pipeline does
   version               print the version
 
 Every command takes --db PATH|postgres://… (env SPEKTRUM_DB) and the other
@@ -89,6 +91,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdExtract(ctx, rest, stdout, stderr)
 	case "bench":
 		err = cmdBench(ctx, rest, stdout, stderr)
+	case "cluster":
+		err = cmdCluster(ctx, rest, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "spektrum: unknown command %q\n\n%s", cmd, usage)
 		return 2
