@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"spektrum/internal/lang"
 )
 
 // Config is the whole configuration.
@@ -130,10 +132,7 @@ func editions(list, language string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, e := range strings.Split(list, ",") {
-		e = strings.ToLower(strings.TrimSpace(e))
-		if i := strings.IndexAny(e, "-_"); i > 0 {
-			e = e[:i]
-		}
+		e = lang.Base(e)
 		if e != "" && !seen[e] {
 			seen[e] = true
 			out = append(out, e)
@@ -211,7 +210,7 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 	c.OpenAIURL, c.OpenAIModel = get("translate-openai-url"), get("translate-openai-model")
 	c.Editions = editions(get("editions"), c.Language)
 	for _, e := range c.Editions {
-		if len(e) < 2 || len(e) > 3 || strings.Trim(e, "abcdefghijklmnopqrstuvwxyz") != "" {
+		if lang.Code(e) != e {
 			errs = append(errs, fmt.Sprintf("--editions: %q is not a language code such as de or fr", e))
 		}
 	}
