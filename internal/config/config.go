@@ -72,7 +72,7 @@ var Settings = []Setting{
 	{"role", "SPEKTRUM_ROLE", "all", "what serve runs: all (web and workers), web, or worker"},
 	{"base-url", "SPEKTRUM_BASE_URL", "", "public URL of the site, used in feeds, sitemaps and mails (default http://ADDR)"},
 	{"site-name", "SPEKTRUM_SITE_NAME", "Spektrum", "the outlet's name"},
-	{"tagline", "SPEKTRUM_TAGLINE", "News from a broad spectrum of sources", "shown under the name"},
+	{"tagline", "SPEKTRUM_TAGLINE", "", "shown under the name (default: the catalogue's, in each edition's language)"},
 	{"disclaimer", "SPEKTRUM_DISCLAIMER", "", "the disclaimer under every article (default names the outlet)"},
 	{"language", "SPEKTRUM_LANGUAGE", "en", "the site's language"},
 	{"user-agent", "SPEKTRUM_USER_AGENT", "", "User-Agent for fetching (default names Spektrum and its version)"},

@@ -13,11 +13,12 @@ import (
 // for every language Spektrum identifies in every UI language, so no
 // language is ever shown as a bare key or code where CLDR has a name.
 
-// Base reduces "de-AT", "de_AT", " DE " to "de": the one normaliser of
-// language codes (editions, sources, subscribers, catalogues).
+// Base reduces "de-AT", "de_AT", " DE " to "de", and a list such as a
+// Content-Language header ("de, en") to its first: the one normaliser of
+// language codes (pages, feeds, editions, sources, subscribers, catalogues).
 func Base(code string) string {
 	code = strings.ToLower(strings.TrimSpace(code))
-	if i := strings.IndexAny(code, "-_"); i > 0 {
+	if i := strings.IndexAny(code, "-_,; "); i >= 0 {
 		code = code[:i]
 	}
 	return code

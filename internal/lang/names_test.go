@@ -3,7 +3,7 @@ package lang
 import "testing"
 
 func TestBase(t *testing.T) {
-	for in, want := range map[string]string{"de-AT": "de", "de_AT": "de", " DE ": "de", "pt-br": "pt", "": "", "en": "en"} {
+	for in, want := range map[string]string{"de-AT": "de", "de_AT": "de", " DE ": "de", "pt-br": "pt", "": "", "en": "en", "de, en": "de", "fr;q=1": "fr"} {
 		if got := Base(in); got != want {
 			t.Errorf("Base(%q) = %q, want %q", in, got, want)
 		}

@@ -275,3 +275,38 @@ func TestAPILangParameter(t *testing.T) {
 		t.Errorf("?lang=xx = %d %s; want 400 naming the editions", r.StatusCode, r.body)
 	}
 }
+
+// TestTaglineAndLanguageNamesPerEdition: with no tagline set, each edition
+// shows the catalogue's in its language (an operator's tagline is shown as
+// given: see newSite); the untranslated note names any language the
+// detector knows in the edition's language (the Spanish site once showed
+// the key "lang.id" for an Indonesian article).
+func TestTaglineAndLanguageNamesPerEdition(t *testing.T) {
+	s := newEdSite(t)
+	mustContain(t, "German front page", s.page(t, "/de/"), "Nachrichten aus einem breiten Spektrum von Quellen")
+	mustContain(t, "English front page", s.page(t, "/en/"), "News from a broad spectrum of sources")
+	op := newSite(t, "")
+	if home := string(op.mustGet(t, "/en/", http.StatusOK).body); !strings.Contains(home, "News from every side") {
+		t.Error("an operator's tagline is not shown as given")
+	}
+	ctx := context.Background()
+	a := store.Article{SourceID: s.de.SourceID, URL: "https://rheinblick.example/id/berita", Title: "Berita kota", Language: "id",
+		HTML: "<p>Dewan kota menyetujui anggaran.</p>", Text: "Dewan kota menyetujui anggaran.", PublishedAt: published, Section: "world"}
+	if _, err := s.st.UpsertArticle(ctx, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.st.PutTranslation(ctx, &store.Translation{ArticleID: a.ID, Language: "fr", SourceLanguage: "id",
+		Status: store.TranslationUnsupported, ContentHash: a.ContentHash}); err != nil {
+		t.Fatal(err)
+	}
+	fr := s.page(t, "/fr"+a.Path())
+	mustContain(t, "untranslated Indonesian article", fr, "(indonésien)")
+	if strings.Contains(fr, "lang.id") {
+		t.Error("the French page shows the catalogue key lang.id instead of the language's name")
+	}
+	r := s.get(t, "/api/v1/articles/"+fmt.Sprint(a.ID)+"?lang=fr")
+	var got apiEditionArticle
+	if err := json.Unmarshal(r.body, &got); err != nil || !strings.Contains(got.TranslationNote, "(indonésien)") {
+		t.Errorf("API note = %q, %v; want the language named in French", got.TranslationNote, err)
+	}
+}

@@ -24,7 +24,7 @@ import (
 type Config struct {
 	SiteName   string // default "Spektrum"
 	BaseURL    string // public URL, e.g. "http://127.0.0.1:8080"; absolute links in feeds, sitemaps, OpenGraph
-	Tagline    string
+	Tagline    string // default: the catalogue's tagline, in each edition's language
 	Disclaimer string // default: "<SiteName> publishes articles from … not necessarily those of <SiteName>."
 	Language   string // site language, default "en"; the default edition when Editions is empty
 	// Editions are the site's edition languages, each served under /{lang}/;
