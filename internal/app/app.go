@@ -140,23 +140,7 @@ func (a *App) newsletterConfig() newsletter.Config {
 	}
 	return newsletter.Config{SiteName: c.SiteName, BaseURL: c.BaseURL, FromAddr: c.MailFrom, ReturnPath: c.ReturnPath, Secret: c.Secret,
 		Languages: langs, Rate: c.NewsletterRate, SendHour: c.NewsletterHour, Logger: a.Logger,
-		TrustedProxies: c.TrustedProxies,
-		Localize:       a.localize}
-}
-
-// localize gives the newsletter the translate stage's titles and leads.
-func (a *App) localize(ctx context.Context, lang string, ids []int64) (map[int64]newsletter.Localized, error) {
-	ts, err := a.Store.TranslationsIn(ctx, lang, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]newsletter.Localized, len(ts))
-	for id, t := range ts {
-		if t.Status == store.TranslationDone {
-			out[id] = newsletter.Localized{Title: t.Title, Summary: t.Summary}
-		}
-	}
-	return out, nil
+		TrustedProxies: c.TrustedProxies, SiteLanguage: c.Language}
 }
 
 // NewsletterOffline returns the newsletter, or, while no SMTP server is

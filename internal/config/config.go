@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"spektrum/internal/lang"
 )
 
 // Config is the whole configuration.
@@ -70,7 +72,7 @@ var Settings = []Setting{
 	{"role", "SPEKTRUM_ROLE", "all", "what serve runs: all (web and workers), web, or worker"},
 	{"base-url", "SPEKTRUM_BASE_URL", "", "public URL of the site, used in feeds, sitemaps and mails (default http://ADDR)"},
 	{"site-name", "SPEKTRUM_SITE_NAME", "Spektrum", "the outlet's name"},
-	{"tagline", "SPEKTRUM_TAGLINE", "News from a broad spectrum of sources", "shown under the name"},
+	{"tagline", "SPEKTRUM_TAGLINE", "", "shown under the name (default: the catalogue's, in each edition's language)"},
 	{"disclaimer", "SPEKTRUM_DISCLAIMER", "", "the disclaimer under every article (default names the outlet)"},
 	{"language", "SPEKTRUM_LANGUAGE", "en", "the site's language"},
 	{"user-agent", "SPEKTRUM_USER_AGENT", "", "User-Agent for fetching (default names Spektrum and its version)"},
@@ -130,10 +132,7 @@ func editions(list, language string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, e := range strings.Split(list, ",") {
-		e = strings.ToLower(strings.TrimSpace(e))
-		if i := strings.IndexAny(e, "-_"); i > 0 {
-			e = e[:i]
-		}
+		e = lang.Base(e)
 		if e != "" && !seen[e] {
 			seen[e] = true
 			out = append(out, e)
@@ -211,7 +210,7 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 	c.OpenAIURL, c.OpenAIModel = get("translate-openai-url"), get("translate-openai-model")
 	c.Editions = editions(get("editions"), c.Language)
 	for _, e := range c.Editions {
-		if len(e) < 2 || len(e) > 3 || strings.Trim(e, "abcdefghijklmnopqrstuvwxyz") != "" {
+		if lang.Code(e) != e {
 			errs = append(errs, fmt.Sprintf("--editions: %q is not a language code such as de or fr", e))
 		}
 	}

@@ -11,6 +11,8 @@ import (
 
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
+
+	"spektrum/internal/lang"
 )
 
 // Metadata comes in layers, each filling only what the ones before it left
@@ -227,7 +229,7 @@ func (pm pageMeta) merge(tr trafilatura.Metadata) Article {
 	a.Author = pick(func(l Article) string { return l.Author })
 	a.Description = pick(func(l Article) string { return l.Description })
 	a.Section = pick(func(l Article) string { return l.Section })
-	a.Language = pick(func(l Article) string { return normLang(l.Language) })
+	a.Language = pick(func(l Article) string { return lang.Code(l.Language) })
 	a.Published = pickTime(func(l Article) time.Time { return l.Published })
 	a.Modified = pickTime(func(l Article) time.Time { return l.Modified })
 	a.Image = absHTTP(pm.base, pick(func(l Article) string { return l.Image }))
@@ -552,23 +554,6 @@ var bylineTail = regexp.MustCompile(`(?i)(\s|,|\||·)\s*(\d|(monday|tuesday|wedn
 
 // authorAnd joins two names in a byline, in the languages we read.
 var authorAnd = regexp.MustCompile(` (und|and|et|y|e|i|en|&) `)
-
-// normLang reduces "de-DE", "de_DE" or "DE" to the primary subtag "de".
-func normLang(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if i := strings.IndexAny(s, "-_,; "); i >= 0 {
-		s = s[:i]
-	}
-	if len(s) < 2 || len(s) > 3 {
-		return ""
-	}
-	for _, r := range s {
-		if r < 'a' || r > 'z' {
-			return ""
-		}
-	}
-	return s
-}
 
 // absHTTP resolves ref against base and keeps it only if it is http(s).
 func absHTTP(base *url.URL, ref string) string {

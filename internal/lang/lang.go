@@ -98,15 +98,6 @@ func (d *Detector) Resolve(declared, text string) (code string, mismatch bool) {
 	return declared, false
 }
 
-// Base reduces "de-AT", "de_AT" or "DE" to "de".
-func Base(code string) string {
-	code = strings.ToLower(strings.TrimSpace(code))
-	if i := strings.IndexAny(code, "-_"); i > 0 {
-		code = code[:i]
-	}
-	return code
-}
-
 // sample caps the text looked at: the first few thousand characters of an
 // article say as much about its language as the whole, at a fraction of the
 // cost.

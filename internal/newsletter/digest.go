@@ -57,39 +57,6 @@ func render(html *htmltemplate.Template, text *texttemplate.Template, data any) 
 	return h.String(), t.String(), nil
 }
 
-// monthNames gives the month names of the catalogues' languages (Polish
-// in the genitive, as dates take it); dates are written "day month year" in
-// all of them but English's "2 January 2006".
-func monthNames(lang string) ([12]string, bool) {
-	switch lang {
-	case "de":
-		return [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"}, true
-	case "fr":
-		return [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}, true
-	case "es":
-		return [12]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"}, true
-	case "it":
-		return [12]string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre", "ottobre", "novembre", "dicembre"}, true
-	case "pl":
-		return [12]string{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"}, true
-	}
-	return [12]string{}, false
-}
-
-// formatDate writes a date the way the language does, without a locale library.
-func formatDate(lang string, t time.Time) string {
-	names, ok := monthNames(lang)
-	switch {
-	case !ok:
-		return t.Format("2 January 2006")
-	case lang == "de":
-		return fmt.Sprintf("%d. %s %d", t.Day(), names[t.Month()-1], t.Year())
-	case lang == "es":
-		return fmt.Sprintf("%d de %s de %d", t.Day(), names[t.Month()-1], t.Year())
-	}
-	return fmt.Sprintf("%d %s %d", t.Day(), names[t.Month()-1], t.Year())
-}
-
 func (n *Newsletter) from() (string, string) { return n.cfg.SiteName, n.cfg.FromAddr }
 
 // messageID is unique per purpose and subscriber; for digests it is the
@@ -117,9 +84,7 @@ func (n *Newsletter) confirmMail(sub *store.Subscriber, sectionNames map[string]
 	if len(sub.Sections) > 0 {
 		names := make([]string, len(sub.Sections))
 		for i, s := range sub.Sections {
-			if names[i] = sectionNames[s]; names[i] == "" {
-				names[i] = s
-			}
+			names[i] = n.ed.SectionName(lang, s, sectionNames[s])
 		}
 		secs = strings.Join(names, ", ")
 	}
@@ -480,44 +445,38 @@ func (b *digestBuilder) message(ctx context.Context, d *store.DigestSend) (*Mess
 		return nil, nil
 	}
 	lang := n.msg.lang(sub.Language)
-	var local map[int64]Localized
-	if n.cfg.Localize != nil {
-		ids := make([]int64, len(picked))
-		for i, a := range picked {
-			ids[i] = a.ID
-		}
-		if local, err = n.cfg.Localize(ctx, sub.Language, ids); err != nil {
-			return nil, fmt.Errorf("translated titles for the digest: %w", err)
-		}
+	// Titles and leads as the subscriber's edition shows them: translated
+	// where a translation of the article's present version exists.
+	shown, err := n.ed.List(ctx, n.pageLang(sub.Language), picked)
+	if err != nil {
+		return nil, fmt.Errorf("translated titles for the digest: %w", err)
 	}
 	// Links go to the subscriber's edition of the site (/de/…), where the
 	// article is shown translated.
 	edition := n.cfg.BaseURL + "/" + n.pageLang(sub.Language)
 	groups := map[string]*digestGroup{}
-	for _, a := range picked {
+	for i := range shown {
+		a := &shown[i].Article
 		g := groups[a.Section]
 		if g == nil {
-			name := b.sections[a.Section]
-			if name == "" {
-				name = n.msg.T(lang, "mail.other")
+			name := n.msg.T(lang, "mail.other")
+			if a.Section != "" {
+				name = n.ed.SectionName(lang, a.Section, b.sections[a.Section])
 			}
 			g = &digestGroup{Name: name}
 			groups[a.Section] = g
 		}
 		title, summary := a.Title, a.Summary
-		if l, ok := local[a.ID]; ok && l.Title != "" {
-			title, summary = l.Title, l.Summary
-		}
 		meta := a.SourceName
 		if t := a.Date(); !t.IsZero() {
-			meta = strings.TrimPrefix(meta+" · "+formatDate(lang, t), " · ")
+			meta = strings.TrimPrefix(meta+" · "+n.msg.Date(lang, t), " · ")
 		}
 		g.Items = append(g.Items, digestItem{Title: title, URL: edition + a.Path(), Meta: meta,
 			Summary: clip(summary, 280)})
 	}
 	data := digestData{Lang: lang, Site: n.cfg.SiteName, HomeURL: edition + "/",
 		Heading:    n.msg.T(lang, "mail.digest."+sub.Frequency),
-		Since:      n.msg.T(lang, "mail.digest.since", formatDate(lang, d.PeriodFrom)),
+		Since:      n.msg.T(lang, "mail.digest.since", n.msg.Date(lang, d.PeriodFrom)),
 		Why:        n.msg.T(lang, "mail.why", n.cfg.SiteName, sub.Email),
 		PrefsURL:   n.manageLink(sub),
 		PrefsLabel: n.msg.T(lang, "mail.prefs"),

@@ -97,16 +97,7 @@ type formData struct {
 }
 
 // labels returns the messages of lang, English filling the gaps.
-func (n *Newsletter) labels(lang string) map[string]string {
-	out := map[string]string{}
-	for k, v := range n.msg["en"] {
-		out[k] = v
-	}
-	for k, v := range n.msg[n.msg.lang(lang)] {
-		out[k] = v
-	}
-	return out
-}
+func (n *Newsletter) labels(lang string) map[string]string { return n.msg.Strings(lang) }
 
 func (n *Newsletter) newForm(lang, page string) *formData {
 	consent, _, _ := n.msg.consent(lang)
@@ -122,7 +113,7 @@ func (n *Newsletter) withChoices(ctx context.Context, f *formData, lang string, 
 		return err
 	}
 	for _, s := range secs {
-		f.Sections = append(f.Sections, sectionOpt{Slug: s.Slug, Name: s.Name, Checked: containsStr(chosen, s.Slug)})
+		f.Sections = append(f.Sections, sectionOpt{Slug: s.Slug, Name: n.ed.SectionName(lang, s.Slug, s.Name), Checked: containsStr(chosen, s.Slug)})
 	}
 	if len(n.cfg.Languages) > 1 {
 		for _, l := range n.cfg.Languages {

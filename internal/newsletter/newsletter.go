@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"spektrum/internal/edition"
+	"spektrum/internal/i18n"
 	"spektrum/internal/jobs"
 	"spektrum/internal/store"
 )
@@ -53,17 +55,14 @@ type Config struct {
 	// behind a proxy shares its address in the per-IP sign-up limit.
 	TrustedProxies string
 
-	// Localize, when set, gives articles' titles and leads in an edition
-	// language (from the translation stage); articles it has nothing for
-	// appear as written.
-	Localize func(ctx context.Context, lang string, articleIDs []int64) (map[int64]Localized, error)
+	// SiteLanguage is the language the editor named the sections in;
+	// digests in other languages name well-known sections in theirs.
+	// Default: the first of Languages.
+	SiteLanguage string
 
 	Logger *slog.Logger
 	Now    func() time.Time
 }
-
-// Localized is an article's title and lead in an edition language.
-type Localized struct{ Title, Summary string }
 
 // Newsletter is the configured newsletter: the sign-up, link and bounce
 // logic, the digest sender and the HTTP handlers.
@@ -73,6 +72,7 @@ type Newsletter struct {
 	cfg    Config
 	sign   signer
 	msg    messages
+	ed     *edition.Editions // what each edition shows of an article
 	log    *slog.Logger
 	now    func() time.Time
 	pages  *template.Template
@@ -156,7 +156,15 @@ func New(ctx context.Context, st store.Store, mailer Mailer, cfg Config) (*Newsl
 			return nil, fmt.Errorf("newsletter: signing secret: %w", err)
 		}
 	}
-	n := &Newsletter{st: st, mailer: mailer, cfg: cfg, sign: newSigner(secret), msg: newMessages(),
+	cat, err := i18n.New()
+	if err != nil {
+		return nil, fmt.Errorf("newsletter: %w", err)
+	}
+	if cfg.SiteLanguage == "" {
+		cfg.SiteLanguage = cfg.Languages[0]
+	}
+	n := &Newsletter{st: st, mailer: mailer, cfg: cfg, sign: newSigner(secret), msg: messages{cat},
+		ed:  edition.New(st, cat, cfg.SiteLanguage),
 		log: cfg.Logger.With("component", "newsletter"), now: cfg.Now, host: host}
 	for _, p := range strings.Split(cfg.TrustedProxies, ",") {
 		if p = strings.TrimSpace(p); p == "" {

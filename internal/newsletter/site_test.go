@@ -137,28 +137,23 @@ func TestFormProtections(t *testing.T) {
 }
 
 // TestDigestSectionsAndEditions: a digest holds only the subscriber's
-// sections, in their edition's language (translated titles where given),
+// sections, in their edition's language (translated titles where the
+// translate stage stored them, section names in the edition's language),
 // and a subscriber with nothing new gets no mail and keeps their period.
 func TestDigestSectionsAndEditions(t *testing.T) {
 	t.Parallel()
-	var localized []int64
 	e := newEnv(t, func(c *newsletter.Config) {
 		c.Languages = []string{"en", "de"}
 		c.ReturnPath = "bounces@news.example.org"
-		c.Localize = func(_ context.Context, lang string, ids []int64) (map[int64]newsletter.Localized, error) {
-			out := map[int64]newsletter.Localized{}
-			if lang != "de" {
-				return out, nil
-			}
-			localized = append(localized, ids...)
-			if len(ids) > 0 {
-				out[ids[0]] = newsletter.Localized{Title: "Übersetzter Titel", Summary: "Übersetzter Vorspann."}
-			}
-			return out, nil
-		}
 	})
 	ctx := context.Background()
-	e.seed(map[string][]string{"europe": {"Europe story"}, "tech": {"Tech story"}})
+	seeded := e.seed(map[string][]string{"europe": {"Europe story"}, "tech": {"Tech story"}})
+	eu := seeded["Europe story"]
+	if err := e.st.PutTranslation(ctx, &store.Translation{ArticleID: eu.ID, Language: "de", SourceLanguage: "en",
+		Status: store.TranslationDone, Title: "Übersetzter Titel", Summary: "Übersetzter Vorspann.", HTML: "<p>Text</p>",
+		Text: "Text", Provider: "apertium", ContentHash: eu.ContentHash}); err != nil {
+		t.Fatal(err)
+	}
 	de := e.addr("leser")
 	sub := e.activeSubscriber(de, []string{"europe"}, store.Daily)
 	sub.Language = "de"
@@ -191,8 +186,8 @@ func TestDigestSectionsAndEditions(t *testing.T) {
 			t.Errorf("the German digest's article link %s answers %d", link, status)
 		}
 	}
-	if len(localized) != 1 {
-		t.Errorf("Localize was asked for %v; want just the one europe article", localized)
+	if !strings.Contains(m.Text, "Europa") {
+		t.Errorf("the German digest should name the europe section in German (Europa):\n%s", m.Text)
 	}
 	s2, _ := e.st.SubscriberByEmail(ctx, sportsOnly)
 	if !s2.LastDigestAt.IsZero() {
@@ -278,5 +273,46 @@ func TestPendingChoicesChangeRotatesNonce(t *testing.T) {
 	}
 	if nonce() == first || nonce() == "" {
 		t.Errorf("other choices for a pending address kept the old confirmation link valid")
+	}
+}
+
+// TestDigestShowsOriginalOfUpdatedArticle: an article updated after it was
+// translated has only a translation of its older version; the digest shows
+// the original (as the site does), not the stale translation.
+func TestDigestShowsOriginalOfUpdatedArticle(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(c *newsletter.Config) { c.Languages = []string{"en", "de"} })
+	ctx := context.Background()
+	a := e.seed(map[string][]string{"europe": {"Minister resigns"}})["Minister resigns"]
+	if err := e.st.PutTranslation(ctx, &store.Translation{ArticleID: a.ID, Language: "de", SourceLanguage: "en",
+		Status: store.TranslationDone, Title: "Minister tritt zurück", Summary: "Alter Vorspann.", HTML: "<p>Alt</p>",
+		Text: "Alt", Provider: "apertium", ContentHash: a.ContentHash}); err != nil {
+		t.Fatal(err)
+	}
+	// The source corrects the story: new title and text, a new content
+	// hash; the translate stage has not caught up yet.
+	upd := a
+	upd.ID, upd.ContentHash = 0, ""
+	upd.Title, upd.Summary, upd.Text = "Minister stays after all", "Lead of the correction.", "Corrected body"
+	if _, err := e.st.UpsertArticle(ctx, &upd); err != nil {
+		t.Fatal(err)
+	}
+	if upd.ID != a.ID || upd.ContentHash == a.ContentHash {
+		t.Fatalf("update stored as article %d with hash %q; want article %d with a new hash", upd.ID, upd.ContentHash, a.ID)
+	}
+	sub := e.activeSubscriber(e.addr("leser"), nil, store.Daily)
+	sub.Language = "de"
+	if err := e.st.UpdateSubscriber(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := e.n.SendDigests(ctx, newsletter.SendOptions{Frequency: store.Daily}); err != nil || rep.SentNow != 1 {
+		t.Fatalf("run = %+v, %v; want one digest sent", rep, err)
+	}
+	m := e.mailpit.message(e.mailpit.waitFor(sub.Email, 1)[0].ID)
+	if strings.Contains(m.Text, "Minister tritt zurück") || strings.Contains(m.HTML, "Minister tritt zurück") {
+		t.Errorf("the digest carries the translation of the article's older version:\n%s", m.Text)
+	}
+	if !strings.Contains(m.Text, "Minister stays after all") || !strings.Contains(m.HTML, "Minister stays after all") {
+		t.Errorf("the digest should show the updated original's title:\n%s", m.Text)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"spektrum/internal/feed"
 	"spektrum/internal/fetch"
 	"spektrum/internal/jobs"
+	"spektrum/internal/lang"
 	"spektrum/internal/store"
 )
 
@@ -69,7 +70,7 @@ func (p *Pipeline) article(ctx context.Context, src *store.Source, it feed.Item,
 	a := &store.Article{
 		SourceID: src.ID, URL: it.URL, GUID: it.GUID, Title: clean(it.Title), Author: clean(it.Author),
 		PublishedAt: it.Published, UpdatedAt: it.Updated, Image: it.Image, Section: src.Section,
-		Language: firstNonEmpty(baseLang(src.Language), baseLang(it.Language)),
+		Language: firstNonEmpty(lang.Code(src.Language), lang.Code(it.Language)),
 	}
 	if a.URL == "" && isURL(it.GUID) {
 		a.URL = it.GUID
@@ -208,7 +209,7 @@ func merge(a *store.Article, ex *extract.Article) {
 		a.UpdatedAt = ex.Modified
 	}
 	a.Image = firstNonEmpty(ex.Image, a.Image)
-	a.Language = firstNonEmpty(baseLang(ex.Language), a.Language)
+	a.Language = firstNonEmpty(lang.Code(ex.Language), a.Language)
 	a.Summary = summary(ex.Description, 300)
 	if c := canonical(ex.CanonicalURL, a.URL); c != "" {
 		a.CanonicalURL = c

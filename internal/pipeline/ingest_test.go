@@ -26,24 +26,6 @@ func TestNormalizeURL(t *testing.T) {
 	}
 }
 
-func TestSlugifyAndSectionName(t *testing.T) {
-	cases := map[string]string{
-		"Russland":           "russland",
-		"EU Politik":         "eu-politik",
-		"Wirtschaft & Börse": "wirtschaft-boerse",
-		"  Łódź / Kraków ":   "lodz-krakow",
-		"!!!":                "",
-	}
-	for in, want := range cases {
-		if got := Slugify(in); got != want {
-			t.Errorf("Slugify(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := SectionName("eu-politics"); got != "Eu Politics" {
-		t.Errorf("SectionName = %q", got)
-	}
-}
-
 func TestCanonicalTrustsOnlyTheSameSite(t *testing.T) {
 	page := "https://news.example/2025/03/story.html"
 	cases := map[string]string{
@@ -111,13 +93,5 @@ func TestSummaryCutsAtWords(t *testing.T) {
 	}
 	if summary("Kurz.\n\nMehr.", 40) != "Kurz." {
 		t.Errorf("summary keeps only the first paragraph, got %q", summary("Kurz.\n\nMehr.", 40))
-	}
-}
-
-func TestBaseLang(t *testing.T) {
-	for in, want := range map[string]string{"de-DE": "de", "pt_BR": "pt", "EN": "en", "x": "", "": "", "deutsch": ""} {
-		if got := baseLang(in); got != want {
-			t.Errorf("baseLang(%q) = %q, want %q", in, got, want)
-		}
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"spektrum/internal/fetch"
 	"spektrum/internal/jobs"
 	"spektrum/internal/lang"
+	"spektrum/internal/slug"
 	"spektrum/internal/store"
 	"spektrum/internal/translate"
 )
@@ -537,7 +538,7 @@ func (p *Pipeline) AddSource(ctx context.Context, req AddRequest) (*store.Source
 		return nil, err
 	}
 	now := p.opts.Now()
-	src := &store.Source{URL: u, Kind: store.KindFeed, Name: req.Name, Section: req.Section, Language: strings.ToLower(req.Language),
+	src := &store.Source{URL: u, Kind: store.KindFeed, Name: req.Name, Section: req.Section, Language: lang.Code(req.Language),
 		PollInterval: p.opts.PollInterval, Enabled: true, NextPollAt: now}
 	pr, perr := p.Probe(ctx, u)
 	switch {
@@ -556,7 +557,7 @@ func (p *Pipeline) AddSource(ctx context.Context, req AddRequest) (*store.Source
 			src.Name = pr.Title
 		}
 		if src.Language == "" {
-			src.Language = baseLang(pr.Language)
+			src.Language = lang.Code(pr.Language)
 		}
 	}
 	if src.Name == "" {
@@ -565,7 +566,7 @@ func (p *Pipeline) AddSource(ctx context.Context, req AddRequest) (*store.Source
 		}
 	}
 	if src.Section != "" {
-		if err := p.st.EnsureSection(ctx, store.Section{Slug: src.Section, Name: SectionName(src.Section)}); err != nil {
+		if err := p.st.EnsureSection(ctx, store.Section{Slug: src.Section, Name: slug.Name(src.Section)}); err != nil {
 			return nil, fmt.Errorf("create section %q: %w", src.Section, err)
 		}
 	}
@@ -589,34 +590,11 @@ func (p *Pipeline) checkNew(ctx context.Context, u string) error {
 	return nil
 }
 
-// SectionName makes a display name from a slug: "eu-politics" → "Eu Politics".
-func SectionName(slug string) string {
-	words := strings.Split(slug, "-")
-	for i, w := range words {
-		if w != "" {
-			words[i] = strings.ToUpper(w[:1]) + w[1:]
-		}
-	}
-	return strings.Join(words, " ")
-}
-
-// baseLang reduces "de-DE" or "de_AT" to "de".
-func baseLang(l string) string {
-	l = strings.ToLower(strings.TrimSpace(l))
-	if i := strings.IndexAny(l, "-_"); i > 0 {
-		l = l[:i]
-	}
-	if len(l) < 2 || len(l) > 3 {
-		return ""
-	}
-	return l
-}
-
 // ImportSource adds a source from an OPML outline without reading it first:
 // an import of hundreds of feeds should not stall on each one, and a feed
 // that fails shows its error after the first poll. category becomes the
 // section.
-func (p *Pipeline) ImportSource(ctx context.Context, feedURL, name, siteURL, category, lang string) (*store.Source, error) {
+func (p *Pipeline) ImportSource(ctx context.Context, feedURL, name, siteURL, category, language string) (*store.Source, error) {
 	u, err := NormalizeURL(feedURL)
 	if err != nil {
 		return nil, err
@@ -624,12 +602,12 @@ func (p *Pipeline) ImportSource(ctx context.Context, feedURL, name, siteURL, cat
 	if err := p.checkNew(ctx, u); err != nil {
 		return nil, err
 	}
-	src := &store.Source{URL: u, SiteURL: siteURL, Kind: store.KindFeed, Name: strings.TrimSpace(name), Language: baseLang(lang),
+	src := &store.Source{URL: u, SiteURL: siteURL, Kind: store.KindFeed, Name: strings.TrimSpace(name), Language: lang.Code(language),
 		PollInterval: p.opts.PollInterval, Enabled: true, NextPollAt: p.opts.Now()}
-	if slug := Slugify(category); slug != "" {
-		src.Section = slug
-		if err := p.st.EnsureSection(ctx, store.Section{Slug: slug, Name: strings.TrimSpace(category)}); err != nil {
-			return nil, fmt.Errorf("create section %q: %w", slug, err)
+	if sl := slug.Make(category); sl != "" {
+		src.Section = sl
+		if err := p.st.EnsureSection(ctx, store.Section{Slug: sl, Name: strings.TrimSpace(category)}); err != nil {
+			return nil, fmt.Errorf("create section %q: %w", sl, err)
 		}
 	}
 	if src.Name == "" {
@@ -642,30 +620,3 @@ func (p *Pipeline) ImportSource(ctx context.Context, feedURL, name, siteURL, cat
 	}
 	return src, nil
 }
-
-// Slugify makes a section slug from a name: "EU Politik" → "eu-politik".
-// Letters outside a–z are dropped after a simple fold of common accents.
-func Slugify(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		if f, ok := fold[r]; ok {
-			b.WriteString(f)
-			dash = false
-			continue
-		}
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.Trim(b.String(), "-")
-}
-
-var fold = map[rune]string{'ä': "ae", 'ö': "oe", 'ü': "ue", 'ß': "ss", 'à': "a", 'á': "a", 'â': "a", 'ã': "a", 'å': "a",
-	'ç': "c", 'č': "c", 'ć': "c", 'è': "e", 'é': "e", 'ê': "e", 'ë': "e", 'ę': "e", 'ì': "i", 'í': "i", 'î': "i", 'ï': "i",
-	'ł': "l", 'ñ': "n", 'ń': "n", 'ò': "o", 'ó': "o", 'ô': "o", 'õ': "o", 'ø': "o", 'ś': "s", 'š': "s", 'ù': "u", 'ú': "u",
-	'û': "u", 'ý': "y", 'ž': "z", 'ź': "z", 'ż': "z"}

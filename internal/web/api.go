@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"spektrum/internal/edition"
+	langname "spektrum/internal/lang"
 	"spektrum/internal/store"
 )
 
@@ -46,7 +48,7 @@ type apiEditionList struct {
 	NextCursor *string             `json:"next_cursor"`
 }
 
-func toAPIEditionArticle(l *localized) apiEditionArticle {
+func toAPIEditionArticle(l *edition.Article) apiEditionArticle {
 	out := apiEditionArticle{apiArticle: toAPIArticle(&l.Article), TranslationNote: l.Note}
 	out.Language = l.Shown
 	if l.From != "" {
@@ -62,11 +64,11 @@ func (s *server) apiEdition(w http.ResponseWriter, r *http.Request) (lang string
 	if lang == "" {
 		return "", true
 	}
-	if !s.isEdition(baseLang(lang)) {
+	if !s.isEdition(langname.Base(lang)) {
 		s.apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown edition %q: this site's editions are %s", lang, strings.Join(s.editions, ", ")))
 		return "", false
 	}
-	return baseLang(lang), true
+	return langname.Base(lang), true
 }
 
 type apiRef struct {
@@ -191,7 +193,7 @@ func (s *server) handleAPIArticles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if lang != "" {
-		ls, err := s.localize(ctx, lang, page.Articles)
+		ls, err := s.ed.List(ctx, lang, page.Articles)
 		if err != nil {
 			s.apiInternal(w, r, "loading translations", err)
 			return
@@ -237,7 +239,7 @@ func (s *server) handleAPIArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if lang != "" {
-		l, err := s.localizeOne(r.Context(), lang, a)
+		l, err := s.ed.One(r.Context(), lang, a)
 		if err != nil {
 			s.apiInternal(w, r, "loading the translation", err)
 			return

@@ -11,6 +11,8 @@
 //
 // Pages carry no third-party requests, no trackers and no inline scripts or
 // styles, so the Content-Security-Policy can stay strict. Every UI string
-// goes through the message catalogues (strings.go, locales/), so a new
-// language is a new catalogue file, not a template change.
+// goes through the message catalogues (internal/i18n), so a new
+// language is a new catalogue file, not a template change; what an edition
+// shows of an article (translation, note, section names) is
+// internal/edition's to decide.
 package web

@@ -2,14 +2,12 @@ package web
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
-	langname "spektrum/internal/lang"
 	"strings"
 
 	"golang.org/x/text/language"
 
+	langname "spektrum/internal/lang"
 	"spektrum/internal/store"
 )
 
@@ -17,7 +15,7 @@ import (
 // An article appears in its own language's edition at once and in the
 // others once the translate stage has finished with it: translated, or —
 // when the pair is unsupported, the provider failed or the budget is spent —
-// in its own language with a note. Unprefixed paths redirect to the default
+// in its own language with a note (internal/edition decides which). Unprefixed paths redirect to the default
 // edition (the site root by the reader's Accept-Language), except the root
 // feeds, which stay where feed readers have them and serve the default edition.
 
@@ -110,88 +108,6 @@ func (s *server) editionLinks(cur, path string) []editionLink {
 	return out
 }
 
-// localized is an article as an edition shows it.
-type localized struct {
-	store.Article
-	// Shown is the language the title and body are in: the edition's when
-	// translated, the article's own otherwise.
-	Shown string
-	// From is the original language when machine-translated, "" otherwise.
-	From     string
-	Provider string
-	// Note explains why an article is shown untranslated ("" when it is
-	// in the edition's language, or translated).
-	Note string
-}
-
-// localize puts as into edition lang: translated titles, leads and bodies
-// where the translate stage produced them.
-func (s *server) localize(ctx context.Context, lang string, as []store.Article) ([]localized, error) {
-	var ids []int64
-	for i := range as {
-		if as[i].Language != "" && as[i].Language != lang {
-			ids = append(ids, as[i].ID)
-		}
-	}
-	trs := map[int64]store.Translation{}
-	if len(ids) > 0 {
-		var err error
-		if trs, err = s.st.TranslationsIn(ctx, lang, ids); err != nil {
-			return nil, fmt.Errorf("load %s translations: %w", lang, err)
-		}
-	}
-	out := make([]localized, len(as))
-	for i := range as {
-		out[i] = s.apply(lang, as[i], trs[as[i].ID])
-	}
-	return out, nil
-}
-
-// apply is localize for one article and its translation row (zero if none).
-func (s *server) apply(lang string, a store.Article, tr store.Translation) localized {
-	l := localized{Article: a, Shown: a.Language}
-	if a.Language == "" || a.Language == lang {
-		l.Shown = lang
-		return l
-	}
-	if tr.Status == store.TranslationDone && tr.ContentHash == a.ContentHash {
-		l.Title, l.Summary, l.HTML, l.Text = tr.Title, tr.Summary, tr.HTML, tr.Text
-		l.Shown, l.From, l.Provider = lang, a.Language, tr.Provider
-		return l
-	}
-	l.Note = s.msg.T(lang, "untranslated", s.msg.T(lang, "lang."+a.Language))
-	return l
-}
-
-// localizeOne loads and applies the translation of one article.
-func (s *server) localizeOne(ctx context.Context, lang string, a *store.Article) (localized, error) {
-	if a.Language == "" || a.Language == lang {
-		return s.apply(lang, *a, store.Translation{}), nil
-	}
-	tr, err := s.st.Translation(ctx, a.ID, lang)
-	if errors.Is(err, store.ErrNotFound) {
-		return s.apply(lang, *a, store.Translation{}), nil
-	}
-	if err != nil {
-		return localized{}, fmt.Errorf("load %s translation of article %d: %w", lang, a.ID, err)
-	}
-	return s.apply(lang, *a, *tr), nil
-}
-
-// sectionName is a section's name in an edition: the stored name in the
-// site's language; in other editions the catalogue's, if it knows the slug.
-func (s *server) sectionName(lang, slug, stored string) string {
-	// The editor named sections in the site's language; other editions
-	// take the catalogue's name for well-known slugs.
-	if key := "section." + slug; lang != baseLang(s.cfg.Language) && s.msg.Has(lang, key) {
-		return s.msg.T(lang, key)
-	}
-	if stored == "" {
-		return slug
-	}
-	return stored
-}
-
 // stripEdition returns path without its edition prefix ("/de/x" → "/x").
 func (s *server) stripEdition(path string) string {
 	for _, e := range s.editions {
@@ -206,15 +122,9 @@ func (s *server) stripEdition(path string) string {
 // in that edition's language, plus x-default (its original's edition, or
 // the default edition).
 func (s *server) articleAlternates(ctx context.Context, a *store.Article) ([]alternate, error) {
-	trs, err := s.st.Translations(ctx, a.ID)
+	done, err := s.ed.Translated(ctx, a)
 	if err != nil {
-		return nil, fmt.Errorf("load translations of article %d: %w", a.ID, err)
-	}
-	done := map[string]bool{}
-	for _, t := range trs {
-		if t.Status == store.TranslationDone && t.ContentHash == a.ContentHash {
-			done[t.Language] = true
-		}
+		return nil, err
 	}
 	eds, def := s.carriers(a, done)
 	path := a.Path()

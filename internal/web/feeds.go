@@ -40,7 +40,7 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 		slug := r.PathValue("slug")
 		lang := s.edition(ctx)
 		meta := feedMeta{
-			Title: s.cfg.SiteName, Description: s.cfg.Tagline, HomeURL: s.absURL(prefix(lang) + "/"), SelfPath: r.URL.Path,
+			Title: s.cfg.SiteName, Description: s.tagline(lang), HomeURL: s.absURL(prefix(lang) + "/"), SelfPath: r.URL.Path,
 			Lang: lang,
 		}
 		names := map[string]string{}
@@ -50,7 +50,7 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 			return
 		}
 		for _, sec := range secs {
-			names[sec.Slug] = s.sectionName(lang, sec.Slug, sec.Name)
+			names[sec.Slug] = s.ed.SectionName(lang, sec.Slug, sec.Name)
 		}
 		if slug != "" {
 			_, err := s.st.Section(ctx, slug)
@@ -73,7 +73,7 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 			s.serverError(w, r, "feed: articles", err)
 			return
 		}
-		ls, err := s.localize(ctx, lang, page.Articles)
+		ls, err := s.ed.List(ctx, lang, page.Articles)
 		if err != nil {
 			s.serverError(w, r, "feed: translations", err)
 			return

@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"spektrum/internal/edition"
+	langname "spektrum/internal/lang"
 	"spektrum/internal/store"
 )
 
@@ -172,7 +174,7 @@ func (s *server) basePage(ctx context.Context, title string) (*pageData, map[str
 	names := make(map[string]string, len(secs))
 	nav := make([]store.Section, 0, len(secs))
 	for _, sec := range secs {
-		sec.Name = s.sectionName(lang, sec.Slug, sec.Name)
+		sec.Name = s.ed.SectionName(lang, sec.Slug, sec.Name)
 		names[sec.Slug] = sec.Name
 		// Empty sections stay reachable by URL but would be dead ends in the menu.
 		if sec.ArticleCount > 0 {
@@ -192,9 +194,9 @@ func (s *server) basePage(ctx context.Context, title string) (*pageData, map[str
 	return &pageData{
 		Lang:        lang,
 		SiteName:    s.cfg.SiteName,
-		Tagline:     s.cfg.Tagline,
+		Tagline:     s.tagline(lang),
 		Title:       title,
-		Description: s.cfg.Tagline,
+		Description: s.tagline(lang),
 		Nav:         nav,
 		Disclaimer:  disclaimer,
 		Feeds:       s.feedLinks(lang, "", ""),
@@ -204,6 +206,15 @@ func (s *server) basePage(ctx context.Context, title string) (*pageData, map[str
 		Alternates:  alts,
 		Editions:    s.editionLinks(lang, path),
 	}, names, nil
+}
+
+// tagline is the line under the site's name: the operator's as given, else
+// the catalogue's in the edition's language.
+func (s *server) tagline(lang string) string {
+	if s.cfg.Tagline != "" {
+		return s.cfg.Tagline
+	}
+	return s.msg.T(lang, "tagline.default")
 }
 
 // feedLinks are the <link rel=alternate> targets of an edition ("" slug) or a section.
@@ -220,7 +231,7 @@ func (s *server) feedLinks(lang, slug, name string) []feedLink {
 	}
 }
 
-func (s *server) card(lang string, l *localized, names map[string]string) card {
+func (s *server) card(lang string, l *edition.Article, names map[string]string) card {
 	a := &l.Article
 	c := card{
 		Title:      a.Title,
@@ -245,7 +256,7 @@ func (s *server) card(lang string, l *localized, names map[string]string) card {
 
 // cards puts as into edition lang and makes list entries of them.
 func (s *server) cards(ctx context.Context, lang string, as []store.Article, names map[string]string) ([]card, error) {
-	ls, err := s.localize(ctx, lang, as)
+	ls, err := s.ed.List(ctx, lang, as)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +382,7 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "section page", err)
 		return
 	}
-	sec.Name = s.sectionName(d.Lang, sec.Slug, sec.Name)
+	sec.Name = s.ed.SectionName(d.Lang, sec.Slug, sec.Name)
 	d.Title = sec.Name
 	page, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Section: slug, Limit: s.cfg.PageSize, Cursor: cursor})
 	if err != nil {
@@ -424,7 +435,7 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 			s.log.WarnContext(ctx, "record view; trending will undercount", "article", a.ID, "err", err)
 		}
 	}
-	l, err := s.localizeOne(ctx, lang, a)
+	l, err := s.ed.One(ctx, lang, a)
 	if err != nil {
 		s.serverError(w, r, "article page: translation", err)
 		return
@@ -451,8 +462,8 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	if l.From != "" {
 		m.FromLang = l.From
 		m.From = s.msg.T(lang, "from."+l.From)
-		if m.From == "from."+l.From {
-			m.From = l.From
+		if !s.msg.Has(lang, "from."+l.From) {
+			m.From = s.msg.T(lang, "from.other", langname.Name(l.From, lang))
 		}
 		if s.isEdition(l.From) {
 			m.OriginalPage = prefix(l.From) + orig.Path()
@@ -551,7 +562,7 @@ type ldThing struct {
 	URL  string `json:"url,omitempty"`
 }
 
-func (s *server) jsonLD(l *localized, permalink, sectionName string) (template.JS, error) {
+func (s *server) jsonLD(l *edition.Article, permalink, sectionName string) (template.JS, error) {
 	a := &l.Article
 	pub := a.Date()
 	mod := pub

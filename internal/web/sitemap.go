@@ -99,28 +99,11 @@ func (s *server) handleSitemap(w http.ResponseWriter, r *http.Request) {
 	var batch []store.Article
 	full := false
 	flush := func() error {
-		done := make(map[int64]map[string]bool, len(batch))
+		done := map[int64]map[string]bool{}
 		if len(s.editions) > 1 {
-			ids := make([]int64, len(batch))
-			hashes := make(map[int64]string, len(batch))
-			for i := range batch {
-				ids[i] = batch[i].ID
-				hashes[batch[i].ID] = batch[i].ContentHash
-			}
-			for _, e := range s.editions {
-				trs, err := s.st.TranslationsIn(ctx, e, ids)
-				if err != nil {
-					return err
-				}
-				for id, t := range trs {
-					// A translation of an older version does not count.
-					if t.Status == store.TranslationDone && t.ContentHash == hashes[id] {
-						if done[id] == nil {
-							done[id] = map[string]bool{}
-						}
-						done[id][e] = true
-					}
-				}
+			var err error
+			if done, err = s.ed.TranslatedIn(ctx, s.editions, batch); err != nil {
+				return err
 			}
 		}
 		for i := range batch {
@@ -189,7 +172,7 @@ func (s *server) handleNewsSitemap(w http.ResponseWriter, r *http.Request) {
 	// An article is news in the editions that carry it in their language:
 	// its own, and those it has been translated into.
 	for _, ed := range s.editions {
-		ls, err := s.localize(ctx, ed, recent)
+		ls, err := s.ed.List(ctx, ed, recent)
 		if err != nil {
 			s.serverError(w, r, "news sitemap: translations", err)
 			return

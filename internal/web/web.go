@@ -14,6 +14,9 @@ import (
 
 	"golang.org/x/text/language"
 
+	"spektrum/internal/edition"
+	"spektrum/internal/i18n"
+	"spektrum/internal/lang"
 	"spektrum/internal/store"
 )
 
@@ -21,7 +24,7 @@ import (
 type Config struct {
 	SiteName   string // default "Spektrum"
 	BaseURL    string // public URL, e.g. "http://127.0.0.1:8080"; absolute links in feeds, sitemaps, OpenGraph
-	Tagline    string
+	Tagline    string // default: the catalogue's tagline, in each edition's language
 	Disclaimer string // default: "<SiteName> publishes articles from … not necessarily those of <SiteName>."
 	Language   string // site language, default "en"; the default edition when Editions is empty
 	// Editions are the site's edition languages, each served under /{lang}/;
@@ -68,7 +71,8 @@ type server struct {
 	base   *url.URL
 	log    *slog.Logger
 	now    func() time.Time
-	msg    *catalog
+	msg    *i18n.Catalog
+	ed     *edition.Editions // what each edition shows
 	pages  map[string]*template.Template
 	static *staticFiles
 
@@ -109,9 +113,9 @@ func New(st store.Store, cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("web: Config.BaseURL %q must be an absolute http(s) URL such as https://news.example.org", cfg.BaseURL)
 	}
 	cfg.BaseURL = base.String()
-	msg, err := newCatalog()
+	msg, err := i18n.New()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("web: %w", err)
 	}
 	s := &server{
 		st:   st,
@@ -120,14 +124,15 @@ func New(st store.Store, cfg Config) (http.Handler, error) {
 		log:  cfg.Logger.With("component", "web"),
 		now:  cfg.Now,
 		msg:  msg,
+		ed:   edition.New(st, msg, cfg.Language),
 	}
 	for _, e := range cfg.Editions {
-		if e = baseLang(strings.TrimSpace(e)); e != "" && !slices.Contains(s.editions, e) {
+		if e = lang.Base(e); e != "" && !slices.Contains(s.editions, e) {
 			s.editions = append(s.editions, e)
 		}
 	}
 	if len(s.editions) == 0 {
-		s.editions = []string{baseLang(cfg.Language)}
+		s.editions = []string{lang.Base(cfg.Language)}
 	}
 	tags := make([]language.Tag, len(s.editions))
 	for i, e := range s.editions {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"spektrum/internal/slug"
 	"spektrum/internal/store"
 )
 
@@ -401,7 +402,10 @@ func (s *Store) UpsertArticle(ctx context.Context, a *store.Article) (store.Upse
 func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *store.Article) (store.UpsertResult, error) {
 	base := a.Slug
 	if base == "" {
-		base = Slugify(a.Title)
+		base = slug.Make(a.Title)
+	}
+	if base == "" {
+		base = "article" // a title of symbols or CJK alone still gets an address
 	}
 	src := nullID(a.SourceID)
 	for range maxUpsertRounds {

@@ -1,8 +1,16 @@
-package sqlstore
+// Package slug is the one rule for the words in Spektrum's addresses: article
+// slugs (/2025/03/04/{slug}) and section slugs (/section/{slug}), and the
+// display name a section gets from its slug. It only makes strings; where a
+// slug is stored and kept unique is the store's business.
+//
+// Changing the rule changes only new slugs: stored ones are looked up as
+// they are, so existing addresses keep working.
+package slug
 
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -28,12 +36,13 @@ var translit = map[rune]string{
 	'ς': "s", 'τ': "t", 'υ': "y", 'φ': "f", 'χ': "ch", 'ψ': "ps", 'ω': "o",
 }
 
-// Slugify makes a URL slug from a title: lowercase ASCII letters and digits
-// joined by single hyphens, at most about 80 characters, cut at a word
-// boundary when possible. Accented Latin letters lose their accents, German
-// umlauts become ae/oe/ue, Cyrillic and Greek are transliterated roughly,
-// anything else is dropped. An empty result becomes "article".
-func Slugify(title string) string {
+// Make makes a URL slug from a title or name: lowercase ASCII letters and
+// digits joined by single hyphens, at most about 80 characters, cut at a
+// word boundary when possible. Accented Latin letters lose their accents,
+// German umlauts become ae/oe/ue, Cyrillic and Greek are transliterated
+// roughly, anything else (CJK, symbols) is dropped. A text with nothing left
+// gives "": the caller decides what stands in for it.
+func Make(title string) string {
 	var b strings.Builder
 	hyphen := false // a separator is pending
 	emit := func(s string) {
@@ -77,8 +86,29 @@ func Slugify(title string) string {
 		}
 		s = strings.TrimRight(s, "-")
 	}
-	if s == "" {
-		return "article"
-	}
 	return s
+}
+
+// acronyms are slug words that name something by its initials: a "us"
+// section is "US", not "Us".
+var acronyms = map[string]bool{
+	"us": true, "usa": true, "uk": true, "eu": true, "un": true, "uae": true, "nato": true,
+	"ai": true, "tv": true, "lgbt": true, "lgbtq": true, "g7": true, "g20": true,
+}
+
+// Name makes a display name from a slug, for a section nobody named:
+// "eu-politics" → "EU Politics", "us" → "US", "middle-east" → "Middle East".
+func Name(slug string) string {
+	words := strings.Split(slug, "-")
+	for i, w := range words {
+		switch {
+		case w == "":
+		case acronyms[w]:
+			words[i] = strings.ToUpper(w)
+		default:
+			r, n := utf8.DecodeRuneInString(w)
+			words[i] = string(unicode.ToTitle(r)) + w[n:]
+		}
+	}
+	return strings.Join(strings.Fields(strings.Join(words, " ")), " ")
 }

@@ -1,0 +1,135 @@
+package edition_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"spektrum/internal/edition"
+	"spektrum/internal/i18n"
+	"spektrum/internal/store"
+	"spektrum/internal/store/sqlite"
+)
+
+func setup(t *testing.T) (store.Store, *edition.Editions) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "spektrum.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := i18n.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, edition.New(st, msg, "en")
+}
+
+func article(t *testing.T, st store.Store, lang, title string) *store.Article {
+	t.Helper()
+	ctx := context.Background()
+	src := &store.Source{URL: "https://example.org/feed-" + title, Name: "Example", Kind: store.KindFeed, Enabled: true, PollInterval: time.Hour}
+	if err := st.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	a := &store.Article{SourceID: src.ID, URL: "https://example.org/" + title, Title: title, Summary: "Lead " + title,
+		Text: "Text " + title, HTML: "<p>Text " + title + "</p>", Language: lang, PublishedAt: time.Now().UTC()}
+	if _, err := st.UpsertArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := st.Article(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	} else {
+		return a
+	}
+	return nil
+}
+
+func translate(t *testing.T, st store.Store, a *store.Article, lang, status, hash string) {
+	t.Helper()
+	tr := &store.Translation{ArticleID: a.ID, Language: lang, SourceLanguage: a.Language, Status: status,
+		Title: "[" + lang + "] " + a.Title, Summary: "[" + lang + "] lead", HTML: "<p>[" + lang + "]</p>", Text: "[" + lang + "]",
+		Provider: "apertium", ContentHash: hash}
+	if err := st.PutTranslation(context.Background(), tr); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWhatAnEditionShows: a current translation is shown with its
+// provenance; a translation of an older version, a failed one and none at
+// all leave the original with a note naming its language in the edition's
+// language; an article in the edition's language is shown as written.
+func TestWhatAnEditionShows(t *testing.T) {
+	ctx := context.Background()
+	st, ed := setup(t)
+	a := article(t, st, "de", "Wahl")
+	if a.ContentHash == "" {
+		t.Fatal("the store gave the article no content hash")
+	}
+	translate(t, st, a, "en", store.TranslationDone, a.ContentHash)
+	translate(t, st, a, "fr", store.TranslationDone, "an-older-version")
+	translate(t, st, a, "es", store.TranslationFailed, a.ContentHash)
+	id := article(t, st, "id", "Berita")
+
+	for _, c := range []struct {
+		ed, title, shown, from, note string
+	}{
+		{"en", "[en] Wahl", "en", "de", ""},
+		{"fr", "Wahl", "de", "", "Non disponible en français : affiché dans la langue d'origine (allemand)."},
+		{"es", "Wahl", "de", "", "No disponible en español: se muestra en el idioma original (alemán)."},
+		{"it", "Wahl", "de", "", "Non disponibile in italiano: mostrato nella lingua originale (tedesco)."},
+		{"de", "Wahl", "de", "", ""},
+	} {
+		one, err := ed.One(ctx, c.ed, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := ed.List(ctx, c.ed, []store.Article{*a})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, got := range []edition.Article{one, list[0]} {
+			if got.Title != c.title || got.Shown != c.shown || got.From != c.from || got.Note != c.note {
+				t.Errorf("edition %s shows %q in %q from %q, note %q; want %q in %q from %q, note %q",
+					c.ed, got.Title, got.Shown, got.From, got.Note, c.title, c.shown, c.from, c.note)
+			}
+		}
+	}
+	// Every language the detector knows has a name in the note: the
+	// Spanish site once said "(lang.id)".
+	got, err := ed.One(ctx, "es", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "No disponible en español: se muestra en el idioma original (indonesio)."; got.Note != want {
+		t.Errorf("note for an Indonesian article in the Spanish edition = %q, want %q", got.Note, want)
+	}
+
+	done, err := ed.Translated(ctx, a)
+	if err != nil || len(done) != 1 || !done["en"] {
+		t.Errorf("Translated = %v, %v; want en alone (fr is stale, es failed)", done, err)
+	}
+	in, err := ed.TranslatedIn(ctx, []string{"en", "fr", "es"}, []store.Article{*a, *id})
+	if err != nil || len(in) != 1 || len(in[a.ID]) != 1 || !in[a.ID]["en"] {
+		t.Errorf("TranslatedIn = %v, %v; want article %d in en alone", in, err, a.ID)
+	}
+}
+
+func TestSectionName(t *testing.T) {
+	_, ed := setup(t)
+	for _, c := range []struct{ ed, slug, stored, want string }{
+		{"en", "world", "World News", "World News"}, // the editor's name in the site's language
+		{"de", "world", "World News", "Welt"},       // well-known slug: the catalogue's
+		{"de", "harbour", "Harbour", "Harbour"},     // unknown slug: the editor's
+		{"de", "us", "", "US"},                      // nobody named it: from the slug
+	} {
+		if got := ed.SectionName(c.ed, c.slug, c.stored); got != c.want {
+			t.Errorf("SectionName(%s, %s, %q) = %q, want %q", c.ed, c.slug, c.stored, got, c.want)
+		}
+	}
+}
