@@ -11,6 +11,8 @@ import (
 
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
+
+	"spektrum/internal/weburl"
 )
 
 // Metadata comes in layers, each filling only what the ones before it left
@@ -397,7 +399,7 @@ func names(deref func(any) any, v any) string {
 		}
 		switch t := deref(v).(type) {
 		case string:
-			if s := byline(t); s != "" && !isURL(s) {
+			if s := byline(t); s != "" && !weburl.Valid(s) {
 				out = append(out, s) // "Por Elena Ruiz" as a plain string
 			}
 		case map[string]any:
@@ -460,12 +462,8 @@ func date(vals ...string) time.Time {
 	return time.Time{}
 }
 
-func isURL(s string) bool {
-	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
-}
-
 func urlOrEmpty(s string) string {
-	if isURL(s) {
+	if weburl.Valid(s) {
 		return s
 	}
 	return ""
@@ -474,7 +472,7 @@ func urlOrEmpty(s string) string {
 // notURL drops values that are profile links (article:author is often a
 // Facebook URL) rather than names.
 func notURL(s string) string {
-	if isURL(strings.TrimSpace(s)) {
+	if weburl.Valid(strings.TrimSpace(s)) {
 		return ""
 	}
 	return s
@@ -570,10 +568,11 @@ func normLang(s string) string {
 	return s
 }
 
-// absHTTP resolves ref against base and keeps it only if it is http(s).
+// absHTTP resolves ref against base and keeps it only if it passes
+// weburl's http(s)-only rule, the one feed and sitemap URLs pass too.
 func absHTTP(base *url.URL, ref string) string {
 	u := resolve(base, ref)
-	if !isURL(u) {
+	if !weburl.Valid(u) {
 		return ""
 	}
 	return u

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"unicode/utf8"
+
+	"spektrum/internal/weburl"
 )
 
 // addFixtures seeds a fuzz corpus with every file in testdata.
@@ -45,7 +47,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("duplicate GUID %q", it.GUID)
 			}
 			seen[it.GUID] = true
-			if it.URL != "" && !isHTTPURL(it.URL) {
+			if it.URL != "" && !weburl.Valid(it.URL) {
 				t.Fatalf("item URL %q is not absolute http(s)", it.URL)
 			}
 			for _, s := range []string{it.Title, it.Summary, it.Content, it.Author} {
@@ -55,7 +57,7 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		for _, s := range fd.Sitemaps {
-			if !isHTTPURL(s) {
+			if !weburl.Valid(s) {
 				t.Fatalf("sitemap URL %q is not absolute http(s)", s)
 			}
 		}
@@ -67,7 +69,7 @@ func FuzzDiscover(f *testing.F) {
 	f.Fuzz(func(t *testing.T, page []byte) {
 		seen := map[string]bool{}
 		for _, l := range Discover(page, "https://example.com/news/") {
-			if !isHTTPURL(l.URL) {
+			if !weburl.Valid(l.URL) {
 				t.Fatalf("link %q is not absolute http(s)", l.URL)
 			}
 			if seen[l.URL] {

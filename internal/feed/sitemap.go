@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/net/html/charset"
+
+	"spektrum/internal/weburl"
 )
 
 // Wire structs of the sitemap protocol (sitemaps.org), the image extension
@@ -102,13 +104,13 @@ func parseURLSet(text []byte, baseURL string) (*Feed, error) {
 		if err := d.DecodeElement(&w, se); err != nil {
 			return err
 		}
-		loc := resolve(baseURL, w.Loc)
-		if !isHTTPURL(loc) || seen[loc] {
+		loc := weburl.Resolve(baseURL, w.Loc)
+		if loc == "" || seen[loc] {
 			return nil
 		}
 		seen[loc] = true
 		it := Item{GUID: loc, URL: loc, Updated: parseW3CDate(w.LastMod)}
-		it.Image = resolve(loc, string(w.Image))
+		it.Image = weburl.Resolve(loc, string(w.Image))
 		if n := w.News; n != nil {
 			f.Format = FormatNewsSitemap
 			it.Title = clean(n.Title)
@@ -147,8 +149,8 @@ func parseSitemapIndex(text []byte, baseURL string) (*Feed, error) {
 		if err := d.DecodeElement(&w, se); err != nil {
 			return err
 		}
-		loc := resolve(baseURL, w.Loc)
-		if !isHTTPURL(loc) || seen[loc] {
+		loc := weburl.Resolve(baseURL, w.Loc)
+		if loc == "" || seen[loc] {
 			return nil
 		}
 		seen[loc] = true
