@@ -134,6 +134,9 @@ func TestXMLRefuses(t *testing.T) {
 		{"element with children", "<r><a>" + strings.Repeat("xxxxxxxxxx<b/>", 4) + "</a></r>", "element"},
 		{"element left open", "<r><a>" + strings.Repeat("xxxxxxxxxx<b/>", 4), "element"},
 		{"text after the root", "<r/>" + strings.Repeat("x", 21), "text"},
+		{"prologue", "<!--" + strings.Repeat("x", 21) + "--><r/>", "text"},
+		{"unclosed prologue comment", "<!--" + strings.Repeat("x", 21), "text"},
+		{"a second root", "<r/><r>" + strings.Repeat("xxxxxxxxxx<b/>", 4) + "</r>", "element"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := XML([]byte(c.doc), fixed(lim))
@@ -149,7 +152,7 @@ func TestXMLRefuses(t *testing.T) {
 }
 
 func TestXMLAccepts(t *testing.T) {
-	lim := Limits{Depth: 3, Elements: 6, Attrs: 4, ElementAttrs: 2, Namespaces: 2, Text: 50, Element: 60, Containers: []string{"c"}}
+	lim := Limits{Depth: 3, Elements: 6, Attrs: 4, ElementAttrs: 2, Namespaces: 2, Text: 120, Element: 60, Containers: []string{"c"}}
 	for _, doc := range []string{
 		// Markup inside comments, CDATA, PIs, quoted values and the DTD is
 		// text, not elements.
@@ -174,8 +177,8 @@ func TestXMLLimitsByRoot(t *testing.T) {
 		roots = append(roots, root)
 		return Limits{Elements: 2}
 	})
-	if len(roots) != 1 || roots[0] != "urlset" {
-		t.Fatalf("limits asked for roots %q, want [urlset] once", roots)
+	if len(roots) != 2 || roots[0] != "" || roots[1] != "urlset" {
+		t.Fatalf("limits asked for roots %q, want [\"\" urlset]", roots)
 	}
 	if err == nil {
 		t.Fatal("3 elements passed a limit of 2")

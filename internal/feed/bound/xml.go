@@ -9,7 +9,8 @@ import (
 )
 
 // XML reports whether doc stays within the limits that limitsFor returns
-// for its root element's local name, and returns an *Error when it does not.
+// for its root element's local name (and for "" before the root), and
+// returns an *Error when it does not.
 // It mirrors the tokenizer of encoding/xml in non-strict mode (the mode
 // every feed, sitemap and OPML parser here uses), so it counts at least
 // every element, attribute and level the decoder will produce. XML never
@@ -79,7 +80,7 @@ func (s *scanner) skipPast(sep string) {
 
 func (s *scanner) run(limitsFor func(string) Limits) error {
 	var (
-		lim      Limits
+		lim      = limitsFor("")
 		runStart int // where the text since the last tag began
 		elements int
 		attrs    int
@@ -167,6 +168,10 @@ func (s *scanner) run(limitsFor func(string) Limits) error {
 		}
 		if elements == 0 {
 			lim = limitsFor(localName(string(name)))
+			if over(tagStart-runStart, lim.Text) {
+				s.i = tagStart
+				return s.fail("text", lim.Text) // a prologue of comments, say
+			}
 		}
 		elements++
 		if over(elements, lim.Elements) {
@@ -196,8 +201,11 @@ func (s *scanner) run(limitsFor func(string) Limits) error {
 		if empty {
 			continue
 		}
-		exempt := len(open) == 0 || len(open) == 1 && slices.Contains(lim.Containers, localName(string(name)))
-		open = append(open, openElement{start: tagStart, decls: decls, exempt: exempt})
+		// Only the document's first root, and the containers directly in it,
+		// may be longer than lim.Element.
+		root := len(open) == 0 && elements == 1
+		exempt := root || len(open) == 1 && open[0].root && slices.Contains(lim.Containers, localName(string(name)))
+		open = append(open, openElement{start: tagStart, decls: decls, exempt: exempt, root: root})
 		inScope += decls
 	}
 }
@@ -206,6 +214,7 @@ type openElement struct {
 	start  int // offset of the start tag
 	decls  int // namespace declarations on it
 	exempt bool
+	root   bool
 }
 
 // attrs consumes the rest of a start tag after its name and counts its
