@@ -209,9 +209,8 @@ func fromGofeedItem(gi *gofeed.Item, base, feedLang string) Item {
 	// Every URL that leaves this package passes weburl's http(s)-only rule:
 	// a javascript:, data: or mailto: link is dropped, never stored.
 	guid := strings.TrimSpace(gi.GUID)
-	if link != "" {
-		it.URL = weburl.Resolve(base, link)
-	} else if weburl.Valid(guid) {
+	it.URL = weburl.Resolve(base, link)
+	if it.URL == "" && weburl.Valid(guid) {
 		it.URL = guid // RSS guid isPermaLink, or a JSON Feed id that is the URL
 	}
 	switch {

@@ -24,7 +24,7 @@ func TestHostileURLs(t *testing.T) {
 	}{
 		{
 			file:   "hostile_urls_rss.xml",
-			urls:   []string{"", "", "", "", "https://example.com/news/fine.html"},
+			urls:   []string{"", "", "", "", "https://example.com/permalink", "https://example.com/news/fine.html"},
 			images: map[string]string{"Script media, data URL thumbnail": "https://example.com/real.jpg", "GUID as link": "https://example.com/images/relative.jpg", "Fine": "https://example.com/fine.jpg"},
 		},
 		{
