@@ -105,8 +105,10 @@ func TestParseHostileShape(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "no subscription list is shaped like that") {
 				t.Fatalf("got %v, want the shape refused", err)
 			}
-			// io.ReadAll's copy of the body is the only sizeable cost.
-			if total := after.TotalAlloc - before.TotalAlloc; total > 3*size {
+			// io.ReadAll's growing copy of the body is the only sizeable
+			// cost (about 3 times the file; 5 under the race detector).
+			// Before the bound these files cost gigabytes.
+			if total := after.TotalAlloc - before.TotalAlloc; total > 8*size {
 				t.Errorf("allocated %d MB for a %d MB file", total>>20, size>>20)
 			}
 		})
