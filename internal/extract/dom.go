@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+
+	"spektrum/internal/weburl"
 )
 
 // The helpers below recurse over trees that went through boundTokens, so
@@ -235,7 +237,7 @@ func baseHref(root *html.Node, page *url.URL) *url.URL {
 	if page != nil {
 		u = page.ResolveReference(u)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
+	if !weburl.Valid(u.String()) {
 		return page
 	}
 	return u

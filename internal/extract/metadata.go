@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/html"
 
 	"spektrum/internal/lang"
+	"spektrum/internal/weburl"
 )
 
 // Metadata comes in layers, each filling only what the ones before it left
@@ -399,7 +400,7 @@ func names(deref func(any) any, v any) string {
 		}
 		switch t := deref(v).(type) {
 		case string:
-			if s := byline(t); s != "" && !isURL(s) {
+			if s := byline(t); s != "" && !weburl.Valid(s) {
 				out = append(out, s) // "Por Elena Ruiz" as a plain string
 			}
 		case map[string]any:
@@ -462,12 +463,8 @@ func date(vals ...string) time.Time {
 	return time.Time{}
 }
 
-func isURL(s string) bool {
-	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")
-}
-
 func urlOrEmpty(s string) string {
-	if isURL(s) {
+	if weburl.Valid(s) {
 		return s
 	}
 	return ""
@@ -476,7 +473,7 @@ func urlOrEmpty(s string) string {
 // notURL drops values that are profile links (article:author is often a
 // Facebook URL) rather than names.
 func notURL(s string) string {
-	if isURL(strings.TrimSpace(s)) {
+	if weburl.Valid(strings.TrimSpace(s)) {
 		return ""
 	}
 	return s
@@ -555,10 +552,11 @@ var bylineTail = regexp.MustCompile(`(?i)(\s|,|\||·)\s*(\d|(monday|tuesday|wedn
 // authorAnd joins two names in a byline, in the languages we read.
 var authorAnd = regexp.MustCompile(` (und|and|et|y|e|i|en|&) `)
 
-// absHTTP resolves ref against base and keeps it only if it is http(s).
+// absHTTP resolves ref against base and keeps it only if it passes
+// weburl's http(s)-only rule, the one feed and sitemap URLs pass too.
 func absHTTP(base *url.URL, ref string) string {
 	u := resolve(base, ref)
-	if !isURL(u) {
+	if !weburl.Valid(u) {
 		return ""
 	}
 	return u

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"html"
 	"strings"
 	"testing"
 	"time"
@@ -247,6 +248,33 @@ func TestBylineTail(t *testing.T) {
 	} {
 		if got := byline(in); got != want {
 			t.Errorf("byline(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestMetadataScriptURLs: a page's image and canonical URL pass the same
+// http(s)-only rule (weburl) as every URL from a feed or sitemap, so a
+// script or data URL, or an "http://" with no host, is never kept.
+func TestMetadataScriptURLs(t *testing.T) {
+	body := strings.Repeat("<p>Der Gemeinderat hat am Dienstag den Haushalt für das kommende Jahr beschlossen, nach langer Debatte über Schulen und Straßen.</p>", 6)
+	for _, bad := range []string{
+		"javascript:alert(1)",
+		" JaVaScRiPt:alert(1)",
+		"data:text/html,<script>alert(1)</script>",
+		"http://",
+		"https:///path-without-host",
+	} {
+		page := `<html lang="de"><head><title>Haushalt beschlossen</title>` +
+			`<meta property="og:image" content="` + html.EscapeString(bad) + `">` +
+			`<link rel="canonical" href="` + html.EscapeString(bad) + `">` +
+			`<script type="application/ld+json">{"@type":"NewsArticle","headline":"Haushalt beschlossen","image":"` + strings.ReplaceAll(bad, `"`, ``) + `"}</script>` +
+			`</head><body><article><h1>Haushalt beschlossen</h1>` + body + `</article></body></html>`
+		a, err := New().Extract(context.Background(), []byte(page), "https://zeitung.example/lokal/haushalt")
+		if err != nil {
+			t.Fatalf("%q: %v", bad, err)
+		}
+		if a.Image != "" || (a.CanonicalURL != "" && !strings.HasPrefix(a.CanonicalURL, "https://zeitung.example/")) {
+			t.Errorf("%q: kept image %q, canonical %q", bad, a.Image, a.CanonicalURL)
 		}
 	}
 }

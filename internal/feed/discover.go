@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"spektrum/internal/weburl"
 )
 
 // Link is a feed link found in (or guessed for) an HTML page.
@@ -78,14 +80,14 @@ func Discover(page []byte, baseURL string) []Link {
 	}
 
 	base := baseURL
-	if hasBase {
-		base = resolve(baseURL, baseRef)
+	if b := weburl.Resolve(baseURL, baseRef); hasBase && b != "" {
+		base = b // a <base href> that is not http(s) is ignored, as browsers do
 	}
 	var links, comments []Link
 	seen := make(map[string]bool)
 	for _, l := range found {
-		l.URL = resolve(base, l.URL)
-		if !isHTTPURL(l.URL) || seen[l.URL] {
+		l.URL = weburl.Resolve(base, l.URL)
+		if l.URL == "" || seen[l.URL] {
 			continue
 		}
 		seen[l.URL] = true

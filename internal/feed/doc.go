@@ -7,5 +7,15 @@
 // the mapping from wire formats to the model. It must not touch the network:
 // callers fetch and pass bytes, and probe the guessed links Discover returns.
 // It does not sanitize HTML either: Summary and Content are passed on exactly
-// as the publisher wrote them, and the extract stage sanitizes.
+// as the publisher wrote them, and the extract stage sanitizes. Every URL it
+// returns (item links, images, the site link, child sitemaps, discovered
+// feeds) is resolved against the document and passes weburl's http(s)-only
+// rule; anything else is dropped, never passed on.
+//
+// Memory: before any parser sees a body, its shape is bounded (package
+// bound; limitsFor in shape.go): nesting depth, elements or JSON values,
+// attributes, namespaces in scope, the longest text and the longest element.
+// A body over a bound is refused with ErrTooComplex. Parsing one body of up
+// to the fetcher's 20 MB limit therefore costs at most 100 MB of heap above
+// the body itself, whatever its shape (TestHostileFeedMemory measures it).
 package feed

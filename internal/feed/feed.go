@@ -61,6 +61,10 @@ var (
 	// ErrMalformed means the body starts like a feed but is truncated or
 	// invalid XML/JSON.
 	ErrMalformed = errors.New("malformed feed")
+	// ErrTooComplex means the body is nested deeper, or has more elements,
+	// attributes or values, than any real feed or sitemap; parsing it would
+	// cost far more memory than its size (see the package doc).
+	ErrTooComplex = errors.New("not a feed Spektrum can read")
 )
 
 // maxSitemapEntries is the sitemap protocol's limit per file; anything past
@@ -84,6 +88,10 @@ func Parse(body []byte, baseURL string) (*Feed, error) {
 	}
 	if LooksLikeHTML(text) {
 		return nil, fmt.Errorf("%w: the body is an HTML page; add the page's feed URL as the source, or add the page and let discovery find its feed", ErrNotFeed)
+	}
+	text, err = checkShape(text)
+	if err != nil {
+		return nil, err
 	}
 	kind, err := sniff(text)
 	if err != nil {

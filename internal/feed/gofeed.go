@@ -20,6 +20,8 @@ import (
 	ext "github.com/mmcdole/gofeed/extensions"
 	gjson "github.com/mmcdole/gofeed/json"
 	"github.com/mmcdole/gofeed/rss"
+
+	"spektrum/internal/weburl"
 )
 
 // parseXMLFeed parses RSS, RDF and Atom with gofeed's format parsers. The
@@ -146,14 +148,15 @@ func fromGofeed(gf *gofeed.Feed, kind Format, baseURL string) *Feed {
 	// be served from elsewhere (a feed proxy, a CDN), so the channel link
 	// is the better base when it is absolute.
 	base := baseURL
-	if siteURL := resolve(baseURL, gf.Link); kind != FormatAtom && isHTTPURL(siteURL) {
+	siteURL := weburl.Resolve(baseURL, gf.Link)
+	if kind != FormatAtom && siteURL != "" {
 		base = siteURL
 	}
 	f := &Feed{
 		Format:      kind,
 		Title:       clean(gf.Title),
 		Description: strings.TrimSpace(gf.Description),
-		SiteURL:     resolve(base, gf.Link),
+		SiteURL:     weburl.Resolve(base, gf.Link),
 		Language:    strings.TrimSpace(gf.Language),
 		Items:       make([]Item, 0, len(gf.Items)),
 	}
@@ -184,7 +187,7 @@ func fromGofeedItem(gi *gofeed.Item, base, feedLang string) Item {
 		Updated:    utc(gi.UpdatedParsed),
 		Author:     authors(gi),
 		Categories: categories(gi.Categories),
-		Image:      resolve(base, itemImage(gi)),
+		Image:      itemImage(gi, base),
 		Language:   feedLang,
 	}
 	if it.Published.IsZero() {
@@ -203,14 +206,12 @@ func fromGofeedItem(gi *gofeed.Item, base, feedLang string) Item {
 			}
 		}
 	}
+	// Every URL that leaves this package passes weburl's http(s)-only rule:
+	// a javascript:, data: or mailto: link is dropped, never stored.
 	guid := strings.TrimSpace(gi.GUID)
-	if link != "" {
-		it.URL = resolve(base, link)
-	} else if isHTTPURL(guid) {
+	it.URL = weburl.Resolve(base, link)
+	if it.URL == "" && weburl.Valid(guid) {
 		it.URL = guid // RSS guid isPermaLink, or a JSON Feed id that is the URL
-	}
-	if !isHTTPURL(it.URL) {
-		it.URL = "" // relative link with no base, or a javascript:/mailto: link
 	}
 	switch {
 	case guid != "":
@@ -289,10 +290,13 @@ func categories(in []string) []string {
 	return out
 }
 
-// itemImage picks the entry's picture: an explicit media:content image
-// (the largest when several sizes are offered), media:thumbnail, an image
-// enclosure, itunes:image, then whatever gofeed found (JSON Feed image).
-func itemImage(gi *gofeed.Item) string {
+// itemImage picks the entry's picture, resolved against base: an explicit
+// media:content image (the largest when several sizes are offered),
+// media:thumbnail, an image enclosure, itunes:image, then whatever gofeed
+// found (JSON Feed image, or banner_image when there is none). Candidates
+// that are not http(s) are passed over, so a javascript: or data: URL never
+// becomes an article's image.
+func itemImage(gi *gofeed.Item, base string) string {
 	if media, ok := gi.Extensions["media"]; ok {
 		contents := append([]ext.Extension(nil), media["content"]...)
 		var thumbs []ext.Extension
@@ -304,23 +308,27 @@ func itemImage(gi *gofeed.Item) string {
 		for _, c := range contents {
 			thumbs = append(thumbs, c.Children["thumbnail"]...)
 		}
-		if u := largest(contents, isImageMedia); u != "" {
+		if u := largest(contents, base, isImageMedia); u != "" {
 			return u
 		}
-		if u := largest(thumbs, func(ext.Extension) bool { return true }); u != "" {
+		if u := largest(thumbs, base, func(ext.Extension) bool { return true }); u != "" {
 			return u
 		}
 	}
 	for _, e := range gi.Enclosures {
-		if e != nil && strings.HasPrefix(strings.ToLower(e.Type), "image/") && e.URL != "" {
-			return strings.TrimSpace(e.URL)
+		if e != nil && strings.HasPrefix(strings.ToLower(e.Type), "image/") {
+			if u := weburl.Resolve(base, e.URL); u != "" {
+				return u
+			}
 		}
 	}
-	if gi.ITunesExt != nil && gi.ITunesExt.Image != "" {
-		return strings.TrimSpace(gi.ITunesExt.Image)
+	if gi.ITunesExt != nil {
+		if u := weburl.Resolve(base, gi.ITunesExt.Image); u != "" {
+			return u
+		}
 	}
 	if gi.Image != nil {
-		return strings.TrimSpace(gi.Image.URL)
+		return weburl.Resolve(base, gi.Image.URL)
 	}
 	return ""
 }
@@ -345,12 +353,12 @@ func isImageMedia(e ext.Extension) bool {
 	return false
 }
 
-// largest returns the URL of the widest matching extension element, the
-// first one when none states a width.
-func largest(exts []ext.Extension, ok func(ext.Extension) bool) string {
+// largest returns the resolved http(s) URL of the widest matching
+// extension element, the first one when none states a width.
+func largest(exts []ext.Extension, base string, ok func(ext.Extension) bool) string {
 	best, bestW := "", -1
 	for _, e := range exts {
-		u := strings.TrimSpace(e.Attrs["url"])
+		u := weburl.Resolve(base, e.Attrs["url"])
 		if u == "" || !ok(e) {
 			continue
 		}

@@ -11,20 +11,39 @@ import (
 	"time"
 
 	"golang.org/x/net/html/charset"
+
+	"spektrum/internal/weburl"
 )
 
 // Wire structs of the sitemap protocol (sitemaps.org), the image extension
 // and the Google News extension. Tags name only the local element, so a
 // sitemap with a missing or misspelt namespace still parses.
 type sitemapURL struct {
-	Loc     string         `xml:"loc"`
-	LastMod string         `xml:"lastmod"`
-	Images  []sitemapImage `xml:"image"`
-	News    *sitemapNews   `xml:"news"`
+	Loc     string       `xml:"loc"`
+	LastMod string       `xml:"lastmod"`
+	Image   firstImage   `xml:"image"`
+	News    *sitemapNews `xml:"news"`
 }
 
 type sitemapImage struct {
 	Loc string `xml:"loc"`
+}
+
+// firstImage keeps the first image of a <url> that has a location and
+// skips the rest, so an entry listing a million images costs no more than
+// one with a single image.
+type firstImage string
+
+func (f *firstImage) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	if *f != "" {
+		return d.Skip()
+	}
+	var img sitemapImage
+	if err := d.DecodeElement(&img, &start); err != nil {
+		return err
+	}
+	*f = firstImage(strings.TrimSpace(img.Loc))
+	return nil
 }
 
 type sitemapNews struct {
@@ -85,18 +104,13 @@ func parseURLSet(text []byte, baseURL string) (*Feed, error) {
 		if err := d.DecodeElement(&w, se); err != nil {
 			return err
 		}
-		loc := resolve(baseURL, w.Loc)
-		if !isHTTPURL(loc) || seen[loc] {
+		loc := weburl.Resolve(baseURL, w.Loc)
+		if loc == "" || seen[loc] {
 			return nil
 		}
 		seen[loc] = true
 		it := Item{GUID: loc, URL: loc, Updated: parseW3CDate(w.LastMod)}
-		for _, img := range w.Images {
-			if u := resolve(loc, img.Loc); u != "" {
-				it.Image = u
-				break
-			}
-		}
+		it.Image = weburl.Resolve(loc, string(w.Image))
 		if n := w.News; n != nil {
 			f.Format = FormatNewsSitemap
 			it.Title = clean(n.Title)
@@ -135,8 +149,8 @@ func parseSitemapIndex(text []byte, baseURL string) (*Feed, error) {
 		if err := d.DecodeElement(&w, se); err != nil {
 			return err
 		}
-		loc := resolve(baseURL, w.Loc)
-		if !isHTTPURL(loc) || seen[loc] {
+		loc := weburl.Resolve(baseURL, w.Loc)
+		if loc == "" || seen[loc] {
 			return nil
 		}
 		seen[loc] = true

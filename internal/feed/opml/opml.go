@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/net/html/charset"
+
+	"spektrum/internal/feed/bound"
 )
 
 // Outline is one feed of a subscription list.
@@ -68,6 +70,12 @@ func Parse(r io.Reader) ([]Outline, error) {
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, errors.New("parse OPML: the file is empty; export the subscription list again")
+	}
+	// The decoder builds every outline before the walk below applies
+	// maxOutlines and maxDepth, so the shape is bounded first.
+	lim := bound.Limits{Depth: maxDepth + 8, Elements: maxOutlines + 64, ElementAttrs: 256, Namespaces: 32, Text: 1 << 20, Attrs: 20 * maxOutlines}
+	if err := bound.XML(body, func(string) bound.Limits { return lim }); err != nil {
+		return nil, fmt.Errorf("parse OPML: the file has %w; no subscription list is shaped like that (at most %d feeds, folders %d deep)", err, maxOutlines, maxDepth)
 	}
 	d := xml.NewDecoder(bytes.NewReader(body))
 	// Hand-edited and app-exported lists often carry a raw "&" in URLs or

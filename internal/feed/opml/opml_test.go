@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,6 +80,36 @@ func TestParseErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.msgPart) {
 				t.Errorf("error %q does not mention %q", err, tt.msgPart)
+			}
+		})
+	}
+}
+
+// TestParseHostileShape is issue 13's attack on the importer: outlines
+// nested millions deep (or millions of them) made the decoder build them
+// all before the walk's own limits applied. They are refused up front,
+// having cost next to nothing.
+func TestParseHostileShape(t *testing.T) {
+	const size = 20 << 20
+	head := `<?xml version="1.0"?><opml version="2.0"><body>`
+	for name, body := range map[string]string{
+		"nested":     head + strings.Repeat(`<outline text="f">`, size/18),
+		"siblings":   head + strings.Repeat(`<outline/>`, size/10) + `</body></opml>`,
+		"attributes": head + `<outline` + strings.Repeat(` a=""`, size/5) + `/></body></opml>`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := Parse(strings.NewReader(body))
+			runtime.ReadMemStats(&after)
+			if err == nil || !strings.Contains(err.Error(), "no subscription list is shaped like that") {
+				t.Fatalf("got %v, want the shape refused", err)
+			}
+			// io.ReadAll's growing copy of the body is the only sizeable
+			// cost (about 3 times the file; 5 under the race detector).
+			// Before the bound these files cost gigabytes.
+			if total := after.TotalAlloc - before.TotalAlloc; total > 8*size {
+				t.Errorf("allocated %d MB for a %d MB file", total>>20, size>>20)
 			}
 		})
 	}
