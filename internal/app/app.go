@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -293,7 +292,7 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 4)
+	errc := make(chan error, 5)
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -303,6 +302,15 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 				cancel()
 			}
 		}()
+	}
+	if a.Cfg.MetricsAddr != "" {
+		// Listen before anything starts, so a taken port stops serve at once.
+		ln, err := net.Listen("tcp", a.Cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen for metrics on %s: %w (choose another with --metrics-addr)", a.Cfg.MetricsAddr, err)
+		}
+		run("metrics", func(ctx context.Context) error { return serveHTTP(ctx, ln, a.metricsMux()) })
+		a.Logger.Info("metrics served", "url", "http://"+ln.Addr().String()+"/metrics")
 	}
 	role := a.Cfg.Role
 	if role == "all" || role == "worker" {
@@ -318,7 +326,7 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		wc := web.Config{
 			SiteName: a.Cfg.SiteName, BaseURL: a.Cfg.BaseURL, Tagline: a.Cfg.Tagline,
 			Disclaimer: a.Cfg.Disclaimer, Language: a.Cfg.Language, Logger: a.Logger,
-			Editions: a.Cfg.Editions, Metrics: a.metricsHandler(),
+			Editions: a.Cfg.Editions, Metrics: a.siteMetrics(),
 		}
 		if a.Newsletter != nil {
 			wc.Mounts, wc.NewsletterForm = a.Newsletter.Handlers(), a.Newsletter.Form
@@ -331,20 +339,7 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w (is another Spektrum running? choose another with --addr)", a.Cfg.Addr, err)
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-			WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
-		run("web", func(ctx context.Context) error {
-			go func() {
-				<-ctx.Done()
-				sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
-				defer c()
-				_ = srv.Shutdown(sctx)
-			}()
-			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
-		})
+		run("web", func(ctx context.Context) error { return serveHTTP(ctx, ln, h) })
 		if ready != nil {
 			ready("http://" + ln.Addr().String() + "/")
 		}
