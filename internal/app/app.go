@@ -292,7 +292,7 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 5)
+	errc := make(chan error, 6)
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -331,6 +331,11 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		if a.Newsletter != nil {
 			wc.Mounts, wc.NewsletterForm = a.Newsletter.Handlers(), a.Newsletter.Form
 		}
+		views, err := web.NewViews(a.Store, web.ViewsOptions{TrustedProxies: a.Cfg.TrustedProxies, Logger: a.Logger})
+		if err != nil {
+			return fmt.Errorf("--trusted-proxies: %w", err)
+		}
+		wc.Views = views
 		h, err := web.New(a.Store, wc)
 		if err != nil {
 			return fmt.Errorf("web: %w", err)
@@ -339,7 +344,17 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w (is another Spektrum running? choose another with --addr)", a.Cfg.Addr, err)
 		}
-		run("web", func(ctx context.Context) error { return serveHTTP(ctx, ln, h) })
+		run("views", views.Run)
+		run("web", func(ctx context.Context) error {
+			err := serveHTTP(ctx, ln, h)
+			// Every request has finished: write the views they counted.
+			fctx, done := context.WithTimeout(context.Background(), 10*time.Second)
+			defer done()
+			if ferr := views.Flush(fctx); ferr != nil {
+				a.Logger.Warn("last view counts not written", "err", ferr)
+			}
+			return err
+		})
 		if ready != nil {
 			ready("http://" + ln.Addr().String() + "/")
 		}

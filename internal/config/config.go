@@ -99,7 +99,7 @@ var Settings = []Setting{
 	{"smtp-url", "SPEKTRUM_SMTP_URL", "", "SMTP server for the newsletter, e.g. smtp://user:pass@host:587 or smtps://…:465 (empty: newsletter off)"},
 	{"mail-from", "SPEKTRUM_MAIL_FROM", "", "sender address of the newsletter (default newsletter@ the base URL's host)"},
 	{"mail-return-path", "SPEKTRUM_MAIL_RETURN_PATH", "", "envelope sender: where bounces go (default the sender address)"},
-	{"trusted-proxies", "SPEKTRUM_TRUSTED_PROXIES", "", "reverse proxies (comma-separated CIDRs, e.g. 127.0.0.1/32) whose X-Forwarded-For names the client, for sign-up limits"},
+	{"trusted-proxies", "SPEKTRUM_TRUSTED_PROXIES", "", "reverse proxies (comma-separated CIDRs, e.g. 127.0.0.1/32) whose X-Forwarded-For names the client, for sign-up limits and view counts"},
 	{"secret", "SPEKTRUM_SECRET", "", "secret that signs newsletter links (default: generated once and kept in the database)"},
 	{"newsletter-rate", "SPEKTRUM_NEWSLETTER_RATE", "10", "most newsletter mails sent per second (0: no limit)"},
 	{"newsletter-hour", "SPEKTRUM_NEWSLETTER_HOUR", "6", "UTC hour daily digests go out at (weekly ones on Mondays)"},

@@ -11,9 +11,7 @@ import (
 	"html/template"
 	"io"
 	"mime"
-	"net"
 	"net/http"
-	"net/netip"
 	langname "spektrum/internal/lang"
 	"strings"
 	"time"
@@ -252,58 +250,9 @@ func (n *Newsletter) serveSignupPage(w http.ResponseWriter, r *http.Request, lan
 	n.render(w, http.StatusOK, p)
 }
 
-// clientIP is the address the per-IP sign-up limit counts: the
-// connection's, or, when that is a trusted proxy, the nearest address in
-// X-Forwarded-For that is not one (walking from the right, as a client can
-// put anything on the left).
-func (n *Newsletter) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	if !n.trusted(ip) {
-		return limitKey(ip)
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break // a mangled hop: stop at the last address we could read
-		}
-		ip = a.Unmap()
-		if !n.trusted(ip) {
-			break
-		}
-	}
-	return limitKey(ip)
-}
-
-// limitKey is what the per-IP limit counts: the address, or for IPv6 its
-// /64, since one ordinary connection owns a whole /64 and could otherwise
-// take a fresh address for every sign-up.
-func limitKey(ip netip.Addr) string {
-	ip = ip.Unmap()
-	if ip.Is6() {
-		if p, err := ip.Prefix(64); err == nil {
-			return p.String()
-		}
-	}
-	return ip.String()
-}
-
-func (n *Newsletter) trusted(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	for _, p := range n.proxies {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
-}
+// clientIP is the key the per-IP sign-up limit counts (clientip.Key: the
+// client behind trusted proxies, IPv6 per /64).
+func (n *Newsletter) clientIP(r *http.Request) string { return n.proxies.Key(r) }
 
 func (n *Newsletter) handleFormSubscribe(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)

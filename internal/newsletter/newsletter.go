@@ -10,12 +10,12 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
 
+	"spektrum/internal/clientip"
 	"spektrum/internal/jobs"
 	"spektrum/internal/store"
 )
@@ -79,7 +79,7 @@ type Newsletter struct {
 	mails  *mailTemplates
 	host   string
 	// proxies are Config.TrustedProxies, parsed.
-	proxies []netip.Prefix
+	proxies clientip.Proxies
 }
 
 // Job kinds this package handles.
@@ -158,15 +158,8 @@ func New(ctx context.Context, st store.Store, mailer Mailer, cfg Config) (*Newsl
 	}
 	n := &Newsletter{st: st, mailer: mailer, cfg: cfg, sign: newSigner(secret), msg: newMessages(),
 		log: cfg.Logger.With("component", "newsletter"), now: cfg.Now, host: host}
-	for _, p := range strings.Split(cfg.TrustedProxies, ",") {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		pfx, err := netip.ParsePrefix(p)
-		if err != nil {
-			return nil, fmt.Errorf("newsletter: trusted proxy %q: %w (want CIDRs like 10.0.0.0/8,127.0.0.1/32)", p, err)
-		}
-		n.proxies = append(n.proxies, pfx.Masked())
+	if n.proxies, err = clientip.ParseProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("newsletter: %w", err)
 	}
 	if n.pages, err = parsePages(n); err != nil {
 		return nil, err
