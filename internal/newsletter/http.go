@@ -46,6 +46,7 @@ func (n *Newsletter) Handlers() map[string]http.Handler {
 		"POST /newsletter/subscribe":            xo.Handler(http.HandlerFunc(n.handleFormSubscribe)),
 		"GET /newsletter/confirm":               http.HandlerFunc(n.handleConfirmPage),
 		"POST /newsletter/confirm":              xo.Handler(http.HandlerFunc(n.handleConfirm)),
+		"POST /newsletter/resend":               xo.Handler(http.HandlerFunc(n.handleResend)),
 		"GET /newsletter/unsubscribe":           http.HandlerFunc(n.handleUnsubPage),
 		"POST /newsletter/unsubscribe":          http.HandlerFunc(n.handleUnsub),
 		"GET /newsletter/preferences":           http.HandlerFunc(n.handlePrefsPage),
@@ -167,6 +168,7 @@ func (n *Newsletter) pageLang(l string) string {
 
 type buttonData struct {
 	Action, Token, Label string
+	Choices              string // the confirmation page's choicesDigest
 	Danger               bool
 }
 
@@ -330,22 +332,108 @@ func (n *Newsletter) linkSubscriber(w http.ResponseWriter, r *http.Request, purp
 }
 
 // handleConfirmPage shows a button rather than confirming: mail scanners
-// follow links in mails, and a GET must not subscribe anyone.
+// follow links in mails, and a GET must not subscribe anyone. The page
+// shows the choices being confirmed; an expired link's page offers a fresh
+// link instead.
 func (n *Newsletter) handleConfirmPage(w http.ResponseWriter, r *http.Request) {
-	sub, ok := n.linkSubscriber(w, r, purposeConfirm)
-	if !ok {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	sub, err := n.subscriberFor(r.Context(), token(r), purposeConfirm)
+	switch {
+	case errors.Is(err, errLinkExpired):
+		n.expiredLink(w, sub, token(r))
+		return
+	case errors.Is(err, errBadLink):
+		n.badLink(w, r, n.pageLang(r.URL.Query().Get("lang")))
+		return
+	case err != nil:
+		n.serverError(w, r, "link", err)
+		return
+	}
+	if err := n.confirmPage(w, r, sub, token(r)); err != nil {
+		n.serverError(w, r, "confirmation page", err)
+	}
+}
+
+// confirmPage shows the pending choices and a button that confirms those
+// (their digest goes along, see handleConfirm).
+func (n *Newsletter) confirmPage(w http.ResponseWriter, r *http.Request, sub *store.Subscriber, tok string) error {
+	lang := n.msg.lang(sub.Language)
+	secs, err := n.st.Sections(r.Context())
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, s := range secs {
+		names[s.Slug] = s.Name
+	}
+	p := n.page(lang, n.msg.T(lang, "page.confirm"), n.msg.T(lang, "page.confirm.p", n.cfg.SiteName, sub.Email),
+		n.choicesLine(lang, sub, names))
+	p.Button = &buttonData{Action: n.cfg.BaseURL + "/newsletter/confirm", Token: tok, Choices: n.choicesDigest(sub),
+		Label: n.msg.T(lang, "page.confirm.btn")}
+	n.render(w, http.StatusOK, p)
+	return nil
+}
+
+// choicesLine says what a confirmation confirms, in lang.
+func (n *Newsletter) choicesLine(lang string, sub *store.Subscriber, names map[string]string) string {
+	secs := n.msg.T(lang, "form.allsections")
+	if len(sub.Sections) > 0 {
+		list := make([]string, len(sub.Sections))
+		for i, s := range sub.Sections {
+			if list[i] = names[s]; list[i] == "" {
+				list[i] = s
+			}
+		}
+		secs = strings.Join(list, ", ")
+	}
+	return n.msg.T(lang, "page.confirm.choices", strings.ToLower(n.msg.frequencyName(lang, sub.Frequency)), secs, langname.Endonym(sub.Language))
+}
+
+// expiredLink answers an authentic but expired confirmation link: its
+// holder can have a fresh one mailed (handleResend).
+func (n *Newsletter) expiredLink(w http.ResponseWriter, sub *store.Subscriber, tok string) {
+	lang := n.msg.lang(sub.Language)
+	p := n.page(lang, n.msg.T(lang, "page.expired"), n.msg.T(lang, "page.expired.p", sub.Email))
+	p.Button = &buttonData{Action: n.cfg.BaseURL + "/newsletter/resend", Token: tok, Label: n.msg.T(lang, "page.expired.btn")}
+	n.render(w, http.StatusOK, p)
+}
+
+// handleResend mails the holder of a confirmation link a fresh one.
+func (n *Newsletter) handleResend(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	sub, _, err := n.Resend(r.Context(), token(r))
+	if errors.Is(err, errBadLink) {
+		n.badLink(w, r, n.cfg.Languages[0])
+		return
+	}
+	if err != nil {
+		n.serverError(w, r, "new confirmation link", err)
 		return
 	}
 	lang := n.msg.lang(sub.Language)
-	p := n.page(lang, n.msg.T(lang, "page.confirm"), n.msg.T(lang, "page.confirm.p", n.cfg.SiteName, sub.Email))
-	p.Button = &buttonData{Action: n.cfg.BaseURL + "/newsletter/confirm", Token: token(r), Label: n.msg.T(lang, "page.confirm.btn")}
-	n.render(w, http.StatusOK, p)
+	n.render(w, http.StatusOK, n.page(lang, n.msg.T(lang, "page.checkmail"), n.msg.T(lang, "page.resent.p", sub.Email)))
 }
 
 func (n *Newsletter) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	sub, err := n.Confirm(r.Context(), token(r))
-	if errors.Is(err, errBadLink) {
+	ctx := r.Context()
+	sub, err := n.subscriberFor(ctx, token(r), purposeConfirm)
+	if errors.Is(err, errLinkExpired) {
+		n.expiredLink(w, sub, token(r))
+		return
+	}
+	if err == nil && r.PostFormValue("c") != n.choicesDigest(sub) {
+		// The choices changed (another sign-up) since the page showed
+		// them: show them again rather than confirm what wasn't seen.
+		if err := n.confirmPage(w, r, sub, token(r)); err != nil {
+			n.serverError(w, r, "confirmation page", err)
+		}
+		return
+	}
+	if err == nil {
+		sub, err = n.Confirm(ctx, token(r))
+	}
+	if errors.Is(err, errBadLink) || errors.Is(err, errLinkExpired) {
 		n.badLink(w, r, n.cfg.Languages[0])
 		return
 	}

@@ -147,6 +147,11 @@ func newMessages() messages {
 	for l, msgs := range moreMessages() {
 		m[l] = msgs
 	}
+	for l, msgs := range linkMessages() {
+		for k, v := range msgs {
+			m[l][k] = v
+		}
+	}
 	return m
 }
 

@@ -246,37 +246,3 @@ func TestUnconfirmedSignupsErased(t *testing.T) {
 		t.Errorf("/en/newsletter = %d", status)
 	}
 }
-
-// TestPendingChoicesChangeRotatesNonce: someone who knows a pending address
-// and signs it up again with other choices cannot ride on the owner's
-// earlier confirmation link; only the newest mail, showing the current
-// choices, confirms. Signing up again with the same choices keeps the link.
-func TestPendingChoicesChangeRotatesNonce(t *testing.T) {
-	t.Parallel()
-	e := newOfflineEnv(t, nil)
-	ctx := context.Background()
-	addr := e.addr("alice")
-	nonce := func() string {
-		sub, err := e.st.SubscriberByEmail(ctx, addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sub.ConfirmNonce
-	}
-	if err := e.n.Subscribe(ctx, newsletter.Signup{Email: addr, Frequency: store.Weekly}); err != nil {
-		t.Fatal(err)
-	}
-	first := nonce()
-	if err := e.n.Subscribe(ctx, newsletter.Signup{Email: addr, Frequency: store.Weekly}); err != nil {
-		t.Fatal(err)
-	}
-	if nonce() != first {
-		t.Errorf("the same sign-up again changed the confirmation link")
-	}
-	if err := e.n.Subscribe(ctx, newsletter.Signup{Email: addr, Frequency: store.Daily}); err != nil {
-		t.Fatal(err)
-	}
-	if nonce() == first || nonce() == "" {
-		t.Errorf("other choices for a pending address kept the old confirmation link valid")
-	}
-}
