@@ -164,3 +164,25 @@ func TestViewsBehindProxyAndCap(t *testing.T) {
 		t.Fatalf("after the day turned: %d counted, want 4", n)
 	}
 }
+
+// BenchmarkViewCount is the per-request cost of counting a view (a new
+// reader each time, so the dedupe maps grow as on a busy day).
+func BenchmarkViewCount(b *testing.B) {
+	v, err := NewViews(nopViewStore{}, ViewsOptions{MaxReaders: 1 << 30})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/en/x", nil)
+	r.RemoteAddr = "203.0.113.9:1"
+	r.Header.Set("User-Agent", browserUA)
+	b.ReportAllocs()
+	i := int64(0)
+	for b.Loop() {
+		i++
+		v.count(r, i)
+	}
+}
+
+type nopViewStore struct{}
+
+func (nopViewStore) AddViews(context.Context, []store.ViewCount) error { return nil }
