@@ -401,7 +401,7 @@ func (n *Newsletter) expiredLink(w http.ResponseWriter, sub *store.Subscriber, t
 // handleResend mails the holder of a confirmation link a fresh one.
 func (n *Newsletter) handleResend(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	sub, _, err := n.Resend(r.Context(), token(r))
+	sub, err := n.Resend(r.Context(), token(r))
 	if errors.Is(err, errBadLink) {
 		n.badLink(w, r, n.cfg.Languages[0])
 		return

@@ -42,16 +42,17 @@ type Config struct {
 	// ones on Mondays; Schedule uses it.
 	SendHour int
 
-	ConfirmTTL      time.Duration // how long a confirmation link works; default 7 days
-	MaxConfirmMails int           // sign-up mails per address within ConfirmWindow; default 3
-	ConfirmWindow   time.Duration // default 30 days
+	ConfirmTTL        time.Duration // how long a confirmation link works; default 7 days
+	MaxConfirmMails   int           // sign-up mails per address within ConfirmWindow; default 3
+	ConfirmWindow     time.Duration // default 30 days
+	SignupsPerIPHour  int           // default 20
+	SignupsPerAddrDay int           // default 5
+	MaxArticles       int           // most articles in one digest; default 40
+
 	// ResendAfter is the least time between two mails to one address
 	// about its sign-up (a new or a fresh link, or the preferences link);
 	// sign-ups in between send nothing. Default 1 hour.
-	ResendAfter       time.Duration
-	SignupsPerIPHour  int // default 20
-	SignupsPerAddrDay int // default 5
-	MaxArticles       int // most articles in one digest; default 40
+	ResendAfter time.Duration
 
 	// TrustedProxies are reverse proxies (comma-separated CIDRs) whose
 	// X-Forwarded-For header names the client; without them every reader
@@ -493,20 +494,19 @@ func (n *Newsletter) subscriberFor(ctx context.Context, tok, purpose string) (*s
 // Resend mails the owner of a confirmation link (valid or expired) a fresh
 // one, for the same pending sign-up. Holding the link proves the request
 // comes from the mailbox, so the sign-up allowance doesn't apply; only the
-// ResendAfter spacing does. It reports whether a mail was queued.
-func (n *Newsletter) Resend(ctx context.Context, tok string) (*store.Subscriber, bool, error) {
+// ResendAfter spacing does.
+func (n *Newsletter) Resend(ctx context.Context, tok string) (*store.Subscriber, error) {
 	sub, err := n.subscriberFor(ctx, tok, purposeConfirm)
 	if err != nil && !errors.Is(err, errLinkExpired) {
-		return nil, false, err
+		return nil, err
 	}
 	if sub.Status != store.SubPending {
-		return nil, false, errBadLink
+		return nil, errBadLink
 	}
-	before := sub.ConfirmSentAt
 	if err := n.queueMail(ctx, sub, n.now().UTC(), mailConfirm, true); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	return sub, !sub.ConfirmSentAt.Equal(before), nil
+	return sub, nil
 }
 
 // choicesDigest names a subscriber's choices as the confirmation page
