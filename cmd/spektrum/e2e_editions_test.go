@@ -87,7 +87,8 @@ func TestEditionsWithApertium(t *testing.T) {
 		t.Errorf("translate status:\n%s", status)
 	}
 
-	base := serve(t, c)
+	maddr := freeAddr(t)
+	base := serve(t, c, "--metrics-addr", maddr)
 	es := get(t, base+"/es/")
 	if !strings.Contains(es, `<html lang="es">`) || !strings.Contains(es, "Tendencias") && !strings.Contains(es, "Lo último") {
 		t.Errorf("Spanish front page lacks its language or chrome:\n%.500s", es)
@@ -122,7 +123,7 @@ func TestEditionsWithApertium(t *testing.T) {
 		b, _ := json.Marshal(api)
 		t.Errorf("API ?lang=es = %s", b)
 	}
-	metrics := get(t, base+"/metrics")
+	metrics := get(t, "http://"+maddr+"/metrics")
 	for _, want := range []string{`spektrum_translation_characters{provider="apertium"`, `spektrum_translations{language="es",state="done"}`, "spektrum_jobs{state=\"dead\"}"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -198,7 +198,13 @@ func TestNewsletterServe(t *testing.T) {
 		t.Fatalf("confirmation link %q is not on the base URL %s", link, base)
 	}
 	tok, _ := url.Parse(link)
-	resp, err = http.PostForm(base+"/newsletter/confirm", url.Values{"t": {tok.Query().Get("t")}})
+	// The page's button confirms the choices it shows (their digest "c").
+	shown := get(t, link)
+	choices := regexp.MustCompile(`name="c" value="([^"]+)"`).FindStringSubmatch(shown)
+	if choices == nil {
+		t.Fatalf("the confirmation page carries no choices field:\n%s", shown)
+	}
+	resp, err = http.PostForm(base+"/newsletter/confirm", url.Values{"t": {tok.Query().Get("t")}, "c": {choices[1]}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -277,7 +276,7 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 4)
+	errc := make(chan error, 6)
 	run := func(name string, f func(context.Context) error) {
 		wg.Add(1)
 		go func() {
@@ -287,6 +286,15 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 				cancel()
 			}
 		}()
+	}
+	if a.Cfg.MetricsAddr != "" {
+		// Listen before anything starts, so a taken port stops serve at once.
+		ln, err := net.Listen("tcp", a.Cfg.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen for metrics on %s: %w (choose another with --metrics-addr)", a.Cfg.MetricsAddr, err)
+		}
+		run("metrics", func(ctx context.Context) error { return serveHTTP(ctx, ln, a.metricsMux()) })
+		a.Logger.Info("metrics served", "url", "http://"+ln.Addr().String()+"/metrics")
 	}
 	role := a.Cfg.Role
 	if role == "all" || role == "worker" {
@@ -302,11 +310,16 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		wc := web.Config{
 			SiteName: a.Cfg.SiteName, BaseURL: a.Cfg.BaseURL, Tagline: a.Cfg.Tagline,
 			Disclaimer: a.Cfg.Disclaimer, Language: a.Cfg.Language, Logger: a.Logger,
-			Editions: a.Cfg.Editions, Metrics: a.metricsHandler(),
+			Editions: a.Cfg.Editions, Metrics: a.siteMetrics(),
 		}
 		if a.Newsletter != nil {
 			wc.Mounts, wc.NewsletterForm = a.Newsletter.Handlers(), a.Newsletter.Form
 		}
+		views, err := web.NewViews(a.Store, web.ViewsOptions{TrustedProxies: a.Cfg.TrustedProxies, Logger: a.Logger})
+		if err != nil {
+			return fmt.Errorf("--trusted-proxies: %w", err)
+		}
+		wc.Views = views
 		h, err := web.New(a.Store, wc)
 		if err != nil {
 			return fmt.Errorf("web: %w", err)
@@ -315,19 +328,16 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w (is another Spektrum running? choose another with --addr)", a.Cfg.Addr, err)
 		}
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-			WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+		run("views", views.Run)
 		run("web", func(ctx context.Context) error {
-			go func() {
-				<-ctx.Done()
-				sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
-				defer c()
-				_ = srv.Shutdown(sctx)
-			}()
-			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-				return err
+			err := serveHTTP(ctx, ln, h)
+			// Every request has finished: write the views they counted.
+			fctx, done := context.WithTimeout(context.Background(), 10*time.Second)
+			defer done()
+			if ferr := views.Flush(fctx); ferr != nil {
+				a.Logger.Warn("last view counts not written", "err", ferr)
 			}
-			return nil
+			return err
 		})
 		if ready != nil {
 			ready("http://" + ln.Addr().String() + "/")

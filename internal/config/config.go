@@ -7,6 +7,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,9 @@ type Config struct {
 	Tagline    string
 	Disclaimer string
 	Language   string
+
+	// MetricsAddr is a separate listener serving only /metrics; "" = none.
+	MetricsAddr string
 
 	UserAgent     string
 	Workers       int
@@ -69,6 +73,7 @@ var Settings = []Setting{
 	{"db", "SPEKTRUM_DB", "data/spektrum.db", "SQLite file path, or a postgres:// URL for PostgreSQL"},
 	{"allow-private-networks", "SPEKTRUM_ALLOW_PRIVATE_NETWORKS", "false", "allow fetching loopback, private and link-local addresses (tests, intranets)"},
 	{"addr", "SPEKTRUM_ADDR", "127.0.0.1:8080", "address the web server listens on"},
+	{"metrics-addr", "SPEKTRUM_METRICS_ADDR", "", "a separate address serving only /metrics, e.g. 127.0.0.1:9090; keep it off the public network (default: none; the site serves /metrics only with SPEKTRUM_METRICS_TOKEN)"},
 	{"role", "SPEKTRUM_ROLE", "all", "what serve runs: all (web and workers), web, or worker"},
 	{"base-url", "SPEKTRUM_BASE_URL", "", "public URL of the site, used in feeds, sitemaps and mails (default http://ADDR)"},
 	{"site-name", "SPEKTRUM_SITE_NAME", "Spektrum", "the outlet's name"},
@@ -96,7 +101,7 @@ var Settings = []Setting{
 	{"smtp-url", "SPEKTRUM_SMTP_URL", "", "SMTP server for the newsletter, e.g. smtp://user:pass@host:587 or smtps://…:465 (empty: newsletter off)"},
 	{"mail-from", "SPEKTRUM_MAIL_FROM", "", "sender address of the newsletter (default newsletter@ the base URL's host)"},
 	{"mail-return-path", "SPEKTRUM_MAIL_RETURN_PATH", "", "envelope sender: where bounces go (default the sender address)"},
-	{"trusted-proxies", "SPEKTRUM_TRUSTED_PROXIES", "", "reverse proxies (comma-separated CIDRs, e.g. 127.0.0.1/32) whose X-Forwarded-For names the client, for sign-up limits"},
+	{"trusted-proxies", "SPEKTRUM_TRUSTED_PROXIES", "", "reverse proxies (comma-separated CIDRs, e.g. 127.0.0.1/32) whose X-Forwarded-For names the client, for sign-up limits and view counts"},
 	{"secret", "SPEKTRUM_SECRET", "", "secret that signs newsletter links (default: generated once and kept in the database)"},
 	{"newsletter-rate", "SPEKTRUM_NEWSLETTER_RATE", "10", "most newsletter mails sent per second (0: no limit)"},
 	{"newsletter-hour", "SPEKTRUM_NEWSLETTER_HOUR", "6", "UTC hour daily digests go out at (weekly ones on Mondays)"},
@@ -190,6 +195,11 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 			errs = append(errs, fmt.Sprintf("--%s: %q is not a duration like 30s or 15m", name, get(name)))
 		}
 		*dst = v
+	}
+	if c.MetricsAddr = get("metrics-addr"); c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Sprintf("--metrics-addr: %q is not host:port like 127.0.0.1:9090", c.MetricsAddr))
+		}
 	}
 	boolean("allow-private-networks", &c.AllowPrivateNetworks)
 	boolean("no-auto-migrate", &c.NoAutoMigrate)

@@ -11,9 +11,7 @@ import (
 	"html/template"
 	"io"
 	"mime"
-	"net"
 	"net/http"
-	"net/netip"
 	langname "spektrum/internal/lang"
 	"strings"
 	"time"
@@ -48,6 +46,7 @@ func (n *Newsletter) Handlers() map[string]http.Handler {
 		"POST /newsletter/subscribe":            xo.Handler(http.HandlerFunc(n.handleFormSubscribe)),
 		"GET /newsletter/confirm":               http.HandlerFunc(n.handleConfirmPage),
 		"POST /newsletter/confirm":              xo.Handler(http.HandlerFunc(n.handleConfirm)),
+		"POST /newsletter/resend":               xo.Handler(http.HandlerFunc(n.handleResend)),
 		"GET /newsletter/unsubscribe":           http.HandlerFunc(n.handleUnsubPage),
 		"POST /newsletter/unsubscribe":          http.HandlerFunc(n.handleUnsub),
 		"GET /newsletter/preferences":           http.HandlerFunc(n.handlePrefsPage),
@@ -160,6 +159,7 @@ func (n *Newsletter) pageLang(l string) string {
 
 type buttonData struct {
 	Action, Token, Label string
+	Choices              string // the confirmation page's choicesDigest
 	Danger               bool
 }
 
@@ -243,58 +243,9 @@ func (n *Newsletter) serveSignupPage(w http.ResponseWriter, r *http.Request, lan
 	n.render(w, http.StatusOK, p)
 }
 
-// clientIP is the address the per-IP sign-up limit counts: the
-// connection's, or, when that is a trusted proxy, the nearest address in
-// X-Forwarded-For that is not one (walking from the right, as a client can
-// put anything on the left).
-func (n *Newsletter) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	if !n.trusted(ip) {
-		return limitKey(ip)
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break // a mangled hop: stop at the last address we could read
-		}
-		ip = a.Unmap()
-		if !n.trusted(ip) {
-			break
-		}
-	}
-	return limitKey(ip)
-}
-
-// limitKey is what the per-IP limit counts: the address, or for IPv6 its
-// /64, since one ordinary connection owns a whole /64 and could otherwise
-// take a fresh address for every sign-up.
-func limitKey(ip netip.Addr) string {
-	ip = ip.Unmap()
-	if ip.Is6() {
-		if p, err := ip.Prefix(64); err == nil {
-			return p.String()
-		}
-	}
-	return ip.String()
-}
-
-func (n *Newsletter) trusted(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	for _, p := range n.proxies {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
-}
+// clientIP is the key the per-IP sign-up limit counts (clientip.Key: the
+// client behind trusted proxies, IPv6 per /64).
+func (n *Newsletter) clientIP(r *http.Request) string { return n.proxies.Key(r) }
 
 func (n *Newsletter) handleFormSubscribe(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
@@ -372,22 +323,108 @@ func (n *Newsletter) linkSubscriber(w http.ResponseWriter, r *http.Request, purp
 }
 
 // handleConfirmPage shows a button rather than confirming: mail scanners
-// follow links in mails, and a GET must not subscribe anyone.
+// follow links in mails, and a GET must not subscribe anyone. The page
+// shows the choices being confirmed; an expired link's page offers a fresh
+// link instead.
 func (n *Newsletter) handleConfirmPage(w http.ResponseWriter, r *http.Request) {
-	sub, ok := n.linkSubscriber(w, r, purposeConfirm)
-	if !ok {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	sub, err := n.subscriberFor(r.Context(), token(r), purposeConfirm)
+	switch {
+	case errors.Is(err, errLinkExpired):
+		n.expiredLink(w, sub, token(r))
+		return
+	case errors.Is(err, errBadLink):
+		n.badLink(w, r, n.pageLang(r.URL.Query().Get("lang")))
+		return
+	case err != nil:
+		n.serverError(w, r, "link", err)
+		return
+	}
+	if err := n.confirmPage(w, r, sub, token(r)); err != nil {
+		n.serverError(w, r, "confirmation page", err)
+	}
+}
+
+// confirmPage shows the pending choices and a button that confirms those
+// (their digest goes along, see handleConfirm).
+func (n *Newsletter) confirmPage(w http.ResponseWriter, r *http.Request, sub *store.Subscriber, tok string) error {
+	lang := n.msg.lang(sub.Language)
+	secs, err := n.st.Sections(r.Context())
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, s := range secs {
+		names[s.Slug] = s.Name
+	}
+	p := n.page(lang, n.msg.T(lang, "page.confirm"), n.msg.T(lang, "page.confirm.p", n.cfg.SiteName, sub.Email),
+		n.choicesLine(lang, sub, names))
+	p.Button = &buttonData{Action: n.cfg.BaseURL + "/newsletter/confirm", Token: tok, Choices: n.choicesDigest(sub),
+		Label: n.msg.T(lang, "page.confirm.btn")}
+	n.render(w, http.StatusOK, p)
+	return nil
+}
+
+// choicesLine says what a confirmation confirms, in lang.
+func (n *Newsletter) choicesLine(lang string, sub *store.Subscriber, names map[string]string) string {
+	secs := n.msg.T(lang, "form.allsections")
+	if len(sub.Sections) > 0 {
+		list := make([]string, len(sub.Sections))
+		for i, s := range sub.Sections {
+			if list[i] = names[s]; list[i] == "" {
+				list[i] = s
+			}
+		}
+		secs = strings.Join(list, ", ")
+	}
+	return n.msg.T(lang, "page.confirm.choices", strings.ToLower(n.msg.frequencyName(lang, sub.Frequency)), secs, langname.Endonym(sub.Language))
+}
+
+// expiredLink answers an authentic but expired confirmation link: its
+// holder can have a fresh one mailed (handleResend).
+func (n *Newsletter) expiredLink(w http.ResponseWriter, sub *store.Subscriber, tok string) {
+	lang := n.msg.lang(sub.Language)
+	p := n.page(lang, n.msg.T(lang, "page.expired"), n.msg.T(lang, "page.expired.p", sub.Email))
+	p.Button = &buttonData{Action: n.cfg.BaseURL + "/newsletter/resend", Token: tok, Label: n.msg.T(lang, "page.expired.btn")}
+	n.render(w, http.StatusOK, p)
+}
+
+// handleResend mails the holder of a confirmation link a fresh one.
+func (n *Newsletter) handleResend(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	sub, err := n.Resend(r.Context(), token(r))
+	if errors.Is(err, errBadLink) {
+		n.badLink(w, r, n.cfg.Languages[0])
+		return
+	}
+	if err != nil {
+		n.serverError(w, r, "new confirmation link", err)
 		return
 	}
 	lang := n.msg.lang(sub.Language)
-	p := n.page(lang, n.msg.T(lang, "page.confirm"), n.msg.T(lang, "page.confirm.p", n.cfg.SiteName, sub.Email))
-	p.Button = &buttonData{Action: n.cfg.BaseURL + "/newsletter/confirm", Token: token(r), Label: n.msg.T(lang, "page.confirm.btn")}
-	n.render(w, http.StatusOK, p)
+	n.render(w, http.StatusOK, n.page(lang, n.msg.T(lang, "page.checkmail"), n.msg.T(lang, "page.resent.p", sub.Email)))
 }
 
 func (n *Newsletter) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	sub, err := n.Confirm(r.Context(), token(r))
-	if errors.Is(err, errBadLink) {
+	ctx := r.Context()
+	sub, err := n.subscriberFor(ctx, token(r), purposeConfirm)
+	if errors.Is(err, errLinkExpired) {
+		n.expiredLink(w, sub, token(r))
+		return
+	}
+	if err == nil && r.PostFormValue("c") != n.choicesDigest(sub) {
+		// The choices changed (another sign-up) since the page showed
+		// them: show them again rather than confirm what wasn't seen.
+		if err := n.confirmPage(w, r, sub, token(r)); err != nil {
+			n.serverError(w, r, "confirmation page", err)
+		}
+		return
+	}
+	if err == nil {
+		sub, err = n.Confirm(ctx, token(r))
+	}
+	if errors.Is(err, errBadLink) || errors.Is(err, errLinkExpired) {
 		n.badLink(w, r, n.cfg.Languages[0])
 		return
 	}

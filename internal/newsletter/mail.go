@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -64,26 +63,6 @@ func checkHeader(name, v string) error {
 		return fmt.Errorf("mail header %s contains a line break or NUL; refusing to send", name)
 	}
 	return nil
-}
-
-// ParseAddress validates a subscriber's address and returns it normalised
-// (trimmed, lower-case). Display names, comments and line breaks are
-// refused: the form asks for an address, nothing else.
-func ParseAddress(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 254 || strings.ContainsAny(s, "\r\n\x00<>\"(), ;:\\") {
-		return "", fmt.Errorf("%q is not an e-mail address like name@example.org", s)
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return "", fmt.Errorf("%q is not an e-mail address like name@example.org", s)
-	}
-	local, domain, ok := strings.Cut(a.Address, "@")
-	if !ok || local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") ||
-		strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
-		return "", fmt.Errorf("%q is not an e-mail address like name@example.org", s)
-	}
-	return strings.ToLower(a.Address), nil
 }
 
 // SMTPConfig is what an SMTP URL says.

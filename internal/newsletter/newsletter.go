@@ -10,12 +10,13 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
-	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"spektrum/internal/clientip"
 	"spektrum/internal/edition"
 	"spektrum/internal/i18n"
 	"spektrum/internal/jobs"
@@ -44,11 +45,16 @@ type Config struct {
 	SendHour int
 
 	ConfirmTTL        time.Duration // how long a confirmation link works; default 7 days
-	MaxConfirmMails   int           // confirmation mails per address within ConfirmWindow; default 3
+	MaxConfirmMails   int           // sign-up mails per address within ConfirmWindow; default 3
 	ConfirmWindow     time.Duration // default 30 days
 	SignupsPerIPHour  int           // default 20
 	SignupsPerAddrDay int           // default 5
 	MaxArticles       int           // most articles in one digest; default 40
+
+	// ResendAfter is the least time between two mails to one address
+	// about its sign-up (a new or a fresh link, or the preferences link);
+	// sign-ups in between send nothing. Default 1 hour.
+	ResendAfter time.Duration
 
 	// TrustedProxies are reverse proxies (comma-separated CIDRs) whose
 	// X-Forwarded-For header names the client; without them every reader
@@ -79,7 +85,7 @@ type Newsletter struct {
 	mails  *mailTemplates
 	host   string
 	// proxies are Config.TrustedProxies, parsed.
-	proxies []netip.Prefix
+	proxies clientip.Proxies
 }
 
 // Job kinds this package handles.
@@ -143,6 +149,9 @@ func New(ctx context.Context, st store.Store, mailer Mailer, cfg Config) (*Newsl
 	if cfg.ConfirmWindow <= 0 {
 		cfg.ConfirmWindow = 30 * 24 * time.Hour
 	}
+	if cfg.ResendAfter <= 0 {
+		cfg.ResendAfter = time.Hour
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -166,15 +175,8 @@ func New(ctx context.Context, st store.Store, mailer Mailer, cfg Config) (*Newsl
 	n := &Newsletter{st: st, mailer: mailer, cfg: cfg, sign: newSigner(secret), msg: messages{cat},
 		ed:  edition.New(st, cat, cfg.SiteLanguage),
 		log: cfg.Logger.With("component", "newsletter"), now: cfg.Now, host: host}
-	for _, p := range strings.Split(cfg.TrustedProxies, ",") {
-		if p = strings.TrimSpace(p); p == "" {
-			continue
-		}
-		pfx, err := netip.ParsePrefix(p)
-		if err != nil {
-			return nil, fmt.Errorf("newsletter: trusted proxy %q: %w (want CIDRs like 10.0.0.0/8,127.0.0.1/32)", p, err)
-		}
-		n.proxies = append(n.proxies, pfx.Masked())
+	if n.proxies, err = clientip.ParseProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("newsletter: %w", err)
 	}
 	if n.pages, err = parsePages(n); err != nil {
 		return nil, err
@@ -318,17 +320,18 @@ func (n *Newsletter) Subscribe(ctx context.Context, s Signup) error {
 		// Changing an active subscriber's choices needs the signed
 		// preferences link, not just knowledge of the address: the
 		// subscriber is mailed that link instead.
-		return n.queueMail(ctx, sub, now, mailManage)
+		return n.queueMail(ctx, sub, now, mailManage, false)
 	case store.SubUnsubscribed:
 		sub.Status = store.SubPending
 		sub.ConfirmNonce = ""
 	}
-	// A new nonce whenever the choices change: only the newest mail, which
-	// shows the choices as they now stand, can confirm. Otherwise anyone who
-	// knows a pending address could swap its choices under the owner's
-	// earlier link, and the consent record would show theirs.
-	changed := sub.ID != 0 && (sub.Language != lang || sub.Frequency != freq || !sameSections(sub.Sections, sections))
-	if sub.ConfirmNonce == "" || changed {
+	// The confirmation link of a pending address stays the same (and valid)
+	// across sign-ups, whoever makes them: a new one would revoke the link
+	// the owner already has while the mail allowance might not let us send
+	// the new one. Later sign-ups may change the pending choices; the
+	// confirmation page shows them as they stand and confirms only those
+	// (confirmChoices), so the consent record holds what the owner saw.
+	if sub.ConfirmNonce == "" {
 		if sub.ConfirmNonce, err = randomToken(12); err != nil {
 			return err
 		}
@@ -354,7 +357,7 @@ func (n *Newsletter) Subscribe(ctx context.Context, s Signup) error {
 		TextVersion: version, Language: textLang, PageURL: page, Choices: choicesJSON(sub), CreatedAt: now}); err != nil {
 		return err
 	}
-	return n.queueMail(ctx, sub, now, mailConfirm)
+	return n.queueMail(ctx, sub, now, mailConfirm, false)
 }
 
 // Mails queued by sign-ups.
@@ -363,13 +366,26 @@ const (
 	mailManage  = "manage"  // the preferences link, to an already active one
 )
 
-// queueMail queues a sign-up's mail unless the address had its few in the
-// last ConfirmWindow.
-func (n *Newsletter) queueMail(ctx context.Context, sub *store.Subscriber, now time.Time, kind string) error {
+// queueMail queues a sign-up's mail, at most one per ResendAfter, and,
+// unless the owner asked through a link we mailed them (owner), only while
+// the address has had fewer than MaxConfirmMails in the last
+// ConfirmWindow.
+//
+// Anyone can type an address into the form, so sign-ups alone must not
+// mail it again and again: they get one mail an hour at most, and a few a
+// month. That allowance limits mails, never the owner: the link already
+// sent keeps working (Subscribe never replaces it), and an expired one
+// leads to a page where its owner, proven by holding it, gets a fresh
+// link whatever the allowance says.
+func (n *Newsletter) queueMail(ctx context.Context, sub *store.Subscriber, now time.Time, kind string, owner bool) error {
+	if !sub.ConfirmSentAt.IsZero() && now.Sub(sub.ConfirmSentAt) < n.cfg.ResendAfter {
+		n.log.InfoContext(ctx, "sign-up mail sent recently; not sending another yet", "subscriber", sub.ID)
+		return nil
+	}
 	if now.Sub(sub.ConfirmSentAt) > n.cfg.ConfirmWindow {
 		sub.ConfirmSent = 0
 	}
-	if sub.ConfirmSent >= n.cfg.MaxConfirmMails {
+	if !owner && sub.ConfirmSent >= n.cfg.MaxConfirmMails {
 		n.log.InfoContext(ctx, "sign-up mail limit reached; not sending another", "subscriber", sub.ID)
 		return nil
 	}
@@ -470,10 +486,41 @@ func (n *Newsletter) subscriberFor(ctx context.Context, tok, purpose string) (*s
 	if purpose == purposeConfirm {
 		nonce = sub.ConfirmNonce
 	}
-	if nonce == "" || !check(purpose, nonce, n.now()) {
+	if nonce == "" {
+		return nil, errBadLink
+	}
+	if !check(purpose, nonce, n.now()) {
+		// Authentic and still the pending sign-up's, only too old?
+		if exp, ok := expiry(tok); purpose == purposeConfirm && ok && !exp.IsZero() && check(purpose, nonce, exp) {
+			return sub, errLinkExpired
+		}
 		return nil, errBadLink
 	}
 	return sub, nil
+}
+
+// Resend mails the owner of a confirmation link (valid or expired) a fresh
+// one, for the same pending sign-up. Holding the link proves the request
+// comes from the mailbox, so the sign-up allowance doesn't apply; only the
+// ResendAfter spacing does.
+func (n *Newsletter) Resend(ctx context.Context, tok string) (*store.Subscriber, error) {
+	sub, err := n.subscriberFor(ctx, tok, purposeConfirm)
+	if err != nil && !errors.Is(err, errLinkExpired) {
+		return nil, err
+	}
+	if sub.Status != store.SubPending {
+		return nil, errBadLink
+	}
+	if err := n.queueMail(ctx, sub, n.now().UTC(), mailConfirm, true); err != nil {
+		return nil, err
+	}
+	return sub, nil
+}
+
+// choicesDigest names a subscriber's choices as the confirmation page
+// showed them; confirming with another digest means they changed since.
+func (n *Newsletter) choicesDigest(sub *store.Subscriber) string {
+	return n.sign.mac("choices", strconv.FormatInt(sub.ID, 10), choicesJSON(sub))[:16]
 }
 
 // Confirm activates the subscriber of a confirmation token; the token
@@ -733,20 +780,3 @@ func Open(ctx context.Context, st store.Store, s Settings) (*Newsletter, error) 
 
 // Close ends the mailer's SMTP session.
 func (n *Newsletter) Close() error { return n.mailer.Close() }
-
-func sameSections(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	seen := make(map[string]int, len(a))
-	for _, x := range a {
-		seen[x]++
-	}
-	for _, x := range b {
-		if seen[x] == 0 {
-			return false
-		}
-		seen[x]--
-	}
-	return true
-}

@@ -242,40 +242,6 @@ func TestUnconfirmedSignupsErased(t *testing.T) {
 	}
 }
 
-// TestPendingChoicesChangeRotatesNonce: someone who knows a pending address
-// and signs it up again with other choices cannot ride on the owner's
-// earlier confirmation link; only the newest mail, showing the current
-// choices, confirms. Signing up again with the same choices keeps the link.
-func TestPendingChoicesChangeRotatesNonce(t *testing.T) {
-	t.Parallel()
-	e := newOfflineEnv(t, nil)
-	ctx := context.Background()
-	addr := e.addr("alice")
-	nonce := func() string {
-		sub, err := e.st.SubscriberByEmail(ctx, addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sub.ConfirmNonce
-	}
-	if err := e.n.Subscribe(ctx, newsletter.Signup{Email: addr, Frequency: store.Weekly}); err != nil {
-		t.Fatal(err)
-	}
-	first := nonce()
-	if err := e.n.Subscribe(ctx, newsletter.Signup{Email: addr, Frequency: store.Weekly}); err != nil {
-		t.Fatal(err)
-	}
-	if nonce() != first {
-		t.Errorf("the same sign-up again changed the confirmation link")
-	}
-	if err := e.n.Subscribe(ctx, newsletter.Signup{Email: addr, Frequency: store.Daily}); err != nil {
-		t.Fatal(err)
-	}
-	if nonce() == first || nonce() == "" {
-		t.Errorf("other choices for a pending address kept the old confirmation link valid")
-	}
-}
-
 // TestDigestShowsOriginalOfUpdatedArticle: an article updated after it was
 // translated has only a translation of its older version; the digest shows
 // the original (as the site does), not the stale translation.

@@ -26,6 +26,10 @@ const (
 // revoked. Readers get one message, so a link reveals nothing.
 var errBadLink = errors.New("this link is not valid any more: it may have expired or been used already")
 
+// errLinkExpired is a confirmation link that is authentic and still bound
+// to a pending sign-up, but too old: its owner may ask for a fresh one.
+var errLinkExpired = errors.New("this confirmation link has expired")
+
 // signer makes and checks the HMAC-signed tokens of links and forms.
 type signer struct{ key []byte }
 
@@ -77,6 +81,23 @@ func (s signer) parse(tok string) (id int64, check func(purpose, nonce string, n
 		want := s.mac(purpose, parts[0], parts[1], nonce)
 		return hmac.Equal([]byte(want), []byte(parts[2]))
 	}, true
+}
+
+// expiry returns the expiry a token claims (zero: none), unverified: use
+// it only to check the token's MAC as of that moment with parse's check.
+func expiry(tok string) (time.Time, bool) {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return time.Time{}, false
+	}
+	exp, err := strconv.ParseInt(parts[1], 36, 64)
+	if err != nil || exp < 0 {
+		return time.Time{}, false
+	}
+	if exp == 0 {
+		return time.Time{}, true
+	}
+	return time.Unix(exp, 0), true
 }
 
 // formToken is the sign-up form's hidden token: it carries its issue time

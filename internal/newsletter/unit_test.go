@@ -61,15 +61,23 @@ func TestTokens(t *testing.T) {
 
 func TestParseAddress(t *testing.T) {
 	for in, want := range map[string]string{
-		"Reader@Example.ORG":  "reader@example.org",
-		"  a.b+tag@ex.co.uk ": "a.b+tag@ex.co.uk",
+		"Reader@Example.ORG":      "reader@example.org",
+		"  a.b+tag@ex.co.uk ":     "a.b+tag@ex.co.uk",
+		"leser@Bücher.example":    "leser@xn--bcher-kva.example", // IDN domains go out as punycode
+		"a@xn--bcher-kva.example": "a@xn--bcher-kva.example",
 	} {
 		if got, err := ParseAddress(in); err != nil || got != want {
 			t.Errorf("ParseAddress(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "plain", "a@b", "a@.org", "a@b..org", "Name <a@b.org>", "a@b.org\r\nBcc: v@x.org",
-		"a@b.org\nSubject: hi", "a@b.org, c@d.org", "\"q\"@b.org", strings.Repeat("a", 250) + "@b.org"} {
+		"a@b.org\nSubject: hi", "a@b.org, c@d.org", "\"q\"@b.org", strings.Repeat("a", 250) + "@b.org",
+		// IP literals and dotted quads point mail at a host of the requester's choosing.
+		"a@[127.0.0.1]", "a@[IPv6:::1]", "a@127.0.0.1", "a@[example.org]",
+		// Control characters and raw 8-bit in the local part need SMTPUTF8 end to end.
+		"a\x01b@example.org", "a\tb@example.org", "a@exa\x7fmple.org", "a\u0085@example.org", "jörg@example.org",
+		"a\xff@example.org", "a@b\xffc.org", "a@ex_ample.org", "a@-example.org", "a..b@example.org", ".a@example.org",
+		strings.Repeat("a", 65) + "@example.org"} {
 		if got, err := ParseAddress(in); err == nil {
 			t.Errorf("ParseAddress(%q) = %q, want an error", in, got)
 		}

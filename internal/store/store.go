@@ -223,6 +223,11 @@ type Store interface {
 
 	// Views: anonymous counts per article and hour, for the Trending box.
 	RecordView(ctx context.Context, articleID int64, at time.Time) error
+	// AddViews adds a batch of counts (a web node's views since its last
+	// flush) in one transaction, each to its article and hour, additively,
+	// so several nodes can flush their own counts. Counts for articles
+	// deleted meanwhile are dropped, not reported.
+	AddViews(ctx context.Context, counts []ViewCount) error
 	Trending(ctx context.Context, since time.Time, limit int) ([]Article, error)
 
 	// Jobs: the durable queue.
@@ -244,4 +249,12 @@ type Store interface {
 	JobCounts(ctx context.Context, kinds []string, now time.Time) (JobCounts, error)
 	// PurgeJobs deletes done jobs finished before cutoff.
 	PurgeJobs(ctx context.Context, before time.Time) (int, error)
+}
+
+// ViewCount is a number of views of one article in one hour (Hour is
+// truncated to the hour when stored).
+type ViewCount struct {
+	ArticleID int64
+	Hour      time.Time
+	Count     int
 }

@@ -74,6 +74,11 @@ func newEdSite(t *testing.T) *edSite {
 			t.Fatal(err)
 		}
 	}
+	// A view, so the front pages show their Trending box (page views reach
+	// the store only through a flush of the view counter).
+	if err := st.AddViews(ctx, []store.ViewCount{{ArticleID: s.de.ID, Hour: s.now, Count: 1}}); err != nil {
+		t.Fatal(err)
+	}
 	s.srv = httptest.NewUnstartedServer(nil)
 	h, err := New(st, Config{
 		SiteName: "Spektrum", Language: "en", Editions: []string{"en", "de", "fr"}, BaseURL: "http://" + s.srv.Listener.Addr().String(),

@@ -33,6 +33,7 @@ type site struct {
 	visible []store.Article // every visible article as stored, newest first
 	hidden  store.Article
 	sources []store.Source
+	views   *Views // flushed by the tests (Flush) when they look at Trending
 }
 
 // newSite opens a store in a temp dir, fills it through the Store API and
@@ -55,10 +56,14 @@ func newSite(t *testing.T, imageBase string) *site {
 	// known once the listener exists: start unstarted, then build.
 	s.srv = httptest.NewUnstartedServer(nil)
 	base := "http://" + s.srv.Listener.Addr().String()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if s.views, err = NewViews(st, ViewsOptions{Logger: logger, Now: func() time.Time { return s.now }}); err != nil {
+		t.Fatal(err)
+	}
 	h, err := New(st, Config{
 		SiteName: "Spektrum Test", Tagline: "News from every side", Language: "en", PageSize: 7,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return s.now },
-		BaseURL: base,
+		Logger: logger, Now: func() time.Time { return s.now },
+		BaseURL: base, Views: s.views,
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)

@@ -429,11 +429,15 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, prefix(lang)+a.Path(), http.StatusMovedPermanently)
 		return
 	}
-	if r.Method == http.MethodGet && !isBot(r.UserAgent()) {
-		// Counted per article and hour only: no cookie, no IP, no user agent kept.
-		if err := s.st.RecordView(ctx, a.ID, s.now()); err != nil {
-			s.log.WarnContext(ctx, "record view; trending will undercount", "article", a.ID, "err", err)
-		}
+	if views := s.cfg.Views; views != nil && countable(r) {
+		// Counted once the full page is out (not a 304), in memory (views.go).
+		rec, id := &statusRecorder{ResponseWriter: w}, a.ID
+		w = rec
+		defer func() {
+			if rec.status == http.StatusOK {
+				views.count(r, id)
+			}
+		}()
 	}
 	l, err := s.ed.One(ctx, lang, a)
 	if err != nil {
@@ -521,21 +525,6 @@ func originalURL(a *store.Article) string {
 		return a.CanonicalURL
 	}
 	return a.URL
-}
-
-// isBot keeps crawlers, link previewers and scripts out of the view counts.
-// It is a heuristic on the User-Agent only; nothing about the reader is stored.
-func isBot(ua string) bool {
-	if ua == "" {
-		return true
-	}
-	ua = strings.ToLower(ua)
-	for _, s := range []string{"bot", "crawl", "spider", "slurp", "facebookexternalhit", "preview", "fetch", "curl", "wget", "python-requests", "go-http-client", "feed", "monitor", "lighthouse"} {
-		if strings.Contains(ua, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // newsArticle is the schema.org JSON-LD of an article page.

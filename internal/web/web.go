@@ -30,6 +30,9 @@ type Config struct {
 	// Editions are the site's edition languages, each served under /{lang}/;
 	// the first is the default edition. Default: Language alone.
 	Editions []string
+	// Views, when set, counts article views for Trending (views.go); the
+	// caller runs and flushes it. Without it nothing is counted.
+	Views *Views
 	// Metrics, when set, is served at /metrics (Prometheus text format).
 	Metrics  http.Handler
 	PageSize int // default 20

@@ -52,7 +52,7 @@ type queries struct {
 
 	ensureSection, sections, sectionBySlug string
 
-	recordView, trending string
+	recordView, addViews, trending string
 
 	enqueue, extendLease, completeJob, failJob, purgeJobs, buryJobs string
 }
@@ -137,6 +137,9 @@ func newQueries(d Dialect) queries {
 		recordView: `INSERT INTO views (article_id, hour, count)
 			SELECT id, CAST(? AS BIGINT), 1 FROM articles WHERE id = ?
 			ON CONFLICT (article_id, hour) DO UPDATE SET count = views.count + 1`,
+		addViews: `INSERT INTO views (article_id, hour, count)
+			SELECT id, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM articles WHERE id = ?
+			ON CONFLICT (article_id, hour) DO UPDATE SET count = views.count + excluded.count`,
 		trending: `SELECT ` + articleCols + articleFrom + `
 			JOIN (SELECT article_id, SUM(count) AS n FROM views WHERE hour >= ? GROUP BY article_id) t
 				ON t.article_id = a.id
@@ -173,7 +176,7 @@ func newQueries(d Dialect) queries {
 		&q.articleDupe, &q.articleSlugs, &q.insertArticle, &q.updateArticle,
 		&q.articleKnownGUID, &q.articleKnownURL, &q.articleByID, &q.articleBySlug, &q.countArticles,
 		&q.ensureSection, &q.sections, &q.sectionBySlug,
-		&q.recordView, &q.trending,
+		&q.recordView, &q.addViews, &q.trending,
 		&q.enqueue, &q.extendLease, &q.completeJob, &q.failJob, &q.purgeJobs, &q.buryJobs,
 	} {
 		*p = d.rebind(*p)

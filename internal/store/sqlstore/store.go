@@ -695,6 +695,31 @@ func (s *Store) RecordView(ctx context.Context, articleID int64, at time.Time) e
 	return mustAffect(res, "record view of article", articleID)
 }
 
+// AddViews adds a batch of view counts in one transaction with one
+// prepared statement: a web node's flush is one database write, whatever
+// its size.
+func (s *Store) AddViews(ctx context.Context, counts []store.ViewCount) error {
+	if len(counts) == 0 {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, s.q.addViews)
+		if err != nil {
+			return fmt.Errorf("add views: %w", err)
+		}
+		defer stmt.Close()
+		for _, c := range counts {
+			if c.Count <= 0 {
+				continue
+			}
+			if _, err := stmt.ExecContext(ctx, c.Hour.UTC().Truncate(time.Hour).UnixMilli(), c.Count, c.ArticleID); err != nil {
+				return fmt.Errorf("add %d views of article %d: %w", c.Count, c.ArticleID, err)
+			}
+		}
+		return nil
+	})
+}
+
 // Trending returns visible articles by views counted in hours from since's
 // hour on, most viewed first, ties newest first.
 func (s *Store) Trending(ctx context.Context, since time.Time, limit int) ([]store.Article, error) {

@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentUpsert", testConcurrentUpsert},
 		{"Sections", testSections},
 		{"ViewsAndTrending", testTrending},
+		{"AddViewsBatch", testAddViews}, // views.go
 		{"EnqueueUniqueKey", testEnqueueUnique},
 		{"ClaimOrderAndKinds", testClaimOrder},
 		{"ConcurrentClaim", testConcurrentClaim},
