@@ -193,7 +193,7 @@ func (a *Apertium) batch(ctx context.Context, lp string, segs []string, lo, hi i
 				// (a link to the next sentence): such segments are
 				// asked for again on their own.
 				for i := lo; i < hi; i++ {
-					if sameMarkup(segs[i], out[i]) {
+					if markupKept(segs[i], out[i]) {
 						continue
 					}
 					if out[i], err = a.one(ctx, lp, segs[i]); err != nil {
@@ -212,13 +212,6 @@ func (a *Apertium) batch(ctx context.Context, lp string, segs []string, lo, hi i
 		out[i] = got
 	}
 	return nil
-}
-
-// sameMarkup reports whether a translation kept a segment's links and images.
-func sameMarkup(in, out string) bool {
-	a, err1 := tagShape(in)
-	b, err2 := tagShape(out)
-	return err1 == nil && err2 == nil && a == b && strings.TrimSpace(out) != ""
 }
 
 // one translates one text.
