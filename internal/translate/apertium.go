@@ -36,6 +36,17 @@ func NewApertium(base string, o HTTPOptions) *Apertium {
 // Name implements Translator.
 func (a *Apertium) Name() string { return "apertium" }
 
+func apertiumProvider() Provider {
+	return Provider{Name: "apertium",
+		Settings: []Setting{{Key: "URL", Usage: "apertium-apy server, e.g. http://127.0.0.1:2737 (local and free; Debian's pairs eng-spa, fr-es …)"}},
+		New: func(get func(string) string, o HTTPOptions) (Translator, error) {
+			if get("URL") == "" {
+				return nil, nil
+			}
+			return NewApertium(get("URL"), o), nil
+		}}
+}
+
 // iso3 maps ISO 639-1 to the ISO 639-3 codes Apertium uses (and back).
 func iso3(code string) string {
 	switch code {

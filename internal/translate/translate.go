@@ -1,7 +1,8 @@
 // Package translate turns an article into another language: one Translator
 // interface with real providers (Apertium, LibreTranslate, DeepL, Google
-// Cloud Translation, any OpenAI-compatible chat endpoint), chosen per
-// language pair with fallbacks; HTML-aware segmenting that keeps markup,
+// Cloud Translation, any OpenAI-compatible chat endpoint), each described
+// with its settings in one registry (Providers), chosen per language pair
+// with fallbacks; HTML-aware segmenting that keeps markup,
 // links and images; a segment cache in the store, so a repeated paragraph or
 // a re-fetch never pays twice; a monthly character budget per provider; and
 // retries with backoff on 429 and 5xx.
