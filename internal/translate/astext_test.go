@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -26,6 +27,8 @@ func TestMarkupKept(t *testing.T) {
 		{`El <a href="/b">plan</a> de la <a href="/x">ciudad</a> <img src="/i.jpg">.`, false}, // a target changed
 		{`El <a href="/b">plan</a> de la <a href="/a">ciudad</a>.`, false},                    // the image lost
 		{`<em>El <a href="/b">plan</a> de la <a href="/a">ciudad</a> <img src="/i.jpg">.`, false},
+		// Apertium translating a tag as words (segment 28 of the Quanta page, issue 11).
+		{`El <a href="/b">plan</a> de la <un href="/a">ciudad</a> <img src="/i.jpg">.`, false},
 		{` `, false},
 	} {
 		if got := markupKept(in, c.out); got != c.want {
@@ -36,8 +39,10 @@ func TestMarkupKept(t *testing.T) {
 
 // manglingEngine speaks LibreTranslate's documented API over loopback. It
 // "translates" by upper-casing, except that, like Apertium with English
-// possessives, it moves every link's end tag in front of its start tag, and
-// it words the anchor "elsewhere" differently alone than in a sentence.
+// possessives, it moves every link's end tag in front of its start tag; like
+// Apertium did to segment 28 of the Quanta article (issue 11), it
+// translates a link to /articles/ as if the tag were words; and it words
+// the anchor "elsewhere" differently alone than in a sentence.
 type manglingEngine struct {
 	mu   sync.Mutex
 	sent [][]string
@@ -67,6 +72,8 @@ func newManglingEngine(t *testing.T) *manglingEngine {
 			switch {
 			case q == "elsewhere":
 				out = append(out, "EN OTRO SITIO")
+			case strings.Contains(q, `<a href="https://x.org/articles/`):
+				out = append(out, upperText(strings.ReplaceAll(q, `<a href="https://x.org/articles/`, `<un href="https://x.org/Prendas/`)))
 			default:
 				out = append(out, upperText(endBeforeStart.ReplaceAllString(q, "</a>${1}$2")))
 			}
@@ -94,14 +101,16 @@ func TestServiceTranslatesMangledSegmentAsText(t *testing.T) {
 	svc := New(st, []Translator{NewLibreTranslate(e.srv.URL, "", fast)}, Options{Now: now})
 	doc := Document{Title: "Title", HTML: `<p>Intact text.</p>` +
 		`<p><img src="https://x.org/i.jpg" alt=""> The <a href="https://x.org/a">council</a> met and <a href="https://x.org/b">voted</a> &amp; went <a href="https://x.org/c">elsewhere</a>.</p>` +
-		`<p><a href="https://x.org/d">A whole linked paragraph</a></p>`}
+		`<p><a href="https://x.org/d">A whole linked paragraph</a></p>` +
+		`<p>It showed that <a href="https://x.org/articles/1">tuft cells can help protect</a> against cancer.</p>`}
 	res, err := svc.Translate(ctx, "en", "es", doc)
 	if err != nil {
 		t.Fatalf("Translate: %v; want the mangled segments translated as text", err)
 	}
 	want := `<p>INTACT TEXT.</p>` +
 		`<p><img src="https://x.org/i.jpg" alt=""/> THE <a href="https://x.org/a">COUNCIL</a> MET AND <a href="https://x.org/b">VOTED</a> &amp; WENT ELSEWHERE.</p>` +
-		`<p><a href="https://x.org/d">A WHOLE LINKED PARAGRAPH</a></p>`
+		`<p><a href="https://x.org/d">A WHOLE LINKED PARAGRAPH</a></p>` +
+		`<p>IT SHOWED THAT <a href="https://x.org/articles/1">TUFT CELLS CAN HELP PROTECT</a> AGAINST CANCER.</p>`
 	if res.HTML != want {
 		t.Fatalf("HTML =\n%s\nwant\n%s", res.HTML, want)
 	}
@@ -128,7 +137,9 @@ func TestServiceTranslatesMangledSegmentAsText(t *testing.T) {
 // Regression (issue 11): Apertium reorders words around the links of an
 // English possessive and answers with stray end tags and links left open;
 // the article must come out translated with well-formed links on the right
-// words.
+// words. The paragraph whose link Apertium once turned into words (segment
+// 28 of the Quanta article; it does so only now and then, under load) must
+// come out translated with its links too.
 func TestApertiumMangledLinksReal(t *testing.T) {
 	ctx := context.Background()
 	svc := New(openStore(t), []Translator{NewApertium(apertiumURL(t), HTTPOptions{})}, Options{Now: now})
@@ -145,5 +156,22 @@ func TestApertiumMangledLinksReal(t *testing.T) {
 		if m == nil || !strings.Contains(strings.ToLower(m[1]), word) {
 			t.Errorf("link %s: want it on %q: %s", href, word, res.HTML)
 		}
+	}
+	seg28, err := os.ReadFile("testdata/quanta-segment28.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = svc.Translate(ctx, "en", "es", Document{Title: "Tuft cells", HTML: string(seg28)})
+	if err != nil {
+		t.Fatalf("Translate the Quanta paragraph: %v", err)
+	}
+	in, _ := linkShape(string(seg28))
+	for _, m := range regexp.MustCompile(`<([a-z]+) href="([^"]*)"`).FindAllStringSubmatch(res.HTML, -1) {
+		if m[1] != "a" || !strings.Contains(in, "a["+m[2]+"]") {
+			t.Errorf("translated paragraph has %s, not one of the original's links: %s", m[0], res.HTML)
+		}
+	}
+	if !strings.Contains(res.HTML, "celdas") {
+		t.Errorf("paragraph not translated: %s", res.HTML)
 	}
 }
