@@ -59,11 +59,7 @@ func FuzzTextFallback(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, seg string) {
 		ts := splitText(seg)
-		var tr []string
-		for _, r := range ts.requests() {
-			tr = append(tr, r)
-		}
-		out, dropped := ts.join(tr)
+		out, dropped := ts.join(ts.requests())
 		shape, ok := linkShape(out)
 		if !ok {
 			t.Fatalf("join(%q) = %q: not well formed", seg, out)
