@@ -178,6 +178,11 @@ type Summary struct {
 	TranslationsFailed                              int // failed for good
 	mu                                              sync.Mutex
 	lastSourceErrors                                []string
+	// retrying holds the translations (URL and edition) whose last try
+	// failed with a retry to follow: the pass ends before the retry is
+	// due, so the summary says they wait rather than count them as done
+	// or failed.
+	retrying map[string]bool
 }
 
 // Observe counts e; use it as (part of) the pipeline's Events callback.
@@ -203,13 +208,29 @@ func (s *Summary) Observe(e pipeline.Event) {
 		s.ArticlesFailed++
 	case pipeline.TranslationDone:
 		s.TranslationsDone++
+		delete(s.retrying, e.URL+" "+e.Language)
 	case pipeline.TranslationSkipped:
 		s.TranslationsKept++
+		delete(s.retrying, e.URL+" "+e.Language)
 	case pipeline.TranslationFailed:
 		if e.Final {
 			s.TranslationsFailed++
+			delete(s.retrying, e.URL+" "+e.Language)
+			break
 		}
+		if s.retrying == nil {
+			s.retrying = map[string]bool{}
+		}
+		s.retrying[e.URL+" "+e.Language] = true
 	}
+}
+
+// TranslationsRetrying counts the translations waiting for a retry that
+// the pass did not wait for (the queue's backoff is minutes to hours).
+func (s *Summary) TranslationsRetrying() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.retrying)
 }
 
 // SourceErrors lists "name: error" for each source that failed.
@@ -225,9 +246,12 @@ func (s *Summary) String() string {
 	defer s.mu.Unlock()
 	out := fmt.Sprintf("sources: %d ok, %d failed; articles: %d new, %d updated, %d unchanged, %d failed",
 		s.SourcesOK, s.SourcesFailed, s.ArticlesNew, s.ArticlesUpdated, s.ArticlesUnchanged, s.ArticlesFailed)
-	if s.TranslationsDone+s.TranslationsKept+s.TranslationsFailed > 0 {
+	if s.TranslationsDone+s.TranslationsKept+s.TranslationsFailed+len(s.retrying) > 0 {
 		out += fmt.Sprintf("; translations: %d done, %d kept in their language, %d failed",
 			s.TranslationsDone, s.TranslationsKept, s.TranslationsFailed)
+		if n := len(s.retrying); n > 0 {
+			out += fmt.Sprintf(", %d waiting to retry (the next fetch or serve runs them once due)", n)
+		}
 	}
 	return out
 }

@@ -14,12 +14,18 @@ import (
 	"spektrum/internal/translate"
 )
 
-// newTranslator builds the translation service from the settings; API keys
-// come from the environment here and nowhere else.
+// newTranslator builds the translation service from the settings; the
+// providers' keys and tokens come from the environment here and nowhere else.
 func newTranslator(st store.Store, cfg *config.Config, logger *slog.Logger) (*translate.Service, error) {
-	tc := translate.Config{ApertiumURL: cfg.ApertiumURL, LibreTranslateURL: cfg.LibreTranslateURL,
-		OpenAIURL: cfg.OpenAIURL, OpenAIModel: cfg.OpenAIModel}
-	tc.KeysFromEnv(os.Getenv)
+	providers, err := translate.Build(func(env string) string {
+		if v, ok := cfg.Translators[env]; ok {
+			return v // a flag, or its environment variable
+		}
+		return os.Getenv(env) // a secret
+	}, translate.HTTPOptions{})
+	if err != nil {
+		return nil, err
+	}
 	routes, err := translate.ParseRoutes(cfg.TranslateRoutes)
 	if err != nil {
 		return nil, fmt.Errorf("--translate-routes: %w", err)
@@ -28,7 +34,7 @@ func newTranslator(st store.Store, cfg *config.Config, logger *slog.Logger) (*tr
 	if err != nil {
 		return nil, fmt.Errorf("--translate-budgets: %w", err)
 	}
-	return translate.New(st, tc.Providers(translate.HTTPOptions{}), translate.Options{Routes: routes, Budgets: budgets, Logger: logger}), nil
+	return translate.New(st, providers, translate.Options{Routes: routes, Budgets: budgets, Logger: logger}), nil
 }
 
 // TranslationStatus gathers what `spektrum translate status` and /metrics show.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"spektrum/internal/lang"
+	"spektrum/internal/translate"
 )
 
 // Config is the whole configuration.
@@ -43,15 +44,15 @@ type Config struct {
 	LogLevel      string
 	NoAutoMigrate bool
 
-	// Editions and translation (internal/translate). Keys are read from
-	// the environment by the translate package only, never from flags.
-	Editions          []string // edition languages; the first is the default
-	TranslateRoutes   string   // "de-en=deepl,apertium; *=openai"
-	TranslateBudgets  string   // "deepl=500000,google=1000000" characters a month
-	ApertiumURL       string
-	LibreTranslateURL string
-	OpenAIURL         string
-	OpenAIModel       string
+	// Editions and translation (internal/translate).
+	Editions         []string // edition languages; the first is the default
+	TranslateRoutes  string   // "de-en=deepl,apertium; *=openai"
+	TranslateBudgets string   // "deepl=500000,google=1000000" characters a month
+	// Translators holds the translation providers' settings that are
+	// flags, by environment name (SPEKTRUM_TRANSLATE_APERTIUM_URL → URL).
+	// Their secrets are not here: keys and tokens are environment only,
+	// read where the providers are built (app), never flags.
+	Translators map[string]string
 
 	// Newsletter (internal/newsletter); off while SMTPURL is empty.
 	SMTPURL        string
@@ -68,7 +69,8 @@ type Setting struct {
 	Name, Env, Default, Usage string
 }
 
-// Settings lists every option; README's configuration reference mirrors it.
+// Settings lists every option but the translation providers' own (see
+// All); README's configuration reference mirrors it.
 var Settings = []Setting{
 	{"db", "SPEKTRUM_DB", "data/spektrum.db", "SQLite file path, or a postgres:// URL for PostgreSQL"},
 	{"allow-private-networks", "SPEKTRUM_ALLOW_PRIVATE_NETWORKS", "false", "allow fetching loopback, private and link-local addresses (tests, intranets)"},
@@ -94,10 +96,6 @@ var Settings = []Setting{
 	{"editions", "SPEKTRUM_EDITIONS", "", "edition languages, e.g. en,de,fr,es; the first is the default (default: --language alone)"},
 	{"translate-routes", "SPEKTRUM_TRANSLATE_ROUTES", "", "translation providers per language pair, tried in order, e.g. de-en=deepl,apertium; *=openai (default: every configured provider)"},
 	{"translate-budgets", "SPEKTRUM_TRANSLATE_BUDGETS", "", "monthly character budget per provider, e.g. deepl=500000,google=1000000 (default: no limit)"},
-	{"translate-apertium-url", "SPEKTRUM_TRANSLATE_APERTIUM_URL", "", "apertium-apy server, e.g. http://127.0.0.1:2737"},
-	{"translate-libretranslate-url", "SPEKTRUM_TRANSLATE_LIBRETRANSLATE_URL", "", "LibreTranslate server (key: env SPEKTRUM_TRANSLATE_LIBRETRANSLATE_KEY)"},
-	{"translate-openai-url", "SPEKTRUM_TRANSLATE_OPENAI_URL", "", "OpenAI-compatible API base, e.g. http://127.0.0.1:11434/v1 (key: env SPEKTRUM_TRANSLATE_OPENAI_KEY)"},
-	{"translate-openai-model", "SPEKTRUM_TRANSLATE_OPENAI_MODEL", "", "model name for the OpenAI-compatible endpoint, e.g. llama3.1"},
 	{"smtp-url", "SPEKTRUM_SMTP_URL", "", "SMTP server for the newsletter, e.g. smtp://user:pass@host:587 or smtps://…:465 (empty: newsletter off)"},
 	{"mail-from", "SPEKTRUM_MAIL_FROM", "", "sender address of the newsletter (default newsletter@ the base URL's host)"},
 	{"mail-return-path", "SPEKTRUM_MAIL_RETURN_PATH", "", "envelope sender: where bounces go (default the sender address)"},
@@ -107,11 +105,47 @@ var Settings = []Setting{
 	{"newsletter-hour", "SPEKTRUM_NEWSLETTER_HOUR", "6", "UTC hour daily digests go out at (weekly ones on Mondays)"},
 }
 
+// All is every setting: Settings, with each translation provider's settings
+// that are flags (from translate's registry) after the translation ones.
+func All() []Setting {
+	var out []Setting
+	for _, s := range Settings {
+		out = append(out, s)
+		if s.Name == "translate-budgets" {
+			out = append(out, translatorSettings()...)
+		}
+	}
+	return out
+}
+
+func translatorSettings() []Setting {
+	var out []Setting
+	for _, p := range translate.Providers() {
+		var secrets []string
+		for _, s := range p.Settings {
+			if s.Secret {
+				secrets = append(secrets, p.Env(s))
+			}
+		}
+		for _, s := range p.Settings {
+			if s.Secret {
+				continue
+			}
+			usage := s.Usage
+			if len(secrets) > 0 {
+				usage += " (secrets from the environment only: " + strings.Join(secrets, ", ") + ")"
+			}
+			out = append(out, Setting{Name: p.Flag(s), Env: p.Env(s), Usage: usage})
+		}
+	}
+	return out
+}
+
 // Register defines every setting as a flag on fs, with environment values
 // (read through getenv) taking the place of defaults. Call Parse on fs, then
 // Load.
 func Register(fs *flag.FlagSet, getenv func(string) string) {
-	for _, s := range Settings {
+	for _, s := range All() {
 		def := s.Default
 		if v := getenv(s.Env); v != "" {
 			def = v
@@ -216,8 +250,10 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 	}
 	c.MaxBytes = mb
 	c.TranslateRoutes, c.TranslateBudgets = get("translate-routes"), get("translate-budgets")
-	c.ApertiumURL, c.LibreTranslateURL = get("translate-apertium-url"), get("translate-libretranslate-url")
-	c.OpenAIURL, c.OpenAIModel = get("translate-openai-url"), get("translate-openai-model")
+	c.Translators = map[string]string{}
+	for _, s := range translatorSettings() {
+		c.Translators[s.Env] = get(s.Name)
+	}
 	c.Editions = editions(get("editions"), c.Language)
 	for _, e := range c.Editions {
 		if lang.Code(e) != e {

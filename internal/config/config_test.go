@@ -81,10 +81,40 @@ func TestInvalidValuesAreNamed(t *testing.T) {
 
 func TestEverySettingHasAnEnvironmentName(t *testing.T) {
 	seen := map[string]bool{}
-	for _, s := range config.Settings {
+	for _, s := range config.All() {
 		if !strings.HasPrefix(s.Env, "SPEKTRUM_") || s.Usage == "" || seen[s.Name] {
 			t.Errorf("setting %+v: needs a unique name, a SPEKTRUM_ variable and a description", s)
 		}
 		seen[s.Name] = true
+	}
+}
+
+// The translation providers' settings come from translate's registry:
+// each non-secret one is a flag that wins over its environment variable;
+// keys and tokens are no flags at all.
+func TestTranslatorSettingsFromTheRegistry(t *testing.T) {
+	env := map[string]string{"SPEKTRUM_TRANSLATE_OPENAI_URL": "http://127.0.0.1:11434/v1", "SPEKTRUM_TRANSLATE_OPENAI_MODEL": "from-env",
+		"SPEKTRUM_TRANSLATE_DEEPL_KEY": "s3cret"}
+	c, err := load(t, env, "--translate-openai-model", "llama3.1", "--translate-google-url", "http://127.0.0.1:9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"SPEKTRUM_TRANSLATE_OPENAI_URL": "http://127.0.0.1:11434/v1", "SPEKTRUM_TRANSLATE_OPENAI_MODEL": "llama3.1",
+		"SPEKTRUM_TRANSLATE_GOOGLE_URL": "http://127.0.0.1:9", "SPEKTRUM_TRANSLATE_APERTIUM_URL": ""} {
+		if got, ok := c.Translators[k]; !ok || got != want {
+			t.Errorf("Translators[%s] = %q, %v; want %q", k, got, ok, want)
+		}
+	}
+	for k, v := range c.Translators {
+		if v == "s3cret" || strings.HasSuffix(k, "_KEY") || strings.HasSuffix(k, "_TOKEN") {
+			t.Errorf("secret %s in the configuration", k)
+		}
+	}
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	config.Register(fs, func(string) string { return "" })
+	for _, secret := range []string{"translate-deepl-key", "translate-google-token", "translate-openai-key", "translate-libretranslate-key"} {
+		if fs.Lookup(secret) != nil {
+			t.Errorf("--%s is a flag; keys and tokens come from the environment only", secret)
+		}
 	}
 }

@@ -35,7 +35,7 @@ func TestEditions(t *testing.T) {
 		t.Fatalf("bad edition: err = %v, want one naming --editions", err)
 	}
 	c, err = loadWith(t, map[string]string{"SPEKTRUM_TRANSLATE_APERTIUM_URL": "http://127.0.0.1:2737", "SPEKTRUM_TRANSLATE_BUDGETS": "deepl=5"})
-	if err != nil || c.ApertiumURL != "http://127.0.0.1:2737" || c.TranslateBudgets != "deepl=5" {
+	if err != nil || c.Translators["SPEKTRUM_TRANSLATE_APERTIUM_URL"] != "http://127.0.0.1:2737" || c.TranslateBudgets != "deepl=5" {
 		t.Fatalf("translation settings = %+v, %v", c, err)
 	}
 }

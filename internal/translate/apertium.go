@@ -36,6 +36,17 @@ func NewApertium(base string, o HTTPOptions) *Apertium {
 // Name implements Translator.
 func (a *Apertium) Name() string { return "apertium" }
 
+func apertiumProvider() Provider {
+	return Provider{Name: "apertium",
+		Settings: []Setting{{Key: "URL", Usage: "apertium-apy server, e.g. http://127.0.0.1:2737 (local and free; Debian's pairs eng-spa, fr-es …)"}},
+		New: func(get func(string) string, o HTTPOptions) (Translator, error) {
+			if get("URL") == "" {
+				return nil, nil
+			}
+			return NewApertium(get("URL"), o), nil
+		}}
+}
+
 // iso3 maps ISO 639-1 to the ISO 639-3 codes Apertium uses (and back).
 func iso3(code string) string {
 	switch code {
@@ -193,7 +204,7 @@ func (a *Apertium) batch(ctx context.Context, lp string, segs []string, lo, hi i
 				// (a link to the next sentence): such segments are
 				// asked for again on their own.
 				for i := lo; i < hi; i++ {
-					if sameMarkup(segs[i], out[i]) {
+					if markupKept(segs[i], out[i]) {
 						continue
 					}
 					if out[i], err = a.one(ctx, lp, segs[i]); err != nil {
@@ -212,13 +223,6 @@ func (a *Apertium) batch(ctx context.Context, lp string, segs []string, lo, hi i
 		out[i] = got
 	}
 	return nil
-}
-
-// sameMarkup reports whether a translation kept a segment's links and images.
-func sameMarkup(in, out string) bool {
-	a, err1 := tagShape(in)
-	b, err2 := tagShape(out)
-	return err1 == nil && err2 == nil && a == b && strings.TrimSpace(out) != ""
 }
 
 // one translates one text.

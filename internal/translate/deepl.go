@@ -33,6 +33,18 @@ func NewDeepL(key, base string, o HTTPOptions) *DeepL {
 // Name implements Translator.
 func (d *DeepL) Name() string { return "deepl" }
 
+func deeplProvider() Provider {
+	return Provider{Name: "deepl",
+		Settings: []Setting{{Key: "KEY", Usage: "DeepL API key; free keys (…:fx) use api-free.deepl.com", Secret: true},
+			{Key: "URL", Usage: "DeepL API base URL (default: the one the key belongs to)"}},
+		New: func(get func(string) string, o HTTPOptions) (Translator, error) {
+			if get("KEY") == "" {
+				return nil, nil
+			}
+			return NewDeepL(get("KEY"), get("URL"), o), nil
+		}}
+}
+
 // deeplLangs are DeepL's source languages (ISO 639-1).
 func deeplSupports(code string) bool {
 	switch code {

@@ -47,3 +47,31 @@ func FuzzParseArray(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTextFallback: any segment taken apart for translation as text and
+// put back with its own texts as the "translation" comes out well formed,
+// with no link or image it did not have, and every link whose anchor holds
+// a word kept.
+func FuzzTextFallback(f *testing.F) {
+	for _, s := range []string{`The <a href="/a">city’s</a> <a href="/b">plan</a> <img src="/i.jpg">.`, "", "plain &amp; text",
+		`<a href="/x"><img src="/i"></a> lead`, `a <a href="/1">b</a><a href="/2">b</a> <em>c</em><br>d`, `<a href="/o">open`, `</a>stray`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, seg string) {
+		ts := splitText(seg)
+		out, dropped := ts.join(ts.requests())
+		shape, ok := linkShape(out)
+		if !ok {
+			t.Fatalf("join(%q) = %q: not well formed", seg, out)
+		}
+		in, _ := linkShape(seg)
+		for _, p := range strings.Fields(shape) {
+			if !strings.Contains(in, strings.TrimSuffix(p, "+text")) {
+				t.Fatalf("join(%q) = %q has %s, which the segment did not", seg, out, p)
+			}
+		}
+		if dropped < 0 || dropped > len(ts.links) {
+			t.Fatalf("join(%q): %d links dropped of %d", seg, dropped, len(ts.links))
+		}
+	})
+}

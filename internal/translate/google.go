@@ -38,6 +38,25 @@ func NewGoogle(key, project, token, base string, o HTTPOptions) *Google {
 // Name implements Translator.
 func (g *Google) Name() string { return "google" }
 
+func googleProvider() Provider {
+	return Provider{Name: "google",
+		Settings: []Setting{{Key: "KEY", Usage: "Cloud Translation API key (v2, Basic)", Secret: true},
+			{Key: "PROJECT", Usage: "Google Cloud project for Cloud Translation v3 (Advanced), with the token"},
+			{Key: "TOKEN", Usage: "OAuth access token for v3", Secret: true},
+			{Key: "URL", Usage: "Cloud Translation base URL (default https://translation.googleapis.com)"}},
+		New: func(get func(string) string, o HTTPOptions) (Translator, error) {
+			switch {
+			case get("PROJECT") != "" && get("TOKEN") == "":
+				return nil, needs("google", "PROJECT", "TOKEN")
+			case get("TOKEN") != "" && get("PROJECT") == "":
+				return nil, needs("google", "TOKEN", "PROJECT")
+			case get("KEY") == "" && get("PROJECT") == "":
+				return nil, nil
+			}
+			return NewGoogle(get("KEY"), get("PROJECT"), get("TOKEN"), get("URL"), o), nil
+		}}
+}
+
 // Supports implements Translator: Google covers every language Spektrum identifies.
 func (g *Google) Supports(_ context.Context, from, to string) bool {
 	return from != "" && to != "" && from != to

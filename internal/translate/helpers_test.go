@@ -88,7 +88,7 @@ func newFakeDeepL(t *testing.T, key string) *fakeDeepL {
 		}
 		for _, s := range req.Text {
 			if f.garbage {
-				s = "<b>lost the link</b>"
+				s = " " // no translation at all
 			}
 			out.Translations = append(out.Translations, tr{req.SourceLang, upperText(s)})
 		}

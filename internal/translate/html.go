@@ -2,10 +2,7 @@ package translate
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"slices"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -178,34 +175,4 @@ func TextOf(fragment string) string {
 		}
 	}
 	return strings.Join(lines, "\n\n")
-}
-
-// tagShape summarises the markup of a fragment (element names in order,
-// links' targets, images' sources) so a translation that lost or invented
-// markup is recognised as garbage.
-func tagShape(fragment string) (string, error) {
-	// Sorted: a translation may move a link within the sentence.
-	z := html.NewTokenizer(strings.NewReader(fragment))
-	var parts []string
-	for {
-		switch z.Next() {
-		case html.ErrorToken:
-			if !errors.Is(z.Err(), io.EOF) {
-				return "", z.Err()
-			}
-			slices.Sort(parts)
-			return strings.Join(parts, " "), nil
-		case html.StartTagToken, html.SelfClosingTagToken:
-			t := z.Token()
-			if t.DataAtom == atom.A || t.DataAtom == atom.Img {
-				p := t.Data
-				for _, a := range t.Attr {
-					if a.Key == "href" || a.Key == "src" {
-						p += "[" + a.Val + "]"
-					}
-				}
-				parts = append(parts, p)
-			}
-		}
-	}
 }

@@ -28,6 +28,18 @@ func NewLibreTranslate(base, key string, o HTTPOptions) *LibreTranslate {
 // Name implements Translator.
 func (l *LibreTranslate) Name() string { return "libretranslate" }
 
+func libreTranslateProvider() Provider {
+	return Provider{Name: "libretranslate",
+		Settings: []Setting{{Key: "URL", Usage: "LibreTranslate server, e.g. http://127.0.0.1:5000"},
+			{Key: "KEY", Usage: "its API key, if it asks for one", Secret: true}},
+		New: func(get func(string) string, o HTTPOptions) (Translator, error) {
+			if get("URL") == "" {
+				return nil, nil
+			}
+			return NewLibreTranslate(get("URL"), get("KEY"), o), nil
+		}}
+}
+
 func (l *LibreTranslate) languages(ctx context.Context) (map[string]map[string]bool, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -31,6 +31,24 @@ func NewOpenAI(base, key, model string, o HTTPOptions) *OpenAI {
 // Name implements Translator.
 func (o *OpenAI) Name() string { return "openai" }
 
+func openAIProvider() Provider {
+	return Provider{Name: "openai",
+		Settings: []Setting{{Key: "URL", Usage: "OpenAI-compatible API base (OpenAI, Ollama, vLLM, llama.cpp server), e.g. http://127.0.0.1:11434/v1"},
+			{Key: "MODEL", Usage: "model name for the OpenAI-compatible endpoint, e.g. llama3.1"},
+			{Key: "KEY", Usage: "its API key, if it asks for one", Secret: true}},
+		New: func(get func(string) string, o HTTPOptions) (Translator, error) {
+			switch {
+			case get("URL") != "" && get("MODEL") == "":
+				return nil, needs("openai", "URL", "MODEL")
+			case get("MODEL") != "" && get("URL") == "":
+				return nil, needs("openai", "MODEL", "URL")
+			case get("URL") == "":
+				return nil, nil
+			}
+			return NewOpenAI(get("URL"), get("KEY"), get("MODEL"), o), nil
+		}}
+}
+
 // Supports implements Translator: a general model is asked for any pair.
 func (o *OpenAI) Supports(_ context.Context, from, to string) bool {
 	return from != "" && to != "" && from != to

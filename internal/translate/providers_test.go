@@ -145,20 +145,53 @@ func TestOpenAIWire(t *testing.T) {
 	}
 }
 
-func TestProvidersFromConfig(t *testing.T) {
-	env := map[string]string{EnvDeepLKey: "abc:fx", EnvGoogleKey: "g"}
-	var c Config
-	c.KeysFromEnv(func(k string) string { return env[k] })
-	c.ApertiumURL = "http://127.0.0.1:2737"
-	var names []string
-	for _, p := range c.Providers(fast) {
-		names = append(names, p.Name())
+func TestBuildFromSettings(t *testing.T) {
+	build := func(env map[string]string) ([]string, error) {
+		ps, err := Build(func(k string) string { return env[k] }, fast)
+		var names []string
+		for _, p := range ps {
+			names = append(names, p.Name())
+		}
+		return names, err
 	}
-	if strings.Join(names, ",") != "apertium,deepl,google" {
-		t.Fatalf("providers = %v", names)
+	names, err := build(map[string]string{"SPEKTRUM_TRANSLATE_DEEPL_KEY": "abc:fx", "SPEKTRUM_TRANSLATE_GOOGLE_KEY": "g",
+		"SPEKTRUM_TRANSLATE_APERTIUM_URL": "http://127.0.0.1:2737", "SPEKTRUM_TRANSLATE_LIBRETRANSLATE_KEY": "only a key"})
+	if err != nil || strings.Join(names, ",") != "apertium,deepl,google" {
+		t.Fatalf("providers = %v, %v; want the configured ones in the default order", names, err)
+	}
+	if names, err := build(nil); err != nil || len(names) != 0 {
+		t.Fatalf("nothing set: %v, %v", names, err)
+	}
+	// Half a configuration is an error naming what is missing, without
+	// the values (a token among them).
+	_, err = build(map[string]string{"SPEKTRUM_TRANSLATE_OPENAI_URL": "http://127.0.0.1:11434/v1", "SPEKTRUM_TRANSLATE_GOOGLE_TOKEN": "s3cret"})
+	if err == nil || !strings.Contains(err.Error(), "SPEKTRUM_TRANSLATE_OPENAI_MODEL") || !strings.Contains(err.Error(), "SPEKTRUM_TRANSLATE_GOOGLE_PROJECT") ||
+		strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("half configured: err = %v", err)
 	}
 	if d := NewDeepL("abc:fx", "", fast); d.base != "https://api-free.deepl.com" {
 		t.Fatalf("free key endpoint = %s", d.base)
+	}
+}
+
+// Every provider's settings have distinct SPEKTRUM_TRANSLATE_<NAME>_ names,
+// and secrets are never flags.
+func TestRegistrySettings(t *testing.T) {
+	seen := map[string]bool{}
+	for _, p := range Providers() {
+		if p.New == nil || len(p.Settings) == 0 {
+			t.Errorf("provider %q: needs settings and a factory", p.Name)
+		}
+		for _, s := range p.Settings {
+			env := p.Env(s)
+			if seen[env] || !strings.HasPrefix(env, "SPEKTRUM_TRANSLATE_"+strings.ToUpper(p.Name)+"_") || s.Usage == "" {
+				t.Errorf("%s: want a unique SPEKTRUM_TRANSLATE_%s_ name and a description", env, strings.ToUpper(p.Name))
+			}
+			seen[env] = true
+			if s.Secret != (p.Flag(s) == "") || (s.Key == "KEY" || s.Key == "TOKEN") != s.Secret {
+				t.Errorf("%s: keys and tokens are secrets, from the environment only; the rest are flags too", env)
+			}
+		}
 	}
 }
 

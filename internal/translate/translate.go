@@ -1,7 +1,8 @@
 // Package translate turns an article into another language: one Translator
 // interface with real providers (Apertium, LibreTranslate, DeepL, Google
-// Cloud Translation, any OpenAI-compatible chat endpoint), chosen per
-// language pair with fallbacks; HTML-aware segmenting that keeps markup,
+// Cloud Translation, any OpenAI-compatible chat endpoint), each described
+// with its settings in one registry (Providers), chosen per language pair
+// with fallbacks; HTML-aware segmenting that keeps markup,
 // links and images; a segment cache in the store, so a repeated paragraph or
 // a re-fetch never pays twice; a monthly character budget per provider; and
 // retries with backoff on 429 and 5xx.
@@ -251,6 +252,9 @@ func (s *Service) translateSegments(ctx context.Context, p Translator, from, to 
 		if err == nil {
 			err = check(todo, got)
 		}
+		if err == nil {
+			err = s.repairMarkup(ctx, p, from, to, month, todo, got, &st, &usage)
+		}
 		if err != nil {
 			usage.Errors = 1
 			if uerr := s.st.AddTranslationUsage(ctx, usage); uerr != nil {
@@ -286,8 +290,63 @@ func (s *Service) translateSegments(ctx context.Context, p Translator, from, to 
 	return out, st, nil
 }
 
+// repairMarkup translates as text, in one more request, the segments of in
+// whose markup the provider mangled in out (see astext.go), and puts the
+// results in out. Its characters are reserved and counted in st like the
+// first request's.
+func (s *Service) repairMarkup(ctx context.Context, p Translator, from, to, month string, in, out []string, st *segStats, usage *store.TranslationUsage) error {
+	var bad []int
+	for i := range in {
+		if !markupKept(in[i], out[i]) {
+			bad = append(bad, i)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	parts := make([]textSegment, len(bad))
+	var req []string
+	var chars int64
+	for k, i := range bad {
+		parts[k] = splitText(in[i])
+		for _, r := range parts[k].requests() {
+			req = append(req, r)
+			chars += int64(utf8.RuneCountInString(r))
+		}
+	}
+	ok, err := s.st.ReserveChars(ctx, p.Name(), month, chars, s.opts.Budgets[p.Name()])
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: %s's limit of %d characters for %s would be passed by %d more to translate %d segments as text; the rest waits for next month (raise SPEKTRUM_TRANSLATE_BUDGETS to continue now)",
+			ErrBudget, p.Name(), s.opts.Budgets[p.Name()], month, chars, len(bad))
+	}
+	st.chars += chars
+	usage.Requests++
+	got, err := p.Translate(ctx, from, to, req)
+	if err != nil {
+		return fmt.Errorf("translate %d segments with mangled markup as text: %w", len(bad), err)
+	}
+	if err := check(req, got); err != nil {
+		return fmt.Errorf("translate %d segments with mangled markup as text: %w", len(bad), err)
+	}
+	dropped := 0
+	for k, i := range bad {
+		n := len(parts[k].requests())
+		var d int
+		out[i], d = parts[k].join(got[:n])
+		got = got[n:]
+		dropped += d
+	}
+	s.opts.Logger.InfoContext(ctx, "provider mangled the markup of some segments; translated them as text",
+		"provider", p.Name(), "pair", from+"→"+to, "segments", len(bad), "links_dropped", dropped)
+	return nil
+}
+
 // check rejects answers that cannot be translations of in: a wrong count,
-// empty text for non-empty input, or links and images lost or invented.
+// empty text for non-empty input, or a wildly longer text. Markup is
+// checked per segment by repairMarkup.
 func check(in, out []string) error {
 	if len(out) != len(in) {
 		return fmt.Errorf("%w: %d segments back for %d sent", ErrGarbage, len(out), len(in))
@@ -298,11 +357,6 @@ func check(in, out []string) error {
 		}
 		if utf8.RuneCountInString(out[i]) > 4*utf8.RuneCountInString(in[i])+40 {
 			return fmt.Errorf("%w: segment %d came back %d characters long for %d", ErrGarbage, i, len(out[i]), len(in[i]))
-		}
-		a, err1 := tagShape(in[i])
-		b, err2 := tagShape(out[i])
-		if err1 != nil || err2 != nil || a != b {
-			return fmt.Errorf("%w: segment %d lost or changed its links or images (%q became %q)", ErrGarbage, i, a, b)
 		}
 	}
 	return nil
