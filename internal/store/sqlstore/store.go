@@ -16,6 +16,7 @@ import (
 
 	"spektrum/internal/slug"
 	"spektrum/internal/store"
+	"spektrum/internal/weburl"
 )
 
 // Article page sizes.
@@ -383,6 +384,12 @@ func (s *Store) UpsertArticle(ctx context.Context, a *store.Article) (store.Upse
 	}
 	if a.URL == "" {
 		a.URL = a.CanonicalURL
+	}
+	if a.Image != "" && !weburl.Valid(a.Image) {
+		// The store is the last gate before every page, feed and API
+		// answer: an image URL that is not http(s) (javascript:, data:)
+		// is never kept, whoever built the article.
+		a.Image = ""
 	}
 	if a.ContentHash == "" {
 		a.ContentHash = ContentHash(a.Title, a.Text)

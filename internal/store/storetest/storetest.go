@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"DedupeCanonicalAcrossSources", testDedupeCanonical},
 		{"DedupeGUIDWithinSource", testDedupeGUID},
 		{"DedupeURL", testDedupeURL},
+		{"ScriptImageURLsAreNotKept", testScriptImageURLs},
 		{"ArticleKnownAndCount", testArticleKnown},
 		{"TimesRoundTrip", testTimesRoundTrip},
 		{"Pagination", testPagination},
@@ -459,6 +460,27 @@ func testDedupeCanonical(t *testing.T, s store.Store) {
 	}
 	if n := countRows(t, s); n != 2 {
 		t.Fatalf("CountArticles = %d, want 2", n)
+	}
+}
+
+func testScriptImageURLs(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	src := newSource(t, s, "https://a.example/feed")
+	for i, img := range []string{"javascript:alert(1)", "data:text/html,<script>alert(1)</script>", " JAVASCRIPT:x", "//no-scheme.example/i.png"} {
+		a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://a.example/img-%d", i), Title: "I", Text: "t", Image: img}
+		upsert(t, s, a, store.Created)
+		got, err := s.Article(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Image != "" {
+			t.Errorf("image %q stored as %q, want it dropped", img, got.Image)
+		}
+	}
+	ok := &store.Article{SourceID: src.ID, URL: "https://a.example/img-ok", Title: "I", Text: "t", Image: "https://a.example/i.png"}
+	upsert(t, s, ok, store.Created)
+	if got, _ := s.Article(ctx, ok.ID); got.Image != "https://a.example/i.png" {
+		t.Errorf("an https image was changed to %q", got.Image)
 	}
 }
 
