@@ -90,7 +90,7 @@ func (c *Clusterer) Add(it Item) int {
 	v := c.weigh(tf)
 
 	best, bestSim := -1, 0.0
-	cands := c.candidates(v, it.Published)
+	cands := c.candidates(top(v, candidateFeatures), it.Published)
 	for _, id := range cands {
 		cl := c.clusters[id]
 		if s := cosine(v, 1, cl.centroid, cl.norm); s > bestSim {
@@ -127,7 +127,7 @@ func (c *Clusterer) join(id int, v vector, at time.Time) {
 		}
 		cl.centroid[f] += w
 	}
-	cl.norm = vlen(cl.centroid)
+	c.prune(cl)
 	cl.size++
 	if at.After(cl.last) {
 		cl.last = at
@@ -159,7 +159,7 @@ func (c *Clusterer) mergeInto(id int, cands []int) {
 			}
 			keep.centroid[f] += w
 		}
-		keep.norm = vlen(keep.centroid)
+		c.prune(keep)
 		keep.size += gone.size
 		if gone.last.After(keep.last) {
 			keep.last = gone.last
@@ -169,6 +169,52 @@ func (c *Clusterer) mergeInto(id int, cands []int) {
 			return
 		}
 	}
+}
+
+// candidateFeatures is how many of an item's strongest features look up
+// candidate stories; centroidFeatures is how many a story's centroid keeps.
+// Both bound the work per item, so clustering costs the same on the
+// millionth article as on the first: a story is known by its strongest
+// words, and weaker ones only add noise to the comparison.
+const (
+	candidateFeatures = 12
+	centroidFeatures  = 160
+)
+
+// top returns the n heaviest features of v (all of them if it has fewer).
+func top(v vector, n int) vector {
+	if len(v) <= n {
+		return v
+	}
+	type fw struct {
+		f uint64
+		w float64
+	}
+	all := make([]fw, 0, len(v))
+	for f, w := range v {
+		all = append(all, fw{f, w})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].w != all[j].w {
+			return all[i].w > all[j].w
+		}
+		return all[i].f < all[j].f
+	})
+	out := make(vector, n)
+	for _, x := range all[:n] {
+		out[x.f] = x.w
+	}
+	return out
+}
+
+// prune keeps a centroid's centroidFeatures heaviest features and
+// recomputes its length. Postings of dropped features stay (they only
+// make a story a candidate, and the cosine decides).
+func (c *Clusterer) prune(cl *cluster) {
+	if len(cl.centroid) > centroidFeatures*3/2 {
+		cl.centroid = top(cl.centroid, centroidFeatures)
+	}
+	cl.norm = vlen(cl.centroid)
 }
 
 // candidates are the open stories sharing at least one telling feature
