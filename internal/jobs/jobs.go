@@ -19,11 +19,28 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
 	"spektrum/internal/store"
 )
+
+// Store is what the queue needs from the database; the SQL store
+// satisfies it.
+type Store interface {
+	Enqueuer
+	Claim(ctx context.Context, worker string, kinds []string, now time.Time, lease time.Duration) (*store.Job, error)
+	ExtendLease(ctx context.Context, id int64, worker string, until time.Time) error
+	CompleteJob(ctx context.Context, id int64, worker string) error
+	FailJob(ctx context.Context, id int64, worker string, errMsg string, retryAt time.Time) error
+	JobCounts(ctx context.Context, kinds []string, now time.Time) (store.JobCounts, error)
+}
+
+// Enqueuer adds jobs: all that a stage queueing work for another needs.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, j *store.Job) (bool, error)
+}
 
 // Handler does one job. Returning nil completes it; an error retries it with
 // backoff, or dead-letters it when wrapped with Permanent or on the last try.
@@ -44,7 +61,7 @@ type Options struct {
 
 // Runner claims and runs jobs of the kinds it has handlers for.
 type Runner struct {
-	st       store.Store
+	st       Store
 	opts     Options
 	handlers map[string]Handler
 	kinds    []string
@@ -54,10 +71,13 @@ type Runner struct {
 	// their next poll.
 	mu   sync.Mutex
 	wake chan struct{}
+
+	schedMu   sync.Mutex
+	schedules []*schedule // periodic kinds (schedule.go)
 }
 
 // New returns a Runner on st.
-func New(st store.Store, opts Options) *Runner {
+func New(st Store, opts Options) *Runner {
 	if opts.Worker == "" {
 		opts.Worker = workerName()
 	}
@@ -135,7 +155,7 @@ func IsPermanent(err error) bool {
 // Enqueue adds a job of kind with payload marshalled as JSON. With a
 // non-empty key, a queued or running job with the same key makes it a no-op
 // (false).
-func Enqueue(ctx context.Context, st store.Store, kind, key string, sourceID int64, payload any) (bool, error) {
+func Enqueue(ctx context.Context, st Enqueuer, kind, key string, sourceID int64, payload any) (bool, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: encode payload: %w", kind, err)
@@ -167,12 +187,22 @@ func (r *Runner) run(parent context.Context, untilIdle bool) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	var wg sync.WaitGroup
+	kinds := r.kinds
+	if untilIdle {
+		// A one-off pass leaves periodic work to the runners that Run.
+		kinds = slices.DeleteFunc(slices.Clone(kinds), r.periodic)
+		if len(kinds) == 0 {
+			return nil // (no kinds would claim any kind)
+		}
+	} else {
+		wg.Go(func() { r.scheduleLoop(ctx) })
+	}
 	errc := make(chan error, r.opts.Concurrency)
 	for range r.opts.Concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := r.loop(ctx, untilIdle); err != nil {
+			if err := r.loop(ctx, kinds, untilIdle); err != nil {
 				errc <- err
 				cancel()
 			}
@@ -188,10 +218,10 @@ func (r *Runner) run(parent context.Context, untilIdle bool) error {
 	return parent.Err()
 }
 
-func (r *Runner) loop(ctx context.Context, untilIdle bool) error {
+func (r *Runner) loop(ctx context.Context, kinds []string, untilIdle bool) error {
 	failures := 0
 	for ctx.Err() == nil {
-		j, err := r.st.Claim(ctx, r.opts.Worker, r.kinds, r.opts.Now(), r.opts.Lease)
+		j, err := r.st.Claim(ctx, r.opts.Worker, kinds, r.opts.Now(), r.opts.Lease)
 		switch {
 		case err == nil:
 			failures = 0
@@ -203,7 +233,7 @@ func (r *Runner) loop(ctx context.Context, untilIdle bool) error {
 			continue
 		case errors.Is(err, store.ErrNotFound):
 			if untilIdle {
-				idle, err := r.idle(ctx)
+				idle, err := r.idle(ctx, kinds)
 				if err != nil {
 					return err
 				}
@@ -234,8 +264,8 @@ func (r *Runner) loop(ctx context.Context, untilIdle bool) error {
 	return nil
 }
 
-func (r *Runner) idle(ctx context.Context) (bool, error) {
-	c, err := r.st.JobCounts(ctx, r.kinds, r.opts.Now())
+func (r *Runner) idle(ctx context.Context, kinds []string) (bool, error) {
+	c, err := r.st.JobCounts(ctx, kinds, r.opts.Now())
 	if err != nil {
 		return false, fmt.Errorf("jobs: count: %w", err)
 	}
