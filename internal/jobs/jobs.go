@@ -72,6 +72,8 @@ type Runner struct {
 	mu   sync.Mutex
 	wake chan struct{}
 
+	drain bool // Drain: a worker stops at the first empty claim
+
 	schedMu   sync.Mutex
 	schedules []*schedule // periodic kinds (schedule.go)
 }
@@ -152,6 +154,25 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
+// retryError asks for the next try after a delay of its own.
+type retryError struct {
+	err   error
+	after time.Duration
+}
+
+func (e retryError) Error() string { return e.err.Error() }
+func (e retryError) Unwrap() error { return e.err }
+
+// RetryAfter wraps err so the job's next try comes after d instead of the
+// runner's backoff (a kind with a retry schedule of its own, like mail).
+// The job's attempts still count.
+func RetryAfter(err error, d time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	return retryError{err, d}
+}
+
 // Enqueue adds a job of kind with payload marshalled as JSON. With a
 // non-empty key, a queued or running job with the same key makes it a no-op
 // (false).
@@ -177,6 +198,15 @@ func (r *Runner) Run(ctx context.Context) error {
 // running (anyone's), then returns. Jobs waiting out a retry backoff are
 // left for later. This is `spektrum fetch`: one pass to the end.
 func (r *Runner) RunUntilIdle(ctx context.Context) error {
+	return r.run(ctx, true)
+}
+
+// Drain is RunUntilIdle that does not wait for jobs other workers hold:
+// each worker stops when it finds nothing to claim, so jobs whose worker
+// died are left until their lease runs out (a command sending a run).
+func (r *Runner) Drain(ctx context.Context) error {
+	r.drain = true
+	defer func() { r.drain = false }()
 	return r.run(ctx, true)
 }
 
@@ -232,6 +262,9 @@ func (r *Runner) loop(ctx context.Context, kinds []string, untilIdle bool) error
 			r.mu.Unlock()
 			continue
 		case errors.Is(err, store.ErrNotFound):
+			if untilIdle && r.drain {
+				return nil
+			}
 			if untilIdle {
 				idle, err := r.idle(ctx, kinds)
 				if err != nil {
@@ -313,6 +346,9 @@ func (r *Runner) execute(ctx context.Context, j *store.Job) {
 	var retryAt time.Time
 	if !IsPermanent(err) {
 		retryAt = r.opts.Now().Add(r.opts.Backoff(j.Attempts))
+		if re := (retryError{}); errors.As(err, &re) {
+			retryAt = r.opts.Now().Add(re.after)
+		}
 	}
 	log.Info("job failed", "err", err, "retry_at", retryAt)
 	if ferr := r.st.FailJob(bg, j.ID, r.opts.Worker, err.Error(), retryAt); ferr != nil {

@@ -40,7 +40,7 @@ type Config struct {
 	// no limit (benchmarks, a local relay).
 	Rate float64
 	// SendHour is the UTC hour (0-23) daily digests go out at, and weekly
-	// ones on Mondays; Schedule uses it.
+	// ones on Mondays (their periodic jobs; schedule.go).
 	SendHour int
 
 	ConfirmTTL        time.Duration // how long a confirmation link works; default 7 days
@@ -80,6 +80,8 @@ type Newsletter struct {
 	host   string
 	// proxies are Config.TrustedProxies, parsed.
 	proxies []netip.Prefix
+	// send is shared by this process's digest jobs (digest.go).
+	send *sendState
 }
 
 // Job kinds this package handles.
@@ -165,7 +167,7 @@ func New(ctx context.Context, st store.Store, mailer Mailer, cfg Config) (*Newsl
 	}
 	n := &Newsletter{st: st, mailer: mailer, cfg: cfg, sign: newSigner(secret), msg: messages{cat},
 		ed:  edition.New(st, cat, cfg.SiteLanguage),
-		log: cfg.Logger.With("component", "newsletter"), now: cfg.Now, host: host}
+		log: cfg.Logger.With("component", "newsletter"), now: cfg.Now, host: host, send: newSendState(cfg.Rate)}
 	for _, p := range strings.Split(cfg.TrustedProxies, ",") {
 		if p = strings.TrimSpace(p); p == "" {
 			continue
@@ -185,8 +187,12 @@ func New(ctx context.Context, st store.Store, mailer Mailer, cfg Config) (*Newsl
 	return n, nil
 }
 
-// Register adds the newsletter's job handlers (confirmation mails) to r.
-func (n *Newsletter) Register(r *jobs.Runner) { r.Handle(jobConfirm, n.handleConfirmJob) }
+// Register adds the newsletter's job handlers to r: confirmation mails,
+// and the digests and clean-up on their schedule (schedule.go).
+func (n *Newsletter) Register(r *jobs.Runner) {
+	r.Handle(jobConfirm, n.handleConfirmJob)
+	n.registerSending(r)
+}
 
 // Signup is one sign-up as the form or the API received it.
 type Signup struct {

@@ -137,6 +137,19 @@ func (p *Pipeline) Register(r *jobs.Runner) {
 	for _, s := range p.stages {
 		r.Handle(s.Kind, p.stageHandler(s))
 	}
+	r.Every(KindDuePolls, jobs.Interval{Every: 30 * time.Second}, p.handleDuePolls)
+}
+
+// KindDuePolls is the periodic job that queues the polls of due sources.
+// The poll jobs' unique keys keep each source's poll single.
+const KindDuePolls = "due-polls"
+
+func (p *Pipeline) handleDuePolls(ctx context.Context, _ *store.Job) error {
+	n, err := p.EnqueueDue(ctx)
+	if n > 0 {
+		p.opts.Logger.InfoContext(ctx, "polls queued", "sources", n)
+	}
+	return err
 }
 
 // Kinds lists the job kinds of the pipeline and its built-in stages.
