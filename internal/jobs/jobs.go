@@ -75,7 +75,8 @@ type Runner struct {
 	drain bool // Drain: a worker stops at the first empty claim
 
 	schedMu   sync.Mutex
-	schedules []*schedule // periodic kinds (schedule.go)
+	schedules []*schedule     // periodic kinds (schedule.go)
+	bg        map[string]bool // kinds only Run works
 }
 
 // New returns a Runner on st.
@@ -220,7 +221,7 @@ func (r *Runner) run(parent context.Context, untilIdle bool) error {
 	kinds := r.kinds
 	if untilIdle {
 		// A one-off pass leaves periodic work to the runners that Run.
-		kinds = slices.DeleteFunc(slices.Clone(kinds), r.periodic)
+		kinds = slices.DeleteFunc(slices.Clone(kinds), r.background)
 		if len(kinds) == 0 {
 			return nil // (no kinds would claim any kind)
 		}

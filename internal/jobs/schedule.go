@@ -64,10 +64,23 @@ func (r *Runner) Every(kind string, rule Interval, h Handler) {
 	if rule.Every <= 0 {
 		panic(fmt.Sprintf("jobs: schedule %s: period %v must be positive", kind, rule.Every))
 	}
-	r.Handle(kind, h)
+	r.HandleBackground(kind, h)
 	r.schedMu.Lock()
 	defer r.schedMu.Unlock()
 	r.schedules = append(r.schedules, &schedule{kind: kind, rule: rule})
+}
+
+// HandleBackground registers h for kind as work only Run does, like the
+// periodic kinds and the jobs they spawn (a digest run's mails):
+// RunUntilIdle neither runs nor waits for it.
+func (r *Runner) HandleBackground(kind string, h Handler) {
+	r.Handle(kind, h)
+	r.schedMu.Lock()
+	defer r.schedMu.Unlock()
+	if r.bg == nil {
+		r.bg = map[string]bool{}
+	}
+	r.bg[kind] = true
 }
 
 // Period returns the start of the period a periodic job was created for
@@ -108,16 +121,11 @@ func (r *Runner) EnqueueScheduled(ctx context.Context) (int, error) {
 	return made, nil
 }
 
-// periodic reports whether kind has a schedule.
-func (r *Runner) periodic(kind string) bool {
+// background reports whether kind is left to Run (HandleBackground).
+func (r *Runner) background(kind string) bool {
 	r.schedMu.Lock()
 	defer r.schedMu.Unlock()
-	for _, s := range r.schedules {
-		if s.kind == kind {
-			return true
-		}
-	}
-	return false
+	return r.bg[kind]
 }
 
 // nextStart is when the earliest next period of any schedule begins.

@@ -24,7 +24,9 @@ const (
 // whichever worker claims its periodic job, so someone who confirms in the
 // afternoon gets their first digest with the next run rather than at once.
 func (n *Newsletter) registerSending(r *jobs.Runner) {
-	r.Handle(jobDigest, func(ctx context.Context, j *store.Job) error {
+	// Digests are serve's work: a one-off pass (spektrum fetch) neither
+	// sends nor waits for them; `spektrum newsletter send` drains them.
+	r.HandleBackground(jobDigest, func(ctx context.Context, j *store.Job) error {
 		_, err := n.digestJob(ctx, j)
 		return err
 	})
