@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,8 +45,8 @@ func TestDrainLeavesHeldJobs(t *testing.T) {
 	st := newStore(t)
 	ctx := context.Background()
 	r := jobs.New(st, fastOpts())
-	ran := 0
-	r.Handle("mail", func(context.Context, *store.Job) error { ran++; return nil })
+	var ran atomic.Int32
+	r.Handle("mail", func(context.Context, *store.Job) error { ran.Add(1); return nil })
 	r.HandleBackground("digest", func(context.Context, *store.Job) error { t.Error("a background job ran in a pass"); return nil })
 	for range 3 {
 		if _, err := jobs.Enqueue(ctx, st, "mail", "", 0, nil); err != nil {
@@ -63,8 +64,8 @@ func TestDrainLeavesHeldJobs(t *testing.T) {
 	if err := r.Drain(dctx); err != nil {
 		t.Fatalf("Drain = %v, want it to return once nothing is claimable", err)
 	}
-	if ran != 2 {
-		t.Fatalf("Drain ran %d jobs, want the 2 nobody held", ran)
+	if n := ran.Load(); n != 2 {
+		t.Fatalf("Drain ran %d jobs, want the 2 nobody held", n)
 	}
 	c, err := st.JobCounts(ctx, []string{"mail"}, time.Now())
 	if err != nil || c.Running != 1 || c.Done != 2 {

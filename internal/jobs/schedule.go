@@ -146,6 +146,12 @@ func (r *Runner) nextStart(now time.Time) time.Time {
 // at least once a minute, so a clock that jumps or a store that failed is
 // caught up soon.
 func (r *Runner) scheduleLoop(ctx context.Context) {
+	r.schedMu.Lock()
+	none := len(r.schedules) == 0
+	r.schedMu.Unlock()
+	if none {
+		return
+	}
 	for ctx.Err() == nil {
 		if n, err := r.EnqueueScheduled(ctx); err != nil && ctx.Err() == nil {
 			r.opts.Logger.Warn("schedule periodic jobs", "err", err)

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -232,5 +233,32 @@ func pgStore(t *testing.T) func() store.Store {
 			t.Fatal(err)
 		}
 		return st
+	}
+}
+
+// Run creates the current period's job itself and runs it.
+func TestRunCreatesPeriodicJobs(t *testing.T) {
+	st := newStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := jobs.New(st, fastOpts())
+	ticked := make(chan time.Time, 1)
+	r.Every("tick", jobs.Interval{Every: time.Hour}, func(_ context.Context, j *store.Job) error {
+		ticked <- jobs.Period(j)
+		return nil
+	})
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	select {
+	case p := <-ticked:
+		if want := (jobs.Interval{Every: time.Hour}).Start(time.Now()); !p.Equal(want) && !p.Equal(want.Add(-time.Hour)) {
+			t.Errorf("the job ran for period %s, want the current hour %s", p, want)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run did not create and run the period's job")
+	}
+	cancel()
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run: %v", err)
 	}
 }
