@@ -287,7 +287,8 @@ func (a *App) FetchPass(ctx context.Context, sourceID int64) error {
 }
 
 // Serve runs what the role asks for until ctx ends: the web server and
-// the workers, which also run the periodic jobs. ready, if set, hears the listening URL.
+// the workers, which also run the periodic jobs. ready, if set, hears the
+// listening URL.
 func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

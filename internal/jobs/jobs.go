@@ -6,6 +6,10 @@
 // runs out any other worker (or the restarted process) claims the job again.
 // Handlers must therefore be idempotent, which every pipeline step is.
 //
+// Periodic work (due polls, digests, clean-ups) is jobs too: Every makes a
+// kind periodic, and Run creates each period's job once however many
+// runners share the database (schedule.go).
+//
 // This package knows nothing of what the jobs do: handlers are registered by
 // the pipeline. It must not import pipeline or web code.
 package jobs
