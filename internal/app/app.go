@@ -159,14 +159,29 @@ func (a *App) Close() error {
 	return a.Store.Close()
 }
 
-// Runner returns a job runner with the pipeline's handlers.
+// Runner returns a job runner with the pipeline's and the newsletter's
+// handlers and periodic jobs (run by Run, left alone by RunUntilIdle).
 func (a *App) Runner() *jobs.Runner {
 	r := jobs.New(a.Store, jobs.Options{Concurrency: a.Cfg.Workers, Lease: a.Cfg.JobLease, Logger: a.Logger})
 	a.Pipeline.Register(r)
 	if a.Newsletter != nil {
 		a.Newsletter.Register(r)
 	}
+	r.Every(kindPurgeJobs, jobs.Interval{Every: time.Hour}, a.purgeJobs)
 	return r
+}
+
+// kindPurgeJobs is the hourly job that deletes finished jobs after a week.
+// (A week is also the longest period a periodic job may have: its done
+// occurrence is what keeps the period from running twice.)
+const kindPurgeJobs = "purge-jobs"
+
+func (a *App) purgeJobs(ctx context.Context, _ *store.Job) error {
+	n, err := a.Store.PurgeJobs(ctx, time.Now().Add(-7*24*time.Hour))
+	if n > 0 {
+		a.Logger.InfoContext(ctx, "old jobs purged", "count", n)
+	}
+	return err
 }
 
 // Summary counts one fetch pass's outcomes.
@@ -294,8 +309,9 @@ func (a *App) FetchPass(ctx context.Context, sourceID int64) error {
 	return nil
 }
 
-// Serve runs what the role asks for until ctx ends: the web server, the
-// workers and the poll scheduler. ready, if set, hears the listening URL.
+// Serve runs what the role asks for until ctx ends: the web server and
+// the workers, which also run the periodic jobs. ready, if set, hears the
+// listening URL.
 func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -322,12 +338,8 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	}
 	role := a.Cfg.Role
 	if role == "all" || role == "worker" {
-		r := a.Runner()
+		r := a.Runner() // periodic work (due polls, digests, clean-ups) included
 		run("workers", r.Run)
-		run("scheduler", a.schedule)
-		if a.Newsletter != nil {
-			run("newsletter", a.Newsletter.Schedule)
-		}
 		a.Logger.Info("workers started", "worker", r.Worker(), "concurrency", a.Cfg.Workers)
 	}
 	if role == "all" || role == "web" {
@@ -372,33 +384,4 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	wg.Wait()
 	close(errc)
 	return <-errc
-}
-
-// schedule queues due polls every 30 seconds and prunes old finished jobs
-// once an hour. Several processes may run it: the queue's unique keys keep
-// each source's poll single.
-func (a *App) schedule(ctx context.Context) error {
-	tick := time.NewTicker(30 * time.Second)
-	defer tick.Stop()
-	lastPurge := time.Time{}
-	for {
-		if n, err := a.Pipeline.EnqueueDue(ctx); err != nil {
-			a.Logger.Warn("schedule polls", "err", err)
-		} else if n > 0 {
-			a.Logger.Info("polls queued", "sources", n)
-		}
-		if time.Since(lastPurge) > time.Hour {
-			if n, err := a.Store.PurgeJobs(ctx, time.Now().Add(-7*24*time.Hour)); err != nil {
-				a.Logger.Warn("purge jobs", "err", err)
-			} else if n > 0 {
-				a.Logger.Info("old jobs purged", "count", n)
-			}
-			lastPurge = time.Now()
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-	}
 }

@@ -6,6 +6,10 @@
 // runs out any other worker (or the restarted process) claims the job again.
 // Handlers must therefore be idempotent, which every pipeline step is.
 //
+// Periodic work (due polls, digests, clean-ups) is jobs too: Every makes a
+// kind periodic, and Run creates each period's job once however many
+// runners share the database (schedule.go).
+//
 // This package knows nothing of what the jobs do: handlers are registered by
 // the pipeline. It must not import pipeline or web code.
 package jobs
@@ -19,11 +23,28 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
 	"spektrum/internal/store"
 )
+
+// Store is what the queue needs from the database; the SQL store
+// satisfies it.
+type Store interface {
+	Enqueuer
+	Claim(ctx context.Context, worker string, kinds []string, now time.Time, lease time.Duration) (*store.Job, error)
+	ExtendLease(ctx context.Context, id int64, worker string, until time.Time) error
+	CompleteJob(ctx context.Context, id int64, worker string) error
+	FailJob(ctx context.Context, id int64, worker string, errMsg string, retryAt time.Time) error
+	JobCounts(ctx context.Context, kinds []string, now time.Time) (store.JobCounts, error)
+}
+
+// Enqueuer adds jobs: all that a stage queueing work for another needs.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, j *store.Job) (bool, error)
+}
 
 // Handler does one job. Returning nil completes it; an error retries it with
 // backoff, or dead-letters it when wrapped with Permanent or on the last try.
@@ -44,7 +65,7 @@ type Options struct {
 
 // Runner claims and runs jobs of the kinds it has handlers for.
 type Runner struct {
-	st       store.Store
+	st       Store
 	opts     Options
 	handlers map[string]Handler
 	kinds    []string
@@ -54,10 +75,16 @@ type Runner struct {
 	// their next poll.
 	mu   sync.Mutex
 	wake chan struct{}
+
+	drain bool // Drain: a worker stops at the first empty claim
+
+	schedMu   sync.Mutex
+	schedules []*schedule     // periodic kinds (schedule.go)
+	bg        map[string]bool // kinds only Run works
 }
 
 // New returns a Runner on st.
-func New(st store.Store, opts Options) *Runner {
+func New(st Store, opts Options) *Runner {
 	if opts.Worker == "" {
 		opts.Worker = workerName()
 	}
@@ -132,10 +159,29 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
+// retryError asks for the next try after a delay of its own.
+type retryError struct {
+	err   error
+	after time.Duration
+}
+
+func (e retryError) Error() string { return e.err.Error() }
+func (e retryError) Unwrap() error { return e.err }
+
+// RetryAfter wraps err so the job's next try comes after d instead of the
+// runner's backoff (a kind with a retry schedule of its own, like mail).
+// The job's attempts still count.
+func RetryAfter(err error, d time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	return retryError{err, d}
+}
+
 // Enqueue adds a job of kind with payload marshalled as JSON. With a
 // non-empty key, a queued or running job with the same key makes it a no-op
 // (false).
-func Enqueue(ctx context.Context, st store.Store, kind, key string, sourceID int64, payload any) (bool, error) {
+func Enqueue(ctx context.Context, st Enqueuer, kind, key string, sourceID int64, payload any) (bool, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: encode payload: %w", kind, err)
@@ -160,6 +206,15 @@ func (r *Runner) RunUntilIdle(ctx context.Context) error {
 	return r.run(ctx, true)
 }
 
+// Drain is RunUntilIdle that does not wait for jobs other workers hold:
+// each worker stops when it finds nothing to claim, so jobs whose worker
+// died are left until their lease runs out (a command sending a run).
+func (r *Runner) Drain(ctx context.Context) error {
+	r.drain = true
+	defer func() { r.drain = false }()
+	return r.run(ctx, true)
+}
+
 func (r *Runner) run(parent context.Context, untilIdle bool) error {
 	if len(r.kinds) == 0 {
 		return errors.New("jobs: no handlers registered")
@@ -167,12 +222,22 @@ func (r *Runner) run(parent context.Context, untilIdle bool) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	var wg sync.WaitGroup
+	kinds := r.kinds
+	if untilIdle {
+		// A one-off pass leaves periodic work to the runners that Run.
+		kinds = slices.DeleteFunc(slices.Clone(kinds), r.background)
+		if len(kinds) == 0 {
+			return nil // (no kinds would claim any kind)
+		}
+	} else {
+		wg.Go(func() { r.scheduleLoop(ctx) })
+	}
 	errc := make(chan error, r.opts.Concurrency)
 	for range r.opts.Concurrency {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := r.loop(ctx, untilIdle); err != nil {
+			if err := r.loop(ctx, kinds, untilIdle); err != nil {
 				errc <- err
 				cancel()
 			}
@@ -188,10 +253,10 @@ func (r *Runner) run(parent context.Context, untilIdle bool) error {
 	return parent.Err()
 }
 
-func (r *Runner) loop(ctx context.Context, untilIdle bool) error {
+func (r *Runner) loop(ctx context.Context, kinds []string, untilIdle bool) error {
 	failures := 0
 	for ctx.Err() == nil {
-		j, err := r.st.Claim(ctx, r.opts.Worker, r.kinds, r.opts.Now(), r.opts.Lease)
+		j, err := r.st.Claim(ctx, r.opts.Worker, kinds, r.opts.Now(), r.opts.Lease)
 		switch {
 		case err == nil:
 			failures = 0
@@ -202,8 +267,11 @@ func (r *Runner) loop(ctx context.Context, untilIdle bool) error {
 			r.mu.Unlock()
 			continue
 		case errors.Is(err, store.ErrNotFound):
+			if untilIdle && r.drain {
+				return nil
+			}
 			if untilIdle {
-				idle, err := r.idle(ctx)
+				idle, err := r.idle(ctx, kinds)
 				if err != nil {
 					return err
 				}
@@ -234,8 +302,8 @@ func (r *Runner) loop(ctx context.Context, untilIdle bool) error {
 	return nil
 }
 
-func (r *Runner) idle(ctx context.Context) (bool, error) {
-	c, err := r.st.JobCounts(ctx, r.kinds, r.opts.Now())
+func (r *Runner) idle(ctx context.Context, kinds []string) (bool, error) {
+	c, err := r.st.JobCounts(ctx, kinds, r.opts.Now())
 	if err != nil {
 		return false, fmt.Errorf("jobs: count: %w", err)
 	}
@@ -283,6 +351,9 @@ func (r *Runner) execute(ctx context.Context, j *store.Job) {
 	var retryAt time.Time
 	if !IsPermanent(err) {
 		retryAt = r.opts.Now().Add(r.opts.Backoff(j.Attempts))
+		if re := (retryError{}); errors.As(err, &re) {
+			retryAt = r.opts.Now().Add(re.after)
+		}
 	}
 	log.Info("job failed", "err", err, "retry_at", retryAt)
 	if ferr := r.st.FailJob(bg, j.ID, r.opts.Worker, err.Error(), retryAt); ferr != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	htmltemplate "html/template"
@@ -17,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"spektrum/internal/jobs"
 	"spektrum/internal/store"
 )
 
@@ -151,9 +153,8 @@ type SendOptions struct {
 	DryRun    bool   // render and count, write and send nothing
 	// ResumeOnly sends what the run has pending without adding anyone.
 	ResumeOnly bool
-	Worker     string // this sender's name in the send log's locks; default random
-	Lease      time.Duration
-	Batch      int
+	// Lease is how long a digest job is held without renewal; default 5m.
+	Lease time.Duration
 	// Concurrency is how many digests are rendered and sent at once;
 	// default 4 (the SMTP mailer's pool bounds the connections).
 	Concurrency int
@@ -192,10 +193,13 @@ func sendBackoff(attempt int) time.Duration {
 	return d
 }
 
-// SendDigests plans the current run of o.Frequency and sends every due
-// digest in it. Safe to run in several processes at once and to rerun after
-// a crash: the send log's unique (subscriber, run) rows and locks make each
-// subscriber's digest go out once.
+// SendDigests plans the current run of o.Frequency, queues its digests and
+// works them off now with a runner of its own (`spektrum newsletter send`;
+// `serve` does the same on its schedule). Safe to run in several processes
+// at once and to rerun after a crash: the send log's unique (subscriber,
+// run) rows and the queue's unique, leased digest jobs make each
+// subscriber's digest go out once. Digests held by another sender, or
+// waiting to retry, are left to the queue.
 func (n *Newsletter) SendDigests(ctx context.Context, o SendOptions) (SendReport, error) {
 	if o.Frequency == "" {
 		o.Frequency = store.Daily
@@ -203,110 +207,123 @@ func (n *Newsletter) SendDigests(ctx context.Context, o SendOptions) (SendReport
 	if o.Frequency != store.Daily && o.Frequency != store.Weekly {
 		return SendReport{}, fmt.Errorf("%w: frequency %q must be daily or weekly", ErrInvalid, o.Frequency)
 	}
-	if o.Worker == "" {
-		w, err := randomToken(6)
-		if err != nil {
-			return SendReport{}, err
-		}
-		o.Worker = "sender-" + w
-	}
 	if o.Lease <= 0 {
 		o.Lease = 5 * time.Minute
-	}
-	if o.Batch <= 0 {
-		o.Batch = 50
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 4
 	}
 	now := n.now().UTC()
-	run := store.DigestRun{RunKey: RunKey(o.Frequency, now), Frequency: o.Frequency, Until: now,
-		FirstFrom: now.Add(-period(o.Frequency))}
-	rep := SendReport{RunKey: run.RunKey, DryRun: o.DryRun}
-	b := &digestBuilder{n: n, until: run.Until, articles: map[int64][]store.Article{}}
 	if o.DryRun {
-		return n.dryRun(ctx, run, b, rep)
+		run := store.DigestRun{RunKey: RunKey(o.Frequency, now), Frequency: o.Frequency, Until: now,
+			FirstFrom: now.Add(-period(o.Frequency))}
+		b := &digestBuilder{n: n, until: run.Until, articles: map[int64][]store.Article{}}
+		return n.dryRun(ctx, run, b, SendReport{RunKey: run.RunKey, DryRun: true})
 	}
+	rep := SendReport{RunKey: RunKey(o.Frequency, now)}
 	var err error
-	if !o.ResumeOnly {
-		if rep.Planned, err = n.st.PlanDigests(ctx, run); err != nil {
-			return rep, err
-		}
+	if rep.Planned, err = n.planRun(ctx, o.Frequency, now, o.ResumeOnly); err != nil {
+		return rep, err
 	}
-	lim := newLimiter(n.cfg.Rate)
+	r := jobs.New(n.st, jobs.Options{Concurrency: o.Concurrency, Lease: o.Lease, Logger: n.log, Now: n.now})
 	var sentNow atomic.Int64
-	// Each worker claims its own batches, so the rows in flight at a crash
-	// are at most Concurrency × Batch, all waiting out one lease.
-	errc := make(chan error, o.Concurrency)
-	for range o.Concurrency {
-		go func() {
-			for {
-				batch, err := n.st.ClaimDigestSends(ctx, run.RunKey, o.Worker, n.now(), o.Lease, o.Batch)
-				if err != nil || len(batch) == 0 {
-					errc <- err
-					return
-				}
-				for i := range batch {
-					sent, err := n.deliver(ctx, b, lim, &batch[i], o.Worker)
-					if err != nil {
-						errc <- err
-						return
-					}
-					if sent {
-						sentNow.Add(1)
-					}
-				}
-			}
-		}()
-	}
-	var firstErr error
-	for range o.Concurrency {
-		if err := <-errc; err != nil && firstErr == nil {
-			firstErr = err
+	r.Handle(jobDigest, func(ctx context.Context, j *store.Job) error {
+		sent, err := n.digestJob(ctx, j)
+		if sent {
+			sentNow.Add(1)
 		}
-	}
+		return err
+	})
+	err = r.Drain(ctx)
 	rep.SentNow = int(sentNow.Load())
-	if firstErr != nil {
-		return rep, firstErr
+	if err != nil {
+		return rep, err
 	}
-	if rep.Counts, err = n.st.DigestSendCounts(ctx, run.RunKey); err != nil {
+	if rep.Counts, err = n.st.DigestSendCounts(ctx, rep.RunKey); err != nil {
 		return rep, err
 	}
 	rep.Retrying = rep.Counts.Pending
 	return rep, nil
 }
 
-// deliver builds and sends one claimed digest and records the outcome. It
-// returns an error only when the run cannot go on (the context ended, the
-// store failed); the row then stays locked until its lease runs out and is
-// taken up again by the next run, like after a crash.
-func (n *Newsletter) deliver(ctx context.Context, b *digestBuilder, lim *limiter, d *store.DigestSend, worker string) (bool, error) {
-	sub := &d.Subscriber
-	finish := func() error {
-		if err := n.st.FinishDigestSend(ctx, d, worker); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				// Our lease ran out and another sender took the row
-				// over; its record wins.
-				n.log.WarnContext(ctx, "digest lease lost", "subscriber", sub.ID, "run", d.RunKey)
-				return nil
-			}
-			return err
+// planRun adds the run of freq at `at` to the send log (unless resumeOnly)
+// and queues a digest job for each of its pending rows. Rerunning it
+// queues nothing twice: a row's job is unique while queued or running, and
+// a job for a row recorded since does nothing.
+func (n *Newsletter) planRun(ctx context.Context, freq string, at time.Time, resumeOnly bool) (int, error) {
+	now := n.now().UTC()
+	run := store.DigestRun{RunKey: RunKey(freq, at), Frequency: freq, Until: now, FirstFrom: now.Add(-period(freq))}
+	planned := 0
+	if !resumeOnly {
+		var err error
+		if planned, err = n.st.PlanDigests(ctx, run); err != nil {
+			return 0, err
 		}
-		return nil
 	}
+	var after int64
+	for {
+		rows, err := n.st.PendingDigestSends(ctx, run.RunKey, after, 500)
+		if err != nil || len(rows) == 0 {
+			return planned, err
+		}
+		for _, d := range rows {
+			after = d.ID
+			b, err := json.Marshal(digestPayload{d.ID})
+			if err != nil {
+				return planned, err
+			}
+			runAt := now
+			if d.NextAt.After(runAt) {
+				runAt = d.NextAt
+			}
+			if _, err := n.st.Enqueue(ctx, &store.Job{Kind: jobDigest, UniqueKey: fmt.Sprintf("%s:%d", jobDigest, d.ID),
+				Payload: b, RunAt: runAt, MaxAttempts: maxSendAttempts + 1}); err != nil {
+				return planned, fmt.Errorf("queue digest %d of run %s: %w", d.ID, run.RunKey, err)
+			}
+		}
+	}
+}
+
+type digestPayload struct {
+	SendID int64 `json:"send_id"`
+}
+
+// digestJob sends one subscriber's digest of one run and records the
+// outcome in the send log. It reports whether a mail went out. A temporary
+// SMTP failure is retried by the queue after 1m, 5m, 25m and 2h; a
+// permanent one, or the fifth, is recorded as failed. (The job may have one
+// try more than maxSendAttempts so a worker dying on the last send does
+// not leave the row pending.)
+func (n *Newsletter) digestJob(ctx context.Context, j *store.Job) (bool, error) {
+	var pl digestPayload
+	if err := json.Unmarshal(j.Payload, &pl); err != nil {
+		return false, jobs.Permanent(fmt.Errorf("digest job payload: %w", err))
+	}
+	d, err := n.st.DigestSend(ctx, pl.SendID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil // erased with its subscriber, or purged
+	}
+	if err != nil {
+		return false, err
+	}
+	if d.State != store.SendPending {
+		return false, nil // recorded by an earlier try: running twice mails nobody twice
+	}
+	d.Attempts = j.Attempts
+	sub := &d.Subscriber
 	if sub.Status != store.SubActive {
 		d.State = store.SendSkipped
-		return false, finish()
+		return false, n.finish(ctx, d)
 	}
-	m, err := b.message(ctx, d)
+	m, err := n.send.builder(n, d.PeriodUntil).message(ctx, d)
 	if err != nil {
 		return false, err
 	}
 	if m == nil {
 		d.State = store.SendEmpty
-		return false, finish()
+		return false, n.finish(ctx, d)
 	}
-	if err := lim.wait(ctx); err != nil {
+	if err := n.send.lim.wait(ctx); err != nil {
 		return false, err
 	}
 	err = n.mailer.Send(ctx, m)
@@ -327,10 +344,69 @@ func (n *Newsletter) deliver(ctx context.Context, b *digestBuilder, lim *limiter
 			}
 		}
 	default:
-		d.State, d.LastError, d.NextAt = store.SendPending, err.Error(), now.Add(sendBackoff(d.Attempts))
+		wait := sendBackoff(d.Attempts)
+		d.State, d.LastError, d.NextAt = store.SendPending, err.Error(), now.Add(wait)
 		n.log.WarnContext(ctx, "digest will be retried", "subscriber", sub.ID, "run", d.RunKey, "at", d.NextAt, "err", err)
+		if ferr := n.finish(ctx, d); ferr != nil {
+			return false, ferr
+		}
+		return false, jobs.RetryAfter(err, wait)
 	}
-	return err == nil, finish()
+	return err == nil, n.finish(ctx, d)
+}
+
+// finish records d's outcome. A row another sender recorded first (after
+// this one's lease ran out) keeps that record.
+func (n *Newsletter) finish(ctx context.Context, d *store.DigestSend) error {
+	err := n.st.FinishDigestSend(ctx, d)
+	if errors.Is(err, store.ErrNotFound) {
+		n.log.WarnContext(ctx, "digest recorded by another sender", "subscriber", d.SubscriberID, "run", d.RunKey)
+		return nil
+	}
+	return err
+}
+
+// sendState is what the digest jobs of one process share: the rate limit
+// and the rendered runs' article lists.
+type sendState struct {
+	lim *limiter
+
+	mu       sync.Mutex
+	builders map[int64]*cachedBuilder // by period end (ms)
+}
+
+type cachedBuilder struct {
+	b    *digestBuilder
+	made time.Time
+}
+
+// builderTTL bounds how long a run's article lists are reused: long enough
+// for a run's digests, short enough that a retry hours later sees articles
+// hidden since.
+const builderTTL = 10 * time.Minute
+
+func newSendState(rate float64) *sendState {
+	return &sendState{lim: newLimiter(rate), builders: map[int64]*cachedBuilder{}}
+}
+
+// builder returns the digest builder of the run ending at until, shared by
+// the run's digest jobs so each period's articles are read once.
+func (s *sendState) builder(n *Newsletter, until time.Time) *digestBuilder {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	key := until.UnixMilli()
+	if c, ok := s.builders[key]; ok && now.Sub(c.made) < builderTTL {
+		return c.b
+	}
+	for k, c := range s.builders {
+		if now.Sub(c.made) >= builderTTL {
+			delete(s.builders, k)
+		}
+	}
+	b := &digestBuilder{n: n, until: until, articles: map[int64][]store.Article{}}
+	s.builders[key] = &cachedBuilder{b: b, made: now}
+	return b
 }
 
 // dryRun renders the run's digests without planning, sending or recording.

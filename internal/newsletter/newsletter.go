@@ -41,7 +41,7 @@ type Config struct {
 	// no limit (benchmarks, a local relay).
 	Rate float64
 	// SendHour is the UTC hour (0-23) daily digests go out at, and weekly
-	// ones on Mondays; Schedule uses it.
+	// ones on Mondays (their periodic jobs; schedule.go).
 	SendHour int
 
 	ConfirmTTL        time.Duration // how long a confirmation link works; default 7 days
@@ -86,6 +86,8 @@ type Newsletter struct {
 	host   string
 	// proxies are Config.TrustedProxies, parsed.
 	proxies clientip.Proxies
+	// send is shared by this process's digest jobs (digest.go).
+	send *sendState
 }
 
 // Job kinds this package handles.
@@ -174,7 +176,7 @@ func New(ctx context.Context, st store.Store, mailer Mailer, cfg Config) (*Newsl
 	}
 	n := &Newsletter{st: st, mailer: mailer, cfg: cfg, sign: newSigner(secret), msg: messages{cat},
 		ed:  edition.New(st, cat, cfg.SiteLanguage),
-		log: cfg.Logger.With("component", "newsletter"), now: cfg.Now, host: host}
+		log: cfg.Logger.With("component", "newsletter"), now: cfg.Now, host: host, send: newSendState(cfg.Rate)}
 	if n.proxies, err = clientip.ParseProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("newsletter: %w", err)
 	}
@@ -187,8 +189,12 @@ func New(ctx context.Context, st store.Store, mailer Mailer, cfg Config) (*Newsl
 	return n, nil
 }
 
-// Register adds the newsletter's job handlers (confirmation mails) to r.
-func (n *Newsletter) Register(r *jobs.Runner) { r.Handle(jobConfirm, n.handleConfirmJob) }
+// Register adds the newsletter's job handlers to r: confirmation mails,
+// and the digests and clean-up on their schedule (schedule.go).
+func (n *Newsletter) Register(r *jobs.Runner) {
+	r.Handle(jobConfirm, n.handleConfirmJob)
+	n.registerSending(r)
+}
 
 // Signup is one sign-up as the form or the API received it.
 type Signup struct {

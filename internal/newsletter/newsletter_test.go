@@ -316,7 +316,7 @@ func TestCrashMidRunResumes(t *testing.T) {
 	defer cancel()
 	crash := &crashAfter{Mailer: e.mailer, n: 5, cancel: cancel}
 	first := e.newNewsletter(crash)
-	_, err := first.SendDigests(ctx, newsletter.SendOptions{Frequency: store.Daily, Lease: 5 * time.Minute, Batch: 4, Concurrency: 1})
+	_, err := first.SendDigests(ctx, newsletter.SendOptions{Frequency: store.Daily, Lease: 5 * time.Minute, Concurrency: 1})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("crashed run returned %v, want context.Canceled", err)
 	}
@@ -327,19 +327,19 @@ func TestCrashMidRunResumes(t *testing.T) {
 	if err != nil || c.Sent != 5 || c.Pending != 7 {
 		t.Fatalf("send log after the crash = %+v, %v; want 5 sent, 7 pending", c, err)
 	}
-	// Before the lease runs out, another sender leaves the locked rows alone.
+	// Before the lease runs out, another sender leaves the held digest alone.
 	second := e.newNewsletter(e.mailer)
 	e.clock.Add(time.Minute)
 	rep, err := second.SendDigests(context.Background(), newsletter.SendOptions{Frequency: store.Daily, ResumeOnly: true})
-	if err != nil || rep.SentNow != 4 {
-		// Rows of the batches not yet claimed (4 of them) go; the 3
-		// claimed-but-unsent ones wait for their lease.
-		t.Fatalf("resume within the lease = %+v, %v; want the 4 unclaimed rows sent", rep, err)
+	if err != nil || rep.SentNow != 6 {
+		// The digest jobs nobody claimed yet (6 of them) go; the one the
+		// crashed sender held waits for its lease.
+		t.Fatalf("resume within the lease = %+v, %v; want the 6 unclaimed digests sent", rep, err)
 	}
 	e.clock.Add(5 * time.Minute)
 	rep, err = second.SendDigests(context.Background(), newsletter.SendOptions{Frequency: store.Daily})
-	if err != nil || rep.SentNow != 3 || rep.Counts.Sent != 12 || rep.Retrying != 0 {
-		t.Fatalf("resume after the lease = %+v, %v; want the last 3 sent, 12 in all", rep, err)
+	if err != nil || rep.SentNow != 1 || rep.Counts.Sent != 12 || rep.Retrying != 0 {
+		t.Fatalf("resume after the lease = %+v, %v; want the last one sent, 12 in all", rep, err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	var got map[string]int

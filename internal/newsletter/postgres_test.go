@@ -56,8 +56,9 @@ func pgStore(t *testing.T) (open func() store.Store) {
 }
 
 // TestTwoSendersOnPostgres: two processes (two pools, two newsletters) send
-// the same run at once with several workers each; SKIP LOCKED claims must
-// hand every subscriber's digest to exactly one of them.
+// the same run at once with several workers each; the queue's unique digest
+// jobs and SKIP LOCKED claims must hand every subscriber's digest to
+// exactly one of them.
 func TestTwoSendersOnPostgres(t *testing.T) {
 	t.Parallel()
 	open := pgStore(t)
@@ -103,7 +104,7 @@ func TestTwoSendersOnPostgres(t *testing.T) {
 	var wg sync.WaitGroup
 	for i, n := range senders {
 		wg.Go(func() {
-			reps[i], errs[i] = n.SendDigests(ctx, newsletter.SendOptions{Frequency: store.Daily, Concurrency: 3, Batch: 3})
+			reps[i], errs[i] = n.SendDigests(ctx, newsletter.SendOptions{Frequency: store.Daily, Concurrency: 3})
 		})
 	}
 	wg.Wait()

@@ -6,46 +6,72 @@ import (
 	"fmt"
 	"time"
 
+	"spektrum/internal/jobs"
 	"spektrum/internal/store"
 )
 
-// Schedule sends the digests while ctx lasts: daily ones from Config.SendHour
-// (UTC) each day, weekly ones from that hour on Mondays. It checks every
-// minute. Once a run has begun it is only resumed (retries, rows a crashed
-// process left), not planned again, so someone who confirms in the
+// Job kinds of the digests and the newsletter's clean-up.
+const (
+	jobDigestDaily  = "digest-daily"       // periodic: plans and queues the day's run
+	jobDigestWeekly = "digest-weekly"      // periodic: the week's run, Mondays
+	jobDigest       = "digest"             // one subscriber's digest of one run
+	jobCleanup      = "newsletter-cleanup" // periodic: counters, send log, unconfirmed sign-ups
+)
+
+// registerSending adds the digests and the clean-up to r as queue jobs:
+// daily digests go out from Config.SendHour (UTC) each day, weekly ones
+// from that hour on Mondays. Each run is planned once per period by
+// whichever worker claims its periodic job, so someone who confirms in the
 // afternoon gets their first digest with the next run rather than at once.
-// Several processes may run it: the send log keeps every digest single.
-func (n *Newsletter) Schedule(ctx context.Context) error {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
-	var lastPurge time.Time
-	for {
-		now := n.now().UTC()
-		if err := n.RunDue(ctx); err != nil && ctx.Err() == nil {
-			n.log.WarnContext(ctx, "digest run", "err", err)
+func (n *Newsletter) registerSending(r *jobs.Runner) {
+	// Digests are serve's work: a one-off pass (spektrum fetch) neither
+	// sends nor waits for them; `spektrum newsletter send` drains them.
+	r.HandleBackground(jobDigest, func(ctx context.Context, j *store.Job) error {
+		_, err := n.digestJob(ctx, j)
+		return err
+	})
+	r.Every(jobDigestDaily, jobs.Daily(n.cfg.SendHour), n.runJob(store.Daily))
+	r.Every(jobDigestWeekly, jobs.Weekly(time.Monday, n.cfg.SendHour), n.runJob(store.Weekly))
+	r.Every(jobCleanup, jobs.Interval{Every: time.Hour}, n.cleanup)
+}
+
+// runJob plans the run of freq for the job's period and queues its digests.
+func (n *Newsletter) runJob(freq string) jobs.Handler {
+	return func(ctx context.Context, j *store.Job) error {
+		at := jobs.Period(j)
+		if at.IsZero() {
+			at = n.now()
 		}
-		if now.Sub(lastPurge) > time.Hour {
-			if _, err := n.st.PurgeHits(ctx, now.Add(-48*time.Hour)); err != nil && ctx.Err() == nil {
-				n.log.WarnContext(ctx, "purge sign-up counters", "err", err)
-			}
-			// The send log is kept a little over a year: long enough to
-			// answer "when did you mail me" in an export.
-			if _, err := n.st.PurgeDigestSends(ctx, now.Add(-400*24*time.Hour)); err != nil && ctx.Err() == nil {
-				n.log.WarnContext(ctx, "purge send log", "err", err)
-			}
-			if k, err := n.PurgeUnconfirmed(ctx); err != nil && ctx.Err() == nil {
-				n.log.WarnContext(ctx, "erase unconfirmed sign-ups", "err", err)
-			} else if k > 0 {
-				n.log.InfoContext(ctx, "unconfirmed sign-ups erased", "count", k)
-			}
-			lastPurge = now
+		planned, err := n.planRun(ctx, freq, at, false)
+		if err != nil {
+			return fmt.Errorf("%s digests: %w", freq, err)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
+		if planned > 0 {
+			n.log.InfoContext(ctx, "digests queued", "run", RunKey(freq, at), "subscribers", planned)
 		}
+		return nil
 	}
+}
+
+// cleanup forgets what is kept only for a while: sign-up counters, the
+// send log after a year, sign-ups nobody confirmed.
+func (n *Newsletter) cleanup(ctx context.Context, _ *store.Job) error {
+	now := n.now().UTC()
+	var errs []error
+	if _, err := n.st.PurgeHits(ctx, now.Add(-48*time.Hour)); err != nil {
+		errs = append(errs, fmt.Errorf("purge sign-up counters: %w", err))
+	}
+	// The send log is kept a little over a year: long enough to answer
+	// "when did you mail me" in an export.
+	if _, err := n.st.PurgeDigestSends(ctx, now.Add(-400*24*time.Hour)); err != nil {
+		errs = append(errs, fmt.Errorf("purge send log: %w", err))
+	}
+	if k, err := n.PurgeUnconfirmed(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("erase unconfirmed sign-ups: %w", err))
+	} else if k > 0 {
+		n.log.InfoContext(ctx, "unconfirmed sign-ups erased", "count", k)
+	}
+	return errors.Join(errs...)
 }
 
 // PurgeUnconfirmed erases sign-ups nobody confirmed within ConfirmWindow
@@ -75,47 +101,4 @@ func (n *Newsletter) PurgeUnconfirmed(ctx context.Context) (int, error) {
 			erased++
 		}
 	}
-}
-
-// RunDue does one round of Schedule: it starts or resumes the daily and
-// weekly runs that are due now.
-func (n *Newsletter) RunDue(ctx context.Context) error {
-	now := n.now().UTC()
-	var errs []error
-	for _, freq := range []string{store.Daily, store.Weekly} {
-		if !n.due(freq, now) {
-			continue
-		}
-		if err := n.scheduledRun(ctx, freq, now); err != nil {
-			errs = append(errs, fmt.Errorf("%s digests: %w", freq, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// due reports whether the run of freq containing now may start.
-func (n *Newsletter) due(freq string, now time.Time) bool {
-	if now.Hour() < n.cfg.SendHour {
-		return false
-	}
-	return freq == store.Daily || now.Weekday() == time.Monday
-}
-
-func (n *Newsletter) scheduledRun(ctx context.Context, freq string, now time.Time) error {
-	c, err := n.st.DigestSendCounts(ctx, RunKey(freq, now))
-	if err != nil {
-		return err
-	}
-	started := c.Pending+c.Sent+c.Empty+c.Failed+c.Skipped > 0
-	if started && c.Pending == 0 {
-		return nil
-	}
-	rep, err := n.SendDigests(ctx, SendOptions{Frequency: freq, ResumeOnly: started})
-	if err != nil {
-		return err
-	}
-	if rep.Planned > 0 || rep.SentNow > 0 {
-		n.log.InfoContext(ctx, "digests sent", "run", rep.RunKey, "summary", rep.String())
-	}
-	return nil
 }

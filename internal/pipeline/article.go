@@ -52,12 +52,13 @@ func (p *Pipeline) handleArticle(ctx context.Context, j *store.Job) (err error) 
 	if err != nil {
 		return fmt.Errorf("store article %s: %w", a.URL, err)
 	}
-	p.opts.Events(Event{Kind: ArticleDone, SourceID: src.ID, Source: src.Name, URL: a.URL, Result: res, Note: note})
-	if err := p.EnqueueTranslations(ctx, a); err != nil {
-		// The article is stored and shown in its own edition; the next
-		// poll or `spektrum translate` queues the rest.
-		p.opts.Logger.WarnContext(ctx, "queue translations", "article", a.ID, "err", err)
+	// The next stages follow as jobs of their own. Should handing on
+	// fail, the job's retry stores the same article again (unchanged) and
+	// hands it on then.
+	if err := p.enqueueStages(ctx, a); err != nil {
+		return err
 	}
+	p.opts.Events(Event{Kind: ArticleDone, SourceID: src.ID, Source: src.Name, URL: a.URL, Result: res, Note: note})
 	return nil
 }
 

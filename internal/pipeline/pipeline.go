@@ -97,6 +97,8 @@ type Pipeline struct {
 	opts Options
 	// sites is the per-site template memory used by extraction.
 	sites *siteProfiles
+	// stages follow every stored article as jobs of their own (stages.go).
+	stages []Stage
 }
 
 // New returns a Pipeline.
@@ -122,7 +124,9 @@ func New(st store.Store, fc *fetch.Client, ex *extract.Extractor, opts Options) 
 	if opts.Events == nil {
 		opts.Events = func(Event) {}
 	}
-	return &Pipeline{st: st, fc: fc, ex: ex, san: extract.NewSanitizer(), opts: opts, sites: newSiteProfiles()}
+	p := &Pipeline{st: st, fc: fc, ex: ex, san: extract.NewSanitizer(), opts: opts, sites: newSiteProfiles()}
+	p.AddStage(Stage{Kind: KindTranslations, Run: p.EnqueueTranslations})
+	return p
 }
 
 // Register installs the pipeline's job handlers on r.
@@ -130,10 +134,26 @@ func (p *Pipeline) Register(r *jobs.Runner) {
 	r.Handle(KindPoll, p.handlePoll)
 	r.Handle(KindArticle, p.handleArticle)
 	r.Handle(KindTranslate, p.handleTranslate)
+	for _, s := range p.stages {
+		r.Handle(s.Kind, p.stageHandler(s))
+	}
+	r.Every(KindDuePolls, jobs.Interval{Every: 30 * time.Second}, p.handleDuePolls)
 }
 
-// Kinds lists the job kinds of the pipeline.
-func Kinds() []string { return []string{KindPoll, KindArticle, KindTranslate} }
+// KindDuePolls is the periodic job that queues the polls of due sources.
+// The poll jobs' unique keys keep each source's poll single.
+const KindDuePolls = "due-polls"
+
+func (p *Pipeline) handleDuePolls(ctx context.Context, _ *store.Job) error {
+	n, err := p.EnqueueDue(ctx)
+	if n > 0 {
+		p.opts.Logger.InfoContext(ctx, "polls queued", "sources", n)
+	}
+	return err
+}
+
+// Kinds lists the job kinds of the pipeline and its built-in stages.
+func Kinds() []string { return []string{KindPoll, KindArticle, KindTranslations, KindTranslate} }
 
 type pollPayload struct {
 	SourceID int64 `json:"source_id"`

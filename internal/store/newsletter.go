@@ -63,7 +63,7 @@ type Consent struct {
 
 // Digest send states.
 const (
-	SendPending = "pending" // to be sent (or being sent, while locked)
+	SendPending = "pending" // to be sent (its digest job is queued, running or waiting to retry)
 	SendSent    = "sent"
 	SendEmpty   = "empty"  // nothing new in the subscriber's sections: not sent, period not advanced
 	SendFailed  = "failed" // gave up after retries, or a permanent refusal
@@ -80,16 +80,14 @@ type DigestSend struct {
 	State        string
 	PeriodFrom   time.Time // articles first seen in [PeriodFrom, PeriodUntil)
 	PeriodUntil  time.Time
-	Attempts     int
-	NextAt       time.Time // not before; retries wait out a backoff
-	LockedBy     string
-	LockedUntil  time.Time
+	Attempts     int       // tries so far (the digest job's attempts)
+	NextAt       time.Time // a pending row's next try after a temporary failure
 	LastError    string
 	MessageID    string
 	SentAt       time.Time
 	CreatedAt    time.Time
 
-	// Filled by ClaimDigestSends from the subscriber at claim time.
+	// Filled by DigestSend from the subscriber as it is now.
 	Subscriber Subscriber
 }
 
@@ -146,17 +144,19 @@ type NewsletterStore interface {
 	// of run.Frequency that has none for run.RunKey and returns how many it
 	// added. Idempotent.
 	PlanDigests(ctx context.Context, run DigestRun) (int, error)
-	// ClaimDigestSends locks up to limit pending rows of runKey that are due
-	// at now and not locked by anyone (or whose lock expired) for worker
-	// until now+lease, counting an attempt, and returns them with their
-	// subscribers. Concurrent claims never return the same row.
-	ClaimDigestSends(ctx context.Context, runKey, worker string, now time.Time, lease time.Duration, limit int) ([]DigestSend, error)
-	// FinishDigestSend records the outcome of a claimed row if worker still
-	// holds it: SendSent (and then the subscriber's LastDigestAt becomes the
-	// row's PeriodUntil, in the same transaction), SendEmpty, SendFailed,
-	// SendSkipped, or SendPending with retryAt for a retry. ErrNotFound if
-	// the lock was lost.
-	FinishDigestSend(ctx context.Context, d *DigestSend, worker string) error
+	// PendingDigestSends lists up to limit pending rows of runKey with an
+	// ID above afterID, by ID, without their subscribers.
+	PendingDigestSends(ctx context.Context, runKey string, afterID int64, limit int) ([]DigestSend, error)
+	// DigestSend returns one row with its subscriber; ErrNotFound when
+	// there is none (erased with its subscriber, or purged).
+	DigestSend(ctx context.Context, id int64) (*DigestSend, error)
+	// FinishDigestSend records the outcome of a row that is still pending:
+	// SendSent (and then the subscriber's LastDigestAt becomes the row's
+	// PeriodUntil, in the same transaction), SendEmpty, SendFailed,
+	// SendSkipped, or SendPending with the error and NextAt of a retry; with
+	// d.Attempts. ErrNotFound if the row is no longer pending (another
+	// sender recorded it first).
+	FinishDigestSend(ctx context.Context, d *DigestSend) error
 	DigestSendCounts(ctx context.Context, runKey string) (SendCounts, error)
 	DigestSends(ctx context.Context, subscriberID int64) ([]DigestSend, error) // oldest first
 	// PurgeDigestSends deletes finished send-log rows (not pending ones)

@@ -161,7 +161,7 @@ const (
 type Job struct {
 	ID          int64
 	Kind        string
-	UniqueKey   string // at most one queued or running job per key; "" = no limit
+	UniqueKey   string // at most one queued or running job per key (any job kept, with OnceKeyPrefix); "" = no limit
 	SourceID    int64  // the source this job works for, 0 = none; jobs go when their source goes
 	Payload     []byte // JSON
 	State       string
@@ -173,6 +173,11 @@ type Job struct {
 	LastError   string
 	CreatedAt   time.Time
 }
+
+// OnceKeyPrefix starts a UniqueKey that no two kept jobs may share, done
+// ones included (until PurgeJobs deletes them): a periodic job's occurrence
+// is enqueued under such a key so it is created once per period.
+const OnceKeyPrefix = "once:"
 
 // JobCounts summarises the queue.
 type JobCounts struct {
@@ -232,7 +237,8 @@ type Store interface {
 
 	// Jobs: the durable queue.
 	// Enqueue adds j; if j.UniqueKey is set and a queued or running job has the
-	// same key, it does nothing and returns false.
+	// same key (any kept job, for a key with OnceKeyPrefix), it does nothing
+	// and returns false.
 	Enqueue(ctx context.Context, j *Job) (bool, error)
 	// Claim takes the next runnable job of one of kinds (queued with RunAt <=
 	// now, or running with an expired lease), marks it running for lease by

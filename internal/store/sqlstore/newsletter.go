@@ -58,20 +58,17 @@ const (
 		ON CONFLICT (subscriber_id, run_key) DO NOTHING`
 
 	sendCols = `n.id, n.subscriber_id, n.run_key, n.state, n.period_from, n.period_until, n.attempts,
-		n.next_at, n.locked_by, n.locked_until, n.last_error, n.message_id, n.sent_at, n.created_at`
+		n.next_at, n.last_error, n.message_id, n.sent_at, n.created_at`
 
-	// %s is the dialect's row-locking clause: concurrent claimers skip rows
-	// another transaction is taking.
-	qClaimSends = `UPDATE newsletter_sends SET locked_by = ?, locked_until = ?, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM newsletter_sends
-			WHERE run_key = ? AND state = 'pending' AND next_at <= ? AND locked_until < ?
-			ORDER BY id LIMIT ?%s)
-		RETURNING id`
-	qSendsWithSubscribers = `SELECT ` + sendCols + `, ` + prefixedSubscriberCols + `
+	// (The send log's locked_by and locked_until columns date from when the
+	// newsletter claimed rows itself; the job queue's leases do it now.)
+	qPendingSends = `SELECT ` + sendCols + ` FROM newsletter_sends n
+		WHERE n.run_key = ? AND n.state = 'pending' AND n.id > ? ORDER BY n.id LIMIT ?`
+	qSendByID = `SELECT ` + sendCols + `, ` + prefixedSubscriberCols + `
 		FROM newsletter_sends n JOIN newsletter_subscribers s ON s.id = n.subscriber_id
-		WHERE n.id IN (%s) ORDER BY n.id`
-	qFinishSend = `UPDATE newsletter_sends SET state = ?, next_at = ?, locked_by = '', locked_until = 0,
-		last_error = ?, message_id = ?, sent_at = ? WHERE id = ? AND locked_by = ? AND state = 'pending'`
+		WHERE n.id = ?`
+	qFinishSend = `UPDATE newsletter_sends SET state = ?, next_at = ?, attempts = ?,
+		last_error = ?, message_id = ?, sent_at = ? WHERE id = ? AND state = 'pending'`
 	qAdvanceDigest = `UPDATE newsletter_subscribers SET last_digest_at = ? WHERE id = ? AND last_digest_at < ?`
 	qSendCounts    = `SELECT state, COUNT(*) FROM newsletter_sends WHERE run_key = ? GROUP BY state`
 	qSendsOf       = `SELECT ` + sendCols + ` FROM newsletter_sends n WHERE n.subscriber_id = ? ORDER BY n.id`
@@ -337,9 +334,9 @@ func (s *Store) PlanDigests(ctx context.Context, run store.DigestRun) (int, erro
 }
 
 func scanSend(sc interface{ Scan(...any) error }, d *store.DigestSend, withSub bool) error {
-	var from, until, next, locked, sent, created int64
+	var from, until, next, sent, created int64
 	dst := []any{&d.ID, &d.SubscriberID, &d.RunKey, &d.State, &from, &until, &d.Attempts, &next,
-		&d.LockedBy, &locked, &d.LastError, &d.MessageID, &sent, &created}
+		&d.LastError, &d.MessageID, &sent, &created}
 	var err error
 	if withSub {
 		err = scanSubscriber(scanAppend{sc, dst}, &d.Subscriber)
@@ -347,7 +344,7 @@ func scanSend(sc interface{ Scan(...any) error }, d *store.DigestSend, withSub b
 		err = sc.Scan(dst...)
 	}
 	d.PeriodFrom, d.PeriodUntil, d.NextAt = fromMS(from), fromMS(until), fromMS(next)
-	d.LockedUntil, d.SentAt, d.CreatedAt = fromMS(locked), fromMS(sent), fromMS(created)
+	d.SentAt, d.CreatedAt = fromMS(sent), fromMS(created)
 	return err
 }
 
@@ -360,62 +357,52 @@ type scanAppend struct {
 
 func (a scanAppend) Scan(dst ...any) error { return a.sc.Scan(append(a.first, dst...)...) }
 
-// ClaimDigestSends locks up to limit due rows of runKey for worker; see store.NewsletterStore.
-func (s *Store) ClaimDigestSends(ctx context.Context, runKey, worker string, now time.Time, lease time.Duration, limit int) ([]store.DigestSend, error) {
+// PendingDigestSends lists pending rows of runKey; see store.NewsletterStore.
+func (s *Store) PendingDigestSends(ctx context.Context, runKey string, afterID int64, limit int) ([]store.DigestSend, error) {
 	if limit <= 0 {
 		limit = 1
 	}
-	var ids []any
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.d.rebind(fmt.Sprintf(qClaimSends, s.d.ClaimLock)),
-			worker, ms(now.Add(lease)), runKey, ms(now), ms(now), limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
-	})
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(qPendingSends), runKey, afterID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("claim digests of run %s: %w", runKey, err)
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(fmt.Sprintf(qSendsWithSubscribers, placeholders(len(ids)))), ids...)
-	if err != nil {
-		return nil, fmt.Errorf("read claimed digests of run %s: %w", runKey, err)
+		return nil, fmt.Errorf("read pending digests of run %s: %w", runKey, err)
 	}
 	defer rows.Close()
 	var out []store.DigestSend
 	for rows.Next() {
 		var d store.DigestSend
-		if err := scanSend(rows, &d, true); err != nil {
-			return nil, fmt.Errorf("read claimed digests of run %s: %w", runKey, err)
+		if err := scanSend(rows, &d, false); err != nil {
+			return nil, fmt.Errorf("read pending digests of run %s: %w", runKey, err)
 		}
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read claimed digests of run %s: %w", runKey, err)
+		return nil, fmt.Errorf("read pending digests of run %s: %w", runKey, err)
 	}
 	return out, nil
 }
 
-// FinishDigestSend records the outcome of a claimed row; see store.NewsletterStore.
-func (s *Store) FinishDigestSend(ctx context.Context, d *store.DigestSend, worker string) error {
+// DigestSend returns one send-log row with its subscriber.
+func (s *Store) DigestSend(ctx context.Context, id int64) (*store.DigestSend, error) {
+	var d store.DigestSend
+	err := scanSend(s.db.QueryRowContext(ctx, s.d.rebind(qSendByID), id), &d, true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("digest %d: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read digest %d: %w", id, err)
+	}
+	return &d, nil
+}
+
+// FinishDigestSend records the outcome of a pending row; see store.NewsletterStore.
+func (s *Store) FinishDigestSend(ctx context.Context, d *store.DigestSend) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.d.rebind(qFinishSend), d.State, ms(d.NextAt), d.LastError,
-			d.MessageID, ms(d.SentAt), d.ID, worker)
+		res, err := tx.ExecContext(ctx, s.d.rebind(qFinishSend), d.State, ms(d.NextAt), d.Attempts, d.LastError,
+			d.MessageID, ms(d.SentAt), d.ID)
 		if err != nil {
 			return fmt.Errorf("record digest %d: %w", d.ID, err)
 		}
-		if err := mustAffect(res, "record digest held by "+worker+", row", d.ID); err != nil {
+		if err := mustAffect(res, "record pending digest", d.ID); err != nil {
 			return err
 		}
 		if d.State == store.SendSent {

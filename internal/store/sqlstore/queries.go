@@ -149,8 +149,7 @@ func newQueries(d Dialect) queries {
 		enqueue: `INSERT INTO jobs (kind, unique_key, source_id, payload, state, attempts,
 			max_attempts, run_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)
-			ON CONFLICT (unique_key) WHERE state IN ('queued', 'running') AND unique_key <> ''
-			DO NOTHING RETURNING id`,
+			ON CONFLICT DO NOTHING RETURNING id`, // a conflict on either key index (jobs_unique_key, jobs_once_key)
 		extendLease: `UPDATE jobs SET locked_until = ?, updated_at = ?
 			WHERE id = ? AND locked_by = ? AND state = 'running'`,
 		completeJob: `UPDATE jobs SET state = 'done', locked_until = 0, updated_at = ?

@@ -766,7 +766,8 @@ func scanJob(sc interface{ Scan(...any) error }) (store.Job, error) {
 
 // Enqueue adds j (setting ID, State, CreatedAt, and defaults for RunAt and
 // MaxAttempts). It returns false, and changes nothing, when a queued or
-// running job holds the same UniqueKey.
+// running job holds the same UniqueKey, or any kept job a key with
+// store.OnceKeyPrefix.
 func (s *Store) Enqueue(ctx context.Context, j *store.Job) (bool, error) {
 	if j.Kind == "" {
 		return false, errors.New("enqueue job: empty kind")

@@ -17,8 +17,8 @@ import (
 func testNewsletter(t *testing.T, s store.Store) {
 	// Planning counts every active subscriber, so it goes before the
 	// subtests that add more.
-	t.Run("PlanAndClaim", func(t *testing.T) { testPlanAndClaim(t, s) })
-	t.Run("ConcurrentClaimSends", func(t *testing.T) { testConcurrentClaimSends(t, s) })
+	t.Run("PlanAndFinish", func(t *testing.T) { testPlanAndFinish(t, s) })
+	t.Run("ConcurrentFinishSends", func(t *testing.T) { testConcurrentFinishSends(t, s) })
 	t.Run("Secret", func(t *testing.T) { testSecret(t, s) })
 	t.Run("Subscribers", func(t *testing.T) { testSubscribers(t, s) })
 	t.Run("ConfirmOnce", func(t *testing.T) { testConfirmOnce(t, s) })
@@ -225,7 +225,7 @@ func testHits(t *testing.T, s store.Store) {
 	}
 }
 
-func testPlanAndClaim(t *testing.T, s store.Store) {
+func testPlanAndFinish(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	daily := newSubscriber(t, s, "fay@example.org", store.SubActive, store.Daily)
 	veteran := newSubscriber(t, s, "gus@example.org", store.SubActive, store.Daily)
@@ -244,16 +244,26 @@ func testPlanAndClaim(t *testing.T, s store.Store) {
 	if n, err := s.PlanDigests(ctx, run); err != nil || n != 0 {
 		t.Fatalf("PlanDigests again = %d, %v; want 0: planning is idempotent", n, err)
 	}
-	got, err := s.ClaimDigestSends(ctx, "daily-plan", "w1", base, time.Minute, 10)
+	got, err := s.PendingDigestSends(ctx, "daily-plan", 0, 10)
 	if err != nil || len(got) != 2 {
-		t.Fatalf("ClaimDigestSends = %d rows, %v; want 2", len(got), err)
+		t.Fatalf("PendingDigestSends = %d rows, %v; want 2", len(got), err)
+	}
+	if page, err := s.PendingDigestSends(ctx, "daily-plan", got[0].ID, 10); err != nil || len(page) != 1 || page[0].ID != got[1].ID {
+		t.Fatalf("PendingDigestSends after the first row = %+v, %v; want the second row", page, err)
 	}
 	byEmail := map[string]store.DigestSend{}
-	for _, d := range got {
-		byEmail[d.Subscriber.Email] = d
-		if d.Attempts != 1 || d.LockedBy != "w1" || !d.LockedUntil.Equal(base.Add(time.Minute)) || !d.PeriodUntil.Equal(base) {
-			t.Fatalf("claimed row %+v: want attempt 1, locked by w1 until base+1m, period until base", d)
+	for _, p := range got {
+		d, err := s.DigestSend(ctx, p.ID)
+		if err != nil {
+			t.Fatalf("DigestSend(%d): %v", p.ID, err)
 		}
+		byEmail[d.Subscriber.Email] = *d
+		if d.Attempts != 0 || d.State != store.SendPending || !d.PeriodUntil.Equal(base) || d.Subscriber.ID != d.SubscriberID {
+			t.Fatalf("planned row %+v: want pending, no attempts, period until base, with its subscriber", d)
+		}
+	}
+	if _, err := s.DigestSend(ctx, 999999); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("DigestSend(missing) = %v, want ErrNotFound", err)
 	}
 	if d := byEmail["fay@example.org"]; !d.PeriodFrom.Equal(base.Add(-24*time.Hour)) || d.Subscriber.ID != daily.ID {
 		t.Fatalf("new subscriber's period starts %v, want FirstFrom %v", d.PeriodFrom, base.Add(-24*time.Hour))
@@ -261,42 +271,35 @@ func testPlanAndClaim(t *testing.T, s store.Store) {
 	if d := byEmail["gus@example.org"]; !d.PeriodFrom.Equal(veteran.LastDigestAt) {
 		t.Fatalf("earlier subscriber's period starts %v, want their last digest %v", d.PeriodFrom, veteran.LastDigestAt)
 	}
-	if more, err := s.ClaimDigestSends(ctx, "daily-plan", "w2", base.Add(30*time.Second), time.Minute, 10); err != nil || len(more) != 0 {
-		t.Fatalf("claim while locked = %d rows, %v; want none", len(more), err)
-	}
 
-	// fay: sent. Her last digest moves to the period's end.
+	// fay: sent. Her last digest moves to the period's end; a second record
+	// of the same row (another sender) is refused.
 	d := byEmail["fay@example.org"]
-	d.State, d.MessageID, d.SentAt = store.SendSent, "<m1@example>", base.Add(time.Second)
-	if err := s.FinishDigestSend(ctx, &d, "w2"); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("FinishDigestSend by a worker not holding it = %v, want ErrNotFound", err)
-	}
-	if err := s.FinishDigestSend(ctx, &d, "w1"); err != nil {
+	d.State, d.MessageID, d.SentAt, d.Attempts = store.SendSent, "<m1@example>", base.Add(time.Second), 1
+	if err := s.FinishDigestSend(ctx, &d); err != nil {
 		t.Fatalf("FinishDigestSend(sent): %v", err)
+	}
+	if err := s.FinishDigestSend(ctx, &d); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("FinishDigestSend of a row no longer pending = %v, want ErrNotFound", err)
 	}
 	if sub, err := s.Subscriber(ctx, daily.ID); err != nil || !sub.LastDigestAt.Equal(base) {
 		t.Fatalf("after sending, LastDigestAt = %v, %v; want %v", sub.LastDigestAt, err, base)
 	}
-	// gus: a temporary failure, retried after a backoff.
+	// gus: a temporary failure, recorded on the pending row for the retry.
 	g := byEmail["gus@example.org"]
-	g.State, g.LastError, g.NextAt = store.SendPending, "451 try later", base.Add(10*time.Minute)
-	if err := s.FinishDigestSend(ctx, &g, "w1"); err != nil {
+	g.State, g.LastError, g.NextAt, g.Attempts = store.SendPending, "451 try later", base.Add(10*time.Minute), 1
+	if err := s.FinishDigestSend(ctx, &g); err != nil {
 		t.Fatalf("FinishDigestSend(retry): %v", err)
 	}
-	if more, err := s.ClaimDigestSends(ctx, "daily-plan", "w2", base.Add(5*time.Minute), time.Minute, 10); err != nil || len(more) != 0 {
-		t.Fatalf("claim before the retry is due = %d rows, %v; want none", len(more), err)
+	again, err := s.DigestSend(ctx, g.ID)
+	if err != nil || again.State != store.SendPending || again.Attempts != 1 || again.LastError != "451 try later" ||
+		!again.NextAt.Equal(base.Add(10*time.Minute)) {
+		t.Fatalf("row after a temporary failure = %+v, %v; want pending with the error, attempt and next try", again, err)
 	}
-	again, err := s.ClaimDigestSends(ctx, "daily-plan", "w2", base.Add(10*time.Minute), time.Minute, 10)
-	if err != nil || len(again) != 1 || again[0].Attempts != 2 || again[0].LastError != "451 try later" {
-		t.Fatalf("claim after backoff = %+v, %v; want gus's row on its second attempt", again, err)
-	}
-	// w2 dies holding it; after the lease w3 takes over.
-	taken, err := s.ClaimDigestSends(ctx, "daily-plan", "w3", base.Add(12*time.Minute), time.Minute, 10)
-	if err != nil || len(taken) != 1 || taken[0].Attempts != 3 {
-		t.Fatalf("claim after the lease expired = %+v, %v; want the row again", taken, err)
-	}
+	taken := []store.DigestSend{*again}
+	taken[0].Attempts = 2
 	taken[0].State = store.SendEmpty
-	if err := s.FinishDigestSend(ctx, &taken[0], "w3"); err != nil {
+	if err := s.FinishDigestSend(ctx, &taken[0]); err != nil {
 		t.Fatalf("FinishDigestSend(empty): %v", err)
 	}
 	if sub, err := s.Subscriber(ctx, veteran.ID); err != nil || !sub.LastDigestAt.Equal(veteran.LastDigestAt) {
@@ -325,7 +328,8 @@ func testPlanAndClaim(t *testing.T, s store.Store) {
 	}
 }
 
-func testConcurrentClaimSends(t *testing.T, s store.Store) {
+// Two senders recording the same row at once: one wins.
+func testConcurrentFinishSends(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	for i := range 30 {
 		newSubscriber(t, s, fmt.Sprintf("many%02d@example.org", i), store.SubActive, store.Weekly)
@@ -334,40 +338,47 @@ func testConcurrentClaimSends(t *testing.T, s store.Store) {
 	if n, err := s.PlanDigests(ctx, run); err != nil || n != 31 {
 		t.Fatalf("PlanDigests = %d, %v; want 31 (30 and hal)", n, err)
 	}
+	rows, err := s.PendingDigestSends(ctx, "weekly-many", 0, 100)
+	if err != nil || len(rows) != 31 {
+		t.Fatalf("PendingDigestSends = %d, %v; want 31", len(rows), err)
+	}
 	var mu sync.Mutex
-	seen := map[int64]string{}
+	won := map[int64]int{}
 	var wg sync.WaitGroup
 	for w := range 4 {
-		worker := fmt.Sprintf("w%d", w)
 		wg.Go(func() {
-			for {
-				got, err := s.ClaimDigestSends(ctx, "weekly-many", worker, base, time.Minute, 3)
-				if err != nil {
-					t.Errorf("ClaimDigestSends(%s): %v", worker, err)
+			for _, r := range rows {
+				d := r
+				d.State, d.MessageID, d.SentAt = store.SendSent, fmt.Sprintf("<w%d>", w), base
+				err := s.FinishDigestSend(ctx, &d)
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("FinishDigestSend: %v", err)
 					return
 				}
-				if len(got) == 0 {
-					return
+				if err == nil {
+					mu.Lock()
+					won[d.ID]++
+					mu.Unlock()
 				}
-				mu.Lock()
-				for _, d := range got {
-					if prev, dup := seen[d.ID]; dup {
-						t.Errorf("row %d claimed by %s and %s", d.ID, prev, worker)
-					}
-					seen[d.ID] = worker
-				}
-				mu.Unlock()
 			}
 		})
 	}
 	wg.Wait()
-	c, err := s.DigestSendCounts(ctx, "weekly-many")
-	if err != nil || len(seen) != c.Pending {
-		t.Fatalf("claimed %d distinct rows of %d pending (%v); every row must be claimed exactly once", len(seen), c.Pending, err)
+	for _, r := range rows {
+		if won[r.ID] != 1 {
+			t.Errorf("row %d was recorded %d times, want exactly once", r.ID, won[r.ID])
+		}
 	}
 	// Pending rows are never purged, however old.
-	if n, err := s.PurgeDigestSends(ctx, time.Now().Add(24*time.Hour)); err != nil || n != 0 {
-		t.Fatalf("PurgeDigestSends = %d, %v; pending rows must stay", n, err)
+	if _, err := s.PlanDigests(ctx, store.DigestRun{RunKey: "weekly-next", Frequency: store.Weekly, Until: base, FirstFrom: base}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := s.DigestSendCounts(ctx, "weekly-next")
+	if n, err := s.PurgeDigestSends(ctx, time.Now().Add(24*time.Hour)); err != nil || n != 31 {
+		t.Fatalf("PurgeDigestSends = %d, %v; want the 31 finished rows only", n, err)
+	}
+	if after, _ := s.DigestSendCounts(ctx, "weekly-next"); after.Pending != c.Pending || c.Pending == 0 {
+		t.Fatalf("pending rows %d before the purge, %d after; pending rows must stay", c.Pending, after.Pending)
 	}
 }
 

@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"ViewsAndTrending", testTrending},
 		{"AddViewsBatch", testAddViews}, // views.go
 		{"EnqueueUniqueKey", testEnqueueUnique},
+		{"EnqueueOnceKey", testEnqueueOnce},
 		{"ClaimOrderAndKinds", testClaimOrder},
 		{"ConcurrentClaim", testConcurrentClaim},
 		{"LeaseExpiry", testLeaseExpiry},
@@ -935,6 +936,30 @@ func testTrending(t *testing.T, s store.Store) {
 }
 
 // ---- jobs ----
+
+// A once: key stays taken after its job is done (or dead), until the purge.
+func testEnqueueOnce(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	key := store.OnceKeyPrefix + "fetch@2026-11-30T10:00:00Z"
+	j := &store.Job{Kind: "fetch", UniqueKey: key, RunAt: base}
+	enqueue(t, s, j)
+	if ok, err := s.Enqueue(ctx, &store.Job{Kind: "fetch", UniqueKey: key, RunAt: base}); ok || err != nil {
+		t.Fatalf("Enqueue with a queued once-key = %v, %v; want false, nil", ok, err)
+	}
+	got := claim(t, s, "w", base)
+	if err := s.CompleteJob(ctx, got.ID, "w"); err != nil {
+		t.Fatalf("CompleteJob: %v", err)
+	}
+	if ok, err := s.Enqueue(ctx, &store.Job{Kind: "fetch", UniqueKey: key, RunAt: base}); ok || err != nil {
+		t.Fatalf("Enqueue with a done once-key = %v, %v; want false, nil (one job per key, finished or not)", ok, err)
+	}
+	// An ordinary key equal but for the prefix is not affected.
+	enqueue(t, s, &store.Job{Kind: "fetch", UniqueKey: "fetch@2026-11-30T10:00:00Z", RunAt: base})
+	if n, err := s.PurgeJobs(ctx, time.Now().Add(time.Hour)); err != nil || n != 1 {
+		t.Fatalf("PurgeJobs = %d, %v; want the done job", n, err)
+	}
+	enqueue(t, s, &store.Job{Kind: "fetch", UniqueKey: key, RunAt: base}) // purged: the key is free again
+}
 
 func testEnqueueUnique(t *testing.T, s store.Store) {
 	ctx := context.Background()

@@ -1,0 +1,79 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"spektrum/internal/jobs"
+	"spektrum/internal/store"
+)
+
+// Stage is a step that follows the storing of an article: translation
+// today; near-duplicates, stories and search indexing next. Each stage is
+// a job kind of its own: once an article is stored, the article job queues
+// one job per registered stage and is done, so a stage that fails or is
+// slow retries on its own and holds up nothing else, and adding a stage is
+// registering it, not editing the article step.
+type Stage struct {
+	// Kind is the stage's job kind, e.g. "dedupe".
+	Kind string
+	// Run does the stage for the article as stored now. It must be
+	// idempotent: an article stored again (updated, or its job retried)
+	// gets the stage again.
+	Run func(ctx context.Context, a *store.Article) error
+}
+
+// KindTranslations is the built-in stage that queues an article's
+// translation into each edition language (one KindTranslate job each).
+const KindTranslations = "translations"
+
+// AddStage registers s to follow every stored article. Call before
+// Register.
+func (p *Pipeline) AddStage(s Stage) { p.stages = append(p.stages, s) }
+
+// Stages lists the registered stages' job kinds in order.
+func (p *Pipeline) Stages() []string {
+	kinds := make([]string, len(p.stages))
+	for i, s := range p.stages {
+		kinds[i] = s.Kind
+	}
+	return kinds
+}
+
+type stagePayload struct {
+	ArticleID int64 `json:"article_id"`
+}
+
+// enqueueStages hands a stored article on to every stage. A queued or
+// running job of the same stage for the article makes its enqueue a no-op;
+// the job reads the article when it runs, so it sees this version too.
+func (p *Pipeline) enqueueStages(ctx context.Context, a *store.Article) error {
+	for _, s := range p.stages {
+		key := fmt.Sprintf("%s:%d", s.Kind, a.ID)
+		if _, err := jobs.Enqueue(ctx, p.st, s.Kind, key, a.SourceID, stagePayload{a.ID}); err != nil {
+			return fmt.Errorf("hand article %d on to %s: %w", a.ID, s.Kind, err)
+		}
+	}
+	return nil
+}
+
+// stageHandler runs s on the article its job names; an article deleted
+// since needs nothing.
+func (p *Pipeline) stageHandler(s Stage) jobs.Handler {
+	return func(ctx context.Context, j *store.Job) error {
+		var pl stagePayload
+		if err := json.Unmarshal(j.Payload, &pl); err != nil {
+			return jobs.Permanent(fmt.Errorf("%s job payload: %w", s.Kind, err))
+		}
+		a, err := p.st.Article(ctx, pl.ArticleID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.Run(ctx, a)
+	}
+}
