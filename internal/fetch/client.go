@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -145,6 +146,14 @@ type Request struct {
 	// Robots makes the fetch obey robots.txt (article pages). Feeds are
 	// fetched regardless: a publisher offering a feed wants it read.
 	Robots bool
+	// NoWait makes Get fail at once with an Error of Kind HostBusy (and
+	// RetryAfter saying when to come back) where it would otherwise wait:
+	// for a free per-host slot, the host's pacing window, or a robots.txt
+	// another request is reading. Nothing is sent then. Queue workers use
+	// it so that one busy host never holds a worker while other hosts'
+	// work waits. It covers the request itself; redirects it leads to wait
+	// for their turn like any request, within the time limit.
+	NoWait bool
 }
 
 // Response is a successful (2xx) or not-modified (304) answer.
@@ -191,12 +200,15 @@ func (c *Client) get(ctx context.Context, u *url.URL, r Request) (*Response, err
 		if fe := c.checkURL(u); fe != nil {
 			return nil, fe
 		}
+		// Only the first hop may be turned away: once the host took this
+		// fetch, its redirects are part of the same turn.
+		wait := !r.NoWait || hops > 0
 		if r.Robots {
-			if err := c.checkRobots(ctx, u); err != nil {
+			if err := c.checkRobots(ctx, u, wait); err != nil {
 				return nil, err
 			}
 		}
-		resp, release, err := c.do(ctx, u, r)
+		resp, release, err := c.do(ctx, u, r, wait)
 		if err != nil {
 			return nil, err
 		}
@@ -240,9 +252,10 @@ func isRedirect(code int) bool {
 	return false
 }
 
-// do sends one request for u once the host limiter lets it. The returned
+// do sends one request for u once the host limiter lets it (or, without
+// wait, fails with a *busyError if it does not let it now). The returned
 // release must be called after the body is closed.
-func (c *Client) do(ctx context.Context, u *url.URL, r Request) (*http.Response, func(), error) {
+func (c *Client) do(ctx context.Context, u *url.URL, r Request, wait bool) (*http.Response, func(), error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
 		return nil, nil, &Error{Kind: BadURL, URL: u.String(), Err: err}
@@ -260,16 +273,26 @@ func (c *Client) do(ctx context.Context, u *url.URL, r Request) (*http.Response,
 		req.Header.Set("If-Modified-Since", r.LastModified)
 	}
 
-	release, err := c.limiter.acquire(ctx, hostKey(u))
+	host := hostKey(u)
+	ticket, err := c.limiter.acquire(ctx, host, wait)
 	if err != nil {
+		if ctx.Err() != nil && context.Cause(ctx) == errOurTimeout {
+			return nil, nil, &Error{Kind: Timeout, URL: u.String(), Err: fmt.Errorf(
+				"the host %s stayed busy with our other requests for the whole time limit of %s; nothing was sent", host, c.timeout)}
+		}
 		return nil, nil, err
 	}
+	// The host's next window opens a gap after this request is written,
+	// which is when the host can first see it.
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { ticket.sent(time.Now()) },
+	}))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		release()
+		ticket.release()
 		return nil, nil, err
 	}
-	return resp, release, nil
+	return resp, ticket.release, nil
 }
 
 // hostKey groups requests for pacing: per machine name, ports ignored,
@@ -358,6 +381,10 @@ func (c *Client) classify(ctx context.Context, err error, rawURL string) error {
 	var be *blockedAddrError
 	if errors.As(err, &be) {
 		return &Error{Kind: Blocked, URL: rawURL, Err: be}
+	}
+	var busy *busyError
+	if errors.As(err, &busy) {
+		return &Error{Kind: HostBusy, URL: rawURL, Err: busy, RetryAfter: max(time.Until(busy.until), time.Millisecond)}
 	}
 	if ctx.Err() != nil {
 		if context.Cause(ctx) == errOurTimeout {

@@ -328,8 +328,8 @@ func TestCancel(t *testing.T) {
 
 	t.Run("pacing window after the deadline", func(t *testing.T) {
 		// The next window to the host opens after this request's time
-		// limit: it fails at once as a timeout instead of holding a worker
-		// (and booking a window nobody will use).
+		// limit: it fails at once, as HostBusy saying when the host is
+		// free, instead of holding a worker for nothing.
 		ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 		defer ok.Close()
 		cl := newTestClient(Options{PerHostDelay: time.Hour, Timeout: time.Minute})
@@ -340,7 +340,9 @@ func TestCancel(t *testing.T) {
 		go func() { _, err := cl.Get(context.Background(), Request{URL: ok.URL}); done <- err }()
 		select {
 		case err := <-done:
-			wantError(t, err, Timeout)
+			if fe := wantError(t, err, HostBusy); fe.RetryAfter < 59*time.Minute {
+				t.Errorf("retry after %v, want the window an hour after the first request", fe.RetryAfter)
+			}
 		case <-time.After(30 * time.Second):
 			t.Fatal("the request waited for a window past its deadline")
 		}

@@ -37,6 +37,12 @@ const (
 	TooManyRedirects
 	// Canceled: the caller's context ended before the fetch finished.
 	Canceled
+	// HostBusy: nothing was sent because the host is busy with our other
+	// requests (its per-host slots, its pacing window, its robots.txt being
+	// read); RetryAfter says when to come back. Only Requests with NoWait
+	// get it, and those whose turn would come after their deadline. Not a
+	// failure of the URL: callers reschedule without counting it as one.
+	HostBusy
 )
 
 func (k ErrorKind) String() string {
@@ -61,6 +67,8 @@ func (k ErrorKind) String() string {
 		return "too-many-redirects"
 	case Canceled:
 		return "canceled"
+	case HostBusy:
+		return "host-busy"
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -101,6 +109,8 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("fetch %s: %v; the site probably has a redirect loop, check the URL in a browser", e.URL, e.Err)
 	case Canceled:
 		return fmt.Sprintf("fetch %s: %v", e.URL, e.Err)
+	case HostBusy:
+		return fmt.Sprintf("fetch %s: not sent: %v; its turn comes in %s", e.URL, e.Err, e.RetryAfter.Round(time.Millisecond))
 	}
 	return fmt.Sprintf("fetch %s: %v; check the host name and that the site is up, then retry", e.URL, e.Err)
 }

@@ -2,13 +2,28 @@ package fetch
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
 
 // hostLimiter keeps us polite to each host: at most `concurrency` requests in
-// flight, and request starts at least `delay` apart (or the host's
-// robots.txt Crawl-delay, whichever is longer).
+// flight, and requests sent at least `delay` apart (or the host's robots.txt
+// Crawl-delay, whichever is longer).
+//
+// The gap is measured from the moment the previous request was actually
+// written to its connection, not from a start time booked in advance: a
+// booked schedule lets a request that left late (a slow dial, a goroutine
+// that woke late on a busy machine) arrive right before the next one, which
+// left on time. So only one request to a host is "on its way" (left the
+// limiter, not yet written) at a time, and the next window opens a gap after
+// it was written.
+//
+// Callers either wait for their turn (acquire with wait) or, as queue
+// workers do, ask without waiting and hear when to come back (a *busyError):
+// a worker must not sit idle on one busy host while other hosts' work waits.
+// The limits are per process: several processes each keep their own.
 type hostLimiter struct {
 	concurrency int
 	delay       time.Duration
@@ -18,15 +33,33 @@ type hostLimiter struct {
 }
 
 type hostState struct {
-	slots      chan struct{} // buffered; a value in it is a request in flight
-	nextStart  time.Time     // earliest start for the next request (reserved under hostLimiter.mu)
+	inFlight   []*hostTicket // requests holding a slot, oldest first
+	sending    *hostTicket   // the request on its way (left the limiter, not yet written); nil if none
+	nextStart  time.Time     // the pacing window: earliest send of the next request
+	promised   time.Time     // the latest time a busy answer told a caller to come back
+	avg        time.Duration // moving average of how long a request holds a slot; 0 until one finished
 	crawlDelay time.Duration // robots.txt floor for the gap
-	users      int           // goroutines holding or waiting for this state; guards pruning
+	users      int           // goroutines holding or asking for this state; guards pruning
+	changed    chan struct{} // closed (and replaced) when a slot frees or a request was sent
 }
 
-// pruneAbove bounds the map: when it grows past this, idle hosts whose pacing
-// window has passed are forgotten (forgetting them loses nothing).
-const pruneAbove = 4096
+// hostTicket is one request's hold on a slot.
+type hostTicket struct {
+	l     *hostLimiter
+	st    *hostState
+	host  string
+	start time.Time
+	done  bool
+}
+
+const (
+	// pruneAbove bounds the map: when it grows past this, idle hosts whose
+	// pacing window has passed are forgotten (forgetting them loses nothing).
+	pruneAbove = 4096
+	// minBusyRetry is the shortest "come back in": sooner would only have
+	// the caller ask again for nothing.
+	minBusyRetry = 100 * time.Millisecond
+)
 
 func newHostLimiter(concurrency int, delay time.Duration) *hostLimiter {
 	return &hostLimiter{concurrency: concurrency, delay: delay, hosts: make(map[string]*hostState)}
@@ -40,12 +73,12 @@ func (l *hostLimiter) state(host string) *hostState {
 		if len(l.hosts) >= pruneAbove {
 			now := time.Now()
 			for h, s := range l.hosts {
-				if s.users == 0 && now.After(s.nextStart) && s.crawlDelay == 0 {
+				if s.users == 0 && now.After(s.nextStart) && now.After(s.promised) && s.crawlDelay == 0 {
 					delete(l.hosts, h)
 				}
 			}
 		}
-		st = &hostState{slots: make(chan struct{}, l.concurrency)}
+		st = &hostState{changed: make(chan struct{})}
 		l.hosts[host] = st
 	}
 	st.users++
@@ -63,64 +96,183 @@ func (l *hostLimiter) setCrawlDelay(host string, d time.Duration) {
 	st := l.state(host)
 	l.mu.Lock()
 	st.crawlDelay = d
+	st.users--
 	l.mu.Unlock()
-	l.unuse(st)
 }
 
-// acquire waits for a free slot and for the host's pacing window, both
-// abandonable through ctx. On success the caller must call release once the
-// response body is consumed.
-func (l *hostLimiter) acquire(ctx context.Context, host string) (release func(), err error) {
+// gap is the pacing gap for st; call with l.mu held.
+func (l *hostLimiter) gap(st *hostState) time.Duration { return max(l.delay, st.crawlDelay) }
+
+// gapFor is the pacing gap for host.
+func (l *hostLimiter) gapFor(host string) time.Duration {
 	st := l.state(host)
-	select {
-	case st.slots <- struct{}{}:
-	case <-ctx.Done():
-		l.unuse(st)
-		return nil, ctx.Err()
-	}
-	release = func() {
-		<-st.slots
-		l.unuse(st)
-	}
-
-	// Reserve a start time under the lock so concurrent waiters queue up
-	// one gap apart instead of all waking at the same instant.
 	l.mu.Lock()
-	gap := max(l.delay, st.crawlDelay)
-	now := time.Now()
-	start := now
-	if st.nextStart.After(now) {
-		start = st.nextStart
-	}
-	if dl, ok := ctx.Deadline(); ok && start.After(dl) {
-		// The window comes after this request's deadline: don't book a
-		// slot it can never use, or a queue of doomed waiters would push
-		// every later request past its deadline too.
-		l.mu.Unlock()
-		release()
-		return nil, context.DeadlineExceeded
-	}
-	if gap > 0 {
-		st.nextStart = start.Add(gap)
-	}
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	st.users--
+	return l.gap(st)
+}
 
-	if wait := start.Sub(now); wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			// Give the window back if nobody queued behind it, so an
-			// abandoned wait does not delay the next request.
-			l.mu.Lock()
-			if gap > 0 && st.nextStart.Equal(start.Add(gap)) {
-				st.nextStart = start
-			}
+// broadcast wakes every waiter of st; call with l.mu held.
+func broadcast(st *hostState) {
+	close(st.changed)
+	st.changed = make(chan struct{})
+}
+
+// acquire takes a slot for one request to host. With wait it waits for a free
+// slot and the pacing window, abandonable through ctx; a window that opens
+// only after ctx's deadline fails at once with a *busyError instead of
+// holding the caller for nothing. Without wait it never waits: a busy host
+// gives a *busyError saying when to come back.
+//
+// On success the caller must call sent once the request is written and
+// release once the response body is consumed (release alone if it never got
+// that far).
+func (l *hostLimiter) acquire(ctx context.Context, host string, wait bool) (*hostTicket, error) {
+	st := l.state(host)
+	for {
+		l.mu.Lock()
+		now := time.Now()
+		slotFree := len(st.inFlight) < l.concurrency && st.sending == nil
+		if slotFree && !now.Before(st.nextStart) {
+			t := &hostTicket{l: l, st: st, host: host, start: now}
+			st.inFlight = append(st.inFlight, t)
+			st.sending = t
 			l.mu.Unlock()
-			release()
+			return t, nil
+		}
+		if !wait {
+			err := l.busy(st, host, now)
+			st.promised = err.until
+			st.users--
+			l.mu.Unlock()
+			return nil, err
+		}
+		// The earliest moment anything can go: the pacing window, and a gap
+		// after the request on its way (which is not written yet).
+		earliest := st.nextStart
+		if st.sending != nil {
+			earliest = later(earliest, now.Add(l.gap(st)))
+		}
+		if dl, ok := ctx.Deadline(); ok && earliest.After(dl) {
+			err := l.busy(st, host, now)
+			st.users--
+			l.mu.Unlock()
+			return nil, err
+		}
+		changed := st.changed
+		l.mu.Unlock()
+
+		var timer *time.Timer
+		var fire <-chan time.Time
+		if slotFree {
+			timer = time.NewTimer(earliest.Sub(now))
+			fire = timer.C
+		}
+		select {
+		case <-changed:
+		case <-fire:
+		case <-ctx.Done():
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		if ctx.Err() != nil {
+			l.unuse(st)
 			return nil, ctx.Err()
 		}
 	}
-	return release, nil
 }
+
+// busy says when st is worth asking again; call with l.mu held. Answers are
+// staggered behind earlier ones, so the callers told to come back arrive one
+// window apart rather than all at once.
+func (l *hostLimiter) busy(st *hostState, host string, now time.Time) *busyError {
+	gap := l.gap(st)
+	until := st.nextStart
+	reason := fmt.Sprintf("the host %s takes its next request %s after the last one (per-host delay)", host, gap)
+	if st.sending != nil {
+		until = later(until, now.Add(gap))
+	}
+	step := gap
+	if len(st.inFlight) >= l.concurrency {
+		reason = fmt.Sprintf("the host %s has %d requests in flight, the per-host limit", host, len(st.inFlight))
+		// The first slot is expected to free when its request has taken
+		// as long as requests to this host take on average; until one has
+		// finished, as long again as it has taken so far.
+		free := time.Time{}
+		for _, t := range st.inFlight {
+			est := st.avg
+			if est == 0 {
+				est = max(now.Sub(t.start), gap)
+			}
+			if e := t.start.Add(est); free.IsZero() || e.Before(free) {
+				free = e
+			}
+		}
+		until = later(until, free)
+		if st.avg > 0 {
+			step = max(gap, st.avg/time.Duration(l.concurrency))
+		}
+	}
+	if !st.promised.Before(now) {
+		until = later(until, st.promised.Add(step))
+	}
+	until = later(until, now.Add(minBusyRetry))
+	return &busyError{until: until, reason: reason}
+}
+
+// sent records that t's request was written at at: the next window to the
+// host opens a gap later. Safe to call more than once and after release.
+func (t *hostTicket) sent(at time.Time) {
+	l, st := t.l, t.st
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if st.sending != t {
+		return
+	}
+	st.sending = nil
+	st.nextStart = later(st.nextStart, at.Add(l.gap(st)))
+	broadcast(st)
+}
+
+// release gives t's slot back.
+func (t *hostTicket) release() {
+	l, st := t.l, t.st
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t.done {
+		return
+	}
+	t.done = true
+	now := time.Now()
+	if st.sending == t {
+		// Never written (the dial failed, the caller gave up): it may still
+		// have reached the host, so the gap counts from now.
+		st.sending = nil
+		st.nextStart = later(st.nextStart, now.Add(l.gap(st)))
+	}
+	st.inFlight = slices.DeleteFunc(st.inFlight, func(x *hostTicket) bool { return x == t })
+	d := now.Sub(t.start)
+	if st.avg == 0 {
+		st.avg = d
+	} else {
+		st.avg = (3*st.avg + d) / 4
+	}
+	st.users--
+	broadcast(st)
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// busyError says a host cannot take a request now, and when to ask again.
+type busyError struct {
+	until  time.Time
+	reason string
+}
+
+func (e *busyError) Error() string { return e.reason }

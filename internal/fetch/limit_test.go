@@ -2,11 +2,17 @@ package fetch
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httptrace"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -62,36 +68,63 @@ func TestPerHostConcurrency(t *testing.T) {
 	}
 }
 
+// TestPerHostDelay checks the gap between requests as the host can first see
+// them: when each is written to its connection. It runs on synctest's clock,
+// which stands still while real work (dialling, writing, the server) goes
+// on, so what it measures is the limiter's schedule and nothing else, on a
+// loaded machine too.
+//
+// The first request leaves the limiter on time but takes 120ms to dial (a
+// slow handshake, a goroutine that woke late on a busy machine). The old
+// limiter booked start times in advance, so the second request, leaving on
+// its own booked time, reached the host 30ms after the first: the "requests
+// 31ms apart" flake. The gap must count from when a request was sent.
 func TestPerHostDelay(t *testing.T) {
-	const delay = 150 * time.Millisecond
-	var mu sync.Mutex
-	var starts []time.Time
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		starts = append(starts, time.Now())
-		mu.Unlock()
-	}))
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer srv.Close()
-	cl := newTestClient(Options{PerHostConcurrency: 4, PerHostDelay: delay})
-
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			if _, err := cl.Get(context.Background(), Request{URL: srv.URL}); err != nil {
-				t.Error(err)
+	synctest.Test(t, func(t *testing.T) {
+		const delay, late = 150 * time.Millisecond, 120 * time.Millisecond
+		cl := newTestClient(Options{PerHostConcurrency: 4, PerHostDelay: delay})
+		tr := cl.http.Transport.(*http.Transport)
+		tr.DisableKeepAlives = true // every request dials, and no idle connection outlives the bubble
+		dial := tr.DialContext
+		var dials atomic.Int32
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if dials.Add(1) == 1 {
+				time.Sleep(late)
 			}
+			return dial(ctx, network, addr)
+		}
+
+		var mu sync.Mutex
+		var sent []time.Time
+		ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
+			WroteRequest: func(httptrace.WroteRequestInfo) {
+				mu.Lock()
+				sent = append(sent, time.Now())
+				mu.Unlock()
+			},
 		})
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				if _, err := cl.Get(ctx, Request{URL: srv.URL}); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		assertGaps(t, sent, delay)
+	})
+	if n := hits.Load(); n != 4 {
+		t.Errorf("the server saw %d requests, want 4", n)
 	}
-	wg.Wait()
-	mu.Lock()
-	defer mu.Unlock()
-	assertGaps(t, starts, delay/2)
 }
 
-// assertGaps checks that consecutive server-side start times are at least
-// min apart. min is well below the configured gap: the client enforces the
-// gap before sending, and scheduling jitter can only shorten what the server
-// sees by a little.
+// assertGaps checks that consecutive send times are at least min apart.
 func assertGaps(t *testing.T, starts []time.Time, min time.Duration) {
 	t.Helper()
 	if len(starts) < 2 {
@@ -99,32 +132,157 @@ func assertGaps(t *testing.T, starts []time.Time, min time.Duration) {
 	}
 	for i := 1; i < len(starts); i++ {
 		if gap := starts[i].Sub(starts[i-1]); gap < min {
-			t.Errorf("requests %d and %d started %v apart, want at least %v", i-1, i, gap, min)
+			t.Errorf("requests %d and %d sent %v apart, want at least %v", i-1, i, gap, min)
 		}
+	}
+}
+
+// A request with NoWait never waits for a busy host: it fails at once with
+// HostBusy, sends nothing, and says when to come back; other hosts are not
+// held up, and coming back then finds the host free.
+func TestNoWaitHostBusy(t *testing.T) {
+	arrived := make(chan string, 10)
+	hold := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- r.URL.Path
+		if r.URL.Path == "/slow" {
+			<-hold
+		}
+	}))
+	defer srv.Close()
+	port := srv.Listener.Addr().(*net.TCPAddr).Port
+	byIP := fmt.Sprintf("http://127.0.0.1:%d", port)
+	byName := fmt.Sprintf("http://localhost:%d", port) // another host name: its own slots
+
+	synctest.Test(t, func(t *testing.T) {
+		const delay = time.Second
+		cl := newTestClient(Options{PerHostConcurrency: 1, PerHostDelay: delay})
+		cl.http.Transport.(*http.Transport).DisableKeepAlives = true
+		slow := make(chan error, 1)
+		go func() { _, err := cl.Get(context.Background(), Request{URL: byIP + "/slow"}); slow <- err }()
+		if p := <-arrived; p != "/slow" {
+			t.Fatalf("first request %s", p)
+		}
+
+		_, err := cl.Get(context.Background(), Request{URL: byIP + "/a", NoWait: true})
+		fe := wantError(t, err, HostBusy)
+		if fe.RetryAfter < delay || !strings.Contains(err.Error(), "in flight") {
+			t.Errorf("busy slot: %v (retry after %v); want the in-flight reason and at least the pacing gap %v", err, fe.RetryAfter, delay)
+		}
+		if IsPermanent(err) {
+			t.Error("HostBusy must not be permanent")
+		}
+		if _, err := cl.Get(context.Background(), Request{URL: byName + "/other", NoWait: true}); err != nil {
+			t.Errorf("another host waited for the busy one: %v", err)
+		}
+		if p := <-arrived; p != "/other" {
+			t.Fatalf("the busy host got %s", p)
+		}
+
+		close(hold)
+		if err := <-slow; err != nil {
+			t.Fatal(err)
+		}
+		// The slot is free, the pacing window not yet open.
+		_, err = cl.Get(context.Background(), Request{URL: byIP + "/a", NoWait: true})
+		fe = wantError(t, err, HostBusy)
+		if !strings.Contains(err.Error(), "per-host delay") {
+			t.Errorf("paced: %v; want the pacing reason", err)
+		}
+		time.Sleep(fe.RetryAfter)
+		if _, err := cl.Get(context.Background(), Request{URL: byIP + "/a", NoWait: true}); err != nil {
+			t.Errorf("came back when told, still busy: %v", err)
+		}
+		if p := <-arrived; p != "/a" {
+			t.Errorf("want /a sent once, got %s", p)
+		}
+	})
+	select {
+	case p := <-arrived:
+		t.Errorf("a request turned away was sent anyway: %s", p)
+	default:
+	}
+}
+
+// Callers turned away from one busy host are told to come back one window
+// apart, not all at the same moment.
+func TestBusyAnswersAreStaggered(t *testing.T) {
+	const gap = time.Second
+	l := newHostLimiter(1, gap)
+	tk, err := l.acquire(context.Background(), "example.com", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tk.sent(time.Now())
+	var last time.Time
+	for i := range 4 {
+		_, err := l.acquire(context.Background(), "example.com", false)
+		var be *busyError
+		if !errors.As(err, &be) {
+			t.Fatalf("asking #%d: err = %v, want busy", i, err)
+		}
+		if i > 0 && be.until.Sub(last) < gap {
+			t.Errorf("answer #%d comes back %v after the one before, want at least %v", i, be.until.Sub(last), gap)
+		}
+		last = be.until
+	}
+	tk.release()
+}
+
+// A NoWait article request whose robots.txt another request is reading is
+// turned away instead of waiting for it.
+func TestNoWaitRobotsBeingRead(t *testing.T) {
+	hold := make(chan struct{})
+	var pages atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			<-hold
+			return
+		}
+		pages.Add(1)
+	}))
+	defer srv.Close()
+	synctest.Test(t, func(t *testing.T) {
+		cl := newTestClient(Options{})
+		cl.http.Transport.(*http.Transport).DisableKeepAlives = true
+		_, err := cl.Get(context.Background(), Request{URL: srv.URL + "/a", Robots: true, NoWait: true})
+		wantError(t, err, HostBusy)
+		if !strings.Contains(err.Error(), "robots.txt") {
+			t.Errorf("err = %v, want it to say robots.txt is being read", err)
+		}
+		close(hold)
+		// Blocking callers still wait for the verdict.
+		if _, err := cl.Get(context.Background(), Request{URL: srv.URL + "/a", Robots: true}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if n := pages.Load(); n != 1 {
+		t.Errorf("%d page requests, want 1", n)
 	}
 }
 
 func TestHostLimiterCancel(t *testing.T) {
 	l := newHostLimiter(1, 0)
-	release, err := l.acquire(context.Background(), "example.com")
+	held, err := l.acquire(context.Background(), "example.com", true)
 	if err != nil {
 		t.Fatal(err)
 	}
+	held.sent(time.Now())
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	if _, err := l.acquire(ctx, "example.com"); err != context.Canceled {
+	if _, err := l.acquire(ctx, "example.com", true); err != context.Canceled {
 		t.Fatalf("waiting for a busy slot: err = %v, want context.Canceled", err)
 	}
 	// Another host is not held up by the busy one.
-	r2, err := l.acquire(context.Background(), "other.example")
+	r2, err := l.acquire(context.Background(), "other.example", true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r2()
-	release()
-	r3, err := l.acquire(context.Background(), "example.com")
+	r2.release()
+	held.release()
+	r3, err := l.acquire(context.Background(), "example.com", true)
 	if err != nil {
 		t.Fatalf("slot not returned after release: %v", err)
 	}
-	r3()
+	r3.release()
 }

@@ -44,7 +44,8 @@ type robotsCache struct {
 }
 
 type robotsEntry struct {
-	ready chan struct{} // closed when the fields below are set
+	ready   chan struct{} // closed when the fields below are set
+	started time.Time     // when the load began
 	// Set once before ready is closed, read-only afterwards.
 	expires     time.Time
 	group       *robotstxt.Group // nil: everything allowed
@@ -83,20 +84,33 @@ func (rc *robotsCache) entry(origin string, now time.Time) (*robotsEntry, bool) 
 			}
 		}
 	}
-	e := &robotsEntry{ready: make(chan struct{})}
+	e := &robotsEntry{ready: make(chan struct{}), started: now}
 	rc.entries[origin] = e
 	return e, true
 }
 
-// checkRobots returns nil if robots.txt lets us fetch u.
-func (c *Client) checkRobots(ctx context.Context, u *url.URL) error {
+// checkRobots returns nil if robots.txt lets us fetch u. Without wait, a
+// robots.txt still being read gives a *busyError instead of a wait.
+func (c *Client) checkRobots(ctx context.Context, u *url.URL, wait bool) error {
 	origin := strings.ToLower(u.Scheme + "://" + u.Host)
-	e, load := c.robots.entry(origin, time.Now())
+	now := time.Now()
+	e, load := c.robots.entry(origin, now)
 	if load {
 		// The load runs detached from this caller's context: other callers
 		// wait for the same result, and one caller giving up must not
 		// poison the cache for them. It is bounded by the client timeout.
 		go c.loadRobots(e, u)
+	}
+	if !wait {
+		select {
+		case <-e.ready:
+		default:
+			// Come back after as long again as the read has taken so far
+			// (at least a pacing gap): a slow host is asked a few times,
+			// not every moment.
+			wait := max(now.Sub(e.started), c.limiter.gapFor(hostKey(u)), minBusyRetry)
+			return &busyError{until: now.Add(wait), reason: fmt.Sprintf("robots.txt of %s is still being read", origin)}
+		}
 	}
 	select {
 	case <-e.ready:
