@@ -38,6 +38,7 @@ type Store interface {
 	ExtendLease(ctx context.Context, id int64, worker string, until time.Time) error
 	CompleteJob(ctx context.Context, id int64, worker string) error
 	FailJob(ctx context.Context, id int64, worker string, errMsg string, retryAt time.Time) error
+	DeferJob(ctx context.Context, id int64, worker string, runAt time.Time) error
 	JobCounts(ctx context.Context, kinds []string, now time.Time) (store.JobCounts, error)
 }
 
@@ -47,7 +48,8 @@ type Enqueuer interface {
 }
 
 // Handler does one job. Returning nil completes it; an error retries it with
-// backoff, or dead-letters it when wrapped with Permanent or on the last try.
+// backoff, or dead-letters it when wrapped with Permanent or on the last try;
+// Defer(t) puts it back to run at t without counting the attempt.
 type Handler func(ctx context.Context, j *store.Job) error
 
 // Options tune a Runner. Zero values mean the defaults.
@@ -75,6 +77,10 @@ type Runner struct {
 	// their next poll.
 	mu   sync.Mutex
 	wake chan struct{}
+	// deferredUntil is the latest time a job deferred here is due: until
+	// then RunUntilIdle is not done, though those jobs look like retries
+	// waiting out a backoff.
+	deferredUntil time.Time
 
 	drain bool // Drain: a worker stops at the first empty claim
 
@@ -178,6 +184,27 @@ func RetryAfter(err error, d time.Duration) error {
 	return retryError{err, d}
 }
 
+// deferError asks for the job to run again at until, as if not yet run.
+type deferError struct{ until time.Time }
+
+func (e deferError) Error() string { return "deferred until " + e.until.Format(time.RFC3339Nano) }
+
+// Defer is what a handler returns when its job cannot start now for a reason
+// outside the job (its host is busy with other requests) and can at until:
+// the job goes back to the queue for until and the attempt its claim counted
+// is given back, so waiting never uses up a job's tries. Other due jobs run
+// meanwhile. A handler must defer only before it has done anything.
+func Defer(until time.Time) error { return deferError{until} }
+
+// DeferredUntil reports whether err is a Defer, and until when.
+func DeferredUntil(err error) (time.Time, bool) {
+	var d deferError
+	if errors.As(err, &d) {
+		return d.until, true
+	}
+	return time.Time{}, false
+}
+
 // Enqueue adds a job of kind with payload marshalled as JSON. With a
 // non-empty key, a queued or running job with the same key makes it a no-op
 // (false).
@@ -261,10 +288,7 @@ func (r *Runner) loop(ctx context.Context, kinds []string, untilIdle bool) error
 		case err == nil:
 			failures = 0
 			r.execute(ctx, j)
-			r.mu.Lock()
-			close(r.wake)
-			r.wake = make(chan struct{})
-			r.mu.Unlock()
+			r.wakeAll()
 			continue
 		case errors.Is(err, store.ErrNotFound):
 			if untilIdle && r.drain {
@@ -302,12 +326,43 @@ func (r *Runner) loop(ctx context.Context, kinds []string, untilIdle bool) error
 	return nil
 }
 
+// wakeAll has idle workers look for work now.
+func (r *Runner) wakeAll() {
+	r.mu.Lock()
+	close(r.wake)
+	r.wake = make(chan struct{})
+	r.mu.Unlock()
+}
+
 func (r *Runner) idle(ctx context.Context, kinds []string) (bool, error) {
-	c, err := r.st.JobCounts(ctx, kinds, r.opts.Now())
+	now := r.opts.Now()
+	r.mu.Lock()
+	deferred := r.deferredUntil.After(now)
+	r.mu.Unlock()
+	if deferred {
+		return false, nil
+	}
+	c, err := r.st.JobCounts(ctx, kinds, now)
 	if err != nil {
 		return false, fmt.Errorf("jobs: count: %w", err)
 	}
 	return c.Queued-c.Waiting == 0 && c.Running == 0, nil
+}
+
+// deferJob puts j back for until and wakes the workers then, so the job
+// starts when its turn comes rather than at some later poll.
+func (r *Runner) deferJob(ctx context.Context, j *store.Job, until time.Time, log *slog.Logger) {
+	if err := r.st.DeferJob(ctx, j.ID, r.opts.Worker, until); err != nil {
+		log.Warn("defer job", "err", err)
+		return
+	}
+	log.Debug("job deferred", "until", until)
+	r.mu.Lock()
+	if until.After(r.deferredUntil) {
+		r.deferredUntil = until
+	}
+	r.mu.Unlock()
+	time.AfterFunc(until.Sub(r.opts.Now()), r.wakeAll)
 }
 
 // execute runs one claimed job, renewing its lease while the handler works.
@@ -346,6 +401,10 @@ func (r *Runner) execute(ctx context.Context, j *store.Job) {
 		if cerr := r.st.CompleteJob(bg, j.ID, r.opts.Worker); cerr != nil {
 			log.Warn("complete job", "err", cerr)
 		}
+		return
+	}
+	if until, ok := DeferredUntil(err); ok {
+		r.deferJob(bg, j, until, log)
 		return
 	}
 	var retryAt time.Time

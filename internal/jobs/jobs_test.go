@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -109,6 +110,63 @@ func TestRetriesAndDeadLetters(t *testing.T) {
 	}
 	if c := counts(t, st); c.Done != 1 || c.Dead != 2 {
 		t.Fatalf("counts %+v, want 1 done and 2 dead", c)
+	}
+}
+
+// A deferred job (its host busy) costs no attempt however often it is
+// deferred, lets other work run meanwhile, and RunUntilIdle waits for it
+// rather than leaving it for later like a retry.
+func TestDeferCostsNoAttempt(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	opts := fastOpts()
+	opts.Concurrency = 1
+	opts.Poll = time.Hour // only the deferral's own wake-up may bring the job back in time
+	r := jobs.New(st, opts)
+	var mu sync.Mutex
+	var order []string
+	busy := 0
+	r.Handle("busy", func(ctx context.Context, j *store.Job) error {
+		mu.Lock()
+		defer mu.Unlock()
+		order = append(order, "busy")
+		if j.Attempts != 1 {
+			t.Errorf("deferred job at attempt %d, want 1: deferring must give the attempt back", j.Attempts)
+		}
+		if busy++; busy < 5 {
+			return fmt.Errorf("host busy: %w", jobs.Defer(time.Now().Add(20*time.Millisecond)))
+		}
+		return nil
+	})
+	r.Handle("other", func(ctx context.Context, j *store.Job) error {
+		mu.Lock()
+		defer mu.Unlock()
+		order = append(order, "other")
+		return nil
+	})
+	if _, err := st.Enqueue(ctx, &store.Job{Kind: "busy", MaxAttempts: 1, RunAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Enqueue(ctx, &store.Job{Kind: "other", RunAt: time.Now().Add(time.Millisecond)}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.RunUntilIdle(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("RunUntilIdle did not finish: the deferred job was not woken when due")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(order) != 6 || order[0] != "busy" || order[1] != "other" || order[5] != "busy" {
+		t.Errorf("order %v: want the busy job, the other job while it waits, then the busy job until it runs", order)
+	}
+	if c := counts(t, st); c.Done != 2 || c.Dead != 0 || c.Queued != 0 {
+		t.Fatalf("counts %+v, want both done", c)
 	}
 }
 

@@ -252,6 +252,10 @@ type Store interface {
 	// FailJob records err; the job is queued again at retryAt, or dead when
 	// its attempts are used up (or retryAt is zero).
 	FailJob(ctx context.Context, id int64, worker string, errMsg string, retryAt time.Time) error
+	// DeferJob queues a job worker holds again at runAt and gives back the
+	// attempt its claim counted: the job could not start (its host was busy)
+	// and did not fail. ErrNotFound if worker no longer holds it.
+	DeferJob(ctx context.Context, id int64, worker string, runAt time.Time) error
 	JobCounts(ctx context.Context, kinds []string, now time.Time) (JobCounts, error)
 	// PurgeJobs deletes done jobs finished before cutoff.
 	PurgeJobs(ctx context.Context, before time.Time) (int, error)

@@ -55,6 +55,8 @@ type queries struct {
 	recordView, addViews, trending string
 
 	enqueue, extendLease, completeJob, failJob, purgeJobs, buryJobs string
+
+	deferJob string
 }
 
 func newQueries(d Dialect) queries {
@@ -161,6 +163,11 @@ func newQueries(d Dialect) queries {
 			last_error = ?, locked_until = 0, updated_at = ?
 			WHERE id = ? AND locked_by = ? AND state = 'running'`,
 		purgeJobs: `DELETE FROM jobs WHERE state = 'done' AND updated_at < ?`,
+		// deferJob gives the attempt back: the job never got to run.
+		deferJob: `UPDATE jobs SET state = 'queued', run_at = ?,
+			attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+			locked_until = 0, updated_at = ?
+			WHERE id = ? AND locked_by = ? AND state = 'running'`,
 		// buryJobs: a job whose lease lapsed on its last attempt took its
 		// worker down with it each time (a crash, a kill, memory); running
 		// it again would only take down the next one.
@@ -177,6 +184,7 @@ func newQueries(d Dialect) queries {
 		&q.ensureSection, &q.sections, &q.sectionBySlug,
 		&q.recordView, &q.addViews, &q.trending,
 		&q.enqueue, &q.extendLease, &q.completeJob, &q.failJob, &q.purgeJobs, &q.buryJobs,
+		&q.deferJob,
 	} {
 		*p = d.rebind(*p)
 	}

@@ -860,6 +860,16 @@ func (s *Store) FailJob(ctx context.Context, id int64, worker string, errMsg str
 	return mustAffect(res, "fail job held by "+worker+", job", id)
 }
 
+// DeferJob queues job id, held by worker, again at runAt without counting
+// the attempt it was claimed for.
+func (s *Store) DeferJob(ctx context.Context, id int64, worker string, runAt time.Time) error {
+	res, err := s.exec(ctx, s.q.deferJob, ms(runAt), ms(time.Now()), id, worker)
+	if err != nil {
+		return fmt.Errorf("defer job %d: %w", id, err)
+	}
+	return mustAffect(res, "defer job held by "+worker+", job", id)
+}
+
 // JobCounts counts jobs of kinds (all when empty) by state; Waiting counts
 // queued jobs not yet due at now.
 func (s *Store) JobCounts(ctx context.Context, kinds []string, now time.Time) (store.JobCounts, error) {

@@ -65,6 +65,7 @@ func Run(t *testing.T, open Opener) {
 		{"ConcurrentClaim", testConcurrentClaim},
 		{"LeaseExpiry", testLeaseExpiry},
 		{"RetryThenDead", testRetryThenDead},
+		{"DeferJob", testDeferJob},
 		{"JobCountsAndPurge", testJobCountsAndPurge},
 		{"Translations", testTranslations}, // translation.go
 		{"Newsletter", testNewsletter},
@@ -1176,6 +1177,60 @@ func testRetryThenDead(t *testing.T, s store.Store) {
 	got = claim(t, s, "w", now)
 	if got.ID != l.ID || got.LastError != "timeout talking to a.example" || got.Attempts != 2 {
 		t.Fatalf("reclaimed after failure: %+v, want LastError kept and attempt 2", got)
+	}
+}
+
+// A deferred job (its host was busy) waits until its time and comes back
+// with the attempt its claim counted given back: a job on its last attempt
+// can be deferred any number of times and still run.
+func testDeferJob(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	j := &store.Job{Kind: "fetch", MaxAttempts: 1, RunAt: base}
+	enqueue(t, s, j)
+	later := &store.Job{Kind: "fetch", RunAt: base.Add(time.Second)}
+	enqueue(t, s, later)
+	now := base
+	for round := range 3 {
+		got := claim(t, s, "w", now)
+		if got.ID != j.ID || got.Attempts != 1 {
+			t.Fatalf("round %d: claimed %+v, want job %d at attempt 1", round, got, j.ID)
+		}
+		if err := s.DeferJob(ctx, j.ID, "other", now.Add(time.Hour)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("DeferJob by a worker that does not hold it: err = %v, want ErrNotFound", err)
+		}
+		runAt := now.Add(time.Minute)
+		if err := s.DeferJob(ctx, j.ID, "w", runAt); err != nil {
+			t.Fatalf("DeferJob: %v", err)
+		}
+		waiting := 1 // the deferred job (and in round 0 the later one)
+		if round == 0 {
+			waiting = 2
+		}
+		if c := counts(t, s, now); c.Waiting != waiting || c.Queued != waiting || c.Running != 0 || c.Dead != 0 {
+			t.Fatalf("after DeferJob: JobCounts = %+v, want %d queued for later", c, waiting)
+		}
+		// Until its time, other work goes first.
+		if now.Equal(base) {
+			if got := claim(t, s, "w", now.Add(time.Second)); got.ID != later.ID {
+				t.Fatalf("claimed %+v while job %d is deferred, want job %d", got, j.ID, later.ID)
+			}
+			if err := s.CompleteJob(ctx, later.ID, "w"); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := s.Claim(ctx, "w", []string{"fetch"}, runAt.Add(-time.Millisecond), time.Minute); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Claim before the deferred time: err = %v, want ErrNotFound", err)
+		}
+		now = runAt
+	}
+	got := claim(t, s, "w", now)
+	if err := s.CompleteJob(ctx, got.ID, "w"); err != nil {
+		t.Fatalf("CompleteJob after deferrals: %v", err)
+	}
+	if err := s.DeferJob(ctx, got.ID, "w", now); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("DeferJob of a done job: err = %v, want ErrNotFound", err)
+	}
+	if c := counts(t, s, now); c.Done != 2 || c.Queued != 0 || c.Dead != 0 {
+		t.Fatalf("JobCounts = %+v, want 2 done", c)
 	}
 }
 
