@@ -196,23 +196,19 @@ func (l *hostLimiter) busy(st *hostState, host string, now time.Time) *busyError
 	step := gap
 	if len(st.inFlight) >= l.concurrency {
 		reason = fmt.Sprintf("the host %s has %d requests in flight, the per-host limit", host, len(st.inFlight))
-		// The first slot is expected to free when its request has taken
-		// as long as requests to this host take on average; until one has
-		// finished, as long again as it has taken so far.
-		free := time.Time{}
-		for _, t := range st.inFlight {
-			est := st.avg
-			if est == 0 {
-				est = max(now.Sub(t.start), gap)
-			}
-			if e := t.start.Add(est); free.IsZero() || e.Before(free) {
-				free = e
-			}
+		// The oldest request is expected to finish when it has taken as
+		// long as requests to this host take on average; once it has run
+		// past that (or before any finished), after as long again as it
+		// has taken so far: a few questions per slow request, not one
+		// every moment.
+		elapsed := now.Sub(st.inFlight[0].start)
+		free := now.Add(st.avg - elapsed)
+		if st.avg <= elapsed {
+			free = now.Add(elapsed)
 		}
 		until = later(until, free)
-		if st.avg > 0 {
-			step = max(gap, st.avg/time.Duration(l.concurrency))
-		}
+		// Slots free about every est/concurrency: one caller per free slot.
+		step = max(gap, max(st.avg, elapsed)/time.Duration(l.concurrency))
 	}
 	if !st.promised.Before(now) {
 		until = later(until, st.promised.Add(step))

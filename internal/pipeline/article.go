@@ -37,7 +37,7 @@ func (p *Pipeline) handleArticle(ctx context.Context, j *store.Job) (err error) 
 	}
 	it := pl.Item
 	defer func() {
-		if err != nil && ctx.Err() == nil {
+		if _, deferred := jobs.DeferredUntil(err); err != nil && ctx.Err() == nil && !deferred {
 			final := jobs.IsPermanent(err) || j.Attempts >= max(j.MaxAttempts, 1)
 			p.opts.Events(Event{Kind: ArticleFailed, SourceID: src.ID, Source: src.Name, URL: it.URL, Err: err, Final: final})
 		}
@@ -81,6 +81,9 @@ func (p *Pipeline) article(ctx context.Context, src *store.Source, it feed.Item,
 	if a.URL != "" {
 		var ex *extract.Article
 		ex, a.URL, pageErr = p.page(ctx, a.URL)
+		if d := p.deferBusy(pageErr); d != nil {
+			return nil, "", d
+		}
 		if pageErr == nil {
 			// A page that yields far less than the feed carried is a
 			// paywall or a teaser page: the feed's text is the article.
@@ -140,7 +143,7 @@ func transient(err error) bool {
 		return false // extraction, content type: the page itself is the problem
 	}
 	switch fe.Kind {
-	case fetch.Timeout, fetch.Network, fetch.RobotsUnavailable, fetch.Canceled:
+	case fetch.Timeout, fetch.Network, fetch.RobotsUnavailable, fetch.Canceled, fetch.HostBusy:
 		return true
 	case fetch.Status:
 		return fe.Status == 429 || fe.Status >= 500
@@ -181,7 +184,7 @@ func (p *Pipeline) feedContent(it feed.Item, base string) content {
 
 // page fetches and extracts the article page; it returns the final URL.
 func (p *Pipeline) page(ctx context.Context, u string) (*extract.Article, string, error) {
-	resp, err := p.fc.Get(ctx, fetch.Request{URL: u, Robots: true})
+	resp, err := p.fc.Get(ctx, fetch.Request{URL: u, Robots: true, NoWait: true})
 	if err != nil {
 		return nil, u, err
 	}

@@ -209,6 +209,9 @@ func (p *Pipeline) handlePoll(ctx context.Context, j *store.Job) error {
 	if ctx.Err() != nil {
 		return ctx.Err() // shutting down: the job will be retried, nothing recorded
 	}
+	if d := p.deferBusy(perr); d != nil {
+		return d // nothing was sent and nothing is recorded
+	}
 	now := p.opts.Now()
 	src.LastPolledAt = now
 	if perr != nil {
@@ -257,9 +260,23 @@ func (p *Pipeline) backoff(src *store.Source, err error) time.Duration {
 	return d
 }
 
+// deferBusy turns a fetch its host turned away (HostBusy: nothing was sent)
+// into a deferral of the job to when the host is expected to take it, so
+// that no worker waits on one host while other hosts' work waits, and the
+// wait costs the job no attempt. Only a job's first request asks without
+// waiting; the rest of its requests (discovery, sitemaps, redirects) are
+// part of its turn. nil if err is anything else.
+func (p *Pipeline) deferBusy(err error) error {
+	var fe *fetch.Error
+	if !errors.As(err, &fe) || fe.Kind != fetch.HostBusy {
+		return nil
+	}
+	return fmt.Errorf("%v: %w", fe, jobs.Defer(p.opts.Now().Add(fe.RetryAfter)))
+}
+
 // poll fetches and parses the source and queues unknown items, newest first.
 func (p *Pipeline) poll(ctx context.Context, src *store.Source) (int, error) {
-	resp, err := p.fc.Get(ctx, fetch.Request{URL: src.URL, ETag: src.ETag, LastModified: src.LastModified})
+	resp, err := p.fc.Get(ctx, fetch.Request{URL: src.URL, ETag: src.ETag, LastModified: src.LastModified, NoWait: true})
 	if err != nil {
 		return 0, err
 	}

@@ -1,0 +1,95 @@
+package pipeline
+
+import (
+	"fmt"
+	"html"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// newsSite is a news site on its own loopback address (so the fetcher paces
+// it as a host of its own): a feed of n items at /feed.xml, and the items'
+// pages at /a/{i}, each answered after pageDelay.
+type newsSite struct {
+	*httptest.Server
+	name      string
+	pageHits  atomic.Int32
+	feedHits  atomic.Int32
+	pageDelay time.Duration
+	n         int
+}
+
+// startSite serves a site on 127.0.0.{ip}; every 127/8 address is the
+// loopback interface on Linux.
+func startSite(t testing.TB, ip int, name string, n int, pageDelay time.Duration) *newsSite {
+	t.Helper()
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", ip))
+	if err != nil {
+		t.Skipf("cannot listen on 127.0.0.%d (this test needs the whole 127/8 on loopback): %v", ip, err)
+	}
+	s := &newsSite{name: name, n: n, pageDelay: pageDelay}
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.Listener.Close()
+	s.Listener = ln
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *newsSite) serve(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/feed.xml":
+		s.feedHits.Add(1)
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprint(w, s.feed())
+	case strings.HasPrefix(r.URL.Path, "/a/"):
+		i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/a/"))
+		if err != nil || i < 0 || i >= s.n {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case <-time.After(s.pageDelay):
+		case <-r.Context().Done():
+			return
+		}
+		s.pageHits.Add(1)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, s.page(i))
+	default:
+		http.NotFound(w, r) // robots.txt included: no rules
+	}
+}
+
+func (s *newsSite) feed() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>%s</title><link>%s/</link><language>en</language>`,
+		html.EscapeString(s.name), s.URL)
+	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for i := range s.n {
+		fmt.Fprintf(&b, `<item><title>%s report %d</title><link>%s/a/%d</link><guid>%s/a/%d</guid><pubDate>%s</pubDate><description>Report %d of %s.</description></item>`,
+			html.EscapeString(s.name), i, s.URL, i, s.URL, i, day.Add(time.Duration(i)*time.Hour).Format(time.RFC1123Z), i, html.EscapeString(s.name))
+	}
+	b.WriteString(`</channel></rss>`)
+	return b.String()
+}
+
+// page is an article whose every paragraph differs from other pages', so
+// the site's template memory takes none of it for boilerplate.
+func (s *newsSite) page(i int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<!doctype html><html lang="en"><head><title>%s report %d</title></head><body><article><h1>%s report %d</h1>`,
+		html.EscapeString(s.name), i, html.EscapeString(s.name), i)
+	for p := range 5 {
+		fmt.Fprintf(&b, `<p>In report %d, paragraph %d, the %s council of district %d voted %d to %d on plan %d after a debate of %d hours, and %d residents who came to the hall on day %d asked for a second reading of the budget.</p>`,
+			i, p, html.EscapeString(s.name), i*7+p, 10+p, i%9, i*13+p*3, p+2, 40+i*3+p, i+p)
+	}
+	b.WriteString(`</article></body></html>`)
+	return b.String()
+}
