@@ -233,9 +233,11 @@ func TestBusyAnswersAreStaggered(t *testing.T) {
 // turned away instead of waiting for it.
 func TestNoWaitRobotsBeingRead(t *testing.T) {
 	hold := make(chan struct{})
+	reading := make(chan struct{}, 1)
 	var pages atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/robots.txt" {
+			reading <- struct{}{}
 			<-hold
 			return
 		}
@@ -245,19 +247,30 @@ func TestNoWaitRobotsBeingRead(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cl := newTestClient(Options{})
 		cl.http.Transport.(*http.Transport).DisableKeepAlives = true
+		// The first request starts reading robots.txt and waits for it:
+		// that is its own first step.
+		first := make(chan error, 1)
+		go func() {
+			_, err := cl.Get(context.Background(), Request{URL: srv.URL + "/first", Robots: true, NoWait: true})
+			first <- err
+		}()
+		<-reading // the first request is waiting for robots.txt
 		_, err := cl.Get(context.Background(), Request{URL: srv.URL + "/a", Robots: true, NoWait: true})
 		wantError(t, err, HostBusy)
 		if !strings.Contains(err.Error(), "robots.txt") {
 			t.Errorf("err = %v, want it to say robots.txt is being read", err)
 		}
 		close(hold)
-		// Blocking callers still wait for the verdict.
+		if err := <-first; err != nil {
+			t.Fatalf("the request that started reading robots.txt: %v", err)
+		}
+		// Blocking callers wait for the verdict.
 		if _, err := cl.Get(context.Background(), Request{URL: srv.URL + "/a", Robots: true}); err != nil {
 			t.Fatal(err)
 		}
 	})
-	if n := pages.Load(); n != 1 {
-		t.Errorf("%d page requests, want 1", n)
+	if n := pages.Load(); n != 2 {
+		t.Errorf("%d page requests, want 2 (/first and /a once)", n)
 	}
 }
 

@@ -100,6 +100,11 @@ func (c *Client) checkRobots(ctx context.Context, u *url.URL, wait bool) error {
 		// wait for the same result, and one caller giving up must not
 		// poison the cache for them. It is bounded by the client timeout.
 		go c.loadRobots(e, u)
+		// The caller that starts the read waits for it even without wait:
+		// reading robots.txt is its own request's first step, and a queue
+		// worker turned away here would lose its place to the jobs behind
+		// it. Only the others are turned away while it is read.
+		wait = true
 	}
 	if !wait {
 		select {
