@@ -85,6 +85,9 @@ func cmdExtract(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				}
 			} else {
 				fmt.Fprintf(stderr, "spektrum extract: %s: %v\n", in, err)
+				if h := hint(err); h != "" {
+					fmt.Fprintln(stderr, h)
+				}
 			}
 			continue
 		}

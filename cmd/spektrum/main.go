@@ -26,9 +26,12 @@ Commands:
   serve                 run the website and the background workers
   demo                  serve local demo news sites and a Spektrum reading them (offline)
   fetch [--source ID|--all]  poll due sources (or one, or all) now and process every new article
+                        (exit status 3 when some sources or articles failed)
   sources add URL       add a feed, sitemap or site (--name, --section, --lang, --force)
   sources list [--json] list sources with their state
   sources show ID       one source in detail
+  sources edit ID       change its --name, --section, --lang or --interval
+  sources pause|resume ID   stop polling a source, or start again
   sources remove ID     remove a source and its articles
   import FILE.opml      add the sources listed in an OPML file
   export                write the sources as OPML to stdout
@@ -45,8 +48,9 @@ Commands:
   cluster --json FILE|-  group articles (JSON lines) into stories, as the pipeline does
   version               print the version
 
-Every command takes --db PATH|postgres://… (env SPEKTRUM_DB) and the other
-settings listed by 'spektrum COMMAND --help'.
+'spektrum COMMAND --help' (or 'spektrum help COMMAND') says what a command does and lists its flags.
+Every command also takes every setting, such as --db PATH|postgres://… (env SPEKTRUM_DB):
+'spektrum help settings' lists them all.
 `
 
 func main() {
@@ -59,12 +63,34 @@ func main() {
 // errUsage marks a mistake in how the command was called (exit status 2).
 var errUsage = errors.New("usage")
 
+// exitIncomplete is the exit status of a fetch pass that ran but in which
+// some sources or articles failed (README, 'spektrum fetch --help').
+const exitIncomplete = 3
+
+// incompleteError is a command that ran to the end with some failures,
+// already reported; run exits with exitIncomplete.
+type incompleteError struct{ what []string }
+
+func (e *incompleteError) Error() string {
+	return "not everything succeeded: " + strings.Join(e.what, ", ") + " (see above)"
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
+	if args[0] == "help" {
+		if code, done := help(args[1:], stdout, stderr); done {
+			return code
+		}
+		args = append(args[1:], "--help")
+	}
 	cmd, rest := args[0], args[1:]
+	if _, ok := groups[cmd]; ok && len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help" || rest[0] == "help") {
+		fmt.Fprint(stdout, groupHelp(cmd))
+		return 0
+	}
 	var err error
 	switch cmd {
 	case "serve":
@@ -97,26 +123,48 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "spektrum: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
+	var hr *helpRequest
+	if errors.As(err, &hr) {
+		fmt.Fprint(stdout, hr.text)
+		return 0
+	}
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	fmt.Fprintf(stderr, "spektrum %s: %v\n", cmd, err)
-	if errors.Is(err, errUsage) {
+	name := cmd
+	if _, ok := groups[cmd]; ok && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		name += " " + rest[0]
+	}
+	fmt.Fprintf(stderr, "spektrum %s: %v\n", name, err)
+	if h := hint(err); h != "" {
+		fmt.Fprintln(stderr, h)
+	}
+	var ie *incompleteError
+	switch {
+	case errors.As(err, &ie):
+		return exitIncomplete
+	case errors.Is(err, errUsage):
 		return 2
 	}
 	return 1
 }
 
-// command is a subcommand's flag set with every configuration setting.
+// command is a subcommand's flag set: its own flags and every setting.
 type command struct {
-	fs *flag.FlagSet
+	name   string
+	fs     *flag.FlagSet
+	global map[string]bool // the settings' flag names
 }
 
 func newCommand(name string, stderr io.Writer) *command {
 	fs := flag.NewFlagSet("spektrum "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// parse reports mistakes itself, and help goes to stdout.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	config.Register(fs, os.Getenv)
-	return &command{fs: fs}
+	global := make(map[string]bool, len(config.Settings))
+	fs.VisitAll(func(f *flag.Flag) { global[f.Name] = true })
+	return &command{name: name, fs: fs, global: global}
 }
 
 // parse parses flags anywhere among the arguments ("sources add URL --name
@@ -126,9 +174,9 @@ func (c *command) parse(args []string) ([]string, *config.Config, error) {
 	for {
 		if err := c.fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, nil, err
+				return nil, nil, &helpRequest{commandHelp(c.name, c.fs, c.global)}
 			}
-			return nil, nil, fmt.Errorf("%w: %v", errUsage, err)
+			return nil, nil, fmt.Errorf("%w: %v; see 'spektrum %s --help'", errUsage, err, c.name)
 		}
 		args = c.fs.Args()
 		if len(args) == 0 {

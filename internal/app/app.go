@@ -20,6 +20,7 @@ import (
 	"spektrum/internal/jobs"
 	"spektrum/internal/lang"
 	"spektrum/internal/newsletter"
+	"spektrum/internal/ops"
 	"spektrum/internal/pipeline"
 	"spektrum/internal/store"
 	"spektrum/internal/store/postgres"
@@ -77,7 +78,9 @@ type App struct {
 	Store    store.Store
 	Fetch    *fetch.Client
 	Pipeline *pipeline.Pipeline
-	Logger   *slog.Logger
+	// Ops is what an editor does (sources today); the CLI calls it.
+	Ops    *ops.Service
+	Logger *slog.Logger
 	// Translator puts articles into the other editions (translate.go).
 	Translator *translate.Service
 	// Newsletter is nil while no SMTP server is configured.
@@ -120,7 +123,8 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, events fu
 		Editions:     cfg.Editions,
 		Translator:   tr,
 	})
-	a := &App{Cfg: cfg, Store: st, Fetch: fc, Pipeline: p, Logger: logger, Translator: tr}
+	a := &App{Cfg: cfg, Store: st, Fetch: fc, Pipeline: p, Logger: logger, Translator: tr,
+		Ops: ops.New(st, fc, p, ops.Options{PollInterval: cfg.PollInterval})}
 	if cfg.SMTPURL != "" {
 		if a.Newsletter, err = newsletter.Open(ctx, st, newsletter.Settings{SMTPURL: cfg.SMTPURL,
 			Config: a.newsletterConfig()}); err != nil {

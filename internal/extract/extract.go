@@ -69,7 +69,7 @@ func (e *Extractor) Extract(ctx context.Context, page []byte, pageURL string) (*
 // the body (see SiteProfile). A nil profile is Extract.
 func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL string, profile *SiteProfile) (*Article, error) {
 	if len(page) > MaxPageBytes {
-		return nil, fmt.Errorf("extract %s: %d bytes exceeds the %d byte limit: %w", pageURL, len(page), MaxPageBytes, ErrTooLarge)
+		return nil, failf(pageURL, "%d bytes exceeds the %d byte limit: %w", len(page), MaxPageBytes, ErrTooLarge)
 	}
 	var base *url.URL
 	if pageURL != "" {
@@ -80,16 +80,16 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 		base = u
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
+		return nil, failf(pageURL, "%w", err)
 	}
 
 	doc, err := parseBounded(page)
 	if err != nil {
-		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
+		return nil, failf(pageURL, "%w", err)
 	}
 	meta := readMetadata(doc, base)
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
+		return nil, failf(pageURL, "%w", err)
 	}
 
 	// The body pass works on the same tree; metadata has been read already.
@@ -107,13 +107,13 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	markInlineSpaces(doc)
 	res, err := extractBody(doc, meta.base, !meta.jsonld.Published.IsZero() || !meta.og.Published.IsZero() || !meta.meta.Published.IsZero())
 	if err != nil {
-		return nil, fmt.Errorf("extract %s: %w: %w", pageURL, ErrNoArticle, err)
+		return nil, failf(pageURL, "%w: %w", ErrNoArticle, err)
 	}
 	if res.ContentNode == nil {
-		return nil, fmt.Errorf("extract %s: trafilatura returned no content: %w", pageURL, ErrNoArticle)
+		return nil, failf(pageURL, "trafilatura returned no content: %w", ErrNoArticle)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("extract %s: %w", pageURL, err)
+		return nil, failf(pageURL, "%w", err)
 	}
 
 	unmarkSpaces(res.ContentNode)
@@ -126,7 +126,7 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	var buf bytes.Buffer
 	for c := res.ContentNode.FirstChild; c != nil; c = c.NextSibling {
 		if err := html.Render(&buf, c); err != nil {
-			return nil, fmt.Errorf("extract %s: render body: %w", pageURL, err)
+			return nil, failf(pageURL, "render body: %w", err)
 		}
 	}
 	baseStr := ""
@@ -136,13 +136,13 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	a.HTML = e.sanitizer.SanitizeWithTitle(buf.String(), baseStr, a.Title)
 	a.Text = Text(a.HTML)
 	if n := utf8.RuneCountInString(a.Text); n < minArticleRunes {
-		return nil, fmt.Errorf("extract %s: body has %d characters, fewer than %d: %w", pageURL, n, minArticleRunes, ErrNoArticle)
+		return nil, failf(pageURL, "the body has %s, fewer than %d: %w", plural(n, "character"), minArticleRunes, ErrNoArticle)
 	}
 	// When trafilatura finds nothing it falls back to the page's whole text;
 	// on index pages that is a run of headlines and menu items. Prose has
 	// sentence punctuation in every language we read; headlines do not.
 	if n := len(sentenceEnd.FindAllStringIndex(a.Text, minSentences)); n < minSentences && !isListing(a.HTML, a.Text) {
-		return nil, fmt.Errorf("extract %s: body has %d sentences, fewer than %d (a list of headlines or links?): %w", pageURL, n, minSentences, ErrNoArticle)
+		return nil, failf(pageURL, "the body has %s, fewer than %d (a list of headlines or links?): %w", plural(n, "sentence"), minSentences, ErrNoArticle)
 	}
 	return &a, nil
 }
@@ -206,4 +206,22 @@ func extractBody(doc *html.Node, base *url.URL, haveDate bool) (*trafilatura.Ext
 		opts.HtmlDateMode = trafilatura.Disabled
 	}
 	return trafilatura.ExtractDocument(doc, opts)
+}
+
+// failf makes an extraction error that names the page by its address; a
+// page given without one (a saved file) is named by the caller, so "extract
+// : …" never appears.
+func failf(pageURL, format string, args ...any) error {
+	err := fmt.Errorf(format, args...)
+	if pageURL == "" {
+		return err
+	}
+	return fmt.Errorf("extract %s: %w", pageURL, err)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

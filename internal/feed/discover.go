@@ -43,8 +43,8 @@ var commentMarkers = []string{"comment", "komment", "koment", "coment"}
 // Discover finds the feeds an HTML page announces with <link
 // rel="alternate"> (RSS, Atom, RDF, JSON Feed), resolved against baseURL and
 // the page's <base href>, in document order with comment feeds last. When
-// the page announces none it returns Guess links for common feed paths on
-// the page's host; it returns nil when there is nothing to guess from
+// the page announces none it returns Guess links for common feed paths, under
+// the page's directory first, then at the host's root; it returns nil when there is nothing to guess from
 // either.
 func Discover(page []byte, baseURL string) []Link {
 	var (
@@ -162,10 +162,19 @@ func guesses(baseURL string) []Link {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil
 	}
-	out := make([]Link, 0, len(guessPaths))
-	for _, p := range guessPaths {
-		g := url.URL{Scheme: u.Scheme, Host: u.Host, Path: p}
-		out = append(out, Link{URL: g.String(), Guess: true})
+	// A site under a path (https://host/site/x/) keeps its feed under
+	// that path too, so its directory comes first (by the rule that
+	// resolves relative links: up to the last slash), then the host's root.
+	dirs := []string{"/"}
+	if i := strings.LastIndexByte(u.Path, '/'); i > 0 {
+		dirs = []string{u.Path[:i+1], "/"}
+	}
+	out := make([]Link, 0, len(dirs)*len(guessPaths))
+	for _, d := range dirs {
+		for _, p := range guessPaths {
+			g := url.URL{Scheme: u.Scheme, Host: u.Host, Path: d + p[1:]}
+			out = append(out, Link{URL: g.String(), Guess: true})
+		}
 	}
 	return out
 }

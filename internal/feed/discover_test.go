@@ -67,3 +67,18 @@ func TestDiscoverEdgeCases(t *testing.T) {
 		})
 	}
 }
+
+// A site under a path keeps its feed there: those paths are tried first,
+// then the host's root.
+func TestDiscoverGuessesUnderThePagePath(t *testing.T) {
+	links := Discover([]byte("<html><head><title>x</title></head></html>"), "https://host.example/site/x/")
+	if len(links) != 2*len(guessPaths) {
+		t.Fatalf("%d guesses, want %d: %+v", len(links), 2*len(guessPaths), links)
+	}
+	if links[0].URL != "https://host.example/site/x/feed" || links[len(guessPaths)-1].URL != "https://host.example/site/x/news-sitemap.xml" {
+		t.Errorf("first guesses %q … %q; want the page's directory first", links[0].URL, links[len(guessPaths)-1].URL)
+	}
+	if links[len(guessPaths)].URL != "https://host.example/feed" {
+		t.Errorf("guess %d is %q; want the root paths after the directory's", len(guessPaths), links[len(guessPaths)].URL)
+	}
+}

@@ -92,7 +92,9 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) Error() string {
 	switch e.Kind {
 	case Blocked:
-		return fmt.Sprintf("refusing to fetch %s: %v; to allow private networks run with --allow-private-networks or SPEKTRUM_ALLOW_PRIVATE_NETWORKS=true", e.URL, e.Err)
+		// No hint how to allow it: that is a setting of the front door
+		// (the CLI adds its flag when it sees Kind Blocked).
+		return fmt.Sprintf("refusing to fetch %s: %v; private networks are not fetched", e.URL, e.Err)
 	case BadURL:
 		return fmt.Sprintf("refusing to fetch %q: %v; only http and https URLs without user info can be fetched", e.URL, e.Err)
 	case Robots:

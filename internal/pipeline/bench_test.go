@@ -38,9 +38,7 @@ func BenchmarkDemoTranslationCache(b *testing.B) {
 			if s.Broken {
 				continue
 			}
-			if _, err := rg.p.AddSource(ctx, AddRequest{URL: s.SourceURL, Language: s.Lang}); err != nil {
-				b.Fatal(err)
-			}
+			newSource(b, st, s.FeedURL, s.Lang)
 		}
 		work := func() {
 			ss, _ := st.Sources(ctx)

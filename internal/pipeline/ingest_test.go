@@ -7,25 +7,6 @@ import (
 	"spektrum/internal/feed"
 )
 
-func TestNormalizeURL(t *testing.T) {
-	good := map[string]string{
-		"example.com/feed":             "https://example.com/feed",
-		" http://example.com/rss.xml ": "http://example.com/rss.xml",
-		"https://example.com/a#frag":   "https://example.com/a",
-	}
-	for in, want := range good {
-		got, err := NormalizeURL(in)
-		if err != nil || got != want {
-			t.Errorf("NormalizeURL(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "ftp://example.com/feed", "javascript:alert(1)", "http://", "https://exa mple.com/%zz"} {
-		if got, err := NormalizeURL(bad); err == nil {
-			t.Errorf("NormalizeURL(%q) = %q; want an error", bad, got)
-		}
-	}
-}
-
 func TestCanonicalTrustsOnlyTheSameSite(t *testing.T) {
 	page := "https://news.example/2025/03/story.html"
 	cases := map[string]string{

@@ -42,10 +42,7 @@ func TestLinklessItemsAreStoredOnceEach(t *testing.T) {
 	}
 	fc := fetch.New(fetch.Options{AllowPrivateNetworks: true, PerHostDelay: -1})
 	p := New(st, fc, extract.New(), Options{})
-	src, err := p.AddSource(ctx, AddRequest{URL: srv.URL + "/feed.xml"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := newSource(t, st, srv.URL+"/feed.xml", "")
 	for pass := range 2 {
 		if _, err := p.EnqueuePoll(ctx, src.ID); err != nil {
 			t.Fatal(err)

@@ -17,8 +17,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -28,7 +26,6 @@ import (
 	"spektrum/internal/fetch"
 	"spektrum/internal/jobs"
 	"spektrum/internal/lang"
-	"spektrum/internal/slug"
 	"spektrum/internal/store"
 	"spektrum/internal/translate"
 )
@@ -287,20 +284,20 @@ func (p *Pipeline) poll(ctx context.Context, src *store.Source) (int, error) {
 	if errors.Is(err, feed.ErrNotFeed) {
 		// Added by its home page (or the feed moved): look for the feed
 		// the page announces and switch the source to it.
-		link, lerr := p.discover(ctx, resp, false)
+		link, lerr := Discover(ctx, p.fc, resp, false)
 		if lerr != nil {
 			return 0, lerr
 		}
-		if other, err := p.st.SourceByURL(ctx, link.url); err == nil && other.ID != src.ID {
-			return 0, fmt.Errorf("%s announces the feed %s, which source #%d %q already reads; remove one of the two sources", resp.URL, link.url, other.ID, other.Name)
+		if other, err := p.st.SourceByURL(ctx, link.URL); err == nil && other.ID != src.ID {
+			return 0, fmt.Errorf("%s announces the feed %s, which source #%d %q already reads; remove one of the two sources", resp.URL, link.URL, other.ID, other.Name)
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return 0, err
 		}
-		src.URL, src.Kind = link.url, kindOf(link.feed.Format)
+		src.URL, src.Kind = link.URL, KindOf(link.Feed.Format)
 		if src.SiteURL == "" {
 			src.SiteURL = resp.URL
 		}
-		f, resp = link.feed, link.resp
+		f, resp = link.Feed, link.Resp
 	} else if err != nil {
 		return 0, fmt.Errorf("read %s: %w", resp.URL, err)
 	}
@@ -423,7 +420,8 @@ func (p *Pipeline) readSitemaps(ctx context.Context, index *feed.Feed) (*feed.Fe
 	return out, nil
 }
 
-func kindOf(f feed.Format) string {
+// KindOf is the source kind (store.Kind*) of a parsed feed's format.
+func KindOf(f feed.Format) string {
 	switch f {
 	case "sitemap", "sitemapindex":
 		return store.KindSitemap
@@ -433,32 +431,44 @@ func kindOf(f feed.Format) string {
 	return store.KindFeed
 }
 
-// maxDiscoverTries bounds the feed links followed from one page.
+// maxDiscoverTries bounds the feed links followed from one page: a hostile
+// page can announce thousands of "feeds". Guesses are a short fixed list
+// (feed.Discover) and are all tried.
 const maxDiscoverTries = 12
 
-// discovered is a feed found through a page's links.
-type discovered struct {
-	url  string
-	resp *fetch.Response
-	feed *feed.Feed
+// Getter fetches; *fetch.Client is one.
+type Getter interface {
+	Get(ctx context.Context, r fetch.Request) (*fetch.Response, error)
 }
 
-// discover follows the feed links a page announces (and, with guess, the
-// usual feed paths) and returns the first that parses.
-func (p *Pipeline) discover(ctx context.Context, page *fetch.Response, guess bool) (*discovered, error) {
+// Discovered is a feed found through a page's links.
+type Discovered struct {
+	URL  string // the feed's address, after a permanent redirect
+	Resp *fetch.Response
+	Feed *feed.Feed
+}
+
+// Discover follows the feed links a page announces (and, with guess, the
+// usual feed paths) and returns the first that parses. Polls use it without
+// guesses (a source added by its home page); adding a source uses it with
+// them. Its error wraps feed.ErrNotFeed.
+func Discover(ctx context.Context, fc Getter, page *fetch.Response, guess bool) (*Discovered, error) {
 	links := feed.Discover([]byte(page.Text()), page.URL)
 	var tried []string
 	var lastErr error
+	announced := 0
 	for _, l := range links {
 		if l.Guess && !guess {
 			continue
 		}
-		if len(tried) == maxDiscoverTries {
-			// A hostile page can announce thousands of "feeds".
-			break
+		if !l.Guess {
+			if announced == maxDiscoverTries {
+				break
+			}
+			announced++
 		}
 		tried = append(tried, l.URL)
-		resp, err := p.fc.Get(ctx, fetch.Request{URL: l.URL})
+		resp, err := fc.Get(ctx, fetch.Request{URL: l.URL})
 		if err != nil {
 			lastErr = err
 			continue
@@ -472,7 +482,7 @@ func (p *Pipeline) discover(ctx context.Context, page *fetch.Response, guess boo
 		if resp.PermanentURL != "" {
 			u = resp.PermanentURL
 		}
-		return &discovered{url: u, resp: resp, feed: f}, nil
+		return &Discovered{URL: u, Resp: resp, Feed: f}, nil
 	}
 	msg := fmt.Sprintf("%s is a web page, not a feed, and announces no feed (no <link rel=\"alternate\"> to RSS, Atom or JSON Feed)", page.URL)
 	if len(tried) > 0 {
@@ -482,178 +492,4 @@ func (p *Pipeline) discover(ctx context.Context, page *fetch.Response, guess boo
 		}
 	}
 	return nil, fmt.Errorf("%s; add the feed or sitemap URL itself: %w", msg, feed.ErrNotFeed)
-}
-
-// Probe says what a URL holds, for adding it as a source.
-type Probe struct {
-	URL      string // the feed or sitemap to poll
-	SiteURL  string
-	Kind     string
-	Title    string
-	Language string
-	Items    int
-}
-
-// Probe reads raw and finds the feed behind it: raw itself, or the feed its
-// page announces, or one at the usual paths.
-func (p *Pipeline) Probe(ctx context.Context, raw string) (*Probe, error) {
-	u, err := NormalizeURL(raw)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := p.fc.Get(ctx, fetch.Request{URL: u})
-	if err != nil {
-		return nil, err
-	}
-	if resp.PermanentURL != "" {
-		u = resp.PermanentURL
-	}
-	f, err := feed.Parse(resp.Body, resp.URL)
-	site := ""
-	if errors.Is(err, feed.ErrNotFeed) {
-		d, derr := p.discover(ctx, resp, true)
-		if derr != nil {
-			return nil, derr
-		}
-		site, u, f = u, d.url, d.feed
-	} else if err != nil {
-		return nil, fmt.Errorf("read %s: %w", u, err)
-	}
-	if site == "" {
-		site = f.SiteURL
-	}
-	return &Probe{URL: u, SiteURL: site, Kind: kindOf(f.Format), Title: strings.TrimSpace(f.Title), Language: f.Language, Items: len(f.Items) + len(f.Sitemaps)}, nil
-}
-
-// NormalizeURL accepts what an editor types ("example.com/feed") and
-// returns an absolute http(s) URL, or says what is wrong.
-func NormalizeURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", errors.New("empty URL: give the address of a feed, sitemap or site")
-	}
-	if !strings.Contains(raw, "://") {
-		raw = "https://" + raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("%q is not a URL: %w", raw, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("%q: only http and https URLs can be sources", raw)
-	}
-	if u.Host == "" {
-		return "", fmt.Errorf("%q has no host name", raw)
-	}
-	u.Fragment = ""
-	return u.String(), nil
-}
-
-// AddRequest is what an editor asks for when adding a source.
-type AddRequest struct {
-	URL      string
-	Name     string
-	Section  string // slug
-	Language string
-	// Force adds a source that cannot be read now (a site that is down
-	// today); the probe's error is kept as the source's last error.
-	Force bool
-}
-
-var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
-
-// AddSource probes the URL and stores the source, due for its first poll now.
-func (p *Pipeline) AddSource(ctx context.Context, req AddRequest) (*store.Source, error) {
-	u, err := NormalizeURL(req.URL)
-	if err != nil {
-		return nil, err
-	}
-	if req.Section != "" && !slugRE.MatchString(req.Section) {
-		return nil, fmt.Errorf("section %q: use a slug of lowercase letters, digits and hyphens, like \"russia\" or \"eu-politics\"", req.Section)
-	}
-	if err := p.checkNew(ctx, u); err != nil {
-		return nil, err
-	}
-	now := p.opts.Now()
-	src := &store.Source{URL: u, Kind: store.KindFeed, Name: req.Name, Section: req.Section, Language: lang.Code(req.Language),
-		PollInterval: p.opts.PollInterval, Enabled: true, NextPollAt: now}
-	pr, perr := p.Probe(ctx, u)
-	switch {
-	case perr != nil && !req.Force:
-		return nil, fmt.Errorf("%w (to add it anyway, e.g. a site that is down today, use --force)", perr)
-	case perr != nil:
-		src.LastError = perr.Error()
-	default:
-		if pr.URL != u {
-			if err := p.checkNew(ctx, pr.URL); err != nil {
-				return nil, err
-			}
-		}
-		src.URL, src.SiteURL, src.Kind = pr.URL, pr.SiteURL, pr.Kind
-		if src.Name == "" {
-			src.Name = pr.Title
-		}
-		if src.Language == "" {
-			src.Language = lang.Code(pr.Language)
-		}
-	}
-	if src.Name == "" {
-		if pu, err := url.Parse(src.URL); err == nil {
-			src.Name = strings.TrimPrefix(pu.Hostname(), "www.")
-		}
-	}
-	if src.Section != "" {
-		if err := p.st.EnsureSection(ctx, store.Section{Slug: src.Section, Name: slug.Name(src.Section)}); err != nil {
-			return nil, fmt.Errorf("create section %q: %w", src.Section, err)
-		}
-	}
-	if err := p.st.CreateSource(ctx, src); err != nil {
-		if errors.Is(err, store.ErrDuplicate) {
-			return nil, fmt.Errorf("a source with URL %s already exists: %w", src.URL, err)
-		}
-		return nil, fmt.Errorf("save source: %w", err)
-	}
-	return src, nil
-}
-
-func (p *Pipeline) checkNew(ctx context.Context, u string) error {
-	s, err := p.st.SourceByURL(ctx, u)
-	if err == nil {
-		return fmt.Errorf("source #%d %q already reads %s: %w", s.ID, s.Name, u, store.ErrDuplicate)
-	}
-	if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	return nil
-}
-
-// ImportSource adds a source from an OPML outline without reading it first:
-// an import of hundreds of feeds should not stall on each one, and a feed
-// that fails shows its error after the first poll. category becomes the
-// section.
-func (p *Pipeline) ImportSource(ctx context.Context, feedURL, name, siteURL, category, language string) (*store.Source, error) {
-	u, err := NormalizeURL(feedURL)
-	if err != nil {
-		return nil, err
-	}
-	if err := p.checkNew(ctx, u); err != nil {
-		return nil, err
-	}
-	src := &store.Source{URL: u, SiteURL: siteURL, Kind: store.KindFeed, Name: strings.TrimSpace(name), Language: lang.Code(language),
-		PollInterval: p.opts.PollInterval, Enabled: true, NextPollAt: p.opts.Now()}
-	if sl := slug.Make(category); sl != "" {
-		src.Section = sl
-		if err := p.st.EnsureSection(ctx, store.Section{Slug: sl, Name: strings.TrimSpace(category)}); err != nil {
-			return nil, fmt.Errorf("create section %q: %w", sl, err)
-		}
-	}
-	if src.Name == "" {
-		if pu, err := url.Parse(u); err == nil {
-			src.Name = strings.TrimPrefix(pu.Hostname(), "www.")
-		}
-	}
-	if err := p.st.CreateSource(ctx, src); err != nil {
-		return nil, fmt.Errorf("save source %s: %w", u, err)
-	}
-	return src, nil
 }

@@ -69,10 +69,7 @@ func TestSiteTemplateIsLearnedAcrossPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := New(st, fetch.New(fetch.Options{AllowPrivateNetworks: true, PerHostDelay: -1}), extract.New(), Options{})
-	src, err := p.AddSource(ctx, AddRequest{URL: srv.URL + "/feed.xml"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := newSource(t, st, srv.URL+"/feed.xml", "")
 	if _, err := p.EnqueuePoll(ctx, src.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -113,9 +113,7 @@ func (rg *rig) runAt(t *testing.T, feedURL string, now time.Time) {
 	ctx := context.Background()
 	src, err := rg.st.SourceByURL(ctx, feedURL)
 	if err != nil {
-		if src, err = rg.p.AddSource(ctx, AddRequest{URL: feedURL}); err != nil {
-			t.Fatal(err)
-		}
+		src = newSource(t, rg.st, feedURL, "")
 	}
 	if _, err := rg.p.EnqueuePoll(ctx, src.ID); err != nil {
 		t.Fatal(err)

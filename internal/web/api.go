@@ -11,6 +11,7 @@ import (
 
 	"spektrum/internal/edition"
 	langname "spektrum/internal/lang"
+	"spektrum/internal/ops"
 	"spektrum/internal/store"
 )
 
@@ -81,24 +82,10 @@ type apiArticleList struct {
 	NextCursor *string      `json:"next_cursor"`
 }
 
-type apiSource struct {
-	ID           int64   `json:"id"`
-	URL          string  `json:"url"`
-	Name         string  `json:"name"`
-	SiteURL      string  `json:"site_url"`
-	Kind         string  `json:"kind"`
-	Section      string  `json:"section"`
-	Language     string  `json:"language"`
-	Articles     int     `json:"articles"`
-	FailedJobs   int     `json:"failed_jobs"`
-	LastError    string  `json:"last_error"`
-	ErrorCount   int     `json:"error_count"`
-	LastPolledAt *string `json:"last_polled_at"`
-	NextPollAt   *string `json:"next_poll_at"`
-}
-
+// apiSourceList is /api/v1/sources: each source in the one shape of a
+// source (ops.SourceView), without the raw error text.
 type apiSourceList struct {
-	Sources []apiSource `json:"sources"`
+	Sources []ops.SourceView `json:"sources"`
 }
 
 type apiErr struct {
@@ -256,14 +243,9 @@ func (s *server) handleAPISources(w http.ResponseWriter, r *http.Request) {
 		s.apiInternal(w, r, "listing sources", err)
 		return
 	}
-	out := apiSourceList{Sources: make([]apiSource, 0, len(srcs))}
-	for _, src := range srcs {
-		out.Sources = append(out.Sources, apiSource{
-			ID: src.ID, URL: src.URL, Name: src.Name, SiteURL: src.SiteURL, Kind: src.Kind,
-			Section: src.Section, Language: src.Language, Articles: src.ArticleCount,
-			FailedJobs: src.FailedJobs, LastError: src.LastError, ErrorCount: src.ErrorCount,
-			LastPolledAt: rfc3339OrNull(src.LastPolledAt), NextPollAt: rfc3339OrNull(src.NextPollAt),
-		})
+	out := apiSourceList{Sources: make([]ops.SourceView, 0, len(srcs))}
+	for i := range srcs {
+		out.Sources = append(out.Sources, ops.PublicView(&srcs[i]))
 	}
 	s.apiJSON(w, r, http.StatusOK, out)
 }

@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"spektrum/internal/fetch"
 )
 
 func keys(m map[string]any) []string {
@@ -176,7 +179,7 @@ func TestAPIErrors(t *testing.T) {
 func TestAPISources(t *testing.T) {
 	s := newSite(t, "https://img.example.org")
 	src := s.sources[0]
-	src.LastError, src.ErrorCount, src.LastPolledAt = "HTTP 503 from upstream", 2, s.now.Add(-10*time.Minute)
+	src.LastError, src.ErrorCount, src.LastPolledAt = "fetch https://www.eureporter.co/feed/: server answered 503 Service Unavailable; the site has a problem, retry later", 2, s.now.Add(-10*time.Minute)
 	if err := s.st.UpdateSource(t.Context(), &src); err != nil {
 		t.Fatal(err)
 	}
@@ -185,14 +188,14 @@ func TestAPISources(t *testing.T) {
 	if len(keys(m)) != 1 || len(list) != 2 {
 		t.Fatalf("sources = %v, want {\"sources\": [2 sources]}", m)
 	}
-	want := "articles,error_count,failed_jobs,id,kind,language,last_error,last_polled_at,name,next_poll_at,section,site_url,url"
+	want := "articles,enabled,error_count,failed_articles,id,kind,language,last_polled_at,name,next_poll_at,problem,section,site_url,state,url"
 	first, second := list[0].(map[string]any), list[1].(map[string]any)
 	if got := strings.Join(keys(first), ","); got != want {
 		t.Fatalf("source keys = %s\nwant %s", got, want)
 	}
 	if first["id"] != float64(src.ID) || first["name"] != "EU Reporter" || first["url"] != src.URL || first["site_url"] != src.SiteURL ||
-		first["kind"] != "feed" || first["articles"] != float64(16) /* stored, the hidden one included */ || first["last_error"] != src.LastError ||
-		first["error_count"] != float64(2) || first["failed_jobs"] != float64(0) {
+		first["kind"] != "feed" || first["articles"] != float64(16) /* stored, the hidden one included */ || first["problem"] != "site answered 503" ||
+		first["state"] != "failing" || first["error_count"] != float64(2) || first["failed_articles"] != float64(0) {
 		t.Errorf("first source = %v", first)
 	}
 	if p, err := time.Parse(time.RFC3339, fmt.Sprint(first["last_polled_at"])); err != nil || !p.Equal(src.LastPolledAt) {
@@ -200,5 +203,44 @@ func TestAPISources(t *testing.T) {
 	}
 	if second["last_polled_at"] != nil {
 		t.Errorf("a never-polled source has last_polled_at %v, want null", second["last_polled_at"])
+	}
+}
+
+// Issue 13 item 9: /api/v1/sources is public, and a poll's raw error names
+// internal addresses, the resolver and system calls. The API carries only a
+// short category; the full text stays for the editor.
+func TestAPISourcesHideInternalErrors(t *testing.T) {
+	s := newSite(t, "https://img.example.org")
+	// A real failure: a connection refused on loopback.
+	fc := fetch.New(fetch.Options{AllowPrivateNetworks: true, Timeout: 5 * time.Second})
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	_, refused := fc.Get(t.Context(), fetch.Request{URL: closed.URL + "/feed.xml"})
+	if refused == nil {
+		t.Fatal("a closed port answered")
+	}
+	cases := []struct{ lastError, problem string }{
+		{refused.Error(), "site unreachable"},
+		{"fetch https://gone.example/feed: dial tcp: lookup gone.example on 10.0.0.53:53: no such host; check the host name and that the site is up, then retry", "site unreachable"},
+		{"fetch https://slow.example/feed: read tcp 10.1.2.3:41234->93.184.216.34:443: i/o timeout; the server is slow or hanging, retry later or raise the timeout", "timed out"},
+		{"refusing to fetch http://10.0.0.7/feed: 10.0.0.7 is a private address", "address not allowed"},
+		{"something nobody classified: dial tcp 192.168.1.1:80: connect: no route to host", "could not be read"},
+	}
+	for _, tc := range cases {
+		src := s.sources[0]
+		src.LastError, src.ErrorCount, src.LastPolledAt = tc.lastError, 1, s.now
+		if err := s.st.UpdateSource(t.Context(), &src); err != nil {
+			t.Fatal(err)
+		}
+		body := s.mustGet(t, "/api/v1/sources", http.StatusOK)
+		for _, leak := range []string{"dial", "tcp", "lookup", "10.0.0", "192.168", "127.0.0.1", "connect:", "refused", "no such host", ":53"} {
+			if strings.Contains(string(body.body), leak) {
+				t.Errorf("last error %q: /api/v1/sources carries %q:\n%s", tc.lastError, leak, body.body)
+			}
+		}
+		first := decodeJSON(t, body)["sources"].([]any)[0].(map[string]any)
+		if first["problem"] != tc.problem {
+			t.Errorf("last error %q: problem %v, want %q", tc.lastError, first["problem"], tc.problem)
+		}
 	}
 }

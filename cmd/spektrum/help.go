@@ -1,0 +1,174 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"spektrum/internal/config"
+)
+
+// doc is one command's help: its arguments, what it does in a line, and
+// the settings worth naming beside its own flags.
+type doc struct {
+	args     string
+	summary  string
+	settings []string
+	more     string // optional paragraph after the flags
+}
+
+// fetchSettings are what reading sources depends on.
+var fetchSettings = []string{"allow-private-networks", "user-agent", "fetch-timeout", "max-bytes", "per-host-delay", "per-host-conns"}
+
+// docs holds every command's help, keyed by its name as newCommand gets it.
+var docs = map[string]doc{
+	"serve": {"", "run the website and the background workers until stopped (Ctrl-C or SIGTERM)",
+		[]string{"addr", "role", "base-url", "site-name", "editions", "workers", "poll-interval", "smtp-url", "log-level"}, ""},
+	"demo": {"", "serve local demo news sites, read them, and open the site on them (offline; database data/demo.db)",
+		[]string{"addr", "editions"}, ""},
+	"fetch": {"[--source ID | --all]", "poll the due sources (or one, or all) now and process every new article, then print a summary",
+		append([]string{"workers"}, fetchSettings...),
+		"Exit status: 0 when every source and article succeeded; 3 when some sources or articles\nfailed (the summary says which); 1 when the pass could not run; 2 for a usage mistake."},
+	"sources add": {"URL", "add a feed, sitemap or site (its feed is discovered); it is read first and refused, with the reason, if it cannot be",
+		fetchSettings, ""},
+	"sources list":   {"", "list the sources with their state, article counts and last error", nil, ""},
+	"sources show":   {"ID", "show one source in detail, its last error in full", nil, ""},
+	"sources edit":   {"ID", "change a source's name, section, language or poll interval", nil, ""},
+	"sources pause":  {"ID", "stop polling a source; its articles stay", nil, ""},
+	"sources resume": {"ID", "poll a paused source again, starting now", nil, ""},
+	"sources remove": {"ID", "remove a source and its articles", nil, ""},
+	"import":         {"FILE.opml", "add the sources an OPML file lists (they are read at the next fetch)", nil, ""},
+	"export":         {"", "write the sources as OPML to standard output", []string{"site-name"}, ""},
+	"migrate":        {"", "bring the database schema up to date", nil, ""},
+	"translate status": {"", "the editions, each translation provider's use, budget, cache hits and cost this month",
+		[]string{"editions", "translate-routes", "translate-budgets"}, ""},
+	"translate queue": {"", "translate every stored article into the editions it lacks (after adding an edition or a provider)",
+		[]string{"editions", "translate-routes", "translate-budgets", "translate-apertium-url", "workers"}, ""},
+	"newsletter send":        {"", "send the due digests now", []string{"smtp-url", "base-url", "mail-from", "newsletter-rate"}, ""},
+	"newsletter export":      {"EMAIL", "print everything kept about a subscriber, as JSON", nil, ""},
+	"newsletter erase":       {"EMAIL", "delete everything kept about a subscriber", nil, ""},
+	"newsletter bounce":      {"[FILE...]", "apply bounce mails (DSN, ARF) from files or standard input", nil, ""},
+	"newsletter stats":       {"", "count the subscribers by state", nil, ""},
+	"newsletter webhook-url": {"", "print the bounce webhook's secret URL", []string{"base-url", "secret"}, ""},
+	"extract": {"[--url URL] [--json] FILE|URL...", "print the article and its metadata read out of saved pages or URLs",
+		fetchSettings, ""},
+	"bench extract": {"[--dir DIR]", "score the extractor on the article-extraction benchmark next to go-trafilatura", nil, ""},
+}
+
+// groups are the commands with subcommands, in the order help lists them.
+var groups = map[string][]string{
+	"sources":    {"add", "list", "show", "edit", "pause", "resume", "remove"},
+	"translate":  {"status", "queue"},
+	"newsletter": {"send", "export", "erase", "bounce", "stats", "webhook-url"},
+	"bench":      {"extract"},
+}
+
+const settingsNote = "Every command also takes every setting (--db, --allow-private-networks, …), each also read\nfrom its SPEKTRUM_* environment variable: see 'spektrum help settings'.\n"
+
+// helpRequest carries a command's help from parse up to run, which prints
+// it on stdout and exits 0.
+type helpRequest struct{ text string }
+
+func (h *helpRequest) Error() string { return "help requested" }
+
+// Is lets callers treat it as flag.ErrHelp.
+func (h *helpRequest) Is(target error) bool { return target == flag.ErrHelp }
+
+// commandHelp renders name's help from fs: the line, then the command's own
+// flags, then the settings it names.
+func commandHelp(name string, fs *flag.FlagSet, global map[string]bool) string {
+	d := docs[name]
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: spektrum %s", name)
+	if d.args != "" {
+		fmt.Fprintf(&b, " %s", d.args)
+	}
+	b.WriteString(" [flags]\n\n")
+	if d.summary != "" {
+		fmt.Fprintf(&b, "%s%s.\n", strings.ToUpper(d.summary[:1]), d.summary[1:])
+	}
+	own := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.VisitAll(func(f *flag.Flag) {
+		if !global[f.Name] {
+			own.Var(f.Value, f.Name, f.Usage)
+		}
+	})
+	printFlags(&b, "\nFlags:\n", own)
+	set := flag.NewFlagSet(name, flag.ContinueOnError)
+	for _, s := range append([]string{"db"}, d.settings...) {
+		if f := fs.Lookup(s); f != nil && set.Lookup(s) == nil {
+			set.Var(f.Value, f.Name, f.Usage)
+		}
+	}
+	printFlags(&b, "\nSettings it uses:\n", set)
+	if d.more != "" {
+		fmt.Fprintf(&b, "\n%s\n", d.more)
+	}
+	b.WriteString("\n" + settingsNote)
+	return b.String()
+}
+
+func printFlags(w io.Writer, title string, fs *flag.FlagSet) {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
+	}
+	_, _ = io.WriteString(w, title)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+// groupHelp lists a command group's subcommands.
+func groupHelp(group string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Usage: spektrum %s SUBCOMMAND [flags] [args]\n\nSubcommands:\n", group)
+	for _, sub := range groups[group] {
+		d := docs[group+" "+sub]
+		line := sub
+		if d.args != "" {
+			line += " " + d.args
+		}
+		fmt.Fprintf(&b, "  %-24s %s\n", line, d.summary)
+	}
+	fmt.Fprintf(&b, "\n'spektrum %s SUBCOMMAND --help' shows a subcommand's flags.\n", group)
+	return b.String()
+}
+
+// settingsHelp lists every setting with its environment variable and default.
+func settingsHelp() string {
+	var b strings.Builder
+	b.WriteString("Settings: every command takes each as a flag; the environment variable is read when the flag\nis not given, and the default when neither is.\n\n")
+	for _, s := range config.Settings {
+		def := s.Default
+		if def == "" {
+			def = "(none)"
+		}
+		fmt.Fprintf(&b, "  --%s\n      %s\n      env %s, default %s\n", s.Name, s.Usage, s.Env, def)
+	}
+	b.WriteString("\nTranslation provider keys are read from the environment only (SPEKTRUM_TRANSLATE_*_KEY).\n")
+	return b.String()
+}
+
+// help answers `spektrum help [settings | GROUP]`; `help COMMAND
+// [SUBCOMMAND]` is run as `COMMAND [SUBCOMMAND] --help` by run.
+func help(args []string, stdout, stderr io.Writer) (int, bool) {
+	switch {
+	case len(args) == 0:
+		fmt.Fprint(stdout, usage)
+		return 0, true
+	case args[0] == "settings":
+		fmt.Fprint(stdout, settingsHelp())
+		return 0, true
+	}
+	if _, ok := groups[args[0]]; ok && len(args) == 1 {
+		fmt.Fprint(stdout, groupHelp(args[0]))
+		return 0, true
+	}
+	if _, ok := docs[strings.Join(args, " ")]; !ok {
+		fmt.Fprintf(stderr, "spektrum help: no command %q; 'spektrum help' lists them\n", strings.Join(args, " "))
+		return 2, true
+	}
+	return 0, false
+}

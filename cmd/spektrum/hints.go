@@ -1,0 +1,36 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"spektrum/internal/fetch"
+	"spektrum/internal/ops"
+)
+
+// privateHint says how to let this process fetch private addresses.
+const privateHint = "To fetch loopback and private addresses (tests, an intranet), run with --allow-private-networks or SPEKTRUM_ALLOW_PRIVATE_NETWORKS=true."
+
+// hint turns a typed error into what to do next on the command line: the
+// core packages name no flags, so the CLI adds them here.
+func hint(err error) string {
+	var oe *ops.Error
+	if errors.As(err, &oe) {
+		switch oe.Code {
+		case ops.Unreadable:
+			return "To add it anyway (a site that is down today), use --force."
+		case ops.Private:
+			return privateHint + " To add it without reading it, use --force."
+		case ops.NotFound:
+			return "See 'spektrum sources list' for the sources there are."
+		case ops.Duplicate:
+			return fmt.Sprintf("See 'spektrum sources show %d'.", oe.OtherID)
+		}
+		return ""
+	}
+	var fe *fetch.Error
+	if errors.As(err, &fe) && fe.Kind == fetch.Blocked {
+		return privateHint
+	}
+	return ""
+}

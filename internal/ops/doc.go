@@ -1,0 +1,16 @@
+// Package ops owns what an editor does: add a source (probing and
+// discovering its feed first), import and export source lists, edit, pause,
+// resume and remove sources, queue a fetch now — and later the same for
+// users, articles and sections. The CLI and the admin are its front doors;
+// neither touches the store for these.
+//
+// Every refusal is an *Error with a stable Code and the facts (URL, source
+// id, the underlying error) as fields, never a sentence written for one
+// front door: the CLI turns a code into a hint ("use --force"), the admin
+// into a form message in the edition's language. Nothing here names a CLI
+// flag or a setting.
+//
+// SourceView is the one JSON shape of a source, for `sources list --json`
+// and /api/v1/sources alike; Problem is the short category of a failure that
+// public answers carry instead of the raw error text.
+package ops
