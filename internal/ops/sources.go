@@ -255,7 +255,8 @@ func (s *Service) ImportSource(ctx context.Context, req ImportRequest) (*store.S
 			return nil, fmt.Errorf("create section %q: %w", sl, err)
 		}
 	}
-	if src.Name == "" {
+	if src.Name == "" || src.Name == strings.TrimSpace(req.URL) {
+		// OPML writers put the feed's address where it has no title.
 		if src.Name, err = s.freeName(ctx, defaultName(u)); err != nil {
 			return nil, err
 		}
