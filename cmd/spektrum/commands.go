@@ -20,6 +20,7 @@ import (
 	"spektrum/internal/config"
 	"spektrum/internal/demo"
 	"spektrum/internal/ops"
+	"spektrum/internal/ops/view"
 	"spektrum/internal/pipeline"
 	"spektrum/internal/store"
 	"spektrum/internal/version"
@@ -273,9 +274,9 @@ func sourcesList(ctx context.Context, c *command, args []string, stdout io.Write
 			return err
 		}
 		if *asJSON {
-			out := make([]ops.SourceView, 0, len(ss))
+			out := make([]view.Source, 0, len(ss))
 			for i := range ss {
-				out = append(out, ops.View(&ss[i]))
+				out = append(out, view.Of(&ss[i]))
 			}
 			enc := json.NewEncoder(stdout)
 			enc.SetIndent("", "  ")
@@ -326,7 +327,7 @@ func sourcesShow(ctx context.Context, c *command, args []string, stdout io.Write
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		if ops.ProblemOf(s.LastError) == ops.AddressNotAllowed {
+		if view.ProblemOf(s.LastError) == view.AddressNotAllowed {
 			fmt.Fprintln(stdout, privateHint)
 		}
 		return nil

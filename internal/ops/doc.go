@@ -10,7 +10,8 @@
 // into a form message in the edition's language. Nothing here names a CLI
 // flag or a setting.
 //
-// SourceView is the one JSON shape of a source, for `sources list --json`
-// and /api/v1/sources alike; Problem is the short category of a failure that
-// public answers carry instead of the raw error text.
+// Package ops/view holds the one JSON shape of a source, for `sources list
+// --json` and /api/v1/sources alike, and the short category of a failure
+// that public answers carry instead of the raw error text; Classify derives
+// that category from a typed error.
 package ops

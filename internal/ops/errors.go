@@ -3,6 +3,8 @@ package ops
 import (
 	"errors"
 	"fmt"
+
+	"spektrum/internal/ops/view"
 )
 
 // Code says what kind of refusal an Error is. Codes are a stable contract
@@ -45,7 +47,7 @@ type Error struct {
 	SourceID  int64
 	OtherID   int64  // Duplicate: the source that already reads URL
 	OtherName string // Duplicate: its name
-	Problem   Problem
+	Problem   view.Problem
 	Err       error // the cause or, for Invalid, what is wrong in words
 }
 

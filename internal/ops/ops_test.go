@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"spektrum/internal/fetch"
+	"spektrum/internal/ops/view"
 	"spektrum/internal/store"
 	"spektrum/internal/store/sqlite"
 )
@@ -153,12 +154,12 @@ func TestAddSource(t *testing.T) {
 	// What cannot be read is refused with its category, unless forced.
 	cases := []struct {
 		path    string
-		problem Problem
+		problem view.Problem
 	}{
-		{"/down", statusProblem(503)},
-		{"/plain.txt", NotAFeed},
-		{"/broken.xml", MalformedFeed},
-		{"/nothing-here", statusProblem(404)},
+		{"/down", view.StatusProblem(503)},
+		{"/plain.txt", view.NotAFeed},
+		{"/broken.xml", view.MalformedFeed},
+		{"/nothing-here", view.StatusProblem(404)},
 	}
 	for _, tc := range cases {
 		_, err := svc.AddSource(ctx, AddRequest{URL: srv.URL + tc.path})
@@ -180,7 +181,7 @@ func TestAddSource(t *testing.T) {
 	if a.Name != host+"/down" || b.Name != host+"/nothing-here" {
 		t.Errorf("forced sources named %q and %q; want %q and %q", a.Name, b.Name, host+"/down", host+"/nothing-here")
 	}
-	if !strings.Contains(a.LastError, "503") || ProblemOf(a.LastError) != statusProblem(503) {
+	if !strings.Contains(a.LastError, "503") || view.ProblemOf(a.LastError) != view.StatusProblem(503) {
 		t.Errorf("forced source's last error %q; want the probe's", a.LastError)
 	}
 	// The same default name twice gets a number.
@@ -209,11 +210,11 @@ func TestAddSourcePrivate(t *testing.T) {
 	srv := site(t)
 	svc, _, _ := newService(t, false)
 	_, err := svc.AddSource(context.Background(), AddRequest{URL: srv.URL + "/site/x/feed.xml"})
-	if e := wantCode(t, err, Private); e.Problem != AddressNotAllowed {
+	if e := wantCode(t, err, Private); e.Problem != view.AddressNotAllowed {
 		t.Errorf("private address: %+v", e)
 	}
 	src, err := svc.AddSource(context.Background(), AddRequest{URL: srv.URL + "/site/x/feed.xml", Force: true})
-	if err != nil || ProblemOf(src.LastError) != AddressNotAllowed {
+	if err != nil || view.ProblemOf(src.LastError) != view.AddressNotAllowed {
 		t.Errorf("forced private source: %+v, %v; want it added with the refusal as its last error", src, err)
 	}
 }
@@ -243,7 +244,7 @@ func TestSourceLifecycle(t *testing.T) {
 	}
 
 	p, err := svc.PauseSource(ctx, src.ID)
-	if err != nil || p.Enabled || State(p) != StatePaused {
+	if err != nil || p.Enabled || view.State(p) != view.StatePaused {
 		t.Fatalf("pause: %+v, %v", p, err)
 	}
 	if due, _ := st.DueSources(ctx, time.Now().Add(time.Hour)); len(due) != 0 {

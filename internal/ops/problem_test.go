@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"spektrum/internal/fetch"
+	"spektrum/internal/ops/view"
 )
 
 // TestProblemOfAgreesWithClassify produces each kind of failure for real,
@@ -77,32 +78,32 @@ func TestProblemOfAgreesWithClassify(t *testing.T) {
 	cases := []struct {
 		name string
 		err  error
-		want Problem
+		want view.Problem
 	}{
-		{"connection refused", get(fc, closed.URL+"/feed", false), Unreachable},
-		{"503", get(fc, srv.URL+"/503", false), statusProblem(503)},
-		{"404", get(fc, srv.URL+"/nope", false), statusProblem(404)},
-		{"timeout", get(fc, srv.URL+"/hang", false), TimedOut},
-		{"too large", get(fc, srv.URL+"/huge", false), TooLarge},
-		{"redirect loop", get(fc, srv.URL+"/loop", false), RedirectLoop},
-		{"robots", get(fc, srv.URL+"/private/page", true), RobotsRefused},
-		{"robots unavailable", get(fc, localhost+"/private/page", true), RobotsUnreadable},
-		{"private", get(strict, srv.URL+"/feed", false), AddressNotAllowed},
-		{"bad url", get(fc, "ftp://example.org/feed", false), InvalidAddress},
-		{"not a feed", probe(srv.URL + "/plain.txt"), NotAFeed},
-		{"page whose feed is gone", probe(srv.URL + "/page"), NotAFeed},
-		{"malformed", probe(srv.URL + "/broken.xml"), MalformedFeed},
+		{"connection refused", get(fc, closed.URL+"/feed", false), view.Unreachable},
+		{"503", get(fc, srv.URL+"/503", false), view.StatusProblem(503)},
+		{"404", get(fc, srv.URL+"/nope", false), view.StatusProblem(404)},
+		{"timeout", get(fc, srv.URL+"/hang", false), view.TimedOut},
+		{"too large", get(fc, srv.URL+"/huge", false), view.TooLarge},
+		{"redirect loop", get(fc, srv.URL+"/loop", false), view.RedirectLoop},
+		{"robots", get(fc, srv.URL+"/private/page", true), view.RobotsRefused},
+		{"robots unavailable", get(fc, localhost+"/private/page", true), view.RobotsUnreadable},
+		{"private", get(strict, srv.URL+"/feed", false), view.AddressNotAllowed},
+		{"bad url", get(fc, "ftp://example.org/feed", false), view.InvalidAddress},
+		{"not a feed", probe(srv.URL + "/plain.txt"), view.NotAFeed},
+		{"page whose feed is gone", probe(srv.URL + "/page"), view.NotAFeed},
+		{"malformed", probe(srv.URL + "/broken.xml"), view.MalformedFeed},
 	}
 	for _, tc := range cases {
 		if got := Classify(tc.err); got != tc.want {
 			t.Errorf("%s: Classify(%v) = %q, want %q", tc.name, tc.err, got, tc.want)
 		}
-		if got := ProblemOf(tc.err.Error()); got != tc.want {
-			t.Errorf("%s: ProblemOf(%q) = %q, want %q", tc.name, tc.err.Error(), got, tc.want)
+		if got := view.ProblemOf(tc.err.Error()); got != tc.want {
+			t.Errorf("%s: view.ProblemOf(%q) = %q, want %q", tc.name, tc.err.Error(), got, tc.want)
 		}
 	}
-	if ProblemOf("") != NoProblem || ProblemOf("dial tcp 10.0.0.1:80: something new") != Failed {
-		t.Errorf("empty text or unknown text: %q, %q; want none and %q", ProblemOf(""), ProblemOf("dial tcp 10.0.0.1:80: something new"), Failed)
+	if view.ProblemOf("") != view.NoProblem || view.ProblemOf("dial tcp 10.0.0.1:80: something new") != view.Failed {
+		t.Errorf("empty text or unknown text: %q, %q; want none and %q", view.ProblemOf(""), view.ProblemOf("dial tcp 10.0.0.1:80: something new"), view.Failed)
 	}
 }
 

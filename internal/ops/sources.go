@@ -13,6 +13,7 @@ import (
 	"spektrum/internal/feed/opml"
 	"spektrum/internal/fetch"
 	"spektrum/internal/lang"
+	"spektrum/internal/ops/view"
 	"spektrum/internal/pipeline"
 	"spektrum/internal/slug"
 	"spektrum/internal/store"
@@ -107,7 +108,7 @@ func (s *Service) Probe(ctx context.Context, raw string) (*Probe, error) {
 func unreadable(u string, err error) *Error {
 	var fe *fetch.Error
 	if errors.As(err, &fe) && fe.Kind == fetch.Blocked {
-		return &Error{Code: Private, Op: "read source", URL: u, Problem: AddressNotAllowed, Err: err}
+		return &Error{Code: Private, Op: "read source", URL: u, Problem: view.AddressNotAllowed, Err: err}
 	}
 	return &Error{Code: Unreadable, Op: "read source", URL: u, Problem: Classify(err), Err: err}
 }

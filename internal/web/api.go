@@ -11,7 +11,7 @@ import (
 
 	"spektrum/internal/edition"
 	langname "spektrum/internal/lang"
-	"spektrum/internal/ops"
+	"spektrum/internal/ops/view"
 	"spektrum/internal/store"
 )
 
@@ -83,9 +83,9 @@ type apiArticleList struct {
 }
 
 // apiSourceList is /api/v1/sources: each source in the one shape of a
-// source (ops.SourceView), without the raw error text.
+// source (view.Source), without the raw error text.
 type apiSourceList struct {
-	Sources []ops.SourceView `json:"sources"`
+	Sources []view.Source `json:"sources"`
 }
 
 type apiErr struct {
@@ -243,9 +243,9 @@ func (s *server) handleAPISources(w http.ResponseWriter, r *http.Request) {
 		s.apiInternal(w, r, "listing sources", err)
 		return
 	}
-	out := apiSourceList{Sources: make([]ops.SourceView, 0, len(srcs))}
+	out := apiSourceList{Sources: make([]view.Source, 0, len(srcs))}
 	for i := range srcs {
-		out.Sources = append(out.Sources, ops.PublicView(&srcs[i]))
+		out.Sources = append(out.Sources, view.Public(&srcs[i]))
 	}
 	s.apiJSON(w, r, http.StatusOK, out)
 }
