@@ -27,6 +27,10 @@ import (
 )
 
 func cmdVersion(args []string, stdout io.Writer) error {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+		c := newCommand("version", io.Discard)
+		return &helpRequest{commandHelp("version", c.fs, c.global)}
+	}
 	if len(args) > 0 {
 		return fmt.Errorf("%w: version takes no arguments", errUsage)
 	}
@@ -552,14 +556,14 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cfg.AllowPrivateNetworks = true
 	cfg.PerHostDelay = 0
 	err = withApp(ctx, cfg, func(a *app.App) error {
-		existing, err := a.Store.Sources(ctx)
+		existing, err := a.Ops.Sources(ctx)
 		if err != nil {
 			return err
 		}
 		for _, s := range existing {
 			if strings.HasPrefix(s.URL, "http://127.0.0.1:") && !strings.HasPrefix(s.URL, srv.URL) {
 				// A previous demo's sites ran on another port.
-				_ = a.Store.DeleteSource(ctx, s.ID)
+				_, _ = a.Ops.RemoveSource(ctx, s.ID)
 			}
 		}
 		for _, site := range srv.Sites {

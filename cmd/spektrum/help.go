@@ -16,6 +16,7 @@ type doc struct {
 	summary  string
 	settings []string
 	more     string // optional paragraph after the flags
+	noDB     bool   // the command opens no database
 }
 
 // fetchSettings are what reading sources depends on.
@@ -24,36 +25,37 @@ var fetchSettings = []string{"allow-private-networks", "user-agent", "fetch-time
 // docs holds every command's help, keyed by its name as newCommand gets it.
 var docs = map[string]doc{
 	"serve": {"", "run the website and the background workers until stopped (Ctrl-C or SIGTERM)",
-		[]string{"addr", "role", "base-url", "site-name", "editions", "workers", "poll-interval", "smtp-url", "log-level"}, ""},
+		[]string{"addr", "role", "base-url", "site-name", "editions", "workers", "poll-interval", "smtp-url", "log-level"}, "", false},
 	"demo": {"", "serve local demo news sites, read them, and open the site on them (offline; database data/demo.db)",
-		[]string{"addr", "editions"}, ""},
+		[]string{"addr", "editions"}, "", false},
 	"fetch": {"[--source ID | --all]", "poll the due sources (or one, or all) now and process every new article, then print a summary",
 		append([]string{"workers"}, fetchSettings...),
-		"Exit status: 0 when every source and article succeeded; 3 when some sources or articles\nfailed (the summary says which); 1 when the pass could not run; 2 for a usage mistake."},
+		"Exit status: 0 when every source and article succeeded; 3 when some sources or articles\nfailed (the summary says which); 1 when the pass could not run; 2 for a usage mistake.", false},
 	"sources add": {"URL", "add a feed, sitemap or site (its feed is discovered); it is read first and refused, with the reason, if it cannot be",
-		fetchSettings, ""},
-	"sources list":   {"", "list the sources with their state, article counts and last error", nil, ""},
-	"sources show":   {"ID", "show one source in detail, its last error in full", nil, ""},
-	"sources edit":   {"ID", "change a source's name, section, language or poll interval", nil, ""},
-	"sources pause":  {"ID", "stop polling a source; its articles stay", nil, ""},
-	"sources resume": {"ID", "poll a paused source again, starting now", nil, ""},
-	"sources remove": {"ID", "remove a source and its articles", nil, ""},
-	"import":         {"FILE.opml", "add the sources an OPML file lists (they are read at the next fetch)", nil, ""},
-	"export":         {"", "write the sources as OPML to standard output", []string{"site-name"}, ""},
-	"migrate":        {"", "bring the database schema up to date", nil, ""},
+		fetchSettings, "", false},
+	"sources list":   {"", "list the sources with their state, article counts and last error", nil, "", false},
+	"sources show":   {"ID", "show one source in detail, its last error in full", nil, "", false},
+	"sources edit":   {"ID", "change a source's name, section, language or poll interval", nil, "", false},
+	"sources pause":  {"ID", "stop polling a source; its articles stay", nil, "", false},
+	"sources resume": {"ID", "poll a paused source again, starting now", nil, "", false},
+	"sources remove": {"ID", "remove a source and its articles", nil, "", false},
+	"import":         {"FILE.opml", "add the sources an OPML file lists (they are read at the next fetch)", nil, "", false},
+	"export":         {"", "write the sources as OPML to standard output", []string{"site-name"}, "", false},
+	"migrate":        {"", "bring the database schema up to date", nil, "", false},
 	"translate status": {"", "the editions, each translation provider's use, budget, cache hits and cost this month",
-		[]string{"editions", "translate-routes", "translate-budgets"}, ""},
+		[]string{"editions", "translate-routes", "translate-budgets"}, "", false},
 	"translate queue": {"", "translate every stored article into the editions it lacks (after adding an edition or a provider)",
-		[]string{"editions", "translate-routes", "translate-budgets", "translate-apertium-url", "workers"}, ""},
-	"newsletter send":        {"", "send the due digests now", []string{"smtp-url", "base-url", "mail-from", "newsletter-rate"}, ""},
-	"newsletter export":      {"EMAIL", "print everything kept about a subscriber, as JSON", nil, ""},
-	"newsletter erase":       {"EMAIL", "delete everything kept about a subscriber", nil, ""},
-	"newsletter bounce":      {"[FILE...]", "apply bounce mails (DSN, ARF) from files or standard input", nil, ""},
-	"newsletter stats":       {"", "count the subscribers by state", nil, ""},
-	"newsletter webhook-url": {"", "print the bounce webhook's secret URL", []string{"base-url", "secret"}, ""},
+		[]string{"editions", "translate-routes", "translate-budgets", "translate-apertium-url", "workers"}, "", false},
+	"newsletter send":        {"", "send the due digests now", []string{"smtp-url", "base-url", "mail-from", "newsletter-rate"}, "", false},
+	"newsletter export":      {"EMAIL", "print everything kept about a subscriber, as JSON", nil, "", false},
+	"newsletter erase":       {"EMAIL", "delete everything kept about a subscriber", nil, "", false},
+	"newsletter bounce":      {"[FILE...]", "apply bounce mails (DSN, ARF) from files or standard input", nil, "", false},
+	"newsletter stats":       {"", "count the subscribers by state", nil, "", false},
+	"newsletter webhook-url": {"", "print the bounce webhook's secret URL", []string{"base-url", "secret"}, "", false},
 	"extract": {"[--url URL] [--json] FILE|URL...", "print the article and its metadata read out of saved pages or URLs",
-		fetchSettings, ""},
-	"bench extract": {"[--dir DIR]", "score the extractor on the article-extraction benchmark next to go-trafilatura", nil, ""},
+		fetchSettings, "", false},
+	"bench extract": {args: "[--dir DIR]", summary: "score the extractor on the article-extraction benchmark next to go-trafilatura", noDB: true},
+	"version":       {summary: "print the version", noDB: true},
 }
 
 // groups are the commands with subcommands, in the order help lists them.
@@ -96,7 +98,11 @@ func commandHelp(name string, fs *flag.FlagSet, global map[string]bool) string {
 	})
 	printFlags(&b, "\nFlags:\n", own)
 	set := flag.NewFlagSet(name, flag.ContinueOnError)
-	for _, s := range append([]string{"db"}, d.settings...) {
+	names := d.settings
+	if !d.noDB {
+		names = append([]string{"db"}, names...)
+	}
+	for _, s := range names {
 		if f := fs.Lookup(s); f != nil && set.Lookup(s) == nil {
 			set.Var(f.Value, f.Name, f.Usage)
 		}
