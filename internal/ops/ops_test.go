@@ -15,6 +15,7 @@ import (
 
 	"spektrum/internal/fetch"
 	"spektrum/internal/ops/view"
+	"spektrum/internal/slug"
 	"spektrum/internal/store"
 	"spektrum/internal/store/sqlite"
 )
@@ -139,7 +140,7 @@ func TestAddSource(t *testing.T) {
 	if src.URL != srv.URL+"/site/x/feed.xml" || src.SiteURL != srv.URL+"/site/x/" || src.Name != "Site X News" || src.Language != "de" || src.Kind != store.KindFeed {
 		t.Errorf("added %+v; want the feed under /site/x/, named by its title, in de", src)
 	}
-	if secs, _ := st.Sections(ctx); len(secs) != 1 || secs[0].Name != "Eu Politics" {
+	if secs, _ := st.Sections(ctx); len(secs) != 1 || secs[0].Slug != "eu-politics" || secs[0].Name != slug.Name("eu-politics") {
 		t.Errorf("sections %+v; want eu-politics created", secs)
 	}
 
