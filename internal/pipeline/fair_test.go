@@ -84,10 +84,7 @@ func TestSlowHostDoesNotStarveOthers(t *testing.T) {
 		return err
 	})
 
-	src, err := p.AddSource(ctx, AddRequest{URL: slow.URL + "/feed.xml"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := newSource(t, st, slow.URL+"/feed.xml", "")
 	mu.Lock()
 	slowID = src.ID
 	mu.Unlock()
@@ -107,10 +104,7 @@ func TestSlowHostDoesNotStarveOthers(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the slow source was never polled")
 	}
-	hsrc, err := p.AddSource(ctx, AddRequest{URL: healthy.URL + "/feed.xml"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	hsrc := newSource(t, st, healthy.URL+"/feed.xml", "")
 	mu.Lock()
 	healthyID = hsrc.ID
 	mu.Unlock()

@@ -129,8 +129,10 @@ func TestSoak(t *testing.T) {
 
 	ids := map[string]int64{}
 	add := func(name, u string) {
-		src, err := p.ImportSource(ctx, u, name, "", "", "en")
-		if err != nil {
+		// As an import adds it: named, on the pipeline's poll interval.
+		src := newSource(t, st, u, "en")
+		src.Name, src.PollInterval = name, interval
+		if err := st.UpdateSource(ctx, src); err != nil {
 			t.Fatal(err)
 		}
 		ids[name] = src.ID
