@@ -15,7 +15,8 @@
 // Memory: before any parser sees a body, its shape is bounded (package
 // bound; limitsFor in shape.go): nesting depth, elements or JSON values,
 // attributes, namespaces in scope, the longest text and the longest element.
-// A body over a bound is refused with ErrTooComplex. Parsing one body of up
-// to the fetcher's 20 MB limit therefore costs at most 100 MB of heap above
-// the body itself, whatever its shape (TestHostileFeedMemory measures it).
+// A body over a bound is refused with ErrTooComplex, having cost under 1 MB
+// however hostile its 20 MB; the costliest body the bounds accept (20 MB of
+// content at the limits) peaks under 128 MB of heap above the body itself,
+// garbage not yet collected included (TestHostileFeedMemory measures both).
 package feed
