@@ -4,8 +4,9 @@
 // queue (package jobs), so any process can do any step and a crash loses
 // nothing; both are idempotent, so doing one twice changes nothing.
 //
-// The pipeline reads and writes only through store.Store and reaches the
-// network only through fetch.Client. It must not import web code.
+// The pipeline reads and writes only through its Store (the few store
+// methods it needs) and reaches the network only through fetch.Client. It
+// must not import web code.
 package pipeline
 
 import (
@@ -85,9 +86,26 @@ type Event struct {
 	Language string             // Translation*: the edition language
 }
 
+// Store is what the ingest steps read and write: a source's polling state,
+// the articles it yields, their translations, and the jobs queued for the
+// next steps. The SQL store satisfies it; nothing else is needed.
+type Store interface {
+	jobs.Enqueuer
+	Source(ctx context.Context, id int64) (*store.Source, error)
+	SourceByURL(ctx context.Context, url string) (*store.Source, error)
+	UpdateSource(ctx context.Context, s *store.Source) error
+	DueSources(ctx context.Context, now time.Time) ([]store.Source, error)
+	UpsertArticle(ctx context.Context, a *store.Article) (store.UpsertResult, error)
+	ArticleKnown(ctx context.Context, sourceID int64, guid, url string) (bool, error)
+	Article(ctx context.Context, id int64) (*store.Article, error)
+	Articles(ctx context.Context, q store.ArticleQuery) (store.ArticlePage, error)
+	Translation(ctx context.Context, articleID int64, lang string) (*store.Translation, error)
+	PutTranslation(ctx context.Context, t *store.Translation) error
+}
+
 // Pipeline holds the dependencies of the ingest steps.
 type Pipeline struct {
-	st   store.Store
+	st   Store
 	fc   *fetch.Client
 	ex   *extract.Extractor
 	san  *extract.Sanitizer
@@ -99,7 +117,7 @@ type Pipeline struct {
 }
 
 // New returns a Pipeline.
-func New(st store.Store, fc *fetch.Client, ex *extract.Extractor, opts Options) *Pipeline {
+func New(st Store, fc *fetch.Client, ex *extract.Extractor, opts Options) *Pipeline {
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 30 * time.Minute
 	}
