@@ -101,6 +101,9 @@ type Store interface {
 	Articles(ctx context.Context, q store.ArticleQuery) (store.ArticlePage, error)
 	Translation(ctx context.Context, articleID int64, lang string) (*store.Translation, error)
 	PutTranslation(ctx context.Context, t *store.Translation) error
+	PutSignature(ctx context.Context, articleID int64, sig []uint32, bands []uint64) error
+	SignatureCandidates(ctx context.Context, bands []uint64, exclude int64, limit int) ([]store.Signature, error)
+	SetDuplicateOf(ctx context.Context, articleID, original int64) error
 }
 
 // Pipeline holds the dependencies of the ingest steps.
@@ -141,6 +144,7 @@ func New(st Store, fc *fetch.Client, ex *extract.Extractor, opts Options) *Pipel
 	}
 	p := &Pipeline{st: st, fc: fc, ex: ex, san: extract.NewSanitizer(), opts: opts, sites: newSiteProfiles()}
 	p.AddStage(Stage{Kind: KindTranslations, Run: p.EnqueueTranslations})
+	p.AddStage(Stage{Kind: KindDedupe, Run: p.dedupe})
 	return p
 }
 
@@ -168,7 +172,9 @@ func (p *Pipeline) handleDuePolls(ctx context.Context, _ *store.Job) error {
 }
 
 // Kinds lists the job kinds of the pipeline and its built-in stages.
-func Kinds() []string { return []string{KindPoll, KindArticle, KindTranslations, KindTranslate} }
+func Kinds() []string {
+	return []string{KindPoll, KindArticle, KindTranslations, KindDedupe, KindTranslate}
+}
 
 type pollPayload struct {
 	SourceID int64 `json:"source_id"`

@@ -141,6 +141,9 @@ type ArticleQuery struct {
 	Cursor   string // opaque, from a previous page's NextCursor; "" = first page
 	Since    time.Time
 	Exclude  int64 // leave out this article id (related articles)
+	// OriginalsOnly leaves out articles marked as near-duplicate copies of
+	// another (listings show a story's text once).
+	OriginalsOnly bool
 }
 
 // ArticlePage is one page of an ArticleQuery.
@@ -189,6 +192,7 @@ type JobCounts struct {
 // Store is the whole persistence API. Implementations are safe for concurrent use.
 type Store interface {
 	TranslationStore // translations, the segment cache, budgets (translation.go)
+	DuplicateStore   // near-duplicate signatures and copies (duplicates.go)
 	NewsletterStore  // subscribers, consent records, digest send log (newsletter.go)
 	// Migrate brings the schema to the newest version; safe to run concurrently
 	// from several processes and idempotent.

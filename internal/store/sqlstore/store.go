@@ -602,6 +602,9 @@ func (s *Store) listArticles(ctx context.Context, extra string, extraArgs []any,
 		b.WriteString(` AND a.id <> ?`)
 		args = append(args, q.Exclude)
 	}
+	if q.OriginalsOnly {
+		b.WriteString(` AND a.duplicate_of IS NULL`)
+	}
 	if q.Cursor != "" {
 		sortAt, id, err := decodeCursor(q.Cursor)
 		if err != nil {

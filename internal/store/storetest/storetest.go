@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"DedupeGUIDWithinSource", testDedupeGUID},
 		{"DedupeURL", testDedupeURL},
 		{"ScriptImageURLsAreNotKept", testScriptImageURLs},
+		{"NearDuplicates", testNearDuplicates},
 		{"ArticleKnownAndCount", testArticleKnown},
 		{"TimesRoundTrip", testTimesRoundTrip},
 		{"Pagination", testPagination},
@@ -462,6 +463,73 @@ func testDedupeCanonical(t *testing.T, s store.Store) {
 	}
 	if n := countRows(t, s); n != 2 {
 		t.Fatalf("CountArticles = %d, want 2", n)
+	}
+}
+
+func testNearDuplicates(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a := newSource(t, s, "https://a.example/feed")
+	b := newSource(t, s, "https://b.example/feed")
+	first := &store.Article{SourceID: a.ID, URL: "https://a.example/wire", Title: "Wire story", Text: "t"}
+	upsert(t, s, first, store.Created)
+	copyB := &store.Article{SourceID: b.ID, URL: "https://b.example/wire", Title: "Wire story, new headline", Text: "t2"}
+	upsert(t, s, copyB, store.Created)
+	other := &store.Article{SourceID: b.ID, URL: "https://b.example/other", Title: "Other", Text: "t3"}
+	upsert(t, s, other, store.Created)
+	sig := []uint32{1, 2, 3, 4, 5, 6, 7, 8}
+	if err := s.PutSignature(ctx, first.ID, sig, []uint64{10, 1 << 63}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSignature(ctx, copyB.ID, sig, []uint64{11, 1 << 63, 1 << 63}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutSignature(ctx, other.ID, []uint32{9, 9}, []uint64{12}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.SignatureCandidates(ctx, []uint64{11, 1 << 63}, copyB.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ArticleID != first.ID || got[0].SourceID != a.ID || len(got[0].Signature) != 8 || got[0].Signature[7] != 8 {
+		t.Fatalf("candidates = %+v, want only the first article with its signature", got)
+	}
+	if err := s.SetDuplicateOf(ctx, copyB.ID, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.Articles(ctx, store.ArticleQuery{OriginalsOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range page.Articles {
+		if x.ID == copyB.ID {
+			t.Error("a copy is listed among the originals")
+		}
+	}
+	if all, _ := s.Articles(ctx, store.ArticleQuery{}); len(all.Articles) != 3 {
+		t.Errorf("all articles = %d, want 3 (copies are still articles)", len(all.Articles))
+	}
+	copies, err := s.Copies(ctx, first.ID)
+	if err != nil || len(copies) != 1 || copies[0].ID != copyB.ID || copies[0].SourceName == "" {
+		t.Fatalf("Copies = %+v, %v; want b's copy with its source name", copies, err)
+	}
+	// A signature removed leaves no candidates behind.
+	if err := s.PutSignature(ctx, first.ID, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.SignatureCandidates(ctx, []uint64{10, 1 << 63}, copyB.ID, 10); len(got) != 0 {
+		t.Errorf("candidates after removal = %+v", got)
+	}
+	// Deleting the original's source frees the copy: it is an original again.
+	if err := s.DeleteSource(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	page, _ = s.Articles(ctx, store.ArticleQuery{OriginalsOnly: true})
+	found := false
+	for _, x := range page.Articles {
+		found = found || x.ID == copyB.ID
+	}
+	if !found {
+		t.Error("the copy stayed hidden after its original was deleted")
 	}
 }
 
