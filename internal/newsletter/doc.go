@@ -7,7 +7,8 @@
 // outlet's secret), so there are no sessions and no passwords. Nothing but
 // the confirmation mail is ever sent to an address before it is confirmed.
 //
-// It reads articles and writes its own tables through store.Store, renders
-// its own pages and mails, and is mounted on the site by internal/app. It
-// must not import internal/web or the pipeline.
+// It reads articles and writes its own tables through only the store
+// methods its Store interface names, renders its own pages and mails, and
+// is mounted on the site by internal/app. It must not import internal/web
+// or the pipeline.
 package newsletter

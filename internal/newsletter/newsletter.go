@@ -73,7 +73,7 @@ type Config struct {
 // Newsletter is the configured newsletter: the sign-up, link and bounce
 // logic, the digest sender and the HTTP handlers.
 type Newsletter struct {
-	st     store.Store
+	st     Store
 	mailer Mailer
 	cfg    Config
 	sign   signer
@@ -103,7 +103,7 @@ var (
 
 // New builds the newsletter on st, delivering through mailer. It reads (or
 // creates) the signing secret from the database unless cfg.Secret is set.
-func New(ctx context.Context, st store.Store, mailer Mailer, cfg Config) (*Newsletter, error) {
+func New(ctx context.Context, st Store, mailer Mailer, cfg Config) (*Newsletter, error) {
 	if st == nil || mailer == nil {
 		return nil, errors.New("newsletter: a store and a mailer are required")
 	}
@@ -767,7 +767,7 @@ type Settings struct {
 }
 
 // Open builds the newsletter with an SMTP mailer for s.SMTPURL.
-func Open(ctx context.Context, st store.Store, s Settings) (*Newsletter, error) {
+func Open(ctx context.Context, st Store, s Settings) (*Newsletter, error) {
 	sc, err := ParseSMTPURL(s.SMTPURL)
 	if err != nil {
 		return nil, fmt.Errorf("newsletter: %w", err)

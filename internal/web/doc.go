@@ -4,8 +4,9 @@
 // edition's home and sections), the sitemaps with hreflang alternates and
 // robots.txt, and the read-only JSON API (?lang= for an edition).
 //
-// It only reads from store.Store (plus the anonymous view counter behind
-// Trending); it never fetches, extracts or translates. Article bodies arrive
+// It only reads, through the few store methods its Store interface names
+// (plus the anonymous view counter behind Trending, ViewStore); it never
+// fetches, extracts or translates. Article bodies arrive
 // already sanitized by the extract stage and are rendered as trusted HTML;
 // everything else goes through html/template's contextual escaping.
 //

@@ -17,7 +17,6 @@ import (
 	"spektrum/internal/edition"
 	"spektrum/internal/i18n"
 	"spektrum/internal/lang"
-	"spektrum/internal/store"
 )
 
 // Config configures the site. Zero values get sensible defaults in New.
@@ -69,7 +68,7 @@ const (
 
 // server holds the dependencies of every handler; there is no package state.
 type server struct {
-	st     store.Store
+	st     Store
 	cfg    Config
 	base   *url.URL
 	log    *slog.Logger
@@ -86,7 +85,7 @@ type server struct {
 // New builds the site's handler: pages, feeds, sitemaps, API and static
 // files, wrapped in the security headers every response carries. Templates
 // are parsed here, once; New fails if they (or the config) are broken.
-func New(st store.Store, cfg Config) (http.Handler, error) {
+func New(st Store, cfg Config) (http.Handler, error) {
 	if st == nil {
 		return nil, errors.New("web: a store is required")
 	}
