@@ -68,7 +68,7 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 		if meta.Description == "" {
 			meta.Description = meta.Title
 		}
-		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: slug, Limit: feedSize})
+		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: slug, Limit: feedSize, OriginalsOnly: true})
 		if err != nil {
 			s.serverError(w, r, "feed: articles", err)
 			return

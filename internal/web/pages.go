@@ -105,6 +105,9 @@ type articleMain struct {
 	Share     []shareLink
 	Permalink string
 	Related   []card
+	// AlsoBy are the other sources that published this text (near-
+	// duplicate copies, oldest first), each linking to its original.
+	AlsoBy []alsoBy
 
 	// Machine translation: From is the original's language ("" when not
 	// translated), OriginalPage the article in that language's edition
@@ -113,6 +116,8 @@ type articleMain struct {
 	// Note says why the article is shown in its own language.
 	Note string
 }
+
+type alsoBy struct{ Name, URL string }
 
 type errorMain struct {
 	Heading, Text string
@@ -304,7 +309,7 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := d.Lang
-	page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Limit: s.cfg.PageSize, Cursor: cursor})
+	page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Limit: s.cfg.PageSize, Cursor: cursor, OriginalsOnly: true})
 	if err != nil {
 		if errors.Is(err, store.ErrBadCursor) {
 			s.badRequest(w, r)
@@ -333,7 +338,7 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 			if sec.ArticleCount == 0 {
 				continue
 			}
-			sp, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: sec.Slug, Limit: sectionBlockSize})
+			sp, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: sec.Slug, Limit: sectionBlockSize, OriginalsOnly: true})
 			if err != nil {
 				s.serverError(w, r, "home page: section "+sec.Slug, err)
 				return
@@ -384,7 +389,7 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 	}
 	sec.Name = s.ed.SectionName(d.Lang, sec.Slug, sec.Name)
 	d.Title = sec.Name
-	page, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Section: slug, Limit: s.cfg.PageSize, Cursor: cursor})
+	page, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Section: slug, Limit: s.cfg.PageSize, Cursor: cursor, OriginalsOnly: true})
 	if err != nil {
 		if errors.Is(err, store.ErrBadCursor) {
 			s.badRequest(w, r)
@@ -473,6 +478,14 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 			m.OriginalPage = prefix(l.From) + orig.Path()
 		}
 	}
+	copies, err := s.st.Copies(ctx, a.ID)
+	if err != nil {
+		s.serverError(w, r, "article page: copies", err)
+		return
+	}
+	for i := range copies {
+		m.AlsoBy = append(m.AlsoBy, alsoBy{Name: copies[i].SourceName, URL: originalURL(&copies[i])})
+	}
 	if !a.UpdatedAt.IsZero() && a.UpdatedAt.Sub(t) > time.Minute {
 		m.Updated = a.UpdatedAt.UTC()
 	}
@@ -480,7 +493,7 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		m.LeadImage = a.Image
 	}
 	if a.Section != "" {
-		rel, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize})
+		rel, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize, OriginalsOnly: true})
 		if err != nil {
 			s.serverError(w, r, "article page: related articles", err)
 			return
@@ -606,7 +619,7 @@ func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 		return
 	}
 	m := &errorMain{Heading: s.msg.T(d.Lang, titleKey), Text: s.msg.T(d.Lang, textKey)}
-	latest, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Limit: 5})
+	latest, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Limit: 5, OriginalsOnly: true})
 	if err == nil {
 		m.Latest, err = s.cards(ctx, d.Lang, latest.Articles, names)
 	}

@@ -33,6 +33,7 @@ type ArticleReader interface {
 	Articles(ctx context.Context, q store.ArticleQuery) (store.ArticlePage, error)
 	EditionArticles(ctx context.Context, lang string, q store.ArticleQuery) (store.ArticlePage, error)
 	CountArticles(ctx context.Context) (int, error)
+	Copies(ctx context.Context, original int64) ([]store.Article, error)
 }
 
 // SectionReader reads the sections the navigation and section pages show.
