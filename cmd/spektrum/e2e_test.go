@@ -8,7 +8,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,6 +29,7 @@ import (
 	"spektrum/internal/app"
 	"spektrum/internal/demo"
 	"spektrum/internal/store"
+	"spektrum/internal/store/postgres/pgtest"
 )
 
 var binary string
@@ -745,33 +745,7 @@ func TestRedirectAndRobots(t *testing.T) {
 
 // postgresSchema returns a DSN for a fresh schema on the test server,
 // dropped at cleanup; it skips the test when no server is configured.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("SPEKTRUM_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("SPEKTRUM_TEST_POSTGRES_DSN is not set; scripts/test.sh sets it to a local server")
-	}
-	schema := fmt.Sprintf("e2e_%d", time.Now().UnixNano())
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func postgresSchema(t *testing.T) string { return pgtest.DSN(t) }
 
 // TestServeRolesPostgres runs the scale-out shape: two `serve --role worker`
 // processes and one `serve --role web` on one PostgreSQL. The workers poll

@@ -2,11 +2,7 @@ package jobs_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
-	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -14,7 +10,7 @@ import (
 
 	"spektrum/internal/jobs"
 	"spektrum/internal/store"
-	"spektrum/internal/store/postgres"
+	"spektrum/internal/store/postgres/pgtest"
 	"spektrum/internal/store/sqlite"
 )
 
@@ -196,44 +192,12 @@ func TestRunUntilIdleLeavesPeriodicJobs(t *testing.T) {
 	}
 }
 
-// pgStore returns an opener of stores in a fresh schema of the PostgreSQL
-// server named by SPEKTRUM_TEST_POSTGRES_DSN, dropped when t ends.
+// pgStore returns an opener of stores in one fresh schema of the test
+// server (pgtest), so several runners can share a database.
 func pgStore(t *testing.T) func() store.Store {
 	t.Helper()
-	dsn := os.Getenv("SPEKTRUM_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		t.Skip("SPEKTRUM_TEST_POSTGRES_DSN is not set: run scripts/test.sh, which starts PostgreSQL")
-	}
-	db, err := sql.Open("pgx", dsn) // the driver registered by store/postgres
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := fmt.Sprintf("jobs_%d", time.Now().UnixNano())
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE")
-		db.Close()
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return func() store.Store {
-		st, err := postgres.Open(context.Background(), u.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
+	dsn := pgtest.DSN(t)
+	return func() store.Store { return pgtest.Open(t, dsn) }
 }
 
 // Run creates the current period's job itself and runs it.

@@ -234,6 +234,11 @@ func (n *Newsletter) SendDigests(ctx context.Context, o SendOptions) (SendReport
 		}
 		return err
 	})
+	r.Handle(jobDigestBatch, func(ctx context.Context, j *store.Job) error {
+		sent, err := n.digestBatchJob(ctx, j)
+		sentNow.Add(int64(sent))
+		return err
+	})
 	err = r.Drain(ctx)
 	rep.SentNow = int(sentNow.Load())
 	if err != nil {
@@ -261,6 +266,7 @@ func (n *Newsletter) planRun(ctx context.Context, freq string, at time.Time, res
 		}
 	}
 	var after int64
+	queued := map[int64]bool{} // chunks queued by this call
 	for {
 		rows, err := n.st.PendingDigestSends(ctx, run.RunKey, after, 500)
 		if err != nil || len(rows) == 0 {
@@ -268,20 +274,105 @@ func (n *Newsletter) planRun(ctx context.Context, freq string, at time.Time, res
 		}
 		for _, d := range rows {
 			after = d.ID
-			b, err := json.Marshal(digestPayload{d.ID})
-			if err != nil {
+			if d.Attempts == 0 {
+				// Untried rows go in batches of a fixed id range, so a
+				// rerun after a crash names the same batch (and finds it
+				// still queued or held) instead of a new one.
+				k := d.ID / digestBatch
+				if queued[k] {
+					continue
+				}
+				queued[k] = true
+				b, err := json.Marshal(batchPayload{RunKey: run.RunKey, First: k * digestBatch, Last: k*digestBatch + digestBatch - 1})
+				if err != nil {
+					return planned, err
+				}
+				if _, err := n.st.Enqueue(ctx, &store.Job{Kind: jobDigestBatch, UniqueKey: fmt.Sprintf("%s:%s:%d", jobDigestBatch, run.RunKey, k),
+					Payload: b, RunAt: now}); err != nil {
+					return planned, fmt.Errorf("queue digests %d–%d of run %s: %w", k*digestBatch, k*digestBatch+digestBatch-1, run.RunKey, err)
+				}
+				continue
+			}
+			if err := n.queueRetry(ctx, &d, now); err != nil {
 				return planned, err
-			}
-			runAt := now
-			if d.NextAt.After(runAt) {
-				runAt = d.NextAt
-			}
-			if _, err := n.st.Enqueue(ctx, &store.Job{Kind: jobDigest, UniqueKey: fmt.Sprintf("%s:%d", jobDigest, d.ID),
-				Payload: b, RunAt: runAt, MaxAttempts: maxSendAttempts + 1}); err != nil {
-				return planned, fmt.Errorf("queue digest %d of run %s: %w", d.ID, run.RunKey, err)
 			}
 		}
 	}
+}
+
+// queueRetry queues the job of one row that failed for a reason that may
+// pass, at the time its retry is due.
+func (n *Newsletter) queueRetry(ctx context.Context, d *store.DigestSend, now time.Time) error {
+	b, err := json.Marshal(digestPayload{d.ID})
+	if err != nil {
+		return err
+	}
+	runAt := now
+	if d.NextAt.After(runAt) {
+		runAt = d.NextAt
+	}
+	if _, err := n.st.Enqueue(ctx, &store.Job{Kind: jobDigest, UniqueKey: fmt.Sprintf("%s:%d", jobDigest, d.ID),
+		Payload: b, RunAt: runAt, MaxAttempts: maxSendAttempts + 1}); err != nil {
+		return fmt.Errorf("queue digest %d of run %s: %w", d.ID, d.RunKey, err)
+	}
+	return nil
+}
+
+// digestBatch is how many send-log rows (by id) one batch job covers. A
+// job per digest cost four database writes per mail (enqueue, claim,
+// record, complete) and made delivery 30–45% slower than the send log's
+// own batched claims; a batch costs one write per mail plus three per
+// batch, and a crashed sender's batch waits for its lease as one.
+const digestBatch = 50
+
+type batchPayload struct {
+	RunKey      string `json:"run_key"`
+	First, Last int64
+}
+
+// digestBatchJob sends the untried digests of one batch, one after the
+// other. A digest that fails for a reason that may pass gets a job of its
+// own (queueRetry); rows already recorded, or tried before, are left alone,
+// so running a batch twice mails nobody twice. It reports how many mails
+// went out.
+func (n *Newsletter) digestBatchJob(ctx context.Context, j *store.Job) (int, error) {
+	var pl batchPayload
+	if err := json.Unmarshal(j.Payload, &pl); err != nil {
+		return 0, jobs.Permanent(fmt.Errorf("digest batch payload: %w", err))
+	}
+	rows, err := n.st.PendingDigestSends(ctx, pl.RunKey, pl.First-1, digestBatch)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, row := range rows {
+		if row.ID > pl.Last {
+			break
+		}
+		if row.Attempts > 0 {
+			continue // its own retry job has it
+		}
+		d, err := n.st.DigestSend(ctx, row.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return sent, err
+		}
+		ok, wait, err := n.sendDigest(ctx, d)
+		if ok {
+			sent++
+		}
+		if err != nil && wait == 0 {
+			return sent, err
+		}
+		if wait > 0 {
+			if err := n.queueRetry(ctx, d, n.now().UTC()); err != nil {
+				return sent, err
+			}
+		}
+	}
+	return sent, nil
 }
 
 type digestPayload struct {
@@ -306,25 +397,37 @@ func (n *Newsletter) digestJob(ctx context.Context, j *store.Job) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	if d.State != store.SendPending {
-		return false, nil // recorded by an earlier try: running twice mails nobody twice
+	sent, wait, err := n.sendDigest(ctx, d)
+	if wait > 0 {
+		return false, jobs.RetryAfter(err, wait)
 	}
-	d.Attempts = j.Attempts
+	return sent, err
+}
+
+// sendDigest tries one pending digest and records the outcome. It reports
+// whether a mail went out; a temporary SMTP failure is recorded as pending
+// and answered with the wait before the next try (1m, 5m, 25m, 2h); a
+// permanent one, or the fifth, is recorded as failed.
+func (n *Newsletter) sendDigest(ctx context.Context, d *store.DigestSend) (sent bool, retryIn time.Duration, err error) {
+	if d.State != store.SendPending {
+		return false, 0, nil // recorded by an earlier try: running twice mails nobody twice
+	}
+	d.Attempts++ // this try
 	sub := &d.Subscriber
 	if sub.Status != store.SubActive {
 		d.State = store.SendSkipped
-		return false, n.finish(ctx, d)
+		return false, 0, n.finish(ctx, d)
 	}
 	m, err := n.send.builder(n, d.PeriodUntil).message(ctx, d)
 	if err != nil {
-		return false, err
+		return false, 0, err
 	}
 	if m == nil {
 		d.State = store.SendEmpty
-		return false, n.finish(ctx, d)
+		return false, 0, n.finish(ctx, d)
 	}
 	if err := n.send.lim.wait(ctx); err != nil {
-		return false, err
+		return false, 0, err
 	}
 	err = n.mailer.Send(ctx, m)
 	now := n.now().UTC()
@@ -332,7 +435,7 @@ func (n *Newsletter) digestJob(ctx context.Context, j *store.Job) (bool, error) 
 	case err == nil:
 		d.State, d.SentAt, d.MessageID, d.LastError = store.SendSent, now, "<"+m.MessageID+">", ""
 	case ctx.Err() != nil:
-		return false, ctx.Err()
+		return false, 0, ctx.Err()
 	case errors.Is(err, ErrPermanent) || d.Attempts >= maxSendAttempts:
 		d.State, d.LastError = store.SendFailed, err.Error()
 		n.log.WarnContext(ctx, "digest given up", "subscriber", sub.ID, "run", d.RunKey, "err", err)
@@ -340,7 +443,7 @@ func (n *Newsletter) digestJob(ctx context.Context, j *store.Job) (bool, error) 
 			// The server said at once that the address does not exist:
 			// the same as a hard bounce reported later by a webhook.
 			if berr := n.Bounce(ctx, sub.Email, BounceHard, err.Error()); berr != nil {
-				return false, berr
+				return false, 0, berr
 			}
 		}
 	default:
@@ -348,11 +451,11 @@ func (n *Newsletter) digestJob(ctx context.Context, j *store.Job) (bool, error) 
 		d.State, d.LastError, d.NextAt = store.SendPending, err.Error(), now.Add(wait)
 		n.log.WarnContext(ctx, "digest will be retried", "subscriber", sub.ID, "run", d.RunKey, "at", d.NextAt, "err", err)
 		if ferr := n.finish(ctx, d); ferr != nil {
-			return false, ferr
+			return false, 0, ferr
 		}
-		return false, jobs.RetryAfter(err, wait)
+		return false, wait, err
 	}
-	return err == nil, n.finish(ctx, d)
+	return err == nil, 0, n.finish(ctx, d)
 }
 
 // finish records d's outcome. A row another sender recorded first (after

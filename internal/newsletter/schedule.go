@@ -14,7 +14,8 @@ import (
 const (
 	jobDigestDaily  = "digest-daily"       // periodic: plans and queues the day's run
 	jobDigestWeekly = "digest-weekly"      // periodic: the week's run, Mondays
-	jobDigest       = "digest"             // one subscriber's digest of one run
+	jobDigest       = "digest"             // one subscriber's digest of one run, retried on its own
+	jobDigestBatch  = "digest-batch"       // the untried digests of one run's id range
 	jobCleanup      = "newsletter-cleanup" // periodic: counters, send log, unconfirmed sign-ups
 )
 
@@ -28,6 +29,10 @@ func (n *Newsletter) registerSending(r *jobs.Runner) {
 	// sends nor waits for them; `spektrum newsletter send` drains them.
 	r.HandleBackground(jobDigest, func(ctx context.Context, j *store.Job) error {
 		_, err := n.digestJob(ctx, j)
+		return err
+	})
+	r.HandleBackground(jobDigestBatch, func(ctx context.Context, j *store.Job) error {
+		_, err := n.digestBatchJob(ctx, j)
 		return err
 	})
 	r.Every(jobDigestDaily, jobs.Daily(n.cfg.SendHour), n.runJob(store.Daily))

@@ -2,12 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,46 +10,14 @@ import (
 
 	"spektrum/internal/store"
 	"spektrum/internal/store/postgres"
+	"spektrum/internal/store/postgres/pgtest"
 	"spektrum/internal/store/storetest"
 )
 
 const dsnEnv = "SPEKTRUM_TEST_POSTGRES_DSN"
 
-// schemaDSN creates a fresh schema on the test server, drops it when t ends,
-// and returns a DSN whose connections use it. Each test thus gets its own
-// empty database namespace and tests can run in parallel and repeatedly.
-func schemaDSN(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(dsnEnv)
-	if base == "" {
-		t.Skipf("%s is not set; set it to a PostgreSQL URL (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the PostgreSQL tests", dsnEnv)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("open %s: %v", dsnEnv, err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "spektrum_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		admin.Close()
-		t.Fatalf("create schema (is the server at %s reachable?): %v", dsnEnv, err)
-	}
-	t.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil || !strings.HasPrefix(u.Scheme, "postgres") {
-		t.Fatalf("%s must be a postgres:// URL: %q", dsnEnv, base)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+// schemaDSN gives each test its own empty schema (pgtest).
+func schemaDSN(t testing.TB) string { return pgtest.DSN(t) }
 
 func open(t testing.TB, dsn string) store.Store {
 	t.Helper()
