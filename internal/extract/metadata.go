@@ -12,6 +12,7 @@ import (
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 
+	"spektrum/internal/feed/bound"
 	"spektrum/internal/lang"
 	"spektrum/internal/weburl"
 )
@@ -244,11 +245,25 @@ func (pm pageMeta) merge(tr trafilatura.Metadata) Article {
 	return a
 }
 
+// jsonLDLimits bound a JSON-LD block before it is decoded into generic
+// maps, which cost a few hundred bytes per value: a page (up to the
+// fetcher's 20 MB) whose script holds millions of tiny values would
+// otherwise take gigabytes. Real metadata blocks hold hundreds of values.
+var jsonLDLimits = bound.Limits{Depth: 32, Elements: 20000, Text: 256 << 10}
+
+// maxJSONLD is the largest JSON-LD block read at all.
+const maxJSONLD = 1 << 20
+
 // parseJSONLD decodes one script block into its top-level objects, unfolding
-// arrays and @graph. Broken JSON-LD is common and simply ignored.
+// arrays and @graph. Broken (or oversized) JSON-LD is common and simply
+// ignored.
 func parseJSONLD(src string) []map[string]any {
+	src = strings.TrimSpace(src)
+	if len(src) > maxJSONLD || bound.JSON([]byte(src), jsonLDLimits) != nil {
+		return nil
+	}
 	var v any
-	if err := json.Unmarshal([]byte(strings.TrimSpace(src)), &v); err != nil {
+	if err := json.Unmarshal([]byte(src), &v); err != nil {
 		return nil
 	}
 	var out []map[string]any

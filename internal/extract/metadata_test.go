@@ -3,6 +3,7 @@ package extract
 import (
 	"context"
 	"html"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -276,5 +277,26 @@ func TestMetadataScriptURLs(t *testing.T) {
 		if a.Image != "" || (a.CanonicalURL != "" && !strings.HasPrefix(a.CanonicalURL, "https://zeitung.example/")) {
 			t.Errorf("%q: kept image %q, canonical %q", bad, a.Image, a.CanonicalURL)
 		}
+	}
+}
+
+// A page whose JSON-LD holds millions of tiny values is not decoded into
+// generic maps (a few hundred bytes a value): the block is ignored having
+// cost next to nothing, and a normal block still reads.
+func TestHostileJSONLDIsNotDecoded(t *testing.T) {
+	hostile := `{"@type":"NewsArticle","headline":"x","k":[` + strings.Repeat(`0,`, 2_000_000) + `0]}`
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	got := parseJSONLD(hostile)
+	runtime.ReadMemStats(&after)
+	if got != nil {
+		t.Errorf("a 4 MB block of 2M values was decoded")
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Errorf("refusing the block allocated %d MB", alloc>>20)
+	}
+	if ok := parseJSONLD(`{"@type":"NewsArticle","headline":"Real","author":{"@type":"Person","name":"A"}}`); len(ok) != 1 {
+		t.Errorf("a normal block gave %v", ok)
 	}
 }
