@@ -14,8 +14,6 @@ import (
 	"spektrum/internal/store/storetest"
 )
 
-const dsnEnv = "SPEKTRUM_TEST_POSTGRES_DSN"
-
 // schemaDSN gives each test its own empty schema (pgtest).
 func schemaDSN(t testing.TB) string { return pgtest.DSN(t) }
 
