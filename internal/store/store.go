@@ -85,6 +85,9 @@ type Article struct {
 	ContentHash  string // hash of Title+Text; an unchanged re-fetch is not an update
 	FirstSeenAt  time.Time
 	Hidden       bool
+	// DuplicateOf is the article whose text this one nearly repeats, set
+	// by the near-duplicate stage; 0 for an original.
+	DuplicateOf int64
 }
 
 // Date is when the article counts as published: its own date, or when

@@ -496,6 +496,12 @@ func testNearDuplicates(t *testing.T, s store.Store) {
 	if err := s.SetDuplicateOf(ctx, copyB.ID, first.ID); err != nil {
 		t.Fatal(err)
 	}
+	if got, err := s.Article(ctx, copyB.ID); err != nil || got.DuplicateOf != first.ID {
+		t.Fatalf("the copy reads back with DuplicateOf %v, %v; want %d", got, err, first.ID)
+	}
+	if got, _ := s.Article(ctx, first.ID); got.DuplicateOf != 0 {
+		t.Fatalf("the original reads back as a copy of %d", got.DuplicateOf)
+	}
 	page, err := s.Articles(ctx, store.ArticleQuery{OriginalsOnly: true})
 	if err != nil {
 		t.Fatal(err)
