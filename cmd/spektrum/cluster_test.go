@@ -77,3 +77,28 @@ func TestClusterJSONContract(t *testing.T) {
 		t.Errorf("cluster without --json: exit %d, want 2", code)
 	}
 }
+
+// A line longer than the limit stops the run with a clear error (nothing
+// half-clustered is printed); an empty input prints nothing and succeeds.
+func TestClusterHugeAndEmptyInput(t *testing.T) {
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "huge.jsonl")
+	line := `{"id":"h","title":"t","text":"` + strings.Repeat("word ", maxClusterLine/5+1) + `"}`
+	if err := os.WriteFile(huge, []byte(line+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"cluster", "--json", huge}, &out, &errb); code != 1 || out.Len() != 0 ||
+		!strings.Contains(errb.String(), "longer than 8 MiB") {
+		t.Errorf("huge line: exit %d, stdout %d bytes, stderr %q", code, out.Len(), errb.String())
+	}
+	empty := filepath.Join(dir, "empty.jsonl")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run(context.Background(), []string{"cluster", "--json", empty}, &out, &errb); code != 0 || out.Len() != 0 {
+		t.Errorf("empty input: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+}

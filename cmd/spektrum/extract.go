@@ -15,6 +15,7 @@ import (
 	"spektrum/internal/extract"
 	"spektrum/internal/fetch"
 	"spektrum/internal/version"
+	"spektrum/internal/weburl"
 )
 
 // extracted is one line of `extract --json`: the contract other tools read.
@@ -53,7 +54,7 @@ func cmdExtract(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(pos) == 0 {
 		return fmt.Errorf("%w: extract needs at least one FILE (.html or .html.gz) or http(s) URL", errUsage)
 	}
-	if *pageURL != "" && !isHTTPURL(*pageURL) {
+	if *pageURL != "" && !weburl.Valid(*pageURL) {
 		return fmt.Errorf("%w: --url %q must be an absolute http(s) address", errUsage, *pageURL)
 	}
 	ua := cfg.UserAgent

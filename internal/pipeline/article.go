@@ -18,6 +18,7 @@ import (
 	"spektrum/internal/jobs"
 	"spektrum/internal/lang"
 	"spektrum/internal/store"
+	"spektrum/internal/weburl"
 )
 
 // handleArticle fetches one item's page, extracts and stores the article.
@@ -73,7 +74,7 @@ func (p *Pipeline) article(ctx context.Context, src *store.Source, it feed.Item,
 		PublishedAt: it.Published, UpdatedAt: it.Updated, Image: it.Image, Section: src.Section,
 		Language: firstNonEmpty(lang.Code(src.Language), lang.Code(it.Language)),
 	}
-	if a.URL == "" && isURL(it.GUID) {
+	if a.URL == "" && weburl.Valid(it.GUID) {
 		a.URL = it.GUID
 	}
 	fromFeed := p.feedContent(it, a.URL)
@@ -261,11 +262,6 @@ func sameSite(a, b *url.URL) bool {
 	ad, err1 := publicsuffix.EffectiveTLDPlusOne(ah)
 	bd, err2 := publicsuffix.EffectiveTLDPlusOne(bh)
 	return err1 == nil && err2 == nil && ad == bd
-}
-
-func isURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func clean(s string) string { return strings.Join(strings.Fields(s), " ") }

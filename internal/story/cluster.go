@@ -268,7 +268,9 @@ func (c *Clusterer) features(it Item) map[uint64]float64 {
 	}
 	add(uw, c.opts.URLWeight, 0)
 	if it.Text != "" {
-		add(words(it.Text), c.opts.TextWeight, c.opts.TextWords)
+		// Only the lead is read: cut the text before tokenizing it, so a
+		// 20 MB text costs what its first words cost.
+		add(words(lead(it.Text, c.opts.TextWords*16)), c.opts.TextWeight, c.opts.TextWords)
 	}
 	return tf
 }

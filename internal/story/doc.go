@@ -4,7 +4,8 @@
 // one event, in any of the edition languages).
 //
 // Everything here is pure computation on text: no store, no network. The
-// pipeline feeds it articles as they arrive and keeps its results; the
-// offline `spektrum cluster` command runs the very same Clusterer with the
-// same Options, so figures measured offline hold for the pipeline.
+// pipeline's dedupe stage signs every stored article (TextSignature); the
+// clusterer is run by the offline `spektrum cluster` command with
+// DefaultOptions, the settings the pipeline's story stage is to use when it
+// is built, so figures measured offline will hold there.
 package story

@@ -22,6 +22,9 @@ const SignatureSize = 64
 // apart share almost none.
 const NearDuplicateSimilarity = 0.5
 
+// maxSignatureText is how much of a text its signature reads.
+const maxSignatureText = 64 << 10
+
 // minShingleWords is the fewest words a text needs for a signature that
 // means anything: shorter texts (a teaser, a photo caption) are too alike.
 const minShingleWords = 25
@@ -29,7 +32,9 @@ const minShingleWords = 25
 // TextSignature returns text's MinHash signature, and false when the text
 // is too short to tell copies from texts that merely share a topic.
 func TextSignature(text string) (Signature, bool) {
-	ws := words(text)
+	// A copy shows in its first pages as well as in all of it; reading at
+	// most maxSignatureText bytes bounds the work on a huge text.
+	ws := words(lead(text, maxSignatureText))
 	if len(ws) < minShingleWords {
 		return nil, false
 	}

@@ -1,6 +1,7 @@
 package story
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +108,26 @@ func TestWordsFoldAndFindNames(t *testing.T) {
 	want := "economie de union* angela merkel* visit obama arrives"
 	if strings.Join(got, " ") != want {
 		t.Errorf("words = %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// Huge, empty and odd texts cost what their lead costs and never panic.
+func TestHugeAndEmptyTexts(t *testing.T) {
+	huge := strings.Repeat("Markets rallied as the central bank held rates. ", 400000) // ~19 MB
+	if _, ok := TextSignature(huge); !ok {
+		t.Error("no signature for a long text")
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	c := NewClusterer(DefaultOptions())
+	c.Add(Item{ID: "huge", Title: "Markets rally", Text: huge})
+	c.Add(Item{ID: "empty"})
+	c.Add(Item{ID: "odd", Title: "\x00\xff\xfe ''' ’’", URL: "::not a url::"})
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("clustering a 19 MB text allocated %d MB", alloc>>20)
+	}
+	if _, ok := TextSignature(""); ok {
+		t.Error("an empty text got a signature")
 	}
 }

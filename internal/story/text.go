@@ -143,3 +143,14 @@ func looksLikeID(s string) bool {
 	}
 	return digits >= 3
 }
+
+// lead returns at most the first n bytes of s, cut at a rune boundary.
+func lead(s string, n int) string {
+	if n <= 0 || len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -67,12 +68,8 @@ func Read(r io.Reader) ([]Labelled, error) {
 }
 
 func sortByTime(items []Labelled) {
-	// Stable insertion by time keeps input order for equal times.
-	for i := 1; i < len(items); i++ {
-		for j := i; j > 0 && items[j].Item.Published.Before(items[j-1].Item.Published); j-- {
-			items[j], items[j-1] = items[j-1], items[j]
-		}
-	}
+	// Stable: input order stays for equal times.
+	sort.SliceStable(items, func(i, j int) bool { return items[i].Item.Published.Before(items[j].Item.Published) })
 }
 
 // Score is BCubed precision, recall and F1.
