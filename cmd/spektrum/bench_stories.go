@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,11 +18,14 @@ import (
 // an apertium-apy at $SPEKTRUM_TRANSLATE_APERTIUM_URL, with every third
 // headline in Spanish.
 func benchStories(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench stories", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	file := fs.String("file", filepath.Join(stories.DefaultDir(), "dev.tsv"), "the labelled headlines (TSV)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	c := newCommand("bench stories", stderr)
+	file := c.fs.String("file", filepath.Join(stories.DefaultDir(), "dev.tsv"), "the labelled headlines (TSV)")
+	pos, _, err := c.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: bench stories takes no arguments, got %q", errUsage, pos)
 	}
 	if _, err := os.Stat(*file); err != nil {
 		fmt.Fprintf(stdout, "bench stories: skipped: no benchmark data at %s (set --file or $SPEKTRUM_BENCH_DIR)\n", *file)

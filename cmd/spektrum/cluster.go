@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -38,35 +37,20 @@ type clusterLine struct {
 const maxClusterLine = 8 << 20
 
 func cmdCluster(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("cluster", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "read and print JSON lines (the only format)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: spektrum cluster --json FILE|-
-
-Groups articles into stories with the algorithm and settings the pipeline
-uses. FILE holds one JSON object per line: {"id","title","url","published_at"
-(RFC 3339),"language"} and optionally "text". Prints one line {"id","story"}
-per input line, in input order; a story is named by the id of its first
-article. A line that cannot be read gives {"id","line","error"} and the rest
-go on; the exit status is then 1.
-`)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	c := newCommand("cluster", stderr)
+	asJSON := c.fs.Bool("json", false, "read and print JSON lines (the only format)")
+	pos, _, err := c.parse(args)
+	if err != nil {
+		return err
 	}
 	if !*asJSON {
 		return fmt.Errorf("%w: cluster reads and writes JSON lines: spektrum cluster --json FILE (or - for standard input)", errUsage)
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: cluster takes one FILE (or - for standard input), got %d arguments", errUsage, fs.NArg())
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: cluster takes one FILE (or - for standard input), got %d arguments", errUsage, len(pos))
 	}
 	in := io.Reader(os.Stdin)
-	if name := fs.Arg(0); name != "-" {
+	if name := pos[0]; name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
 			return fmt.Errorf("open input: %w", err)

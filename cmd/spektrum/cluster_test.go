@@ -102,3 +102,32 @@ func TestClusterHugeAndEmptyInput(t *testing.T) {
 		t.Errorf("empty input: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
 }
+
+// Every command the usage text lists has help of its own (exit 0, on stdout).
+func TestEveryListedCommandHasHelp(t *testing.T) {
+	for _, line := range strings.Split(usage, "\n") {
+		if !strings.HasPrefix(line, "  ") {
+			continue
+		}
+		f := strings.Fields(line)
+		name := f[0]
+		if strings.HasPrefix(name, "(") {
+			continue // a continuation line
+		}
+		if groups[name] != nil && len(f) > 1 && !strings.HasPrefix(f[1], "[") && !strings.HasPrefix(f[1], "-") {
+			for _, sub := range strings.Split(f[1], "|") {
+				checkHelp(t, name, sub)
+			}
+			continue
+		}
+		checkHelp(t, name)
+	}
+}
+
+func checkHelp(t *testing.T, cmd ...string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), append([]string{"help"}, cmd...), &out, &errb); code != 0 || !strings.Contains(out.String(), "Usage: spektrum "+strings.Join(cmd, " ")) {
+		t.Errorf("help %v: exit %d, stdout %q, stderr %q", cmd, code, out.String(), errb.String())
+	}
+}

@@ -152,14 +152,14 @@ func (c *cli) fetch(code int, args ...string) string {
 }
 
 type sourceRow struct {
-	ID             int64      `json:"id"`
-	URL            string     `json:"url"`
-	Name           string     `json:"name"`
-	Articles       int        `json:"articles"`
-	FailedArticles int        `json:"failed_articles"`
-	LastError      string     `json:"last_error"`
-	ErrorCount     int        `json:"error_count"`
-	NextPollAt     *time.Time `json:"next_poll_at"`
+	ID         int64      `json:"id"`
+	URL        string     `json:"url"`
+	Name       string     `json:"name"`
+	Articles   int        `json:"articles"`
+	FailedJobs int        `json:"failed_jobs"`
+	LastError  string     `json:"last_error"`
+	ErrorCount int        `json:"error_count"`
+	NextPollAt *time.Time `json:"next_poll_at"`
 }
 
 func (c *cli) sources() []sourceRow {
@@ -731,8 +731,8 @@ func TestRedirectAndRobots(t *testing.T) {
 	if rows[0].Articles != len(srv.sites[0].Articles) {
 		t.Errorf("redirected source: %d articles, want %d", rows[0].Articles, len(srv.sites[0].Articles))
 	}
-	if rows[1].Articles != 0 || rows[1].FailedArticles != 2 {
-		t.Errorf("robots-blocked source: %d articles, %d failed; want 0 and 2", rows[1].Articles, rows[1].FailedArticles)
+	if rows[1].Articles != 0 || rows[1].FailedJobs != 2 {
+		t.Errorf("robots-blocked source: %d articles, %d failed; want 0 and 2", rows[1].Articles, rows[1].FailedJobs)
 	}
 	srv.mu.Lock()
 	defer srv.mu.Unlock()

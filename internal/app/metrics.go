@@ -34,8 +34,9 @@ func (a *App) siteMetrics() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		if token == "" {
-			http.Error(w, "404 not found: metrics are not served on the site's address; set "+metricsTokenEnv+
-				" (then send Authorization: Bearer TOKEN) or --metrics-addr", http.StatusNotFound)
+			// A plain 404: the public site does not advertise what it does
+			// not serve (the README says how to turn it on).
+			http.NotFound(w, r)
 			return
 		}
 		if !metricsAllowed(r, token) {

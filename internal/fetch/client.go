@@ -276,6 +276,15 @@ func (c *Client) do(ctx context.Context, u *url.URL, r Request, wait bool) (*htt
 	host := hostKey(u)
 	ticket, err := c.limiter.acquire(ctx, host, wait)
 	if err != nil {
+		var busy *busyError
+		if wait && errors.As(err, &busy) {
+			// A waiting request (a redirect, or a caller that does not
+			// defer) whose turn comes after its time limit: a timeout, not
+			// HostBusy, which only a NoWait first hop may answer — else a
+			// job would defer for ever on a slow host's redirect.
+			return nil, nil, &Error{Kind: Timeout, URL: u.String(), RetryAfter: max(time.Until(busy.until), time.Millisecond),
+				Err: fmt.Errorf("the host %s's next turn for us comes after this request's time limit of %s; nothing was sent", host, c.timeout)}
+		}
 		if ctx.Err() != nil && context.Cause(ctx) == errOurTimeout {
 			return nil, nil, &Error{Kind: Timeout, URL: u.String(), Err: fmt.Errorf(
 				"the host %s stayed busy with our other requests for the whole time limit of %s; nothing was sent", host, c.timeout)}

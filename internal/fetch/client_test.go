@@ -328,8 +328,9 @@ func TestCancel(t *testing.T) {
 
 	t.Run("pacing window after the deadline", func(t *testing.T) {
 		// The next window to the host opens after this request's time
-		// limit: it fails at once, as HostBusy saying when the host is
-		// free, instead of holding a worker for nothing.
+		// limit: a waiting request fails at once, as a timeout saying when
+		// the host is free, instead of holding a worker for nothing (only a
+		// NoWait first hop is answered HostBusy, which defers a job).
 		ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 		defer ok.Close()
 		cl := newTestClient(Options{PerHostDelay: time.Hour, Timeout: time.Minute})
@@ -340,7 +341,7 @@ func TestCancel(t *testing.T) {
 		go func() { _, err := cl.Get(context.Background(), Request{URL: ok.URL}); done <- err }()
 		select {
 		case err := <-done:
-			if fe := wantError(t, err, HostBusy); fe.RetryAfter < 59*time.Minute {
+			if fe := wantError(t, err, Timeout); fe.RetryAfter < 59*time.Minute {
 				t.Errorf("retry after %v, want the window an hour after the first request", fe.RetryAfter)
 			}
 		case <-time.After(30 * time.Second):

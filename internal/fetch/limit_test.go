@@ -299,3 +299,19 @@ func TestHostLimiterCancel(t *testing.T) {
 	}
 	r3.release()
 }
+
+// A NoWait fetch whose own redirect has to wait past its time limit for
+// the same host is a timeout, never HostBusy: HostBusy defers a job without
+// costing an attempt, so a redirect on a slow-paced host would otherwise
+// defer the job for ever, a request sent every round.
+func TestNoWaitRedirectPastDeadlineIsTimeout(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/a" {
+			http.Redirect(w, r, "/b", http.StatusMovedPermanently)
+		}
+	}))
+	defer srv.Close()
+	cl := newTestClient(Options{PerHostDelay: time.Hour, Timeout: time.Minute})
+	_, err := cl.Get(context.Background(), Request{URL: srv.URL + "/a", NoWait: true})
+	wantError(t, err, Timeout)
+}

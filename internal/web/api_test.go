@@ -188,14 +188,14 @@ func TestAPISources(t *testing.T) {
 	if len(keys(m)) != 1 || len(list) != 2 {
 		t.Fatalf("sources = %v, want {\"sources\": [2 sources]}", m)
 	}
-	want := "articles,enabled,error_count,failed_articles,id,kind,language,last_polled_at,name,next_poll_at,problem,section,site_url,state,url"
+	want := "articles,enabled,error_count,failed_jobs,id,kind,language,last_polled_at,name,next_poll_at,problem,section,site_url,state,url"
 	first, second := list[0].(map[string]any), list[1].(map[string]any)
 	if got := strings.Join(keys(first), ","); got != want {
 		t.Fatalf("source keys = %s\nwant %s", got, want)
 	}
 	if first["id"] != float64(src.ID) || first["name"] != "EU Reporter" || first["url"] != src.URL || first["site_url"] != src.SiteURL ||
 		first["kind"] != "feed" || first["articles"] != float64(16) /* stored, the hidden one included */ || first["problem"] != "site answered 503" ||
-		first["state"] != "failing" || first["error_count"] != float64(2) || first["failed_articles"] != float64(0) {
+		first["state"] != "failing" || first["error_count"] != float64(2) || first["failed_jobs"] != float64(0) {
 		t.Errorf("first source = %v", first)
 	}
 	if p, err := time.Parse(time.RFC3339, fmt.Sprint(first["last_polled_at"])); err != nil || !p.Equal(src.LastPolledAt) {

@@ -83,6 +83,10 @@ type Views struct {
 	every   time.Duration
 	max     int
 
+	// flushMu makes flushes one at a time, so the final flush at shutdown
+	// waits for one in flight to finish (or put its batch back) first.
+	flushMu sync.Mutex
+
 	mu      sync.Mutex
 	day     int64    // the UTC day (days since the epoch) salt belongs to
 	salt    [32]byte // random, in memory only, replaced every day
@@ -150,6 +154,8 @@ func (v *Views) Run(ctx context.Context) error {
 // Flush writes the counts gathered so far in one batch. On failure they
 // are kept and tried again with the next flush.
 func (v *Views) Flush(ctx context.Context) error {
+	v.flushMu.Lock()
+	defer v.flushMu.Unlock()
 	v.mu.Lock()
 	if len(v.pending) == 0 {
 		v.mu.Unlock()

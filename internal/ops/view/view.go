@@ -109,21 +109,21 @@ const (
 // source for `spektrum sources list --json` and /api/v1/sources. Field
 // names are a public contract: add fields, never rename one.
 type Source struct {
-	ID             int64      `json:"id"`
-	URL            string     `json:"url"`
-	Name           string     `json:"name"`
-	SiteURL        string     `json:"site_url"`
-	Kind           string     `json:"kind"`
-	Section        string     `json:"section"`
-	Language       string     `json:"language"`
-	Enabled        bool       `json:"enabled"`
-	State          string     `json:"state"`
-	Articles       int        `json:"articles"`
-	FailedArticles int        `json:"failed_articles"`
-	ErrorCount     int        `json:"error_count"`
-	Problem        Problem    `json:"problem"` // category of the last poll's failure, "" when it succeeded
-	LastPolledAt   *time.Time `json:"last_polled_at"`
-	NextPollAt     *time.Time `json:"next_poll_at"`
+	ID           int64      `json:"id"`
+	URL          string     `json:"url"`
+	Name         string     `json:"name"`
+	SiteURL      string     `json:"site_url"`
+	Kind         string     `json:"kind"`
+	Section      string     `json:"section"`
+	Language     string     `json:"language"`
+	Enabled      bool       `json:"enabled"`
+	State        string     `json:"state"`
+	Articles     int        `json:"articles"`
+	FailedJobs   int        `json:"failed_jobs"` // the name the API has always had: fields are added, never renamed
+	ErrorCount   int        `json:"error_count"`
+	Problem      Problem    `json:"problem"` // category of the last poll's failure, "" when it succeeded
+	LastPolledAt *time.Time `json:"last_polled_at"`
+	NextPollAt   *time.Time `json:"next_poll_at"`
 	// LastError is the last poll's full error text, for the editor (CLI,
 	// admin). Public answers leave it out: it can name internal
 	// addresses and resolvers.
@@ -140,7 +140,7 @@ func Of(s *store.Source) Source {
 // Public is a source for anyone: the error only as its category.
 func Public(s *store.Source) Source {
 	return Source{ID: s.ID, URL: s.URL, Name: s.Name, SiteURL: s.SiteURL, Kind: s.Kind, Section: s.Section,
-		Language: s.Language, Enabled: s.Enabled, State: State(s), Articles: s.ArticleCount, FailedArticles: s.FailedJobs,
+		Language: s.Language, Enabled: s.Enabled, State: State(s), Articles: s.ArticleCount, FailedJobs: s.FailedJobs,
 		ErrorCount: s.ErrorCount, Problem: ProblemOf(s.LastError), LastPolledAt: timeOrNil(s.LastPolledAt),
 		NextPollAt: timeOrNil(s.NextPollAt)}
 }
