@@ -345,12 +345,18 @@ func (n *Newsletter) digestBatchJob(ctx context.Context, j *store.Job) (int, err
 		return 0, err
 	}
 	sent := 0
+	now := n.now().UTC()
 	for _, row := range rows {
 		if row.ID > pl.Last {
 			break
 		}
 		if row.Attempts > 0 {
-			continue // its own retry job has it
+			// Tried before: its own job has it. Queue it again in case
+			// that failed (a no-op while it is queued or running).
+			if err := n.queueRetry(ctx, &row, now); err != nil {
+				return sent, err
+			}
+			continue
 		}
 		d, err := n.st.DigestSend(ctx, row.ID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -363,11 +369,17 @@ func (n *Newsletter) digestBatchJob(ctx context.Context, j *store.Job) (int, err
 		if ok {
 			sent++
 		}
-		if err != nil && wait == 0 {
-			return sent, err
+		if ctx.Err() != nil {
+			return sent, ctx.Err()
 		}
-		if wait > 0 {
-			if err := n.queueRetry(ctx, d, n.now().UTC()); err != nil {
+		if err != nil && wait == 0 {
+			// Something about this one digest (its rendering, the
+			// database for a moment) failed: it gets a job of its own
+			// with the queue's retries, and the rest of the batch goes on.
+			n.log.WarnContext(ctx, "digest handed to its own job", "send", d.ID, "run", d.RunKey, "err", err)
+		}
+		if err != nil {
+			if err := n.queueRetry(ctx, d, now); err != nil {
 				return sent, err
 			}
 		}
