@@ -3,6 +3,7 @@ package translate
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestMarkupKept(t *testing.T) {
@@ -173,5 +175,48 @@ func TestApertiumMangledLinksReal(t *testing.T) {
 	}
 	if !strings.Contains(res.HTML, "celdas") {
 		t.Errorf("paragraph not translated: %s", res.HTML)
+	}
+}
+
+// When the repair request cannot be had (its budget is spent), the first
+// request, answered and paid for, stays spent and its good segments are
+// kept; only what the repair reserved would come back.
+func TestRepairRefusedKeepsWhatWasPaidFor(t *testing.T) {
+	ctx := context.Background()
+	doc := Document{Title: "Title", HTML: `<p>Intact text.</p><p>The <a href="https://x.org/a">council</a> met.</p>`}
+	// Measure the first request's characters with no budget.
+	probe := newManglingEngine(t)
+	if _, err := New(openStore(t), []Translator{NewLibreTranslate(probe.srv.URL, "", fast)}, Options{Now: now}).Translate(ctx, "en", "es", doc); err != nil {
+		t.Fatal(err)
+	}
+	var first int64
+	for _, q := range probe.requests()[0] {
+		first += int64(utf8.RuneCountInString(q))
+	}
+
+	e := newManglingEngine(t)
+	st := openStore(t)
+	svc := New(st, []Translator{NewLibreTranslate(e.srv.URL, "", fast)}, Options{Now: now, Budgets: map[string]int64{"libretranslate": first}})
+	if _, err := svc.Translate(ctx, "en", "es", doc); !errors.Is(err, ErrBudget) {
+		t.Fatalf("Translate = %v, want ErrBudget for the repair", err)
+	}
+	us, err := st.TranslationUsage(ctx, "2026-03")
+	if err != nil || len(us) != 1 || us[0].Chars != first || us[0].Errors != 1 {
+		t.Fatalf("usage = %+v, %v; want the first request's %d characters still spent", us, err, first)
+	}
+	// The next try (with budget again) does not pay for the paragraph that
+	// came back whole.
+	e2 := newManglingEngine(t)
+	if _, err := New(st, []Translator{NewLibreTranslate(e2.srv.URL, "", fast)}, Options{Now: now}).Translate(ctx, "en", "es", doc); err != nil {
+		t.Fatal(err)
+	}
+	reqs := e2.requests()
+	if len(reqs) == 0 {
+		t.Fatal("no request on the next try")
+	}
+	for _, q := range reqs[0] {
+		if strings.Contains(q, "Intact text.") {
+			t.Errorf("the good paragraph was sent again: %q", q)
+		}
 	}
 }

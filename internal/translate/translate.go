@@ -253,7 +253,23 @@ func (s *Service) translateSegments(ctx context.Context, p Translator, from, to 
 			err = check(todo, got)
 		}
 		if err == nil {
-			err = s.repairMarkup(ctx, p, from, to, month, todo, got, &st, &usage)
+			first := st.chars
+			if rerr := s.repairMarkup(ctx, p, from, to, month, todo, got, &st, &usage); rerr != nil {
+				// The first request was answered and paid for: keep what it
+				// got right, so a retry pays only for the rest, and give
+				// back only what the repair reserved and did not spend.
+				s.keepGood(ctx, from, to, p.Name(), todo, todoHash, got)
+				usage.Errors = 1
+				if uerr := s.st.AddTranslationUsage(ctx, usage); uerr != nil {
+					s.opts.Logger.WarnContext(ctx, "record translation usage", "err", uerr)
+				}
+				if unused := st.chars - first; unused > 0 {
+					if _, berr := s.st.ReserveChars(ctx, p.Name(), month, -unused, 0); berr != nil {
+						s.opts.Logger.WarnContext(ctx, "return unused translation budget", "provider", p.Name(), "err", berr)
+					}
+				}
+				return nil, st, rerr
+			}
 		}
 		if err != nil {
 			usage.Errors = 1
@@ -288,6 +304,23 @@ func (s *Service) translateSegments(ctx context.Context, p Translator, from, to 
 		out[i] = cached[hashes[i]]
 	}
 	return out, st, nil
+}
+
+// keepGood caches the segments of a partly failed request whose markup
+// came back whole.
+func (s *Service) keepGood(ctx context.Context, from, to, provider string, in, hashes, out []string) {
+	good := map[string]string{}
+	for i := range in {
+		if markupKept(in[i], out[i]) {
+			good[hashes[i]] = out[i]
+		}
+	}
+	if len(good) == 0 {
+		return
+	}
+	if err := s.st.PutSegments(ctx, from, to, provider, good); err != nil {
+		s.opts.Logger.WarnContext(ctx, "cache the good segments of a failed request", "err", err)
+	}
 }
 
 // repairMarkup translates as text, in one more request, the segments of in
