@@ -42,7 +42,9 @@ func (f *firstImage) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error 
 	if err := d.DecodeElement(&img, &start); err != nil {
 		return err
 	}
-	*f = firstImage(strings.TrimSpace(img.Loc))
+	if weburl.Usable(img.Loc) {
+		*f = firstImage(strings.TrimSpace(img.Loc))
+	}
 	return nil
 }
 

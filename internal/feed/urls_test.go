@@ -38,9 +38,11 @@ func TestHostileURLs(t *testing.T) {
 			images: map[string]string{"": "https://example.com/fine.jpg"},
 		},
 		{
-			file:   "hostile_urls_sitemap.xml",
-			urls:   []string{"https://example.com/one", "https://example.com/two", "https://example.com/three"},
-			images: map[string]string{"": "https://example.com/three.jpg"},
+			file: "hostile_urls_sitemap.xml",
+			urls: []string{"https://example.com/one", "https://example.com/two", "https://example.com/three", "https://example.com/four"},
+			// The last entry's good image comes after a script one: the
+			// script URL must not take its place.
+			images: map[string]string{"": "https://example.com/four.jpg"},
 		},
 		{file: "hostile_urls_sitemapindex.xml", sitemaps: []string{"https://example.com/fine.xml"}},
 	}

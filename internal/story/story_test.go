@@ -131,3 +131,18 @@ func TestHugeAndEmptyTexts(t *testing.T) {
 		t.Error("an empty text got a signature")
 	}
 }
+
+// A long non-Latin text is folded with one transformer, not one per word.
+func TestFoldingCyrillicIsCheap(t *testing.T) {
+	text := strings.Repeat("Правительство объявило о новых мерах поддержки экономики. ", 1000)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, ok := TextSignature(text); !ok {
+		t.Fatal("no signature")
+	}
+	runtime.ReadMemStats(&after)
+	// ~7,000 words: one x/text chain per word allocated ~60 MB.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Errorf("signing 7,000 Cyrillic words allocated %d MB", alloc>>20)
+	}
+}

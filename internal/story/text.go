@@ -14,7 +14,18 @@ import (
 // fold lower-cases s and strips diacritics ("Économie" → "economie"), so
 // the same name written with and without accents, or in two languages that
 // share it, is one word.
-func fold(s string) string {
+func fold(s string) string { return newFolder().fold(s) }
+
+// folder folds words with one transformer, made once per text: building
+// the x/text chain costs two 4 KB buffers, too much to pay per word of a
+// Cyrillic or Greek article.
+type folder struct{ t transform.Transformer }
+
+func newFolder() *folder {
+	return &folder{t: transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)}
+}
+
+func (f *folder) fold(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -25,8 +36,7 @@ func fold(s string) string {
 	if ascii {
 		return strings.ToLower(s)
 	}
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
+	out, _, err := transform.String(f.t, s)
 	if err != nil {
 		out = s
 	}
@@ -45,6 +55,7 @@ type word struct {
 // upper-case letter and do not start a sentence.
 func words(s string) []word {
 	var out []word
+	var f *folder // made at the first non-ASCII word
 	sentenceStart := true
 	for len(s) > 0 {
 		// Skip to the next letter or digit, noting sentence ends.
@@ -80,7 +91,17 @@ func words(s string) []word {
 			continue
 		}
 		first, _ := utf8.DecodeRuneInString(tok)
-		out = append(out, word{text: fold(tok), capital: unicode.IsUpper(first) && !sentenceStart})
+		folded := strings.ToLower(tok)
+		for i := 0; i < len(tok); i++ {
+			if tok[i] >= utf8.RuneSelf {
+				if f == nil {
+					f = newFolder()
+				}
+				folded = f.fold(tok)
+				break
+			}
+		}
+		out = append(out, word{text: folded, capital: unicode.IsUpper(first) && !sentenceStart})
 		sentenceStart = false
 	}
 	return out

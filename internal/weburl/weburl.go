@@ -44,3 +44,15 @@ func Resolve(base, ref string) string {
 	}
 	return ""
 }
+
+// Usable reports whether ref can become a Valid URL once resolved: a
+// relative reference, or an absolute http(s) one. A parser that keeps only
+// the first of several candidates checks this first, so an unsafe first
+// candidate cannot hide a good one after it.
+func Usable(ref string) bool {
+	r, err := url.Parse(strings.TrimSpace(ref))
+	if err != nil || strings.TrimSpace(ref) == "" {
+		return false
+	}
+	return r.Scheme == "" || ((r.Scheme == "http" || r.Scheme == "https") && r.Host != "")
+}

@@ -34,7 +34,9 @@ func JSON(doc []byte, l Limits) error {
 			}
 		case '}', ']':
 			scalar = false
-			depth--
+			if depth > 0 { // stray closers never buy extra nesting later
+				depth--
+			}
 		case ',', ':', ' ', '\t', '\r', '\n':
 			scalar = false
 		default:
