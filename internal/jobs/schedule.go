@@ -91,6 +91,10 @@ func Period(j *store.Job) time.Time {
 	return p.Period
 }
 
+// periodicAttempts is how often a periodic job is tried before it is
+// dead-lettered.
+const periodicAttempts = 12
+
 // EnqueueScheduled creates the current period's job of every schedule that
 // has none yet and returns how many it created. Run calls it at each period
 // start; it is exported for tests and tools.
@@ -109,7 +113,11 @@ func (r *Runner) EnqueueScheduled(ctx context.Context) (int, error) {
 			return made, err
 		}
 		key := store.OnceKeyPrefix + s.kind + "@" + start.Format(time.RFC3339)
-		ok, err := r.st.Enqueue(ctx, &store.Job{Kind: s.kind, UniqueKey: key, Payload: b, RunAt: start})
+		// A period's job is made once (its once: key outlives it), so it
+		// gets more tries than the default five (43 minutes of backoff):
+		// with twelve, a day's digest run outlasts a database or SMTP outage
+		// of more than a day before it is given up.
+		ok, err := r.st.Enqueue(ctx, &store.Job{Kind: s.kind, UniqueKey: key, Payload: b, RunAt: start, MaxAttempts: periodicAttempts})
 		if err != nil {
 			return made, fmt.Errorf("jobs: schedule %s: %w", s.kind, err)
 		}
