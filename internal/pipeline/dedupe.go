@@ -38,15 +38,32 @@ func (p *Pipeline) dedupe(ctx context.Context, a *store.Article) error {
 		return err
 	}
 	var original int64
+	var later []int64 // near-duplicates seen after a that count as originals
 	for _, c := range cands { // oldest first
+		if !sig.NearDuplicate(story.Signature(c.Signature)) {
+			continue
+		}
 		earlier := c.FirstSeenAt.Before(a.FirstSeenAt) || (c.FirstSeenAt.Equal(a.FirstSeenAt) && c.ArticleID < a.ID)
-		if earlier && sig.NearDuplicate(story.Signature(c.Signature)) {
+		switch {
+		case earlier && original == 0:
 			original = c.ArticleID
-			break
+		case !earlier && c.DuplicateOf == 0:
+			later = append(later, c.ArticleID)
 		}
 	}
 	if err := p.st.SetDuplicateOf(ctx, a.ID, original); err != nil {
 		return fmt.Errorf("dedupe article %d: %w", a.ID, err)
+	}
+	if original != 0 {
+		return nil
+	}
+	// Stages run in any order: a later copy whose own stage ran before a's
+	// signature was stored took itself for an original. a, the older one,
+	// claims it now.
+	for _, id := range later {
+		if err := p.st.SetDuplicateOf(ctx, id, a.ID); err != nil {
+			return fmt.Errorf("dedupe article %d: %w", a.ID, err)
+		}
 	}
 	return nil
 }

@@ -86,3 +86,43 @@ func TestWireCopyIsMarkedAsNearDuplicate(t *testing.T) {
 		t.Errorf("originals = %q, want the first report and the one written apart", titles)
 	}
 }
+
+// Stages run in any order: when the later copy is judged before the older
+// article has a signature, the older one claims it when its turn comes.
+func TestNearDuplicateJudgedOutOfOrder(t *testing.T) {
+	ctx := context.Background()
+	st := testStore(t)
+	p := New(st, fetch.New(fetch.Options{}), extract.New(), Options{})
+	text := strings.Repeat("The central bank left its main interest rate unchanged on Thursday, warning that wage growth remained strong. ", 6)
+	at := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)
+	var arts []*store.Article
+	for i, name := range []string{"a", "b"} {
+		src := &store.Source{URL: "https://" + name + ".example/feed", Kind: store.KindFeed, Name: name, PollInterval: time.Hour, Enabled: true}
+		if err := st.CreateSource(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		a := &store.Article{SourceID: src.ID, URL: "https://" + name + ".example/rates", Title: "Rates " + name, Text: text,
+			FirstSeenAt: at.Add(time.Duration(i) * time.Hour)}
+		if _, err := st.UpsertArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		arts = append(arts, a)
+	}
+	older, newer := arts[0], arts[1]
+	if err := p.dedupe(ctx, newer); err != nil { // the newer one first
+		t.Fatal(err)
+	}
+	if err := p.dedupe(ctx, older); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Article(ctx, newer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.DuplicateOf != older.ID {
+		t.Errorf("the newer copy is marked a copy of %d, want %d", got.DuplicateOf, older.ID)
+	}
+	if o, _ := st.Article(ctx, older.ID); o.DuplicateOf != 0 {
+		t.Errorf("the older article is marked a copy of %d", o.DuplicateOf)
+	}
+}

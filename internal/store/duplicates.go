@@ -12,6 +12,7 @@ type Signature struct {
 	ArticleID   int64
 	SourceID    int64
 	FirstSeenAt time.Time
+	DuplicateOf int64 // 0 for an original
 	Signature   []uint32
 }
 

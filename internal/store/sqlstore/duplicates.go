@@ -54,7 +54,7 @@ func (s *Store) SignatureCandidates(ctx context.Context, bands []uint64, exclude
 		args = append(args, int64(b))
 	}
 	args = append(args, exclude, limit)
-	q := `SELECT a.id, COALESCE(a.source_id, 0), a.first_seen_at, sg.signature
+	q := `SELECT a.id, COALESCE(a.source_id, 0), a.first_seen_at, COALESCE(a.duplicate_of, 0), sg.signature
 		FROM articles a JOIN article_signatures sg ON sg.article_id = a.id
 		WHERE a.id IN (SELECT article_id FROM article_bands WHERE band_key IN (?` + strings.Repeat(", ?", len(bands)-1) + `))
 			AND a.id <> ?
@@ -69,7 +69,7 @@ func (s *Store) SignatureCandidates(ctx context.Context, bands []uint64, exclude
 		var sg store.Signature
 		var first int64
 		var raw []byte
-		if err := rows.Scan(&sg.ArticleID, &sg.SourceID, &first, &raw); err != nil {
+		if err := rows.Scan(&sg.ArticleID, &sg.SourceID, &first, &sg.DuplicateOf, &raw); err != nil {
 			return nil, fmt.Errorf("near-duplicate candidates: %w", err)
 		}
 		sg.FirstSeenAt, sg.Signature = fromMS(first), decodeSignature(raw)
