@@ -38,7 +38,7 @@ func (p *Pipeline) dedupe(ctx context.Context, a *store.Article) error {
 		return err
 	}
 	var original int64
-	var later []int64 // near-duplicates seen after a that count as originals
+	var later []int64         // near-duplicates seen after a that count as originals
 	for _, c := range cands { // oldest first
 		if !sig.NearDuplicate(story.Signature(c.Signature)) {
 			continue
