@@ -413,16 +413,16 @@ func (n *Newsletter) handleConfirm(w http.ResponseWriter, r *http.Request) {
 		n.expiredLink(w, sub, token(r))
 		return
 	}
-	if err == nil && r.PostFormValue("c") != n.choicesDigest(sub) {
+	if err == nil {
+		sub, err = n.Confirm(ctx, token(r), r.PostFormValue("c"))
+	}
+	if errors.Is(err, errChoicesChanged) {
 		// The choices changed (another sign-up) since the page showed
 		// them: show them again rather than confirm what wasn't seen.
 		if err := n.confirmPage(w, r, sub, token(r)); err != nil {
 			n.serverError(w, r, "confirmation page", err)
 		}
 		return
-	}
-	if err == nil {
-		sub, err = n.Confirm(ctx, token(r))
 	}
 	if errors.Is(err, errBadLink) || errors.Is(err, errLinkExpired) {
 		n.badLink(w, r, n.cfg.Languages[0])

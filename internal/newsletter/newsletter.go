@@ -531,10 +531,16 @@ func (n *Newsletter) choicesDigest(sub *store.Subscriber) string {
 
 // Confirm activates the subscriber of a confirmation token; the token
 // stops working at once.
-func (n *Newsletter) Confirm(ctx context.Context, tok string) (*store.Subscriber, error) {
+func (n *Newsletter) Confirm(ctx context.Context, tok, seen string) (*store.Subscriber, error) {
 	sub, err := n.subscriberFor(ctx, tok, purposeConfirm)
 	if err != nil {
 		return nil, err
+	}
+	if n.choicesDigest(sub) != seen {
+		// Checked on the row this confirmation writes from, so a sign-up
+		// changing the pending choices after the page was shown cannot
+		// slip into the consent record.
+		return sub, errChoicesChanged
 	}
 	now := n.now().UTC()
 	if err := n.st.ConfirmSubscriber(ctx, sub.ID, sub.ConfirmNonce, now); err != nil {

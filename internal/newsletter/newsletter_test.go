@@ -80,6 +80,20 @@ func TestSignupConfirmDigestUnsubscribe(t *testing.T) {
 		t.Fatalf("a GET of the confirmation link made the subscriber %s; only the button may confirm", sub.Status)
 	}
 	fields := hiddenFields(page, `class="nl-button"`)
+	// A button press carrying choices other than the pending ones (they
+	// changed since the page was shown) shows the page again, confirming
+	// nothing.
+	stale := url.Values{}
+	for k, v := range fields {
+		stale[k] = v
+	}
+	stale.Set("c", "choices-the-reader-never-saw")
+	if status, again := e.postForm(e.base+"/newsletter/confirm", stale); status != http.StatusOK || !strings.Contains(again, "Confirm your subscription") {
+		t.Fatalf("POST with stale choices: %d\n%s", status, again)
+	}
+	if sub, _ := e.st.SubscriberByEmail(ctx, addr); sub.Status != store.SubPending {
+		t.Fatalf("a press with stale choices made the subscriber %s", sub.Status)
+	}
 	status, page = e.postForm(e.base+"/newsletter/confirm", fields)
 	if status != http.StatusOK || !strings.Contains(page, "You&#39;re subscribed") {
 		t.Fatalf("POST confirmation: %d\n%s", status, page)

@@ -30,6 +30,10 @@ var errBadLink = errors.New("this link is not valid any more: it may have expire
 // to a pending sign-up, but too old: its owner may ask for a fresh one.
 var errLinkExpired = errors.New("this confirmation link has expired")
 
+// errChoicesChanged means the pending choices changed since the
+// confirmation page showed them; the page is shown again.
+var errChoicesChanged = errors.New("the choices changed since the page was shown")
+
 // signer makes and checks the HMAC-signed tokens of links and forms.
 type signer struct{ key []byte }
 
