@@ -415,7 +415,7 @@ func names(deref func(any) any, v any) string {
 		}
 		switch t := deref(v).(type) {
 		case string:
-			if s := byline(t); s != "" && !weburl.Valid(s) {
+			if s := byline(t); s != "" && !looksLikeLink(s) {
 				out = append(out, s) // "Por Elena Ruiz" as a plain string
 			}
 		case map[string]any:
@@ -488,10 +488,18 @@ func urlOrEmpty(s string) string {
 // notURL drops values that are profile links (article:author is often a
 // Facebook URL) rather than names.
 func notURL(s string) string {
-	if weburl.Valid(strings.TrimSpace(s)) {
+	if looksLikeLink(s) {
 		return ""
 	}
 	return s
+}
+
+// looksLikeLink tells a link from a name: anything that starts like a web
+// address, valid or not ("https://twitter.com/x y" is no author's name).
+// Whether a URL is kept is weburl's rule; this only sorts names out.
+func looksLikeLink(s string) bool {
+	l := strings.ToLower(strings.TrimSpace(s))
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "www.")
 }
 
 // bylinePrefix is the word a visible byline starts with, in the languages

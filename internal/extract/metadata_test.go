@@ -300,3 +300,14 @@ func TestHostileJSONLDIsNotDecoded(t *testing.T) {
 		t.Errorf("a normal block gave %v", ok)
 	}
 }
+
+func TestProfileLinksAreNotAuthors(t *testing.T) {
+	for _, s := range []string{"https://www.facebook.com/someone", "https://twitter.com/x y", "http://", " HTTPS://example.org/a", "www.example.org/me"} {
+		if got := notURL(s); got != "" {
+			t.Errorf("notURL(%q) = %q, want it dropped as a link", s, got)
+		}
+	}
+	if got := notURL("Elena Ruiz"); got != "Elena Ruiz" {
+		t.Errorf("notURL kept %q", got)
+	}
+}

@@ -74,7 +74,11 @@ const (
 // readers not seen yet that day are not counted until the day turns: the
 // counter fails closed, because evicting entries would let a loop of
 // fresh requests count the same reader again, which is the thing this
-// guards against. Reaching it is logged once a day.
+// guards against. Reaching it is logged once a day. The price: one client
+// with many addresses (an IPv6 /48 holds 65,536 /64s) or one address
+// visiting tens of thousands of articles can fill the cap and freeze
+// Trending for the rest of the day. It cannot buy a place in it; a
+// per-address daily cap across articles would close this (not built).
 type Views struct {
 	st      ViewStore
 	proxies clientip.Proxies
