@@ -45,6 +45,15 @@ type Source struct {
 	PollInterval time.Duration
 	Enabled      bool
 
+	// Viewpoint: what the editor says about the outlet (package viewpoint
+	// owns the rules; "" = not said). Country is ISO 3166-1 alpha-2, Type
+	// one of viewpoint.Types, Position a step of the outlet's scale; a
+	// position the scale no longer has is kept and shown as unknown.
+	Country   string
+	Type      string
+	Ownership string
+	Position  string
+
 	// Polling state.
 	ETag         string
 	LastModified string

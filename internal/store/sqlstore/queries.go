@@ -8,6 +8,7 @@ package sqlstore
 const sourceCols = `s.id, s.url, s.site_url, s.kind, s.name, s.section, s.language,
 	s.poll_interval, s.enabled, s.etag, s.last_modified, s.next_poll_at,
 	s.last_polled_at, s.last_success, s.last_error, s.error_count, s.created_at,
+	s.country, s.outlet_type, s.ownership, s.position,
 	(SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id),
 	(SELECT COUNT(*) FROM jobs j WHERE j.source_id = s.id AND j.state = 'dead')`
 
@@ -70,12 +71,14 @@ func newQueries(d Dialect) queries {
 
 		insertSource: `INSERT INTO sources (url, site_url, kind, name, section, language,
 			poll_interval, enabled, etag, last_modified, next_poll_at, last_polled_at,
-			last_success, last_error, error_count, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			last_success, last_error, error_count, created_at,
+			country, outlet_type, ownership, position)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		updateSource: `UPDATE sources SET url = ?, site_url = ?, kind = ?, name = ?, section = ?,
 			language = ?, poll_interval = ?, enabled = ?, etag = ?, last_modified = ?,
 			next_poll_at = ?, last_polled_at = ?, last_success = ?, last_error = ?,
-			error_count = ? WHERE id = ?`,
+			error_count = ?, country = ?, outlet_type = ?, ownership = ?, position = ?
+			WHERE id = ?`,
 		sourceByID:  `SELECT ` + sourceCols + ` FROM sources s WHERE s.id = ?`,
 		sourceByURL: `SELECT ` + sourceCols + ` FROM sources s WHERE s.url = ?`,
 		sources:     `SELECT ` + sourceCols + ` FROM sources s ORDER BY s.id`,

@@ -227,7 +227,8 @@ func scanSource(sc interface{ Scan(...any) error }) (store.Source, error) {
 	var poll, next, polled, success, created int64
 	err := sc.Scan(&src.ID, &src.URL, &src.SiteURL, &src.Kind, &src.Name, &src.Section, &src.Language,
 		&poll, &src.Enabled, &src.ETag, &src.LastModified, &next, &polled, &success,
-		&src.LastError, &src.ErrorCount, &created, &src.ArticleCount, &src.FailedJobs)
+		&src.LastError, &src.ErrorCount, &created, &src.Country, &src.Type, &src.Ownership, &src.Position,
+		&src.ArticleCount, &src.FailedJobs)
 	src.PollInterval = time.Duration(poll) * time.Millisecond
 	src.NextPollAt, src.LastPolledAt, src.LastSuccess, src.CreatedAt = fromMS(next), fromMS(polled), fromMS(success), fromMS(created)
 	return src, err
@@ -262,7 +263,7 @@ func (s *Store) CreateSource(ctx context.Context, src *store.Source) error {
 		src.URL, src.SiteURL, src.Kind, src.Name, src.Section, src.Language,
 		src.PollInterval.Milliseconds(), src.Enabled, src.ETag, src.LastModified,
 		ms(src.NextPollAt), ms(src.LastPolledAt), ms(src.LastSuccess), src.LastError,
-		src.ErrorCount, ms(src.CreatedAt)}, func(r *sql.Row) error { return r.Scan(&src.ID) })
+		src.ErrorCount, ms(src.CreatedAt), src.Country, src.Type, src.Ownership, src.Position}, func(r *sql.Row) error { return r.Scan(&src.ID) })
 	if err != nil {
 		if s.d.IsUniqueViolation(err) {
 			return fmt.Errorf("create source %s: %w", src.URL, store.ErrDuplicate)
@@ -278,7 +279,7 @@ func (s *Store) UpdateSource(ctx context.Context, src *store.Source) error {
 		src.URL, src.SiteURL, src.Kind, src.Name, src.Section, src.Language,
 		src.PollInterval.Milliseconds(), src.Enabled, src.ETag, src.LastModified,
 		ms(src.NextPollAt), ms(src.LastPolledAt), ms(src.LastSuccess), src.LastError,
-		src.ErrorCount, src.ID)
+		src.ErrorCount, src.Country, src.Type, src.Ownership, src.Position, src.ID)
 	if err != nil {
 		if s.d.IsUniqueViolation(err) {
 			return fmt.Errorf("update source %d: url %s: %w", src.ID, src.URL, store.ErrDuplicate)

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 	}{
 		{"MigrateTwice", testMigrateTwice},
 		{"Sources", testSources},
+		{"SourceViewpoints", testSourceViewpoints}, // viewpoints.go
 		{"DueSources", testDueSources},
 		{"DeleteSource", testDeleteSource},
 		{"UpsertResults", testUpsertResults},
