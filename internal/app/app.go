@@ -124,7 +124,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, events fu
 		Translator:   tr,
 	})
 	a := &App{Cfg: cfg, Store: st, Fetch: fc, Pipeline: p, Logger: logger, Translator: tr,
-		Ops: ops.New(st, fc, p, ops.Options{PollInterval: cfg.PollInterval})}
+		Ops: ops.New(st, fc, p, ops.Options{PollInterval: cfg.PollInterval, Scale: cfg.Scale})}
 	if cfg.SMTPURL != "" {
 		if a.Newsletter, err = newsletter.Open(ctx, st, newsletter.Settings{SMTPURL: cfg.SMTPURL,
 			Config: a.newsletterConfig()}); err != nil {

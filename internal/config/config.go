@@ -14,6 +14,7 @@ import (
 
 	"spektrum/internal/lang"
 	"spektrum/internal/translate"
+	"spektrum/internal/viewpoint"
 )
 
 // Config is the whole configuration.
@@ -62,6 +63,10 @@ type Config struct {
 	Secret         string
 	NewsletterRate float64 // mails per second, 0 = no limit
 	NewsletterHour int     // UTC hour digests go out
+
+	// Scale is the outlet's scale of positions a source can be given
+	// (package viewpoint).
+	Scale viewpoint.Scale
 }
 
 // Setting describes one option for flags and the configuration reference.
@@ -103,6 +108,8 @@ var Settings = []Setting{
 	{"secret", "SPEKTRUM_SECRET", "", "secret that signs newsletter links (default: generated once and kept in the database)"},
 	{"newsletter-rate", "SPEKTRUM_NEWSLETTER_RATE", "10", "most newsletter mails sent per second (0: no limit)"},
 	{"newsletter-hour", "SPEKTRUM_NEWSLETTER_HOUR", "6", "UTC hour daily digests go out at (weekly ones on Mondays)"},
+	{"viewpoint-scale", "SPEKTRUM_VIEWPOINT_SCALE", viewpoint.DefaultSteps, "the steps of the outlet's scale of viewpoints, from one end to the other, e.g. government,opposition; a source's --position is one of them (positions stored for steps no longer listed are kept and shown as unknown)"},
+	{"viewpoint-scale-name", "SPEKTRUM_VIEWPOINT_SCALE_NAME", "", "the scale's name shown above the coverage bar, e.g. Left–right (default: the catalogue's word for position, in each edition's language)"},
 }
 
 // All is every setting: Settings, with each translation provider's settings
@@ -265,6 +272,9 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 	}
 	if c.NewsletterHour, err = strconv.Atoi(get("newsletter-hour")); err != nil || c.NewsletterHour < 0 || c.NewsletterHour > 23 {
 		errs = append(errs, fmt.Sprintf("--newsletter-hour: %q is not an hour from 0 to 23 (UTC)", get("newsletter-hour")))
+	}
+	if c.Scale, err = viewpoint.ParseScale(get("viewpoint-scale"), get("viewpoint-scale-name")); err != nil {
+		errs = append(errs, fmt.Sprintf("--viewpoint-scale: %v", err))
 	}
 	switch c.Role {
 	case "all", "web", "worker":

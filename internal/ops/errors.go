@@ -34,6 +34,11 @@ const (
 	FieldSection  = "section"
 	FieldLanguage = "language"
 	FieldSource   = "source"
+	// A source's viewpoint (Edit).
+	FieldCountry   = "country"
+	FieldType      = "type"
+	FieldOwnership = "ownership"
+	FieldPosition  = "position"
 )
 
 // Error is the error every operation returns for a refusal. Other errors

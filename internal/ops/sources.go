@@ -17,6 +17,7 @@ import (
 	"spektrum/internal/pipeline"
 	"spektrum/internal/slug"
 	"spektrum/internal/store"
+	"spektrum/internal/viewpoint"
 )
 
 // Store is what the source operations read and write; the SQL store is one.
@@ -40,6 +41,9 @@ type Poller interface {
 type Options struct {
 	PollInterval time.Duration // a new source's poll interval; default 30m
 	Now          func() time.Time
+	// Scale is the outlet's scale a source's position is checked
+	// against; default viewpoint.DefaultSteps.
+	Scale viewpoint.Scale
 }
 
 // Service runs the operations on one store.
@@ -58,6 +62,9 @@ func New(st Store, fc pipeline.Getter, poll Poller, opts Options) *Service {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if len(opts.Scale.Steps) == 0 {
+		opts.Scale, _ = viewpoint.ParseScale(viewpoint.DefaultSteps, opts.Scale.Name)
 	}
 	return &Service{st: st, fc: fc, poll: poll, opts: opts}
 }
@@ -122,6 +129,8 @@ type AddRequest struct {
 	// Force adds a source that cannot be read now (a site that is down
 	// today); the probe's error is kept as the source's last error.
 	Force bool
+	// Viewpoint, all optional: see Edit.
+	Country, Type, Ownership, Position string
 }
 
 var slugRE = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
@@ -144,11 +153,16 @@ func (s *Service) AddSource(ctx context.Context, req AddRequest) (*store.Source,
 			return nil, invalid(op, FieldLanguage, req.Language, "language %q: use a language code such as de, en or pt-BR", req.Language)
 		}
 	}
+	vp := &store.Source{}
+	if err := s.describe(op, vp, Edit{Country: &req.Country, Type: &req.Type, Ownership: &req.Ownership, Position: &req.Position}); err != nil {
+		return nil, err
+	}
 	if err := s.checkNew(ctx, u); err != nil {
 		return nil, err
 	}
 	src := &store.Source{URL: u, Kind: store.KindFeed, Name: strings.TrimSpace(req.Name), Section: req.Section, Language: language,
-		PollInterval: s.opts.PollInterval, Enabled: true, NextPollAt: s.opts.Now()}
+		PollInterval: s.opts.PollInterval, Enabled: true, NextPollAt: s.opts.Now(),
+		Country: vp.Country, Type: vp.Type, Ownership: vp.Ownership, Position: vp.Position}
 	pr, perr := s.Probe(ctx, u)
 	switch {
 	case perr != nil && !req.Force:
@@ -344,6 +358,10 @@ type Edit struct {
 	Section      *string // slug; "" files its articles under no section
 	Language     *string // "" detects it from each article
 	PollInterval *time.Duration
+	// Viewpoint ("" clears each): Country an ISO 3166-1 alpha-2 code,
+	// Type one of viewpoint.Types, Ownership a short free text, Position
+	// a step of the outlet's scale (Options.Scale).
+	Country, Type, Ownership, Position *string
 }
 
 // EditSource applies e to source id.
@@ -385,6 +403,9 @@ func (s *Service) EditSource(ctx context.Context, id int64, e Edit) (*store.Sour
 			return nil, invalid(op, "poll_interval", e.PollInterval.String(), "poll interval %s: poll at most once a minute, to stay polite to the source", *e.PollInterval)
 		}
 		src.PollInterval = *e.PollInterval
+	}
+	if err := s.describe(op, src, e); err != nil {
+		return nil, err
 	}
 	if err := s.st.UpdateSource(ctx, src); err != nil {
 		return nil, fmt.Errorf("save source %d: %w", id, err)

@@ -163,7 +163,7 @@ func (s Scale) Position(p string) (string, error) {
 	if len(s.Steps) == 0 {
 		return p, errors.New("the outlet has defined no viewpoint scale (SPEKTRUM_VIEWPOINT_SCALE)")
 	}
-	return p, fmt.Errorf("position %q is not on the outlet's scale; use one of %s (or none to clear it)", p, strings.Join(s.Steps, ", "))
+	return p, fmt.Errorf("position %q is not on the outlet's scale; use one of %s", p, strings.Join(s.Steps, ", "))
 }
 
 // side is -1 for a step in the first half of the scale, +1 for the second

@@ -124,6 +124,15 @@ type Source struct {
 	Problem      Problem    `json:"problem"` // category of the last poll's failure, "" when it succeeded
 	LastPolledAt *time.Time `json:"last_polled_at"`
 	NextPollAt   *time.Time `json:"next_poll_at"`
+	// Viewpoint (package viewpoint), "" when not said: an ISO 3166-1
+	// alpha-2 country, an outlet type of viewpoint.Types, and the step key
+	// of the outlet's scale (a position the scale no longer has is kept
+	// and shown to the editor; the public API shows it as "").
+	Country  string `json:"country"`
+	Type     string `json:"type"`
+	Position string `json:"position"`
+	// Ownership is the editor's note of who owns the outlet.
+	Ownership string `json:"ownership,omitempty"`
 	// LastError is the last poll's full error text, for the editor (CLI,
 	// admin). Public answers leave it out: it can name internal
 	// addresses and resolvers.
@@ -134,6 +143,8 @@ type Source struct {
 func Of(s *store.Source) Source {
 	v := Public(s)
 	v.LastError = s.LastError
+	v.Position = s.Position
+	v.Ownership = s.Ownership
 	return v
 }
 
@@ -142,7 +153,7 @@ func Public(s *store.Source) Source {
 	return Source{ID: s.ID, URL: s.URL, Name: s.Name, SiteURL: s.SiteURL, Kind: s.Kind, Section: s.Section,
 		Language: s.Language, Enabled: s.Enabled, State: State(s), Articles: s.ArticleCount, FailedJobs: s.FailedJobs,
 		ErrorCount: s.ErrorCount, Problem: ProblemOf(s.LastError), LastPolledAt: timeOrNil(s.LastPolledAt),
-		NextPollAt: timeOrNil(s.NextPollAt)}
+		NextPollAt: timeOrNil(s.NextPollAt), Country: s.Country, Type: s.Type, Position: s.Position}
 }
 
 // State is a source's state: StateNew, StateOK, StateFailing or StatePaused.

@@ -59,3 +59,21 @@ func TestPublicLeavesTheErrorTextOut(t *testing.T) {
 		}
 	}
 }
+
+func TestViewpointFields(t *testing.T) {
+	s := &store.Source{ID: 3, Name: "V", Country: "DE", Type: "agency", Ownership: "Cooperative of publishers", Position: "centre"}
+	pub, _ := json.Marshal(Public(s))
+	full, _ := json.Marshal(Of(s))
+	for _, want := range []string{`"country":"DE"`, `"type":"agency"`, `"position":"centre"`} {
+		if !strings.Contains(string(pub), want) || !strings.Contains(string(full), want) {
+			t.Errorf("%s missing: public %s, editor %s", want, pub, full)
+		}
+	}
+	if strings.Contains(string(pub), "ownership") || !strings.Contains(string(full), `"ownership":"Cooperative of publishers"`) {
+		t.Errorf("ownership is the editor's: public %s, editor %s", pub, full)
+	}
+	none, _ := json.Marshal(Public(&store.Source{ID: 4}))
+	if !strings.Contains(string(none), `"country":"","type":"","position":""`) {
+		t.Errorf("a source never described: %s", none)
+	}
+}
