@@ -243,6 +243,7 @@ func sourcesAdd(ctx context.Context, c *command, args []string, stdout io.Writer
 	section := c.fs.String("section", "", "section slug its articles are filed under, e.g. russia")
 	lang := c.fs.String("lang", "", "language code of the source, e.g. de (default: from the feed)")
 	force := c.fs.Bool("force", false, "add it even if it cannot be read now")
+	vp := viewpointFlags(c.fs)
 	pos, cfg, err := c.parse(args)
 	if err != nil {
 		return err
@@ -251,7 +252,8 @@ func sourcesAdd(ctx context.Context, c *command, args []string, stdout io.Writer
 		return fmt.Errorf("%w: sources add takes one URL, like https://www.example.org/feed.xml", errUsage)
 	}
 	return withApp(ctx, cfg, func(a *app.App) error {
-		s, err := a.Ops.AddSource(ctx, ops.AddRequest{URL: pos[0], Name: *name, Section: *section, Language: *lang, Force: *force})
+		s, err := a.Ops.AddSource(ctx, ops.AddRequest{URL: pos[0], Name: *name, Section: *section, Language: *lang, Force: *force,
+			Country: cleared(*vp.country), Type: cleared(*vp.typ), Ownership: cleared(*vp.ownership), Position: cleared(*vp.position)})
 		if err != nil {
 			return err
 		}
@@ -318,6 +320,10 @@ func sourcesShow(ctx context.Context, c *command, args []string, stdout io.Write
 		row("Kind", s.Kind)
 		row("Section", dash(s.Section))
 		row("Language", dash(s.Language))
+		row("Country", dash(s.Country))
+		row("Type", dash(s.Type))
+		row("Ownership", dash(s.Ownership))
+		row("Position", position(a.Ops.Scale(), s.Position))
 		row("Enabled", s.Enabled)
 		row("Poll interval", s.PollInterval)
 		row("Articles", s.ArticleCount)
@@ -343,6 +349,7 @@ func sourcesEdit(ctx context.Context, c *command, args []string, stdout io.Write
 	section := c.fs.String("section", "", "section slug its articles are filed under (\"-\" for none)")
 	lang := c.fs.String("lang", "", "language code of the source (\"-\" to detect it per article)")
 	interval := c.fs.Duration("interval", 0, "time between polls, e.g. 1h (at least 1m)")
+	vp := viewpointFlags(c.fs)
 	pos, cfg, err := c.parse(args)
 	if err != nil {
 		return err
@@ -362,10 +369,18 @@ func sourcesEdit(ctx context.Context, c *command, args []string, stdout io.Write
 			e.Language = noneIfDash(*lang)
 		case "interval":
 			e.PollInterval = interval
+		case "country":
+			e.Country = ptr(cleared(*vp.country))
+		case "type":
+			e.Type = ptr(cleared(*vp.typ))
+		case "ownership":
+			e.Ownership = ptr(cleared(*vp.ownership))
+		case "position":
+			e.Position = ptr(cleared(*vp.position))
 		}
 	})
 	if e == (ops.Edit{}) {
-		return fmt.Errorf("%w: sources edit: say what to change with --name, --section, --lang or --interval", errUsage)
+		return fmt.Errorf("%w: sources edit: say what to change with --name, --section, --lang, --interval, --country, --type, --ownership or --position", errUsage)
 	}
 	return withApp(ctx, cfg, func(a *app.App) error {
 		s, err := a.Ops.EditSource(ctx, id, e)
@@ -373,6 +388,9 @@ func sourcesEdit(ctx context.Context, c *command, args []string, stdout io.Write
 			return err
 		}
 		fmt.Fprintf(stdout, "source #%d %q: section %s, language %s, polled every %s\n", s.ID, s.Name, dash(s.Section), dash(s.Language), s.PollInterval)
+		if e.Country != nil || e.Type != nil || e.Ownership != nil || e.Position != nil {
+			fmt.Fprintf(stdout, "  country %s, type %s, position %s, ownership %s\n", dash(s.Country), dash(s.Type), position(a.Ops.Scale(), s.Position), dash(s.Ownership))
+		}
 		return nil
 	})
 }

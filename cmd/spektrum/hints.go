@@ -25,6 +25,10 @@ func hint(err error) string {
 			return "See 'spektrum sources list' for the sources there are."
 		case ops.Duplicate:
 			return fmt.Sprintf("See 'spektrum sources show %d'.", oe.OtherID)
+		case ops.Invalid:
+			if oe.Field == ops.FieldPosition {
+				return "The scale is set with --viewpoint-scale (SPEKTRUM_VIEWPOINT_SCALE); --position none clears a source's position."
+			}
 		}
 		return ""
 	}

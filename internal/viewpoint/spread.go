@@ -51,7 +51,8 @@ type Spread struct {
 	Types     []Share
 	Languages []Share
 	// Only lists the one-sided dimensions, in the order position,
-	// country, type, language (see Compute for when one is).
+	// country, type (see Compute for when one is). Language is never
+	// one: most outlets publish in one language, so every story would be.
 	Only []Only
 }
 
@@ -64,7 +65,7 @@ const MinKnown = 2
 // A dimension is one-sided (Spread.Only) when at least MinKnown outlets
 // have a known value, the outlets whose value is unknown are fewer than
 // those whose value is known (so a claim is never made from a minority),
-// and the known values are all one: one country, one type, one language;
+// and the known values are all one: one country, one type;
 // for positions, no two on opposite sides of the scale's middle (only
 // left and centre-left, say, or only the centre).
 func Compute(outlets []Outlet, sc Scale) Spread {
@@ -113,7 +114,7 @@ func Compute(outlets []Outlet, sc Scale) Spread {
 	for _, d := range []struct {
 		name string
 		ss   []Share
-	}{{ByCountry, sp.Countries}, {ByType, sp.Types}, {ByLanguage, sp.Languages}} {
+	}{{ByCountry, sp.Countries}, {ByType, sp.Types}} {
 		if keys := known(d.ss); oneSided(d.ss) && len(keys) == 1 {
 			sp.Only = append(sp.Only, Only{Dimension: d.name, Keys: keys})
 		}

@@ -101,8 +101,7 @@ func TestComputeOnlyOneSide(t *testing.T) {
 			{ID: 1, Country: "AT", Position: "right"}, {ID: 2, Country: "AT", Position: "right"},
 			{ID: 3, Position: "retired-step"},
 		}, []Only{{ByPosition, []string{"right"}}, {ByCountry, []string{"AT"}}}},
-		{"same language", []Outlet{{ID: 1, Language: "pl"}, {ID: 2, Language: "pl"}},
-			[]Only{{ByLanguage, []string{"pl"}}}},
+		{"one language is no finding", []Outlet{{ID: 1, Language: "pl"}, {ID: 2, Language: "pl"}}, nil},
 	}
 	for _, c := range cases {
 		sp := Compute(c.outlets, leftRight)

@@ -245,7 +245,11 @@ func (s *server) handleAPISources(w http.ResponseWriter, r *http.Request) {
 	}
 	out := apiSourceList{Sources: make([]view.Source, 0, len(srcs))}
 	for i := range srcs {
-		out.Sources = append(out.Sources, view.Public(&srcs[i]))
+		v := view.Public(&srcs[i])
+		if !s.cfg.Scale.Has(v.Position) {
+			v.Position = "" // a step the outlet's scale no longer has: unknown
+		}
+		out.Sources = append(out.Sources, v)
 	}
 	s.apiJSON(w, r, http.StatusOK, out)
 }

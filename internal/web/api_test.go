@@ -188,7 +188,7 @@ func TestAPISources(t *testing.T) {
 	if len(keys(m)) != 1 || len(list) != 2 {
 		t.Fatalf("sources = %v, want {\"sources\": [2 sources]}", m)
 	}
-	want := "articles,enabled,error_count,failed_jobs,id,kind,language,last_polled_at,name,next_poll_at,problem,section,site_url,state,url"
+	want := "articles,country,enabled,error_count,failed_jobs,id,kind,language,last_polled_at,name,next_poll_at,position,problem,section,site_url,state,type,url"
 	first, second := list[0].(map[string]any), list[1].(map[string]any)
 	if got := strings.Join(keys(first), ","); got != want {
 		t.Fatalf("source keys = %s\nwant %s", got, want)

@@ -108,6 +108,9 @@ type articleMain struct {
 	// AlsoBy are the other sources that published this text (near-
 	// duplicate copies, oldest first), each linking to its original.
 	AlsoBy []alsoBy
+	// Coverage is the spread of the original's and its copies' sources
+	// (nil without copies).
+	Coverage *Coverage
 
 	// Machine translation: From is the original's language ("" when not
 	// translated), OriginalPage the article in that language's edition
@@ -140,7 +143,7 @@ func (s *server) parseTemplates() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, p := range pages {
 		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/page_"), ".html")
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", p)
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts*.html", p)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse template %s: %w", p, err)
 		}
@@ -485,6 +488,18 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	for i := range copies {
 		m.AlsoBy = append(m.AlsoBy, alsoBy{Name: copies[i].SourceName, URL: originalURL(&copies[i])})
+	}
+	if len(copies) > 0 {
+		all := []*store.Article{a}
+		for i := range copies {
+			all = append(all, &copies[i])
+		}
+		srcs, err := s.sourcesOf(ctx, all...)
+		if err != nil {
+			s.serverError(w, r, "article page: coverage", err)
+			return
+		}
+		m.Coverage = s.coverage(lang, srcs)
 	}
 	if !a.UpdatedAt.IsZero() && a.UpdatedAt.Sub(t) > time.Minute {
 		m.Updated = a.UpdatedAt.UTC()

@@ -17,6 +17,7 @@ import (
 	"spektrum/internal/edition"
 	"spektrum/internal/i18n"
 	"spektrum/internal/lang"
+	"spektrum/internal/viewpoint"
 )
 
 // Config configures the site. Zero values get sensible defaults in New.
@@ -46,6 +47,10 @@ type Config struct {
 	// of every page, in the page's language; page is the page's absolute
 	// URL, recorded with the consent.
 	NewsletterForm func(lang, page string) template.HTML
+	// Scale is the outlet's scale of viewpoints the coverage bars show
+	// (default viewpoint.DefaultSteps); positions not on it show as
+	// unknown.
+	Scale viewpoint.Scale
 }
 
 // Limits and windows that shape what the site shows.
@@ -106,6 +111,9 @@ func New(st Store, cfg Config) (http.Handler, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if len(cfg.Scale.Steps) == 0 {
+		cfg.Scale, _ = viewpoint.ParseScale(viewpoint.DefaultSteps, cfg.Scale.Name)
 	}
 	if cfg.BaseURL == "" {
 		return nil, errors.New("web: Config.BaseURL is required (the public URL, e.g. https://news.example.org), because feeds, sitemaps and OpenGraph need absolute links")
