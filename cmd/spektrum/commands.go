@@ -585,7 +585,9 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 		}
 		for _, site := range srv.Sites {
-			s, err := a.Ops.AddSource(ctx, ops.AddRequest{URL: site.SourceURL, Name: site.Title, Section: site.Section, Language: site.Lang, Force: site.Broken})
+			vp := site.Viewpoint
+			s, err := a.Ops.AddSource(ctx, ops.AddRequest{URL: site.SourceURL, Name: site.Title, Section: site.Section, Language: site.Lang, Force: site.Broken,
+				Country: vp.Country, Type: vp.Type, Ownership: vp.Ownership, Position: vp.Position})
 			if ops.CodeOf(err) == ops.Duplicate {
 				continue
 			}

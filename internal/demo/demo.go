@@ -66,6 +66,8 @@ type Site struct {
 	// error for this source should contain.
 	WantError string
 	Articles  []Article
+	// Viewpoint is how the demo describes the site (zero: not described).
+	Viewpoint Viewpoint
 }
 
 // Article is one article of a demo site together with its ground truth.
@@ -211,6 +213,7 @@ func describe(sites []*site, base string) []Site {
 		if s.m.Format == "discover" {
 			d.SourceURL = root
 		}
+		d.Viewpoint = viewpoints()[s.m.Name]
 		if s.broken != nil {
 			d.Broken, d.WantError = true, s.broken.wantError
 		}
