@@ -1,9 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image/png"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -127,5 +131,56 @@ func TestCoverageOnTheArticlePage(t *testing.T) {
 	}
 	if c := got[float64(cp.SourceID)]; c["position"] != "" || c["country"] != "" {
 		t.Errorf("API source %d with an off-scale position: %v", cp.SourceID, c)
+	}
+}
+
+// TestBrowserCoverage renders the coverage block in real Chromium at phone
+// and desktop width, light and dark: the legend's words are in the DOM
+// and the bars are drawn (screenshots in $SPEKTRUM_SCREENSHOTS when set).
+func TestBrowserCoverage(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("headless browser test skipped: %s not found (install it with: apt-get install chromium)", chromiumPath)
+	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	s := newSite(t, imageServer(t).URL)
+	original := s.byTitle(t, "Headline number 4 about the world")
+	cp := s.byTitle(t, "Headline number 9 about the world")
+	if err := s.st.SetDuplicateOf(context.Background(), cp.ID, original.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.describe(t, original.SourceID, "DE", "public-broadcaster", "centre-left")
+	s.describe(t, cp.SourceID, "DE", "", "left")
+	page := s.url(enArticle(&original))
+	dom := string(chromium(t, "--dump-dom", page))
+	for _, want := range []string{`class="coverage"`, "Centre-left", "Public broadcaster", "Not stated", "Only covered by sources from Germany"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("rendered DOM lacks %q", want)
+		}
+	}
+	dir := os.Getenv("SPEKTRUM_SCREENSHOTS")
+	if dir == "" {
+		dir = t.TempDir()
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, sh := range []struct {
+		name, size string
+		extra      []string
+	}{
+		{"coverage-mobile.png", "390,1400", nil},
+		{"coverage-desktop.png", "1280,1100", nil},
+		{"coverage-mobile-dark.png", "390,1400", []string{"--force-dark-mode", "--blink-settings=preferredColorScheme=0"}},
+	} {
+		file := filepath.Join(dir, sh.name)
+		chromium(t, append(sh.extra, "--screenshot="+file, "--window-size="+sh.size, page)...)
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", sh.name, err)
+		}
+		if _, err := png.DecodeConfig(bytes.NewReader(b)); err != nil {
+			t.Fatalf("screenshot %s is not a PNG: %v", sh.name, err)
+		}
 	}
 }
