@@ -20,9 +20,9 @@ type Outlet struct {
 // is "unknown": the editor said nothing, or said a position the scale no
 // longer has.
 type Share struct {
-	Key     string
-	Count   int
-	Percent int // of Spread.Total; a dimension's Percents add up to 100
+	Key     string `json:"key"`
+	Count   int    `json:"count"`
+	Percent int    `json:"percent"` // of Spread.Total; a dimension's Percents add up to 100
 }
 
 // Dimensions a Spread is broken down by, as Only.Dimension.
@@ -37,23 +37,24 @@ const (
 // value is known has one of Keys (one country, one type, or positions on
 // one side of the scale).
 type Only struct {
-	Dimension string
-	Keys      []string // in the dimension's order (scale order for positions)
+	Dimension string   `json:"dimension"`
+	Keys      []string `json:"keys"` // in the dimension's order (scale order for positions)
 }
 
 // Spread is the coverage of something across the outlets that covered it.
 // Each dimension lists the values present (never a zero count): positions
-// in scale order, the others most frequent first; unknown comes last.
+// in scale order, the others most frequent first; unknown comes last. The
+// JSON field names are the shape an API answer gives it: add, never rename.
 type Spread struct {
-	Total     int
-	Positions []Share
-	Countries []Share
-	Types     []Share
-	Languages []Share
+	Total     int     `json:"total"`
+	Positions []Share `json:"positions"`
+	Countries []Share `json:"countries"`
+	Types     []Share `json:"types"`
+	Languages []Share `json:"languages"`
 	// Only lists the one-sided dimensions, in the order position,
 	// country, type (see Compute for when one is). Language is never
 	// one: most outlets publish in one language, so every story would be.
-	Only []Only
+	Only []Only `json:"only"`
 }
 
 // MinKnown is how many outlets with a known value a dimension needs before

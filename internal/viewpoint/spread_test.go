@@ -1,6 +1,7 @@
 package viewpoint
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -161,5 +162,34 @@ func TestSharesAlwaysAddUp(t *testing.T) {
 				t.Fatalf("total %d, %d kinds: percent %d, count %d (%s)", total, kinds, sum, n, str(ss))
 			}
 		}
+	}
+}
+
+func TestSpreadJSON(t *testing.T) {
+	sp := Compute([]Outlet{{ID: 1, Country: "DE", Position: "left"}, {ID: 2, Country: "DE"}, {ID: 3, Country: "DE", Position: "centre-left"}}, leftRight)
+	b, err := json.Marshal(sp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"total":3,"positions":[{"key":"left","count":1,"percent":34},{"key":"centre-left","count":1,"percent":33},{"key":"","count":1,"percent":33}],` +
+		`"countries":[{"key":"DE","count":3,"percent":100}],"types":[{"key":"","count":3,"percent":100}],"languages":[{"key":"","count":3,"percent":100}],` +
+		`"only":[{"dimension":"position","keys":["left","centre-left"]},{"dimension":"country","keys":["DE"]}]}`
+	if string(b) != want {
+		t.Errorf("JSON:\n%s\nwant\n%s", b, want)
+	}
+}
+
+// BenchmarkCompute: the spread of a big story's 60 sources, as a story
+// page or a front page ranking stories computes it per story.
+func BenchmarkCompute(b *testing.B) {
+	countries := []string{"DE", "FR", "GB", "US", "PL", "IT", ""}
+	var os []Outlet
+	for i := range 60 {
+		os = append(os, Outlet{ID: int64(i + 1), Country: countries[i%len(countries)], Type: Types()[i%len(Types())],
+			Language: []string{"en", "de", "fr"}[i%3], Position: leftRight.Steps[i%len(leftRight.Steps)]})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Compute(os, leftRight)
 	}
 }
