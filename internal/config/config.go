@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,13 @@ type Config struct {
 	Secret         string
 	NewsletterRate float64 // mails per second, 0 = no limit
 	NewsletterHour int     // UTC hour digests go out
+
+	// Media proxy (internal/media): where this node keeps fetched and
+	// resized images, how much of them, and the limits on an original.
+	MediaCacheDir   string
+	MediaCacheBytes int64
+	MediaMaxBytes   int64
+	MediaMaxPixels  int64
 }
 
 // Setting describes one option for flags and the configuration reference.
@@ -103,6 +111,10 @@ var Settings = []Setting{
 	{"secret", "SPEKTRUM_SECRET", "", "secret that signs newsletter links (default: generated once and kept in the database)"},
 	{"newsletter-rate", "SPEKTRUM_NEWSLETTER_RATE", "10", "most newsletter mails sent per second (0: no limit)"},
 	{"newsletter-hour", "SPEKTRUM_NEWSLETTER_HOUR", "6", "UTC hour daily digests go out at (weekly ones on Mondays)"},
+	{"media-cache-dir", "SPEKTRUM_MEDIA_CACHE_DIR", "", "where this node keeps proxied images and their resized copies; safe to delete (default: media-cache beside the SQLite file, or data/media-cache with PostgreSQL)"},
+	{"media-cache-bytes", "SPEKTRUM_MEDIA_CACHE_BYTES", "1073741824", "largest size of the media cache; the oldest images go first"},
+	{"media-max-bytes", "SPEKTRUM_MEDIA_MAX_BYTES", "10485760", "largest image the media proxy fetches, in bytes"},
+	{"media-max-pixels", "SPEKTRUM_MEDIA_MAX_PIXELS", "40000000", "largest image (width × height) the media proxy decodes; checked before decoding"},
 }
 
 // All is every setting: Settings, with each translation provider's settings
@@ -265,6 +277,22 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 	}
 	if c.NewsletterHour, err = strconv.Atoi(get("newsletter-hour")); err != nil || c.NewsletterHour < 0 || c.NewsletterHour > 23 {
 		errs = append(errs, fmt.Sprintf("--newsletter-hour: %q is not an hour from 0 to 23 (UTC)", get("newsletter-hour")))
+	}
+	positive64 := func(name string, dst *int64) {
+		v, err := strconv.ParseInt(get(name), 10, 64)
+		if err != nil || v <= 0 {
+			errs = append(errs, fmt.Sprintf("--%s: %q is not a positive whole number", name, get(name)))
+		}
+		*dst = v
+	}
+	positive64("media-cache-bytes", &c.MediaCacheBytes)
+	positive64("media-max-bytes", &c.MediaMaxBytes)
+	positive64("media-max-pixels", &c.MediaMaxPixels)
+	if c.MediaCacheDir = get("media-cache-dir"); c.MediaCacheDir == "" {
+		c.MediaCacheDir = filepath.Join("data", "media-cache")
+		if !strings.Contains(c.DB, "://") {
+			c.MediaCacheDir = filepath.Join(filepath.Dir(c.DB), "media-cache")
+		}
 	}
 	switch c.Role {
 	case "all", "web", "worker":

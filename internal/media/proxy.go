@@ -43,7 +43,7 @@ type Options struct {
 	Logger    *slog.Logger
 }
 
-// Proxy serves signed image URLs. Mount it at Prefix ("GET /media/").
+// Proxy serves signed image URLs. Mount it with Pattern.
 type Proxy struct {
 	sign      *Signer
 	fetch     Fetcher
@@ -58,14 +58,17 @@ type Proxy struct {
 
 	// failed remembers originals that could not be served, so pages can
 	// leave them out instead of showing an empty box (Failed).
+	// known keeps the size of originals that were served, so pages can set
+	// width and height and nothing shifts while images load (Size).
 	mu     sync.Mutex
 	failed map[string]time.Time
+	known  map[string]imageConfig
 }
 
 // Failures are remembered this long, and at most this many.
 const (
 	failureTTL  = time.Hour
-	maxFailures = 10000
+	maxFailures = 10000 // also bounds the sizes kept
 	// errorMaxAge lets browsers and CDNs hold a failure briefly, so a page
 	// full of broken images does not refetch them on every view.
 	errorMaxAge = 10 * time.Minute
@@ -97,7 +100,7 @@ func New(sign *Signer, f Fetcher, opts Options) (*Proxy, error) {
 		return nil, err
 	}
 	return &Proxy{sign: sign, fetch: f, cache: c, maxPixels: opts.MaxPixels, log: opts.Logger.With("component", "media"),
-		work: make(chan struct{}, 2), failed: map[string]time.Time{}}, nil
+		work: make(chan struct{}, 2), failed: map[string]time.Time{}, known: map[string]imageConfig{}}, nil
 }
 
 // Error is a refusal with the status the proxy answers.
@@ -127,6 +130,24 @@ func (p *Proxy) Failed(raw string) bool {
 	defer p.mu.Unlock()
 	t, ok := p.failed[raw]
 	return ok && time.Since(t) < failureTTL
+}
+
+// Size returns the width and height of the original at raw, if it was
+// served since this process started.
+func (p *Proxy) Size(raw string) (w, h int, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, ok := p.known[raw]
+	return c.Width, c.Height, ok
+}
+
+func (p *Proxy) learn(raw string, c imageConfig) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.known) >= maxFailures {
+		clear(p.known)
+	}
+	p.known[raw] = c
 }
 
 func (p *Proxy) remember(raw string, err error) {
@@ -286,6 +307,9 @@ func (p *Proxy) original(ctx context.Context, raw string) ([]byte, format, image
 		}
 	}
 	f, cfg, err := p.check(b)
+	if err == nil {
+		p.learn(raw, cfg)
+	}
 	return b, f, cfg, err
 }
 

@@ -123,7 +123,7 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	site := http.NewServeMux()
-	site.Handle("GET "+Prefix, e.proxy)
+	site.Handle(Pattern, e.proxy)
 	e.site = httptest.NewServer(site)
 	t.Cleanup(e.site.Close)
 	return e

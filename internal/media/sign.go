@@ -15,8 +15,13 @@ import (
 // into an unbounded number of resize jobs.
 var Widths = [...]int{320, 640, 960, 1280}
 
-// Prefix is the path the proxy is mounted at.
-const Prefix = "/media/"
+// Prefix is the path the proxy's URLs start with, and Pattern the
+// http.ServeMux pattern to mount it with (three segments, so it does not
+// collide with a site's /{yyyy}/{mm}/{dd}/{slug}).
+const (
+	Prefix  = "/media/"
+	Pattern = "GET /media/{sig}/{url}"
+)
 
 // sigBytes of the HMAC-SHA256 are kept: 128 bits cannot be guessed, and the
 // URLs stay short.
