@@ -93,7 +93,7 @@ func drawPicture(key string) ([]byte, error) {
 	img := image.NewRGBA(image.Rect(0, 0, wd, ht))
 	for y := 0; y < ht; y++ {
 		sky := mix(skyTop, skyLow, float64(y)/float64(ht))
-		farY := ht*55/100 + int(float64(ht)*0.06*wave(float64(y), 0))
+		farY := ht * 55 / 100
 		for x := 0; x < wd; x++ {
 			c := sky
 			dx, dy := x-sunX, y-sunY
