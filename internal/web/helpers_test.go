@@ -136,7 +136,7 @@ func (s *site) fill(t *testing.T, imageBase string) {
 			a.Image = imageBase + "/inline-2.png"
 			a.HTML = `<figure><img src="` + imageBase + `/inline-2.png" alt="A chart"><figcaption>Chart</figcaption></figure><p>Story two.</p>`
 		case 3:
-			a.PublishedAt = time.Time{} // unknown date: API says null, pages use first-seen
+			a.PublishedAt = time.Time{}         // unknown date: API says null, pages use first-seen
 			a.Image = imageBase + "/lead-3.jpg" // the front page's lead (newest by first-seen)
 		case 5:
 			a.Image = imageBase + "/photo-5.jpg"
