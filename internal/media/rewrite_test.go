@@ -104,3 +104,26 @@ func FuzzHTML(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCheck: whatever bytes an origin sends, check neither panics nor lets
+// through anything but a known format within the pixel limit.
+func FuzzCheck(f *testing.F) {
+	f.Add(photo(f, 8, 4))
+	f.Add(bombPNG(f, 50000, 50000))
+	f.Add([]byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`))
+	f.Add([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"))
+	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
+	p := testProxy(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fm, cfg, err := p.check(b)
+		if err != nil {
+			return
+		}
+		if got, ok := sniff(b); !ok || got != fm {
+			t.Fatalf("accepted as %q bytes sniffed as %q", fm, got)
+		}
+		if int64(cfg.Width)*int64(cfg.Height) > p.maxPixels || cfg.Width <= 0 || cfg.Height <= 0 {
+			t.Fatalf("accepted %d×%d", cfg.Width, cfg.Height)
+		}
+	})
+}
