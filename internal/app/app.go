@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,6 +21,7 @@ import (
 	"spektrum/internal/fetch"
 	"spektrum/internal/jobs"
 	"spektrum/internal/lang"
+	"spektrum/internal/media"
 	"spektrum/internal/newsletter"
 	"spektrum/internal/ops"
 	"spektrum/internal/pipeline"
@@ -355,6 +358,15 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		if a.Newsletter != nil {
 			wc.Mounts, wc.NewsletterForm = a.Newsletter.Handlers(), a.Newsletter.Form
 		}
+		images, err := a.Media(ctx)
+		if err != nil {
+			return err
+		}
+		wc.Mounts = maps.Clone(wc.Mounts) // the newsletter's map stays its own
+		if wc.Mounts == nil {
+			wc.Mounts = map[string]http.Handler{}
+		}
+		wc.Mounts[media.Pattern], wc.Images = images, images
 		views, err := web.NewViews(a.Store, web.ViewsOptions{TrustedProxies: a.Cfg.TrustedProxies, Logger: a.Logger})
 		if err != nil {
 			return fmt.Errorf("--trusted-proxies: %w", err)

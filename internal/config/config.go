@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -67,6 +68,12 @@ type Config struct {
 	// Scale is the outlet's scale of positions a source can be given
 	// (package viewpoint).
 	Scale viewpoint.Scale
+	// Media proxy (internal/media): where this node keeps fetched and
+	// resized images, how much of them, and the limits on an original.
+	MediaCacheDir   string
+	MediaCacheBytes int64
+	MediaMaxBytes   int64
+	MediaMaxPixels  int64
 }
 
 // Setting describes one option for flags and the configuration reference.
@@ -110,6 +117,10 @@ var Settings = []Setting{
 	{"newsletter-hour", "SPEKTRUM_NEWSLETTER_HOUR", "6", "UTC hour daily digests go out at (weekly ones on Mondays)"},
 	{"viewpoint-scale", "SPEKTRUM_VIEWPOINT_SCALE", viewpoint.DefaultSteps, "the steps of the outlet's scale of viewpoints, from one end to the other, e.g. government,opposition; a source's --position is one of them (positions stored for steps no longer listed are kept and shown as unknown)"},
 	{"viewpoint-scale-name", "SPEKTRUM_VIEWPOINT_SCALE_NAME", "", "the scale's name shown above the coverage bar, e.g. Left–right (default: the catalogue's word for position, in each edition's language)"},
+	{"media-cache-dir", "SPEKTRUM_MEDIA_CACHE_DIR", "", "where this node keeps proxied images and their resized copies; safe to delete (default: media-cache beside the SQLite file, or data/media-cache with PostgreSQL)"},
+	{"media-cache-bytes", "SPEKTRUM_MEDIA_CACHE_BYTES", "1073741824", "largest size of the media cache; the oldest images go first"},
+	{"media-max-bytes", "SPEKTRUM_MEDIA_MAX_BYTES", "10485760", "largest image the media proxy fetches, in bytes"},
+	{"media-max-pixels", "SPEKTRUM_MEDIA_MAX_PIXELS", "40000000", "largest image (width × height) the media proxy decodes; checked before decoding"},
 }
 
 // All is every setting: Settings, with each translation provider's settings
@@ -275,6 +286,22 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 	}
 	if c.Scale, err = viewpoint.ParseScale(get("viewpoint-scale"), get("viewpoint-scale-name")); err != nil {
 		errs = append(errs, fmt.Sprintf("--viewpoint-scale: %v", err))
+	}
+	positive64 := func(name string, dst *int64) {
+		v, err := strconv.ParseInt(get(name), 10, 64)
+		if err != nil || v <= 0 {
+			errs = append(errs, fmt.Sprintf("--%s: %q is not a positive whole number", name, get(name)))
+		}
+		*dst = v
+	}
+	positive64("media-cache-bytes", &c.MediaCacheBytes)
+	positive64("media-max-bytes", &c.MediaMaxBytes)
+	positive64("media-max-pixels", &c.MediaMaxPixels)
+	if c.MediaCacheDir = get("media-cache-dir"); c.MediaCacheDir == "" {
+		c.MediaCacheDir = filepath.Join("data", "media-cache")
+		if !strings.Contains(c.DB, "://") {
+			c.MediaCacheDir = filepath.Join(filepath.Dir(c.DB), "media-cache")
+		}
 	}
 	switch c.Role {
 	case "all", "web", "worker":

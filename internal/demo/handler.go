@@ -8,6 +8,7 @@ import (
 	"html"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,6 +28,9 @@ type handler struct {
 
 	hugeActive atomic.Int32 // /bad/huge handlers still running
 	hugeSent   atomic.Int64 // bytes /bad/huge wrote in total
+
+	picMu sync.Mutex
+	pics  map[string][]byte // pictures drawn so far, by site and path
 }
 
 func newHandler(base string, done <-chan struct{}) (*handler, error) {
@@ -34,13 +38,15 @@ func newHandler(base string, done <-chan struct{}) (*handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{base: base, sites: sites, byName: map[string]*site{}, mux: http.NewServeMux(), done: done}
+	h := &handler{base: base, sites: sites, byName: map[string]*site{}, mux: http.NewServeMux(), done: done,
+		pics: map[string][]byte{}}
 	for _, s := range sites {
 		h.byName[s.m.Name] = s
 	}
 	h.mux.HandleFunc("GET /{$}", h.index)
 	h.mux.HandleFunc("GET /robots.txt", h.robots)
 	h.mux.HandleFunc("GET /site/{name}/{rest...}", h.site)
+	h.mux.HandleFunc("GET /", h.otherPicture)
 	h.routeBad()
 	return h, nil
 }
@@ -109,6 +115,8 @@ func (h *handler) site(w http.ResponseWriter, r *http.Request) {
 		h.home(w, s, root)
 	case rest == s.m.Feed:
 		h.feed(w, r, s, root)
+	case isPicture(rest):
+		h.picture(w, r, s.m.Name, s.m.Title, rest)
 	default:
 		for _, a := range s.articles {
 			if a.ma.Path == rest {

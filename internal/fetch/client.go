@@ -53,6 +53,10 @@ type Options struct {
 	PerHostDelay time.Duration
 	// MaxRedirects bounds the redirects followed for one Get.
 	MaxRedirects int
+	// AllowAddrs are addresses fetched although they are not public (an
+	// intranet host the operator trusts), while the guard still refuses
+	// every other private address, redirects included.
+	AllowAddrs []netip.Prefix
 
 	// exempt lets in-package tests treat chosen loopback addresses as
 	// public, to exercise "public page redirects to private address".
@@ -95,6 +99,16 @@ func New(opts Options) *Client {
 	}
 	if c.maxRedirects <= 0 {
 		c.maxRedirects = DefaultMaxRedirects
+	}
+	if allow := opts.AllowAddrs; len(allow) > 0 && c.exempt == nil {
+		c.exempt = func(a netip.Addr) bool {
+			for _, p := range allow {
+				if p.Contains(a) {
+					return true
+				}
+			}
+			return false
+		}
 	}
 	conc := opts.PerHostConcurrency
 	if conc <= 0 {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -18,8 +19,8 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
-// imageServer serves generated PNGs over TLS, so the pages' images load under
-// the CSP (img-src https:) without any request leaving the machine.
+// imageServer serves generated PNGs, which pages show through the media
+// proxy, without any request leaving the machine.
 func imageServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 960, 540))
@@ -32,7 +33,7 @@ func imageServer(t *testing.T) *httptest.Server {
 	if err := png.Encode(&buf, img); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/png")
 		_, _ = w.Write(buf.Bytes())
 	}))
@@ -47,7 +48,6 @@ func chromium(t *testing.T, args ...string) []byte {
 	defer cancel()
 	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--ignore-certificate-errors", // the local TLS image server's test certificate
 		"--hide-scrollbars", "--user-data-dir=" + t.TempDir()}
 	cmd := exec.CommandContext(ctx, chromiumPath, append(base, args...)...)
 	var stderr bytes.Buffer
@@ -115,5 +115,84 @@ func TestBrowserRendersPages(t *testing.T) {
 		if w := strings.Split(sh.size, ",")[0]; cfg.Width < 300 || (w == "1280" && cfg.Width != 1280) {
 			t.Errorf("screenshot %s is %dx%d, want width %s", sh.name, cfg.Width, cfg.Height, w)
 		}
+	}
+}
+
+// probeJS runs in the page after it loaded and writes what each picture
+// loaded (its natural width) into the DOM, where --dump-dom shows it. It
+// is served from the site's origin, so the real CSP applies to it too.
+const probeJS = `addEventListener("load", function () {
+  setTimeout(function () {
+    var out = [];
+    document.querySelectorAll("img").forEach(function (i) {
+      out.push(i.parentNode.className + ":" + (i.currentSrc || i.src).replace(location.origin, "") + "=" + i.naturalWidth);
+    });
+    document.body.setAttribute("data-probe", out.join(" "));
+  }, 500);
+});`
+
+// withProbe serves the site with probeJS added to every HTML page.
+func withProbe(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/probe.js" {
+			w.Header().Set("Content-Type", "text/javascript")
+			_, _ = w.Write([]byte(probeJS))
+			return
+		}
+		r = r.Clone(r.Context())
+		r.Header.Del("Accept-Encoding")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		if strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+			body = bytes.Replace(body, []byte("</body>"), []byte(`<script src="/probe.js"></script></body>`), 1)
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body)
+	})
+}
+
+// TestBrowserLoadsPictures: the front page's pictures come through the
+// media proxy and really load in Chromium under the site's CSP.
+func TestBrowserLoadsPictures(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("headless browser test skipped: %s not found (install it with: apt-get install chromium)", chromiumPath)
+	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	imgs := imageServer(t)
+	s := newSite(t, imgs.URL)
+	probe := httptest.NewServer(withProbe(s.srv.Config.Handler))
+	t.Cleanup(probe.Close)
+
+	dom := string(chromium(t, "--dump-dom", "--window-size=1366,3000", "--virtual-time-budget=15000", probe.URL+"/en/"))
+	m := regexp.MustCompile(`data-probe="([^"]*)"`).FindStringSubmatch(dom)
+	if m == nil {
+		t.Fatalf("the probe did not run (blocked by the CSP?):\n%.2000s", dom)
+	}
+	pics := strings.Fields(m[1])
+	t.Logf("pictures and their natural widths: %q", pics)
+	if len(pics) < 2 {
+		t.Fatalf("the front page shows %d pictures, want the lead's and a thumbnail: %q", len(pics), m[1])
+	}
+	lead := false
+	for _, p := range pics {
+		class, p, _ := strings.Cut(p, ":")
+		lead = lead || class == "lead-image"
+		src, width, _ := strings.Cut(p, "=")
+		if !strings.HasPrefix(src, "/media/") {
+			t.Errorf("picture %s is not served by the site's media proxy", src)
+		}
+		if width == "0" {
+			t.Errorf("picture %s did not load (naturalWidth 0)", src)
+		}
+	}
+	if !lead {
+		t.Error("the lead story shows no picture")
 	}
 }

@@ -11,7 +11,9 @@
 // everything else goes through html/template's contextual escaping.
 //
 // Pages carry no third-party requests, no trackers and no inline scripts or
-// styles, so the Content-Security-Policy can stay strict. Every UI string
+// styles, so the Content-Security-Policy can stay strict: pictures come
+// through the media proxy (Config.Images, internal/media) as same-origin
+// URLs, never from the publishers' servers. Every UI string
 // goes through the message catalogues (internal/i18n), so a new
 // language is a new catalogue file, not a template change; what an edition
 // shows of an article (translation, note, section names) is

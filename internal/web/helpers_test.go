@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/net/html"
 
+	"spektrum/internal/fetch"
+	"spektrum/internal/media"
 	"spektrum/internal/store"
 	"spektrum/internal/store/sqlite"
 )
@@ -34,6 +36,7 @@ type site struct {
 	hidden  store.Article
 	sources []store.Source
 	views   *Views // flushed by the tests (Flush) when they look at Trending
+	media   *media.Proxy
 }
 
 // newSite opens a store in a temp dir, fills it through the Store API and
@@ -60,10 +63,21 @@ func newSite(t *testing.T, imageBase string) *site {
 	if s.views, err = NewViews(st, ViewsOptions{Logger: logger, Now: func() time.Time { return s.now }}); err != nil {
 		t.Fatal(err)
 	}
+	// Images come through a real media proxy, allowed to fetch the test's
+	// image servers on loopback.
+	sign, err := media.NewSigner([]byte("web test media secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := fetch.New(fetch.Options{AllowPrivateNetworks: true, PerHostDelay: -1, PerHostConcurrency: 8})
+	if s.media, err = media.New(sign, fc, media.Options{CacheDir: t.TempDir(), Logger: logger}); err != nil {
+		t.Fatal(err)
+	}
 	h, err := New(st, Config{
 		SiteName: "Spektrum Test", Tagline: "News from every side", Language: "en", PageSize: 7,
 		Logger: logger, Now: func() time.Time { return s.now },
-		BaseURL: base, Views: s.views,
+		BaseURL: base, Views: s.views, Images: s.media,
+		Mounts: map[string]http.Handler{media.Pattern: s.media},
 	})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
@@ -122,7 +136,8 @@ func (s *site) fill(t *testing.T, imageBase string) {
 			a.Image = imageBase + "/inline-2.png"
 			a.HTML = `<figure><img src="` + imageBase + `/inline-2.png" alt="A chart"><figcaption>Chart</figcaption></figure><p>Story two.</p>`
 		case 3:
-			a.PublishedAt = time.Time{} // unknown date: API says null, pages use first-seen
+			a.PublishedAt = time.Time{}         // unknown date: API says null, pages use first-seen
+			a.Image = imageBase + "/lead-3.jpg" // the front page's lead (newest by first-seen)
 		case 5:
 			a.Image = imageBase + "/photo-5.jpg"
 		}

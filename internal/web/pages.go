@@ -53,10 +53,13 @@ type openGraph struct {
 
 // card is an article as shown in a list.
 type card struct {
-	Title, URL, Summary, Image string
-	SectionName, SectionURL    string
-	SourceName                 string
-	Published                  time.Time
+	Title, URL, Summary string
+	// Image is the card's picture through the media proxy ("" for none),
+	// ImageSet its srcset.
+	Image, ImageSet         string
+	SectionName, SectionURL string
+	SourceName              string
+	Published               time.Time
 	// Lang is the language the title is in when it differs from the
 	// edition's (shown untranslated), for a lang attribute; "" otherwise.
 	Lang string
@@ -101,10 +104,14 @@ type articleMain struct {
 	Updated   time.Time
 	Original  string
 	LeadImage string
-	Body      template.HTML
-	Share     []shareLink
-	Permalink string
-	Related   []card
+	// LeadSet is LeadImage's srcset; LeadW and LeadH its size when the
+	// proxy knows it (0 otherwise: the stylesheet reserves a 16:9 box).
+	LeadSet      string
+	LeadW, LeadH int
+	Body         template.HTML
+	Share        []shareLink
+	Permalink    string
+	Related      []card
 	// AlsoBy are the other sources that published this text (near-
 	// duplicate copies, oldest first), each linking to its original.
 	AlsoBy []alsoBy
@@ -245,13 +252,13 @@ func (s *server) card(lang string, l *edition.Article, names map[string]string) 
 		Title:      a.Title,
 		URL:        prefix(lang) + a.Path(),
 		Summary:    summary(a, 240),
-		Image:      a.Image,
 		SourceName: a.SourceName,
 		Published:  a.Date(),
 	}
 	if l.Shown != lang {
 		c.Lang = l.Shown
 	}
+	c.Image, c.ImageSet = s.picture(a.Image, cardWidth)
 	if a.Section != "" {
 		c.SectionName = names[a.Section]
 		if c.SectionName == "" {
@@ -260,6 +267,38 @@ func (s *server) card(lang string, l *edition.Article, names map[string]string) 
 		c.SectionURL = prefix(lang) + sectionPath(a.Section)
 	}
 	return c
+}
+
+// Image widths: the src of card pictures (srcset offers the others), and
+// of the picture shared on social sites (OpenGraph, JSON-LD).
+const (
+	cardWidth  = 640
+	shareWidth = 1280
+	// bodySizes tells the browser how wide images in an article's text are
+	// shown (the text column is 42rem), so it picks from srcset before
+	// layout.
+	bodySizes = "(max-width: 44rem) 100vw, 42rem"
+)
+
+// picture is the proxied src and srcset of the image at raw, or nothing
+// when there is no proxy, no image, or the image recently failed.
+func (s *server) picture(raw string, width int) (src, set string) {
+	im := s.cfg.Images
+	if im == nil || raw == "" || im.Failed(raw) {
+		return "", ""
+	}
+	if src = im.URL(raw, width); src == "" {
+		return "", ""
+	}
+	return src, im.SrcSet(raw)
+}
+
+// shareImage is the absolute URL of the picture social sites show.
+func (s *server) shareImage(raw string) string {
+	if src, _ := s.picture(raw, shareWidth); src != "" {
+		return s.absURL(src)
+	}
+	return ""
 }
 
 // cards puts as into edition lang and makes list entries of them.
@@ -465,7 +504,7 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		card:      c,
 		Author:    a.Author,
 		Original:  originalURL(a),
-		Body:      template.HTML(a.HTML), // sanitized by the extract and translate stages before it was stored
+		Body:      s.body(a.HTML),
 		Share:     shareLinks(a.Title, permalink),
 		Permalink: permalink,
 		Provider:  l.Provider,
@@ -505,7 +544,12 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		m.Updated = a.UpdatedAt.UTC()
 	}
 	if a.Image != "" && !strings.Contains(a.HTML, a.Image) && !strings.Contains(a.HTML, html.EscapeString(a.Image)) {
-		m.LeadImage = a.Image
+		m.LeadImage, m.LeadSet = s.picture(a.Image, cardWidth)
+		if m.LeadImage != "" {
+			if w, h, ok := s.cfg.Images.Size(a.Image); ok {
+				m.LeadW, m.LeadH = w, h
+			}
+		}
 	}
 	if a.Section != "" {
 		rel, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize, OriginalsOnly: true})
@@ -533,7 +577,7 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	d.Script = true
 	d.OG = &openGraph{
 		Type: "article", Title: a.Title, Description: d.Description, URL: permalink, SiteName: s.cfg.SiteName,
-		Image: a.Image, Published: t.Format(time.RFC3339), Section: c.SectionName,
+		Image: s.shareImage(a.Image), Published: t.Format(time.RFC3339), Section: c.SectionName,
 	}
 	if !m.Updated.IsZero() {
 		d.OG.Modified = m.Updated.Format(time.RFC3339)
@@ -546,6 +590,16 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	d.JSONLD = ld
 	d.Main = m
 	s.render(w, r, http.StatusOK, "article", d)
+}
+
+// body is an article's stored HTML (sanitized by the extract and translate
+// stages before it was stored) with its images through the proxy, or
+// without images when there is none.
+func (s *server) body(h string) template.HTML {
+	if s.cfg.Images == nil {
+		return template.HTML(h) // the CSP keeps its images from loading
+	}
+	return template.HTML(s.cfg.Images.HTML(h, bodySizes))
 }
 
 func originalURL(a *store.Article) string {
@@ -605,8 +659,8 @@ func (s *server) jsonLD(l *edition.Article, permalink, sectionName string) (temp
 	case a.SourceName != "":
 		ld.Author = []ldThing{{Type: "Organization", Name: a.SourceName}}
 	}
-	if a.Image != "" {
-		ld.Image = []string{a.Image}
+	if img := s.shareImage(a.Image); img != "" {
+		ld.Image = []string{img}
 	}
 	// json.Marshal escapes <, > and & as \u003c…, so no "</script>" or
 	// "<!--" can end the data block early, whatever the headline says.

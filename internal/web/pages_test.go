@@ -299,7 +299,7 @@ func TestArticlePage(t *testing.T) {
 	// OpenGraph and JSON-LD.
 	og := map[string]string{
 		"og:type": "article", "og:title": unicodeTitle, "og:url": permalink, "og:site_name": "Spektrum Test",
-		"og:image": a.Image, "og:description": a.Summary, "article:section": "Russia",
+		"og:image": s.url(s.media.URL(a.Image, shareWidth)), "og:description": a.Summary, "article:section": "Russia",
 		"article:published_time": a.PublishedAt.UTC().Format("2006-01-02T15:04:05Z07:00"),
 	}
 	for k, v := range og {
@@ -321,15 +321,28 @@ func TestArticlePage(t *testing.T) {
 	if au, _ := ld["author"].([]any); len(au) != 1 || au[0].(map[string]any)["name"] != a.Author {
 		t.Errorf("JSON-LD author = %v", ld["author"])
 	}
-	if im, _ := ld["image"].([]any); len(im) != 1 || im[0] != a.Image {
+	if im, _ := ld["image"].([]any); len(im) != 1 || im[0] != s.url(s.media.URL(a.Image, shareWidth)) {
 		t.Errorf("JSON-LD image = %v", ld["image"])
 	}
 
 	// A body that already holds the lead image does not get it twice.
 	a2 := s.byTitle(t, "Headline number 2 about the world")
 	doc2 := parseHTML(t, s.mustGet(t, enArticle(&a2), http.StatusOK).body)
-	if n := len(findAll(doc2, func(n *html.Node) bool { return n.Data == "img" && attr(n, "src") == a2.Image })); n != 1 {
+	proxied := func(n *html.Node) bool {
+		src := attr(n, "src")
+		return n.Data == "img" && (src == s.media.URL(a2.Image, cardWidth) || src == s.media.URL(a2.Image, 960))
+	}
+	if n := len(findAll(doc2, proxied)); n != 1 {
 		t.Errorf("image already in the body appears %d times, want once", n)
+	}
+	// Every picture is the site's own: readers' browsers never call the
+	// image's publisher, and the CSP (img-src 'self') would block them.
+	for _, d := range []*html.Node{doc, doc2} {
+		for _, img := range findAll(d, elem("img")) {
+			if src := attr(img, "src"); !strings.HasPrefix(src, "/media/") || !strings.HasPrefix(attr(img, "srcset"), "/media/") {
+				t.Errorf("img src=%q srcset=%q: want a proxied picture", src, attr(img, "srcset"))
+			}
+		}
 	}
 }
 

@@ -43,6 +43,10 @@ type Config struct {
 	// sign-up, confirmation and unsubscribe endpoints) to the site's mux,
 	// pattern → handler, so they share its security headers and 404s.
 	Mounts map[string]http.Handler
+	// Images puts article images on pages through the media proxy (same
+	// origin, signed URLs); mount the proxy itself with Mounts. Without it
+	// pages show no images: the CSP allows none from other origins.
+	Images Images
 	// NewsletterForm, when set, renders the sign-up form shown at the foot
 	// of every page, in the page's language; page is the page's absolute
 	// URL, recorded with the consent.
@@ -51,6 +55,22 @@ type Config struct {
 	// (default viewpoint.DefaultSteps); positions not on it show as
 	// unknown.
 	Scale viewpoint.Scale
+}
+
+// Images is what pages need of the media proxy (internal/media.Proxy).
+type Images interface {
+	// URL is the same-origin URL of the image at raw, width pixels wide;
+	// "" when it cannot be shown.
+	URL(raw string, width int) string
+	// SrcSet offers the image at every width the proxy makes.
+	SrcSet(raw string) string
+	// Failed reports an image that recently could not be served: pages
+	// leave it out rather than show an empty box.
+	Failed(raw string) bool
+	// Size is the original's width and height, when known.
+	Size(raw string) (w, h int, ok bool)
+	// HTML points the images of a stored article body at the proxy.
+	HTML(body, sizes string) string
 }
 
 // Limits and windows that shape what the site shows.
