@@ -60,7 +60,7 @@ func BenchmarkIngest(b *testing.B) {
 			pages = append(pages, p.HTML)
 		}
 	}
-	farm, err := StartFarm(FarmOptions{Hosts: 20, FeedsPerHost: 10, ItemsPerFeed: 10, Pages: pages, FirstIP: 201 << 8})
+	farm, err := StartFarm(FarmOptions{Hosts: 20, FeedsPerHost: 10, ItemsPerFeed: 5, Pages: pages, FirstIP: 201 << 8})
 	if err != nil {
 		b.Skip(err)
 	}
