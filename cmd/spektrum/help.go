@@ -56,6 +56,9 @@ var docs = map[string]doc{
 		fetchSettings, "", false},
 	"bench extract": {args: "[--dir DIR]", summary: "score the extractor on the article-extraction benchmark next to go-trafilatura", noDB: true},
 	"bench stories": {args: "[--file F]", summary: "score story clustering (BCubed) on the story benchmark's dev half, and on a mixed English/Spanish set with an apertium-apy", noDB: true},
+	"bench ingest": {args: "[--postgres URL] [--hosts N] [--feeds N] [--items N] [--delays 0,1s] [--unchanged N]",
+		summary: "ingest a farm of news sites on loopback (feeds and the AEB pages) and report pages/s and CPU ms a page, with no delay and with the default politeness",
+		noDB:    true},
 	"cluster": {args: "--json FILE|-", summary: "group articles (one JSON object per line) into stories with the pipeline's settings",
 		noDB: true, more: "Input lines: {\"id\",\"title\",\"url\",\"published_at\" (RFC 3339),\"language\"} and optionally \"text\".\nOutput: one {\"id\",\"story\"} per input line, in input order; a story is named by the id of its\nfirst article. A line that cannot be read gives {\"id\",\"line\",\"error\"}; the exit status is then 1."},
 	"version": {summary: "print the version", noDB: true},
@@ -66,7 +69,7 @@ var groups = map[string][]string{
 	"sources":    {"add", "list", "show", "edit", "pause", "resume", "remove"},
 	"translate":  {"status", "queue"},
 	"newsletter": {"send", "export", "erase", "bounce", "stats", "webhook-url"},
-	"bench":      {"extract", "stories"},
+	"bench":      {"extract", "stories", "ingest"},
 }
 
 const settingsNote = "Every command also takes every setting (--db, --allow-private-networks, …), each also read\nfrom its SPEKTRUM_* environment variable: see 'spektrum help settings'.\n"

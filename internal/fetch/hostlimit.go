@@ -140,7 +140,7 @@ func (l *hostLimiter) acquire(ctx context.Context, host string, wait bool) (*hos
 			l.mu.Unlock()
 			return t, nil
 		}
-		if !wait {
+		if !wait && !(slotFree && st.nextStart.Sub(now) <= l.shortWait(st)) {
 			err := l.busy(st, host, now)
 			st.promised = err.until
 			st.users--
@@ -182,6 +182,21 @@ func (l *hostLimiter) acquire(ctx context.Context, host string, wait bool) (*hos
 		}
 	}
 }
+
+// shortWait is how long a caller that does not wait waits all the same
+// for a free slot's pacing window: a caller told to come back when the
+// window opens finds it a few milliseconds later than said whenever the
+// request before it took that long to be written (the window counts from
+// the write). Sent away again, it would queue behind every caller told
+// since, and the window would pass unused (a farm of 4 hosts at 2 s got
+// 52% of hosts÷delay, 72% with the wait). Waiting a fraction of the gap
+// costs a worker little. Call with l.mu held.
+func (l *hostLimiter) shortWait(st *hostState) time.Duration {
+	return min(l.gap(st)/4, maxShortWait)
+}
+
+// maxShortWait caps shortWait for long gaps (a robots.txt Crawl-delay).
+const maxShortWait = 250 * time.Millisecond
 
 // busy says when st is worth asking again; call with l.mu held. Answers are
 // staggered behind earlier ones, so the callers told to come back arrive one

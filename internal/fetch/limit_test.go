@@ -315,3 +315,43 @@ func TestNoWaitRedirectPastDeadlineIsTimeout(t *testing.T) {
 	_, err := cl.Get(context.Background(), Request{URL: srv.URL + "/a", NoWait: true})
 	wantError(t, err, Timeout)
 }
+
+// A caller told to come back when the window opens, who finds it a little
+// later than said (the request before it was written after a delay, and the
+// window counts from the write), waits those moments instead of being sent
+// to the back of the line: the window would otherwise pass unused.
+func TestNoWaitComingBackWhenToldIsServed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const delay = time.Second
+		l := newHostLimiter(2, delay)
+		ctx := context.Background()
+		t0 := time.Now()
+		a, err := l.acquire(ctx, "h", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = l.acquire(ctx, "h", false)
+		var be *busyError
+		if !errors.As(err, &be) {
+			t.Fatalf("second caller while the first is on its way: %v, want busy", err)
+		}
+		time.Sleep(50 * time.Millisecond) // the first request is written late
+		a.sent(time.Now())
+		a.release()
+		time.Sleep(time.Until(be.until))
+		b, err := l.acquire(ctx, "h", false)
+		if err != nil {
+			t.Fatalf("came back when told (%v after the first), turned away again: %v", be.until.Sub(t0), err)
+		}
+		if got := time.Since(t0); got != delay+50*time.Millisecond {
+			t.Errorf("the second request left %v after the first, want %v (the gap after the write)", got, delay+50*time.Millisecond)
+		}
+		b.release()
+
+		// A window farther off than the short wait is still an answer.
+		_, err = l.acquire(ctx, "h", false)
+		if !errors.As(err, &be) {
+			t.Fatalf("a caller a whole gap early: %v, want busy", err)
+		}
+	})
+}

@@ -80,3 +80,5 @@ func migrated(b *testing.B) store.Store {
 func BenchmarkUpsertArticle(b *testing.B) { storetest.BenchUpsertArticle(b, migrated(b)) }
 
 func BenchmarkArticlesPage(b *testing.B) { storetest.BenchArticlesPage(b, migrated(b)) }
+
+func BenchmarkClaim(b *testing.B) { storetest.BenchClaim(b, migrated(b)) }

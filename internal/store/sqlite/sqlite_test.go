@@ -199,3 +199,7 @@ func BenchmarkUpsertArticle(b *testing.B) {
 func BenchmarkArticlesPage(b *testing.B) {
 	storetest.BenchArticlesPage(b, migrated(b, filepath.Join(b.TempDir(), "bench.db")))
 }
+
+func BenchmarkClaim(b *testing.B) {
+	storetest.BenchClaim(b, migrated(b, filepath.Join(b.TempDir(), "bench.db")))
+}

@@ -812,9 +812,11 @@ func kindFilter(kinds []string) (string, []any) {
 // statement; see store.Store.
 func (s *Store) Claim(ctx context.Context, worker string, kinds []string, now time.Time, lease time.Duration) (*store.Job, error) {
 	filter, kargs := kindFilter(kinds)
-	q := s.d.rebind(fmt.Sprintf(qClaim, filter, s.d.ClaimLock))
+	q := s.d.rebind(fmt.Sprintf(qClaim, filter, s.d.ClaimLock, filter, s.d.ClaimLock))
 	args := append([]any{worker, ms(now.Add(lease)), ms(now)}, kargs...)
-	args = append(args, ms(now), ms(now))
+	args = append(args, ms(now))
+	args = append(args, kargs...)
+	args = append(args, ms(now))
 	var j store.Job
 	err := s.writeRow(ctx, q, args, func(r *sql.Row) (err error) {
 		j, err = scanJob(r)

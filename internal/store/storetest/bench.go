@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"spektrum/internal/store"
 )
@@ -67,5 +68,35 @@ func BenchArticlesPage(b *testing.B, s store.Store) {
 				}
 			}
 		})
+	}
+}
+
+// BenchClaim measures claiming a job while 2,000 others are
+// due, as when a poll of many feeds has queued their items: a claim must
+// not cost more the longer the queue.
+func BenchClaim(b *testing.B, s store.Store) {
+	ctx := context.Background()
+	now := time.Now()
+	enqueue := func(i int) {
+		if _, err := s.Enqueue(ctx, &store.Job{Kind: "bench", UniqueKey: fmt.Sprintf("bench:%d", i), RunAt: now.Add(-time.Minute)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := range 2000 {
+		enqueue(i)
+	}
+	i := 2000
+	for b.Loop() {
+		j, err := s.Claim(ctx, "w", []string{"bench"}, now, time.Minute)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer() // the claim alone is measured
+		if err := s.CompleteJob(ctx, j.ID, "w"); err != nil {
+			b.Fatal(err)
+		}
+		enqueue(i) // the queue stays as long
+		i++
+		b.StartTimer()
 	}
 }
