@@ -10,8 +10,8 @@ import (
 	"spektrum/internal/store"
 )
 
-// Stage is a step that follows the storing of an article: translation
-// today; near-duplicates, stories and search indexing next. Each stage is
+// Stage is a step that follows the storing of an article: translation,
+// near-duplicates, stories (after near-duplicates); search indexing next. Each stage is
 // a job kind of its own: once an article is stored, the article job queues
 // one job per registered stage and is done, so a stage that fails or is
 // slow retries on its own and holds up nothing else, and adding a stage is

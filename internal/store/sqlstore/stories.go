@@ -29,7 +29,10 @@ const featureChunk = 500
 // PostgreSQL the lock is a transaction-scoped advisory lock
 // (Dialect.StoryLock) taken first, so it is released with the
 // transaction, even if the process dies; on SQLite the immediate
-// transaction already holds the one write lock.
+// transaction already holds the one write lock. (A step's first
+// statement, counting documents, updates one row and so would queue steps
+// on PostgreSQL as well; the lock makes taking turns explicit whatever a
+// step does first, and covers AgeStories, which counts nothing.)
 func (s *Store) InStoryTx(ctx context.Context, fn func(tx store.StoryTx) error) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if s.d.StoryLock != "" {
