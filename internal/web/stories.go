@@ -40,8 +40,8 @@ type storyMain struct {
 	Counts   string // "6 sources, 3 languages"
 	First    time.Time
 	Items    []storyItem
-	// Story is the story as stored, for the coverage block a later
-	// stage fills in (the template's "coverage" block).
+	// Story is the story as stored, for the coverage bar viewpoints
+	// adds (the template's "story-coverage" block).
 	Story *store.Story
 }
 
