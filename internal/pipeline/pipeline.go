@@ -104,6 +104,8 @@ type Store interface {
 	PutSignature(ctx context.Context, articleID int64, sig []uint32, bands []uint64) error
 	SignatureCandidates(ctx context.Context, bands []uint64, exclude int64, limit int) ([]store.Signature, error)
 	SetDuplicateOf(ctx context.Context, articleID, original int64) error
+	InStoryTx(ctx context.Context, fn func(tx store.StoryTx) error) error
+	AgeStories(ctx context.Context, before time.Time) (int, error)
 }
 
 // Pipeline holds the dependencies of the ingest steps.
@@ -145,6 +147,7 @@ func New(st Store, fc *fetch.Client, ex *extract.Extractor, opts Options) *Pipel
 	p := &Pipeline{st: st, fc: fc, ex: ex, san: extract.NewSanitizer(), opts: opts, sites: newSiteProfiles()}
 	p.AddStage(Stage{Kind: KindTranslations, Run: p.EnqueueTranslations})
 	p.AddStage(Stage{Kind: KindDedupe, Run: p.dedupe})
+	p.AddStage(Stage{Kind: KindStory, After: KindDedupe, Run: p.fileStory})
 	return p
 }
 
@@ -157,6 +160,7 @@ func (p *Pipeline) Register(r *jobs.Runner) {
 		r.Handle(s.Kind, p.stageHandler(s))
 	}
 	r.Every(KindDuePolls, jobs.Interval{Every: 30 * time.Second}, p.handleDuePolls)
+	r.Every(KindAgeStories, jobs.Interval{Every: time.Hour}, p.handleAgeStories)
 }
 
 // KindDuePolls is the periodic job that queues the polls of due sources.
@@ -173,7 +177,7 @@ func (p *Pipeline) handleDuePolls(ctx context.Context, _ *store.Job) error {
 
 // Kinds lists the job kinds of the pipeline and its built-in stages.
 func Kinds() []string {
-	return []string{KindPoll, KindArticle, KindTranslations, KindDedupe, KindTranslate}
+	return []string{KindPoll, KindArticle, KindTranslations, KindDedupe, KindStory, KindTranslate}
 }
 
 type pollPayload struct {

@@ -10,8 +10,8 @@ import (
 	"spektrum/internal/store"
 )
 
-// Stage is a step that follows the storing of an article: translation
-// today; near-duplicates, stories and search indexing next. Each stage is
+// Stage is a step that follows the storing of an article: translation,
+// near-duplicates, stories (after near-duplicates); search indexing next. Each stage is
 // a job kind of its own: once an article is stored, the article job queues
 // one job per registered stage and is done, so a stage that fails or is
 // slow retries on its own and holds up nothing else, and adding a stage is
@@ -19,6 +19,10 @@ import (
 type Stage struct {
 	// Kind is the stage's job kind, e.g. "dedupe".
 	Kind string
+	// After names the stage this one follows: it is queued when that
+	// stage has run for the article, not when the article is stored.
+	// Empty: it follows the storing.
+	After string
 	// Run does the stage for the article as stored now. It must be
 	// idempotent: an article stored again (updated, or its job retried)
 	// gets the stage again.
@@ -50,10 +54,18 @@ type stagePayload struct {
 // running job of the same stage for the article makes its enqueue a no-op;
 // the job reads the article when it runs, so it sees this version too.
 func (p *Pipeline) enqueueStages(ctx context.Context, a *store.Article) error {
+	return p.enqueueAfter(ctx, "", a.ID, a.SourceID)
+}
+
+// enqueueAfter queues the stages that follow stage after (""; the storing).
+func (p *Pipeline) enqueueAfter(ctx context.Context, after string, articleID, sourceID int64) error {
 	for _, s := range p.stages {
-		key := fmt.Sprintf("%s:%d", s.Kind, a.ID)
-		if _, err := jobs.Enqueue(ctx, p.st, s.Kind, key, a.SourceID, stagePayload{a.ID}); err != nil {
-			return fmt.Errorf("hand article %d on to %s: %w", a.ID, s.Kind, err)
+		if s.After != after {
+			continue
+		}
+		key := fmt.Sprintf("%s:%d", s.Kind, articleID)
+		if _, err := jobs.Enqueue(ctx, p.st, s.Kind, key, sourceID, stagePayload{articleID}); err != nil {
+			return fmt.Errorf("hand article %d on to %s: %w", articleID, s.Kind, err)
 		}
 	}
 	return nil
@@ -74,6 +86,9 @@ func (p *Pipeline) stageHandler(s Stage) jobs.Handler {
 		if err != nil {
 			return err
 		}
-		return s.Run(ctx, a)
+		if err := s.Run(ctx, a); err != nil {
+			return err
+		}
+		return p.enqueueAfter(ctx, s.Kind, a.ID, a.SourceID)
 	}
 }

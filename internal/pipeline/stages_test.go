@@ -33,7 +33,7 @@ func TestStagesFollowStoredArticles(t *testing.T) {
 		seen = append(seen, a.Title)
 		return nil
 	}})
-	if got, want := rg.p.Stages(), []string{KindTranslations, KindDedupe, "probe"}; !slices.Equal(got, want) {
+	if got, want := rg.p.Stages(), []string{KindTranslations, KindDedupe, KindStory, "probe"}; !slices.Equal(got, want) {
 		t.Fatalf("Stages() = %v, want %v", got, want)
 	}
 	srv := newsServer(t, "/en", "/fr")
@@ -55,6 +55,10 @@ func TestStagesFollowStoredArticles(t *testing.T) {
 	}
 	if c := count(KindTranslations, time.Now()); c.Done != 2 {
 		t.Fatalf("translations stage jobs %+v, want 2 done", c)
+	}
+	// The story stage follows the dedupe stage, not the storing.
+	if c := count(KindStory, time.Now()); c.Done != 2 {
+		t.Fatalf("story stage jobs %+v, want 2 done after dedupe", c)
 	}
 	// The French article was handed on to the German edition by its stage.
 	if tr := rg.translation(t, rg.article(t, pages["/fr"].title), "de"); tr.Status != store.TranslationUnsupported {

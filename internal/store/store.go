@@ -97,6 +97,8 @@ type Article struct {
 	// DuplicateOf is the article whose text this one nearly repeats, set
 	// by the near-duplicate stage; 0 for an original.
 	DuplicateOf int64
+	// StoryID is the story the story stage filed it under; 0 until then.
+	StoryID int64
 }
 
 // Date is when the article counts as published: its own date, or when
@@ -205,6 +207,7 @@ type JobCounts struct {
 type Store interface {
 	TranslationStore // translations, the segment cache, budgets (translation.go)
 	DuplicateStore   // near-duplicate signatures and copies (duplicates.go)
+	StoryStore       // stories and the story stage's state (stories.go)
 	NewsletterStore  // subscribers, consent records, digest send log (newsletter.go)
 	// Migrate brings the schema to the newest version; safe to run concurrently
 	// from several processes and idempotent.

@@ -1,6 +1,7 @@
 package story
 
 import (
+	"context"
 	"math"
 	"sort"
 	"time"
@@ -50,125 +51,273 @@ func DefaultOptions() Options {
 
 type vector map[uint64]float64
 
-// cluster is one open story: the sum of its members' unit vectors.
-type cluster struct {
-	id       int
-	centroid vector
-	norm     float64
-	size     int
-	last     time.Time
-	merged   int // -1, or the cluster it was merged into
+// Centroid is one story as the online step keeps it between items: the
+// sum of its members' unit vectors (its strongest features only), how many
+// items it holds and the newest item's time.
+type Centroid struct {
+	ID     int64
+	Vector map[uint64]float64
+	Size   int
+	Last   time.Time
+	norm   float64 // length of Vector; 0 until computed
 }
 
-// Clusterer assigns items to stories online, in arrival order: each item
-// joins the most similar open story or starts its own. It is not safe for
-// concurrent use; the pipeline serialises additions per story space.
+func (c *Centroid) length() float64 {
+	if c.norm == 0 {
+		c.norm = vlen(c.Vector)
+	}
+	return c.norm
+}
+
+// State is the clusterer's memory between items: document frequencies,
+// the open stories and which features find them. Clusterer keeps it in
+// memory (`spektrum cluster`); the pipeline keeps it in the database, so
+// the same step runs on both and a figure measured offline holds online.
+// One Assign at a time per State: the caller serialises.
+type State interface {
+	// Observe counts one more item with these (distinct) features and
+	// returns the item count and each feature's document frequency, the
+	// item itself included.
+	Observe(ctx context.Context, features []uint64) (docs int, df []int, err error)
+	// Candidates returns the stories not merged away whose centroid has
+	// held one of features and whose newest item is not before since (the
+	// zero time: any), ordered by ID.
+	Candidates(ctx context.Context, features []uint64, since time.Time) ([]*Centroid, error)
+	// Open records a new, empty story and sets c.ID.
+	Open(ctx context.Context, c *Centroid) error
+	// Save records c after it changed; added are the features new to its
+	// vector, which must find it from now on.
+	Save(ctx context.Context, c *Centroid, added []uint64) error
+	// Merge records that story gone is now part of keep.
+	Merge(ctx context.Context, gone, keep int64) error
+}
+
+// Assign is the online step: it files it under the most similar open story
+// or a new one, merges stories that it shows to be one, and returns the
+// story it ended up in.
+func Assign(ctx context.Context, st State, o Options, it Item) (int64, error) {
+	v, df, docs, err := observe(ctx, st, o, it)
+	if err != nil {
+		return 0, err
+	}
+	// Candidates are only stories sharing one of the item's strongest
+	// features, and of those only telling ones: a feature in a tenth of
+	// all items finds nothing.
+	limit := docs/10 + 10
+	var telling []uint64
+	for f := range top(v, candidateFeatures) {
+		if df[f] <= limit {
+			telling = append(telling, f)
+		}
+	}
+	var since time.Time
+	if o.Window > 0 && !it.Published.IsZero() {
+		since = it.Published.Add(-o.Window)
+	}
+	var cands []*Centroid
+	if len(telling) > 0 {
+		if cands, err = st.Candidates(ctx, telling, since); err != nil {
+			return 0, err
+		}
+	}
+	var best *Centroid
+	bestSim := 0.0
+	for _, c := range cands {
+		if s := cosine(v, 1, c.Vector, c.length()); s > bestSim {
+			best, bestSim = c, s
+		}
+	}
+	if best == nil || bestSim < o.Threshold {
+		best = &Centroid{Vector: map[uint64]float64{}, Last: it.Published}
+		if err := st.Open(ctx, best); err != nil {
+			return 0, err
+		}
+	}
+	if err := st.Save(ctx, best, best.add(v, it.Published)); err != nil {
+		return 0, err
+	}
+	return merge(ctx, st, o, best, cands)
+}
+
+// Join files it under story c without looking for another: a
+// near-duplicate copy goes where its original went. It counts for the
+// document frequencies and the story's centroid like any other item.
+func Join(ctx context.Context, st State, o Options, it Item, c *Centroid) error {
+	v, _, _, err := observe(ctx, st, o, it)
+	if err != nil {
+		return err
+	}
+	return st.Save(ctx, c, c.add(v, it.Published))
+}
+
+// observe counts the item's features and returns its unit TF-IDF vector
+// with the document frequencies it was weighed by.
+func observe(ctx context.Context, st State, o Options, it Item) (vector, map[uint64]int, int, error) {
+	tf := features(o, it)
+	fs := make([]uint64, 0, len(tf))
+	for f := range tf {
+		fs = append(fs, f)
+	}
+	docs, counts, err := st.Observe(ctx, fs)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	df := make(map[uint64]int, len(fs))
+	for i, f := range fs {
+		df[f] = counts[i]
+	}
+	return weigh(tf, docs, df), df, docs, nil
+}
+
+// add sums v into the centroid and returns the features new to it.
+func (c *Centroid) add(v vector, at time.Time) []uint64 {
+	var added []uint64
+	for f, w := range v {
+		if _, ok := c.Vector[f]; !ok {
+			added = append(added, f)
+		}
+		c.Vector[f] += w
+	}
+	c.prune()
+	c.Size++
+	if at.After(c.Last) {
+		c.Last = at
+	}
+	return added
+}
+
+// merge folds other open stories into id when their centroids have become
+// alike: two stories started apart (a first report with few words in
+// common) that later reports showed to be one. Only the stories the new
+// item was compared with can have moved closer to it, so only they are
+// checked. It returns the story the item ends up in.
+func merge(ctx context.Context, st State, o Options, cl *Centroid, cands []*Centroid) (int64, error) {
+	for _, other := range cands {
+		if other == cl || other.ID == cl.ID {
+			continue
+		}
+		if cosine(cl.Vector, cl.length(), other.Vector, other.length()) < o.MergeThreshold {
+			continue
+		}
+		// The bigger story survives, so ids stay stable where most readers saw them.
+		keep, gone := cl, other
+		if other.Size > cl.Size {
+			keep, gone = other, cl
+		}
+		var added []uint64
+		for f, w := range gone.Vector {
+			if _, ok := keep.Vector[f]; !ok {
+				added = append(added, f)
+			}
+			keep.Vector[f] += w
+		}
+		keep.prune()
+		keep.Size += gone.Size
+		if gone.Last.After(keep.Last) {
+			keep.Last = gone.Last
+		}
+		if err := st.Save(ctx, keep, added); err != nil {
+			return 0, err
+		}
+		if err := st.Merge(ctx, gone.ID, keep.ID); err != nil {
+			return 0, err
+		}
+		gone.Vector = nil
+		if keep != cl {
+			return keep.ID, nil
+		}
+	}
+	return cl.ID, nil
+}
+
+// Clusterer assigns items to stories online, in arrival order, keeping its
+// State in memory: each item joins the most similar open story or starts
+// its own. It is not safe for concurrent use.
 type Clusterer struct {
-	opts     Options
-	docs     int
-	df       map[uint64]int
-	clusters []*cluster
-	// postings maps a feature to the clusters whose centroid holds it:
-	// candidates for an item are only stories sharing a word with it.
-	postings map[uint64][]int
+	opts Options
+	mem  *memory
 }
 
 // NewClusterer returns an empty clusterer.
 func NewClusterer(opts Options) *Clusterer {
-	return &Clusterer{opts: opts, df: map[uint64]int{}, postings: map[uint64][]int{}}
+	return &Clusterer{opts: opts, mem: &memory{df: map[uint64]int{}, postings: map[uint64][]int{}}}
 }
 
 // Add files it under a story and returns the story's number. Numbers are
 // dense from 0 in order of creation; a story that later merges into another
 // keeps its number, and Story resolves it to the surviving one.
 func (c *Clusterer) Add(it Item) int {
-	tf := c.features(it)
-	c.docs++
-	for f := range tf {
-		c.df[f]++
-	}
-	v := c.weigh(tf)
-
-	best, bestSim := -1, 0.0
-	cands := c.candidates(top(v, candidateFeatures), it.Published)
-	for _, id := range cands {
-		cl := c.clusters[id]
-		if s := cosine(v, 1, cl.centroid, cl.norm); s > bestSim {
-			best, bestSim = id, s
-		}
-	}
-	if best < 0 || bestSim < c.opts.Threshold {
-		best = c.open(it.Published)
-	}
-	c.join(best, v, it.Published)
-	c.mergeInto(best, cands)
-	return best
+	id, _ := Assign(context.Background(), c.mem, c.opts, it) // memory never fails
+	return int(id)
 }
 
 // Story resolves a story number to the story it ended up in after merges.
 func (c *Clusterer) Story(id int) int {
-	for c.clusters[id].merged >= 0 {
-		id = c.clusters[id].merged
+	for c.mem.merged[id] >= 0 {
+		id = c.mem.merged[id]
 	}
 	return id
 }
 
-func (c *Clusterer) open(at time.Time) int {
-	id := len(c.clusters)
-	c.clusters = append(c.clusters, &cluster{id: id, centroid: vector{}, last: at, merged: -1})
-	return id
+// memory is the in-memory State.
+type memory struct {
+	docs     int
+	df       map[uint64]int
+	stories  []*Centroid
+	merged   []int // per story: -1, or the story it was merged into
+	postings map[uint64][]int
 }
 
-func (c *Clusterer) join(id int, v vector, at time.Time) {
-	cl := c.clusters[id]
-	for f, w := range v {
-		if _, ok := cl.centroid[f]; !ok {
-			c.postings[f] = append(c.postings[f], id)
-		}
-		cl.centroid[f] += w
+func (m *memory) Observe(_ context.Context, features []uint64) (int, []int, error) {
+	m.docs++
+	df := make([]int, len(features))
+	for i, f := range features {
+		m.df[f]++
+		df[i] = m.df[f]
 	}
-	c.prune(cl)
-	cl.size++
-	if at.After(cl.last) {
-		cl.last = at
-	}
+	return m.docs, df, nil
 }
 
-// mergeInto folds other open stories into id when their centroids have
-// become alike: two stories started apart (a first report with few words in
-// common) that later reports showed to be one. Only the stories the new item
-// was compared with can have moved closer to id, so only they are checked.
-func (c *Clusterer) mergeInto(id int, cands []int) {
-	cl := c.clusters[id]
-	for _, other := range cands {
-		if other == id || c.clusters[other].merged >= 0 {
-			continue
-		}
-		o := c.clusters[other]
-		if cosine(cl.centroid, cl.norm, o.centroid, o.norm) < c.opts.MergeThreshold {
-			continue
-		}
-		// The bigger story survives, so ids stay stable where most readers saw them.
-		keep, gone := cl, o
-		if o.size > cl.size {
-			keep, gone = o, cl
-		}
-		for f, w := range gone.centroid {
-			if _, ok := keep.centroid[f]; !ok {
-				c.postings[f] = append(c.postings[f], keep.id)
+func (m *memory) Candidates(_ context.Context, features []uint64, since time.Time) ([]*Centroid, error) {
+	seen := map[int]bool{}
+	var ids []int
+	for _, f := range features {
+		for _, id := range m.postings[f] {
+			if seen[id] || m.merged[id] >= 0 {
+				continue
 			}
-			keep.centroid[f] += w
-		}
-		c.prune(keep)
-		keep.size += gone.size
-		if gone.last.After(keep.last) {
-			keep.last = gone.last
-		}
-		gone.merged, gone.centroid = keep.id, nil
-		if keep != cl {
-			return
+			seen[id] = true
+			if !since.IsZero() && m.stories[id].Last.Before(since) {
+				continue
+			}
+			ids = append(ids, id)
 		}
 	}
+	sort.Ints(ids)
+	out := make([]*Centroid, len(ids))
+	for i, id := range ids {
+		out[i] = m.stories[id]
+	}
+	return out, nil
+}
+
+func (m *memory) Open(_ context.Context, c *Centroid) error {
+	c.ID = int64(len(m.stories))
+	m.stories = append(m.stories, c)
+	m.merged = append(m.merged, -1)
+	return nil
+}
+
+func (m *memory) Save(_ context.Context, c *Centroid, added []uint64) error {
+	for _, f := range added {
+		m.postings[f] = append(m.postings[f], int(c.ID))
+	}
+	return nil
+}
+
+func (m *memory) Merge(_ context.Context, gone, keep int64) error {
+	m.merged[gone] = int(keep)
+	return nil
 }
 
 // candidateFeatures is how many of an item's strongest features look up
@@ -180,6 +329,10 @@ const (
 	candidateFeatures = 12
 	centroidFeatures  = 160
 )
+
+// CentroidFeatures is the most features a stored centroid holds, so a
+// store can size its encoding.
+const CentroidFeatures = centroidFeatures * 3 / 2
 
 // top returns the n heaviest features of v (all of them if it has fewer).
 func top(v vector, n int) vector {
@@ -210,41 +363,15 @@ func top(v vector, n int) vector {
 // prune keeps a centroid's centroidFeatures heaviest features and
 // recomputes its length. Postings of dropped features stay (they only
 // make a story a candidate, and the cosine decides).
-func (c *Clusterer) prune(cl *cluster) {
-	if len(cl.centroid) > centroidFeatures*3/2 {
-		cl.centroid = top(cl.centroid, centroidFeatures)
+func (c *Centroid) prune() {
+	if len(c.Vector) > CentroidFeatures {
+		c.Vector = top(c.Vector, centroidFeatures)
 	}
-	cl.norm = vlen(cl.centroid)
-}
-
-// candidates are the open stories sharing at least one telling feature
-// with v, in a stable order.
-func (c *Clusterer) candidates(v vector, at time.Time) []int {
-	seen := map[int]bool{}
-	var out []int
-	limit := c.docs/10 + 10 // a feature in a tenth of all items finds nothing
-	for f := range v {
-		if c.df[f] > limit {
-			continue
-		}
-		for _, id := range c.postings[f] {
-			cl := c.clusters[id]
-			if seen[id] || cl.merged >= 0 {
-				continue
-			}
-			seen[id] = true
-			if c.opts.Window > 0 && !at.IsZero() && at.Sub(cl.last) > c.opts.Window {
-				continue
-			}
-			out = append(out, id)
-		}
-	}
-	sort.Ints(out)
-	return out
+	c.norm = vlen(c.Vector)
 }
 
 // features counts an item's weighted stems.
-func (c *Clusterer) features(it Item) map[uint64]float64 {
+func features(o Options, it Item) map[uint64]float64 {
 	tf := map[uint64]float64{}
 	add := func(ws []word, weight float64, limit int) {
 		for i, w := range ws {
@@ -256,31 +383,31 @@ func (c *Clusterer) features(it Item) map[uint64]float64 {
 			}
 			wt := weight
 			if w.capital {
-				wt *= c.opts.NameBoost
+				wt *= o.NameBoost
 			}
 			tf[hash(stem(w.text))] += wt
 		}
 	}
-	add(words(it.Title), c.opts.TitleWeight, 0)
+	add(words(it.Title), o.TitleWeight, 0)
 	var uw []word
 	for _, w := range urlWords(it.URL) {
 		uw = append(uw, word{text: w})
 	}
-	add(uw, c.opts.URLWeight, 0)
+	add(uw, o.URLWeight, 0)
 	if it.Text != "" {
 		// Only the lead is read: cut the text before tokenizing it, so a
 		// 20 MB text costs what its first words cost.
-		add(words(lead(it.Text, c.opts.TextWords*16)), c.opts.TextWeight, c.opts.TextWords)
+		add(words(lead(it.Text, o.TextWords*16)), o.TextWeight, o.TextWords)
 	}
 	return tf
 }
 
 // weigh turns counts into a unit TF-IDF vector, with document frequencies
 // of everything seen so far (online: the pipeline never sees the future).
-func (c *Clusterer) weigh(tf map[uint64]float64) vector {
+func weigh(tf map[uint64]float64, docs int, df map[uint64]int) vector {
 	v := make(vector, len(tf))
 	for f, n := range tf {
-		idf := math.Log(float64(c.docs+1) / float64(c.df[f]+1))
+		idf := math.Log(float64(docs+1) / float64(df[f]+1))
 		if idf <= 0 {
 			continue
 		}

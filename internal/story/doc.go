@@ -4,8 +4,9 @@
 // one event, in any of the edition languages).
 //
 // Everything here is pure computation on text: no store, no network. The
-// pipeline's dedupe stage signs every stored article (TextSignature); the
-// clusterer is run by the offline `spektrum cluster` command with
-// DefaultOptions, the settings the pipeline's story stage is to use when it
-// is built, so figures measured offline will hold there.
+// pipeline's dedupe stage signs every stored article (TextSignature). The
+// online clustering step (Assign) runs against a State: Clusterer keeps it
+// in memory for the offline `spektrum cluster` command, the pipeline's
+// story stage keeps it in the database. Both use DefaultOptions, so figures
+// measured offline hold in the pipeline.
 package story

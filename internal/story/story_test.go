@@ -1,6 +1,7 @@
 package story
 
 import (
+	"math"
 	"runtime"
 	"strings"
 	"testing"
@@ -144,5 +145,18 @@ func TestFoldingCyrillicIsCheap(t *testing.T) {
 	// ~7,000 words: one x/text chain per word allocated ~60 MB.
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
 		t.Errorf("signing 7,000 Cyrillic words allocated %d MB", alloc>>20)
+	}
+}
+
+func TestRankWeighsCoverageAgainstAge(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	if a, b := Rank(10, now.Add(-RankHalfLife), now), Rank(5, now, now); math.Abs(a-b) > 1e-9 {
+		t.Errorf("ten sources a half-life ago rank %v, five now %v: want equal", a, b)
+	}
+	if Rank(3, now.Add(-time.Hour), now) <= Rank(2, now, now) {
+		t.Error("a story with more sources an hour ago ranks below a smaller one now")
+	}
+	if Rank(4, now.Add(time.Hour), now) != 4 {
+		t.Error("a story dated in the future gains weight")
 	}
 }

@@ -79,11 +79,14 @@ type pagerRow struct {
 }
 
 type homeMain struct {
-	Lead     *card
-	Latest   []card
-	Blocks   []sectionBlock
-	Trending []card
-	Pager    pager
+	// TopStories lead the first page: the stories most sources covered
+	// lately (story.Rank), each linking to its story page.
+	TopStories []storyCard
+	Lead       *card
+	Latest     []card
+	Blocks     []sectionBlock
+	Trending   []card
+	Pager      pager
 }
 
 type sectionBlock struct {
@@ -118,6 +121,8 @@ type articleMain struct {
 	// Coverage is the spread of the original's and its copies' sources
 	// (nil without copies).
 	Coverage *Coverage
+	// Story links to the article's story when several sources covered it.
+	Story *storyLink
 
 	// Machine translation: From is the original's language ("" when not
 	// translated), OriginalPage the article in that language's edition
@@ -373,6 +378,10 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 		if len(m.Latest) > 0 {
 			m.Lead, m.Latest = &m.Latest[0], m.Latest[1:]
 		}
+		if m.TopStories, err = s.topStories(ctx, lang); err != nil {
+			s.serverError(w, r, "home page: top stories", err)
+			return
+		}
 		for _, sec := range d.Nav {
 			if len(m.Blocks) == maxSectionBlocks {
 				break
@@ -539,6 +548,10 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		m.Coverage = s.coverage(lang, srcs)
+	}
+	if m.Story, err = s.articleStory(ctx, lang, orig); err != nil {
+		s.serverError(w, r, "article page: story", err)
+		return
 	}
 	if !a.UpdatedAt.IsZero() && a.UpdatedAt.Sub(t) > time.Minute {
 		m.Updated = a.UpdatedAt.UTC()

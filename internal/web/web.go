@@ -193,6 +193,7 @@ func (s *server) routes() *http.ServeMux {
 		mux.Handle("GET "+p+"/{$}", s.in(ed, s.handleHome))
 		mux.Handle("GET "+p+"/section/{slug}", s.in(ed, s.handleSection))
 		mux.Handle("GET "+p+"/{yyyy}/{mm}/{dd}/{slug}", s.in(ed, s.handleArticle))
+		mux.Handle("GET "+p+"/story/{id}", s.in(ed, s.handleStory))
 		for _, f := range feeds {
 			mux.Handle("GET "+p+"/"+f.name, s.in(ed, s.handleFeed(f.f)))
 			mux.Handle("GET "+p+"/section/{slug}/"+f.name, s.in(ed, s.handleFeed(f.f)))
@@ -201,6 +202,7 @@ func (s *server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /{$}", s.handleRoot)
 	mux.HandleFunc("GET /section/{slug}", s.redirectDefault)
 	mux.HandleFunc("GET /{yyyy}/{mm}/{dd}/{slug}", s.redirectDefault)
+	mux.HandleFunc("GET /story/{id}", s.redirectDefault)
 	for _, f := range feeds {
 		mux.Handle("GET /"+f.name, s.in(s.editions[0], s.handleFeed(f.f)))
 		mux.Handle("GET /section/{slug}/"+f.name, s.in(s.editions[0], s.handleFeed(f.f)))
@@ -216,6 +218,8 @@ func (s *server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/articles", s.handleAPIArticles)
 	mux.HandleFunc("GET /api/v1/articles/{id}", s.handleAPIArticle)
 	mux.HandleFunc("GET /api/v1/sources", s.handleAPISources)
+	mux.HandleFunc("GET /api/v1/stories", s.handleAPIStories)
+	mux.HandleFunc("GET /api/v1/stories/{id}", s.handleAPIStory)
 
 	mux.HandleFunc("GET /static/{name}", s.handleStatic)
 	mux.HandleFunc("GET /healthz", s.handleHealth)

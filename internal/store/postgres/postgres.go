@@ -39,7 +39,10 @@ func Dialect() sqlstore.Dialect {
 		// A transaction-scoped advisory lock keyed by schema: processes
 		// migrating the same schema take turns; other schemas (parallel
 		// tests, other tenants) are not held up.
-		MigrateLock:       `SELECT pg_advisory_xact_lock(7347215, hashtext(current_schema()))`,
+		MigrateLock: `SELECT pg_advisory_xact_lock(7347215, hashtext(current_schema()))`,
+		// Story steps take turns the same way (sqlstore.InStoryTx says why
+		// a lock), under a key of their own.
+		StoryLock:         `SELECT pg_advisory_xact_lock(7347216, hashtext(current_schema()))`,
 		Migrations:        migrations,
 		IsUniqueViolation: isUniqueViolation,
 	}

@@ -19,6 +19,10 @@ type Dialect struct {
 	// processes migrating at once take turns, e.g. an advisory lock. Empty
 	// when beginning the transaction already locks (SQLite's BEGIN IMMEDIATE).
 	MigrateLock string
+	// StoryLock is run first inside a story step's transaction so that
+	// steps on several processes take turns (see InStoryTx), e.g. an
+	// advisory lock. Empty when beginning the transaction already locks.
+	StoryLock string
 	// Migrations holds NNNN_name.sql files at its root, applied in order.
 	Migrations fs.FS
 	// SerializeWrites makes the Store run one write at a time in this

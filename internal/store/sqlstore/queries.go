@@ -15,7 +15,7 @@ const sourceCols = `s.id, s.url, s.site_url, s.kind, s.name, s.section, s.langua
 const articleCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, ''), a.url,
 	a.canonical_url, a.guid, a.slug, a.title, a.author, a.published_at,
 	a.updated_at, a.language, a.section, a.image, a.summary, a.html, a.text,
-	a.content_hash, a.first_seen_at, a.hidden, a.sort_at, COALESCE(a.duplicate_of, 0)`
+	a.content_hash, a.first_seen_at, a.hidden, a.sort_at, COALESCE(a.duplicate_of, 0), COALESCE(a.story_id, 0)`
 
 const articleFrom = ` FROM articles a LEFT JOIN sources s ON s.id = a.source_id`
 

@@ -507,7 +507,7 @@ func scanArticleSort(sc interface{ Scan(...any) error }) (store.Article, int64, 
 	var pub, upd, first, sortAt int64
 	err := sc.Scan(&a.ID, &a.SourceID, &a.SourceName, &a.URL, &a.CanonicalURL, &a.GUID, &a.Slug,
 		&a.Title, &a.Author, &pub, &upd, &a.Language, &a.Section, &a.Image, &a.Summary,
-		&a.HTML, &a.Text, &a.ContentHash, &first, &a.Hidden, &sortAt, &a.DuplicateOf)
+		&a.HTML, &a.Text, &a.ContentHash, &first, &a.Hidden, &sortAt, &a.DuplicateOf, &a.StoryID)
 	a.PublishedAt, a.UpdatedAt, a.FirstSeenAt = fromMS(pub), fromMS(upd), fromMS(first)
 	return a, sortAt, err
 }

@@ -48,6 +48,9 @@ func Run(t *testing.T, open Opener) {
 		{"DedupeURL", testDedupeURL},
 		{"ScriptImageURLsAreNotKept", testScriptImageURLs},
 		{"NearDuplicates", testNearDuplicates},
+		{"StoryState", testStoryState},     // stories.go
+		{"StoryListing", testStoryListing}, // stories.go
+		{"StoryTurns", testStoryTurns},     // stories.go
 		{"ArticleKnownAndCount", testArticleKnown},
 		{"TimesRoundTrip", testTimesRoundTrip},
 		{"Pagination", testPagination},

@@ -1,0 +1,119 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"spektrum/internal/store"
+	"spektrum/internal/story"
+)
+
+// KindStory is the stage that files every stored article under a story:
+// the reports of one event from any sources, in any languages. It runs the
+// same online step as `spektrum cluster` (story.Assign, DefaultOptions)
+// against state kept in the database, one step at a time per database
+// (store.StoryStore.InStoryTx says why a lock). It follows the dedupe
+// stage, so a near-duplicate copy knows its original and joins its story.
+const KindStory = "story"
+
+// KindAgeStories is the periodic job that closes stories idle for twice
+// the clustering window: the step already ignores stories idle for one
+// window before an article's date; the second window leaves room for late
+// arrivals, and closing drops their state so the tables stay the size of
+// the news of a few days.
+const KindAgeStories = "age-stories"
+
+// fileStory assigns a to a story. An article already filed stays where it
+// is (idempotent): its story is where readers found it.
+func (p *Pipeline) fileStory(ctx context.Context, a *store.Article) error {
+	if a.StoryID != 0 {
+		return nil
+	}
+	o := story.DefaultOptions()
+	it := story.Item{ID: strconv.FormatInt(a.ID, 10), Title: a.Title, URL: a.URL, Language: a.Language,
+		Text: a.Text, Published: a.Date()}
+	err := p.st.InStoryTx(ctx, func(tx store.StoryTx) error {
+		st := storyState{tx}
+		id, err := tx.RelativeStory(ctx, a.ID, a.DuplicateOf)
+		if err != nil {
+			return err
+		}
+		if id != 0 {
+			c, err := tx.OpenStoryCentroid(ctx, id)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				// The relative's story has closed: the copy goes there all the same.
+			case err != nil:
+				return err
+			default:
+				sc := fromStore(c)
+				if err := story.Join(ctx, st, o, it, sc); err != nil {
+					return err
+				}
+				id = sc.ID
+			}
+		} else if id, err = story.Assign(ctx, st, o, it); err != nil {
+			return err
+		}
+		return tx.SetArticleStory(ctx, a.ID, id)
+	})
+	if err != nil {
+		return fmt.Errorf("file article %d under a story: %w", a.ID, err)
+	}
+	return nil
+}
+
+func (p *Pipeline) handleAgeStories(ctx context.Context, _ *store.Job) error {
+	n, err := p.st.AgeStories(ctx, p.opts.Now().Add(-2*story.DefaultOptions().Window))
+	if n > 0 {
+		p.opts.Logger.InfoContext(ctx, "stories closed", "stories", n)
+	}
+	return err
+}
+
+// storyState is story.State over the store's story transaction.
+type storyState struct{ tx store.StoryTx }
+
+func fromStore(c *store.StoryCentroid) *story.Centroid {
+	return &story.Centroid{ID: c.ID, Vector: c.Vector, Size: c.Size, Last: c.Last}
+}
+
+func toStore(c *story.Centroid) *store.StoryCentroid {
+	return &store.StoryCentroid{ID: c.ID, Vector: c.Vector, Size: c.Size, Last: c.Last}
+}
+
+func (s storyState) Observe(ctx context.Context, features []uint64) (int, []int, error) {
+	return s.tx.CountFeatures(ctx, features)
+}
+
+func (s storyState) Candidates(ctx context.Context, features []uint64, since time.Time) ([]*story.Centroid, error) {
+	cs, err := s.tx.StoryCandidates(ctx, features, since)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*story.Centroid, len(cs))
+	for i := range cs {
+		out[i] = fromStore(&cs[i])
+	}
+	return out, nil
+}
+
+func (s storyState) Open(ctx context.Context, c *story.Centroid) error {
+	sc := toStore(c)
+	if err := s.tx.CreateStory(ctx, sc); err != nil {
+		return err
+	}
+	c.ID = sc.ID
+	return nil
+}
+
+func (s storyState) Save(ctx context.Context, c *story.Centroid, added []uint64) error {
+	return s.tx.SaveStory(ctx, toStore(c), added)
+}
+
+func (s storyState) Merge(ctx context.Context, gone, keep int64) error {
+	return s.tx.MergeStory(ctx, gone, keep)
+}

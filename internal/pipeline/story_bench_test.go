@@ -1,0 +1,73 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"spektrum/internal/bench/stories"
+	"spektrum/internal/extract"
+	"spektrum/internal/fetch"
+	"spektrum/internal/store"
+	"spektrum/internal/story"
+)
+
+// TestStoryStageOnBenchDevHalf stores the story benchmark's dev half as
+// articles, files them with the story stage on SQLite in time order, and
+// checks that the stage's stories score what the offline clusterer's do
+// (one code path). Figures go to docs/benchmarks.md; it needs the shared
+// benchmark data and is skipped without it and in -short mode.
+func TestStoryStageOnBenchDevHalf(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short mode")
+	}
+	p := filepath.Join("..", "..", "..", "..", "shared", "bench", "stories", "dev.tsv")
+	if d := os.Getenv("SPEKTRUM_BENCH_DIR"); d != "" {
+		p = filepath.Join(d, "stories", "dev.tsv")
+	}
+	items, err := stories.Load(p)
+	if err != nil {
+		t.Skipf("story benchmark data not found (%v)", err)
+	}
+	ctx := context.Background()
+	st := testStore(t)
+	pl := New(st, fetch.New(fetch.Options{}), extract.New(), Options{})
+	arts := make([]*store.Article, len(items))
+	for i, it := range items {
+		host := "src" + it.Item.ID
+		src := &store.Source{URL: "https://" + host + ".example/feed/" + it.Item.ID, Kind: store.KindFeed, Name: host, PollInterval: time.Hour}
+		if err := st.CreateSource(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+		arts[i] = &store.Article{SourceID: src.ID, URL: it.Item.URL, GUID: it.Item.ID, Title: it.Item.Title,
+			Language: "en", PublishedAt: it.Item.Published, FirstSeenAt: it.Item.Published}
+		if _, err := st.UpsertArticle(ctx, arts[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	for _, a := range arts {
+		if err := pl.fileStory(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	took := time.Since(start)
+	pred, truth := make([]string, len(items)), make([]string, len(items))
+	for i, a := range arts {
+		got, err := st.Article(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pred[i], truth[i] = strconv.FormatInt(got.StoryID, 10), items[i].Story
+	}
+	online := stories.BCubed(pred, truth)
+	offline := stories.Run(items, story.DefaultOptions())
+	t.Logf("%d headlines: story stage on SQLite %v (%.0f articles/s), offline %v", len(items), online,
+		float64(len(items))/took.Seconds(), offline)
+	if online != offline {
+		t.Errorf("the story stage scores %v, the offline clusterer %v: they must be one code path", online, offline)
+	}
+}

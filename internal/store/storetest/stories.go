@@ -1,0 +1,305 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"spektrum/internal/store"
+)
+
+// inStory runs fn in a story transaction and fails the test on error.
+func inStory(t *testing.T, s store.Store, fn func(tx store.StoryTx) error) {
+	t.Helper()
+	if err := s.InStoryTx(context.Background(), fn); err != nil {
+		t.Fatalf("InStoryTx: %v", err)
+	}
+}
+
+func testStoryState(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	// Document frequencies count per call, the article included; a
+	// feature with the high bit set survives the signed column.
+	high := uint64(1<<63 | 5)
+	inStory(t, s, func(tx store.StoryTx) error {
+		docs, df, err := tx.CountFeatures(ctx, []uint64{1, high})
+		if err != nil || docs != 1 || fmt.Sprint(df) != "[1 1]" {
+			t.Errorf("first CountFeatures = %d %v %v, want 1 [1 1]", docs, df, err)
+		}
+		docs, df, err = tx.CountFeatures(ctx, []uint64{high, 2})
+		if err != nil || docs != 2 || fmt.Sprint(df) != "[2 1]" {
+			t.Errorf("second CountFeatures = %d %v %v, want 2 [2 1]", docs, df, err)
+		}
+		docs, df, err = tx.CountFeatures(ctx, nil)
+		if err != nil || docs != 3 || len(df) != 0 {
+			t.Errorf("featureless CountFeatures = %d %v %v, want 3 []", docs, df, err)
+		}
+		return nil
+	})
+	// A failed step leaves nothing behind.
+	boom := errors.New("boom")
+	if err := s.InStoryTx(ctx, func(tx store.StoryTx) error {
+		if _, _, err := tx.CountFeatures(ctx, []uint64{1}); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("InStoryTx returned %v, want the step's error", err)
+	}
+
+	at := base.Add(-2 * time.Hour)
+	a := &store.StoryCentroid{Vector: map[uint64]float64{1: 0.5, high: 1.0 / 3}, Size: 1, Last: at}
+	b := &store.StoryCentroid{Vector: map[uint64]float64{2: 0.25}, Size: 2, Last: at.Add(-48 * time.Hour)}
+	inStory(t, s, func(tx store.StoryTx) error {
+		docs, df, err := tx.CountFeatures(ctx, []uint64{1})
+		if err != nil || docs != 4 || df[0] != 2 {
+			t.Errorf("CountFeatures after a rolled-back step = %d %v %v, want 4 [2]", docs, df, err)
+		}
+		for _, c := range []*store.StoryCentroid{a, b} {
+			if err := tx.CreateStory(ctx, c); err != nil {
+				return err
+			}
+			var fs []uint64
+			for f := range c.Vector {
+				fs = append(fs, f)
+			}
+			if err := tx.SaveStory(ctx, c, fs); err != nil {
+				return err
+			}
+		}
+		if a.ID == 0 || b.ID == 0 || a.ID == b.ID {
+			t.Errorf("story ids %d and %d", a.ID, b.ID)
+		}
+		got, err := tx.StoryCandidates(ctx, []uint64{high, 2, 99}, time.Time{})
+		if err != nil {
+			return err
+		}
+		if len(got) != 2 || got[0].ID != a.ID || got[1].ID != b.ID {
+			t.Fatalf("candidates = %+v, want stories %d and %d in order", got, a.ID, b.ID)
+		}
+		if got[0].Vector[high] != 1.0/3 || got[0].Vector[1] != 0.5 || got[0].Size != 1 || !got[0].Last.Equal(at) {
+			t.Errorf("candidate state = %+v, want %+v", got[0], a)
+		}
+		// since leaves out stories idle before it.
+		got, err = tx.StoryCandidates(ctx, []uint64{1, 2}, at.Add(-time.Hour))
+		if err != nil || len(got) != 1 || got[0].ID != a.ID {
+			t.Errorf("candidates since = %+v %v, want only %d", got, err, a.ID)
+		}
+		// Saving moves a story on and new features find it.
+		a.Vector[7] = 0.125
+		a.Size, a.Last = 2, at.Add(time.Hour)
+		if err := tx.SaveStory(ctx, a, []uint64{7}); err != nil {
+			return err
+		}
+		got, err = tx.StoryCandidates(ctx, []uint64{7}, at)
+		if err != nil || len(got) != 1 || got[0].Size != 2 || got[0].Vector[7] != 0.125 || !got[0].Last.Equal(a.Last) {
+			t.Errorf("after save: candidates = %+v %v", got, err)
+		}
+		return nil
+	})
+
+	// Articles filed under a story: counts, dates and the representative.
+	src1, src2 := newSource(t, s, "https://one.example/feed"), newSource(t, s, "https://two.example/feed")
+	en := article(src1.ID, 3) // the earliest
+	de := article(src2.ID, 2)
+	de.Language = "de"
+	enCopy := article(src2.ID, 1)
+	hidden := article(src1.ID, 4)
+	hidden.Hidden = true
+	for _, x := range []*store.Article{en, de, enCopy, hidden} {
+		upsert(t, s, x, store.Created)
+	}
+	if err := s.SetDuplicateOf(ctx, enCopy.ID, en.ID); err != nil {
+		t.Fatal(err)
+	}
+	inStory(t, s, func(tx store.StoryTx) error {
+		for _, x := range []*store.Article{en, de, hidden} {
+			if err := tx.SetArticleStory(ctx, x.ID, a.ID); err != nil {
+				return err
+			}
+		}
+		// A copy's story is its original's; an original's, its copy's.
+		if id, err := tx.RelativeStory(ctx, enCopy.ID, en.ID); err != nil || id != a.ID {
+			t.Errorf("RelativeStory(copy) = %d %v, want %d", id, err, a.ID)
+		}
+		if id, err := tx.RelativeStory(ctx, de.ID, 0); err != nil || id != 0 {
+			t.Errorf("RelativeStory(no relatives) = %d %v, want 0", id, err)
+		}
+		if err := tx.SetArticleStory(ctx, enCopy.ID, b.ID); err != nil {
+			return err
+		}
+		if id, err := tx.RelativeStory(ctx, en.ID, 0); err != nil || id != b.ID {
+			t.Errorf("RelativeStory(original) = %d %v, want its copy's %d", id, err, b.ID)
+		}
+		if err := tx.SetArticleStory(ctx, 1<<40, a.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("SetArticleStory(missing article) = %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	st, err := s.Story(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Articles != 2 || st.Sources != 2 || st.Languages != 2 || st.ArticleID != en.ID || st.Title != en.Title ||
+		st.Language != "en" || !st.FirstAt.Equal(en.PublishedAt) || !st.LastAt.Equal(de.PublishedAt) || st.MergedInto != 0 {
+		t.Errorf("story = %+v, want 2 visible articles from 2 sources in 2 languages led by %d", st, en.ID)
+	}
+	if got, err := s.Article(ctx, de.ID); err != nil || got.StoryID != a.ID {
+		t.Errorf("article read back with story %d (%v), want %d", got.StoryID, err, a.ID)
+	}
+	arts, err := s.StoryArticles(ctx, a.ID, 0)
+	if err != nil || fmt.Sprint(ids(arts)) != fmt.Sprint([]int64{en.ID, de.ID}) {
+		t.Errorf("StoryArticles = %v %v, want oldest first without the hidden one", ids(arts), err)
+	}
+
+	// Merging moves articles and repoints the merged story.
+	inStory(t, s, func(tx store.StoryTx) error {
+		if err := tx.MergeStory(ctx, b.ID, a.ID); err != nil {
+			return err
+		}
+		c, err := tx.OpenStoryCentroid(ctx, b.ID)
+		if err != nil || c.ID != a.ID {
+			t.Errorf("OpenStoryCentroid(merged) = %+v %v, want story %d", c, err, a.ID)
+		}
+		got, err := tx.StoryCandidates(ctx, []uint64{2}, time.Time{})
+		if err != nil || len(got) != 0 {
+			t.Errorf("a merged story is still a candidate: %+v %v", got, err)
+		}
+		return nil
+	})
+	if st, err := s.Story(ctx, b.ID); err != nil || st.MergedInto != a.ID {
+		t.Errorf("merged story = %+v %v, want merged into %d", st, err, a.ID)
+	}
+	if st, err := s.Story(ctx, a.ID); err != nil || st.Articles != 3 || st.Sources != 2 {
+		t.Errorf("story after merge = %+v %v, want 3 articles", st, err)
+	}
+	if _, err := s.Story(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Story(missing) = %v, want ErrNotFound", err)
+	}
+
+	// Ageing closes idle stories: no candidate, no state.
+	n, err := s.AgeStories(ctx, a.Last.Add(time.Minute))
+	if err != nil || n != 1 {
+		t.Errorf("AgeStories = %d %v, want 1 closed", n, err)
+	}
+	inStory(t, s, func(tx store.StoryTx) error {
+		if got, err := tx.StoryCandidates(ctx, []uint64{1, 7}, time.Time{}); err != nil || len(got) != 0 {
+			t.Errorf("an aged story is still a candidate: %+v %v", got, err)
+		}
+		if _, err := tx.OpenStoryCentroid(ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("OpenStoryCentroid(aged) = %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	// The story itself stays readable.
+	if st, err := s.Story(ctx, a.ID); err != nil || st.Articles != 3 {
+		t.Errorf("aged story = %+v %v", st, err)
+	}
+}
+
+func testStoryListing(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var want []int64 // newest activity first
+	for i := 0; i < 7; i++ {
+		// Story i has i+1 sources; its newest article is i hours old.
+		var arts []int64
+		for j := 0; j <= i; j++ {
+			src := newSource(t, s, fmt.Sprintf("https://s%d-%d.example/feed", i, j))
+			a := article(src.ID, 100*i+j)
+			a.PublishedAt = base.Add(-time.Duration(i)*time.Hour - time.Duration(j)*time.Minute)
+			upsert(t, s, a, store.Created)
+			arts = append(arts, a.ID)
+		}
+		// No other store call inside: on SQLite the step holds the write turn.
+		inStory(t, s, func(tx store.StoryTx) error {
+			c := &store.StoryCentroid{Vector: map[uint64]float64{uint64(i): 1}, Size: 1}
+			if err := tx.CreateStory(ctx, c); err != nil {
+				return err
+			}
+			want = append(want, c.ID)
+			for _, id := range arts {
+				if err := tx.SetArticleStory(ctx, id, c.ID); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	// An empty story is not listed.
+	inStory(t, s, func(tx store.StoryTx) error {
+		return tx.CreateStory(ctx, &store.StoryCentroid{Vector: map[uint64]float64{}})
+	})
+	var got []int64
+	q := store.StoryQuery{Limit: 3}
+	for pages := 0; ; pages++ {
+		p, err := s.Stories(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range p.Stories {
+			got = append(got, st.ID)
+		}
+		if p.Next == "" || pages > 5 {
+			break
+		}
+		q.Cursor = p.Next
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("stories in pages = %v, want %v", got, want)
+	}
+	p, err := s.Stories(ctx, store.StoryQuery{MinSources: 5, Since: base.Add(-5 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Stories) != 2 || p.Stories[0].ID != want[4] || p.Stories[0].Sources != 5 || p.Stories[1].ID != want[5] {
+		t.Errorf("stories with ≥5 sources in 5 hours = %+v, want %v", p.Stories, want[4:6])
+	}
+	if _, err := s.Stories(ctx, store.StoryQuery{Cursor: "!!"}); !errors.Is(err, store.ErrBadCursor) {
+		t.Errorf("bad cursor: %v, want ErrBadCursor", err)
+	}
+}
+
+// testStoryTurns checks that story steps take turns: steps that each look
+// for a story by a feature and create it when none exists, run at once,
+// create exactly one.
+func testStoryTurns(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const steps = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, steps)
+	for i := 0; i < steps; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.InStoryTx(ctx, func(tx store.StoryTx) error {
+				got, err := tx.StoryCandidates(ctx, []uint64{42}, time.Time{})
+				if err != nil || len(got) > 0 {
+					return err
+				}
+				time.Sleep(50 * time.Millisecond) // wider than opening a connection: a race would show
+				c := &store.StoryCentroid{Vector: map[uint64]float64{42: 1}, Size: 1}
+				if err := tx.CreateStory(ctx, c); err != nil {
+					return err
+				}
+				return tx.SaveStory(ctx, c, []uint64{42})
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	inStory(t, s, func(tx store.StoryTx) error {
+		got, err := tx.StoryCandidates(ctx, []uint64{42}, time.Time{})
+		if err != nil || len(got) != 1 {
+			t.Errorf("%d steps at once created %d stories (%v), want 1", steps, len(got), err)
+		}
+		return nil
+	})
+}
