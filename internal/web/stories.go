@@ -12,6 +12,7 @@ import (
 	langname "spektrum/internal/lang"
 	"spektrum/internal/store"
 	"spektrum/internal/story"
+	"spektrum/internal/viewpoint"
 )
 
 // StoryReader reads the stories the story stage made: one with its
@@ -40,9 +41,11 @@ type storyMain struct {
 	Counts   string // "6 sources, 3 languages"
 	First    time.Time
 	Items    []storyItem
-	// Story is the story as stored, for the coverage bar viewpoints
-	// adds (the template's "story-coverage" block).
+	// Story is the story as stored.
 	Story *store.Story
+	// Coverage is the spread of the story's sources over the outlet's
+	// viewpoint attributes (nil when none of them is described).
+	Coverage *Coverage
 }
 
 // storyItem is one article on a story's timeline, in its own language.
@@ -146,6 +149,12 @@ func (s *server) handleStory(w http.ResponseWriter, r *http.Request) {
 			Lang: a.Language, Language: langname.Name(a.Language, lang), Published: a.Date(),
 		})
 	}
+	srcs, err := s.storySources(ctx, arts)
+	if err != nil {
+		s.serverError(w, r, "story page: coverage", err)
+		return
+	}
+	m.Coverage = s.coverage(lang, srcs)
 	d.Description = title + " — " + m.Counts
 	d.Canonical = s.absURL(prefix(lang) + storyPath(id))
 	d.Main = m
@@ -219,6 +228,9 @@ type apiStoryList struct {
 
 type apiStoryDetail struct {
 	apiStory
+	// Coverage is the spread of the story's sources over the viewpoint
+	// attributes editors gave them (package viewpoint).
+	Coverage viewpoint.Spread `json:"coverage"`
 	// Articles are apiArticle objects, or apiEditionArticle with ?lang=.
 	Articles []any `json:"articles"`
 }
@@ -332,7 +344,12 @@ func (s *server) handleAPIStory(w http.ResponseWriter, r *http.Request) {
 		s.apiInternal(w, r, "loading the story's headline", err)
 		return
 	}
-	out := apiStoryDetail{apiStory: as, Articles: make([]any, 0, len(arts))}
+	srcs, err := s.storySources(ctx, arts)
+	if err != nil {
+		s.apiInternal(w, r, "loading the story's sources", err)
+		return
+	}
+	out := apiStoryDetail{apiStory: as, Coverage: viewpoint.Compute(outlets(srcs), s.cfg.Scale), Articles: make([]any, 0, len(arts))}
 	if lang != "" {
 		ls, err := s.ed.List(ctx, lang, arts)
 		if err != nil {
@@ -348,4 +365,13 @@ func (s *server) handleAPIStory(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.apiJSON(w, r, http.StatusOK, out)
+}
+
+// storySources are the sources of a story's articles, each once.
+func (s *server) storySources(ctx context.Context, arts []store.Article) ([]*store.Source, error) {
+	all := make([]*store.Article, len(arts))
+	for i := range arts {
+		all[i] = &arts[i]
+	}
+	return s.sourcesOf(ctx, all...)
 }

@@ -257,3 +257,35 @@ func TestStoryHeadlineInEachEdition(t *testing.T) {
 		t.Errorf("API story in English = %s", r.body)
 	}
 }
+
+// A story page shows the spread of its sources over their viewpoints, and
+// the story API gives the same spread.
+func TestStoryCoverage(t *testing.T) {
+	s := newSite(t, "https://img.example.org")
+	id, arts := storyFixture(t, s)
+	path := fmt.Sprintf("/en/story/%d", id)
+	s.describe(t, arts[0].SourceID, "DE", "agency", "right")
+	s.describe(t, arts[1].SourceID, "FR", "newspaper", "centre-right")
+	legends, only, _ := coverageOf(t, s.mustGet(t, path, http.StatusOK).body)
+	if got := strings.Join(legends["position"], "|"); got != "Centre-right 1 source · 50 %|Right 1 source · 50 %" {
+		t.Errorf("position legend = %q", got)
+	}
+	if strings.Join(only, "|") != "Only covered by sources rated Centre-right, Right" {
+		t.Errorf("findings = %q", only)
+	}
+	var got struct {
+		Coverage struct {
+			Total     int `json:"total"`
+			Countries []struct {
+				Key   string `json:"key"`
+				Count int    `json:"count"`
+			} `json:"countries"`
+		} `json:"coverage"`
+	}
+	if err := json.Unmarshal(s.mustGet(t, fmt.Sprintf("/api/v1/stories/%d", id), http.StatusOK).body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Coverage.Total != 2 || len(got.Coverage.Countries) != 2 {
+		t.Errorf("API coverage = %+v, want 2 sources in 2 countries", got.Coverage)
+	}
+}
