@@ -35,8 +35,11 @@ type pageData struct {
 	JSONLD      template.JS
 	Script      bool // load the small copy-link script
 	Disclaimer  string
-	Newsletter  template.HTML // the sign-up form, if the outlet has a newsletter
-	Main        any
+	// DisclaimerShown: the page's own part shows the disclaimer (under an
+	// article), so the footer leaves it out; once per page is enough.
+	DisclaimerShown bool
+	Newsletter      template.HTML // the sign-up form, if the outlet has a newsletter
+	Main            any
 
 	Home       string        // the edition's front page, "/de/"
 	Prefix     string        // the edition's path prefix, "/de"
@@ -80,7 +83,11 @@ type homeMain struct {
 	Latest   []card
 	Blocks   []sectionBlock
 	Trending []card
-	Pager    pager
+	// TrendingTitle is the catalogue key of the Trending box's heading,
+	// which says what it lists: the most read, the most covered or the
+	// newest stories (see trending).
+	TrendingTitle string
+	Pager         pager
 }
 
 type sectionBlock struct {
@@ -352,12 +359,7 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 				m.Blocks = append(m.Blocks, sectionBlock{Name: sec.Name, URL: d.Prefix + sectionPath(sec.Slug), Cards: cs})
 			}
 		}
-		tr, err := s.st.Trending(ctx, s.now().Add(-trendingWindow), trendingSize)
-		if err != nil {
-			s.serverError(w, r, "home page: trending", err)
-			return
-		}
-		if m.Trending, err = s.cards(ctx, lang, tr, names); err != nil {
+		if m.Trending, m.TrendingTitle, err = s.trending(ctx, lang, names); err != nil {
 			s.serverError(w, r, "home page: trending", err)
 			return
 		}
@@ -367,6 +369,32 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Main = m
 	s.render(w, r, http.StatusOK, "home", d)
+}
+
+// trending fills the front page's Trending box so it is never blank: the
+// most read stories of the last two days; before readers have been
+// counted (a new site, a quiet night), the stories the most sources ran;
+// failing those, the newest. It returns the heading's catalogue key with
+// the cards, so the box says which list it is.
+func (s *server) trending(ctx context.Context, lang string, names map[string]string) ([]card, string, error) {
+	since := s.now().Add(-trendingWindow)
+	key := "trending"
+	as, err := s.st.Trending(ctx, since, trendingSize)
+	if err == nil && len(as) == 0 {
+		key = "trending.covered"
+		as, err = s.st.MostCovered(ctx, since, trendingSize)
+	}
+	if err == nil && len(as) == 0 {
+		key = "trending.newest"
+		var page store.ArticlePage
+		page, err = s.st.EditionArticles(ctx, lang, store.ArticleQuery{Limit: trendingSize, OriginalsOnly: true})
+		as = page.Articles
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	cs, err := s.cards(ctx, lang, as, names)
+	return cs, key, err
 }
 
 func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
@@ -402,6 +430,10 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.serverError(w, r, "section page: articles", err)
 		return
+	}
+	for i := range cs {
+		// The page's heading names the section; its cards need not repeat it.
+		cs[i].SectionName = ""
 	}
 	d.Current = slug
 	d.Feeds = append(s.feedLinks(d.Lang, slug, sec.Name), d.Feeds...)
@@ -492,19 +524,15 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	if a.Image != "" && !strings.Contains(a.HTML, a.Image) && !strings.Contains(a.HTML, html.EscapeString(a.Image)) {
 		m.LeadImage = a.Image
 	}
+	if m.Related, err = s.related(ctx, lang, a, names); err != nil {
+		s.serverError(w, r, "article page: related articles", err)
+		return
+	}
 	if a.Section != "" {
-		rel, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize, OriginalsOnly: true})
-		if err != nil {
-			s.serverError(w, r, "article page: related articles", err)
-			return
-		}
-		if m.Related, err = s.cards(ctx, lang, rel.Articles, names); err != nil {
-			s.serverError(w, r, "article page: related articles", err)
-			return
-		}
 		d.Current = a.Section
 		d.Feeds = append(s.feedLinks(lang, a.Section, c.SectionName), d.Feeds...)
 	}
+	d.DisclaimerShown = true
 	d.Description = summary(a, 200)
 	d.Canonical = permalink
 	if len(s.editions) > 1 {
@@ -531,6 +559,41 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	d.JSONLD = ld
 	d.Main = m
 	s.render(w, r, http.StatusOK, "article", d)
+}
+
+// related fills the grid under an article: the newest of its section, then,
+// when the section has too few, the newest of the edition, so the grid is
+// full on a young site too.
+func (s *server) related(ctx context.Context, lang string, a *store.Article, names map[string]string) ([]card, error) {
+	var as []store.Article
+	if a.Section != "" {
+		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize, OriginalsOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		as = page.Articles
+	}
+	if len(as) < relatedSize {
+		// One more than needed: the article itself may be among the newest.
+		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Exclude: a.ID, Limit: 2 * relatedSize, OriginalsOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		seen := map[int64]bool{a.ID: true}
+		for i := range as {
+			seen[as[i].ID] = true
+		}
+		for i := range page.Articles {
+			if len(as) == relatedSize {
+				break
+			}
+			if !seen[page.Articles[i].ID] {
+				seen[page.Articles[i].ID] = true
+				as = append(as, page.Articles[i])
+			}
+		}
+	}
+	return s.cards(ctx, lang, as, names)
 }
 
 func originalURL(a *store.Article) string {
