@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"spektrum/internal/config"
+	"spektrum/internal/edition"
 	"spektrum/internal/extract"
 	"spektrum/internal/fetch"
 	"spektrum/internal/jobs"
@@ -350,7 +351,7 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		wc := web.Config{
 			SiteName: a.Cfg.SiteName, BaseURL: a.Cfg.BaseURL, Tagline: a.Cfg.Tagline,
 			Disclaimer: a.Cfg.Disclaimer, Language: a.Cfg.Language, Logger: a.Logger,
-			Editions: a.Cfg.Editions, Metrics: a.siteMetrics(),
+			Editions: a.Cfg.Editions, Metrics: a.siteMetrics(), Untranslated: edition.Placement(a.Cfg.Untranslated),
 		}
 		if a.Newsletter != nil {
 			wc.Mounts, wc.NewsletterForm = a.Newsletter.Handlers(), a.Newsletter.Form

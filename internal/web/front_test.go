@@ -2,14 +2,21 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/net/html"
 
+	"spektrum/internal/edition"
 	"spektrum/internal/store"
+	"spektrum/internal/store/sqlite"
 )
 
 // TestRelatedFillsTheGrid: an article alone in its section still gets a
@@ -56,5 +63,123 @@ func TestDisclaimerOncePerPage(t *testing.T) {
 		if n := strings.Count(string(r.body), "not necessarily those of Spektrum Test"); n != 1 {
 			t.Errorf("%s shows the disclaimer %d times, want once", c.path, n)
 		}
+	}
+}
+
+// newMixedSite serves editions en and fr over four articles, newest first:
+// a French one nobody translated, a German one translated into English,
+// and two English ones; untranslated articles are placed as p says.
+func newMixedSite(t *testing.T, p edition.Placement) (s *site, fr, de, en1, en2 store.Article) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "mixed.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s = &site{st: st, now: time.Now().UTC().Truncate(time.Second)}
+	if err := st.EnsureSection(ctx, store.Section{Slug: "world", Name: "World"}); err != nil {
+		t.Fatal(err)
+	}
+	src := store.Source{URL: "https://wire.example/feed", Kind: store.KindFeed, Name: "Wire", Enabled: true, PollInterval: time.Hour}
+	if err := st.CreateSource(ctx, &src); err != nil {
+		t.Fatal(err)
+	}
+	add := func(n int, lang, title string) store.Article {
+		a := store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://wire.example/%d", n), Title: title, Language: lang,
+			Section: "world", PublishedAt: s.now.Add(-time.Duration(n) * time.Hour), Text: title, HTML: "<p>" + title + "</p>"}
+		if _, err := st.UpsertArticle(ctx, &a); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	fr, de = add(1, "fr", "Le conseil vote le budget"), add(2, "de", "Stadtrat beschließt Haushalt")
+	en1, en2 = add(3, "en", "Harbour reopens"), add(4, "en", "Rail strike ends")
+	for _, tr := range []store.Translation{
+		{ArticleID: fr.ID, Language: "en", SourceLanguage: "fr", Status: store.TranslationUnsupported, ContentHash: fr.ContentHash},
+		{ArticleID: de.ID, Language: "en", SourceLanguage: "de", Status: store.TranslationDone, Title: "City council passes budget",
+			HTML: "<p>Passed.</p>", Text: "Passed.", Provider: "apertium", ContentHash: de.ContentHash},
+	} {
+		if err := st.PutTranslation(ctx, &tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.srv = httptest.NewUnstartedServer(nil)
+	h, err := New(st, Config{SiteName: "Spektrum", Language: "en", Editions: []string{"en", "fr"}, Untranslated: p,
+		BaseURL: "http://" + s.srv.Listener.Addr().String(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv.Config.Handler = h
+	s.srv.Start()
+	t.Cleanup(s.srv.Close)
+	return s, fr, de, en1, en2
+}
+
+// headlines lists the titles under the element with id, in order.
+func headlines(doc *html.Node, id string) []string {
+	var out []string
+	if n := byID(doc, id); n != nil {
+		for _, a := range findAll(n, elem("a")) {
+			if p := attr(a, "href"); strings.HasPrefix(p, "/en/20") || strings.HasPrefix(p, "/fr/20") {
+				out = append(out, textOf(a))
+			}
+		}
+	}
+	return out
+}
+
+// TestEditionShowsItsLanguageFirst: the English edition leads with its own
+// articles (written in English or translated); the untranslated French one
+// follows, marked with its language, or is kept to a block of its own.
+func TestEditionShowsItsLanguageFirst(t *testing.T) {
+	s, fr, _, en1, en2 := newMixedSite(t, edition.After)
+	doc := parseHTML(t, s.mustGet(t, "/en/", http.StatusOK).body)
+	lead := findAll(doc, func(n *html.Node) bool { return hasClass(n, "lead-story") })
+	if len(lead) != 1 || !strings.Contains(textOf(lead[0]), "City council passes budget") {
+		t.Fatalf("the English front page should lead with the newest article in English (translated), not the French one")
+	}
+	if got, want := headlines(doc, "latest"), []string{en1.Title, en2.Title, fr.Title}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("latest = %q, want %q (the untranslated after)", got, want)
+	}
+	marks := findAll(byID(doc, "latest"), func(n *html.Node) bool { return hasClass(n, "lang-mark") })
+	if len(marks) != 1 || textOf(marks[0]) != "French" {
+		t.Errorf("the untranslated article should be marked \"French\" once; marks: %d", len(marks))
+	}
+	if byID(doc, "others-h") != nil {
+		t.Error("with untranslated articles ranked after, there is no block apart")
+	}
+	sec := parseHTML(t, s.mustGet(t, "/en/section/world", http.StatusOK).body)
+	if got := headlines(sec, "latest"); len(got) != 4 || got[3] != fr.Title {
+		t.Errorf("section page = %q, want the French article last", got)
+	}
+
+	s, fr, _, en1, en2 = newMixedSite(t, edition.Apart)
+	doc = parseHTML(t, s.mustGet(t, "/en/", http.StatusOK).body)
+	if got, want := headlines(doc, "latest"), []string{en1.Title, en2.Title}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("latest (apart) = %q, want %q", got, want)
+	}
+	if h := byID(doc, "others-h"); h == nil || textOf(h) != "In other languages" {
+		t.Fatal("the untranslated article should be in a block \"In other languages\"")
+	}
+	others := findAll(doc, func(n *html.Node) bool { return hasClass(n, "others") })
+	if len(others) != 1 || !strings.Contains(textOf(others[0]), fr.Title) || !strings.Contains(textOf(others[0]), "French") {
+		t.Errorf("the block apart should list %q marked French", fr.Title)
+	}
+	sec = parseHTML(t, s.mustGet(t, "/en/section/world", http.StatusOK).body)
+	if got := headlines(sec, "latest"); len(got) != 3 {
+		t.Errorf("section page (apart) lists %q, want the three in English", got)
+	}
+	if o := findAll(sec, func(n *html.Node) bool { return hasClass(n, "others") }); len(o) != 1 {
+		t.Error("the section page should keep the French article in a block apart")
+	}
+	// The French edition: the French article is its own; the rest (no
+	// translation rows into French) are not in it at all.
+	frDoc := parseHTML(t, s.mustGet(t, "/fr/", http.StatusOK).body)
+	if lead := findAll(frDoc, func(n *html.Node) bool { return hasClass(n, "lead-story") }); len(lead) != 1 || !strings.Contains(textOf(lead[0]), fr.Title) {
+		t.Error("the French edition should lead with the French article")
 	}
 }

@@ -62,7 +62,9 @@ type card struct {
 	Published                  time.Time
 	// Lang is the language the title is in when it differs from the
 	// edition's (shown untranslated), for a lang attribute; "" otherwise.
-	Lang string
+	// LangName names it in the edition's language, for the mark that says
+	// so to readers.
+	Lang, LangName string
 }
 
 type pager struct{ Older, Newest string }
@@ -83,6 +85,8 @@ type homeMain struct {
 	Latest   []card
 	Blocks   []sectionBlock
 	Trending []card
+	// Others are the untranslated articles kept apart ("In other languages").
+	Others []card
 	// TrendingTitle is the catalogue key of the Trending box's heading,
 	// which says what it lists: the most read, the most covered or the
 	// newest stories (see trending).
@@ -98,6 +102,7 @@ type sectionBlock struct {
 type sectionMain struct {
 	Section store.Section
 	Cards   []card
+	Others  []card // untranslated, kept apart
 	Pager   pager
 	Count   string // "1.234 Artikel"
 }
@@ -254,7 +259,7 @@ func (s *server) card(lang string, l *edition.Article, names map[string]string) 
 		Published:  a.Date(),
 	}
 	if l.Shown != lang {
-		c.Lang = l.Shown
+		c.Lang, c.LangName = l.Shown, langname.Name(l.Shown, lang)
 	}
 	if a.Section != "" {
 		c.SectionName = names[a.Section]
@@ -266,15 +271,36 @@ func (s *server) card(lang string, l *edition.Article, names map[string]string) 
 	return c
 }
 
-// cards puts as into edition lang and makes list entries of them.
-func (s *server) cards(ctx context.Context, lang string, as []store.Article, names map[string]string) ([]card, error) {
+// arranged puts as into edition lang in the order the edition shows them
+// (edition.Arrange): its own language first; the untranslated after them,
+// or apart in other when the site keeps them apart.
+func (s *server) arranged(ctx context.Context, lang string, as []store.Article, names map[string]string) (shown, other []card, err error) {
+	ls, err := s.ed.List(ctx, lang, as)
+	if err != nil {
+		return nil, nil, err
+	}
+	own, rest := edition.Arrange(lang, ls, s.cfg.Untranslated)
+	for i := range own {
+		shown = append(shown, s.card(lang, &own[i], names))
+	}
+	for i := range rest {
+		other = append(other, s.card(lang, &rest[i], names))
+	}
+	return shown, other, nil
+}
+
+// ranked is arranged for the short lists (section blocks, Trending,
+// related, headlines on error pages), which have no room for a block
+// apart: there the untranslated always follow the edition's own.
+func (s *server) ranked(ctx context.Context, lang string, as []store.Article, names map[string]string) ([]card, error) {
 	ls, err := s.ed.List(ctx, lang, as)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]card, 0, len(ls))
-	for i := range ls {
-		out = append(out, s.card(lang, &ls[i], names))
+	own, _ := edition.Arrange(lang, ls, edition.After)
+	out := make([]card, 0, len(own))
+	for i := range own {
+		out = append(out, s.card(lang, &own[i], names))
 	}
 	return out, nil
 }
@@ -325,12 +351,12 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "home page: latest articles", err)
 		return
 	}
-	latest, err := s.cards(ctx, lang, page.Articles, names)
+	latest, others, err := s.arranged(ctx, lang, page.Articles, names)
 	if err != nil {
 		s.serverError(w, r, "home page: latest articles", err)
 		return
 	}
-	m := &homeMain{Latest: latest, Pager: pagerFor(d.Home, cursor, page.NextCursor)}
+	m := &homeMain{Latest: latest, Others: others, Pager: pagerFor(d.Home, cursor, page.NextCursor)}
 	d.Canonical = s.absURL(d.Home)
 	if cursor == "" {
 		// The first page leads with the newest story and adds the section
@@ -350,7 +376,7 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 				s.serverError(w, r, "home page: section "+sec.Slug, err)
 				return
 			}
-			cs, err := s.cards(ctx, lang, sp.Articles, names)
+			cs, err := s.ranked(ctx, lang, sp.Articles, names)
 			if err != nil {
 				s.serverError(w, r, "home page: section "+sec.Slug, err)
 				return
@@ -393,7 +419,7 @@ func (s *server) trending(ctx context.Context, lang string, names map[string]str
 	if err != nil {
 		return nil, "", err
 	}
-	cs, err := s.cards(ctx, lang, as, names)
+	cs, err := s.ranked(ctx, lang, as, names)
 	return cs, key, err
 }
 
@@ -426,7 +452,7 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "section page: articles", err)
 		return
 	}
-	cs, err := s.cards(ctx, d.Lang, page.Articles, names)
+	cs, others, err := s.arranged(ctx, d.Lang, page.Articles, names)
 	if err != nil {
 		s.serverError(w, r, "section page: articles", err)
 		return
@@ -442,7 +468,7 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 	if cursor != "" {
 		d.Canonical += "?" + url.Values{"cursor": {cursor}}.Encode()
 	}
-	d.Main = &sectionMain{Section: *sec, Cards: cs, Pager: pagerFor(d.Prefix+sectionPath(slug), cursor, page.NextCursor),
+	d.Main = &sectionMain{Section: *sec, Cards: cs, Others: others, Pager: pagerFor(d.Prefix+sectionPath(slug), cursor, page.NextCursor),
 		Count: s.msg.N(d.Lang, "articles.count", sec.ArticleCount)}
 	s.render(w, r, http.StatusOK, "section", d)
 }
@@ -593,7 +619,7 @@ func (s *server) related(ctx context.Context, lang string, a *store.Article, nam
 			}
 		}
 	}
-	return s.cards(ctx, lang, as, names)
+	return s.ranked(ctx, lang, as, names)
 }
 
 func originalURL(a *store.Article) string {
@@ -684,7 +710,7 @@ func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 	m := &errorMain{Heading: s.msg.T(d.Lang, titleKey), Text: s.msg.T(d.Lang, textKey)}
 	latest, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Limit: 5, OriginalsOnly: true})
 	if err == nil {
-		m.Latest, err = s.cards(ctx, d.Lang, latest.Articles, names)
+		m.Latest, err = s.ranked(ctx, d.Lang, latest.Articles, names)
 	}
 	if err != nil {
 		// The page is still useful without headlines.

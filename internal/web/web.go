@@ -29,6 +29,10 @@ type Config struct {
 	// Editions are the site's edition languages, each served under /{lang}/;
 	// the first is the default edition. Default: Language alone.
 	Editions []string
+	// Untranslated says where an edition puts the articles it cannot show
+	// in its language: ranked after its own (default) or apart, in a block
+	// "In other languages" (edition.Arrange).
+	Untranslated edition.Placement
 	// Views, when set, counts article views for Trending (views.go); the
 	// caller runs and flushes it. Without it nothing is counted.
 	Views *Views
@@ -104,6 +108,11 @@ func New(st Store, cfg Config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	placement, err := edition.ParsePlacement(string(cfg.Untranslated))
+	if err != nil {
+		return nil, fmt.Errorf("web: Config.Untranslated: %w", err)
+	}
+	cfg.Untranslated = placement
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
