@@ -546,7 +546,8 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		// (translated where SPEKTRUM_TRANSLATE_* names a provider).
 		cfg.Editions = []string{"en", "de", "fr", "es"}
 	}
-	srv, err := demo.Start()
+	// Dated as today's news, so the site (and its news sitemap) looks live.
+	srv, err := demo.StartFresh(time.Now())
 	if err != nil {
 		return fmt.Errorf("start demo sites: %w", err)
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -181,5 +182,90 @@ func TestEditionShowsItsLanguageFirst(t *testing.T) {
 	frDoc := parseHTML(t, s.mustGet(t, "/fr/", http.StatusOK).body)
 	if lead := findAll(frDoc, func(n *html.Node) bool { return hasClass(n, "lead-story") }); len(lead) != 1 || !strings.Contains(textOf(lead[0]), fr.Title) {
 		t.Error("the French edition should lead with the French article")
+	}
+}
+
+// TestIconsAndManifest: the layout links an SVG icon, an ICO fallback, a
+// touch icon and a web-app manifest, and each answers with its type.
+func TestIconsAndManifest(t *testing.T) {
+	s := newSite(t, "https://img.example.org")
+	doc := parseHTML(t, s.mustGet(t, "/en/", http.StatusOK).body)
+	hrefs := map[string]string{}
+	for _, l := range findAll(doc, elem("link")) {
+		rel := attr(l, "rel")
+		if rel == "icon" && attr(l, "type") != "" {
+			rel += " " + attr(l, "type")
+		}
+		hrefs[rel] = attr(l, "href")
+	}
+	for rel, ct := range map[string]string{
+		"icon": "image/x-icon", "icon image/svg+xml": "image/svg+xml", "apple-touch-icon": "image/png", "manifest": "application/manifest+json",
+	} {
+		if hrefs[rel] == "" {
+			t.Errorf("no <link rel=%q>", rel)
+			continue
+		}
+		r := s.mustGet(t, hrefs[rel], http.StatusOK)
+		if got := r.Header.Get("Content-Type"); !strings.HasPrefix(got, ct) || len(r.body) == 0 {
+			t.Errorf("%s answers %q with %d bytes, want %s", hrefs[rel], got, len(r.body), ct)
+		}
+	}
+	if ico := s.mustGet(t, "/favicon.ico", http.StatusOK).body; len(ico) < 22 || ico[2] != 1 || string(ico[22:26]) != "\x89PNG" {
+		t.Error("/favicon.ico is not an ICO holding a PNG")
+	}
+	var m webManifest
+	if err := json.Unmarshal(s.mustGet(t, "/manifest.webmanifest", http.StatusOK).body, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Name != "Spektrum Test" || m.StartURL != "/" || len(m.Icons) != 3 {
+		t.Fatalf("manifest = %+v", m)
+	}
+	for _, ic := range m.Icons {
+		if r := s.mustGet(t, ic.Src, http.StatusOK); r.Header.Get("Content-Type") != ic.Type {
+			t.Errorf("manifest icon %s is %q, the manifest says %q", ic.Src, r.Header.Get("Content-Type"), ic.Type)
+		}
+	}
+	if csp := s.mustGet(t, "/en/", http.StatusOK).Header.Get("Content-Security-Policy"); !strings.Contains(csp, "manifest-src 'self'") {
+		t.Errorf("the CSP blocks the manifest: %s", csp)
+	}
+}
+
+// TestRSSImageWithoutFakeLength: an item's image is a Media RSS element,
+// which needs no length, not an <enclosure length="0">.
+func TestRSSImageWithoutFakeLength(t *testing.T) {
+	s := newSite(t, "https://img.example.org")
+	body := string(s.mustGet(t, "/en/feed.xml", http.StatusOK).body)
+	if strings.Contains(body, "<enclosure") || strings.Contains(body, `length="0"`) {
+		t.Error("the RSS feed still has an enclosure without a real length")
+	}
+	want := `<media:content url="https://img.example.org/lead-0.png" type="image/png" medium="image"></media:content>`
+	if !strings.Contains(body, want) || !strings.Contains(body, `xmlns:media="http://search.yahoo.com/mrss/"`) {
+		t.Errorf("the RSS feed lacks %s with its namespace", want)
+	}
+}
+
+// TestEveryPageHasADescription: front, section, article (also one with no
+// text to summarize) and error pages carry a meta description.
+func TestEveryPageHasADescription(t *testing.T) {
+	s := newSite(t, "https://img.example.org")
+	bare := store.Article{SourceID: s.sources[0].ID, URL: "https://src0.example.org/bare", Title: "A title alone",
+		PublishedAt: s.now.Add(-time.Hour), Language: "en"}
+	if _, err := s.st.UpsertArticle(context.Background(), &bare); err != nil {
+		t.Fatal(err)
+	}
+	a := s.visible[4]
+	for _, c := range []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/en/", 200, "News from every side"}, {"/en/section/economy", 200, "Economy"},
+		{enArticle(&a), 200, a.Summary}, {"/en" + bare.Path(), 200, "News from every side"},
+		{"/en/section/nothing-here", 404, "News from every side"},
+	} {
+		doc := parseHTML(t, s.mustGet(t, c.path, c.status).body)
+		if got := metaProp(doc, "description"); got == "" || !strings.Contains(got, c.want) {
+			t.Errorf("%s: meta description %q, want one with %q", c.path, got, c.want)
+		}
 	}
 }

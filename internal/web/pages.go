@@ -559,7 +559,9 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		d.Feeds = append(s.feedLinks(lang, a.Section, c.SectionName), d.Feeds...)
 	}
 	d.DisclaimerShown = true
-	d.Description = summary(a, 200)
+	if desc := summary(a, 200); desc != "" {
+		d.Description = desc // else the tagline basePage set: every page has one
+	}
 	d.Canonical = permalink
 	if len(s.editions) > 1 {
 		// hreflang names only the editions that carry the article in

@@ -15,7 +15,7 @@ import (
 // csp allows only our own CSS and script, images from anywhere over https
 // (article images stay on their publishers' servers), and frames only for the
 // video hosts the sanitizer lets through. No inline code anywhere.
-const csp = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; script-src 'self'; " +
+const csp = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; script-src 'self'; manifest-src 'self'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'; " +
 	"frame-src https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com https://www.dailymotion.com"
 

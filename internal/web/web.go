@@ -199,6 +199,8 @@ func (s *server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/sources", s.handleAPISources)
 
 	mux.HandleFunc("GET /static/{name}", s.handleStatic)
+	mux.HandleFunc("GET /favicon.ico", s.handleFavicon)
+	mux.HandleFunc("GET /manifest.webmanifest", s.handleManifest)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	for pattern, h := range s.cfg.Mounts {
 		mux.Handle(pattern, h)
