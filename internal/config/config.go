@@ -100,7 +100,7 @@ var Settings = []Setting{
 	{"untranslated", "SPEKTRUM_UNTRANSLATED", "after", "where an edition puts articles not (yet) translated into its language, marked with their language: after (ranked after its own) or apart (a block \"In other languages\")"},
 	{"translate-routes", "SPEKTRUM_TRANSLATE_ROUTES", "", "translation providers per language pair, tried in order, e.g. de-en=deepl,apertium; *=openai (default: every configured provider)"},
 	{"translate-budgets", "SPEKTRUM_TRANSLATE_BUDGETS", "", "monthly character budget per provider, e.g. deepl=500000,google=1000000 (default: no limit)"},
-	{"smtp-url", "SPEKTRUM_SMTP_URL", "", "SMTP server for the newsletter, e.g. smtp://user:pass@host:587 or smtps://…:465 (empty: newsletter off)"},
+	{"smtp-url", "SPEKTRUM_SMTP_URL", "", "SMTP server for the newsletter, e.g. smtp://user:pass@host:587 or smtps://…:465, or file:DIR to write mails into folder DIR instead (trying it out; the demo's default) (empty: newsletter off)"},
 	{"mail-from", "SPEKTRUM_MAIL_FROM", "", "sender address of the newsletter (default newsletter@ the base URL's host)"},
 	{"mail-return-path", "SPEKTRUM_MAIL_RETURN_PATH", "", "envelope sender: where bounces go (default the sender address)"},
 	{"trusted-proxies", "SPEKTRUM_TRUSTED_PROXIES", "", "reverse proxies (comma-separated CIDRs, e.g. 127.0.0.1/32) whose X-Forwarded-For names the client, for sign-up limits and view counts"},

@@ -27,6 +27,7 @@ type pageData struct {
 	Tagline     string
 	Title       string // <title>; the site name is appended by the layout
 	Description string
+	NoIndex     bool   // personal pages (the newsletter's) ask not to be indexed
 	Canonical   string // absolute
 	Feeds       []feedLink
 	Nav         []store.Section

@@ -90,6 +90,15 @@ type server struct {
 // files, wrapped in the security headers every response carries. Templates
 // are parsed here, once; New fails if they (or the config) are broken.
 func New(st Store, cfg Config) (http.Handler, error) {
+	s, err := newServer(st, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return securityHeaders(s.withPageURL(s.routes())), nil
+}
+
+// newServer checks cfg, fills its defaults and parses the templates.
+func newServer(st Store, cfg Config) (*server, error) {
 	if st == nil {
 		return nil, errors.New("web: a store is required")
 	}
@@ -158,7 +167,7 @@ func New(st Store, cfg Config) (http.Handler, error) {
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
-	return securityHeaders(s.withPageURL(s.routes())), nil
+	return s, nil
 }
 
 func (s *server) routes() *http.ServeMux {
