@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"spektrum/internal/edition"
 	"spektrum/internal/store"
 )
 
@@ -77,6 +78,13 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 		if err != nil {
 			s.serverError(w, r, "feed: translations", err)
 			return
+		}
+		if s.cfg.Untranslated == edition.Apart {
+			// A feed has no block apart: an edition that keeps the
+			// untranslated apart keeps them out of its feeds. Ranked
+			// after, they stay in date order, which feed readers keep
+			// anyway; each item says its language.
+			ls, _ = edition.Arrange(lang, ls, edition.Apart)
 		}
 		for i := range ls {
 			a := &ls[i].Article

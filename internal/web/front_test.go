@@ -157,6 +157,9 @@ func TestEditionShowsItsLanguageFirst(t *testing.T) {
 	if got := headlines(sec, "latest"); len(got) != 4 || got[3] != fr.Title {
 		t.Errorf("section page = %q, want the French article last", got)
 	}
+	if feed := string(s.mustGet(t, "/en/feed.xml", http.StatusOK).body); !strings.Contains(feed, fr.Title) {
+		t.Error("the English feed (after) should still carry the untranslated French article, marked with its language")
+	}
 
 	s, fr, _, en1, en2 = newMixedSite(t, edition.Apart)
 	doc = parseHTML(t, s.mustGet(t, "/en/", http.StatusOK).body)
@@ -176,6 +179,10 @@ func TestEditionShowsItsLanguageFirst(t *testing.T) {
 	}
 	if o := findAll(sec, func(n *html.Node) bool { return hasClass(n, "others") }); len(o) != 1 {
 		t.Error("the section page should keep the French article in a block apart")
+	}
+	// Feeds: kept apart means left out of the edition's feed.
+	if feed := string(s.mustGet(t, "/en/feed.xml", http.StatusOK).body); strings.Contains(feed, fr.Title) || !strings.Contains(feed, en1.Title) {
+		t.Error("the English feed (apart) should carry the English articles and not the untranslated French one")
 	}
 	// The French edition: the French article is its own; the rest (no
 	// translation rows into French) are not in it at all.
