@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -564,7 +565,18 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		// (translated where SPEKTRUM_TRANSLATE_* names a provider).
 		cfg.Editions = []string{"en", "de", "fr", "es"}
 	}
-	srv, err := demo.Start()
+	// The newsletter works without an SMTP server: its mails go to a
+	// folder beside the database, and the log names each file and its links.
+	mailDir := ""
+	if cfg.SMTPURL == "" {
+		mailDir = "data/demo-mail"
+		if !strings.Contains(cfg.DB, "://") {
+			mailDir = filepath.Join(filepath.Dir(cfg.DB), "demo-mail")
+		}
+		cfg.SMTPURL = "file:" + mailDir
+	}
+	// Dated as today's news, so the site (and its news sitemap) looks live.
+	srv, err := demo.StartFresh(time.Now())
 	if err != nil {
 		return fmt.Errorf("start demo sites: %w", err)
 	}
@@ -613,6 +625,17 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer a.Close()
 	return a.Serve(ctx, func(url string) {
+		if len(a.Translator.Providers()) == 0 {
+			fmt.Fprintf(stdout, "translation is off: articles are shown in their own language in the other editions; to translate them,\n"+
+				"  run apertium-apy (apt install apertium-apy apertium-eng-spa apertium-fr-es; apertium-apy -p 2737 /usr/share/apertium/modes)\n"+
+				"  and start the demo with SPEKTRUM_TRANSLATE_APERTIUM_URL=http://127.0.0.1:2737 (other providers: spektrum help settings)\n")
+		} else {
+			fmt.Fprintf(stdout, "translation is on (%s): the editions fill as articles are translated\n", strings.Join(a.Translator.Providers(), ", "))
+		}
+		if mailDir != "" {
+			fmt.Fprintf(stdout, "newsletter: no SMTP server is set (SPEKTRUM_SMTP_URL), so its mails are written to %s and logged;\n"+
+				"  sign up at %s%s/newsletter and follow the confirmation link from the log\n", mailDir, url, cfg.Editions[0])
+		}
 		fmt.Fprintf(stdout, "Spektrum %s demo is running: open %s (Ctrl-C to stop)\n", version.Version, url)
 	})
 }

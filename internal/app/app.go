@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"spektrum/internal/config"
+	"spektrum/internal/edition"
 	"spektrum/internal/extract"
 	"spektrum/internal/fetch"
 	"spektrum/internal/jobs"
@@ -129,13 +130,30 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, events fu
 	a := &App{Cfg: cfg, Store: st, Fetch: fc, Pipeline: p, Logger: logger, Translator: tr,
 		Ops: ops.New(st, fc, p, ops.Options{PollInterval: cfg.PollInterval, Scale: cfg.Scale})}
 	if cfg.SMTPURL != "" {
-		if a.Newsletter, err = newsletter.Open(ctx, st, newsletter.Settings{SMTPURL: cfg.SMTPURL,
-			Config: a.newsletterConfig()}); err != nil {
+		nc := a.newsletterConfig()
+		// The newsletter's pages in the site's design (web.Layout).
+		layout, err := web.NewLayout(st, a.siteConfig())
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("newsletter pages: %w", err)
+		}
+		nc.Layout = layout.Render
+		if a.Newsletter, err = newsletter.Open(ctx, st, newsletter.Settings{SMTPURL: cfg.SMTPURL, Config: nc}); err != nil {
 			st.Close()
 			return nil, err
 		}
 	}
 	return a, nil
+}
+
+// siteConfig is what the site's pages (web.New) and the newsletter's pages
+// in the site's layout (web.NewLayout) share.
+func (a *App) siteConfig() web.Config {
+	return web.Config{
+		SiteName: a.Cfg.SiteName, BaseURL: a.Cfg.BaseURL, Tagline: a.Cfg.Tagline,
+		Disclaimer: a.Cfg.Disclaimer, Language: a.Cfg.Language, Logger: a.Logger,
+		Editions: a.Cfg.Editions, Untranslated: edition.Placement(a.Cfg.Untranslated), Scale: a.Cfg.Scale,
+	}
 }
 
 func (a *App) newsletterConfig() newsletter.Config {
@@ -350,11 +368,8 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		a.Logger.Info("workers started", "worker", r.Worker(), "concurrency", a.Cfg.Workers)
 	}
 	if role == "all" || role == "web" {
-		wc := web.Config{
-			SiteName: a.Cfg.SiteName, BaseURL: a.Cfg.BaseURL, Tagline: a.Cfg.Tagline,
-			Disclaimer: a.Cfg.Disclaimer, Language: a.Cfg.Language, Logger: a.Logger,
-			Editions: a.Cfg.Editions, Metrics: a.siteMetrics(), Scale: a.Cfg.Scale,
-		}
+		wc := a.siteConfig()
+		wc.Metrics = a.siteMetrics()
 		if a.Newsletter != nil {
 			wc.Mounts, wc.NewsletterForm = a.Newsletter.Handlers(), a.Newsletter.Form
 		}

@@ -47,9 +47,12 @@ type Config struct {
 	NoAutoMigrate bool
 
 	// Editions and translation (internal/translate).
-	Editions         []string // edition languages; the first is the default
-	TranslateRoutes  string   // "de-en=deepl,apertium; *=openai"
-	TranslateBudgets string   // "deepl=500000,google=1000000" characters a month
+	Editions []string // edition languages; the first is the default
+	// Untranslated is where an edition puts articles it cannot show in its
+	// language: "after" its own or "apart" (edition.Placement).
+	Untranslated     string
+	TranslateRoutes  string // "de-en=deepl,apertium; *=openai"
+	TranslateBudgets string // "deepl=500000,google=1000000" characters a month
 	// Translators holds the translation providers' settings that are
 	// flags, by environment name (SPEKTRUM_TRANSLATE_APERTIUM_URL → URL).
 	// Their secrets are not here: keys and tokens are environment only,
@@ -106,9 +109,10 @@ var Settings = []Setting{
 	{"log-level", "SPEKTRUM_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"no-auto-migrate", "SPEKTRUM_NO_AUTO_MIGRATE", "false", "don't migrate the schema on start (run `spektrum migrate` yourself)"},
 	{"editions", "SPEKTRUM_EDITIONS", "", "edition languages, e.g. en,de,fr,es; the first is the default (default: --language alone)"},
+	{"untranslated", "SPEKTRUM_UNTRANSLATED", "after", "where an edition puts articles not (yet) translated into its language, marked with their language: after (ranked after its own) or apart (a block \"In other languages\")"},
 	{"translate-routes", "SPEKTRUM_TRANSLATE_ROUTES", "", "translation providers per language pair, tried in order, e.g. de-en=deepl,apertium; *=openai (default: every configured provider)"},
 	{"translate-budgets", "SPEKTRUM_TRANSLATE_BUDGETS", "", "monthly character budget per provider, e.g. deepl=500000,google=1000000 (default: no limit)"},
-	{"smtp-url", "SPEKTRUM_SMTP_URL", "", "SMTP server for the newsletter, e.g. smtp://user:pass@host:587 or smtps://…:465 (empty: newsletter off)"},
+	{"smtp-url", "SPEKTRUM_SMTP_URL", "", "SMTP server for the newsletter, e.g. smtp://user:pass@host:587 or smtps://…:465, or file:DIR to write mails into folder DIR instead (trying it out; the demo's default) (empty: newsletter off)"},
 	{"mail-from", "SPEKTRUM_MAIL_FROM", "", "sender address of the newsletter (default newsletter@ the base URL's host)"},
 	{"mail-return-path", "SPEKTRUM_MAIL_RETURN_PATH", "", "envelope sender: where bounces go (default the sender address)"},
 	{"trusted-proxies", "SPEKTRUM_TRUSTED_PROXIES", "", "reverse proxies (comma-separated CIDRs, e.g. 127.0.0.1/32) whose X-Forwarded-For names the client, for sign-up limits and view counts"},
@@ -277,6 +281,10 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 		if lang.Code(e) != e {
 			errs = append(errs, fmt.Sprintf("--editions: %q is not a language code such as de or fr", e))
 		}
+	}
+	c.Untranslated = get("untranslated")
+	if c.Untranslated != "after" && c.Untranslated != "apart" {
+		errs = append(errs, fmt.Sprintf("--untranslated: %q is neither after nor apart", c.Untranslated))
 	}
 	if c.NewsletterRate, err = strconv.ParseFloat(get("newsletter-rate"), 64); err != nil || c.NewsletterRate < 0 {
 		errs = append(errs, fmt.Sprintf("--newsletter-rate: %q is not a number of mails per second (0 for no limit)", get("newsletter-rate")))

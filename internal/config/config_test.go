@@ -70,6 +70,7 @@ func TestInvalidValuesAreNamed(t *testing.T) {
 		{[]string{"--allow-private-networks=maybe"}, "--allow-private-networks"},
 		{[]string{"--max-bytes", "-5"}, "--max-bytes"},
 		{[]string{"--db", ""}, "--db"},
+		{[]string{"--untranslated", "before"}, "--untranslated: \"before\" is neither after nor apart"},
 	}
 	for _, tc := range cases {
 		_, err := load(t, nil, tc.args...)

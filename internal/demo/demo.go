@@ -244,6 +244,22 @@ func Handler(baseURL string) http.Handler {
 	return h
 }
 
+// redate dates every article of sites anew from now, newest first, keeping
+// their order (ties by site order), and re-sorts each site's feed.
+func redate(sites []*site, now time.Time) {
+	var all []*article
+	for _, s := range sites {
+		all = append(all, s.articles...)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].published.After(all[j].published) })
+	for i, a := range all {
+		a.published = now.Add(-time.Hour - time.Duration(i)*90*time.Minute).UTC().Truncate(time.Minute)
+	}
+	for _, s := range sites {
+		sort.SliceStable(s.articles, func(i, j int) bool { return s.articles[i].published.After(s.articles[j].published) })
+	}
+}
+
 // Server is a running demo server on the loopback interface.
 type Server struct {
 	URL   string // e.g. "http://127.0.0.1:41234"
@@ -255,8 +271,17 @@ type Server struct {
 	exit chan struct{}
 }
 
-// Start serves the demo sites on 127.0.0.1 at a free port.
-func Start() (*Server, error) {
+// Start serves the demo sites on 127.0.0.1 at a free port, each article
+// dated as its page was published.
+func Start() (*Server, error) { return start(time.Time{}) }
+
+// StartFresh is Start with the articles re-dated as if just published: in
+// their order, the newest an hour before now and each next one 90 minutes
+// older, so the `spektrum demo` site looks like a day's news (its news
+// sitemap, which lists only the last two days, included).
+func StartFresh(now time.Time) (*Server, error) { return start(now) }
+
+func start(now time.Time) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("demo: listen: %w", err)
@@ -266,6 +291,9 @@ func Start() (*Server, error) {
 	if err != nil {
 		ln.Close()
 		return nil, err
+	}
+	if !now.IsZero() {
+		redate(h.sites, now)
 	}
 	s := &Server{
 		URL:  "http://" + ln.Addr().String(),

@@ -557,3 +557,65 @@ type recorder struct {
 func (r *recorder) Header() http.Header         { return r.header }
 func (r *recorder) WriteHeader(c int)           { r.code = c }
 func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+
+// TestStartFresh: the fresh demo dates its articles within the last two
+// days (as a news sitemap wants them), in the order the pages' own dates
+// give, and serves those dates in its feeds.
+func TestStartFresh(t *testing.T) {
+	old, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	now := time.Now().UTC()
+	srv, err := StartFresh(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	type dated struct {
+		path string
+		old  time.Time
+		now  time.Time
+	}
+	byPath := map[string]*dated{}
+	for _, s := range old.Sites {
+		for _, a := range s.Articles {
+			byPath[strings.TrimPrefix(a.URL, old.URL)] = &dated{path: a.URL, old: a.Published}
+		}
+	}
+	var all []*dated
+	for _, s := range srv.Sites {
+		for _, a := range s.Articles {
+			d := byPath[strings.TrimPrefix(a.URL, srv.URL)]
+			if d == nil {
+				t.Fatalf("%s is not in the plain demo", a.URL)
+			}
+			d.now = a.Published
+			all = append(all, d)
+			if age := now.Sub(a.Published); age < time.Hour || age > 48*time.Hour {
+				t.Errorf("%s is dated %s, %s ago; want within the last two days", a.URL, a.Published, age)
+			}
+		}
+	}
+	if len(all) < 10 {
+		t.Fatalf("only %d articles", len(all))
+	}
+	for _, a := range all {
+		for _, b := range all {
+			if a.old.After(b.old) && !a.now.After(b.now) {
+				t.Errorf("%s was newer than %s and is not any more", a.path, b.path)
+			}
+		}
+	}
+	// The feeds say the new dates.
+	for _, s := range srv.Sites {
+		if s.Format != "rss2" {
+			continue
+		}
+		_, body := get(t, s.FeedURL)
+		if want := s.Articles[0].Published.Format(time.RFC1123Z); !strings.Contains(string(body), want) {
+			t.Errorf("%s lacks the fresh date %s", s.FeedURL, want)
+		}
+	}
+}

@@ -182,3 +182,46 @@ func (e *Editions) SectionName(ed, slug, stored string) string {
 	}
 	return stored
 }
+
+// Placement says where an edition puts the articles it cannot show in its
+// language (untranslated ones, marked with their language).
+type Placement string
+
+const (
+	// After ranks them after the edition's own articles in every list.
+	After Placement = "after"
+	// Apart keeps them out of the main lists, for a block of their own
+	// ("In other languages").
+	Apart Placement = "apart"
+)
+
+// ParsePlacement reads a Placement setting; "" is After.
+func ParsePlacement(s string) (Placement, error) {
+	switch p := Placement(s); p {
+	case "":
+		return After, nil
+	case After, Apart:
+		return p, nil
+	}
+	return "", fmt.Errorf("%q is not a placement of untranslated articles: want after or apart", s)
+}
+
+// Arrange is the order an edition shows a list in: the articles in ed's
+// language (written in it, translated into it, or of unknown language)
+// first, then the others, each part in its given order (newest first,
+// most read first...). With Apart the others come back separately, for a
+// block of their own; with After they follow in shown and other is nil.
+func Arrange(ed string, ls []Article, p Placement) (shown, other []Article) {
+	shown = make([]Article, 0, len(ls))
+	for i := range ls {
+		if ls[i].Shown == ed {
+			shown = append(shown, ls[i])
+		} else {
+			other = append(other, ls[i])
+		}
+	}
+	if p == Apart {
+		return shown, other
+	}
+	return append(shown, other...), nil
+}

@@ -3,6 +3,8 @@ package edition_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,5 +133,48 @@ func TestSectionName(t *testing.T) {
 		if got := ed.SectionName(c.ed, c.slug, c.stored); got != c.want {
 			t.Errorf("SectionName(%s, %s, %q) = %q, want %q", c.ed, c.slug, c.stored, got, c.want)
 		}
+	}
+}
+
+// TestArrange: an edition's own articles (written in its language, of no
+// known language, or translated) come first; the untranslated follow, or
+// are kept apart; each part keeps its order.
+func TestArrange(t *testing.T) {
+	ctx := context.Background()
+	st, ed := setup(t)
+	fr := article(t, st, "fr", "Élection")
+	de := article(t, st, "de", "Wahl")
+	en := article(t, st, "en", "Vote")
+	none := article(t, st, "", "Unknown")
+	es := article(t, st, "es", "Votación")
+	translate(t, st, es, "en", store.TranslationDone, es.ContentHash)
+	ls, err := ed.List(ctx, "en", []store.Article{*fr, *de, *en, *none, *es})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(ls []edition.Article) (out []int64) {
+		for _, l := range ls {
+			out = append(out, l.ID)
+		}
+		return out
+	}
+	shown, other := edition.Arrange("en", ls, edition.After)
+	if got, want := ids(shown), []int64{en.ID, none.ID, es.ID, fr.ID, de.ID}; !slices.Equal(got, want) || other != nil {
+		t.Errorf("After: %v then %v; want %v and nothing apart", got, ids(other), want)
+	}
+	shown, other = edition.Arrange("en", ls, edition.Apart)
+	if !slices.Equal(ids(shown), []int64{en.ID, none.ID, es.ID}) || !slices.Equal(ids(other), []int64{fr.ID, de.ID}) {
+		t.Errorf("Apart: %v and %v apart; want the English three, then fr, de apart", ids(shown), ids(other))
+	}
+	for _, c := range []struct {
+		in   string
+		want edition.Placement
+	}{{"", edition.After}, {"after", edition.After}, {"apart", edition.Apart}} {
+		if p, err := edition.ParsePlacement(c.in); err != nil || p != c.want {
+			t.Errorf("ParsePlacement(%q) = %q, %v", c.in, p, err)
+		}
+	}
+	if _, err := edition.ParsePlacement("before"); err == nil || !strings.Contains(err.Error(), "after or apart") {
+		t.Errorf("ParsePlacement(before): err = %v, want one naming the choices", err)
 	}
 }

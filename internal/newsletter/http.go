@@ -112,7 +112,13 @@ func (n *Newsletter) withChoices(ctx context.Context, f *formData, lang string, 
 		return err
 	}
 	for _, s := range secs {
-		f.Sections = append(f.Sections, sectionOpt{Slug: s.Slug, Name: n.ed.SectionName(lang, s.Slug, s.Name), Checked: containsStr(chosen, s.Slug)})
+		checked := containsStr(chosen, s.Slug)
+		// Like the site's menu: a section without articles is no choice,
+		// unless the reader chose it when it had some.
+		if s.ArticleCount == 0 && !checked {
+			continue
+		}
+		f.Sections = append(f.Sections, sectionOpt{Slug: s.Slug, Name: n.ed.SectionName(lang, s.Slug, s.Name), Checked: checked})
 	}
 	if len(n.cfg.Languages) > 1 {
 		for _, l := range n.cfg.Languages {
@@ -178,24 +184,36 @@ type pageData struct {
 }
 
 func (n *Newsletter) page(lang, heading string, paras ...string) *pageData {
-	return &pageData{Lang: lang, Site: n.cfg.SiteName, HomeURL: n.cfg.BaseURL + "/",
+	return &pageData{Lang: lang, Site: n.cfg.SiteName, HomeURL: n.cfg.BaseURL + "/" + n.pageLang(lang) + "/",
 		StyleURL: n.cfg.BaseURL + "/newsletter/style.css", Heading: heading, Paras: paras,
 		Back: n.msg.T(lang, "page.home", n.cfg.SiteName)}
 }
 
-func (n *Newsletter) render(w http.ResponseWriter, status int, p *pageData) {
+func (n *Newsletter) render(w http.ResponseWriter, r *http.Request, status int, p *pageData) {
+	page := "page"
+	if n.cfg.Layout != nil {
+		page = "body" // the site's layout puts it in its own page
+	}
 	var b bytes.Buffer
-	if err := n.pages.ExecuteTemplate(&b, "page", p); err != nil {
+	if err := n.pages.ExecuteTemplate(&b, page, p); err != nil {
 		n.log.Error("render newsletter page", "err", err)
 		http.Error(w, "500 internal error: the page could not be rendered", http.StatusInternalServerError)
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
 	// Pages behind signed links are personal: never cached, never
 	// leaking the token onward through a Referer.
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "same-origin") // no-referrer makes older browsers send Origin: null, failing the cross-origin check
+	if n.cfg.Layout != nil {
+		desc := p.Heading
+		if len(p.Paras) > 0 {
+			desc = p.Paras[0]
+		}
+		n.cfg.Layout(w, r, status, p.Lang, p.Heading, desc, template.HTML(b.String())) //nolint:gosec // rendered by html/template above
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(b.Bytes())
 }
@@ -240,7 +258,7 @@ func (n *Newsletter) serveSignupPage(w http.ResponseWriter, r *http.Request, lan
 	}
 	p := n.page(lang, n.msg.T(lang, "form.heading"))
 	p.Form = f
-	n.render(w, http.StatusOK, p)
+	n.render(w, r, http.StatusOK, p)
 }
 
 // clientIP is the key the per-IP sign-up limit counts (clientip.Key: the
@@ -270,21 +288,21 @@ func (n *Newsletter) handleFormSubscribe(w http.ResponseWriter, r *http.Request)
 	switch {
 	case err == nil:
 		p := n.page(shown, n.msg.T(shown, "page.checkmail"), n.msg.T(shown, "page.checkmail.p", strings.TrimSpace(s.Email)))
-		n.render(w, http.StatusOK, p)
+		n.render(w, r, http.StatusOK, p)
 	case errors.Is(err, ErrRateLimited):
 		w.Header().Set("Retry-After", "3600")
-		n.render(w, http.StatusTooManyRequests, n.page(shown, n.msg.T(shown, "page.invalid"), n.msg.T(shown, "page.ratelimited")))
+		n.render(w, r, http.StatusTooManyRequests, n.page(shown, n.msg.T(shown, "page.invalid"), n.msg.T(shown, "page.ratelimited")))
 	case errors.Is(err, ErrInvalid):
 		f := n.newForm(shown, s.PageURL)
 		f.Email, f.Frequency, f.ID = s.Email, s.Frequency, "-page"
-		if err2 := n.withChoices(r.Context(), f, lang, s.Sections); err2 != nil {
+		if err2 := n.withChoices(r.Context(), f, shown, s.Sections); err2 != nil {
 			n.serverError(w, r, "sign-up", err2)
 			return
 		}
 		p := n.page(shown, n.msg.T(shown, "page.invalid"))
 		p.Errors = []string{strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")}
 		p.Form = f
-		n.render(w, http.StatusBadRequest, p)
+		n.render(w, r, http.StatusBadRequest, p)
 	default:
 		n.serverError(w, r, "sign-up", err)
 	}
@@ -303,7 +321,7 @@ func (n *Newsletter) badLink(w http.ResponseWriter, r *http.Request, lang string
 	f := n.newForm(lang, n.cfg.BaseURL+"/newsletter")
 	f.ID = "-page"
 	p.Form = f
-	n.render(w, http.StatusNotFound, p)
+	n.render(w, r, http.StatusNotFound, p)
 }
 
 // linkSubscriber resolves the request's token or answers with the
@@ -331,7 +349,7 @@ func (n *Newsletter) handleConfirmPage(w http.ResponseWriter, r *http.Request) {
 	sub, err := n.subscriberFor(r.Context(), token(r), purposeConfirm)
 	switch {
 	case errors.Is(err, errLinkExpired):
-		n.expiredLink(w, sub, token(r))
+		n.expiredLink(w, r, sub, token(r))
 		return
 	case errors.Is(err, errBadLink):
 		n.badLink(w, r, n.pageLang(r.URL.Query().Get("lang")))
@@ -355,13 +373,13 @@ func (n *Newsletter) confirmPage(w http.ResponseWriter, r *http.Request, sub *st
 	}
 	names := map[string]string{}
 	for _, s := range secs {
-		names[s.Slug] = s.Name
+		names[s.Slug] = n.ed.SectionName(lang, s.Slug, s.Name)
 	}
 	p := n.page(lang, n.msg.T(lang, "page.confirm"), n.msg.T(lang, "page.confirm.p", n.cfg.SiteName, sub.Email),
 		n.choicesLine(lang, sub, names))
 	p.Button = &buttonData{Action: n.cfg.BaseURL + "/newsletter/confirm", Token: tok, Choices: n.choicesDigest(sub),
 		Label: n.msg.T(lang, "page.confirm.btn")}
-	n.render(w, http.StatusOK, p)
+	n.render(w, r, http.StatusOK, p)
 	return nil
 }
 
@@ -382,11 +400,11 @@ func (n *Newsletter) choicesLine(lang string, sub *store.Subscriber, names map[s
 
 // expiredLink answers an authentic but expired confirmation link: its
 // holder can have a fresh one mailed (handleResend).
-func (n *Newsletter) expiredLink(w http.ResponseWriter, sub *store.Subscriber, tok string) {
+func (n *Newsletter) expiredLink(w http.ResponseWriter, r *http.Request, sub *store.Subscriber, tok string) {
 	lang := n.msg.lang(sub.Language)
 	p := n.page(lang, n.msg.T(lang, "page.expired"), n.msg.T(lang, "page.expired.p", sub.Email))
 	p.Button = &buttonData{Action: n.cfg.BaseURL + "/newsletter/resend", Token: tok, Label: n.msg.T(lang, "page.expired.btn")}
-	n.render(w, http.StatusOK, p)
+	n.render(w, r, http.StatusOK, p)
 }
 
 // handleResend mails the holder of a confirmation link a fresh one.
@@ -402,7 +420,7 @@ func (n *Newsletter) handleResend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := n.msg.lang(sub.Language)
-	n.render(w, http.StatusOK, n.page(lang, n.msg.T(lang, "page.checkmail"), n.msg.T(lang, "page.resent.p", sub.Email)))
+	n.render(w, r, http.StatusOK, n.page(lang, n.msg.T(lang, "page.checkmail"), n.msg.T(lang, "page.resent.p", sub.Email)))
 }
 
 func (n *Newsletter) handleConfirm(w http.ResponseWriter, r *http.Request) {
@@ -410,7 +428,7 @@ func (n *Newsletter) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sub, err := n.subscriberFor(ctx, token(r), purposeConfirm)
 	if errors.Is(err, errLinkExpired) {
-		n.expiredLink(w, sub, token(r))
+		n.expiredLink(w, r, sub, token(r))
 		return
 	}
 	if err == nil {
@@ -434,7 +452,7 @@ func (n *Newsletter) handleConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := n.msg.lang(sub.Language)
 	p := n.page(lang, n.msg.T(lang, "page.confirmed"), n.msg.T(lang, "page.confirmed.p", strings.ToLower(n.msg.frequencyName(lang, sub.Frequency))))
-	n.render(w, http.StatusOK, p)
+	n.render(w, r, http.StatusOK, p)
 }
 
 func (n *Newsletter) handleUnsubPage(w http.ResponseWriter, r *http.Request) {
@@ -444,12 +462,12 @@ func (n *Newsletter) handleUnsubPage(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := n.msg.lang(sub.Language)
 	if sub.Status == store.SubUnsubscribed {
-		n.render(w, http.StatusOK, n.page(lang, n.msg.T(lang, "page.unsubbed"), n.msg.T(lang, "page.unsubbed.p", sub.Email)))
+		n.render(w, r, http.StatusOK, n.page(lang, n.msg.T(lang, "page.unsubbed"), n.msg.T(lang, "page.unsubbed.p", sub.Email)))
 		return
 	}
 	p := n.page(lang, n.msg.T(lang, "page.unsub"), n.msg.T(lang, "page.unsub.p", sub.Email))
 	p.Button = &buttonData{Action: n.cfg.BaseURL + "/newsletter/unsubscribe?t=" + token(r), Token: token(r), Label: n.msg.T(lang, "page.unsub.btn")}
-	n.render(w, http.StatusOK, p)
+	n.render(w, r, http.StatusOK, p)
 }
 
 // handleUnsub unsubscribes at once: the page's button and RFC 8058
@@ -469,7 +487,7 @@ func (n *Newsletter) handleUnsub(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := n.msg.lang(sub.Language)
-	n.render(w, http.StatusOK, n.page(lang, n.msg.T(lang, "page.unsubbed"), n.msg.T(lang, "page.unsubbed.p", sub.Email)))
+	n.render(w, r, http.StatusOK, n.page(lang, n.msg.T(lang, "page.unsubbed"), n.msg.T(lang, "page.unsubbed.p", sub.Email)))
 }
 
 func (n *Newsletter) prefsPage(ctx context.Context, sub *store.Subscriber, tok string, saved bool, errs []string) (*pageData, error) {
@@ -506,7 +524,7 @@ func (n *Newsletter) handlePrefsPage(w http.ResponseWriter, r *http.Request) {
 		n.serverError(w, r, "preferences page", err)
 		return
 	}
-	n.render(w, http.StatusOK, p)
+	n.render(w, r, http.StatusOK, p)
 }
 
 func (n *Newsletter) handlePrefs(w http.ResponseWriter, r *http.Request) {
@@ -545,7 +563,7 @@ func (n *Newsletter) handlePrefs(w http.ResponseWriter, r *http.Request) {
 		n.serverError(w, r, "preferences page", err)
 		return
 	}
-	n.render(w, status, p)
+	n.render(w, r, status, p)
 }
 
 func (n *Newsletter) handleExport(w http.ResponseWriter, r *http.Request) {
@@ -576,7 +594,7 @@ func (n *Newsletter) handleErase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := n.msg.lang(sub.Language)
-	n.render(w, http.StatusOK, n.page(lang, n.msg.T(lang, "page.erased"), n.msg.T(lang, "page.erased.p")))
+	n.render(w, r, http.StatusOK, n.page(lang, n.msg.T(lang, "page.erased"), n.msg.T(lang, "page.erased.p")))
 }
 
 // ---- API ----

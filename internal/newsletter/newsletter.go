@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -66,9 +67,18 @@ type Config struct {
 	// Default: the first of Languages.
 	SiteLanguage string
 
+	// Layout, when set, renders the newsletter's pages in the site's
+	// design (web.Layout.Render); without it they stand alone with their
+	// own small stylesheet.
+	Layout Layout
+
 	Logger *slog.Logger
 	Now    func() time.Time
 }
+
+// Layout renders a page's body in edition lang inside the site's header,
+// menu, edition switcher and footer, with its title and description.
+type Layout func(w http.ResponseWriter, r *http.Request, status int, lang, title, description string, body template.HTML)
 
 // Newsletter is the configured newsletter: the sign-up, link and bounce
 // logic, the digest sender and the HTTP handlers.
@@ -772,8 +782,16 @@ type Settings struct {
 	Config  Config
 }
 
-// Open builds the newsletter with an SMTP mailer for s.SMTPURL.
+// Open builds the newsletter with an SMTP mailer for s.SMTPURL, or, for a
+// file:DIR URL, one that writes each mail into the folder DIR (Dir).
 func Open(ctx context.Context, st Store, s Settings) (*Newsletter, error) {
+	if dir, ok := strings.CutPrefix(s.SMTPURL, "file:"); ok {
+		m, err := NewDir(strings.TrimPrefix(dir, "//"), s.Config.Logger)
+		if err != nil {
+			return nil, fmt.Errorf("newsletter: %w", err)
+		}
+		return New(ctx, st, m, s.Config)
+	}
 	sc, err := ParseSMTPURL(s.SMTPURL)
 	if err != nil {
 		return nil, fmt.Errorf("newsletter: %w", err)

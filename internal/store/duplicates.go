@@ -30,4 +30,9 @@ type DuplicateStore interface {
 	// Copies returns the visible articles marked as copies of original,
 	// oldest first.
 	Copies(ctx context.Context, original int64) ([]Article, error)
+	// MostCovered returns the visible originals published (or first seen)
+	// since since that have visible copies, the most copies first, then
+	// the newest: the stories most sources ran, for the front page's
+	// Trending box before any reader has been counted.
+	MostCovered(ctx context.Context, since time.Time, limit int) ([]Article, error)
 }

@@ -196,3 +196,58 @@ func TestBrowserLoadsPictures(t *testing.T) {
 		t.Error("the lead story shows no picture")
 	}
 }
+
+// consoleMessages loads url in headless Chromium and returns what its
+// pages wrote to the console (errors, CSP refusals, script failures), as
+// Chromium logs them with --enable-logging.
+func consoleMessages(t *testing.T, url string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromiumPath, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--ignore-certificate-errors",
+		"--enable-logging=stderr", "--v=1", "--user-data-dir="+t.TempDir(), "--dump-dom", url)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if _, err := cmd.Output(); err != nil {
+		t.Fatalf("chromium %s: %v\n%s", url, err, stderr.String())
+	}
+	var out []string
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.Contains(line, ":CONSOLE") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// TestBrowserNoConsoleErrors: the site's pages, in two editions, write
+// nothing to the browser console: no CSP refusal (of the manifest, icons,
+// styles or script), no script error.
+func TestBrowserNoConsoleErrors(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("headless browser test skipped: %s not found (install it with: apt-get install chromium)", chromiumPath)
+	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	// The check itself works: a page that logs an error is caught.
+	if got := consoleMessages(t, `data:text/html,<script>console.error("spektrum-console-check")</script>`); len(got) == 0 ||
+		!strings.Contains(strings.Join(got, "\n"), "spektrum-console-check") {
+		t.Fatalf("console capture does not work: %q", got)
+	}
+	imgs := imageServer(t)
+	s := newSite(t, imgs.URL)
+	a := s.byTitle(t, unicodeTitle)
+	for _, p := range []string{"/en/", "/en/section/economy", enArticle(&a), "/en/section/no-such-section", "/manifest.webmanifest"} {
+		if got := consoleMessages(t, s.url(p)); len(got) > 0 {
+			t.Errorf("%s writes to the console:\n%s", p, strings.Join(got, "\n"))
+		}
+	}
+	m, _, _, _, _ := newMixedSite(t, "apart")
+	for _, p := range []string{"/fr/", "/en/", "/fr/section/world"} {
+		if got := consoleMessages(t, m.url(p)); len(got) > 0 {
+			t.Errorf("%s writes to the console:\n%s", p, strings.Join(got, "\n"))
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"spektrum/internal/edition"
 	"spektrum/internal/store"
 )
 
@@ -78,6 +79,13 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 			s.serverError(w, r, "feed: translations", err)
 			return
 		}
+		if s.cfg.Untranslated == edition.Apart {
+			// A feed has no block apart: an edition that keeps the
+			// untranslated apart keeps them out of its feeds. Ranked
+			// after, they stay in date order, which feed readers keep
+			// anyway; each item says its language.
+			ls, _ = edition.Arrange(lang, ls, edition.Apart)
+		}
 		for i := range ls {
 			a := &ls[i].Article
 			link := s.absURL(prefix(lang) + a.Path())
@@ -142,6 +150,7 @@ type rssDoc struct {
 	ContentNS string     `xml:"xmlns:content,attr"`
 	DCNS      string     `xml:"xmlns:dc,attr"`
 	AtomNS    string     `xml:"xmlns:atom,attr"`
+	MediaNS   string     `xml:"xmlns:media,attr"`
 	Channel   rssChannel `xml:"channel"`
 }
 
@@ -163,15 +172,15 @@ type rssSelf struct {
 }
 
 type rssItem struct {
-	Title       string        `xml:"title"`
-	Link        string        `xml:"link"`
-	GUID        rssGUID       `xml:"guid"`
-	PubDate     string        `xml:"pubDate"`
-	Creator     string        `xml:"dc:creator,omitempty"`
-	Category    string        `xml:"category,omitempty"`
-	Description string        `xml:"description"`
-	Content     string        `xml:"content:encoded"`
-	Enclosure   *rssEnclosure `xml:"enclosure"`
+	Title       string    `xml:"title"`
+	Link        string    `xml:"link"`
+	GUID        rssGUID   `xml:"guid"`
+	PubDate     string    `xml:"pubDate"`
+	Creator     string    `xml:"dc:creator,omitempty"`
+	Category    string    `xml:"category,omitempty"`
+	Description string    `xml:"description"`
+	Content     string    `xml:"content:encoded"`
+	Media       *rssMedia `xml:"media:content"`
 }
 
 type rssGUID struct {
@@ -179,16 +188,20 @@ type rssGUID struct {
 	Value       string `xml:",chardata"`
 }
 
-type rssEnclosure struct {
+// rssMedia is the item's image as Media RSS <media:content>: an RSS
+// <enclosure> must state the file's length, which the site does not know
+// without fetching every image, and length="0" would be a lie readers'
+// apps act on.
+type rssMedia struct {
 	URL    string `xml:"url,attr"`
-	Type   string `xml:"type,attr"`
-	Length int    `xml:"length,attr"`
+	Type   string `xml:"type,attr,omitempty"`
+	Medium string `xml:"medium,attr"`
 }
 
 func (s *server) rss(m feedMeta) ([]byte, error) {
 	doc := rssDoc{
 		Version: "2.0", ContentNS: "http://purl.org/rss/1.0/modules/content/",
-		DCNS: "http://purl.org/dc/elements/1.1/", AtomNS: "http://www.w3.org/2005/Atom",
+		DCNS: "http://purl.org/dc/elements/1.1/", AtomNS: "http://www.w3.org/2005/Atom", MediaNS: "http://search.yahoo.com/mrss/",
 		Channel: rssChannel{
 			Title: m.Title, Link: m.HomeURL, Description: m.Description, Language: m.Lang,
 			LastBuildDate: m.Updated.Format(time.RFC1123Z), Generator: "Spektrum",
@@ -202,8 +215,7 @@ func (s *server) rss(m feedMeta) ([]byte, error) {
 			Description: it.Summary, Content: it.HTML,
 		}
 		if it.Image != "" {
-			// RSS wants a length; 0 is the accepted "unknown".
-			ri.Enclosure = &rssEnclosure{URL: it.Image, Type: imageType(it.Image), Length: 0}
+			ri.Media = &rssMedia{URL: it.Image, Type: imageType(it.Image), Medium: "image"}
 		}
 		doc.Channel.Items = append(doc.Channel.Items, ri)
 	}
@@ -347,7 +359,7 @@ func (s *server) jsonFeed(m feedMeta) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// imageType guesses an image's MIME type from its URL for RSS enclosures.
+// imageType guesses an image's MIME type from its URL for the RSS media element.
 func imageType(u string) string {
 	if i := strings.IndexAny(u, "?#"); i >= 0 {
 		u = u[:i]

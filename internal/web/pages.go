@@ -27,6 +27,7 @@ type pageData struct {
 	Tagline     string
 	Title       string // <title>; the site name is appended by the layout
 	Description string
+	NoIndex     bool   // personal pages (the newsletter's) ask not to be indexed
 	Canonical   string // absolute
 	Feeds       []feedLink
 	Nav         []store.Section
@@ -35,8 +36,11 @@ type pageData struct {
 	JSONLD      template.JS
 	Script      bool // load the small copy-link script
 	Disclaimer  string
-	Newsletter  template.HTML // the sign-up form, if the outlet has a newsletter
-	Main        any
+	// DisclaimerShown: the page's own part shows the disclaimer (under an
+	// article), so the footer leaves it out; once per page is enough.
+	DisclaimerShown bool
+	Newsletter      template.HTML // the sign-up form, if the outlet has a newsletter
+	Main            any
 
 	Home       string        // the edition's front page, "/de/"
 	Prefix     string        // the edition's path prefix, "/de"
@@ -62,7 +66,9 @@ type card struct {
 	Published               time.Time
 	// Lang is the language the title is in when it differs from the
 	// edition's (shown untranslated), for a lang attribute; "" otherwise.
-	Lang string
+	// LangName names it in the edition's language, for the mark that says
+	// so to readers.
+	Lang, LangName string
 }
 
 type pager struct{ Older, Newest string }
@@ -86,7 +92,13 @@ type homeMain struct {
 	Latest     []card
 	Blocks     []sectionBlock
 	Trending   []card
-	Pager      pager
+	// Others are the untranslated articles kept apart ("In other languages").
+	Others []card
+	// TrendingTitle is the catalogue key of the Trending box's heading,
+	// which says what it lists: the most read, the most covered or the
+	// newest stories (see trending).
+	TrendingTitle string
+	Pager         pager
 }
 
 type sectionBlock struct {
@@ -97,6 +109,7 @@ type sectionBlock struct {
 type sectionMain struct {
 	Section store.Section
 	Cards   []card
+	Others  []card // untranslated, kept apart
 	Pager   pager
 	Count   string // "1.234 Artikel"
 }
@@ -261,7 +274,7 @@ func (s *server) card(lang string, l *edition.Article, names map[string]string) 
 		Published:  a.Date(),
 	}
 	if l.Shown != lang {
-		c.Lang = l.Shown
+		c.Lang, c.LangName = l.Shown, langname.Name(l.Shown, lang)
 	}
 	c.Image, c.ImageSet = s.picture(a.Image, cardWidth)
 	if a.Section != "" {
@@ -306,15 +319,36 @@ func (s *server) shareImage(raw string) string {
 	return ""
 }
 
-// cards puts as into edition lang and makes list entries of them.
-func (s *server) cards(ctx context.Context, lang string, as []store.Article, names map[string]string) ([]card, error) {
+// arranged puts as into edition lang in the order the edition shows them
+// (edition.Arrange): its own language first; the untranslated after them,
+// or apart in other when the site keeps them apart.
+func (s *server) arranged(ctx context.Context, lang string, as []store.Article, names map[string]string) (shown, other []card, err error) {
+	ls, err := s.ed.List(ctx, lang, as)
+	if err != nil {
+		return nil, nil, err
+	}
+	own, rest := edition.Arrange(lang, ls, s.cfg.Untranslated)
+	for i := range own {
+		shown = append(shown, s.card(lang, &own[i], names))
+	}
+	for i := range rest {
+		other = append(other, s.card(lang, &rest[i], names))
+	}
+	return shown, other, nil
+}
+
+// ranked is arranged for the short lists (section blocks, Trending,
+// related, headlines on error pages), which have no room for a block
+// apart: there the untranslated always follow the edition's own.
+func (s *server) ranked(ctx context.Context, lang string, as []store.Article, names map[string]string) ([]card, error) {
 	ls, err := s.ed.List(ctx, lang, as)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]card, 0, len(ls))
-	for i := range ls {
-		out = append(out, s.card(lang, &ls[i], names))
+	own, _ := edition.Arrange(lang, ls, edition.After)
+	out := make([]card, 0, len(own))
+	for i := range own {
+		out = append(out, s.card(lang, &own[i], names))
 	}
 	return out, nil
 }
@@ -365,12 +399,12 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "home page: latest articles", err)
 		return
 	}
-	latest, err := s.cards(ctx, lang, page.Articles, names)
+	latest, others, err := s.arranged(ctx, lang, page.Articles, names)
 	if err != nil {
 		s.serverError(w, r, "home page: latest articles", err)
 		return
 	}
-	m := &homeMain{Latest: latest, Pager: pagerFor(d.Home, cursor, page.NextCursor)}
+	m := &homeMain{Latest: latest, Others: others, Pager: pagerFor(d.Home, cursor, page.NextCursor)}
 	d.Canonical = s.absURL(d.Home)
 	if cursor == "" {
 		// The first page leads with the newest story and adds the section
@@ -394,7 +428,7 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 				s.serverError(w, r, "home page: section "+sec.Slug, err)
 				return
 			}
-			cs, err := s.cards(ctx, lang, sp.Articles, names)
+			cs, err := s.ranked(ctx, lang, sp.Articles, names)
 			if err != nil {
 				s.serverError(w, r, "home page: section "+sec.Slug, err)
 				return
@@ -403,12 +437,7 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 				m.Blocks = append(m.Blocks, sectionBlock{Name: sec.Name, URL: d.Prefix + sectionPath(sec.Slug), Cards: cs})
 			}
 		}
-		tr, err := s.st.Trending(ctx, s.now().Add(-trendingWindow), trendingSize)
-		if err != nil {
-			s.serverError(w, r, "home page: trending", err)
-			return
-		}
-		if m.Trending, err = s.cards(ctx, lang, tr, names); err != nil {
+		if m.Trending, m.TrendingTitle, err = s.trending(ctx, lang, names); err != nil {
 			s.serverError(w, r, "home page: trending", err)
 			return
 		}
@@ -418,6 +447,32 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Main = m
 	s.render(w, r, http.StatusOK, "home", d)
+}
+
+// trending fills the front page's Trending box so it is never blank: the
+// most read stories of the last two days; before readers have been
+// counted (a new site, a quiet night), the stories the most sources ran;
+// failing those, the newest. It returns the heading's catalogue key with
+// the cards, so the box says which list it is.
+func (s *server) trending(ctx context.Context, lang string, names map[string]string) ([]card, string, error) {
+	since := s.now().Add(-trendingWindow)
+	key := "trending"
+	as, err := s.st.Trending(ctx, since, trendingSize)
+	if err == nil && len(as) == 0 {
+		key = "trending.covered"
+		as, err = s.st.MostCovered(ctx, since, trendingSize)
+	}
+	if err == nil && len(as) == 0 {
+		key = "trending.newest"
+		var page store.ArticlePage
+		page, err = s.st.EditionArticles(ctx, lang, store.ArticleQuery{Limit: trendingSize, OriginalsOnly: true})
+		as = page.Articles
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	cs, err := s.ranked(ctx, lang, as, names)
+	return cs, key, err
 }
 
 func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
@@ -449,10 +504,14 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "section page: articles", err)
 		return
 	}
-	cs, err := s.cards(ctx, d.Lang, page.Articles, names)
+	cs, others, err := s.arranged(ctx, d.Lang, page.Articles, names)
 	if err != nil {
 		s.serverError(w, r, "section page: articles", err)
 		return
+	}
+	for i := range cs {
+		// The page's heading names the section; its cards need not repeat it.
+		cs[i].SectionName = ""
 	}
 	d.Current = slug
 	d.Feeds = append(s.feedLinks(d.Lang, slug, sec.Name), d.Feeds...)
@@ -461,7 +520,7 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 	if cursor != "" {
 		d.Canonical += "?" + url.Values{"cursor": {cursor}}.Encode()
 	}
-	d.Main = &sectionMain{Section: *sec, Cards: cs, Pager: pagerFor(d.Prefix+sectionPath(slug), cursor, page.NextCursor),
+	d.Main = &sectionMain{Section: *sec, Cards: cs, Others: others, Pager: pagerFor(d.Prefix+sectionPath(slug), cursor, page.NextCursor),
 		Count: s.msg.N(d.Lang, "articles.count", sec.ArticleCount)}
 	s.render(w, r, http.StatusOK, "section", d)
 }
@@ -564,20 +623,18 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if m.Related, err = s.related(ctx, lang, a, names); err != nil {
+		s.serverError(w, r, "article page: related articles", err)
+		return
+	}
 	if a.Section != "" {
-		rel, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize, OriginalsOnly: true})
-		if err != nil {
-			s.serverError(w, r, "article page: related articles", err)
-			return
-		}
-		if m.Related, err = s.cards(ctx, lang, rel.Articles, names); err != nil {
-			s.serverError(w, r, "article page: related articles", err)
-			return
-		}
 		d.Current = a.Section
 		d.Feeds = append(s.feedLinks(lang, a.Section, c.SectionName), d.Feeds...)
 	}
-	d.Description = summary(a, 200)
+	d.DisclaimerShown = true
+	if desc := summary(a, 200); desc != "" {
+		d.Description = desc // else the tagline basePage set: every page has one
+	}
 	d.Canonical = permalink
 	if len(s.editions) > 1 {
 		// hreflang names only the editions that carry the article in
@@ -613,6 +670,41 @@ func (s *server) body(h string) template.HTML {
 		return template.HTML(h) // the CSP keeps its images from loading
 	}
 	return template.HTML(s.cfg.Images.HTML(h, bodySizes))
+}
+
+// related fills the grid under an article: the newest of its section, then,
+// when the section has too few, the newest of the edition, so the grid is
+// full on a young site too.
+func (s *server) related(ctx context.Context, lang string, a *store.Article, names map[string]string) ([]card, error) {
+	var as []store.Article
+	if a.Section != "" {
+		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize, OriginalsOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		as = page.Articles
+	}
+	if len(as) < relatedSize {
+		// One more than needed: the article itself may be among the newest.
+		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Exclude: a.ID, Limit: 2 * relatedSize, OriginalsOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		seen := map[int64]bool{a.ID: true}
+		for i := range as {
+			seen[as[i].ID] = true
+		}
+		for i := range page.Articles {
+			if len(as) == relatedSize {
+				break
+			}
+			if !seen[page.Articles[i].ID] {
+				seen[page.Articles[i].ID] = true
+				as = append(as, page.Articles[i])
+			}
+		}
+	}
+	return s.ranked(ctx, lang, as, names)
 }
 
 func originalURL(a *store.Article) string {
@@ -703,7 +795,7 @@ func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 	m := &errorMain{Heading: s.msg.T(d.Lang, titleKey), Text: s.msg.T(d.Lang, textKey)}
 	latest, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Limit: 5, OriginalsOnly: true})
 	if err == nil {
-		m.Latest, err = s.cards(ctx, d.Lang, latest.Articles, names)
+		m.Latest, err = s.ranked(ctx, d.Lang, latest.Articles, names)
 	}
 	if err != nil {
 		// The page is still useful without headlines.

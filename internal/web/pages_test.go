@@ -3,12 +3,16 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"spektrum/internal/store"
 )
 
 func TestHomeShowsLatestSectionsAndTrending(t *testing.T) {
@@ -45,6 +49,7 @@ func TestHomeShowsLatestSectionsAndTrending(t *testing.T) {
 		t.Error("a hidden article appears on the home page")
 	}
 
+	var heading string
 	trending := func() []string {
 		doc := parseHTML(t, s.mustGet(t, "/en/", http.StatusOK).body)
 		var out []string
@@ -53,10 +58,39 @@ func TestHomeShowsLatestSectionsAndTrending(t *testing.T) {
 				out = append(out, textOf(a))
 			}
 		}
+		heading = ""
+		if h := byID(doc, "trending-h"); h != nil {
+			heading = textOf(h)
+		}
 		return out
 	}
-	if got := trending(); len(got) != 0 {
-		t.Fatalf("trending before any view: %q, want empty", got)
+	// Before any reader is counted the box is not blank: it shows the
+	// newest stories, and says so.
+	var newest []string
+	for _, a := range s.visible[:trendingSize] {
+		newest = append(newest, a.Title)
+	}
+	if got := trending(); !slices.Equal(got, newest) || heading != "Just in" {
+		t.Fatalf("trending before any view and copy: %q %q, want %q under \"Just in\"", heading, got, newest)
+	}
+	// Once sources run the same story, the most covered lead the box.
+	ctx := context.Background()
+	copyOf := func(orig *store.Article, n int) {
+		c := store.Article{SourceID: s.sources[1].ID, URL: fmt.Sprintf("https://src1.example.org/copy/%d-%d", orig.ID, n),
+			Title: "Copy of " + orig.Title, PublishedAt: orig.PublishedAt, Language: "en", Text: "copy", HTML: "<p>copy</p>"}
+		if _, err := s.st.UpsertArticle(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.st.SetDuplicateOf(ctx, c.ID, orig.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a6, a8 := s.visible[6], s.visible[8]
+	copyOf(&a6, 1)
+	copyOf(&a8, 1)
+	copyOf(&a8, 2)
+	if got := trending(); !slices.Equal(got, []string{a8.Title, a6.Title}) || heading != "Most covered" {
+		t.Fatalf("trending with copies: %q %q, want [%q %q] under \"Most covered\"", heading, got, a8.Title, a6.Title)
 	}
 	// Views from readers count; HEAD requests and bots do not. Each reader
 	// (here: a browser of its own) counts once; counts reach the store
@@ -78,7 +112,7 @@ func TestHomeShowsLatestSectionsAndTrending(t *testing.T) {
 	}
 	flush()
 	got := trending()
-	if len(got) != 2 || got[0] != a9.Title || got[1] != a4.Title {
+	if len(got) != 2 || got[0] != a9.Title || got[1] != a4.Title || heading != "Trending" {
 		t.Fatalf("trending = %q, want [%q %q] (3 views beat 1; HEAD and bots not counted)", got, a9.Title, a4.Title)
 	}
 	// And the bots/HEADs really were not counted: one more real view of a4 ties, four more overtake.
@@ -161,10 +195,9 @@ func TestSectionPage(t *testing.T) {
 	if h := findAll(doc, elem("h1")); len(h) == 0 || textOf(h[0]) != "Economy" {
 		t.Fatal("section page heading should be the section name")
 	}
-	for _, a := range findAll(byID(doc, "latest"), func(n *html.Node) bool { return hasClass(n, "kicker") }) {
-		if textOf(a) != "Economy" {
-			t.Errorf("section page lists an article from section %q", textOf(a))
-		}
+	// The heading names the section: no card repeats it.
+	if k := findAll(byID(doc, "latest"), func(n *html.Node) bool { return hasClass(n, "kicker") }); len(k) != 0 {
+		t.Errorf("section page cards repeat a section label %d times", len(k))
 	}
 	if n := len(findAll(byID(doc, "latest"), func(n *html.Node) bool { return hasClass(n, "story") })); n != 7 {
 		t.Errorf("section page shows %d articles, want a full page of 7", n)
@@ -237,26 +270,35 @@ func TestArticlePage(t *testing.T) {
 	if d := findAll(doc, func(n *html.Node) bool { return hasClass(n, "article-disclaimer") }); len(d) != 1 || textOf(d[0]) != disc {
 		t.Error("article should carry the default disclaimer")
 	}
+	if n := strings.Count(string(r.body), "not necessarily those of"); n != 1 {
+		t.Errorf("the disclaimer appears %d times on the article page, want once", n)
+	}
 
 	// Share links: exact, correctly encoded, plain links.
 	enc := func(v string) string { return strings.ReplaceAll(url.QueryEscape(v), "+", "%20") }
 	want := map[string]string{
-		"share-share.email":    "mailto:?subject=" + enc(unicodeTitle) + "&body=" + enc(permalink),
-		"share-share.mastodon": "https://s2f.kytta.dev/?text=" + enc(unicodeTitle+" "+permalink),
-		"share-share.bluesky":  "https://bsky.app/intent/compose?text=" + enc(unicodeTitle+" "+permalink),
-		"share-share.x":        "https://twitter.com/intent/tweet?url=" + enc(permalink) + "&text=" + enc(unicodeTitle),
-		"share-share.facebook": "https://www.facebook.com/sharer/sharer.php?u=" + enc(permalink),
-		"share-share.linkedin": "https://www.linkedin.com/sharing/share-offsite/?url=" + enc(permalink),
-		"share-share.whatsapp": "https://wa.me/?text=" + enc(unicodeTitle+" "+permalink),
-		"share-share.telegram": "https://t.me/share/url?url=" + enc(permalink) + "&text=" + enc(unicodeTitle),
+		"share-email":    "mailto:?subject=" + enc(unicodeTitle) + "&body=" + enc(permalink),
+		"share-mastodon": "https://s2f.kytta.dev/?text=" + enc(unicodeTitle+" "+permalink),
+		"share-bluesky":  "https://bsky.app/intent/compose?text=" + enc(unicodeTitle+" "+permalink),
+		"share-x":        "https://twitter.com/intent/tweet?url=" + enc(permalink) + "&text=" + enc(unicodeTitle),
+		"share-facebook": "https://www.facebook.com/sharer/sharer.php?u=" + enc(permalink),
+		"share-linkedin": "https://www.linkedin.com/sharing/share-offsite/?url=" + enc(permalink),
+		"share-whatsapp": "https://wa.me/?text=" + enc(unicodeTitle+" "+permalink),
+		"share-telegram": "https://t.me/share/url?url=" + enc(permalink) + "&text=" + enc(unicodeTitle),
 	}
-	shares := findAll(doc, func(n *html.Node) bool { return n.Data == "a" && strings.HasPrefix(attr(n, "class"), "share-") })
+	shares := findAll(doc, func(n *html.Node) bool { return n.Data == "a" && hasClass(n, "share-link") })
 	if len(shares) != len(want) {
 		t.Fatalf("found %d share links, want %d", len(shares), len(want))
 	}
 	for _, n := range shares {
 		href := attr(n, "href")
-		if w := want[attr(n, "class")]; href != w {
+		// Two clean classes: share-link and share-<network>.
+		cls := strings.Fields(attr(n, "class"))
+		if len(cls) != 2 || cls[0] != "share-link" || want[cls[1]] == "" {
+			t.Errorf("share link classes %q, want \"share-link share-<network>\"", attr(n, "class"))
+			continue
+		}
+		if w := want[cls[1]]; href != w {
 			t.Errorf("%s href\n got %s\nwant %s", attr(n, "class"), href, w)
 		}
 		u, err := url.Parse(href)

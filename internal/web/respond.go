@@ -16,7 +16,7 @@ import (
 // through the media proxy, so readers' browsers never call the publishers'
 // servers), and frames only for the video hosts the sanitizer lets through.
 // No inline code anywhere.
-const csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; " +
+const csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; manifest-src 'self'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'; " +
 	"frame-src https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com https://www.dailymotion.com"
 

@@ -7,7 +7,12 @@ import (
 
 // shareLink is one plain share link: no script, no button widget, no request
 // to the network until the reader clicks.
-type shareLink struct{ Key, Href string }
+// Name is the network ("email", "x"), which names the link's class
+// (share-email) and its label's catalogue key (share.email).
+type shareLink struct{ Name, Href string }
+
+// Key is the catalogue key of the link's label.
+func (l shareLink) Key() string { return "share." + l.Name }
 
 // mastodonShare is Share₂Fedi (https://github.com/kytta/share2fedi): Mastodon
 // has no central share URL because every reader lives on their own instance,
@@ -22,13 +27,13 @@ func shareLinks(title, link string) []shareLink {
 	q := func(s string) string { return strings.ReplaceAll(url.QueryEscape(s), "+", "%20") }
 	both := q(title + " " + link)
 	return []shareLink{
-		{"share.email", "mailto:?subject=" + q(title) + "&body=" + q(link)},
-		{"share.mastodon", mastodonShare + both},
-		{"share.bluesky", "https://bsky.app/intent/compose?text=" + both},
-		{"share.x", "https://twitter.com/intent/tweet?url=" + q(link) + "&text=" + q(title)},
-		{"share.facebook", "https://www.facebook.com/sharer/sharer.php?u=" + q(link)},
-		{"share.linkedin", "https://www.linkedin.com/sharing/share-offsite/?url=" + q(link)},
-		{"share.whatsapp", "https://wa.me/?text=" + both},
-		{"share.telegram", "https://t.me/share/url?url=" + q(link) + "&text=" + q(title)},
+		{"email", "mailto:?subject=" + q(title) + "&body=" + q(link)},
+		{"mastodon", mastodonShare + both},
+		{"bluesky", "https://bsky.app/intent/compose?text=" + both},
+		{"x", "https://twitter.com/intent/tweet?url=" + q(link) + "&text=" + q(title)},
+		{"facebook", "https://www.facebook.com/sharer/sharer.php?u=" + q(link)},
+		{"linkedin", "https://www.linkedin.com/sharing/share-offsite/?url=" + q(link)},
+		{"whatsapp", "https://wa.me/?text=" + both},
+		{"telegram", "https://t.me/share/url?url=" + q(link) + "&text=" + q(title)},
 	}
 }

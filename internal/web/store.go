@@ -23,6 +23,9 @@ type Store interface {
 	// Trending lists the articles most viewed since since, for the home
 	// page's Trending box.
 	Trending(ctx context.Context, since time.Time, limit int) ([]store.Article, error)
+	// MostCovered lists the stories the most sources ran, for Trending
+	// before any reader has been counted.
+	MostCovered(ctx context.Context, since time.Time, limit int) ([]store.Article, error)
 }
 
 // ArticleReader reads articles: one by id or slug, pages of them (all

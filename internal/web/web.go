@@ -30,6 +30,10 @@ type Config struct {
 	// Editions are the site's edition languages, each served under /{lang}/;
 	// the first is the default edition. Default: Language alone.
 	Editions []string
+	// Untranslated says where an edition puts the articles it cannot show
+	// in its language: ranked after its own (default) or apart, in a block
+	// "In other languages" (edition.Arrange).
+	Untranslated edition.Placement
 	// Views, when set, counts article views for Trending (views.go); the
 	// caller runs and flushes it. Without it nothing is counted.
 	Views *Views
@@ -111,6 +115,15 @@ type server struct {
 // files, wrapped in the security headers every response carries. Templates
 // are parsed here, once; New fails if they (or the config) are broken.
 func New(st Store, cfg Config) (http.Handler, error) {
+	s, err := newServer(st, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return securityHeaders(s.withPageURL(s.routes())), nil
+}
+
+// newServer checks cfg, fills its defaults and parses the templates.
+func newServer(st Store, cfg Config) (*server, error) {
 	if st == nil {
 		return nil, errors.New("web: a store is required")
 	}
@@ -129,6 +142,11 @@ func New(st Store, cfg Config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	placement, err := edition.ParsePlacement(string(cfg.Untranslated))
+	if err != nil {
+		return nil, fmt.Errorf("web: Config.Untranslated: %w", err)
+	}
+	cfg.Untranslated = placement
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -177,7 +195,7 @@ func New(st Store, cfg Config) (http.Handler, error) {
 	if s.pages, err = s.parseTemplates(); err != nil {
 		return nil, err
 	}
-	return securityHeaders(s.withPageURL(s.routes())), nil
+	return s, nil
 }
 
 func (s *server) routes() *http.ServeMux {
@@ -222,6 +240,8 @@ func (s *server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/stories/{id}", s.handleAPIStory)
 
 	mux.HandleFunc("GET /static/{name}", s.handleStatic)
+	mux.HandleFunc("GET /favicon.ico", s.handleFavicon)
+	mux.HandleFunc("GET /manifest.webmanifest", s.handleManifest)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
 	for pattern, h := range s.cfg.Mounts {
 		mux.Handle(pattern, h)

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"time"
 
 	"spektrum/internal/store"
 )
@@ -128,4 +129,34 @@ func decodeSignature(b []byte) []uint32 {
 		out[i] = binary.LittleEndian.Uint32(b[4*i:])
 	}
 	return out
+}
+
+// MostCovered lists visible originals by their number of visible copies;
+// see store.DuplicateStore.
+func (s *Store) MostCovered(ctx context.Context, since time.Time, limit int) ([]store.Article, error) {
+	if limit <= 0 {
+		limit = 10
+	}
+	limit = min(limit, maxLimit)
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+articleCols+articleFrom+`
+		JOIN (SELECT duplicate_of AS original, COUNT(*) AS n FROM articles
+			WHERE duplicate_of IS NOT NULL AND hidden = FALSE GROUP BY duplicate_of) c ON c.original = a.id
+		WHERE a.hidden = FALSE AND a.duplicate_of IS NULL AND a.sort_at >= ?
+		ORDER BY c.n DESC, a.sort_at DESC, a.id DESC LIMIT ?`), ms(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("most covered articles: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, fmt.Errorf("most covered articles: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("most covered articles: %w", err)
+	}
+	return out, nil
 }

@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"StoryState", testStoryState},     // stories.go
 		{"StoryListing", testStoryListing}, // stories.go
 		{"StoryTurns", testStoryTurns},     // stories.go
+		{"MostCovered", testMostCovered},
 		{"ArticleKnownAndCount", testArticleKnown},
 		{"TimesRoundTrip", testTimesRoundTrip},
 		{"Pagination", testPagination},
@@ -540,6 +541,51 @@ func testNearDuplicates(t *testing.T, s store.Store) {
 	}
 	if !found {
 		t.Error("the copy stayed hidden after its original was deleted")
+	}
+}
+
+// testMostCovered: originals rank by their visible copies, ties by date;
+// an article without copies, a hidden copy and a story too old are left out.
+func testMostCovered(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var srcs []*store.Source
+	for i := range 4 {
+		srcs = append(srcs, newSource(t, s, fmt.Sprintf("https://s%d.example/feed", i)))
+	}
+	orig := func(n int) *store.Article {
+		a := article(srcs[0].ID, n)
+		upsert(t, s, a, store.Created)
+		return a
+	}
+	copyOf := func(o *store.Article, src int, hidden bool) *store.Article {
+		c := article(srcs[src].ID, 100+int(o.ID)*10+src)
+		c.PublishedAt, c.Hidden = o.PublishedAt, hidden
+		upsert(t, s, c, store.Created)
+		if err := s.SetDuplicateOf(ctx, c.ID, o.ID); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	one, two, lonely, old, tie := orig(1), orig(2), orig(3), orig(40), orig(4)
+	copyOf(one, 1, false)
+	copyOf(one, 2, true) // a hidden copy does not count
+	copyOf(two, 1, false)
+	copyOf(two, 2, false)
+	copyOf(old, 1, false)
+	copyOf(tie, 1, false)
+	_ = lonely // no copies: not listed
+	got, err := s.MostCovered(ctx, base.Add(-24*time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{two.ID, one.ID, tie.ID}; !slices.Equal(ids(got), want) {
+		t.Fatalf("MostCovered = %v, want %v (two copies, then one each by date)", ids(got), want)
+	}
+	if got[0].Title != two.Title || got[0].SourceName == "" {
+		t.Errorf("MostCovered article not fully read: %+v", got[0])
+	}
+	if got, err := s.MostCovered(ctx, base.Add(-24*time.Hour), 1); err != nil || !slices.Equal(ids(got), []int64{two.ID}) {
+		t.Errorf("MostCovered(limit 1) = %v, %v", ids(got), err)
 	}
 }
 
