@@ -12,7 +12,7 @@ import (
 type entry struct {
 	key     key
 	gen     int64
-	expires int64 // UnixNano
+	expires int64 // on the cache's clock
 	size    int64
 	status  int
 	etag    string  // "" for non-200 answers, which are never revalidated

@@ -63,8 +63,11 @@ type Cache struct {
 	o   Options
 	log *slog.Logger
 
+	// Times are nanoseconds since epoch on the monotonic clock, so a
+	// wall-clock step cannot stretch the staleness bound.
+	epoch   time.Time
 	gen     atomic.Int64 // the generation last read
-	checked atomic.Int64 // when the last successful read started (UnixNano)
+	checked atomic.Int64 // when the last successful read started
 
 	mu      sync.Mutex
 	entries map[key]*list.Element // of *entry
@@ -117,7 +120,7 @@ func New(st Store, o Options) (*Cache, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Cache{st: st, o: o, log: o.Logger.With("component", "pagecache"),
+	return &Cache{st: st, o: o, log: o.Logger.With("component", "pagecache"), epoch: o.Now(),
 		entries: map[key]*list.Element{}, flight: map[key]*call{}}, nil
 }
 
@@ -148,7 +151,7 @@ func (c *Cache) Run(ctx context.Context) error {
 // Refresh reads the generation once; a change drops every entry (they
 // could no longer be served) and calls the webhook.
 func (c *Cache) Refresh(ctx context.Context) error {
-	start := c.o.Now().UnixNano()
+	start := c.clock()
 	g, err := c.st.PageGeneration(ctx)
 	if err != nil {
 		return err
@@ -209,6 +212,9 @@ func (c *Cache) callWebhook(gen int64) {
 		c.log.Warn("purge webhook answered with an error", "url", c.o.Webhook, "status", resp.StatusCode)
 	}
 }
+
+// clock is the time since the cache was made, monotonic.
+func (c *Cache) clock() int64 { return int64(c.o.Now().Sub(c.epoch)) }
 
 // current returns the generation entries may be served at, or 0 when the
 // last successful read is older than Stale.
@@ -272,7 +278,7 @@ func (c *Cache) Front(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		now := c.o.Now().UnixNano()
+		now := c.clock()
 		gen := c.current(now)
 		if gen == 0 {
 			next.ServeHTTP(w, r)
@@ -303,7 +309,7 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		now := c.o.Now().UnixNano()
+		now := c.clock()
 		gen := c.current(now)
 		if gen == 0 {
 			h.ServeHTTP(w, r)

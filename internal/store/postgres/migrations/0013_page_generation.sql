@@ -3,9 +3,12 @@
 -- database says. Triggers bump it in the same transaction as every write that
 -- changes what a page, feed, sitemap or API answer shows, so no store method
 -- (today's or a later one) can forget to, and a node can never see the new
--- rows with the old generation. One row, one site-wide counter: every change
--- shows in every edition (a new article is listed in all of them, a
--- translation adds an hreflang alternate to the article page in each).
+-- rows with the old generation. One row, one site-wide counter, not one per
+-- edition: most changes show in several editions (a translation adds an
+-- hreflang alternate to the article's page in each edition carrying it, a
+-- renamed source or section shows everywhere), and with each node reading
+-- the counter at most every Poll, a busy ingest costs a popular page at
+-- most one rendering per Poll and node anyway.
 -- Statement-level triggers: a bulk write bumps (and locks the row) once.
 CREATE TABLE page_generation (
     id  INTEGER PRIMARY KEY CHECK (id = 1),
