@@ -225,25 +225,26 @@ func (c *Cache) current(now int64) int64 {
 	return c.gen.Load()
 }
 
-// lookup returns the live entry for k, moving it to the front.
-func (c *Cache) lookup(k key, gen, now int64) *entry {
+// lookup returns the entry for k of generation gen and whether it is
+// within its MaxAge; an older generation's is dropped. An expired entry
+// of the current generation is kept until its replacement is stored, so
+// readers are answered from it while one request renders the new one.
+func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	el := c.entries[k]
 	if el == nil {
-		c.mu.Unlock()
-		return nil
+		return nil, false
 	}
 	e := el.Value.(*entry)
-	if e.gen != gen || now >= e.expires {
+	if e.gen != gen {
 		c.lru.Remove(el)
 		delete(c.entries, k)
 		c.bytes -= e.size
-		c.mu.Unlock()
-		return nil
+		return nil, false
 	}
 	c.lru.MoveToFront(el)
-	c.mu.Unlock()
-	return e
+	return e, now < e.expires
 }
 
 func (c *Cache) store(e *entry) {
@@ -284,9 +285,9 @@ func (c *Cache) Front(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		e := c.lookup(key{r.URL.Path, r.URL.RawQuery}, gen, now)
-		if e == nil {
-			next.ServeHTTP(w, r)
+		e, fresh := c.lookup(key{r.URL.Path, r.URL.RawQuery}, gen, now)
+		if !fresh {
+			next.ServeHTTP(w, r) // the route renders it, or answers from e meanwhile
 			return
 		}
 		c.hits.Add(1)
@@ -318,7 +319,8 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 		k := key{r.URL.Path, r.URL.RawQuery}
 		// Front has looked already, but the entry may have arrived since,
 		// and a route reached without Front must still be served.
-		if e := c.lookup(k, gen, now); e != nil {
+		e, fresh := c.lookup(k, gen, now)
+		if fresh {
 			c.hits.Add(1)
 			e.serve(w, r)
 			return
@@ -326,6 +328,13 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 		c.mu.Lock()
 		if fl := c.flight[k]; fl != nil {
 			c.mu.Unlock()
+			if e != nil {
+				// Past its MaxAge but of the current generation: good
+				// while the new copy is being rendered.
+				c.hits.Add(1)
+				e.serve(w, r)
+				return
+			}
 			select {
 			case <-fl.done:
 			case <-r.Context().Done():
@@ -344,8 +353,7 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 		c.mu.Unlock()
 		c.misses.Add(1)
 
-		e := c.render(h, w, r, k, gen, now, maxAge)
-		fl.e = e
+		fl.e = c.render(h, w, r, k, gen, now, maxAge)
 		c.mu.Lock()
 		delete(c.flight, k)
 		c.mu.Unlock()

@@ -459,3 +459,38 @@ func BenchmarkHit(b *testing.B) {
 		b.Fatalf("rendered %d times", p.renders.Load())
 	}
 }
+
+// TestExpiredServedWhileRendering: past its MaxAge (same generation), a
+// page is rendered anew by one request while the others are answered from
+// the old copy instead of queueing behind it.
+func TestExpiredServedWhileRendering(t *testing.T) {
+	b := &blocking{release: make(chan struct{}, 2)}
+	f := newFixture(t, Options{Stale: time.Hour, Poll: time.Hour}, &b.page)
+	f.srv.Config.Handler = f.cache.Front(f.cache.Route(b))
+	b.release <- struct{}{}
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
+		t.Fatalf("first: %.30q", body)
+	}
+	f.advance(61 * time.Second)
+	leader := make(chan string)
+	go func() { leader <- f.get(t, "GET", "/hot").body }()
+	for { // wait for the leader to be rendering
+		f.cache.mu.Lock()
+		n := len(f.cache.flight)
+		f.cache.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
+		t.Fatalf("a reader during the re-rendering got %.30q, want the old copy", body)
+	}
+	b.release <- struct{}{}
+	if body := <-leader; !strings.Contains(body, "render 2") {
+		t.Fatalf("the leader got %.30q", body)
+	}
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 2") {
+		t.Fatalf("after: %.30q", body)
+	}
+}
