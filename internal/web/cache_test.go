@@ -366,3 +366,62 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 		n.cachedPage(t, "/en/")
 	}
 }
+
+// discardWriter is the cheapest ResponseWriter: the benchmark measures the
+// site's work, not a network.
+type discardWriter struct{ h http.Header }
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) WriteHeader(int)             {}
+func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+
+// BenchmarkPages serves the front page and an article page through the
+// site's whole handler, rendered per request (uncached) and from the page
+// cache (cached), gzip accepted.
+func BenchmarkPages(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	s := &site{st: st, now: time.Now().UTC().Truncate(time.Second)}
+	s.fill(b, "https://img.example.org")
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	cache, err := pagecache.New(st, pagecache.Options{Stale: time.Hour, Logger: logger})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cache.Refresh(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []string{"uncached", "cached"} {
+		cfg := Config{SiteName: "Spektrum", Language: "en", Editions: []string{"en", "de"}, BaseURL: "http://127.0.0.1", Logger: logger}
+		if mode == "cached" {
+			cfg.Cache = cache
+		}
+		h, err := New(st, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, path := range []string{"/en/", enArticle(&s.visible[4])} {
+			name := "front"
+			if path != "/en/" {
+				name = "article"
+			}
+			b.Run(mode+"/"+name, func(b *testing.B) {
+				req := httptest.NewRequest("GET", path, nil)
+				req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+				w := &discardWriter{h: http.Header{}}
+				b.ReportAllocs()
+				for b.Loop() {
+					clear(w.h)
+					h.ServeHTTP(w, req)
+				}
+			})
+		}
+	}
+}
