@@ -54,6 +54,32 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
+// cmdCache runs `spektrum cache purge`.
+func cmdCache(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "purge" {
+		return fmt.Errorf("%w: cache takes one subcommand: purge", errUsage)
+	}
+	c := newCommand("cache purge", stderr)
+	pos, cfg, err := c.parse(args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: cache purge takes no arguments, got %q", errUsage, pos)
+	}
+	st, err := app.OpenStore(ctx, cfg.DB, !cfg.NoAutoMigrate)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	gen, err := ops.PurgePages(ctx, st)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "cached pages purged: generation %d; every web node renders afresh within a second\n", gen)
+	return nil
+}
+
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c := newCommand("serve", stderr)
 	pos, cfg, err := c.parse(args)

@@ -42,6 +42,9 @@ var docs = map[string]doc{
 	"import":         {"FILE.opml", "add the sources an OPML file lists (they are read at the next fetch)", nil, "", false},
 	"export":         {"", "write the sources as OPML to standard output", []string{"site-name"}, "", false},
 	"migrate":        {"", "bring the database schema up to date", nil, "", false},
+	"cache purge": {"", "make every web node drop its cached pages and render them afresh",
+		[]string{"page-cache-mb", "cache-webhook"},
+		"Writes through Spektrum renew the cached pages by themselves (within a second on every node);\npurge after changing what the database cannot see, such as templates or settings. Each web\nnode with --cache-webhook set calls it with the new generation, e.g. to purge a CDN.", false},
 	"translate status": {"", "the editions, each translation provider's use, budget, cache hits and cost this month",
 		[]string{"editions", "translate-routes", "translate-budgets"}, "", false},
 	"translate queue": {"", "translate every stored article into the editions it lacks (after adding an edition or a provider)",
@@ -70,6 +73,7 @@ var groups = map[string][]string{
 	"translate":  {"status", "queue"},
 	"newsletter": {"send", "export", "erase", "bounce", "stats", "webhook-url"},
 	"bench":      {"extract", "stories", "ingest"},
+	"cache":      {"purge"},
 }
 
 const settingsNote = "Every command also takes every setting (--db, --allow-private-networks, …), each also read\nfrom its SPEKTRUM_* environment variable: see 'spektrum help settings'.\n"

@@ -36,6 +36,7 @@ Commands:
   import FILE.opml      add the sources listed in an OPML file
   export                write the sources as OPML to stdout
   migrate               bring the database schema up to date
+  cache purge           make every web node render its pages afresh (and call the cache webhook)
   translate status      editions, translation providers' use, budgets, cache hits and cost this month
   translate queue       translate every stored article into the editions it lacks (after adding one, or a provider)
   newsletter send [--frequency daily|weekly] [--dry-run]   send the due digests now
@@ -105,6 +106,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdImport(ctx, rest, stdout, stderr)
 	case "export":
 		err = cmdExport(ctx, rest, stdout, stderr)
+	case "cache":
+		err = cmdCache(ctx, rest, stdout, stderr)
 	case "migrate":
 		err = cmdMigrate(ctx, rest, stdout, stderr)
 	case "translate":

@@ -25,6 +25,7 @@ import (
 	"spektrum/internal/media"
 	"spektrum/internal/newsletter"
 	"spektrum/internal/ops"
+	"spektrum/internal/pagecache"
 	"spektrum/internal/pipeline"
 	"spektrum/internal/store"
 	"spektrum/internal/store/postgres"
@@ -387,6 +388,13 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 			return fmt.Errorf("--trusted-proxies: %w", err)
 		}
 		wc.Views = views
+		if a.Cfg.PageCacheMB > 0 {
+			if wc.Cache, err = pagecache.New(a.Store, pagecache.Options{MaxBytes: int64(a.Cfg.PageCacheMB) << 20,
+				Webhook: a.Cfg.CacheWebhook, Logger: a.Logger}); err != nil {
+				return fmt.Errorf("page cache: %w", err)
+			}
+			run("page cache", wc.Cache.Run)
+		}
 		h, err := web.New(a.Store, wc)
 		if err != nil {
 			return fmt.Errorf("web: %w", err)

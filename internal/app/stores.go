@@ -2,6 +2,7 @@ package app
 
 import (
 	"spektrum/internal/newsletter"
+	"spektrum/internal/pagecache"
 	"spektrum/internal/store"
 	"spektrum/internal/web"
 )
@@ -13,4 +14,5 @@ var (
 	_ web.Store        = (store.Store)(nil)
 	_ web.ViewStore    = (store.Store)(nil)
 	_ newsletter.Store = (store.Store)(nil)
+	_ pagecache.Store  = (store.Store)(nil)
 )

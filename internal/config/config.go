@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -77,6 +78,9 @@ type Config struct {
 	MediaCacheBytes int64
 	MediaMaxBytes   int64
 	MediaMaxPixels  int64
+	// Page cache (internal/pagecache).
+	PageCacheMB  int    // memory for cached pages; 0 = no cache
+	CacheWebhook string // POSTed when the pages change, e.g. to purge a CDN
 }
 
 // Setting describes one option for flags and the configuration reference.
@@ -125,6 +129,8 @@ var Settings = []Setting{
 	{"media-cache-bytes", "SPEKTRUM_MEDIA_CACHE_BYTES", "1073741824", "largest size of the media cache; the oldest images go first"},
 	{"media-max-bytes", "SPEKTRUM_MEDIA_MAX_BYTES", "10485760", "largest image the media proxy fetches, in bytes"},
 	{"media-max-pixels", "SPEKTRUM_MEDIA_MAX_PIXELS", "40000000", "largest image (width × height) the media proxy decodes; checked before decoding"},
+	{"page-cache-mb", "SPEKTRUM_PAGE_CACHE_MB", "64", "memory for rendered pages kept by each web node, in MB (0: render every request)"},
+	{"cache-webhook", "SPEKTRUM_CACHE_WEBHOOK", "", "URL POSTed {\"generation\":N} when pages change, e.g. to purge a CDN (set it on one web node)"},
 }
 
 // All is every setting: Settings, with each translation provider's settings
@@ -255,6 +261,15 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 	if c.MetricsAddr = get("metrics-addr"); c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 			errs = append(errs, fmt.Sprintf("--metrics-addr: %q is not host:port like 127.0.0.1:9090", c.MetricsAddr))
+		}
+	}
+	var err error
+	if c.PageCacheMB, err = strconv.Atoi(get("page-cache-mb")); err != nil || c.PageCacheMB < 0 {
+		errs = append(errs, fmt.Sprintf("--page-cache-mb: %q is not a number of megabytes (0 turns the cache off)", get("page-cache-mb")))
+	}
+	if c.CacheWebhook = get("cache-webhook"); c.CacheWebhook != "" {
+		if u, err := url.Parse(c.CacheWebhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Sprintf("--cache-webhook: %q is not an http(s) URL", c.CacheWebhook))
 		}
 	}
 	boolean("allow-private-networks", &c.AllowPrivateNetworks)

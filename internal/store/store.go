@@ -209,6 +209,7 @@ type Store interface {
 	DuplicateStore   // near-duplicate signatures and copies (duplicates.go)
 	StoryStore       // stories and the story stage's state (stories.go)
 	NewsletterStore  // subscribers, consent records, digest send log (newsletter.go)
+	GenerationStore  // the page generation web nodes' caches check (generation.go)
 	// Migrate brings the schema to the newest version; safe to run concurrently
 	// from several processes and idempotent.
 	Migrate(ctx context.Context) error

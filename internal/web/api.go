@@ -115,7 +115,7 @@ func (s *server) apiJSON(w http.ResponseWriter, r *http.Request, status int, v a
 		s.log.ErrorContext(r.Context(), "api: encode response", "path", r.URL.Path, "err", err)
 		status, b = http.StatusInternalServerError, []byte(`{"error":"internal error: the response could not be encoded; please report this"}`)
 	}
-	send(w, r, status, "application/json; charset=utf-8", append(b, '\n'), publicFor(pageMaxAge))
+	send(w, r, status, "application/json; charset=utf-8", append(b, '\n'), pageCacheControl())
 }
 
 func (s *server) apiError(w http.ResponseWriter, status int, msg string) {

@@ -18,4 +18,32 @@
 // language is a new catalogue file, not a template change; what an edition
 // shows of an article (translation, note, section names) is
 // internal/edition's to decide.
+//
+// # The page cache
+//
+// With Config.Cache set (serve sets it, internal/pagecache), the answers of
+// the routes that opt in are kept in memory per web node, gzipped once,
+// and served before the router runs; they are rendered again when the
+// database's page generation moves (any write that changes what readers
+// see, within a second on every node) or after a minute. A route opts in
+// by wrapping its handler where routes() registers it:
+//
+//	mux.Handle("GET "+p+"/story/{id}", s.cached(s.in(ed, s.handleStory)))
+//	mux.Handle("GET /api/v1/sources", s.cachedFor(h, sourcesMaxAge)) // shorter life
+//
+// Opt a route in only when its answer depends on nothing but the path, the
+// query and the database's reader-facing content (articles, translations,
+// sections, sources' names): not on headers (the root picks an edition by
+// Accept-Language), cookies, a session, the reader (the admin, forms with
+// a per-session CSRF token) or the clock beyond a minute. A handler may
+// still refuse to be kept by answering with Cache-Control: no-store or
+// private, or with Set-Cookie; errors other than 404, 410 and permanent
+// redirects are never kept, and those only for 10 s. Search pages can opt
+// in (the query is part of the key, and memory is bounded). A new table
+// whose rows a page shows needs its own trigger bumping page_generation in
+// its migration (see migration 0013), or the page stays up to a minute old.
+//
+// A handler that counts something per view registers it with
+// pagecache.OnHit (the article page counts Trending views that way), so
+// answers served from memory count too, without a database write.
 package web

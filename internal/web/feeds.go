@@ -131,7 +131,7 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 			s.serverError(w, r, "feed: encode", err)
 			return
 		}
-		send(w, r, http.StatusOK, ct, body, publicFor(pageMaxAge))
+		send(w, r, http.StatusOK, ct, body, pageCacheControl())
 	}
 }
 

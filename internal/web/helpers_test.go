@@ -88,7 +88,7 @@ func newSite(t *testing.T, imageBase string) *site {
 	return s
 }
 
-func (s *site) fill(t *testing.T, imageBase string) {
+func (s *site) fill(t testing.TB, imageBase string) {
 	t.Helper()
 	ctx := context.Background()
 	for _, sec := range []store.Section{{Slug: "russia", Name: "Russia"}, {Slug: "economy", Name: "Economy"}, {Slug: "culture", Name: "Culture & Arts"}, {Slug: "empty", Name: "Empty"}} {

@@ -17,6 +17,7 @@ import (
 
 	"spektrum/internal/edition"
 	langname "spektrum/internal/lang"
+	"spektrum/internal/pagecache"
 	"spektrum/internal/store"
 )
 
@@ -186,7 +187,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page
 		http.Error(w, "500 internal error: the page could not be rendered; please try again later", http.StatusInternalServerError)
 		return
 	}
-	send(w, r, status, "text/html; charset=utf-8", buf.Bytes(), publicFor(pageMaxAge))
+	send(w, r, status, "text/html; charset=utf-8", buf.Bytes(), pageCacheControl())
 }
 
 // serverError logs err once and answers with a plain 500.
@@ -544,15 +545,21 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, prefix(lang)+a.Path(), http.StatusMovedPermanently)
 		return
 	}
-	if views := s.cfg.Views; views != nil && countable(r) {
+	if views := s.cfg.Views; views != nil {
 		// Counted once the full page is out (not a 304), in memory (views.go).
-		rec, id := &statusRecorder{ResponseWriter: w}, a.ID
-		w = rec
-		defer func() {
-			if rec.status == http.StatusOK {
+		id := a.ID
+		counted := func(r *http.Request, status int) {
+			if status == http.StatusOK && countable(r) {
 				views.count(r, id)
 			}
-		}()
+		}
+		// A cached page counts every reader it is served to, from the
+		// cache as well; otherwise this request counts itself.
+		if !pagecache.OnHit(w, counted) && countable(r) {
+			rec := &statusRecorder{ResponseWriter: w}
+			w = rec
+			defer func() { counted(r, rec.status) }()
+		}
 	}
 	l, err := s.ed.One(ctx, lang, a)
 	if err != nil {

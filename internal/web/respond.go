@@ -105,3 +105,12 @@ func acceptsGzip(r *http.Request) bool {
 func publicFor(d time.Duration) string {
 	return fmt.Sprintf("public, max-age=%d", int(d.Seconds()))
 }
+
+// pageCacheControl is the Cache-Control of pages, feeds and API answers:
+// browsers keep them pageMaxAge, a CDN sharedMaxAge, and a CDN may serve
+// a stale copy for staleRevalidate while it fetches the new one (so a
+// popular page never waits on the origin).
+func pageCacheControl() string {
+	return fmt.Sprintf("public, max-age=%d, s-maxage=%d, stale-while-revalidate=%d",
+		int(pageMaxAge.Seconds()), int(sharedMaxAge.Seconds()), int(staleRevalidate.Seconds()))
+}

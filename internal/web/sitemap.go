@@ -198,7 +198,7 @@ func (s *server) sendXML(w http.ResponseWriter, r *http.Request, v any) {
 		s.serverError(w, r, "sitemap: encode", err)
 		return
 	}
-	send(w, r, http.StatusOK, "application/xml; charset=utf-8", body, publicFor(pageMaxAge))
+	send(w, r, http.StatusOK, "application/xml; charset=utf-8", body, pageCacheControl())
 }
 
 func (s *server) handleRobots(w http.ResponseWriter, r *http.Request) {

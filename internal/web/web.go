@@ -17,6 +17,7 @@ import (
 	"spektrum/internal/edition"
 	"spektrum/internal/i18n"
 	"spektrum/internal/lang"
+	"spektrum/internal/pagecache"
 	"spektrum/internal/viewpoint"
 )
 
@@ -37,6 +38,10 @@ type Config struct {
 	// Views, when set, counts article views for Trending (views.go); the
 	// caller runs and flushes it. Without it nothing is counted.
 	Views *Views
+	// Cache, when set, keeps rendered pages, feeds, sitemaps and API
+	// answers of the routes that opt in (see doc.go); the caller runs it.
+	// Without it every request is rendered.
+	Cache *pagecache.Cache
 	// Metrics, when set, is served at /metrics (Prometheus text format).
 	Metrics  http.Handler
 	PageSize int // default 20
@@ -91,6 +96,9 @@ const (
 	apiDefaultLimit  = 20
 	apiMaxLimit      = 100
 	pageMaxAge       = 60 * time.Second     // pages, feeds and API: short, so new articles appear soon
+	sharedMaxAge     = 60 * time.Second     // what a CDN may hold (s-maxage); `spektrum cache purge` and the webhook empty it sooner
+	staleRevalidate  = 5 * time.Minute      // a CDN may answer with a stale copy while it fetches a fresh one
+	sourcesMaxAge    = 10 * time.Second     // the page cache's bound on /api/v1/sources (polling state)
 	staticMaxAge     = 365 * 24 * time.Hour // static files have a content hash in their name
 	storeChunk       = 200                  // the store's maximum page size, for full walks
 )
@@ -119,7 +127,12 @@ func New(st Store, cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return securityHeaders(s.withPageURL(s.routes())), nil
+	h := securityHeaders(s.withPageURL(s.routes()))
+	if cfg.Cache != nil {
+		// Hits are answered before the router and the middleware run.
+		h = cfg.Cache.Front(h)
+	}
+	return h, nil
 }
 
 // newServer checks cfg, fills its defaults and parses the templates.
@@ -198,6 +211,24 @@ func newServer(st Store, cfg Config) (*server, error) {
 	return s, nil
 }
 
+// cached opts a route into the page cache (see doc.go); without a cache
+// it is h itself.
+func (s *server) cached(h http.Handler) http.Handler {
+	if s.cfg.Cache == nil {
+		return h
+	}
+	return s.cfg.Cache.Route(h)
+}
+
+// cachedFor is cached with a shorter life, for answers that change with
+// something no write announces (sources' polling state).
+func (s *server) cachedFor(h http.Handler, maxAge time.Duration) http.Handler {
+	if s.cfg.Cache == nil {
+		return h
+	}
+	return s.cfg.Cache.RouteFor(h, maxAge)
+}
+
 func (s *server) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	// Each edition's pages and feeds under its literal prefix: a wildcard
@@ -208,36 +239,39 @@ func (s *server) routes() *http.ServeMux {
 	}{{"feed.xml", fmtRSS}, {"atom.xml", fmtAtom}, {"feed.json", fmtJSON}}
 	for _, ed := range s.editions {
 		p := prefix(ed)
-		mux.Handle("GET "+p+"/{$}", s.in(ed, s.handleHome))
-		mux.Handle("GET "+p+"/section/{slug}", s.in(ed, s.handleSection))
-		mux.Handle("GET "+p+"/{yyyy}/{mm}/{dd}/{slug}", s.in(ed, s.handleArticle))
-		mux.Handle("GET "+p+"/story/{id}", s.in(ed, s.handleStory))
+		mux.Handle("GET "+p+"/{$}", s.cached(s.in(ed, s.handleHome)))
+		mux.Handle("GET "+p+"/section/{slug}", s.cached(s.in(ed, s.handleSection)))
+		mux.Handle("GET "+p+"/{yyyy}/{mm}/{dd}/{slug}", s.cached(s.in(ed, s.handleArticle)))
+		mux.Handle("GET "+p+"/story/{id}", s.cached(s.in(ed, s.handleStory)))
 		for _, f := range feeds {
-			mux.Handle("GET "+p+"/"+f.name, s.in(ed, s.handleFeed(f.f)))
-			mux.Handle("GET "+p+"/section/{slug}/"+f.name, s.in(ed, s.handleFeed(f.f)))
+			mux.Handle("GET "+p+"/"+f.name, s.cached(s.in(ed, s.handleFeed(f.f))))
+			mux.Handle("GET "+p+"/section/{slug}/"+f.name, s.cached(s.in(ed, s.handleFeed(f.f))))
 		}
 	}
+	// The root picks an edition by Accept-Language: not cached (the cache
+	// keys on path and query only).
 	mux.HandleFunc("GET /{$}", s.handleRoot)
 	mux.HandleFunc("GET /section/{slug}", s.redirectDefault)
 	mux.HandleFunc("GET /{yyyy}/{mm}/{dd}/{slug}", s.redirectDefault)
 	mux.HandleFunc("GET /story/{id}", s.redirectDefault)
 	for _, f := range feeds {
-		mux.Handle("GET /"+f.name, s.in(s.editions[0], s.handleFeed(f.f)))
-		mux.Handle("GET /section/{slug}/"+f.name, s.in(s.editions[0], s.handleFeed(f.f)))
+		mux.Handle("GET /"+f.name, s.cached(s.in(s.editions[0], s.handleFeed(f.f))))
+		mux.Handle("GET /section/{slug}/"+f.name, s.cached(s.in(s.editions[0], s.handleFeed(f.f))))
 	}
 	if s.cfg.Metrics != nil {
 		mux.Handle("GET /metrics", s.cfg.Metrics)
 	}
 
-	mux.HandleFunc("GET /sitemap.xml", s.handleSitemap)
-	mux.HandleFunc("GET /news-sitemap.xml", s.handleNewsSitemap)
-	mux.HandleFunc("GET /robots.txt", s.handleRobots)
+	mux.Handle("GET /sitemap.xml", s.cached(http.HandlerFunc(s.handleSitemap)))
+	mux.Handle("GET /news-sitemap.xml", s.cached(http.HandlerFunc(s.handleNewsSitemap)))
+	mux.Handle("GET /robots.txt", s.cached(http.HandlerFunc(s.handleRobots)))
 
-	mux.HandleFunc("GET /api/v1/articles", s.handleAPIArticles)
-	mux.HandleFunc("GET /api/v1/articles/{id}", s.handleAPIArticle)
-	mux.HandleFunc("GET /api/v1/sources", s.handleAPISources)
-	mux.HandleFunc("GET /api/v1/stories", s.handleAPIStories)
-	mux.HandleFunc("GET /api/v1/stories/{id}", s.handleAPIStory)
+	mux.Handle("GET /api/v1/articles", s.cached(http.HandlerFunc(s.handleAPIArticles)))
+	mux.Handle("GET /api/v1/articles/{id}", s.cached(http.HandlerFunc(s.handleAPIArticle)))
+	// A source's polling state changes without a new generation.
+	mux.Handle("GET /api/v1/sources", s.cachedFor(http.HandlerFunc(s.handleAPISources), sourcesMaxAge))
+	mux.Handle("GET /api/v1/stories", s.cached(http.HandlerFunc(s.handleAPIStories)))
+	mux.Handle("GET /api/v1/stories/{id}", s.cached(http.HandlerFunc(s.handleAPIStory)))
 
 	mux.HandleFunc("GET /static/{name}", s.handleStatic)
 	mux.HandleFunc("GET /favicon.ico", s.handleFavicon)

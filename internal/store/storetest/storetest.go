@@ -75,6 +75,7 @@ func Run(t *testing.T, open Opener) {
 		{"JobCountsAndPurge", testJobCountsAndPurge},
 		{"Translations", testTranslations}, // translation.go
 		{"Newsletter", testNewsletter},
+		{"PageGeneration", testPageGeneration}, // generation.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

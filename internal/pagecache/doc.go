@@ -1,0 +1,37 @@
+// Package pagecache keeps rendered reader pages in memory, pre-compressed,
+// so a page that many readers want costs one rendering per change instead
+// of one per request. It owns the cache, its invalidation and the purge
+// hook; it knows nothing of what a page shows (internal/web decides which
+// routes opt in, and the store's triggers decide what is a change).
+//
+// How it stays correct:
+//
+//   - Every entry is stamped with the site's page generation, a counter in
+//     the database that the schema's triggers advance in the same
+//     transaction as every write that changes what readers see (migration
+//     0013). Each web node reads it every Poll (250 ms by default) and
+//     serves entries only of the generation it read, and only while its
+//     last successful read started less than Stale (1 s) ago: a change
+//     committed through any node or worker is visible on every node within
+//     Stale. If the database cannot be read, the cache steps aside and
+//     every request is rendered afresh.
+//   - Entries also expire after MaxAge (60 s; 10 s for errors and
+//     redirects), which bounds what no write announces: Trending moving
+//     with views, the clock-driven windows of the news sitemap, the sign-up
+//     form's issue time.
+//   - Only what a route opts into is cached (Route), and only a complete
+//     200, 301, 308, 404 or 410 answer without Set-Cookie or a no-store or
+//     private Cache-Control. Pages with per-reader content (a form with a
+//     session's CSRF token, the admin) must not opt in.
+//
+// How it stays cheap: a hit is answered by Front before the router, the
+// security middleware and the handlers run: one map lookup under a mutex,
+// headers and both bodies (identity and gzip) prepared when the entry was
+// built, the ETag computed once. No template, no database, no hashing, no
+// compression per request. Concurrent misses of one key wait for a single
+// rendering. Memory is bounded by MaxBytes, least recently used first out.
+//
+// Pages that count something per view (the article page's Trending count)
+// register a hook with OnHit while rendering; the cache calls it for every
+// answer it serves from that entry, with the status sent (200 or 304).
+package pagecache

@@ -1,0 +1,483 @@
+package pagecache
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Store is what the cache needs of the database: the page generation.
+type Store interface {
+	PageGeneration(ctx context.Context) (int64, error)
+}
+
+// Options configures a cache. Zero values get the defaults in brackets.
+type Options struct {
+	MaxBytes int64 // memory for bodies and headers [64 MiB]
+	// Poll is how often the generation is read [250 ms]; Stale how old
+	// the last successful read may be before entries are no longer
+	// served [1 s]: the longest a change stays invisible on this node.
+	Poll, Stale time.Duration
+	// MaxAge bounds an entry's life when no write changes it [60 s];
+	// ShortMaxAge that of errors and redirects [10 s].
+	MaxAge, ShortMaxAge time.Duration
+	// Webhook, when set, is POSTed {"generation":N} each time this node
+	// sees the generation change, e.g. to purge a CDN. Every node with it
+	// set calls it; set it on one.
+	Webhook    string
+	HTTPClient *http.Client // for the webhook [a client with a 10 s timeout]
+	Logger     *slog.Logger
+	Now        func() time.Time
+}
+
+const (
+	defaultMaxBytes    = 64 << 20
+	defaultPoll        = 250 * time.Millisecond
+	defaultStale       = time.Second
+	defaultMaxAge      = 60 * time.Second
+	defaultShortMaxAge = 10 * time.Second
+	minGzip            = 512     // smaller bodies gain nothing from gzip
+	entryOverhead      = 1 << 10 // map, list and header bookkeeping, roughly
+	maxEntryShare      = 8       // no entry takes more than 1/8 of MaxBytes
+	webhookTimeout     = 10 * time.Second
+	maxBodyBytes       = 16 << 20 // a larger answer is passed through, not kept
+)
+
+// Cache is one web node's page cache. Make it with New, run Run, put Front
+// around the site's handler and Route around each route that opts in.
+type Cache struct {
+	st  Store
+	o   Options
+	log *slog.Logger
+
+	// Times are nanoseconds since epoch on the monotonic clock, so a
+	// wall-clock step cannot stretch the staleness bound.
+	epoch   time.Time
+	gen     atomic.Int64 // the generation last read
+	checked atomic.Int64 // when the last successful read started
+
+	mu      sync.Mutex
+	entries map[key]*list.Element // of *entry
+	lru     list.List             // front = most recently used
+	bytes   int64
+	flight  map[key]*call
+
+	hits, misses atomic.Uint64
+}
+
+type key struct{ path, query string }
+
+type call struct {
+	done chan struct{}
+	e    *entry // nil: the answer was not cacheable
+}
+
+// New makes a cache reading the generation from st.
+func New(st Store, o Options) (*Cache, error) {
+	if st == nil {
+		return nil, errors.New("pagecache: a store is required")
+	}
+	if o.MaxBytes <= 0 {
+		o.MaxBytes = defaultMaxBytes
+	}
+	if o.Poll <= 0 {
+		o.Poll = defaultPoll
+	}
+	if o.Stale <= 0 {
+		o.Stale = defaultStale
+	}
+	if o.Stale < o.Poll {
+		return nil, fmt.Errorf("pagecache: Stale (%s) must be at least Poll (%s), or entries would lapse between reads", o.Stale, o.Poll)
+	}
+	if o.MaxAge <= 0 {
+		o.MaxAge = defaultMaxAge
+	}
+	if o.ShortMaxAge <= 0 {
+		o.ShortMaxAge = defaultShortMaxAge
+	}
+	if o.Webhook != "" && !strings.HasPrefix(o.Webhook, "http://") && !strings.HasPrefix(o.Webhook, "https://") {
+		return nil, fmt.Errorf("pagecache: the purge webhook %q must be an http(s) URL", o.Webhook)
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: webhookTimeout}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Cache{st: st, o: o, log: o.Logger.With("component", "pagecache"), epoch: o.Now(),
+		entries: map[key]*list.Element{}, flight: map[key]*call{}}, nil
+}
+
+// Run reads the generation every Poll until ctx ends. Until the first
+// read succeeds, and whenever reads fail for longer than Stale, nothing is
+// served from the cache.
+func (c *Cache) Run(ctx context.Context) error {
+	t := time.NewTicker(c.o.Poll)
+	defer t.Stop()
+	failing := false
+	for {
+		if err := c.Refresh(ctx); err != nil && ctx.Err() == nil {
+			if !failing {
+				c.log.WarnContext(ctx, "read page generation; serving uncached pages until it works", "err", err)
+			}
+			failing = true
+		} else {
+			failing = false
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Refresh reads the generation once; a change drops every entry (they
+// could no longer be served) and calls the webhook.
+func (c *Cache) Refresh(ctx context.Context) error {
+	start := c.clock()
+	g, err := c.st.PageGeneration(ctx)
+	if err != nil {
+		return err
+	}
+	old := c.gen.Swap(g)
+	c.checked.Store(start)
+	if old != g {
+		c.Purge()
+		if old != 0 && c.o.Webhook != "" {
+			go c.callWebhook(g)
+		}
+	}
+	return nil
+}
+
+// Purge drops every entry of this node (the generation in the database is
+// the store's to bump: `spektrum cache purge` does, for all nodes).
+func (c *Cache) Purge() {
+	c.mu.Lock()
+	clear(c.entries)
+	c.lru.Init()
+	c.bytes = 0
+	c.mu.Unlock()
+}
+
+// Stats are counters for /metrics and benchmarks.
+type Stats struct {
+	Hits, Misses uint64
+	Entries      int
+	Bytes        int64
+	Generation   int64
+}
+
+// Stats returns the cache's counters.
+func (c *Cache) Stats() Stats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Entries: len(c.entries), Bytes: c.bytes, Generation: c.gen.Load()}
+}
+
+func (c *Cache) callWebhook(gen int64) {
+	body, _ := json.Marshal(map[string]int64{"generation": gen}) // a map of int64 always marshals
+	ctx, cancel := context.WithTimeout(context.Background(), webhookTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.o.Webhook, bytes.NewReader(body))
+	if err != nil {
+		c.log.Warn("purge webhook", "err", err)
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.o.HTTPClient.Do(req)
+	if err != nil {
+		c.log.Warn("purge webhook", "url", c.o.Webhook, "err", err)
+		return
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		c.log.Warn("purge webhook answered with an error", "url", c.o.Webhook, "status", resp.StatusCode)
+	}
+}
+
+// clock is the time since the cache was made, monotonic.
+func (c *Cache) clock() int64 { return int64(c.o.Now().Sub(c.epoch)) }
+
+// current returns the generation entries may be served at, or 0 when the
+// last successful read is older than Stale.
+func (c *Cache) current(now int64) int64 {
+	if now-c.checked.Load() > int64(c.o.Stale) {
+		return 0
+	}
+	return c.gen.Load()
+}
+
+// lookup returns the entry for k of generation gen and whether it is
+// within its MaxAge; an older generation's is dropped. An expired entry
+// of the current generation is kept until its replacement is stored, so
+// readers are answered from it while one request renders the new one.
+func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el := c.entries[k]
+	if el == nil {
+		return nil, false
+	}
+	e := el.Value.(*entry)
+	if e.gen != gen {
+		c.lru.Remove(el)
+		delete(c.entries, k)
+		c.bytes -= e.size
+		return nil, false
+	}
+	c.lru.MoveToFront(el)
+	return e, now < e.expires
+}
+
+func (c *Cache) store(e *entry) {
+	if e.size > c.o.MaxBytes/maxEntryShare {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e.gen != c.gen.Load() {
+		return // the generation moved on while the page was rendered
+	}
+	if el := c.entries[e.key]; el != nil {
+		c.bytes -= el.Value.(*entry).size
+		c.lru.Remove(el)
+	}
+	c.entries[e.key] = c.lru.PushFront(e)
+	c.bytes += e.size
+	for c.bytes > c.o.MaxBytes {
+		el := c.lru.Back()
+		old := el.Value.(*entry)
+		c.lru.Remove(el)
+		delete(c.entries, old.key)
+		c.bytes -= old.size
+	}
+}
+
+// Front answers requests whose page is in the cache before next (the
+// router and everything around it) runs; everything else goes to next.
+func (c *Cache) Front(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		now := c.clock()
+		gen := c.current(now)
+		if gen == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		e, fresh := c.lookup(key{r.URL.Path, r.URL.RawQuery}, gen, now)
+		if !fresh {
+			next.ServeHTTP(w, r) // the route renders it, or answers from e meanwhile
+			return
+		}
+		c.hits.Add(1)
+		e.serve(w, r)
+	})
+}
+
+// Route opts a route into the cache with the default MaxAge: a miss
+// renders the page once (concurrent requests for it wait) and keeps it.
+func (c *Cache) Route(h http.Handler) http.Handler { return c.RouteFor(h, 0) }
+
+// RouteFor is Route with its own MaxAge, for answers that change with
+// something no write announces (0: the default).
+func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
+	if maxAge <= 0 {
+		maxAge = c.o.MaxAge
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			h.ServeHTTP(w, r)
+			return
+		}
+		now := c.clock()
+		gen := c.current(now)
+		if gen == 0 {
+			h.ServeHTTP(w, r)
+			return
+		}
+		k := key{r.URL.Path, r.URL.RawQuery}
+		// Front has looked already, but the entry may have arrived since,
+		// and a route reached without Front must still be served.
+		e, fresh := c.lookup(k, gen, now)
+		if fresh {
+			c.hits.Add(1)
+			e.serve(w, r)
+			return
+		}
+		c.mu.Lock()
+		if fl := c.flight[k]; fl != nil {
+			c.mu.Unlock()
+			if e != nil {
+				// Past its MaxAge but of the current generation: good
+				// while the new copy is being rendered.
+				c.hits.Add(1)
+				e.serve(w, r)
+				return
+			}
+			select {
+			case <-fl.done:
+			case <-r.Context().Done():
+				return // the client left; nothing to answer
+			}
+			if fl.e != nil {
+				c.hits.Add(1)
+				fl.e.serve(w, r)
+				return
+			}
+			h.ServeHTTP(w, r) // not cacheable: render for this reader too
+			return
+		}
+		fl := &call{done: make(chan struct{})}
+		c.flight[k] = fl
+		c.mu.Unlock()
+		c.misses.Add(1)
+
+		fl.e = c.render(h, w, r, k, gen, now, maxAge)
+		c.mu.Lock()
+		delete(c.flight, k)
+		c.mu.Unlock()
+		close(fl.done)
+	})
+}
+
+// render runs h for r into memory and answers the client from what it
+// wrote; it returns the entry made of it, nil when it may not be kept (and
+// then it has answered the client as h did).
+func (c *Cache) render(h http.Handler, w http.ResponseWriter, r *http.Request, k key, gen, now int64, maxAge time.Duration) *entry {
+	// The handler renders the plain, full page: compression and
+	// conditional answers are the cache's, per request.
+	in := r.Clone(r.Context())
+	in.Method = http.MethodGet
+	for _, name := range []string{"Accept-Encoding", "If-None-Match", "If-Modified-Since", "Range", "If-Range"} {
+		in.Header.Del(name)
+	}
+	rec := &recorder{header: w.Header().Clone()}
+	h.ServeHTTP(rec, in)
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	e, ok := c.build(rec, k, gen, now, maxAge)
+	if !ok {
+		rec.replay(w, r)
+		return nil
+	}
+	e.serve(w, r)
+	c.store(e)
+	return e
+}
+
+// build makes an entry of a recorded answer, if it may be kept.
+func (c *Cache) build(rec *recorder, k key, gen, now int64, maxAge time.Duration) (*entry, bool) {
+	switch rec.status {
+	case http.StatusOK:
+	case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusNotFound, http.StatusGone:
+		maxAge = min(maxAge, c.o.ShortMaxAge)
+	default:
+		return nil, false
+	}
+	hd := rec.header
+	cc := strings.ToLower(hd.Get("Cache-Control"))
+	if rec.overflow || hd.Get("Set-Cookie") != "" || strings.Contains(cc, "no-store") || strings.Contains(cc, "private") ||
+		hd.Get("Content-Encoding") != "" {
+		return nil, false
+	}
+	e := &entry{key: k, gen: gen, expires: now + int64(maxAge), status: rec.status, plain: rec.body.Bytes(), onHit: rec.onHit}
+	if e.status == http.StatusOK {
+		e.etag = hd.Get("ETag")
+		if e.etag == "" {
+			sum := sha256.Sum256(e.plain)
+			e.etag = `W/"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+		}
+	}
+	if len(e.plain) >= minGzip && compressible(hd.Get("Content-Type")) {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // only fails on a bad level
+		_, _ = zw.Write(e.plain)                                 // writes to memory cannot fail
+		_ = zw.Close()
+		if buf.Len() < len(e.plain) {
+			e.gz = buf.Bytes()
+		}
+	}
+	for name, vals := range hd {
+		switch name {
+		case "Content-Length", "Content-Encoding", "Etag", "Vary", "Date", "Transfer-Encoding":
+			continue
+		}
+		e.header = append(e.header, field{name, vals})
+	}
+	if e.etag != "" {
+		e.header = append(e.header, field{"Etag", []string{e.etag}})
+	}
+	vary := hd.Values("Vary")
+	if e.gz != nil && !varies(vary) {
+		vary = append(vary[:len(vary):len(vary)], "Accept-Encoding")
+	}
+	if len(vary) > 0 {
+		e.header = append(e.header, field{"Vary", vary})
+	}
+	e.plainLen = []string{strconv.Itoa(len(e.plain))}
+	e.gzLen = []string{strconv.Itoa(len(e.gz))}
+	e.size = int64(len(e.plain)+len(e.gz)) + entryOverhead
+	for _, f := range e.header {
+		for _, v := range f.vals {
+			e.size += int64(len(f.name) + len(v))
+		}
+	}
+	return e, true
+}
+
+func varies(vals []string) bool {
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(p), "Accept-Encoding") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func compressible(ct string) bool {
+	ct = strings.ToLower(ct)
+	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "json") || strings.Contains(ct, "xml") ||
+		strings.Contains(ct, "javascript")
+}
+
+// OnHit registers fn to be called for every answer served from the entry
+// being rendered into w, with the status sent (200, or 304 for a
+// revalidation), the first one included. It reports false when w is not
+// being cached; the handler then does its own counting.
+func OnHit(w http.ResponseWriter, fn func(r *http.Request, status int)) bool {
+	for {
+		switch v := w.(type) {
+		case *recorder:
+			v.onHit = fn
+			return true
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return false
+		}
+	}
+}

@@ -1,0 +1,496 @@
+package pagecache
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"spektrum/internal/store"
+	"spektrum/internal/store/sqlite"
+)
+
+// page is a route whose answer depends on a counter, so a test can tell a
+// rendering from a cached copy.
+type page struct {
+	renders atomic.Int64
+	status  int
+	header  map[string]string
+	size    int
+}
+
+func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := p.renders.Add(1)
+	for k, v := range p.header {
+		w.Header().Set(k, v)
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	}
+	if p.status != 0 {
+		w.WriteHeader(p.status)
+	}
+	size := p.size
+	if size == 0 {
+		size = 2000
+	}
+	fmt.Fprintf(w, "<p>render %d of %s?%s</p>%s", n, r.URL.Path, r.URL.RawQuery, strings.Repeat("news ", size/5))
+}
+
+type fixture struct {
+	st    store.Store
+	cache *Cache
+	now   time.Time
+	mu    sync.Mutex
+	srv   *httptest.Server
+	page  *page
+}
+
+func (f *fixture) clock() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *fixture) advance(d time.Duration) {
+	f.mu.Lock()
+	f.now = f.now.Add(d)
+	f.mu.Unlock()
+}
+
+// newFixture serves p (opted in) and an uncached route at /bypass, behind
+// Front, with a cache over a real SQLite file.
+func newFixture(t *testing.T, o Options, p *page) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{st: st, now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), page: p}
+	o.Now = f.clock
+	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if f.cache, err = New(st, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /page/", f.cache.Route(p))
+	mux.Handle("GET /bypass", p)
+	f.srv = httptest.NewServer(f.cache.Front(mux))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   string // decoded
+	raw    int    // bytes on the wire
+}
+
+// get sends a request with the given headers, without Go's transparent gzip.
+func (f *fixture) get(t *testing.T, method, path string, hdr ...string) answer {
+	t.Helper()
+	req, err := http.NewRequest(method, f.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	// Go's transparent gzip off: the test sees what the server sent.
+	resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := answer{status: resp.StatusCode, header: resp.Header, raw: len(b), body: string(b)}
+	if resp.Header.Get("Content-Encoding") == "gzip" && len(b) > 0 {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: gzip body: %v", path, err)
+		}
+		d, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("%s: gzip body: %v", path, err)
+		}
+		a.body = string(d)
+	}
+	if cl := resp.Header.Get("Content-Length"); method != http.MethodHead && resp.StatusCode != http.StatusNotModified && cl != fmt.Sprint(len(b)) {
+		t.Fatalf("%s: Content-Length %s, body %d bytes", path, cl, len(b))
+	}
+	return a
+}
+
+func TestEncodingsConditionalAndHead(t *testing.T) {
+	f := newFixture(t, Options{}, &page{header: map[string]string{"Cache-Control": "public, max-age=60", "X-Frame-Options": "DENY"}})
+	gz := f.get(t, "GET", "/page/a?x=1", "Accept-Encoding", "gzip, deflate, br")
+	if gz.status != 200 || gz.header.Get("Content-Encoding") != "gzip" || !strings.HasPrefix(gz.body, "<p>render 1 of /page/a?x=1</p>") {
+		t.Fatalf("first answer: %d %q %.40q", gz.status, gz.header.Get("Content-Encoding"), gz.body)
+	}
+	if gz.raw >= len(gz.body)/2 {
+		t.Fatalf("gzip body is %d bytes for %d plain", gz.raw, len(gz.body))
+	}
+	if v := gz.header.Values("Vary"); len(v) != 1 || v[0] != "Accept-Encoding" {
+		t.Fatalf("Vary = %q, want Accept-Encoding once", v)
+	}
+	if gz.header.Get("X-Frame-Options") != "DENY" || gz.header.Get("Cache-Control") != "public, max-age=60" || gz.header.Get("Etag") == "" {
+		t.Fatalf("headers not kept: %v", gz.header)
+	}
+	for _, ae := range []string{"identity", "", "gzip;q=0", "br, gzip; q=0.000", "deflate"} {
+		plain := f.get(t, "GET", "/page/a?x=1", "Accept-Encoding", ae)
+		if plain.header.Get("Content-Encoding") != "" || plain.body != gz.body || plain.raw != len(gz.body) {
+			t.Fatalf("Accept-Encoding %q: encoding %q, body %d bytes (want the same page, identity)", ae, plain.header.Get("Content-Encoding"), plain.raw)
+		}
+		if plain.header.Get("Etag") != gz.header.Get("Etag") {
+			t.Fatalf("ETag differs between encodings: %q, %q", plain.header.Get("Etag"), gz.header.Get("Etag"))
+		}
+	}
+	if x := f.get(t, "GET", "/page/a?x=1", "Accept-Encoding", "x-gzip;q=0.5"); x.header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("x-gzip;q=0.5 not honoured")
+	}
+	head := f.get(t, "HEAD", "/page/a?x=1", "Accept-Encoding", "gzip")
+	if head.status != 200 || head.raw != 0 || head.header.Get("Content-Length") != fmt.Sprint(gz.raw) {
+		t.Fatalf("HEAD: %d, %d bytes, Content-Length %s (want %d)", head.status, head.raw, head.header.Get("Content-Length"), gz.raw)
+	}
+	nm := f.get(t, "GET", "/page/a?x=1", "If-None-Match", `"other", `+gz.header.Get("Etag"))
+	if nm.status != http.StatusNotModified || nm.raw != 0 || nm.header.Get("Etag") != gz.header.Get("Etag") {
+		t.Fatalf("If-None-Match: %d, %d bytes", nm.status, nm.raw)
+	}
+	if m := f.get(t, "GET", "/page/a?x=1", "If-None-Match", `W/"nope"`); m.status != 200 {
+		t.Fatalf("a stale ETag got %d", m.status)
+	}
+	if n := f.page.renders.Load(); n != 1 {
+		t.Fatalf("rendered %d times, want once for all of these", n)
+	}
+	// Query and path are part of the key.
+	if b := f.get(t, "GET", "/page/a?x=2"); !strings.HasPrefix(b.body, "<p>render 2 of /page/a?x=2") {
+		t.Fatalf("another query: %.40q", b.body)
+	}
+	// A first request that is HEAD or conditional still fills the cache
+	// with the full page.
+	if h := f.get(t, "HEAD", "/page/b", "If-None-Match", `W/"old"`); h.status != 200 || h.raw != 0 {
+		t.Fatalf("HEAD on a miss: %d, %d bytes", h.status, h.raw)
+	}
+	if b := f.get(t, "GET", "/page/b"); !strings.HasPrefix(b.body, "<p>render 3 of /page/b") {
+		t.Fatalf("after HEAD: %.40q", b.body)
+	}
+	// Routes that do not opt in are never cached.
+	f.get(t, "GET", "/bypass")
+	f.get(t, "GET", "/bypass")
+	if n := f.page.renders.Load(); n != 5 {
+		t.Fatalf("renders = %d, want 5 (the bypass route twice)", n)
+	}
+}
+
+func TestGenerationAndStaleness(t *testing.T) {
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second, MaxAge: time.Minute}, &page{})
+	ctx := context.Background()
+	render := func(want int64) {
+		t.Helper()
+		f.get(t, "GET", "/page/x")
+		if n := f.page.renders.Load(); n != want {
+			t.Fatalf("renders = %d, want %d", n, want)
+		}
+	}
+	render(1)
+	render(1)
+	// A write elsewhere: this node keeps its copy until it reads the
+	// generation, and no longer.
+	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+		t.Fatal(err)
+	}
+	render(1)
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	render(2)
+	render(2)
+	// Without a successful read for longer than Stale, nothing is served
+	// from memory (and nothing kept) until the next read.
+	f.advance(1100 * time.Millisecond)
+	render(3)
+	render(4)
+	// Read again and unchanged: the copy (render 2) is good again.
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	render(4)
+	// MaxAge ends an entry no write replaced: render 2 was made 1.1 s ago.
+	f.advance(58 * time.Second)
+	_ = f.cache.Refresh(ctx)
+	render(4)
+	f.advance(time.Second)
+	_ = f.cache.Refresh(ctx)
+	render(5)
+	if _, err := New(f.st, Options{Poll: time.Second, Stale: time.Millisecond}); err == nil {
+		t.Fatal("Stale shorter than Poll was accepted")
+	}
+}
+
+func TestWhatIsNotKept(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		p      *page
+		keep   bool
+		maxAge time.Duration
+	}{
+		{"server error", &page{status: 500}, false, 0},
+		{"bad request", &page{status: 400}, false, 0},
+		{"no-store", &page{header: map[string]string{"Cache-Control": "no-store"}}, false, 0},
+		{"private", &page{header: map[string]string{"Cache-Control": "private, max-age=10"}}, false, 0},
+		{"cookie", &page{header: map[string]string{"Set-Cookie": "csrf=abc"}}, false, 0},
+		{"not found, briefly", &page{status: 404}, true, 10 * time.Second},
+		{"redirect, briefly", &page{status: 301, header: map[string]string{"Location": "/page/y"}}, true, 10 * time.Second},
+		{"page", &page{}, true, 60 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, Options{Stale: time.Hour, Poll: time.Hour}, tc.p)
+			first := f.get(t, "GET", "/page/x", "Accept-Encoding", "gzip")
+			second := f.get(t, "GET", "/page/x", "Accept-Encoding", "gzip")
+			if first.status != second.status || (tc.p.status != 0 && first.status != tc.p.status) {
+				t.Fatalf("status %d then %d", first.status, second.status)
+			}
+			want := int64(2)
+			if tc.keep {
+				want = 1
+			}
+			if n := tc.p.renders.Load(); n != want {
+				t.Fatalf("renders = %d, want %d", n, want)
+			}
+			if !tc.keep {
+				if first.header.Get("Content-Encoding") != "" || !strings.Contains(first.body, "render 1") {
+					t.Fatalf("an answer not kept must go out as rendered: %q %.30q", first.header.Get("Content-Encoding"), first.body)
+				}
+				return
+			}
+			f.advance(tc.maxAge - time.Second)
+			f.get(t, "GET", "/page/x")
+			if n := tc.p.renders.Load(); n != 1 {
+				t.Fatalf("renders = %d before max age", n)
+			}
+			f.advance(2 * time.Second)
+			f.get(t, "GET", "/page/x")
+			if n := tc.p.renders.Load(); n != 2 {
+				t.Fatalf("renders = %d after max age %s, want 2", n, tc.maxAge)
+			}
+		})
+	}
+}
+
+func TestMemoryBound(t *testing.T) {
+	const max = 64 << 10
+	f := newFixture(t, Options{MaxBytes: max}, &page{size: 4000})
+	for i := range 200 {
+		f.get(t, "GET", fmt.Sprintf("/page/%d", i), "Accept-Encoding", "gzip")
+	}
+	st := f.cache.Stats()
+	if st.Bytes > max || st.Entries == 0 || st.Entries >= 200 {
+		t.Fatalf("stats %+v with MaxBytes %d", st, max)
+	}
+	// The most recent ones are still there, the first ones not.
+	before := f.page.renders.Load()
+	f.get(t, "GET", "/page/199")
+	if f.page.renders.Load() != before {
+		t.Fatal("the newest entry was evicted")
+	}
+	f.get(t, "GET", "/page/0")
+	if f.page.renders.Load() != before+1 {
+		t.Fatal("the oldest entry was kept beyond the bound")
+	}
+	// Too big for the cache: answered, not kept.
+	big := newFixture(t, Options{MaxBytes: 64 << 10}, &page{size: 20000})
+	big.get(t, "GET", "/page/big")
+	big.get(t, "GET", "/page/big")
+	if n := big.page.renders.Load(); n != 2 {
+		t.Fatalf("an entry over an eighth of the cache was kept (renders %d)", n)
+	}
+}
+
+// blocking renders only when released, to hold a miss in flight.
+type blocking struct {
+	page
+	release chan struct{}
+}
+
+func (b *blocking) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	<-b.release
+	b.page.ServeHTTP(w, r)
+}
+
+func TestConcurrentMissesRenderOnce(t *testing.T) {
+	b := &blocking{release: make(chan struct{})}
+	f := newFixture(t, Options{}, &b.page)
+	f.srv.Config.Handler = f.cache.Front(f.cache.Route(b))
+	var wg sync.WaitGroup
+	bodies := make([]string, 20)
+	for i := range bodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bodies[i] = f.get(t, "GET", "/page/hot").body
+		}()
+	}
+	time.Sleep(100 * time.Millisecond) // let them all arrive
+	close(b.release)
+	wg.Wait()
+	if n := b.renders.Load(); n != 1 {
+		t.Fatalf("20 concurrent misses rendered %d times", n)
+	}
+	for i, body := range bodies {
+		if body != bodies[0] || !strings.Contains(body, "render 1") {
+			t.Fatalf("reader %d got %.30q", i, body)
+		}
+	}
+}
+
+func TestOnHitAndWebhook(t *testing.T) {
+	var calls []int
+	var mu sync.Mutex
+	hooked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !OnHit(w, func(r *http.Request, status int) { mu.Lock(); calls = append(calls, status); mu.Unlock() }) {
+			t.Error("OnHit: not under the cache")
+		}
+		_, _ = io.WriteString(w, "counted page")
+	})
+	got := make(chan int64, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m map[string]int64
+		if r.Method != http.MethodPost || json.NewDecoder(r.Body).Decode(&m) != nil {
+			t.Errorf("webhook: %s with a bad body", r.Method)
+		}
+		got <- m["generation"]
+	}))
+	defer hook.Close()
+	f := newFixture(t, Options{Webhook: hook.URL}, &page{})
+	f.srv.Config.Handler = f.cache.Front(f.cache.Route(hooked))
+	first := f.get(t, "GET", "/p")
+	f.get(t, "HEAD", "/p")
+	f.get(t, "GET", "/p", "If-None-Match", first.header.Get("Etag"))
+	mu.Lock()
+	if fmt.Sprint(calls) != "[200 200 304]" {
+		t.Fatalf("hook saw %v, want [200 200 304] (the rendering, a HEAD, a revalidation)", calls)
+	}
+	mu.Unlock()
+	if OnHit(httptest.NewRecorder(), func(*http.Request, int) {}) {
+		t.Fatal("OnHit claimed a writer outside the cache")
+	}
+
+	gen, err := f.st.BumpPageGeneration(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.cache.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case g := <-got:
+		if g != gen {
+			t.Fatalf("webhook got generation %d, want %d", g, gen)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the webhook was not called on a new generation")
+	}
+	if _, err := New(f.st, Options{Webhook: "ftp://x"}); err == nil {
+		t.Fatal("an ftp webhook was accepted")
+	}
+}
+
+// discard is the cheapest ResponseWriter, so the benchmark measures the
+// cache's own work on a hit.
+type discard struct{ h http.Header }
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) WriteHeader(int)             {}
+func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
+
+func BenchmarkHit(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "s.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	c, err := New(st, Options{Stale: time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Refresh(ctx); err != nil {
+		b.Fatal(err)
+	}
+	p := &page{size: 20000}
+	h := c.Front(c.Route(p))
+	req := httptest.NewRequest("GET", "/en/2026/01/02/a-story", nil)
+	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+	h.ServeHTTP(&discard{h: http.Header{}}, req)
+	w := &discard{h: http.Header{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		clear(w.h)
+		h.ServeHTTP(w, req)
+	}
+	if p.renders.Load() != 1 {
+		b.Fatalf("rendered %d times", p.renders.Load())
+	}
+}
+
+// TestExpiredServedWhileRendering: past its MaxAge (same generation), a
+// page is rendered anew by one request while the others are answered from
+// the old copy instead of queueing behind it.
+func TestExpiredServedWhileRendering(t *testing.T) {
+	b := &blocking{release: make(chan struct{}, 2)}
+	f := newFixture(t, Options{Stale: time.Hour, Poll: time.Hour}, &b.page)
+	f.srv.Config.Handler = f.cache.Front(f.cache.Route(b))
+	b.release <- struct{}{}
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
+		t.Fatalf("first: %.30q", body)
+	}
+	f.advance(61 * time.Second)
+	leader := make(chan string)
+	go func() { leader <- f.get(t, "GET", "/hot").body }()
+	for { // wait for the leader to be rendering
+		f.cache.mu.Lock()
+		n := len(f.cache.flight)
+		f.cache.mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
+		t.Fatalf("a reader during the re-rendering got %.30q, want the old copy", body)
+	}
+	b.release <- struct{}{}
+	if body := <-leader; !strings.Contains(body, "render 2") {
+		t.Fatalf("the leader got %.30q", body)
+	}
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 2") {
+		t.Fatalf("after: %.30q", body)
+	}
+}
