@@ -13,8 +13,14 @@ func TestUsers(t *testing.T) {
 	st := testStore(t)
 	u := NewUsers(st, nil)
 
-	wantCode(t, func() error { _, err := u.AddUser(ctx, "cli", NewUser{Email: "not an address", Role: "admin"}); return err }(), Invalid)
-	wantCode(t, func() error { _, err := u.AddUser(ctx, "cli", NewUser{Email: "a@example.org", Role: "owner"}); return err }(), Invalid)
+	wantCode(t, func() error {
+		_, err := u.AddUser(ctx, "cli", NewUser{Email: "not an address", Role: "admin"})
+		return err
+	}(), Invalid)
+	wantCode(t, func() error {
+		_, err := u.AddUser(ctx, "cli", NewUser{Email: "a@example.org", Role: "owner"})
+		return err
+	}(), Invalid)
 	e := wantCode(t, func() error {
 		_, err := u.AddUser(ctx, "cli", NewUser{Email: "a@example.org", Role: "admin", Password: "short"})
 		return err
@@ -30,7 +36,10 @@ func TestUsers(t *testing.T) {
 	if ada.Email != "ada@example.org" || !auth.Verify(ada.PasswordHash, "a long passphrase") {
 		t.Fatalf("added %+v", ada)
 	}
-	wantCode(t, func() error { _, err := u.AddUser(ctx, "cli", NewUser{Email: "ada@example.org", Role: "editor"}); return err }(), UserExists)
+	wantCode(t, func() error {
+		_, err := u.AddUser(ctx, "cli", NewUser{Email: "ada@example.org", Role: "editor"})
+		return err
+	}(), UserExists)
 
 	// The last admin can be neither removed nor demoted.
 	wantCode(t, func() error { _, err := u.Remove(ctx, "cli", "ada@example.org"); return err }(), LastAdmin)
