@@ -42,6 +42,11 @@ var docs = map[string]doc{
 	"import":         {"FILE.opml", "add the sources an OPML file lists (they are read at the next fetch)", nil, "", false},
 	"export":         {"", "write the sources as OPML to standard output", []string{"site-name"}, "", false},
 	"migrate":        {"", "bring the database schema up to date", nil, "", false},
+	"users add": {"--email E --role admin|editor [--password-stdin]", "add an account of the admin (/admin/); without --password-stdin, print a one-time sign-in link",
+		[]string{"base-url"}, "--role admin: everything, users and settings included; --role editor: sources, articles and\nthe rest of the newsroom's work, not users or settings.\nThe password is read from standard input only, never from the command line (where\nother users and the shell history see it): printf %s \"$PASSWORD\" | spektrum users add …", false},
+	"users list":           {"[--json]", "list the admin's accounts with their role", nil, "", false},
+	"users remove":         {"--email E", "remove an account and end its sessions (the last admin stays)", nil, "", false},
+	"users reset-password": {"--email E [--password-stdin]", "set an account's password from standard input, or remove it and print a one-time sign-in link; its sessions end", []string{"base-url"}, "", false},
 	"translate status": {"", "the editions, each translation provider's use, budget, cache hits and cost this month",
 		[]string{"editions", "translate-routes", "translate-budgets"}, "", false},
 	"translate queue": {"", "translate every stored article into the editions it lacks (after adding an edition or a provider)",
@@ -65,6 +70,7 @@ var docs = map[string]doc{
 var groups = map[string][]string{
 	"sources":    {"add", "list", "show", "edit", "pause", "resume", "remove"},
 	"translate":  {"status", "queue"},
+	"users":      {"add", "list", "remove", "reset-password"},
 	"newsletter": {"send", "export", "erase", "bounce", "stats", "webhook-url"},
 	"bench":      {"extract", "stories"},
 }
