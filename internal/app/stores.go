@@ -1,6 +1,7 @@
 package app
 
 import (
+	"spektrum/internal/admin"
 	"spektrum/internal/newsletter"
 	"spektrum/internal/store"
 	"spektrum/internal/web"
@@ -13,4 +14,6 @@ var (
 	_ web.Store        = (store.Store)(nil)
 	_ web.ViewStore    = (store.Store)(nil)
 	_ newsletter.Store = (store.Store)(nil)
+	_ admin.Store      = (store.Store)(nil)
+	_ admin.Purger     = (store.Store)(nil)
 )
