@@ -1,0 +1,362 @@
+package admin_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"spektrum/internal/admin"
+	"spektrum/internal/store"
+)
+
+func TestSignedOutRedirectsToLogin(t *testing.T) {
+	e := newEnv(t, sqliteStore(t), true)
+	b := e.browser()
+	for path, next := range map[string]string{"/admin/": "/admin/", "/admin/sources": "/admin/sources", "/admin/users": "/admin/users"} {
+		a := b.get(path)
+		if a.status != http.StatusSeeOther || a.location != "/admin/login?next="+url.QueryEscape(next) {
+			t.Errorf("GET %s signed out = %d → %q; want 303 → /admin/login?next=…", path, a.status, a.location)
+		}
+	}
+	if a := b.get("/admin"); a.status != http.StatusMovedPermanently || a.location != "/admin/" {
+		t.Errorf("GET /admin = %d → %q", a.status, a.location)
+	}
+}
+
+func TestSignInAddsSourceAndSignsOut(t *testing.T) {
+	e := newEnv(t, sqliteStore(t), true)
+	b := e.browser()
+	page := b.get("/admin/login")
+	for _, want := range []string{`name="email"`, `name="password"`, `type="hidden" name="csrf"`, `/static/style.`, `/admin/static/admin.`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("login page lacks %s", want)
+		}
+	}
+	// A cookie planted before sign-in (fixation) is not the session after it.
+	u, _ := url.Parse(e.base)
+	b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "spektrum_admin", Value: "planted-by-an-attacker", Path: "/"}})
+	b.mustSignIn(adminEmail)
+	c := b.sessionCookie()
+	if c == nil || c.Value == "planted-by-an-attacker" || len(c.Value) < 40 {
+		t.Fatalf("session cookie after sign-in = %+v", c)
+	}
+	home := b.get("/admin/")
+	if home.status != http.StatusOK || !strings.Contains(home.body, adminEmail) {
+		t.Fatalf("GET /admin/ signed in = %d", home.status)
+	}
+
+	feed := feedServer(t, "The &lt;script&gt;alert(1)&lt;/script&gt; Times")
+	tok := b.csrf()
+	a := b.post("/admin/sources", url.Values{"csrf": {tok}, "url": {feed.URL + "/feed.xml"}, "section": {"world"}})
+	if a.status != http.StatusSeeOther || !strings.HasPrefix(a.location, "/admin/sources/") {
+		t.Fatalf("add source = %d → %q\n%s", a.status, a.location, a.body)
+	}
+	ss, err := e.st.Sources(context.Background())
+	if err != nil || len(ss) != 1 || ss[0].URL != feed.URL+"/feed.xml" || ss[0].Section != "world" {
+		t.Fatalf("sources after adding = %+v, %v", ss, err)
+	}
+	// The feed's hostile title is shown as text, never as markup.
+	list := b.get("/admin/sources")
+	if strings.Contains(list.body, "<script>alert(1)") || !strings.Contains(list.body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Error("a source's name is not escaped on the sources page")
+	}
+	// The same refusal as the CLI, in words: the same feed again, and a page that is no feed.
+	a = b.post("/admin/sources", url.Values{"csrf": {tok}, "url": {feed.URL + "/feed.xml"}})
+	if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "already reads") {
+		t.Errorf("adding it twice = %d, want 422 naming the source that reads it", a.status)
+	}
+	a = b.post("/admin/sources", url.Values{"csrf": {tok}, "url": {feed.URL + "/missing.xml"}})
+	if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "Cannot read") || !strings.Contains(a.body, feed.URL+"/missing.xml") {
+		t.Errorf("adding an unreadable URL = %d\n%s", a.status, a.body)
+	}
+	a = b.post("/admin/sources", url.Values{"csrf": {tok}, "url": {"no address"}})
+	if a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, `value="no address"`) {
+		t.Errorf("adding a non-address = %d; the form should come back with the value", a.status)
+	}
+
+	// Edit, pause, fetch now, each through ops, each in the audit log.
+	src := ss[0]
+	path := "/admin/sources/" + itoa(src.ID)
+	if a := b.post(path, url.Values{"csrf": {tok}, "name": {"Renamed"}, "section": {"europe"}, "language": {"de"}, "interval": {"1h"}}); a.status != http.StatusSeeOther {
+		t.Fatalf("edit = %d\n%s", a.status, a.body)
+	}
+	if a := b.post(path+"/pause", url.Values{"csrf": {tok}}); a.status != http.StatusSeeOther {
+		t.Fatalf("pause = %d", a.status)
+	}
+	if a := b.post(path+"/fetch", url.Values{"csrf": {tok}}); a.status != http.StatusSeeOther {
+		t.Fatalf("fetch now = %d", a.status)
+	}
+	got, _ := e.st.Source(context.Background(), src.ID)
+	if got.Name != "Renamed" || got.Section != "europe" || got.Language != "de" || got.PollInterval.String() != "1h0m0s" || got.Enabled {
+		t.Errorf("source after edit and pause = %+v", got)
+	}
+	detail := b.get(path)
+	if !strings.Contains(detail.body, "paused") || !strings.Contains(detail.body, "Resume") {
+		t.Error("a paused source's page does not say so")
+	}
+	log, _ := e.st.Audit(context.Background(), 0, 10)
+	var acts []string
+	for _, l := range log {
+		acts = append(acts, l.Actor+" "+l.Action)
+	}
+	if strings.Join(acts, ",") != adminEmail+" source.fetch,"+adminEmail+" source.pause,"+adminEmail+" source.edit,"+adminEmail+" source.add,test user.add,test user.add" {
+		t.Errorf("audit log = %q", acts)
+	}
+	if a := b.get("/admin/audit"); a.status != http.StatusOK || !strings.Contains(a.body, "source.pause") {
+		t.Errorf("audit page = %d", a.status)
+	}
+
+	// Sign-out ends the session on the server: the same cookie, replayed, is refused.
+	stolen := *b.sessionCookie()
+	if a := b.post("/admin/logout", url.Values{"csrf": {tok}}); a.status != http.StatusSeeOther || a.location != "/admin/login" {
+		t.Fatalf("sign out = %d → %q", a.status, a.location)
+	}
+	replay := e.browser()
+	replay.c.Jar.SetCookies(u, []*http.Cookie{&stolen})
+	if a := replay.get("/admin/sources"); a.status != http.StatusSeeOther || !strings.HasPrefix(a.location, "/admin/login") {
+		t.Errorf("replayed cookie after sign-out: GET /admin/sources = %d → %q; want a redirect to the login", a.status, a.location)
+	}
+	if a := replay.post(path+"/resume", url.Values{"csrf": {tok}}); a.status != http.StatusForbidden {
+		t.Errorf("replayed cookie after sign-out: POST = %d, want 403", a.status)
+	}
+}
+
+var csrfValueRE = regexp.MustCompile(`name="csrf" value="[^"]*"`)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestEditorIsRefusedAdminPages(t *testing.T) {
+	e := newEnv(t, sqliteStore(t), true)
+	b := e.browser()
+	b.mustSignIn(editorEmail)
+	tok := b.csrf()
+	for _, path := range []string{"/admin/users", "/admin/audit"} {
+		if a := b.get(path); a.status != http.StatusForbidden {
+			t.Errorf("editor GET %s = %d, want 403", path, a.status)
+		}
+	}
+	// Privilege escalation: an editor cannot make an account, nor promote itself.
+	ed, _ := e.st.UserByEmail(context.Background(), editorEmail)
+	if a := b.post("/admin/users", url.Values{"csrf": {tok}, "email": {"mole@example.org"}, "role": {"admin"}, "password": {password}}); a.status != http.StatusForbidden {
+		t.Errorf("editor POST /admin/users = %d, want 403", a.status)
+	}
+	if a := b.post("/admin/users/"+itoa(ed.ID)+"/role", url.Values{"csrf": {tok}, "role": {"admin"}}); a.status != http.StatusForbidden {
+		t.Errorf("editor promoting itself = %d, want 403", a.status)
+	}
+	if u, _ := e.st.UserByEmail(context.Background(), editorEmail); u.Role != store.RoleEditor {
+		t.Error("the editor became an admin")
+	}
+	if _, err := e.st.UserByEmail(context.Background(), "mole@example.org"); err == nil {
+		t.Error("an editor added an account")
+	}
+	// The nav offers an editor no admin-only pages.
+	if a := b.get("/admin/"); strings.Contains(a.body, `href="/admin/users"`) {
+		t.Error("an editor's nav links to /admin/users")
+	}
+	// Sources are an editor's work.
+	if a := b.get("/admin/sources"); a.status != http.StatusOK {
+		t.Errorf("editor GET /admin/sources = %d", a.status)
+	}
+}
+
+func TestCrossSitePostIsRefused(t *testing.T) {
+	e := newEnv(t, sqliteStore(t), true)
+	b := e.browser()
+	b.mustSignIn(adminEmail)
+	tok := b.csrf()
+	feed := feedServer(t, "Feed")
+	form := url.Values{"csrf": {tok}, "url": {feed.URL + "/feed.xml"}}
+	for name, h := range map[string]map[string]string{
+		"Sec-Fetch-Site cross-site": {"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"},
+		"Sec-Fetch-Site same-site":  {"Sec-Fetch-Site": "same-site"},
+		"Origin of another site":    {"Origin": "https://evil.example"},
+		"Origin null":               {"Origin": "null"},
+	} {
+		if a := b.postWith("/admin/sources", form, h); a.status != http.StatusForbidden {
+			t.Errorf("%s: POST = %d, want 403", name, a.status)
+		}
+	}
+	// Same origin but without the session's token (a form on a subdomain
+	// we do not control, a stale page): refused too.
+	for _, bad := range []string{"", "forged"} {
+		if a := b.post("/admin/sources", url.Values{"csrf": {bad}, "url": {feed.URL + "/feed.xml"}}); a.status != http.StatusForbidden {
+			t.Errorf("POST with csrf %q = %d, want 403", bad, a.status)
+		}
+	}
+	// The login form is protected as well (login CSRF).
+	if a := b.postWith("/admin/login", url.Values{"email": {adminEmail}, "password": {password}}, map[string]string{"Sec-Fetch-Site": "cross-site"}); a.status != http.StatusForbidden {
+		t.Errorf("cross-site login POST = %d, want 403", a.status)
+	}
+	if ss, _ := e.st.Sources(context.Background()); len(ss) != 0 {
+		t.Fatalf("a refused POST added %d sources", len(ss))
+	}
+	// And the same form from our own page works.
+	if a := b.post("/admin/sources", form); a.status != http.StatusSeeOther {
+		t.Errorf("same-origin POST = %d, want 303", a.status)
+	}
+}
+
+func TestWrongPasswordsAreThrottled(t *testing.T) {
+	e := newEnv(t, sqliteStore(t), true)
+	for _, email := range []string{adminEmail, "nobody@example.org"} {
+		b := e.browser()
+		var last answer
+		statuses := []int{}
+		for range 12 {
+			last = b.signIn(email, "wrong password!")
+			statuses = append(statuses, last.status)
+		}
+		if last.status != http.StatusTooManyRequests || !strings.Contains(last.body, "Too many failed sign-ins") {
+			t.Errorf("%s: statuses of 12 wrong passwords = %v; want the last to be 429 with a message", email, statuses)
+		}
+		for i, s := range statuses[:admin.MaxAccountFailures] {
+			if s != http.StatusUnauthorized {
+				t.Errorf("%s: attempt %d = %d, want 401 (before the limit)", email, i+1, s)
+			}
+		}
+		if email == adminEmail {
+			// Throttled means throttled: the right password waits too.
+			if a := b.signIn(email, password); a.status != http.StatusTooManyRequests {
+				t.Errorf("right password while throttled = %d, want 429", a.status)
+			}
+			// Another account from the same address is not locked by it.
+			if a := e.browser().signIn(editorEmail, password); a.status != http.StatusSeeOther {
+				t.Errorf("another account's sign-in = %d, want 303", a.status)
+			}
+		}
+	}
+	// Known and unknown e-mails get the same answer.
+	k, u := e.browser().signIn(editorEmail, "wrong password!"), e.browser().signIn("nobody2@example.org", "wrong password!")
+	norm := func(body, email string) string {
+		return csrfValueRE.ReplaceAllString(strings.Replace(body, email, "X", 1), "")
+	}
+	if k.status != u.status || norm(k.body, editorEmail) != norm(u.body, "nobody2@example.org") {
+		t.Error("a wrong password answers differently for a known and an unknown e-mail")
+	}
+}
+
+func TestNextIsNeverAnotherSite(t *testing.T) {
+	e := newEnv(t, sqliteStore(t), true)
+	for next, want := range map[string]string{
+		"/admin/sources":          "/admin/sources",
+		"//evil.example/admin/":   "/admin/",
+		"https://evil.example/":   "/admin/",
+		"/\\evil.example":         "/admin/",
+		"/admin/\\\\evil.example": "/admin/",
+		"/en/":                    "/admin/",
+	} {
+		b := e.browser()
+		page := b.get("/admin/login?next=" + url.QueryEscape(next))
+		form := hidden(page.body)
+		form.Set("email", adminEmail)
+		form.Set("password", password)
+		form.Set("next", next)
+		if a := b.post("/admin/login", form); a.location != want {
+			t.Errorf("next=%q: redirected to %q, want %q", next, a.location, want)
+		}
+	}
+}
+
+func TestSetupMakesTheFirstAdminOnce(t *testing.T) {
+	e := newEnv(t, sqliteStore(t), false)
+	setup := e.adm.SetupURL()
+	if !strings.HasPrefix(setup, e.base+"/admin/setup?token=") {
+		t.Fatalf("SetupURL = %q", setup)
+	}
+	b := e.browser()
+	if a := b.get("/admin/setup?token=guess"); a.status != http.StatusNotFound {
+		t.Errorf("setup with a wrong token = %d, want 404", a.status)
+	}
+	page := b.get(strings.TrimPrefix(setup, e.base))
+	if page.status != http.StatusOK {
+		t.Fatalf("setup page = %d", page.status)
+	}
+	form := hidden(page.body)
+	form.Set("email", "short@example.org")
+	form.Set("password", "short")
+	if a := b.post("/admin/setup", form); a.status != http.StatusUnprocessableEntity || !strings.Contains(a.body, "at least 10 characters") {
+		t.Errorf("setup with a short password = %d", a.status)
+	}
+	form.Set("email", "First@Example.org")
+	form.Set("password", password)
+	if a := b.post("/admin/setup", form); a.status != http.StatusSeeOther || a.location != "/admin/" {
+		t.Fatalf("setup = %d → %q\n%s", a.status, a.location, a.body)
+	}
+	if a := b.get("/admin/users"); a.status != http.StatusOK || !strings.Contains(a.body, "first@example.org") {
+		t.Errorf("after setup, /admin/users = %d", a.status)
+	}
+	// Once there is an admin, setup is gone, token or not.
+	if a := e.browser().get(strings.TrimPrefix(setup, e.base)); a.status != http.StatusNotFound {
+		t.Errorf("setup a second time = %d, want 404", a.status)
+	}
+}
+
+func TestSignInLinkWorksOnce(t *testing.T) {
+	e := newEnv(t, sqliteStore(t), true)
+	b := e.browser()
+	b.mustSignIn(adminEmail)
+	tok := b.csrf()
+	a := b.post("/admin/users", url.Values{"csrf": {tok}, "email": {"new@example.org"}, "role": {"editor"}})
+	i := strings.Index(a.body, e.base+"/admin/link/")
+	if a.status != http.StatusOK || i < 0 {
+		t.Fatalf("adding an account without password = %d; want the page with its sign-in link", a.status)
+	}
+	link := a.body[i:]
+	link = link[:strings.Index(link, "<")]
+	nb := e.browser()
+	page := nb.get(strings.TrimPrefix(link, e.base))
+	if page.status != http.StatusOK {
+		t.Fatalf("link page = %d", page.status)
+	}
+	if a := nb.post(strings.TrimPrefix(link, e.base), hidden(page.body)); a.status != http.StatusSeeOther || a.location != "/admin/account" {
+		t.Fatalf("using the link = %d → %q", a.status, a.location)
+	}
+	acc := nb.get("/admin/account")
+	if !strings.Contains(acc.body, "new@example.org") || !strings.Contains(acc.body, "no password yet") {
+		t.Errorf("account page after the link does not ask for a password")
+	}
+	f := hidden(acc.body)
+	f.Set("password", "a brand new pass")
+	f.Set("password2", "a brand new pass")
+	if a := nb.post("/admin/account", f); a.status != http.StatusSeeOther {
+		t.Fatalf("setting the password = %d\n%s", a.status, a.body)
+	}
+	if a := e.browser().signIn("new@example.org", "a brand new pass"); a.status != http.StatusSeeOther {
+		t.Errorf("sign-in with the new password = %d", a.status)
+	}
+	again := e.browser()
+	page = again.get(strings.TrimPrefix(link, e.base))
+	if a := again.post(strings.TrimPrefix(link, e.base), hidden(page.body)); a.status != http.StatusGone {
+		t.Errorf("the link a second time = %d, want 410", a.status)
+	}
+}
+
+// Two web nodes on one database: sign in on one, act on the other.
+func TestSessionsWorkAcrossNodes(t *testing.T) {
+	for name, open := range map[string]func(*testing.T) store.Store{"sqlite": sqliteStore, "postgres": postgresStore} {
+		t.Run(name, func(t *testing.T) {
+			st := open(t)
+			n1 := newEnv(t, st, true)
+			n2 := newEnv(t, st, false)
+			b := n1.browser()
+			b.mustSignIn(adminEmail)
+			tok := b.csrf()
+			b2 := b.on(n2)
+			feed := feedServer(t, "Across")
+			if a := b2.post("/admin/sources", url.Values{"csrf": {tok}, "url": {feed.URL + "/feed.xml"}}); a.status != http.StatusSeeOther {
+				t.Fatalf("adding a source on the second node = %d\n%s", a.status, a.body)
+			}
+			if a := b2.post("/admin/logout", url.Values{"csrf": {tok}}); a.status != http.StatusSeeOther {
+				t.Fatalf("sign out on node 2 = %d", a.status)
+			}
+			// b still holds the cookie on node 1: signed out everywhere.
+			if a := b.get("/admin/sources"); a.status != http.StatusSeeOther {
+				t.Errorf("node 1 after sign-out on node 2 = %d, want a redirect to the login", a.status)
+			}
+		})
+	}
+}
