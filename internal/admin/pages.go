@@ -200,7 +200,7 @@ func (a *Admin) showSource(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	p := a.newPage(r, "admin.source", "sources", nil)
 	if form == nil {
-		form = url.Values{"name": {src.Name}, "section": {src.Section}, "language": {src.Language}, "interval": {src.PollInterval.String()}}
+		form = url.Values{"name": {src.Name}, "section": {src.Section}, "language": {src.Language}, "interval": {shortDuration(src.PollInterval)}}
 	}
 	p.Data, p.Error = sourceData{S: a.row(p.Lang, src), Sections: secs, Form: form}, errText
 	a.render(w, r, status, "source", p)
@@ -413,4 +413,16 @@ func (a *Admin) handleAudit(w http.ResponseWriter, r *http.Request) {
 		d.Older = es[len(es)-1].ID
 	}
 	a.render(w, r, http.StatusOK, "audit", a.newPage(r, "admin.audit", "audit", d))
+}
+
+// shortDuration writes 30m rather than 30m0s, as an editor would.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

@@ -39,7 +39,6 @@ func (a *Admin) parseTemplates() (map[string]*template.Template, error) {
 			}
 			return a.msg.DateTime(l, t)
 		},
-		"dur": func(d time.Duration) string { return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m") },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 	if err != nil {
