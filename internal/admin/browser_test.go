@@ -157,7 +157,7 @@ func (c *cdp) eval(js string) string {
 // waitFor polls until js is "true" after a navigation or a form post.
 func (c *cdp) waitFor(js string) {
 	c.t.Helper()
-	for range 100 {
+	for range 300 { // 30 s: the machine is shared
 		if c.eval("document.readyState === 'complete' && ("+js+")") == "true" {
 			return
 		}
