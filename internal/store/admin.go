@@ -90,8 +90,26 @@ type AdminStore interface {
 	// PurgeAuthFailures deletes windows that started before before.
 	PurgeAuthFailures(ctx context.Context, before time.Time) (int, error)
 
+	// FilterArticles lists articles for the newsroom, hidden ones too,
+	// newest first, without their bodies (HTML and Text are empty).
+	FilterArticles(ctx context.Context, f ArticleFilter) ([]Article, error)
+	// SetArticleHidden hides an article from the site, feeds and API, or
+	// shows it again; ErrNotFound when there is none.
+	SetArticleHidden(ctx context.Context, id int64, hidden bool) error
+
 	AddAudit(ctx context.Context, e *AuditEntry) error
 	// Audit lists entries newest first, with IDs below beforeID (0 = from
 	// the newest).
 	Audit(ctx context.Context, beforeID int64, limit int) ([]AuditEntry, error)
+}
+
+// ArticleFilter selects articles for the newsroom's list. Zero fields
+// select everything.
+type ArticleFilter struct {
+	SourceID int64
+	Section  string
+	Language string
+	Hidden   *bool // only hidden (true) or only visible (false) ones
+	Offset   int
+	Limit    int // <= 0 means 50; capped at 200
 }

@@ -40,6 +40,16 @@ const (
 	qClearFailures = `DELETE FROM auth_failures WHERE fail_key = ?`
 	qPurgeFailures = `DELETE FROM auth_failures WHERE win_start < ?`
 
+	// The newsroom's article list needs no bodies.
+	qFilterArticles = `SELECT a.id, COALESCE(a.source_id, 0), COALESCE(s.name, ''), a.url,
+		a.canonical_url, a.guid, a.slug, a.title, a.author, a.published_at,
+		a.updated_at, a.language, a.section, a.image, a.summary, '', '',
+		a.content_hash, a.first_seen_at, a.hidden, a.sort_at, COALESCE(a.duplicate_of, 0)` + articleFrom + `
+		WHERE (a.source_id = ? OR ? = 0) AND (a.section = ? OR ? = '') AND (a.language = ? OR ? = '')
+		AND (a.hidden = ? OR ? = 0)
+		ORDER BY a.sort_at DESC, a.id DESC LIMIT ? OFFSET ?`
+	qSetHidden = `UPDATE articles SET hidden = ? WHERE id = ?`
+
 	qInsertAudit = `INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?) RETURNING id`
 	qAudit       = `SELECT id, at, actor, action, target, detail FROM audit_log
 		WHERE (id < ? OR ? = 0) ORDER BY id DESC LIMIT ?`
@@ -298,4 +308,43 @@ func (s *Store) Audit(ctx context.Context, beforeID int64, limit int) ([]store.A
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	return out, nil
+}
+
+// FilterArticles lists articles for the newsroom, hidden ones too.
+func (s *Store) FilterArticles(ctx context.Context, f store.ArticleFilter) ([]store.Article, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	f.Limit = min(f.Limit, 200)
+	hidden, anyHidden := false, 0
+	if f.Hidden != nil {
+		hidden, anyHidden = *f.Hidden, 1
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(qFilterArticles), f.SourceID, f.SourceID, f.Section, f.Section,
+		f.Language, f.Language, hidden, anyHidden, f.Limit, max(f.Offset, 0))
+	if err != nil {
+		return nil, fmt.Errorf("filter articles: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Article
+	for rows.Next() {
+		a, err := scanArticle(rows)
+		if err != nil {
+			return nil, fmt.Errorf("filter articles: %w", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("filter articles: %w", err)
+	}
+	return out, nil
+}
+
+// SetArticleHidden hides or shows an article.
+func (s *Store) SetArticleHidden(ctx context.Context, id int64, hidden bool) error {
+	res, err := s.exec(ctx, s.d.rebind(qSetHidden), hidden, id)
+	if err != nil {
+		return fmt.Errorf("hide article %d: %w", id, err)
+	}
+	return mustAffect(res, "hide article", id)
 }

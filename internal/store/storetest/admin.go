@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ func testAdmin(t *testing.T, s store.Store) {
 	t.Run("TokensOnce", func(t *testing.T) { testTokensOnce(t, s) })
 	t.Run("AuthFailures", func(t *testing.T) { testAuthFailures(t, s) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, s) })
+	t.Run("FilterAndHideArticles", func(t *testing.T) { testFilterArticles(t, s) })
 }
 
 func testUsers(t *testing.T, s store.Store) {
@@ -224,5 +227,75 @@ func testAudit(t *testing.T, s store.Store) {
 	older, err := s.Audit(ctx, all[0].ID, 1)
 	if err != nil || len(older) != 1 || older[0].Action != "source.pause" {
 		t.Fatalf("Audit(before newest, 1) = %+v, %v", older, err)
+	}
+}
+
+func testFilterArticles(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var srcs [2]*store.Source
+	for i := range srcs {
+		srcs[i] = &store.Source{URL: fmt.Sprintf("https://s%d.example/feed", i), Name: fmt.Sprintf("S%d", i), Enabled: true}
+		if err := s.CreateSource(ctx, srcs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := make([]int64, 6)
+	for i := range ids {
+		a := &store.Article{SourceID: srcs[i%2].ID, URL: fmt.Sprintf("https://s%d.example/%d", i%2, i), Title: fmt.Sprintf("Story %d", i),
+			Text: "body", HTML: "<p>body</p>", Section: []string{"world", "sport"}[i/3], Language: []string{"en", "de", "en"}[i%3],
+			PublishedAt: base.Add(time.Duration(i) * time.Hour)}
+		if _, err := s.UpsertArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = a.ID
+	}
+	if err := s.SetArticleHidden(ctx, ids[4], true); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetArticleHidden(ctx, 1<<40, true); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetArticleHidden(unknown) = %v, want ErrNotFound", err)
+	}
+	yes, no := true, false
+	titles := func(f store.ArticleFilter) string {
+		t.Helper()
+		as, err := s.FilterArticles(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, a := range as {
+			if a.HTML != "" || a.Text != "" {
+				t.Errorf("FilterArticles returned a body")
+			}
+			out = append(out, a.Title[6:])
+		}
+		return strings.Join(out, ",")
+	}
+	for _, c := range []struct {
+		f    store.ArticleFilter
+		want string
+	}{
+		{store.ArticleFilter{}, "5,4,3,2,1,0"},
+		{store.ArticleFilter{SourceID: srcs[1].ID}, "5,3,1"},
+		{store.ArticleFilter{Section: "sport"}, "5,4,3"},
+		{store.ArticleFilter{Language: "de"}, "4,1"},
+		{store.ArticleFilter{Hidden: &yes}, "4"},
+		{store.ArticleFilter{Hidden: &no, Section: "sport"}, "5,3"},
+		{store.ArticleFilter{Limit: 2, Offset: 1}, "4,3"},
+	} {
+		if got := titles(c.f); got != c.want {
+			t.Errorf("FilterArticles(%+v) = %s, want %s", c.f, got, c.want)
+		}
+	}
+	// A hidden article leaves the public listings and comes back when shown.
+	page, _ := s.Articles(ctx, store.ArticleQuery{Limit: 10})
+	if len(page.Articles) != 5 {
+		t.Errorf("Articles lists %d with one hidden, want 5", len(page.Articles))
+	}
+	if err := s.SetArticleHidden(ctx, ids[4], false); err != nil {
+		t.Fatal(err)
+	}
+	if page, _ := s.Articles(ctx, store.ArticleQuery{Limit: 10}); len(page.Articles) != 6 {
+		t.Errorf("Articles lists %d after unhiding, want 6", len(page.Articles))
 	}
 }
