@@ -68,6 +68,7 @@ type Config struct {
 	TrustedProxies string
 	Sources        *ops.Service
 	Users          *ops.Users
+	Articles       *ops.Articles
 	Logger         *slog.Logger
 	Now            func() time.Time
 }
@@ -103,8 +104,8 @@ var adminCSS []byte
 // New builds the admin. When there is no account yet, it makes the setup
 // token that SetupURL returns (serve logs it).
 func New(ctx context.Context, st Store, cfg Config) (*Admin, error) {
-	if cfg.Sources == nil || cfg.Users == nil {
-		return nil, errors.New("admin: Config.Sources and Config.Users are required")
+	if cfg.Sources == nil || cfg.Users == nil || cfg.Articles == nil {
+		return nil, errors.New("admin: Config.Sources, Users and Articles are required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -173,27 +174,29 @@ func (a *Admin) SetupURL() string {
 // none collides with the site's own.
 func (a *Admin) Handlers() map[string]http.Handler {
 	h := map[string]http.Handler{
-		"GET /admin":                        http.RedirectHandler("/admin/", http.StatusMovedPermanently),
-		"GET " + a.cssPath:                  http.HandlerFunc(a.handleCSS),
-		"GET /admin/login":                  a.public(a.handleLoginForm),
-		"POST /admin/login":                 a.public(a.handleLogin),
-		"GET /admin/setup":                  a.public(a.handleSetupForm),
-		"POST /admin/setup":                 a.public(a.handleSetup),
-		"GET /admin/link/{token}":           a.public(a.handleLinkForm),
-		"POST /admin/link/{token}":          a.public(a.handleLink),
-		"POST /admin/logout":                a.signedIn("", a.handleLogout),
-		"GET /admin/{$}":                    a.signedIn("", a.handleHome),
-		"GET /admin/account":                a.signedIn("", a.handleAccount),
-		"POST /admin/account":               a.signedIn("", a.handleAccountSave),
-		"GET /admin/sources":                a.signedIn("", a.handleSources),
-		"POST /admin/sources":               a.signedIn("", a.handleSourceAdd),
-		"GET /admin/sources/{id}":           a.signedIn("", a.handleSource),
-		"POST /admin/sources/{id}":          a.signedIn("", a.handleSourceEdit),
-		"POST /admin/sources/{id}/{action}": a.signedIn("", a.handleSourceAction),
-		"GET /admin/users":                  a.signedIn(store.RoleAdmin, a.handleUsers),
-		"POST /admin/users":                 a.signedIn(store.RoleAdmin, a.handleUserAdd),
-		"POST /admin/users/{id}/{action}":   a.signedIn(store.RoleAdmin, a.handleUserAction),
-		"GET /admin/audit":                  a.signedIn(store.RoleAdmin, a.handleAudit),
+		"GET /admin":                         http.RedirectHandler("/admin/", http.StatusMovedPermanently),
+		"GET " + a.cssPath:                   http.HandlerFunc(a.handleCSS),
+		"GET /admin/login":                   a.public(a.handleLoginForm),
+		"POST /admin/login":                  a.public(a.handleLogin),
+		"GET /admin/setup":                   a.public(a.handleSetupForm),
+		"POST /admin/setup":                  a.public(a.handleSetup),
+		"GET /admin/link/{token}":            a.public(a.handleLinkForm),
+		"POST /admin/link/{token}":           a.public(a.handleLink),
+		"POST /admin/logout":                 a.signedIn("", a.handleLogout),
+		"GET /admin/{$}":                     a.signedIn("", a.handleHome),
+		"GET /admin/account":                 a.signedIn("", a.handleAccount),
+		"POST /admin/account":                a.signedIn("", a.handleAccountSave),
+		"GET /admin/sources":                 a.signedIn("", a.handleSources),
+		"POST /admin/sources":                a.signedIn("", a.handleSourceAdd),
+		"GET /admin/sources/{id}":            a.signedIn("", a.handleSource),
+		"POST /admin/sources/{id}":           a.signedIn("", a.handleSourceEdit),
+		"POST /admin/sources/{id}/{action}":  a.signedIn("", a.handleSourceAction),
+		"GET /admin/articles":                a.signedIn("", a.handleArticles),
+		"POST /admin/articles/{id}/{action}": a.signedIn("", a.handleArticleAction),
+		"GET /admin/users":                   a.signedIn(store.RoleAdmin, a.handleUsers),
+		"POST /admin/users":                  a.signedIn(store.RoleAdmin, a.handleUserAdd),
+		"POST /admin/users/{id}/{action}":    a.signedIn(store.RoleAdmin, a.handleUserAction),
+		"GET /admin/audit":                   a.signedIn(store.RoleAdmin, a.handleAudit),
 	}
 	return h
 }

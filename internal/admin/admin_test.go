@@ -360,3 +360,56 @@ func TestSessionsWorkAcrossNodes(t *testing.T) {
 		})
 	}
 }
+
+func TestHideArticleTakesItOffTheSite(t *testing.T) {
+	e := newEnv(t, sqliteStore(t), true)
+	ctx := context.Background()
+	src := &store.Source{URL: "https://news.example/feed", Name: "News", Enabled: true}
+	if err := e.st.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	art := &store.Article{SourceID: src.ID, URL: "https://news.example/1", Title: "A <b>bold</b> claim", Text: "Body text.",
+		HTML: "<p>Body text.</p>", Language: "en", Section: "world"}
+	if _, err := e.st.UpsertArticle(ctx, art); err != nil {
+		t.Fatal(err)
+	}
+	reader := e.browser()
+	public := "/en" + art.Path()
+	if a := reader.get(public); a.status != http.StatusOK {
+		t.Fatalf("the article's page = %d before hiding", a.status)
+	}
+	b := e.browser()
+	b.mustSignIn(editorEmail) // an editor's work
+	list := b.get("/admin/articles?section=world")
+	if list.status != http.StatusOK || !strings.Contains(list.body, "A &lt;b&gt;bold&lt;/b&gt; claim") {
+		t.Fatalf("articles page = %d, or the headline is not escaped", list.status)
+	}
+	tok := b.csrf()
+	a := b.post("/admin/articles/"+itoa(art.ID)+"/hide", url.Values{"csrf": {tok}, "back": {"/admin/articles?section=world"}})
+	if a.status != http.StatusSeeOther || a.location != "/admin/articles?section=world&done=hidden" {
+		t.Fatalf("hide = %d → %q", a.status, a.location)
+	}
+	if a := reader.get(public); a.status != http.StatusNotFound {
+		t.Errorf("a hidden article's page = %d, want 404", a.status)
+	}
+	if a := b.get("/admin/articles?state=hidden"); !strings.Contains(a.body, "bold") || !strings.Contains(a.body, "/unhide") {
+		t.Error("the hidden filter does not list the hidden article with a button to show it")
+	}
+	if a := b.get("/admin/articles?state=visible"); strings.Contains(a.body, "bold") {
+		t.Error("the visible filter lists a hidden article")
+	}
+	// back never leads elsewhere.
+	if a := b.post("/admin/articles/"+itoa(art.ID)+"/unhide", url.Values{"csrf": {tok}, "back": {"//evil.example/"}}); a.location != "/admin/articles?done=shown" {
+		t.Errorf("unhide with a foreign back = %q", a.location)
+	}
+	if a := reader.get(public); a.status != http.StatusOK {
+		t.Errorf("the article's page after showing it again = %d", a.status)
+	}
+	if a := b.post("/admin/articles/999999/hide", url.Values{"csrf": {tok}}); a.status != http.StatusNotFound {
+		t.Errorf("hiding no article = %d, want 404", a.status)
+	}
+	log, _ := e.st.Audit(ctx, 0, 2)
+	if len(log) != 2 || log[0].Action != "article.unhide" || log[1].Action != "article.hide" || log[1].Actor != editorEmail {
+		t.Errorf("audit log = %+v", log)
+	}
+}

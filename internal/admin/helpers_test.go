@@ -93,7 +93,7 @@ func newEnv(t *testing.T, st store.Store, seed bool) *env {
 		t.Fatal(err)
 	}
 	e.adm, err = admin.New(ctx, st, admin.Config{BaseURL: e.base, SiteName: "Spektrum Test", Language: "en", StyleURL: style,
-		Sources: ops.New(st, fc, p, ops.Options{}), Users: e.users, Logger: logger})
+		Sources: ops.New(st, fc, p, ops.Options{}), Users: e.users, Articles: ops.NewArticles(st), Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

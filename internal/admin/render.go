@@ -87,7 +87,8 @@ func (a *Admin) newPage(r *http.Request, title, nav string, data any) *page {
 // noticeKeys are the "done" notices a redirect may name (?done=added): only
 // these, so a link cannot make the page say anything else.
 var noticeKeys = map[string]bool{"added": true, "saved": true, "paused": true, "resumed": true, "removed": true,
-	"fetching": true, "queued": true, "password": true, "role": true, "user-added": true, "user-removed": true}
+	"fetching": true, "queued": true, "password": true, "role": true, "user-added": true, "user-removed": true,
+	"hidden": true, "shown": true}
 
 func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	t, ok := a.pages[name]

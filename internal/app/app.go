@@ -416,7 +416,8 @@ func (a *App) mountAdmin(ctx context.Context, wc *web.Config) error {
 		lang = a.Cfg.Editions[0]
 	}
 	ad, err := admin.New(ctx, a.Store, admin.Config{BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName, Language: lang,
-		StyleURL: style, TrustedProxies: a.Cfg.TrustedProxies, Sources: a.Ops, Users: a.Users, Logger: a.Logger})
+		StyleURL: style, TrustedProxies: a.Cfg.TrustedProxies, Sources: a.Ops, Users: a.Users,
+		Articles: ops.NewArticles(a.Store), Logger: a.Logger})
 	if err != nil {
 		return err
 	}

@@ -64,6 +64,8 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s: %s %q is not valid", e.Op, e.Field, e.Value)
 	case NotFound:
 		return fmt.Sprintf("there is no source #%d", e.SourceID)
+	case NoArticle:
+		return fmt.Sprintf("there is no article #%s", e.Value)
 	case NoUser:
 		return fmt.Sprintf("there is no account %s", e.Value)
 	case UserExists:
