@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/net/websocket"
+
+	"spektrum/internal/store"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -260,7 +262,35 @@ func TestBrowserSignInAndPages(t *testing.T) {
 	if ss, _ := e.st.Sources(ctx); len(ss) != 2 {
 		t.Fatalf("%d sources after the browser added two", len(ss))
 	}
-	for _, p := range []struct{ path, name string }{{"/admin/sources", "sources"}, {"/admin/users", "users"}, {"/admin/sources/1", "source"}} {
+	// Hide an article in the browser and see it gone from the site.
+	ss, _ := e.st.Sources(ctx)
+	art := &store.Article{SourceID: ss[0].ID, URL: good.URL + "/a/1", Title: "Hide me, please", Text: "Body.", HTML: "<p>Body.</p>", Language: "en"}
+	if _, err := e.st.UpsertArticle(ctx, art); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		other := &store.Article{SourceID: ss[0].ID, URL: fmt.Sprintf("%s/a/other-%d", good.URL, i), Title: fmt.Sprintf("Another story, number %d, with a longer headline", i),
+			Text: "Body.", HTML: "<p>Body.</p>", Language: []string{"en", "de", "fr"}[i], Section: "ukraine"}
+		if _, err := e.st.UpsertArticle(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.open(e.base + "/en" + art.Path())
+	if h := c.eval("document.querySelector('h1') && document.querySelector('h1').innerText"); h != "Hide me, please" {
+		t.Fatalf("the article's page before hiding shows %q", h)
+	}
+	c.open(e.base + "/admin/articles")
+	c.eval(`document.querySelector('form[action="/admin/articles/` + itoa(art.ID) + `/hide"] button').click()`)
+	c.waitFor("location.search.includes('done=hidden')")
+	// As a new reader sees it: the site lets browsers keep a page for a
+	// minute, so this browser's copy would be the old one.
+	c.call("Network.enable", map[string]any{})
+	c.call("Network.setCacheDisabled", map[string]any{"cacheDisabled": true})
+	c.open(e.base + "/en" + art.Path())
+	if body := c.eval("document.body.innerText"); strings.Contains(body, "Hide me, please") {
+		t.Errorf("the hidden article is still on the site:\n%s", body)
+	}
+	for _, p := range []struct{ path, name string }{{"/admin/sources", "sources"}, {"/admin/users", "users"}, {"/admin/sources/1", "source"}, {"/admin/articles", "articles"}} {
 		c.open(e.base + p.path)
 		for _, w := range []int{1366, 390} {
 			c.screenshot(filepath.Join(dir, fmt.Sprintf("admin-%s-%d.png", p.name, w)), w, false)
