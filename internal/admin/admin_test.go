@@ -3,6 +3,7 @@ package admin_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -337,7 +338,7 @@ func TestSignInLinkWorksOnce(t *testing.T) {
 
 // Two web nodes on one database: sign in on one, act on the other.
 func TestSessionsWorkAcrossNodes(t *testing.T) {
-	for name, open := range map[string]func(*testing.T) store.Store{"sqlite": sqliteStore, "postgres": postgresStore} {
+	for name, open := range map[string]func(testing.TB) store.Store{"sqlite": sqliteStore, "postgres": postgresStore} {
 		t.Run(name, func(t *testing.T) {
 			st := open(t)
 			n1 := newEnv(t, st, true)
@@ -411,5 +412,36 @@ func TestHideArticleTakesItOffTheSite(t *testing.T) {
 	log, _ := e.st.Audit(ctx, 0, 2)
 	if len(log) != 2 || log[0].Action != "article.unhide" || log[1].Action != "article.hide" || log[1].Actor != editorEmail {
 		t.Errorf("audit log = %+v", log)
+	}
+}
+
+// Behind https the cookies are Secure, and the session's is __Host-.
+func TestCookiesOverHTTPS(t *testing.T) {
+	st := sqliteStore(t)
+	e := newEnv(t, st, true)
+	ad, err := admin.New(context.Background(), st, admin.Config{BaseURL: "https://news.example", Sources: e.srvOps(), Users: e.users, Articles: e.articles()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := ad.Handlers()
+	rec := httptest.NewRecorder()
+	h["GET /admin/login"].ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "https://news.example/admin/login", nil))
+	c := rec.Result().Cookies()
+	if len(c) != 1 || !c[0].Secure || !c[0].HttpOnly || c[0].SameSite != http.SameSiteLaxMode {
+		t.Fatalf("form token cookie = %+v", c)
+	}
+	form := url.Values{"csrf": {c[0].Value}, "email": {adminEmail}, "password": {password}, "next": {"/admin/"}}
+	req := httptest.NewRequest(http.MethodPost, "https://news.example/admin/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://news.example")
+	req.AddCookie(c[0])
+	rec = httptest.NewRecorder()
+	h["POST /admin/login"].ServeHTTP(rec, req)
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("sign-in over https = %d", rec.Code)
+	}
+	sc := rec.Result().Cookies()
+	if len(sc) != 1 || sc[0].Name != "__Host-spektrum_admin" || !sc[0].Secure || !sc[0].HttpOnly || sc[0].SameSite != http.SameSiteLaxMode || sc[0].Path != "/" {
+		t.Errorf("session cookie over https = %+v", sc)
 	}
 }

@@ -35,7 +35,8 @@ const (
 // env is a Spektrum site with the admin mounted, on a real database, served
 // over loopback.
 type env struct {
-	t     *testing.T
+	t     testing.TB
+	ops   *ops.Service
 	st    store.Store
 	users *ops.Users
 	adm   *admin.Admin
@@ -43,7 +44,7 @@ type env struct {
 	base  string
 }
 
-func sqliteStore(t *testing.T) store.Store {
+func sqliteStore(t testing.TB) store.Store {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "admin.db"))
 	if err != nil {
@@ -56,7 +57,7 @@ func sqliteStore(t *testing.T) store.Store {
 	return st
 }
 
-func postgresStore(t *testing.T) store.Store {
+func postgresStore(t testing.TB) store.Store {
 	t.Helper()
 	st, err := postgres.Open(context.Background(), pgtest.DSN(t))
 	if err != nil {
@@ -71,7 +72,7 @@ func postgresStore(t *testing.T) store.Store {
 
 // newEnv serves st's site and admin. With seed, an admin and an editor
 // account exist (password above).
-func newEnv(t *testing.T, st store.Store, seed bool) *env {
+func newEnv(t testing.TB, st store.Store, seed bool) *env {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -92,8 +93,9 @@ func newEnv(t *testing.T, st store.Store, seed bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.ops = ops.New(st, fc, p, ops.Options{})
 	e.adm, err = admin.New(ctx, st, admin.Config{BaseURL: e.base, SiteName: "Spektrum Test", Language: "en", StyleURL: style,
-		Sources: ops.New(st, fc, p, ops.Options{}), Users: e.users, Articles: ops.NewArticles(st), Logger: logger})
+		Sources: e.ops, Users: e.users, Articles: ops.NewArticles(st), Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +112,7 @@ func newEnv(t *testing.T, st store.Store, seed bool) *env {
 // browser is a client with cookies that does not follow redirects, so
 // tests see each answer.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	e    *env
 	c    *http.Client
 	base string
@@ -231,7 +233,7 @@ func (b *browser) sessionCookie() *http.Cookie {
 }
 
 // feedServer serves an RSS feed on loopback.
-func feedServer(t *testing.T, title string) *httptest.Server {
+func feedServer(t testing.TB, title string) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/feed.xml" {
 			http.NotFound(w, r)
@@ -244,3 +246,6 @@ func feedServer(t *testing.T, title string) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+func (e *env) srvOps() *ops.Service    { return e.ops }
+func (e *env) articles() *ops.Articles { return ops.NewArticles(e.st) }
