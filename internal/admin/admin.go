@@ -41,6 +41,13 @@ type Store interface {
 	Sections(ctx context.Context) ([]store.Section, error)
 	CountArticles(ctx context.Context) (int, error)
 	Secret(ctx context.Context, name string, generate func() (string, error)) (string, error)
+	// The newsletter's subscribers, read only (newsletter.go).
+	Subscribers(ctx context.Context, status, frequency string, afterID int64, limit int) ([]store.Subscriber, error)
+	CountSubscribers(ctx context.Context) (map[string]int, error)
+	Subscriber(ctx context.Context, id int64) (*store.Subscriber, error)
+	SubscriberByEmail(ctx context.Context, email string) (*store.Subscriber, error)
+	Consents(ctx context.Context, subscriberID int64) ([]store.Consent, error)
+	DigestSends(ctx context.Context, subscriberID int64) ([]store.DigestSend, error)
 }
 
 // Session lifetimes and sign-in limits.
@@ -193,6 +200,8 @@ func (a *Admin) Handlers() map[string]http.Handler {
 		"POST /admin/sources/{id}/{action}":  a.signedIn("", a.handleSourceAction),
 		"GET /admin/articles":                a.signedIn("", a.handleArticles),
 		"POST /admin/articles/{id}/{action}": a.signedIn("", a.handleArticleAction),
+		"GET /admin/newsletter":              a.signedIn("", a.handleSubscribers),
+		"GET /admin/newsletter/{id}":         a.signedIn("", a.handleSubscriber),
 		"GET /admin/users":                   a.signedIn(store.RoleAdmin, a.handleUsers),
 		"POST /admin/users":                  a.signedIn(store.RoleAdmin, a.handleUserAdd),
 		"POST /admin/users/{id}/{action}":    a.signedIn(store.RoleAdmin, a.handleUserAction),

@@ -445,3 +445,32 @@ func TestCookiesOverHTTPS(t *testing.T) {
 		t.Errorf("session cookie over https = %+v", sc)
 	}
 }
+
+func TestNewsletterSubscribersAndConsent(t *testing.T) {
+	e := newEnv(t, sqliteStore(t), true)
+	ctx := context.Background()
+	sub := &store.Subscriber{Email: "reader@example.org", Language: "de", Frequency: store.Weekly, Status: store.SubActive}
+	if err := e.st.CreateSubscriber(ctx, sub); err != nil {
+		t.Fatal(err)
+	}
+	consent := "Ich möchte den <Newsletter> erhalten."
+	if err := e.st.AddConsent(ctx, &store.Consent{SubscriberID: sub.ID, Action: "subscribe", Text: consent, TextVersion: "v1", Language: "de", PageURL: "https://news.example/de/", Choices: `{"frequency":"weekly"}`}); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.mustSignIn(editorEmail)
+	list := b.get("/admin/newsletter")
+	if list.status != http.StatusOK || !strings.Contains(list.body, "reader@example.org") || !strings.Contains(list.body, "<strong>1</strong> <a href=\"/admin/newsletter?state=active\">") {
+		t.Fatalf("newsletter page = %d\n%s", list.status, list.body)
+	}
+	if a := b.get("/admin/newsletter?q=READER@example.org"); !strings.Contains(a.body, "/admin/newsletter/"+itoa(sub.ID)) {
+		t.Error("searching an address does not find it")
+	}
+	if a := b.get("/admin/newsletter?q=nobody@example.org"); strings.Contains(a.body, "reader@example.org") {
+		t.Error("searching another address lists this one")
+	}
+	one := b.get("/admin/newsletter/" + itoa(sub.ID))
+	if one.status != http.StatusOK || !strings.Contains(one.body, "Ich möchte den &lt;Newsletter&gt; erhalten.") || !strings.Contains(one.body, "https://news.example/de/") {
+		t.Errorf("subscriber page = %d, or the consent is not shown as stored (escaped)", one.status)
+	}
+}
