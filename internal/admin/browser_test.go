@@ -290,7 +290,8 @@ func TestBrowserSignInAndPages(t *testing.T) {
 	if body := c.eval("document.body.innerText"); strings.Contains(body, "Hide me, please") {
 		t.Errorf("the hidden article is still on the site:\n%s", body)
 	}
-	for _, p := range []struct{ path, name string }{{"/admin/sources", "sources"}, {"/admin/users", "users"}, {"/admin/sources/1", "source"}, {"/admin/articles", "articles"}} {
+	for _, p := range []struct{ path, name string }{{"/admin/sources", "sources"}, {"/admin/users", "users"}, {"/admin/sources/1", "source"}, {"/admin/articles", "articles"},
+		{"/admin/", "home"}, {"/admin/audit", "audit"}, {"/admin/newsletter", "newsletter"}, {"/admin/account", "account"}} {
 		c.open(e.base + p.path)
 		for _, w := range []int{1366, 390} {
 			c.screenshot(filepath.Join(dir, fmt.Sprintf("admin-%s-%d.png", p.name, w)), w, false)
