@@ -17,6 +17,7 @@ type User struct {
 	Email        string // normalised: lower-case, trimmed
 	Role         string // RoleAdmin or RoleEditor
 	PasswordHash string // PHC string (argon2id); "" until a password is set
+	TOTPSecret   string // base32 key of the second factor; "" = none
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -55,11 +56,15 @@ type AuditEntry struct {
 type AdminStore interface {
 	// CreateUser inserts u and sets its ID; ErrDuplicate if the e-mail exists.
 	CreateUser(ctx context.Context, u *User) error
-	// UpdateUser writes Role, PasswordHash and UpdatedAt.
+	// UpdateUser writes Role, PasswordHash, TOTPSecret and UpdatedAt.
 	UpdateUser(ctx context.Context, u *User) error
 	User(ctx context.Context, id int64) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
 	Users(ctx context.Context) ([]User, error) // ordered by ID
+	// UseTOTPStep records that a code of time step step signed the account
+	// in; ErrNotFound when that step (or a later one) was used already, so
+	// a code works once, even on two nodes at the same moment.
+	UseTOTPStep(ctx context.Context, userID, step int64) error
 	// DeleteUser deletes an account with its sessions and tokens.
 	DeleteUser(ctx context.Context, id int64) error
 

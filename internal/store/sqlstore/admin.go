@@ -11,10 +11,11 @@ import (
 
 // The admin's statements, kept together as a catalogue like newsletter.go.
 const (
-	userCols    = `id, email, role, password_hash, created_at, updated_at`
+	userCols    = `id, email, role, password_hash, totp_secret, created_at, updated_at`
 	qInsertUser = `INSERT INTO users (email, role, password_hash, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`
-	qUpdateUser      = `UPDATE users SET role = ?, password_hash = ?, updated_at = ? WHERE id = ?`
+	qUpdateUser      = `UPDATE users SET role = ?, password_hash = ?, totp_secret = ?, updated_at = ? WHERE id = ?`
+	qUseTOTPStep     = `UPDATE users SET totp_step = ? WHERE id = ? AND totp_step < ?`
 	qUserByID        = `SELECT ` + userCols + ` FROM users WHERE id = ?`
 	qUserByEmail     = `SELECT ` + userCols + ` FROM users WHERE email = ?`
 	qUsers           = `SELECT ` + userCols + ` FROM users ORDER BY id`
@@ -57,7 +58,7 @@ const (
 
 func scanUser(sc interface{ Scan(...any) error }, u *store.User) error {
 	var created, updated int64
-	err := sc.Scan(&u.ID, &u.Email, &u.Role, &u.PasswordHash, &created, &updated)
+	err := sc.Scan(&u.ID, &u.Email, &u.Role, &u.PasswordHash, &u.TOTPSecret, &created, &updated)
 	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
 	return err
 }
@@ -83,7 +84,7 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 
 // UpdateUser writes Role, PasswordHash and UpdatedAt.
 func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
-	res, err := s.exec(ctx, s.d.rebind(qUpdateUser), u.Role, u.PasswordHash, ms(u.UpdatedAt), u.ID)
+	res, err := s.exec(ctx, s.d.rebind(qUpdateUser), u.Role, u.PasswordHash, u.TOTPSecret, ms(u.UpdatedAt), u.ID)
 	if err != nil {
 		return fmt.Errorf("update user %d: %w", u.ID, err)
 	}
@@ -347,4 +348,13 @@ func (s *Store) SetArticleHidden(ctx context.Context, id int64, hidden bool) err
 		return fmt.Errorf("hide article %d: %w", id, err)
 	}
 	return mustAffect(res, "hide article", id)
+}
+
+// UseTOTPStep records a used time step, once.
+func (s *Store) UseTOTPStep(ctx context.Context, userID, step int64) error {
+	res, err := s.exec(ctx, s.d.rebind(qUseTOTPStep), step, userID, step)
+	if err != nil {
+		return fmt.Errorf("use TOTP step: %w", err)
+	}
+	return mustAffect(res, "use TOTP step of user", userID)
 }

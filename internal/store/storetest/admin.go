@@ -41,12 +41,24 @@ func testUsers(t *testing.T, s store.Store) {
 	if _, err := s.UserByEmail(ctx, "nobody@example.org"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("UserByEmail(unknown) = %v, want ErrNotFound", err)
 	}
-	e.Role, e.PasswordHash, e.UpdatedAt = store.RoleAdmin, "$argon2id$y", base.Add(time.Hour)
+	e.Role, e.PasswordHash, e.TOTPSecret, e.UpdatedAt = store.RoleAdmin, "$argon2id$y", "JBSWY3DPEHPK3PXP", base.Add(time.Hour)
 	if err := s.UpdateUser(ctx, e); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.User(ctx, e.ID); err != nil || got.Role != store.RoleAdmin || got.PasswordHash != "$argon2id$y" || !got.UpdatedAt.Equal(base.Add(time.Hour)) {
+	if got, err := s.User(ctx, e.ID); err != nil || got.Role != store.RoleAdmin || got.PasswordHash != "$argon2id$y" || got.TOTPSecret != "JBSWY3DPEHPK3PXP" || !got.UpdatedAt.Equal(base.Add(time.Hour)) {
 		t.Fatalf("User after UpdateUser = %+v, %v", got, err)
+	}
+	// A TOTP step works once; an older one never.
+	if err := s.UseTOTPStep(ctx, e.ID, 100); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []int64{100, 99} {
+		if err := s.UseTOTPStep(ctx, e.ID, step); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("UseTOTPStep(%d) after 100 = %v, want ErrNotFound", step, err)
+		}
+	}
+	if err := s.UseTOTPStep(ctx, e.ID, 101); err != nil {
+		t.Errorf("UseTOTPStep(101) = %v", err)
 	}
 	us, err := s.Users(ctx)
 	if err != nil || len(us) != 2 || us[0].ID != a.ID || us[1].ID != e.ID {

@@ -8,6 +8,8 @@ CREATE TABLE users (
     email         TEXT    NOT NULL UNIQUE, -- normalised (lower-case)
     role          TEXT    NOT NULL,        -- 'admin' or 'editor'
     password_hash TEXT    NOT NULL DEFAULT '', -- PHC argon2id string, '' = none set yet
+    totp_secret   TEXT    NOT NULL DEFAULT '', -- base32 TOTP key, '' = no second factor
+    totp_step     BIGINT  NOT NULL DEFAULT 0,  -- the last time step used, so no code works twice
     created_at    BIGINT  NOT NULL DEFAULT 0,
     updated_at    BIGINT  NOT NULL DEFAULT 0
 );
