@@ -3,6 +3,7 @@ package auth
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHashVerify(t *testing.T) {
@@ -60,5 +61,34 @@ func BenchmarkVerify(b *testing.B) {
 	h, _ := Hash("correct horse battery")
 	for b.Loop() {
 		Verify(h, "wrong password here")
+	}
+}
+
+// RFC 6238 appendix B's SHA-1 test vectors (8 digits there; the last 6
+// are ours).
+func TestTOTPVectors(t *testing.T) {
+	secret := b32.EncodeToString([]byte("12345678901234567890"))
+	for unix, want := range map[int64]string{59: "287082", 1111111109: "081804", 1111111111: "050471", 1234567890: "005924", 2000000000: "279037"} {
+		if got := TOTPCode(secret, unix/30); got != want {
+			t.Errorf("TOTP at %d = %s, want %s", unix, got, want)
+		}
+	}
+	now := time.Unix(1234567890, 0)
+	if step, ok := VerifyTOTP(secret, "005924", now); !ok || step != 1234567890/30 {
+		t.Error("the current code does not verify")
+	}
+	if _, ok := VerifyTOTP(secret, TOTPCode(secret, TOTPStep(now)+1), now); !ok {
+		t.Error("one step of skew is refused")
+	}
+	if _, ok := VerifyTOTP(secret, TOTPCode(secret, TOTPStep(now)+3), now); ok {
+		t.Error("a code three steps ahead verifies")
+	}
+	if _, ok := VerifyTOTP(secret, "", now); ok {
+		t.Error("an empty code verifies")
+	}
+	s1, _ := NewTOTPSecret()
+	s2, _ := NewTOTPSecret()
+	if s1 == s2 || len(s1) != 32 {
+		t.Errorf("secrets %q %q", s1, s2)
 	}
 }
