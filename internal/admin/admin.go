@@ -34,6 +34,8 @@ type Store interface {
 	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
 	DeleteSession(ctx context.Context, tokenHash string) error
 	UseUserToken(ctx context.Context, tokenHash, purpose string, now time.Time) (*store.UserToken, error)
+	CreateUserToken(ctx context.Context, t *store.UserToken) error
+	UseTOTPStep(ctx context.Context, userID, step int64) error
 	AddAuthFailure(ctx context.Context, key string, win time.Time) (int, error)
 	AuthFailures(ctx context.Context, key string, since time.Time) (int, error)
 	ClearAuthFailures(ctx context.Context, key string) error
@@ -193,6 +195,8 @@ func (a *Admin) Handlers() map[string]http.Handler {
 		"GET /admin/{$}":                     a.signedIn("", a.handleHome),
 		"GET /admin/account":                 a.signedIn("", a.handleAccount),
 		"POST /admin/account":                a.signedIn("", a.handleAccountSave),
+		"POST /admin/account/totp":           a.signedIn("", a.handleTOTP),
+		"POST /admin/login/code":             a.public(a.handleLoginCode),
 		"GET /admin/sources":                 a.signedIn("", a.handleSources),
 		"POST /admin/sources":                a.signedIn("", a.handleSourceAdd),
 		"GET /admin/sources/{id}":            a.signedIn("", a.handleSource),

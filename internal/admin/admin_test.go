@@ -9,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"spektrum/internal/admin"
+	"spektrum/internal/auth"
 	"spektrum/internal/store"
 )
 
@@ -472,5 +474,62 @@ func TestNewsletterSubscribersAndConsent(t *testing.T) {
 	one := b.get("/admin/newsletter/" + itoa(sub.ID))
 	if one.status != http.StatusOK || !strings.Contains(one.body, "Ich möchte den &lt;Newsletter&gt; erhalten.") || !strings.Contains(one.body, "https://news.example/de/") {
 		t.Errorf("subscriber page = %d, or the consent is not shown as stored (escaped)", one.status)
+	}
+}
+
+func TestTwoStepSignIn(t *testing.T) {
+	e := newEnv(t, sqliteStore(t), true)
+	b := e.browser()
+	b.mustSignIn(editorEmail)
+	acc := b.get("/admin/account")
+	form := hidden(acc.body[strings.Index(acc.body, `action="/admin/account/totp"`):])
+	secret := form.Get("secret")
+	if len(secret) != 32 {
+		t.Fatalf("the account page offers no TOTP key (%q)", secret)
+	}
+	form.Set("code", "000000")
+	if a := b.post("/admin/account/totp", form); a.status != http.StatusUnprocessableEntity {
+		t.Fatalf("turning it on with a wrong code = %d, want 422", a.status)
+	}
+	form.Set("code", auth.TOTPCode(secret, auth.TOTPStep(time.Now())))
+	if a := b.post("/admin/account/totp", form); a.status != http.StatusSeeOther {
+		t.Fatalf("turning it on = %d", a.status)
+	}
+	// Now the password alone is not enough.
+	nb := e.browser()
+	a := nb.signIn(editorEmail, password)
+	if a.status != http.StatusOK || !strings.Contains(a.body, `action="/admin/login/code"`) || nb.sessionCookie() != nil {
+		t.Fatalf("password of a two-step account = %d, session %v; want the code form and no session", a.status, nb.sessionCookie())
+	}
+	step := hidden(a.body)
+	step.Set("code", "123456")
+	if strings.Contains(auth.TOTPCode(secret, auth.TOTPStep(time.Now())), "123456") {
+		t.Skip("the wrong code happens to be right")
+	}
+	if a := nb.post("/admin/login/code", step); a.status != http.StatusUnauthorized || nb.sessionCookie() != nil {
+		t.Fatalf("wrong code = %d", a.status)
+	}
+	// The step's token was used up: the right code with it fails too.
+	step.Set("code", auth.TOTPCode(secret, auth.TOTPStep(time.Now())+1))
+	if a := nb.post("/admin/login/code", step); a.status != http.StatusUnauthorized {
+		t.Fatalf("a used sign-in step = %d, want 401", a.status)
+	}
+	a = nb.signIn(editorEmail, password)
+	step = hidden(a.body)
+	code := auth.TOTPCode(secret, auth.TOTPStep(time.Now())+1)
+	step.Set("code", code)
+	if a := nb.post("/admin/login/code", step); a.status != http.StatusSeeOther || nb.sessionCookie() == nil {
+		t.Fatalf("right code = %d → %q", a.status, a.location)
+	}
+	// The same code again (replayed by someone who saw it) is refused.
+	other := e.browser()
+	a = other.signIn(editorEmail, password)
+	step = hidden(a.body)
+	step.Set("code", code)
+	if a := other.post("/admin/login/code", step); a.status != http.StatusUnauthorized {
+		t.Errorf("a replayed code = %d, want 401", a.status)
+	}
+	if log, _ := e.st.Audit(context.Background(), 0, 1); len(log) != 1 || log[0].Action != "user.totp-on" {
+		t.Errorf("audit = %+v", log)
 	}
 }

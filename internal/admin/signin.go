@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"spektrum/internal/auth"
 	"spektrum/internal/ops"
@@ -71,6 +72,10 @@ func (a *Admin) handleLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		a.showLogin(w, r, http.StatusUnauthorized, d, "admin.login.wrong")
+		return
+	}
+	if u.TOTPSecret != "" {
+		a.askCode(w, r, u, d, http.StatusOK, "")
 		return
 	}
 	if err := a.st.ClearAuthFailures(ctx, acct); err != nil {
@@ -193,8 +198,12 @@ func (a *Admin) handleLink(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Admin) handleAccount(w http.ResponseWriter, r *http.Request) {
-	me := current(r)
-	a.render(w, r, http.StatusOK, "account", a.newPage(r, "admin.account", "account", me.user))
+	d, err := a.accountData(current(r).user)
+	if err != nil {
+		a.serverError(w, r, "account", err)
+		return
+	}
+	a.render(w, r, http.StatusOK, "account", a.newPage(r, "admin.account", "account", d))
 }
 
 // handleAccountSave sets the signed-in account's password. The current one
@@ -204,7 +213,8 @@ func (a *Admin) handleAccountSave(w http.ResponseWriter, r *http.Request) {
 	me := current(r)
 	l := a.lang(r)
 	fail := func(text string) {
-		p := a.newPage(r, "admin.account", "account", me.user)
+		d, _ := a.accountData(me.user)
+		p := a.newPage(r, "admin.account", "account", d)
 		p.Error = text
 		a.render(w, r, http.StatusUnprocessableEntity, "account", p)
 	}
@@ -236,4 +246,146 @@ func (a *Admin) handleAccountSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/admin/account?done=password", http.StatusSeeOther)
+}
+
+// totpPurpose is the token that carries a sign-in from its password to its
+// code: single-use and short-lived, so a wrong code sends one back to the
+// password.
+const totpPurpose = "totp"
+
+// askCode shows the second step of a sign-in: the authenticator's code.
+func (a *Admin) askCode(w http.ResponseWriter, r *http.Request, u *store.User, d loginData, status int, errKey string) {
+	tok, err := auth.Token()
+	if err != nil {
+		a.serverError(w, r, "sign-in", err)
+		return
+	}
+	if err := a.st.CreateUserToken(r.Context(), &store.UserToken{TokenHash: auth.TokenHash(tok), UserID: u.ID, Purpose: totpPurpose,
+		ExpiresAt: a.now().Add(5 * time.Minute)}); err != nil {
+		a.serverError(w, r, "sign-in", err)
+		return
+	}
+	ft, err := a.formToken(w, r)
+	if err != nil {
+		a.serverError(w, r, "form token", err)
+		return
+	}
+	d.Token = tok
+	p := a.newPage(r, "admin.login", "", d)
+	p.CSRF = ft
+	if errKey != "" {
+		p.Error = a.msg.T(p.Lang, errKey)
+	}
+	a.render(w, r, status, "code", p)
+}
+
+func (a *Admin) handleLoginCode(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	d := loginData{Next: safeNext(r.PostFormValue("next"))}
+	t, err := a.st.UseUserToken(ctx, auth.TokenHash(r.PostFormValue("token")), totpPurpose, a.now())
+	if errors.Is(err, store.ErrNotFound) {
+		a.showLogin(w, r, http.StatusUnauthorized, d, "admin.login.expired")
+		return
+	}
+	if err != nil {
+		a.serverError(w, r, "sign-in", err)
+		return
+	}
+	u, err := a.st.User(ctx, t.UserID)
+	if err != nil {
+		a.serverError(w, r, "sign-in", err)
+		return
+	}
+	d.Email = u.Email
+	acct, addr := a.failKeys(r, u.Email)
+	if over, err := a.throttled(ctx, acct, addr); err != nil || over {
+		if err != nil {
+			a.serverError(w, r, "sign-in throttle", err)
+			return
+		}
+		w.Header().Set("Retry-After", "900")
+		a.showLogin(w, r, http.StatusTooManyRequests, d, "admin.login.throttled")
+		return
+	}
+	step, ok := auth.VerifyTOTP(u.TOTPSecret, r.PostFormValue("code"), a.now())
+	if ok {
+		// A code works once: a second use (replay, or two nodes at once) fails here.
+		if err := a.st.UseTOTPStep(ctx, u.ID, step); errors.Is(err, store.ErrNotFound) {
+			ok = false
+		} else if err != nil {
+			a.serverError(w, r, "sign-in", err)
+			return
+		}
+	}
+	if !ok {
+		if err := a.countFailure(ctx, acct, addr); err != nil {
+			a.serverError(w, r, "count sign-in failure", err)
+			return
+		}
+		a.showLogin(w, r, http.StatusUnauthorized, d, "admin.login.wrong-code")
+		return
+	}
+	if err := a.st.ClearAuthFailures(ctx, acct); err != nil {
+		a.serverError(w, r, "sign-in", err)
+		return
+	}
+	if err := a.startSession(w, r, u); err != nil {
+		a.serverError(w, r, "start session", err)
+		return
+	}
+	http.Redirect(w, r, d.Next, http.StatusSeeOther)
+}
+
+// totpData is the account page's second-factor part.
+type totpData struct {
+	User   *store.User
+	Secret string // a new key offered for enrolment
+	URI    string
+}
+
+func (a *Admin) accountData(u *store.User) (totpData, error) {
+	d := totpData{User: u}
+	if u.TOTPSecret == "" {
+		s, err := auth.NewTOTPSecret()
+		if err != nil {
+			return d, err
+		}
+		d.Secret, d.URI = s, auth.TOTPURI(a.cfg.SiteName, u.Email, s)
+	}
+	return d, nil
+}
+
+// handleTOTP turns the second factor on (with the offered key and a code
+// from it, proving the app has it) or off (with a current code).
+func (a *Admin) handleTOTP(w http.ResponseWriter, r *http.Request) {
+	me := current(r)
+	l := a.lang(r)
+	secret := me.user.TOTPSecret
+	turnOn := secret == ""
+	if turnOn {
+		secret = r.PostFormValue("secret")
+	}
+	if _, ok := auth.VerifyTOTP(secret, r.PostFormValue("code"), a.now()); !ok || len(secret) < 16 {
+		d, err := a.accountData(me.user)
+		if err != nil {
+			a.serverError(w, r, "account", err)
+			return
+		}
+		p := a.newPage(r, "admin.account", "account", d)
+		p.Error = a.msg.T(l, "admin.login.wrong-code")
+		a.render(w, r, http.StatusUnprocessableEntity, "account", p)
+		return
+	}
+	if !turnOn {
+		secret = ""
+	}
+	if _, err := a.cfg.Users.SetTOTP(r.Context(), me.user.Email, me.user.Email, secret); err != nil {
+		a.serverError(w, r, "second factor", err)
+		return
+	}
+	done := "totp-on"
+	if !turnOn {
+		done = "totp-off"
+	}
+	http.Redirect(w, r, "/admin/account?done="+done, http.StatusSeeOther)
 }

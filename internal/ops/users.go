@@ -256,3 +256,20 @@ func (u *Users) audit(ctx context.Context, actor, action, target, detail string)
 	}
 	return nil
 }
+
+// SetTOTP turns an account's second factor on (a base32 key) or off ("").
+func (u *Users) SetTOTP(ctx context.Context, actor, email, secret string) (*store.User, error) {
+	usr, err := u.Get(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	usr.TOTPSecret, usr.UpdatedAt = secret, u.now().UTC()
+	if err := u.st.UpdateUser(ctx, usr); err != nil {
+		return nil, fmt.Errorf("set second factor: %w", err)
+	}
+	action := "user.totp-on"
+	if secret == "" {
+		action = "user.totp-off"
+	}
+	return usr, u.audit(ctx, actor, action, usr.Email, "")
+}
