@@ -37,6 +37,9 @@ Commands:
   export                write the sources as OPML to stdout
   migrate               bring the database schema up to date
   cache purge           make every web node render its pages afresh (and call the cache webhook)
+  users add --email E --role admin|editor [--password-stdin]   add an admin account (no password: a sign-in link)
+  users list [--json]   list the admin accounts
+  users remove|reset-password --email E   remove an account, or set its password (stdin) or send a link
   translate status      editions, translation providers' use, budgets, cache hits and cost this month
   translate queue       translate every stored article into the editions it lacks (after adding one, or a provider)
   newsletter send [--frequency daily|weekly] [--dry-run]   send the due digests now
@@ -114,6 +117,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdTranslate(ctx, rest, stdout, stderr)
 	case "newsletter":
 		err = cmdNewsletter(ctx, rest, stdout, stderr)
+	case "users":
+		err = cmdUsers(ctx, rest, os.Stdin, stdout, stderr)
 	case "version":
 		err = cmdVersion(rest, stdout)
 	case "extract":

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"spektrum/internal/admin"
 	"spektrum/internal/config"
 	"spektrum/internal/edition"
 	"spektrum/internal/extract"
@@ -84,7 +85,9 @@ type App struct {
 	Fetch    *fetch.Client
 	Pipeline *pipeline.Pipeline
 	// Ops is what an editor does (sources today); the CLI calls it.
-	Ops    *ops.Service
+	Ops *ops.Service
+	// Users is the admin's accounts (the CLI's `users` and /admin/users).
+	Users  *ops.Users
 	Logger *slog.Logger
 	// Translator puts articles into the other editions (translate.go).
 	Translator *translate.Service
@@ -129,7 +132,7 @@ func New(ctx context.Context, cfg *config.Config, logger *slog.Logger, events fu
 		Translator:   tr,
 	})
 	a := &App{Cfg: cfg, Store: st, Fetch: fc, Pipeline: p, Logger: logger, Translator: tr,
-		Ops: ops.New(st, fc, p, ops.Options{PollInterval: cfg.PollInterval, Scale: cfg.Scale})}
+		Ops: ops.New(st, fc, p, ops.Options{PollInterval: cfg.PollInterval, Scale: cfg.Scale}), Users: ops.NewUsers(st, nil)}
 	if cfg.SMTPURL != "" {
 		nc := a.newsletterConfig()
 		// The newsletter's pages in the site's design (web.Layout).
@@ -194,6 +197,9 @@ func (a *App) Runner() *jobs.Runner {
 		a.Newsletter.Register(r)
 	}
 	r.Every(kindPurgeJobs, jobs.Interval{Every: time.Hour}, a.purgeJobs)
+	r.Every(kindPurgeSessions, jobs.Interval{Every: time.Hour}, func(ctx context.Context, _ *store.Job) error {
+		return admin.Purge(ctx, a.Store, time.Now())
+	})
 	return r
 }
 
@@ -201,6 +207,10 @@ func (a *App) Runner() *jobs.Runner {
 // (A week is also the longest period a periodic job may have: its done
 // occurrence is what keeps the period from running twice.)
 const kindPurgeJobs = "purge-jobs"
+
+// kindPurgeSessions is the hourly job that deletes the admin's expired
+// sessions and old sign-in failure counts.
+const kindPurgeSessions = "purge-admin-sessions"
 
 func (a *App) purgeJobs(ctx context.Context, _ *store.Job) error {
 	n, err := a.Store.PurgeJobs(ctx, time.Now().Add(-7*24*time.Hour))
@@ -395,6 +405,9 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 			}
 			run("page cache", wc.Cache.Run)
 		}
+		if err := a.mountAdmin(ctx, &wc); err != nil {
+			return err
+		}
 		h, err := web.New(a.Store, wc)
 		if err != nil {
 			return fmt.Errorf("web: %w", err)
@@ -423,4 +436,33 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	wg.Wait()
 	close(errc)
 	return <-errc
+}
+
+// mountAdmin adds the admin (/admin/) to the site's routes, and logs the
+// first admin's setup link while the database has no account.
+func (a *App) mountAdmin(ctx context.Context, wc *web.Config) error {
+	style, err := web.AssetPath("style.css")
+	if err != nil {
+		return err
+	}
+	lang := a.Cfg.Language
+	if len(a.Cfg.Editions) > 0 {
+		lang = a.Cfg.Editions[0]
+	}
+	ad, err := admin.New(ctx, a.Store, admin.Config{BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName, Language: lang,
+		StyleURL: style, TrustedProxies: a.Cfg.TrustedProxies, Sources: a.Ops, Users: a.Users,
+		Articles: ops.NewArticles(a.Store), Logger: a.Logger})
+	if err != nil {
+		return err
+	}
+	if wc.Mounts == nil {
+		wc.Mounts = map[string]http.Handler{}
+	}
+	for p, h := range ad.Handlers() {
+		wc.Mounts[p] = h
+	}
+	if u := ad.SetupURL(); u != "" {
+		a.Logger.Warn("no admin account yet: open this link once to create the first admin (or run: spektrum users add --email E --role admin --password-stdin)", "url", u)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"spektrum/internal/admin"
 	"spektrum/internal/newsletter"
 	"spektrum/internal/pagecache"
 	"spektrum/internal/store"
@@ -15,4 +16,6 @@ var (
 	_ web.ViewStore    = (store.Store)(nil)
 	_ newsletter.Store = (store.Store)(nil)
 	_ pagecache.Store  = (store.Store)(nil)
+	_ admin.Store      = (store.Store)(nil)
+	_ admin.Purger     = (store.Store)(nil)
 )

@@ -69,6 +69,14 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s: %s %q is not valid", e.Op, e.Field, e.Value)
 	case NotFound:
 		return fmt.Sprintf("there is no source #%d", e.SourceID)
+	case NoArticle:
+		return fmt.Sprintf("there is no article #%s", e.Value)
+	case NoUser:
+		return fmt.Sprintf("there is no account %s", e.Value)
+	case UserExists:
+		return fmt.Sprintf("an account %s already exists", e.Value)
+	case LastAdmin:
+		return fmt.Sprintf("%s: %s is the last admin; make another account an admin first", e.Op, e.Value)
 	case Duplicate:
 		return fmt.Sprintf("source #%d %q already reads %s", e.OtherID, e.OtherName, e.URL)
 	case Private:

@@ -210,6 +210,7 @@ type Store interface {
 	StoryStore       // stories and the story stage's state (stories.go)
 	NewsletterStore  // subscribers, consent records, digest send log (newsletter.go)
 	GenerationStore  // the page generation web nodes' caches check (generation.go)
+	AdminStore       // accounts, sessions, sign-in throttling, audit log (admin.go)
 	// Migrate brings the schema to the newest version; safe to run concurrently
 	// from several processes and idempotent.
 	Migrate(ctx context.Context) error

@@ -76,6 +76,7 @@ func Run(t *testing.T, open Opener) {
 		{"Translations", testTranslations}, // translation.go
 		{"Newsletter", testNewsletter},
 		{"PageGeneration", testPageGeneration}, // generation.go
+		{"Admin", testAdmin},                   // admin.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,124 @@
+package admin
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+)
+
+// page is what every admin template gets.
+type page struct {
+	Lang     string
+	Title    string // i18n key of the page's title
+	SiteName string
+	Style    string
+	AdminCSS string
+	Nav      string // the current nav item
+	User     string // the signed-in e-mail, "" before sign-in
+	IsAdmin  bool
+	CSRF     string
+	Notice   string // an i18n key: what just happened
+	Error    string // a sentence, already in Lang
+	Data     any
+}
+
+func (a *Admin) parseTemplates() (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"T": func(l, key string, args ...any) string { return a.msg.T(l, key, args...) },
+		"N": func(l string, n int) string { return a.msg.Number(l, n) },
+		"when": func(l string, t time.Time) string {
+			if t.IsZero() {
+				return a.msg.T(l, "admin.never")
+			}
+			return a.msg.DateTime(l, t)
+		},
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("admin: parse templates: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/page_*.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, n := range names {
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("admin: parse %s: %w", n, err)
+		}
+		out[strings.TrimSuffix(strings.TrimPrefix(path.Base(n), "page_"), ".html")] = t
+	}
+	return out, nil
+}
+
+// lang is the UI language for r: the browser's choice among the
+// catalogue's languages, else the site's.
+func (a *Admin) lang(r *http.Request) string {
+	tags, _, _ := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+	if len(tags) == 0 {
+		return a.msg.Lang(a.cfg.Language)
+	}
+	_, i, conf := a.matcher.Match(tags...)
+	if conf == language.No || i == 0 {
+		return a.msg.Lang(a.cfg.Language)
+	}
+	return a.langs[i-1]
+}
+
+func (a *Admin) newPage(r *http.Request, title, nav string, data any) *page {
+	p := &page{Lang: a.lang(r), Title: title, SiteName: a.cfg.SiteName, Style: a.cfg.StyleURL, AdminCSS: a.cssPath, Nav: nav, Data: data}
+	if me := current(r); me != nil {
+		p.User, p.IsAdmin, p.CSRF = me.user.Email, me.user.Role == "admin", me.sess.CSRF
+	}
+	if n := r.URL.Query().Get("done"); n != "" && noticeKeys[n] {
+		p.Notice = "admin.done." + n
+	}
+	return p
+}
+
+// noticeKeys are the "done" notices a redirect may name (?done=added): only
+// these, so a link cannot make the page say anything else.
+var noticeKeys = map[string]bool{"added": true, "saved": true, "paused": true, "resumed": true, "removed": true,
+	"fetching": true, "queued": true, "password": true, "role": true, "user-added": true, "user-removed": true,
+	"hidden": true, "shown": true, "totp-on": true, "totp-off": true}
+
+func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t, ok := a.pages[name]
+	if !ok {
+		a.serverError(w, r, "render", fmt.Errorf("no admin template %q", name))
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		a.serverError(w, r, "render "+name, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (a *Admin) forbidden(w http.ResponseWriter, r *http.Request, key string) {
+	p := a.newPage(r, "admin.forbidden", "", nil)
+	p.Error = a.msg.T(p.Lang, key)
+	a.render(w, r, http.StatusForbidden, "message", p)
+}
+
+func (a *Admin) notFound(w http.ResponseWriter, r *http.Request) {
+	p := a.newPage(r, "admin.not-found", "", nil)
+	p.Error = a.msg.T(p.Lang, "admin.not-found.text")
+	a.render(w, r, http.StatusNotFound, "message", p)
+}
+
+func (a *Admin) serverError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	a.log.ErrorContext(r.Context(), "admin: "+what, "err", err, "path", r.URL.Path)
+	http.Error(w, "500 internal server error: the admin could not do this; the server log says why", http.StatusInternalServerError)
+}
