@@ -197,6 +197,7 @@ type Store interface {
 	TranslationStore // translations, the segment cache, budgets (translation.go)
 	DuplicateStore   // near-duplicate signatures and copies (duplicates.go)
 	NewsletterStore  // subscribers, consent records, digest send log (newsletter.go)
+	SearchStore      // the full-text index (search.go)
 	// Migrate brings the schema to the newest version; safe to run concurrently
 	// from several processes and idempotent.
 	Migrate(ctx context.Context) error

@@ -42,6 +42,7 @@ func Dialect() sqlstore.Dialect {
 		MigrateLock:       `SELECT pg_advisory_xact_lock(7347215, hashtext(current_schema()))`,
 		Migrations:        migrations,
 		IsUniqueViolation: isUniqueViolation,
+		FullText:          sqlstore.FullTextTSVector,
 	}
 }
 

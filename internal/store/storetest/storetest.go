@@ -70,6 +70,7 @@ func Run(t *testing.T, open Opener) {
 		{"JobCountsAndPurge", testJobCountsAndPurge},
 		{"Translations", testTranslations}, // translation.go
 		{"Newsletter", testNewsletter},
+		{"Search", testSearch}, // search.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,246 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"spektrum/internal/store"
+)
+
+// The full-text index keeps terms analysed in Go (package search), so both
+// engines match exactly the terms they are given: FTS5 gets them as
+// space-separated text per column; PostgreSQL gets a tsvector written out
+// with the same positions (field by field, with a gap between fields so a
+// phrase cannot run from the title into the body, as in FTS5 where a phrase
+// stays within one column) and weights A (title), B (body), C (extra).
+
+// Ranking weights of title, body and extra. FTS5's bm25 takes them per
+// column; PostgreSQL's ts_rank_cd per weight class {D, C, B, A}.
+const (
+	fts5Rank     = `bm25(search_fts, 4.0, 1.0, 0.5)`
+	tsRankWeight = `'{0.05, 0.2, 0.4, 1.0}'`
+)
+
+// PutSearchDocs replaces the article's documents; see store.SearchStore.
+func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store.SearchDoc) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// On SQLite the trigger search_docs_delete removes the FTS rows.
+		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM search_docs WHERE article_id = ?`), articleID); err != nil {
+			return err
+		}
+		for _, d := range docs {
+			if len(d.Title)+len(d.Body)+len(d.Extra) == 0 {
+				continue // nothing to find it by
+			}
+			if s.d.FullText == FullTextTSVector {
+				if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO search_docs (article_id, lang, tsv) VALUES (?, ?, CAST(? AS tsvector))`),
+					articleID, d.Lang, tsvector(d)); err != nil {
+					return err
+				}
+				continue
+			}
+			var id int64
+			if err := tx.QueryRowContext(ctx, `INSERT INTO search_docs (article_id, lang) VALUES (?, ?) RETURNING id`,
+				articleID, d.Lang).Scan(&id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts (rowid, title, body, extra) VALUES (?, ?, ?, ?)`,
+				id, strings.Join(d.Title, " "), strings.Join(d.Body, " "), strings.Join(d.Extra, " ")); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("index article %d for search: %w", articleID, err)
+	}
+	return nil
+}
+
+// tsvector writes d as a tsvector literal: 'term':pos+weight,… with the
+// positions FTS5 gives the same terms, each field after a gap of one.
+func tsvector(d store.SearchDoc) string {
+	pos := map[string][]string{}
+	var order []string
+	p := 0
+	for i, field := range [][]string{d.Title, d.Body, d.Extra} {
+		w := "ABC"[i : i+1]
+		for _, t := range field {
+			p++
+			if _, ok := pos[t]; !ok {
+				order = append(order, t)
+			}
+			pos[t] = append(pos[t], strconv.Itoa(min(p, 16383))+w)
+		}
+		p++ // the gap
+	}
+	var b strings.Builder
+	for _, t := range order {
+		b.WriteString(tsLexeme(t))
+		b.WriteByte(':')
+		b.WriteString(strings.Join(pos[t], ","))
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// tsLexeme quotes a term for a tsvector or tsquery literal. Terms are
+// letters and digits only (package search), but a term is never trusted
+// to be.
+func tsLexeme(t string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(t) + "'"
+}
+
+// fts5Lexeme quotes a term as an FTS5 string, so no term is ever read as
+// syntax (NEAR, AND, *, column:).
+func fts5Lexeme(t string) string { return `"` + strings.ReplaceAll(t, `"`, `""`) + `"` }
+
+// matchExpr returns the engine's query for the groups: all of them, each
+// a term or a phrase.
+func (s *Store) matchExpr(groups [][]string) string {
+	parts := make([]string, 0, len(groups))
+	for _, g := range groups {
+		if s.d.FullText == FullTextTSVector {
+			ls := make([]string, len(g))
+			for i, t := range g {
+				ls[i] = tsLexeme(t)
+			}
+			parts = append(parts, "("+strings.Join(ls, " <-> ")+")")
+			continue
+		}
+		ls := make([]string, len(g))
+		for i, t := range g {
+			ls[i] = fts5Lexeme(t)
+		}
+		parts = append(parts, strings.Join(ls, " + ")) // FTS5: a + b is the phrase "a b"
+	}
+	if s.d.FullText == FullTextTSVector {
+		return strings.Join(parts, " & ")
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// searchCursor pages a relevance order by offset (the rank is not a stable
+// key across engines), a newest order by keyset like listings.
+func encodeRelevanceCursor(offset int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("r:" + strconv.Itoa(offset)))
+}
+
+func decodeRelevanceCursor(c string) (int, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(raw), "r:") {
+		return 0, fmt.Errorf("cursor %q: %w", c, store.ErrBadCursor)
+	}
+	n, err := strconv.Atoi(string(raw[2:]))
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("cursor %q: %w", c, store.ErrBadCursor)
+	}
+	return n, nil
+}
+
+// Search returns one page of an edition's matching articles.
+func (s *Store) Search(ctx context.Context, q store.SearchQuery) (store.SearchPage, error) {
+	page, err := s.search(ctx, q)
+	if err != nil {
+		return store.SearchPage{}, fmt.Errorf("search %s edition: %w", q.Lang, err)
+	}
+	return page, nil
+}
+
+func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPage, error) {
+	if len(q.Groups) == 0 {
+		return store.SearchPage{}, nil
+	}
+	for _, g := range q.Groups {
+		if len(g) == 0 {
+			return store.SearchPage{}, fmt.Errorf("empty search group")
+		}
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	limit = min(limit, maxLimit)
+	match := s.matchExpr(q.Groups)
+
+	var from, where, rank string
+	if s.d.FullText == FullTextTSVector {
+		from = ` FROM search_docs d JOIN articles a ON a.id = d.article_id LEFT JOIN sources s ON s.id = a.source_id`
+		where = ` WHERE d.tsv @@ CAST(? AS tsquery)`
+		rank = `ts_rank_cd(` + tsRankWeight + `, d.tsv, CAST(? AS tsquery), 1) DESC`
+	} else {
+		from = ` FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN articles a ON a.id = d.article_id LEFT JOIN sources s ON s.id = a.source_id`
+		where = ` WHERE search_fts MATCH ?`
+		rank = fts5Rank
+	}
+	where += ` AND d.lang = ? AND a.hidden = FALSE AND a.duplicate_of IS NULL`
+	args := []any{match, q.Lang}
+
+	var total int
+	if err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*)`+from+where), args...).Scan(&total); err != nil {
+		return store.SearchPage{}, err
+	}
+	page := store.SearchPage{Total: total}
+	if total == 0 {
+		return page, nil
+	}
+
+	var b strings.Builder
+	b.WriteString(`SELECT ` + articleCols + from + where)
+	offset := 0
+	switch q.Sort {
+	case store.SortNewest:
+		if q.Cursor != "" {
+			sortAt, id, err := decodeCursor(q.Cursor)
+			if err != nil {
+				return store.SearchPage{}, err
+			}
+			b.WriteString(` AND (a.sort_at, a.id) < (?, ?)`)
+			args = append(args, sortAt, id)
+		}
+		b.WriteString(` ORDER BY a.sort_at DESC, a.id DESC LIMIT ?`)
+		args = append(args, limit+1)
+	case store.SortRelevance, "":
+		if q.Cursor != "" {
+			n, err := decodeRelevanceCursor(q.Cursor)
+			if err != nil {
+				return store.SearchPage{}, err
+			}
+			offset = n
+		}
+		b.WriteString(` ORDER BY ` + rank + `, a.sort_at DESC, a.id DESC LIMIT ? OFFSET ?`)
+		if s.d.FullText == FullTextTSVector {
+			args = append(args, match)
+		}
+		args = append(args, limit+1, offset)
+	default:
+		return store.SearchPage{}, fmt.Errorf("unknown search order %q", q.Sort)
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(b.String()), args...)
+	if err != nil {
+		return store.SearchPage{}, err
+	}
+	defer rows.Close()
+	var lastSort int64
+	for rows.Next() {
+		a, sortAt, err := scanArticleSort(rows)
+		if err != nil {
+			return store.SearchPage{}, err
+		}
+		if len(page.Articles) == limit {
+			if q.Sort == store.SortNewest {
+				page.NextCursor = encodeCursor(lastSort, page.Articles[limit-1].ID)
+			} else {
+				page.NextCursor = encodeRelevanceCursor(offset + limit)
+			}
+			break
+		}
+		page.Articles = append(page.Articles, a)
+		lastSort = sortAt
+	}
+	return page, rows.Err()
+}
