@@ -46,6 +46,8 @@ var docs = map[string]doc{
 		[]string{"editions", "translate-routes", "translate-budgets"}, "", false},
 	"translate queue": {"", "translate every stored article into the editions it lacks (after adding an edition or a provider)",
 		[]string{"editions", "translate-routes", "translate-budgets", "translate-apertium-url", "workers"}, "", false},
+	"search reindex": {"", "index every stored article for search in every edition (after an upgrade, or to rebuild the index)",
+		[]string{"editions"}, "", false},
 	"newsletter send":        {"", "send the due digests now", []string{"smtp-url", "base-url", "mail-from", "newsletter-rate"}, "", false},
 	"newsletter export":      {"EMAIL", "print everything kept about a subscriber, as JSON", nil, "", false},
 	"newsletter erase":       {"EMAIL", "delete everything kept about a subscriber", nil, "", false},
@@ -65,6 +67,7 @@ var docs = map[string]doc{
 var groups = map[string][]string{
 	"sources":    {"add", "list", "show", "edit", "pause", "resume", "remove"},
 	"translate":  {"status", "queue"},
+	"search":     {"reindex"},
 	"newsletter": {"send", "export", "erase", "bounce", "stats", "webhook-url"},
 	"bench":      {"extract", "stories"},
 }

@@ -38,6 +38,7 @@ Commands:
   migrate               bring the database schema up to date
   translate status      editions, translation providers' use, budgets, cache hits and cost this month
   translate queue       translate every stored article into the editions it lacks (after adding one, or a provider)
+  search reindex        index every stored article for search (after an upgrade, or to rebuild)
   newsletter send [--frequency daily|weekly] [--dry-run]   send the due digests now
   newsletter export|erase EMAIL   a subscriber's data as JSON, or delete it all
   newsletter stats|webhook-url    subscriber counts; the bounce webhook's URL
@@ -109,6 +110,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdMigrate(ctx, rest, stdout, stderr)
 	case "translate":
 		err = cmdTranslate(ctx, rest, stdout, stderr)
+	case "search":
+		err = cmdSearch(ctx, rest, stdout, stderr)
 	case "newsletter":
 		err = cmdNewsletter(ctx, rest, stdout, stderr)
 	case "version":

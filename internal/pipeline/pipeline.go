@@ -104,6 +104,7 @@ type Store interface {
 	PutSignature(ctx context.Context, articleID int64, sig []uint32, bands []uint64) error
 	SignatureCandidates(ctx context.Context, bands []uint64, exclude int64, limit int) ([]store.Signature, error)
 	SetDuplicateOf(ctx context.Context, articleID, original int64) error
+	PutSearchDocs(ctx context.Context, articleID int64, docs []store.SearchDoc) error
 }
 
 // Pipeline holds the dependencies of the ingest steps.
@@ -145,6 +146,7 @@ func New(st Store, fc *fetch.Client, ex *extract.Extractor, opts Options) *Pipel
 	p := &Pipeline{st: st, fc: fc, ex: ex, san: extract.NewSanitizer(), opts: opts, sites: newSiteProfiles()}
 	p.AddStage(Stage{Kind: KindTranslations, Run: p.EnqueueTranslations})
 	p.AddStage(Stage{Kind: KindDedupe, Run: p.dedupe})
+	p.AddStage(Stage{Kind: KindSearch, Run: p.index})
 	return p
 }
 
@@ -173,7 +175,7 @@ func (p *Pipeline) handleDuePolls(ctx context.Context, _ *store.Job) error {
 
 // Kinds lists the job kinds of the pipeline and its built-in stages.
 func Kinds() []string {
-	return []string{KindPoll, KindArticle, KindTranslations, KindDedupe, KindTranslate}
+	return []string{KindPoll, KindArticle, KindTranslations, KindDedupe, KindTranslate, KindSearch}
 }
 
 type pollPayload struct {

@@ -33,7 +33,7 @@ func TestStagesFollowStoredArticles(t *testing.T) {
 		seen = append(seen, a.Title)
 		return nil
 	}})
-	if got, want := rg.p.Stages(), []string{KindTranslations, KindDedupe, "probe"}; !slices.Equal(got, want) {
+	if got, want := rg.p.Stages(), []string{KindTranslations, KindDedupe, KindSearch, "probe"}; !slices.Equal(got, want) {
 		t.Fatalf("Stages() = %v, want %v", got, want)
 	}
 	srv := newsServer(t, "/en", "/fr")

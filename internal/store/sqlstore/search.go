@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,6 +29,19 @@ const (
 // PutSearchDocs replaces the article's documents; see store.SearchStore.
 func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store.SearchDoc) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.d.FullText == FullTextTSVector {
+			// Two workers indexing one article (its stage and a translation's
+			// re-index) take turns instead of colliding on (article_id, lang).
+			// SQLite runs one writer at a time anyway.
+			var id int64
+			err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT id FROM articles WHERE id = ? FOR UPDATE`), articleID).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil // deleted since: nothing to index
+			}
+			if err != nil {
+				return err
+			}
+		}
 		// On SQLite the trigger search_docs_delete removes the FTS rows.
 		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM search_docs WHERE article_id = ?`), articleID); err != nil {
 			return err

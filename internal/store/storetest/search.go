@@ -92,7 +92,9 @@ func testSearch(t *testing.T, s store.Store) {
 	// and "translated" into en, where its original words are the extra field.
 	title, body := search.Fields("en", "Flooding on the Rhine", "The level of the Rhine rises; Cologne's old town is flooded.")
 	orig := searchDoc("de", german)
-	putDocs(t, s, german, orig, store.SearchDoc{Lang: "en", Title: title, Body: body, Extra: append(orig.Title, orig.Body...)})
+	// Every field is analysed in the edition's language, as its queries are.
+	origTitle, origBody := search.Fields("en", german.Title, german.Text)
+	putDocs(t, s, german, orig, store.SearchDoc{Lang: "en", Title: title, Body: body, Extra: append(origTitle, origBody...)})
 
 	tests := []struct {
 		lang, q string
