@@ -37,6 +37,8 @@ type pageData struct {
 	Disclaimer  string
 	Newsletter  template.HTML // the sign-up form, if the outlet has a newsletter
 	Main        any
+	Query       string // the search box's words, on the search page
+	NoIndex     bool   // ask search engines not to index the page (search results)
 
 	Home       string        // the edition's front page, "/de/"
 	Prefix     string        // the edition's path prefix, "/de"

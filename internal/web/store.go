@@ -19,6 +19,7 @@ type Store interface {
 	ArticleReader
 	SectionReader
 	SourceReader
+	Searcher // search.go
 	// Trending lists the articles most viewed since since, for the home
 	// page's Trending box.
 	Trending(ctx context.Context, since time.Time, limit int) ([]store.Article, error)

@@ -164,6 +164,7 @@ func (s *server) routes() *http.ServeMux {
 		p := prefix(ed)
 		mux.Handle("GET "+p+"/{$}", s.in(ed, s.handleHome))
 		mux.Handle("GET "+p+"/section/{slug}", s.in(ed, s.handleSection))
+		mux.Handle("GET "+p+"/search", s.in(ed, s.handleSearch))
 		mux.Handle("GET "+p+"/{yyyy}/{mm}/{dd}/{slug}", s.in(ed, s.handleArticle))
 		for _, f := range feeds {
 			mux.Handle("GET "+p+"/"+f.name, s.in(ed, s.handleFeed(f.f)))
@@ -188,6 +189,7 @@ func (s *server) routes() *http.ServeMux {
 	mux.HandleFunc("GET /api/v1/articles", s.handleAPIArticles)
 	mux.HandleFunc("GET /api/v1/articles/{id}", s.handleAPIArticle)
 	mux.HandleFunc("GET /api/v1/sources", s.handleAPISources)
+	mux.HandleFunc("GET /api/v1/search", s.handleAPISearch)
 
 	mux.HandleFunc("GET /static/{name}", s.handleStatic)
 	mux.HandleFunc("GET /healthz", s.handleHealth)
