@@ -65,7 +65,7 @@ func (s *server) runSearch(ctx context.Context, lang, raw, order, cursor string,
 		}
 		out.Hits[i] = searchHit{Article: ls[i],
 			// Both are built by escaping the text and adding <mark> only.
-			Title:   template.HTML(h.Mark(ls[i].Title)),         //nolint:gosec // escaped by search.Highlighter
+			Title:   template.HTML(h.Mark(ls[i].Title)),           //nolint:gosec // escaped by search.Highlighter
 			Snippet: template.HTML(h.Snippet(text, snippetWords)), //nolint:gosec // escaped by search.Highlighter
 		}
 	}
@@ -95,7 +95,7 @@ type searchMain struct {
 }
 
 type searchCard struct {
-	card
+	Card               card
 	TitleHTML, Snippet template.HTML
 }
 
@@ -162,7 +162,7 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		}
 		for i := range res.Hits {
 			h := &res.Hits[i]
-			m.Hits = append(m.Hits, searchCard{card: s.card(d.Lang, &h.Article, names), TitleHTML: h.Title, Snippet: h.Snippet})
+			m.Hits = append(m.Hits, searchCard{Card: s.card(d.Lang, &h.Article, names), TitleHTML: h.Title, Snippet: h.Snippet})
 		}
 		if res.Next != "" {
 			m.Pager.Older = link(order, res.Next)

@@ -180,6 +180,22 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	}
 	limit = min(limit, maxLimit)
 	match := s.matchExpr(q.Groups)
+	// The cursor is checked first, so a bad one is an error even when
+	// nothing matches.
+	var sortAt, afterID int64
+	offset := 0
+	if q.Cursor != "" {
+		var err error
+		switch q.Sort {
+		case store.SortNewest:
+			sortAt, afterID, err = decodeCursor(q.Cursor)
+		case store.SortRelevance, "":
+			offset, err = decodeRelevanceCursor(q.Cursor)
+		}
+		if err != nil {
+			return store.SearchPage{}, err
+		}
+	}
 
 	var from, where, rank string
 	if s.d.FullText == FullTextTSVector {
@@ -205,27 +221,15 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 
 	var b strings.Builder
 	b.WriteString(`SELECT ` + articleCols + from + where)
-	offset := 0
 	switch q.Sort {
 	case store.SortNewest:
 		if q.Cursor != "" {
-			sortAt, id, err := decodeCursor(q.Cursor)
-			if err != nil {
-				return store.SearchPage{}, err
-			}
 			b.WriteString(` AND (a.sort_at, a.id) < (?, ?)`)
-			args = append(args, sortAt, id)
+			args = append(args, sortAt, afterID)
 		}
 		b.WriteString(` ORDER BY a.sort_at DESC, a.id DESC LIMIT ?`)
 		args = append(args, limit+1)
 	case store.SortRelevance, "":
-		if q.Cursor != "" {
-			n, err := decodeRelevanceCursor(q.Cursor)
-			if err != nil {
-				return store.SearchPage{}, err
-			}
-			offset = n
-		}
 		b.WriteString(` ORDER BY ` + rank + `, a.sort_at DESC, a.id DESC LIMIT ? OFFSET ?`)
 		if s.d.FullText == FullTextTSVector {
 			args = append(args, match)
