@@ -58,6 +58,7 @@ var docs = map[string]doc{
 		fetchSettings, "", false},
 	"bench extract": {args: "[--dir DIR]", summary: "score the extractor on the article-extraction benchmark next to go-trafilatura", noDB: true},
 	"bench stories": {args: "[--file F]", summary: "score story clustering (BCubed) on the story benchmark's dev half, and on a mixed English/Spanish set with an apertium-apy", noDB: true},
+	"bench search":  {args: "[--dir DIR] [--articles N] [--postgres URL]", summary: "measure search: known-item MRR@10 on the article-extraction benchmark's pages, query latency over N synthetic articles (SQLite, and PostgreSQL with --postgres)", noDB: true},
 	"cluster": {args: "--json FILE|-", summary: "group articles (one JSON object per line) into stories with the pipeline's settings",
 		noDB: true, more: "Input lines: {\"id\",\"title\",\"url\",\"published_at\" (RFC 3339),\"language\"} and optionally \"text\".\nOutput: one {\"id\",\"story\"} per input line, in input order; a story is named by the id of its\nfirst article. A line that cannot be read gives {\"id\",\"line\",\"error\"}; the exit status is then 1."},
 	"version": {summary: "print the version", noDB: true},
@@ -69,7 +70,7 @@ var groups = map[string][]string{
 	"translate":  {"status", "queue"},
 	"search":     {"reindex"},
 	"newsletter": {"send", "export", "erase", "bounce", "stats", "webhook-url"},
-	"bench":      {"extract", "stories"},
+	"bench":      {"extract", "stories", "search"},
 }
 
 const settingsNote = "Every command also takes every setting (--db, --allow-private-networks, …), each also read\nfrom its SPEKTRUM_* environment variable: see 'spektrum help settings'.\n"

@@ -46,6 +46,7 @@ Commands:
   extract [--url URL] [--json] FILE|URL...  print the article (and metadata) read out of pages
   bench extract [--dir DIR]  score the extractor on the article-extraction benchmark next to go-trafilatura
   bench stories [--file F]   score story clustering on the story benchmark (BCubed)
+  bench search [--articles N] [--postgres URL]  search quality (known-item MRR@10) and query latency
   cluster --json FILE|-  group articles (JSON lines) into stories, as the pipeline does
   version               print the version
 

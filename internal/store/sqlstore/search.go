@@ -51,15 +51,20 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 				continue // nothing to find it by
 			}
 			if s.d.FullText == FullTextTSVector {
-				if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO search_docs (article_id, lang, tsv) VALUES (?, ?, CAST(? AS tsvector))`),
-					articleID, d.Lang, tsvector(d)); err != nil {
+				if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO search_docs (article_id, lang, sort_at, tsv)
+					SELECT id, CAST(? AS TEXT), sort_at, CAST(? AS tsvector) FROM articles WHERE id = ?`),
+					d.Lang, tsvector(d), articleID); err != nil {
 					return err
 				}
 				continue
 			}
 			var id int64
-			if err := tx.QueryRowContext(ctx, `INSERT INTO search_docs (article_id, lang) VALUES (?, ?) RETURNING id`,
-				articleID, d.Lang).Scan(&id); err != nil {
+			err := tx.QueryRowContext(ctx, `INSERT INTO search_docs (article_id, lang, sort_at)
+				SELECT id, CAST(? AS TEXT), sort_at FROM articles WHERE id = ? RETURNING id`, d.Lang, articleID).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil // deleted since: nothing to index
+			}
+			if err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts (rowid, title, body, extra) VALUES (?, ?, ?, ?)`,
@@ -174,6 +179,9 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 			return store.SearchPage{}, fmt.Errorf("empty search group")
 		}
 	}
+	if q.Sort != store.SortNewest && q.Sort != store.SortRelevance && q.Sort != "" {
+		return store.SearchPage{}, fmt.Errorf("unknown search order %q", q.Sort)
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = defaultLimit
@@ -199,15 +207,17 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 
 	var from, where, rank string
 	if s.d.FullText == FullTextTSVector {
-		from = ` FROM search_docs d JOIN articles a ON a.id = d.article_id LEFT JOIN sources s ON s.id = a.source_id`
+		from = ` FROM search_docs d`
 		where = ` WHERE d.tsv @@ CAST(? AS tsquery)`
-		rank = `ts_rank_cd(` + tsRankWeight + `, d.tsv, CAST(? AS tsquery), 1) DESC`
+		rank = `-ts_rank_cd(` + tsRankWeight + `, d.tsv, CAST(? AS tsquery), 1)` // ascending, as bm25
 	} else {
-		from = ` FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN articles a ON a.id = d.article_id LEFT JOIN sources s ON s.id = a.source_id`
+		from = ` FROM search_fts f JOIN search_docs d ON d.id = f.rowid`
 		where = ` WHERE search_fts MATCH ?`
 		rank = fts5Rank
 	}
-	where += ` AND d.lang = ? AND a.hidden = FALSE AND a.duplicate_of IS NULL`
+	where += ` AND d.lang = ?
+		AND d.article_id NOT IN (SELECT id FROM articles WHERE hidden = TRUE)
+		AND d.article_id NOT IN (SELECT id FROM articles WHERE duplicate_of IS NOT NULL)`
 	args := []any{match, q.Lang}
 
 	var total int
@@ -219,25 +229,32 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		return page, nil
 	}
 
+	// The page's ids first, from search_docs alone, then their articles'
+	// rows: ordering thousands of matches must not read their texts.
 	var b strings.Builder
-	b.WriteString(`SELECT ` + articleCols + from + where)
 	switch q.Sort {
 	case store.SortNewest:
+		b.WriteString(`SELECT d.article_id AS id, d.sort_at AS sort_at, 0 AS r` + from + where)
 		if q.Cursor != "" {
-			b.WriteString(` AND (a.sort_at, a.id) < (?, ?)`)
+			b.WriteString(` AND (d.sort_at, d.article_id) < (?, ?)`)
 			args = append(args, sortAt, afterID)
 		}
-		b.WriteString(` ORDER BY a.sort_at DESC, a.id DESC LIMIT ?`)
+		b.WriteString(` ORDER BY d.sort_at DESC, d.article_id DESC LIMIT ?`)
 		args = append(args, limit+1)
 	case store.SortRelevance, "":
-		b.WriteString(` ORDER BY ` + rank + `, a.sort_at DESC, a.id DESC LIMIT ? OFFSET ?`)
+		b.WriteString(`SELECT d.article_id AS id, d.sort_at AS sort_at, ` + rank + ` AS r` + from + where)
+		b.WriteString(` ORDER BY r, d.sort_at DESC, d.article_id DESC LIMIT ? OFFSET ?`)
 		if s.d.FullText == FullTextTSVector {
-			args = append(args, match)
+			args = append([]any{match}, args...) // the rank's query comes first
 		}
 		args = append(args, limit+1, offset)
 	default:
 		return store.SearchPage{}, fmt.Errorf("unknown search order %q", q.Sort)
 	}
+	outer := `SELECT ` + articleCols + ` FROM (` + b.String() + `) hit JOIN articles a ON a.id = hit.id
+		LEFT JOIN sources s ON s.id = a.source_id ORDER BY hit.r, hit.sort_at DESC, hit.id DESC`
+	b.Reset()
+	b.WriteString(outer)
 	rows, err := s.db.QueryContext(ctx, s.d.rebind(b.String()), args...)
 	if err != nil {
 		return store.SearchPage{}, err

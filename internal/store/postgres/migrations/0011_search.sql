@@ -8,7 +8,15 @@ CREATE TABLE search_docs (
     id         BIGSERIAL PRIMARY KEY,
     article_id BIGINT   NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     lang       TEXT     NOT NULL,
+    sort_at    BIGINT   NOT NULL DEFAULT 0, -- the article's, copied when indexed
     tsv        tsvector NOT NULL,
     UNIQUE (article_id, lang)
 );
 CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv);
+
+-- A search orders and filters thousands of matches without reading their
+-- articles' rows (whose last columns lie past the text and HTML): the sort
+-- key is copied into search_docs (an article's sort_at changes only when it
+-- is stored again, which indexes it again), and hidden articles and copies
+-- are left out through these small indexes.
+CREATE INDEX articles_hidden ON articles (id) WHERE hidden = TRUE;

@@ -9,6 +9,7 @@ CREATE TABLE search_docs (
     id         INTEGER PRIMARY KEY,
     article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     lang       TEXT    NOT NULL,
+    sort_at    INTEGER NOT NULL DEFAULT 0, -- the article's, copied when indexed
     UNIQUE (article_id, lang)
 );
 
@@ -21,3 +22,11 @@ CREATE VIRTUAL TABLE search_fts USING fts5 (
 CREATE TRIGGER search_docs_delete AFTER DELETE ON search_docs BEGIN
     DELETE FROM search_fts WHERE rowid = old.id;
 END;
+
+
+-- A search orders and filters thousands of matches without reading their
+-- articles' rows (whose last columns lie past the text and HTML): the sort
+-- key is copied into search_docs (an article's sort_at changes only when it
+-- is stored again, which indexes it again), and hidden articles and copies
+-- are left out through these small indexes.
+CREATE INDEX articles_hidden ON articles (id) WHERE hidden = TRUE;
