@@ -29,6 +29,7 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	dir := c.fs.String("dir", "", "the aeb benchmark directory (default $"+aeb.EnvDir+" or ../shared/bench/aeb beside the module)")
 	n := c.fs.Int("articles", 100000, "synthetic articles for the latency benchmark (0: skip it)")
 	nq := c.fs.Int("queries", 2000, "queries timed")
+	known := c.fs.Bool("known-item", true, "run the known-item benchmark (when its data is there)")
 	pg := c.fs.String("postgres", "", "also measure PostgreSQL: a postgres:// URL; a fresh schema is made there and dropped")
 	pos, _, err := c.parse(args)
 	if err != nil {
@@ -73,7 +74,7 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		*dir = aeb.DefaultDir()
 	}
 	var docs []retrieval.Doc
-	if *dir != "" {
+	if *dir != "" && *known {
 		pages, err := aeb.Load(*dir)
 		if err != nil {
 			return err
@@ -87,7 +88,7 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			}
 			docs = append(docs, retrieval.Doc{Title: a.Title, Text: a.Text, Published: a.Published})
 		}
-	} else {
+	} else if *known {
 		fmt.Fprintf(stdout, "known-item: skipped: no benchmark data (set $%s or --dir)\n", aeb.EnvDir)
 	}
 
