@@ -170,3 +170,18 @@ func FuzzParse(f *testing.F) {
 		_ = q.Highlighter().Snippet(s, 5)
 	})
 }
+
+func TestFieldsBounds(t *testing.T) {
+	title, body := Fields("de", "", "")
+	if len(title)+len(body) != 0 {
+		t.Errorf("empty text gave terms %v %v", title, body)
+	}
+	huge := strings.Repeat("Hochwasser überflutet Köln ", 5000) // 15,000 words
+	title, body = Fields("de", huge, huge)
+	if len(title) != MaxFieldTerms || len(body) != MaxFieldTerms {
+		t.Errorf("huge text: %d and %d terms, want %d each", len(title), len(body), MaxFieldTerms)
+	}
+	if long := NewAnalyzer("en").Term(strings.Repeat("x", maxTermBytes+1)); long != "" {
+		t.Errorf("a %d-byte word was indexed", maxTermBytes+1)
+	}
+}
