@@ -30,6 +30,7 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	n := c.fs.Int("articles", 100000, "synthetic articles for the latency benchmark (0: skip it)")
 	nq := c.fs.Int("queries", 2000, "queries timed")
 	known := c.fs.Bool("known-item", true, "run the known-item benchmark (when its data is there)")
+	lite := c.fs.Bool("sqlite", true, "measure SQLite")
 	pg := c.fs.String("postgres", "", "also measure PostgreSQL: a postgres:// URL; a fresh schema is made there and dropped")
 	pos, _, err := c.parse(args)
 	if err != nil {
@@ -64,6 +65,9 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		return st, size, func() { st.Close() }, st.Migrate(ctx)
 	}}}
+	if !*lite {
+		engines = nil
+	}
 	if *pg != "" {
 		engines = append(engines, engine{"postgres", func(tag string) (store.Store, func() int64, func(), error) {
 			return openBenchSchema(ctx, *pg)
