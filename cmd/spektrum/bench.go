@@ -18,8 +18,11 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "ingest" {
 		return benchIngest(ctx, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "search" {
+		return benchSearch(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "extract" {
-		return fmt.Errorf("%w: bench has three benchmarks: spektrum bench extract [--dir DIR], spektrum bench stories [--file F], spektrum bench ingest [--postgres URL]", errUsage)
+		return fmt.Errorf("%w: bench has four benchmarks: spektrum bench extract [--dir DIR], spektrum bench stories [--file F], spektrum bench ingest [--postgres URL], spektrum bench search [--articles N] [--postgres URL]", errUsage)
 	}
 	c := newCommand("bench extract", stderr)
 	dir := c.fs.String("dir", "", "the aeb benchmark directory (default $"+aeb.EnvDir+" or ../shared/bench/aeb beside the module)")

@@ -54,6 +54,8 @@ var docs = map[string]doc{
 		[]string{"editions", "translate-routes", "translate-budgets"}, "", false},
 	"translate queue": {"", "translate every stored article into the editions it lacks (after adding an edition or a provider)",
 		[]string{"editions", "translate-routes", "translate-budgets", "translate-apertium-url", "workers"}, "", false},
+	"search reindex": {"", "index every stored article for search in every edition (after an upgrade, or to rebuild the index)",
+		[]string{"editions"}, "", false},
 	"newsletter send":        {"", "send the due digests now", []string{"smtp-url", "base-url", "mail-from", "newsletter-rate"}, "", false},
 	"newsletter export":      {"EMAIL", "print everything kept about a subscriber, as JSON", nil, "", false},
 	"newsletter erase":       {"EMAIL", "delete everything kept about a subscriber", nil, "", false},
@@ -67,6 +69,7 @@ var docs = map[string]doc{
 	"bench ingest": {args: "[--postgres URL] [--hosts N] [--feeds N] [--items N] [--delays 0,1s] [--unchanged N]",
 		summary: "ingest a farm of news sites on loopback (feeds and the AEB pages) and report pages/s and CPU ms a page, with no delay and with the default politeness",
 		noDB:    true},
+	"bench search": {args: "[--dir DIR] [--articles N] [--postgres URL]", summary: "measure search: known-item MRR@10 on the article-extraction benchmark's pages, query latency over N synthetic articles (SQLite, and PostgreSQL with --postgres)", noDB: true},
 	"cluster": {args: "--json FILE|-", summary: "group articles (one JSON object per line) into stories with the pipeline's settings",
 		noDB: true, more: "Input lines: {\"id\",\"title\",\"url\",\"published_at\" (RFC 3339),\"language\"} and optionally \"text\".\nOutput: one {\"id\",\"story\"} per input line, in input order; a story is named by the id of its\nfirst article. A line that cannot be read gives {\"id\",\"line\",\"error\"}; the exit status is then 1."},
 	"version": {summary: "print the version", noDB: true},
@@ -76,9 +79,10 @@ var docs = map[string]doc{
 var groups = map[string][]string{
 	"sources":    {"add", "list", "show", "edit", "pause", "resume", "remove"},
 	"translate":  {"status", "queue"},
+	"search":     {"reindex"},
 	"users":      {"add", "list", "remove", "reset-password"},
 	"newsletter": {"send", "export", "erase", "bounce", "stats", "webhook-url"},
-	"bench":      {"extract", "stories", "ingest"},
+	"bench":      {"extract", "stories", "ingest", "search"},
 	"cache":      {"purge"},
 }
 

@@ -42,6 +42,7 @@ Commands:
   users remove|reset-password --email E   remove an account, or set its password (stdin) or send a link
   translate status      editions, translation providers' use, budgets, cache hits and cost this month
   translate queue       translate every stored article into the editions it lacks (after adding one, or a provider)
+  search reindex        index every stored article for search (after an upgrade, or to rebuild)
   newsletter send [--frequency daily|weekly] [--dry-run]   send the due digests now
   newsletter export|erase EMAIL   a subscriber's data as JSON, or delete it all
   newsletter stats|webhook-url    subscriber counts; the bounce webhook's URL
@@ -49,6 +50,7 @@ Commands:
   extract [--url URL] [--json] FILE|URL...  print the article (and metadata) read out of pages
   bench extract [--dir DIR]  score the extractor on the article-extraction benchmark next to go-trafilatura
   bench stories [--file F]   score story clustering on the story benchmark (BCubed)
+  bench search [--articles N] [--postgres URL]  search quality (known-item MRR@10) and query latency
   cluster --json FILE|-  group articles (JSON lines) into stories, as the pipeline does
   version               print the version
 
@@ -115,6 +117,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdMigrate(ctx, rest, stdout, stderr)
 	case "translate":
 		err = cmdTranslate(ctx, rest, stdout, stderr)
+	case "search":
+		err = cmdSearch(ctx, rest, stdout, stderr)
 	case "newsletter":
 		err = cmdNewsletter(ctx, rest, stdout, stderr)
 	case "users":

@@ -106,6 +106,7 @@ type Store interface {
 	SetDuplicateOf(ctx context.Context, articleID, original int64) error
 	InStoryTx(ctx context.Context, fn func(tx store.StoryTx) error) error
 	AgeStories(ctx context.Context, before time.Time) (int, error)
+	PutSearchDocs(ctx context.Context, articleID int64, docs []store.SearchDoc) error
 }
 
 // Pipeline holds the dependencies of the ingest steps.
@@ -148,6 +149,7 @@ func New(st Store, fc *fetch.Client, ex *extract.Extractor, opts Options) *Pipel
 	p.AddStage(Stage{Kind: KindTranslations, Run: p.EnqueueTranslations})
 	p.AddStage(Stage{Kind: KindDedupe, Run: p.dedupe})
 	p.AddStage(Stage{Kind: KindStory, After: KindDedupe, Run: p.fileStory})
+	p.AddStage(Stage{Kind: KindSearch, Run: p.index})
 	return p
 }
 
@@ -177,7 +179,7 @@ func (p *Pipeline) handleDuePolls(ctx context.Context, _ *store.Job) error {
 
 // Kinds lists the job kinds of the pipeline and its built-in stages.
 func Kinds() []string {
-	return []string{KindPoll, KindArticle, KindTranslations, KindDedupe, KindStory, KindTranslate}
+	return []string{KindPoll, KindArticle, KindTranslations, KindDedupe, KindStory, KindTranslate, KindSearch}
 }
 
 type pollPayload struct {

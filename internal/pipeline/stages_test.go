@@ -33,7 +33,7 @@ func TestStagesFollowStoredArticles(t *testing.T) {
 		seen = append(seen, a.Title)
 		return nil
 	}})
-	if got, want := rg.p.Stages(), []string{KindTranslations, KindDedupe, KindStory, "probe"}; !slices.Equal(got, want) {
+	if got, want := rg.p.Stages(), []string{KindTranslations, KindDedupe, KindStory, KindSearch, "probe"}; !slices.Equal(got, want) {
 		t.Fatalf("Stages() = %v, want %v", got, want)
 	}
 	srv := newsServer(t, "/en", "/fr")

@@ -152,6 +152,10 @@ func (p *Pipeline) putTranslation(ctx context.Context, a *store.Article, row *st
 	if err := p.st.PutTranslation(ctx, row); err != nil {
 		return err
 	}
+	// The edition now lists the article (translated or not): index it there.
+	if err := p.reindex(ctx, a, row.Language); err != nil {
+		return err
+	}
 	if row.Status == store.TranslationDone {
 		p.opts.Events(Event{Kind: TranslationDone, SourceID: a.SourceID, URL: a.URL, Language: row.Language, Note: row.Provider})
 	} else if row.Status != store.TranslationFailed {

@@ -211,6 +211,7 @@ type Store interface {
 	NewsletterStore  // subscribers, consent records, digest send log (newsletter.go)
 	GenerationStore  // the page generation web nodes' caches check (generation.go)
 	AdminStore       // accounts, sessions, sign-in throttling, audit log (admin.go)
+	SearchStore      // the full-text index (search.go)
 	// Migrate brings the schema to the newest version; safe to run concurrently
 	// from several processes and idempotent.
 	Migrate(ctx context.Context) error

@@ -28,7 +28,7 @@ type pageData struct {
 	Tagline     string
 	Title       string // <title>; the site name is appended by the layout
 	Description string
-	NoIndex     bool   // personal pages (the newsletter's) ask not to be indexed
+	NoIndex     bool   // ask search engines not to index the page (the newsletter's, search results)
 	Canonical   string // absolute
 	Feeds       []feedLink
 	Nav         []store.Section
@@ -42,6 +42,7 @@ type pageData struct {
 	DisclaimerShown bool
 	Newsletter      template.HTML // the sign-up form, if the outlet has a newsletter
 	Main            any
+	Query           string // the search box's words, on the search page
 
 	Home       string        // the edition's front page, "/de/"
 	Prefix     string        // the edition's path prefix, "/de"

@@ -20,6 +20,7 @@ type Store interface {
 	SectionReader
 	SourceReader
 	StoryReader // stories.go
+	Searcher    // search.go
 	// Trending lists the articles most viewed since since, for the home
 	// page's Trending box.
 	Trending(ctx context.Context, since time.Time, limit int) ([]store.Article, error)

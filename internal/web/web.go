@@ -243,6 +243,9 @@ func (s *server) routes() *http.ServeMux {
 		mux.Handle("GET "+p+"/section/{slug}", s.cached(s.in(ed, s.handleSection)))
 		mux.Handle("GET "+p+"/{yyyy}/{mm}/{dd}/{slug}", s.cached(s.in(ed, s.handleArticle)))
 		mux.Handle("GET "+p+"/story/{id}", s.cached(s.in(ed, s.handleStory)))
+		// Search answers are not kept: any words make a new key, and readers'
+		// queries must not push the pages everyone reads out of the cache.
+		mux.Handle("GET "+p+"/search", s.in(ed, s.handleSearch))
 		for _, f := range feeds {
 			mux.Handle("GET "+p+"/"+f.name, s.cached(s.in(ed, s.handleFeed(f.f))))
 			mux.Handle("GET "+p+"/section/{slug}/"+f.name, s.cached(s.in(ed, s.handleFeed(f.f))))
@@ -272,6 +275,7 @@ func (s *server) routes() *http.ServeMux {
 	mux.Handle("GET /api/v1/sources", s.cachedFor(http.HandlerFunc(s.handleAPISources), sourcesMaxAge))
 	mux.Handle("GET /api/v1/stories", s.cached(http.HandlerFunc(s.handleAPIStories)))
 	mux.Handle("GET /api/v1/stories/{id}", s.cached(http.HandlerFunc(s.handleAPIStory)))
+	mux.HandleFunc("GET /api/v1/search", s.handleAPISearch) // not cached, like the search page
 
 	mux.HandleFunc("GET /static/{name}", s.handleStatic)
 	mux.HandleFunc("GET /favicon.ico", s.handleFavicon)

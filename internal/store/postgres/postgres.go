@@ -45,6 +45,7 @@ func Dialect() sqlstore.Dialect {
 		StoryLock:         `SELECT pg_advisory_xact_lock(7347216, hashtext(current_schema()))`,
 		Migrations:        migrations,
 		IsUniqueViolation: isUniqueViolation,
+		FullText:          sqlstore.FullTextTSVector,
 	}
 }
 

@@ -36,6 +36,7 @@ func Dialect() sqlstore.Dialect {
 		Name:              "sqlite",
 		Migrations:        migrations,
 		IsUniqueViolation: isUniqueViolation,
+		FullText:          sqlstore.FullTextFTS5,
 		SerializeWrites:   true,
 		// No ClaimLock and no MigrateLock: _txlock=immediate makes every
 		// transaction take the write lock at BEGIN, and SQLite runs one

@@ -31,9 +31,18 @@ type Dialect struct {
 	// sleeps) keeps latency low when many goroutines write at once. Other
 	// processes are still waited for through busy_timeout.
 	SerializeWrites bool
+	// FullText is the engine's full-text index (search.go): FullTextFTS5
+	// (SQLite) or FullTextTSVector (PostgreSQL).
+	FullText string
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(error) bool
 }
+
+// Full-text engines.
+const (
+	FullTextFTS5     = "fts5"
+	FullTextTSVector = "tsvector"
+)
 
 // rebind turns ? placeholders into $n for dialects that need it. Question
 // marks inside single-quoted literals are left alone.

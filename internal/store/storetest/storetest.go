@@ -77,6 +77,7 @@ func Run(t *testing.T, open Opener) {
 		{"Newsletter", testNewsletter},
 		{"PageGeneration", testPageGeneration}, // generation.go
 		{"Admin", testAdmin},                   // admin.go
+		{"Search", testSearch},                 // search.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

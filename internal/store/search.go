@@ -1,0 +1,52 @@
+package store
+
+import "context"
+
+// Search orders.
+const (
+	SortRelevance = "relevance" // best match first (the engine's ranking), then newest
+	SortNewest    = "newest"    // newest first, like listings
+)
+
+// SearchDoc is what the full-text index keeps of one article in one
+// edition: analysed terms (package search), not text. Title, Body and
+// Extra are separate fields: a phrase never runs from one into the next,
+// and a hit in the title ranks higher. Extra holds the original's terms of
+// a translated article, so its edition finds it by either language's words.
+type SearchDoc struct {
+	Lang  string // the edition
+	Title []string
+	Body  []string
+	Extra []string
+}
+
+// SearchQuery asks an edition's index for the visible articles (copies
+// left out, like listings) that match every group of Groups: a group of one
+// term is a word, of several a phrase (the terms in a row).
+type SearchQuery struct {
+	Lang   string
+	Groups [][]string
+	Sort   string // SortRelevance (default) or SortNewest
+	Limit  int    // <= 0 means 20; capped at 200
+	Cursor string // from a previous page's NextCursor; ErrBadCursor when mangled or of the other order
+}
+
+// SearchPage is one page of results.
+type SearchPage struct {
+	Articles   []Article
+	Total      int    // matching articles in all pages
+	NextCursor string // "" when there are no more
+}
+
+// SearchStore keeps the full-text index inside the database, so every web
+// node of a PostgreSQL deployment searches the same index. SQLite (FTS5)
+// and PostgreSQL (tsvector, GIN) return the same set of articles for the
+// same terms and the same newest-first order; relevance orders may differ
+// between them (bm25 and ts_rank_cd weigh differently).
+type SearchStore interface {
+	// PutSearchDocs replaces every indexed document of the article with
+	// docs (one per edition; none removes the article from search).
+	PutSearchDocs(ctx context.Context, articleID int64, docs []SearchDoc) error
+	// Search returns one page of matching articles.
+	Search(ctx context.Context, q SearchQuery) (SearchPage, error)
+}

@@ -1,0 +1,191 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"spektrum/internal/search"
+	"spektrum/internal/store"
+)
+
+// searchDoc analyses an article's own text as the pipeline's search stage
+// does, for edition l.
+func searchDoc(l string, a *store.Article) store.SearchDoc {
+	title, body := search.Fields(a.Language, a.Title, a.Summary+"\n"+a.Text)
+	return store.SearchDoc{Lang: l, Title: title, Body: body}
+}
+
+func putDocs(t *testing.T, s store.Store, a *store.Article, docs ...store.SearchDoc) {
+	t.Helper()
+	if err := s.PutSearchDocs(context.Background(), a.ID, docs); err != nil {
+		t.Fatalf("PutSearchDocs(%d): %v", a.ID, err)
+	}
+}
+
+// find runs q through every page (limit 2) and returns the ids in order,
+// checking that Total agrees with what the pages hold.
+func find(t *testing.T, s store.Store, q store.SearchQuery) []int64 {
+	t.Helper()
+	q.Limit = 2
+	var out []int64
+	total := -1
+	for range 100 {
+		page, err := s.Search(context.Background(), q)
+		if err != nil {
+			t.Fatalf("Search(%+v): %v", q, err)
+		}
+		if total >= 0 && page.Total != total {
+			t.Errorf("Search(%+v): Total changed from %d to %d between pages", q, total, page.Total)
+		}
+		total = page.Total
+		out = append(out, ids(page.Articles)...)
+		if page.NextCursor == "" {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	if len(out) != total {
+		t.Errorf("Search(%+v): pages hold %d articles, Total says %d", q, len(out), total)
+	}
+	return out
+}
+
+func query(t *testing.T, lang, raw, sort string) store.SearchQuery {
+	t.Helper()
+	q, err := search.Parse(lang, raw)
+	if err != nil {
+		t.Fatalf("search.Parse(%q): %v", raw, err)
+	}
+	return store.SearchQuery{Lang: lang, Groups: q.Groups, Sort: sort}
+}
+
+func testSearch(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	src := newSource(t, s, "https://a.example/feed")
+	mk := func(n int, lang, title, text string) *store.Article {
+		a := &store.Article{SourceID: src.ID, URL: "https://a.example/" + title, Title: title, Text: text,
+			Language: lang, PublishedAt: base.Add(-time.Duration(n) * time.Hour)}
+		upsert(t, s, a, store.Created)
+		return a
+	}
+	// Newest first: flood1 (1 h old), flood2, flood3, …
+	flood1 := mk(1, "en", "Rhine floods reach Cologne", "The river Rhine rose overnight; flooding closed the old town.")
+	flood2 := mk(2, "en", "Weather report", "Some flooding is expected near the Rhine river this week.")
+	flood3 := mk(3, "en", "Floods in the south", "Heavy rain flooded villages. River levels of the Rhine are high.")
+	other := mk(4, "en", "Markets calm", "Shares rose slightly on Monday.")
+	crossing := mk(5, "en", "A story about the river", "Rhine barges were stopped.") // "river" ends the title, "Rhine" starts the body
+	german := mk(6, "de", "Hochwasser am Rhein", "Der Pegel des Rheins steigt, die Altstadt von Köln ist überflutet.")
+	hidden := &store.Article{SourceID: src.ID, URL: "https://a.example/hidden", Title: "Hidden flood", Text: "Rhine flooding.",
+		Language: "en", Hidden: true, PublishedAt: base}
+	upsert(t, s, hidden, store.Created)
+	copyOf := mk(7, "en", "Rhine floods reach Cologne (copy)", "The river Rhine rose overnight; flooding closed the old town.")
+	if err := s.SetDuplicateOf(ctx, copyOf.ID, flood1.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []*store.Article{flood1, flood2, flood3, other, crossing, hidden, copyOf} {
+		putDocs(t, s, a, searchDoc("en", a))
+	}
+	// The German article is in both editions: in its own language in de,
+	// and "translated" into en, where its original words are the extra field.
+	title, body := search.Fields("en", "Flooding on the Rhine", "The level of the Rhine rises; Cologne's old town is flooded.")
+	orig := searchDoc("de", german)
+	// Every field is analysed in the edition's language, as its queries are.
+	origTitle, origBody := search.Fields("en", german.Title, german.Text)
+	putDocs(t, s, german, orig, store.SearchDoc{Lang: "en", Title: title, Body: body, Extra: append(origTitle, origBody...)})
+
+	tests := []struct {
+		lang, q string
+		newest  []int64
+	}{
+		// Stemming: "floods" finds flooding, flooded; hidden and copies never.
+		{"en", "floods", []int64{flood1.ID, flood2.ID, flood3.ID, german.ID}},
+		{"en", "flood rhine", []int64{flood1.ID, flood2.ID, flood3.ID, german.ID}},
+		// A phrase in that order only; not from the title into the body.
+		{"en", `"river Rhine"`, []int64{flood1.ID}},
+		{"en", `"Rhine river"`, []int64{flood2.ID}},
+		{"en", `"river rhine" barges`, nil},
+		// Diacritics and case folded, the original's words found in the
+		// translated edition.
+		{"en", "KÖLN", []int64{german.ID}},
+		{"en", "koln", []int64{german.ID}},
+		{"de", "Rhein Köln", []int64{german.ID}},
+		{"de", "flooding", nil},
+		{"en", "shares", []int64{other.ID}},
+		// Words that are syntax to FTS5 or tsquery are words.
+		{"en", `near AND or NOT`, nil},
+		{"en", "markets*", []int64{other.ID}},
+	}
+	for _, tc := range tests {
+		q := query(t, tc.lang, tc.q, store.SortNewest)
+		if got := find(t, s, q); !slices.Equal(got, tc.newest) {
+			t.Errorf("%s %q newest = %v, want %v", tc.lang, tc.q, got, tc.newest)
+		}
+		q.Sort = store.SortRelevance
+		got := find(t, s, q)
+		if !sameSet(got, tc.newest) {
+			t.Errorf("%s %q relevance = %v, want the set %v", tc.lang, tc.q, got, tc.newest)
+		}
+	}
+	// Relevance: the article with the words in its title and text comes
+	// before those with them once in the text, on both engines.
+	if got := find(t, s, query(t, "en", "rhine floods", store.SortRelevance)); len(got) == 0 || got[0] != flood1.ID {
+		t.Errorf("relevance order %v, want %d first", got, flood1.ID)
+	}
+
+	// Re-indexing replaces; no documents removes.
+	putDocs(t, s, other, store.SearchDoc{Lang: "en", Title: []string{"bond"}})
+	if got := find(t, s, query(t, "en", "shares", store.SortNewest)); len(got) != 0 {
+		t.Errorf("after re-index, old terms still found: %v", got)
+	}
+	if got := find(t, s, query(t, "en", "bonds", store.SortNewest)); !slices.Equal(got, []int64{other.ID}) {
+		t.Errorf("after re-index, new terms: %v", got)
+	}
+	putDocs(t, s, other)
+	if got := find(t, s, query(t, "en", "bonds", store.SortNewest)); len(got) != 0 {
+		t.Errorf("after removal: %v", got)
+	}
+	putDocs(t, s, other, searchDoc("en", other)) // and back, after its FTS row was deleted
+	if got := find(t, s, query(t, "en", "shares", store.SortNewest)); !slices.Equal(got, []int64{other.ID}) {
+		t.Errorf("indexed again: %v", got)
+	}
+
+	// Cursors: mangled, or of the other order, are ErrBadCursor.
+	first, err := s.Search(ctx, store.SearchQuery{Lang: "en", Groups: [][]string{{"flood"}}, Sort: store.SortNewest, Limit: 1})
+	if err != nil || first.NextCursor == "" || first.Total != 4 {
+		t.Fatalf("first page: %+v, %v", first, err)
+	}
+	rel, err := s.Search(ctx, store.SearchQuery{Lang: "en", Groups: [][]string{{"flood"}}, Limit: 1})
+	if err != nil || rel.NextCursor == "" {
+		t.Fatalf("first relevance page: %+v, %v", rel, err)
+	}
+	for _, bad := range []store.SearchQuery{
+		{Lang: "en", Groups: [][]string{{"flood"}}, Sort: store.SortNewest, Cursor: "!!"},
+		{Lang: "en", Groups: [][]string{{"flood"}}, Sort: store.SortNewest, Cursor: rel.NextCursor},
+		{Lang: "en", Groups: [][]string{{"flood"}}, Sort: store.SortRelevance, Cursor: first.NextCursor},
+	} {
+		if _, err := s.Search(ctx, bad); !errors.Is(err, store.ErrBadCursor) {
+			t.Errorf("Search(cursor %q, %s) = %v, want ErrBadCursor", bad.Cursor, bad.Sort, err)
+		}
+	}
+	if page, err := s.Search(ctx, store.SearchQuery{Lang: "en"}); err != nil || page.Total != 0 {
+		t.Errorf("no groups: %+v, %v", page, err)
+	}
+
+	// Deleting the source deletes its articles and their documents.
+	if err := s.DeleteSource(ctx, src.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := find(t, s, query(t, "en", "rhine", store.SortNewest)); len(got) != 0 {
+		t.Errorf("after deleting the source: %v", got)
+	}
+}
+
+func sameSet(a, b []int64) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
