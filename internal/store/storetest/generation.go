@@ -73,6 +73,24 @@ func testPageGeneration(t *testing.T, s store.Store) {
 		src.Name = "Renamed source"
 		must(s.UpdateSource(ctx, src))
 	})
+	changes("a source's viewpoint described", func() {
+		src.Country, src.Type, src.Position = "DE", "agency", "centre"
+		must(s.UpdateSource(ctx, src))
+	})
+	var storyID int64
+	changes("a story opened", func() {
+		must(s.InStoryTx(ctx, func(tx store.StoryTx) error {
+			c := &store.StoryCentroid{Vector: map[uint64]float64{1: 1}, Size: 1, Last: base}
+			if err := tx.CreateStory(ctx, c); err != nil {
+				return err
+			}
+			storyID = c.ID
+			return tx.SetArticleStory(ctx, a.ID, c.ID)
+		}))
+	})
+	changes("a story's counts", func() {
+		must(s.InStoryTx(ctx, func(tx store.StoryTx) error { return tx.SetArticleStory(ctx, b.ID, storyID) }))
+	})
 	keeps("views counted", func() {
 		must(s.AddViews(ctx, []store.ViewCount{{ArticleID: a.ID, Hour: base, Count: 3}}))
 	})
