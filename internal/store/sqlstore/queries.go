@@ -46,7 +46,7 @@ type queries struct {
 	createMigrations, migrationVersions, insertMigration string
 
 	insertSource, updateSource, recordPoll, sourceByID, sourceByURL, sources, dueSources string
-	deleteSourceViews, deleteSourceArticles, deleteSourceJobs, deleteSource  string
+	deleteSourceViews, deleteSourceArticles, deleteSourceJobs, deleteSource              string
 
 	articleDupe, articleSlugs, insertArticle, updateArticle                      string
 	articleKnownGUID, articleKnownURL, articleByID, articleBySlug, countArticles string
