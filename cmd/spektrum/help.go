@@ -66,7 +66,7 @@ var groups = map[string][]string{
 	"sources":    {"add", "list", "show", "edit", "pause", "resume", "remove"},
 	"translate":  {"status", "queue"},
 	"newsletter": {"send", "export", "erase", "bounce", "stats", "webhook-url"},
-	"bench":      {"extract", "stories"},
+	"bench":      {"extract", "stories", "populate", "pages"},
 }
 
 const settingsNote = "Every command also takes every setting (--db, --allow-private-networks, …), each also read\nfrom its SPEKTRUM_* environment variable: see 'spektrum help settings'.\n"
