@@ -137,8 +137,11 @@ func benchPages(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		kinds["article"] = append(kinds["article"], "/"+ed+a.Path())
 		kinds["api article"] = append(kinds["api article"], fmt.Sprintf("/api/v1/articles/%d?lang=%s", a.ID, ed))
 		kinds["api section"] = append(kinds["api section"], "/api/v1/articles?section="+sections[i*7%len(sections)]+"&lang="+ed)
+		if i < 5 { // every source with its counts: heavy, and rarely asked
+			kinds["api sources"] = append(kinds["api sources"], "/api/v1/sources")
+		}
 	}
-	order := []string{"front", "section", "article", "api article", "api section"}
+	order := []string{"front", "section", "article", "api article", "api section", "api sources"}
 	// Warm the handler (templates, connections) once, not measured.
 	if _, err := populate.Measure(ctx, client, srv.URL, map[string][]string{"w": {"/" + editions[0] + "/"}}, []string{"w"}); err != nil {
 		return err
