@@ -12,17 +12,22 @@ import (
 )
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 && args[0] == "stories" {
-		return benchStories(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "ingest" {
-		return benchIngest(ctx, args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "search" {
-		return benchSearch(ctx, args[1:], stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "stories":
+			return benchStories(ctx, args[1:], stdout, stderr)
+		case "populate":
+			return benchPopulate(ctx, args[1:], stdout, stderr)
+		case "pages":
+			return benchPages(ctx, args[1:], stdout, stderr)
+		case "ingest":
+			return benchIngest(ctx, args[1:], stdout, stderr)
+		case "search":
+			return benchSearch(ctx, args[1:], stdout, stderr)
+		}
 	}
 	if len(args) == 0 || args[0] != "extract" {
-		return fmt.Errorf("%w: bench has four benchmarks: spektrum bench extract [--dir DIR], spektrum bench stories [--file F], spektrum bench ingest [--postgres URL], spektrum bench search [--articles N] [--postgres URL]", errUsage)
+		return fmt.Errorf("%w: bench has six benchmarks: spektrum bench extract [--dir DIR], spektrum bench stories [--file F], spektrum bench ingest [--postgres URL], spektrum bench search [--articles N] [--postgres URL], spektrum bench populate --db DB [--articles N --sources N], spektrum bench pages --db DB", errUsage)
 	}
 	c := newCommand("bench extract", stderr)
 	dir := c.fs.String("dir", "", "the aeb benchmark directory (default $"+aeb.EnvDir+" or ../shared/bench/aeb beside the module)")

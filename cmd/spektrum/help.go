@@ -82,7 +82,7 @@ var groups = map[string][]string{
 	"search":     {"reindex"},
 	"users":      {"add", "list", "remove", "reset-password"},
 	"newsletter": {"send", "export", "erase", "bounce", "stats", "webhook-url"},
-	"bench":      {"extract", "stories", "ingest", "search"},
+	"bench":      {"extract", "stories", "ingest", "search", "populate", "pages"},
 	"cache":      {"purge"},
 }
 

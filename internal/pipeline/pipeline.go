@@ -93,7 +93,7 @@ type Store interface {
 	jobs.Enqueuer
 	Source(ctx context.Context, id int64) (*store.Source, error)
 	SourceByURL(ctx context.Context, url string) (*store.Source, error)
-	UpdateSource(ctx context.Context, s *store.Source) error
+	RecordPoll(ctx context.Context, s *store.Source) error
 	DueSources(ctx context.Context, now time.Time) ([]store.Source, error)
 	UpsertArticle(ctx context.Context, a *store.Article) (store.UpsertResult, error)
 	ArticleKnown(ctx context.Context, sourceID int64, guid, url string) (bool, error)
@@ -254,7 +254,7 @@ func (p *Pipeline) handlePoll(ctx context.Context, j *store.Job) error {
 		src.NextPollAt = now.Add(jitter(interval(src, p.opts.PollInterval)))
 		p.opts.Events(Event{Kind: SourcePolled, SourceID: src.ID, Source: src.Name, URL: src.URL, Queued: queued})
 	}
-	if err := p.st.UpdateSource(ctx, src); err != nil {
+	if err := p.st.RecordPoll(ctx, src); err != nil {
 		return fmt.Errorf("save source %d after poll: %w", src.ID, err)
 	}
 	return nil

@@ -219,7 +219,11 @@ type Store interface {
 
 	// Sources.
 	CreateSource(ctx context.Context, s *Source) error // sets ID, CreatedAt; ErrDuplicate if URL exists
-	UpdateSource(ctx context.Context, s *Source) error // all editable and polling fields
+	// UpdateSource writes the fields an editor owns; RecordPoll those a poll
+	// owns (address, kind, validators, times, errors; name and site URL only
+	// where empty), so an edit saved while a poll runs survives it.
+	UpdateSource(ctx context.Context, s *Source) error
+	RecordPoll(ctx context.Context, s *Source) error
 	Source(ctx context.Context, id int64) (*Source, error)
 	SourceByURL(ctx context.Context, url string) (*Source, error)
 	Sources(ctx context.Context) ([]Source, error)    // ordered by ID

@@ -180,7 +180,7 @@ func TestAPISources(t *testing.T) {
 	s := newSite(t, "https://img.example.org")
 	src := s.sources[0]
 	src.LastError, src.ErrorCount, src.LastPolledAt = "fetch https://www.eureporter.co/feed/: server answered 503 Service Unavailable; the site has a problem, retry later", 2, s.now.Add(-10*time.Minute)
-	if err := s.st.UpdateSource(t.Context(), &src); err != nil {
+	if err := s.st.RecordPoll(t.Context(), &src); err != nil {
 		t.Fatal(err)
 	}
 	m := decodeJSON(t, s.mustGet(t, "/api/v1/sources", http.StatusOK))
@@ -229,7 +229,7 @@ func TestAPISourcesHideInternalErrors(t *testing.T) {
 	for _, tc := range cases {
 		src := s.sources[0]
 		src.LastError, src.ErrorCount, src.LastPolledAt = tc.lastError, 1, s.now
-		if err := s.st.UpdateSource(t.Context(), &src); err != nil {
+		if err := s.st.RecordPoll(t.Context(), &src); err != nil {
 			t.Fatal(err)
 		}
 		body := s.mustGet(t, "/api/v1/sources", http.StatusOK)

@@ -55,8 +55,8 @@ const (
 type queries struct {
 	createMigrations, migrationVersions, insertMigration string
 
-	insertSource, updateSource, sourceByID, sourceByURL, sources, dueSources string
-	deleteSourceViews, deleteSourceArticles, deleteSourceJobs, deleteSource  string
+	insertSource, updateSource, recordPoll, sourceByID, sourceByURL, sources, dueSources string
+	deleteSourceViews, deleteSourceArticles, deleteSourceJobs, deleteSource              string
 
 	articleDupe, articleSlugs, insertArticle, updateArticle                      string
 	articleKnownGUID, articleKnownURL, articleByID, articleBySlug, countArticles string
@@ -84,10 +84,21 @@ func newQueries(d Dialect) queries {
 			last_success, last_error, error_count, created_at,
 			country, outlet_type, ownership, position)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		updateSource: `UPDATE sources SET url = ?, site_url = ?, kind = ?, name = ?, section = ?,
-			language = ?, poll_interval = ?, enabled = ?, etag = ?, last_modified = ?,
-			next_poll_at = ?, last_polled_at = ?, last_success = ?, last_error = ?,
-			error_count = ?, country = ?, outlet_type = ?, ownership = ?, position = ?
+		// An edit writes what an editor owns: never the address, kind or
+		// validators a poll learns; the next poll time only when the edit
+		// resumes a paused source (SET expressions see the old row); an
+		// empty name keeps the one a poll may have taken from the feed.
+		updateSource: `UPDATE sources SET name = CASE WHEN ? = '' THEN name ELSE ? END,
+			section = ?, language = ?, poll_interval = ?,
+			next_poll_at = CASE WHEN enabled = FALSE AND ? = TRUE THEN ? ELSE next_poll_at END,
+			enabled = ?, country = ?, outlet_type = ?, ownership = ?, position = ?
+			WHERE id = ?`,
+		// A poll writes what a poll owns; the name and site address only
+		// where the source has none.
+		recordPoll: `UPDATE sources SET url = ?, kind = ?, etag = ?, last_modified = ?,
+			site_url = CASE WHEN site_url = '' THEN ? ELSE site_url END,
+			name = CASE WHEN name = '' THEN ? ELSE name END,
+			next_poll_at = ?, last_polled_at = ?, last_success = ?, last_error = ?, error_count = ?
 			WHERE id = ?`,
 		sourceByID:  `SELECT ` + sourceCols + ` FROM sources s WHERE s.id = ?`,
 		sourceByURL: `SELECT ` + sourceCols + ` FROM sources s WHERE s.url = ?`,
@@ -190,7 +201,7 @@ func newQueries(d Dialect) queries {
 	}
 	for _, p := range []*string{
 		&q.createMigrations, &q.migrationVersions, &q.insertMigration,
-		&q.insertSource, &q.updateSource, &q.sourceByID, &q.sourceByURL, &q.sources, &q.dueSources,
+		&q.insertSource, &q.updateSource, &q.recordPoll, &q.sourceByID, &q.sourceByURL, &q.sources, &q.dueSources,
 		&q.deleteSourceViews, &q.deleteSourceArticles, &q.deleteSourceJobs, &q.deleteSource,
 		&q.articleDupe, &q.articleSlugs, &q.insertArticle, &q.updateArticle,
 		&q.articleKnownGUID, &q.articleKnownURL, &q.articleByID, &q.articleBySlug, &q.countArticles,

@@ -273,20 +273,36 @@ func (s *Store) CreateSource(ctx context.Context, src *store.Source) error {
 	return nil
 }
 
-// UpdateSource writes every editable and polling field of src.
+// UpdateSource writes the fields an editor owns (name, section, language,
+// interval, paused, viewpoint) and, when the edit resumes a paused source,
+// its next poll time. What a poll records (RecordPoll) is left alone, so an
+// edit and a poll running at once don't undo each other.
 func (s *Store) UpdateSource(ctx context.Context, src *store.Source) error {
 	res, err := s.exec(ctx, s.q.updateSource,
-		src.URL, src.SiteURL, src.Kind, src.Name, src.Section, src.Language,
-		src.PollInterval.Milliseconds(), src.Enabled, src.ETag, src.LastModified,
-		ms(src.NextPollAt), ms(src.LastPolledAt), ms(src.LastSuccess), src.LastError,
-		src.ErrorCount, src.Country, src.Type, src.Ownership, src.Position, src.ID)
+		src.Name, src.Name, src.Section, src.Language, src.PollInterval.Milliseconds(),
+		src.Enabled, ms(src.NextPollAt), src.Enabled,
+		src.Country, src.Type, src.Ownership, src.Position, src.ID)
 	if err != nil {
-		if s.d.IsUniqueViolation(err) {
-			return fmt.Errorf("update source %d: url %s: %w", src.ID, src.URL, store.ErrDuplicate)
-		}
 		return fmt.Errorf("update source %d: %w", src.ID, err)
 	}
 	return mustAffect(res, "update source", src.ID)
+}
+
+// RecordPoll writes what a poll learnt: the feed address (moved by a
+// permanent redirect or found by discovery) and kind, validators, times and
+// error state, and a name and site address where the source has none.
+// Fields an editor owns keep whatever they were changed to while the poll ran.
+func (s *Store) RecordPoll(ctx context.Context, src *store.Source) error {
+	res, err := s.exec(ctx, s.q.recordPoll,
+		src.URL, src.Kind, src.ETag, src.LastModified, src.SiteURL, src.Name,
+		ms(src.NextPollAt), ms(src.LastPolledAt), ms(src.LastSuccess), src.LastError, src.ErrorCount, src.ID)
+	if err != nil {
+		if s.d.IsUniqueViolation(err) {
+			return fmt.Errorf("record poll of source %d: url %s: %w", src.ID, src.URL, store.ErrDuplicate)
+		}
+		return fmt.Errorf("record poll of source %d: %w", src.ID, err)
+	}
+	return mustAffect(res, "record poll of source", src.ID)
 }
 
 // mustAffect turns "no row changed" into ErrNotFound.

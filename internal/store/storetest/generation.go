@@ -67,7 +67,7 @@ func testPageGeneration(t *testing.T, s store.Store) {
 
 	keeps("a poll recorded", func() {
 		src.LastPolledAt, src.NextPollAt, src.ETag, src.LastError, src.ErrorCount = base, base.Add(time.Hour), `"v2"`, "timeout", 1
-		must(s.UpdateSource(ctx, src))
+		must(s.RecordPoll(ctx, src))
 	})
 	changes("a source renamed", func() {
 		src.Name = "Renamed source"

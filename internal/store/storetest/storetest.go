@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"MigrateTwice", testMigrateTwice},
 		{"Sources", testSources},
 		{"SourceViewpoints", testSourceViewpoints}, // viewpoints.go
+		{"EditDuringPoll", testEditDuringPoll},     // polls.go
 		{"DueSources", testDueSources},
 		{"DeleteSource", testDeleteSource},
 		{"UpsertResults", testUpsertResults},
@@ -230,7 +231,11 @@ func testSources(t *testing.T, s store.Store) {
 
 	got.ETag, got.LastModified, got.LastError, got.ErrorCount = `"v2"`, "Mon, 02 Jan 2006", "timeout", 3
 	got.LastPolledAt, got.LastSuccess, got.NextPollAt = base, base.Add(-time.Hour), base.Add(time.Hour)
-	got.Name, got.Enabled, got.Kind = "A renamed", false, store.KindNewsSitemap
+	got.Kind = store.KindNewsSitemap
+	if err := s.RecordPoll(ctx, got); err != nil {
+		t.Fatalf("RecordPoll: %v", err)
+	}
+	got.Name, got.Enabled = "A renamed", false
 	if err := s.UpdateSource(ctx, got); err != nil {
 		t.Fatalf("UpdateSource: %v", err)
 	}
@@ -246,11 +251,14 @@ func testSources(t *testing.T, s store.Store) {
 	}
 
 	got.URL = b.URL
-	if err := s.UpdateSource(ctx, got); !errors.Is(err, store.ErrDuplicate) {
-		t.Fatalf("UpdateSource to another source's URL: err = %v, want ErrDuplicate", err)
+	if err := s.RecordPoll(ctx, got); !errors.Is(err, store.ErrDuplicate) {
+		t.Fatalf("RecordPoll moving to another source's URL: err = %v, want ErrDuplicate", err)
 	}
 	if err := s.UpdateSource(ctx, &store.Source{ID: 999999, URL: "https://nowhere/"}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("UpdateSource of missing id: err = %v, want ErrNotFound", err)
+	}
+	if err := s.RecordPoll(ctx, &store.Source{ID: 999999, URL: "https://nowhere/"}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("RecordPoll of missing id: err = %v, want ErrNotFound", err)
 	}
 	if _, err := s.Source(ctx, 999999); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("Source(missing): err = %v, want ErrNotFound", err)

@@ -38,10 +38,9 @@ func testSourceViewpoints(t *testing.T, s store.Store) {
 	}
 	want("SourceByURL", byURL, "DE", "public-broadcaster", src.Ownership, "centre-left")
 
-	// A poll writes its state through UpdateSource with the row it read:
-	// the attributes ride along unchanged.
+	// A poll records its state: the attributes stay.
 	got.LastPolledAt, got.ErrorCount = base, 1
-	if err := s.UpdateSource(ctx, got); err != nil {
+	if err := s.RecordPoll(ctx, got); err != nil {
 		t.Fatal(err)
 	}
 	due, err := s.DueSources(ctx, base)
