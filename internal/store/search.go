@@ -31,10 +31,16 @@ type SearchQuery struct {
 	Cursor string // from a previous page's NextCursor; ErrBadCursor when mangled or of the other order
 }
 
+// SearchCountCap is where a search stops counting its matches: a reader
+// learns nothing from "48,213 results" that "1,000+" does not tell, and
+// counting every match of a common word was most of a search's time.
+const SearchCountCap = 1000
+
 // SearchPage is one page of results.
 type SearchPage struct {
 	Articles   []Article
-	Total      int    // matching articles in all pages
+	Total      int    // matching articles in all pages, counted up to SearchCountCap
+	TotalMore  bool   // the count stopped at SearchCountCap: there are more
 	NextCursor string // "" when there are no more
 }
 

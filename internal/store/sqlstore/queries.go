@@ -58,7 +58,7 @@ type queries struct {
 	insertSource, updateSource, recordPoll, sourceByID, sourceByURL, sources, dueSources string
 	deleteSourceViews, deleteSourceArticles, deleteSourceJobs, deleteSource              string
 
-	articleDupe, articleSlugs, insertArticle, updateArticle                      string
+	articleDupe, articleSlugTaken, articleSlugs, insertArticle, updateArticle    string
 	articleKnownGUID, articleKnownURL, articleByID, articleBySlug, countArticles string
 
 	ensureSection, sections, sectionBySlug string
@@ -115,13 +115,25 @@ func newQueries(d Dialect) queries {
 		// Every dedupe key is scoped to the article's source (0 = none):
 		// an article belongs to the source that fetched it, and another
 		// source can neither overwrite nor suppress it (migration 0004).
-		articleDupe: `SELECT id, slug, first_seen_at, content_hash FROM articles
-			WHERE COALESCE(source_id, 0) = ?
-				AND (canonical_url = ? OR (guid = ? AND guid <> '') OR url = ?)
-			ORDER BY CASE WHEN canonical_url = ? THEN 0
-				WHEN guid = ? AND guid <> '' THEN 1 ELSE 2 END, id
-			LIMIT 1`,
-		articleSlugs: `SELECT slug FROM articles WHERE slug = ? OR slug LIKE ?`,
+		// One indexed lookup per key (canonical URL, GUID, URL), best key
+		// first: written as one WHERE with OR, both engines scanned every
+		// article of the source, which made each stored article cost in
+		// proportion to its source's archive.
+		articleDupe: `SELECT id, slug, first_seen_at, content_hash FROM (
+				SELECT id, slug, first_seen_at, content_hash, 0 AS k FROM articles
+					WHERE COALESCE(source_id, 0) = ? AND canonical_url = ?
+				UNION ALL
+				SELECT id, slug, first_seen_at, content_hash, 1 AS k FROM articles
+					WHERE source_id = ? AND guid = ? AND guid <> ''
+				UNION ALL
+				SELECT id, slug, first_seen_at, content_hash, 1 AS k FROM articles
+					WHERE source_id IS NULL AND CAST(? AS BIGINT) = 0 AND guid = ? AND guid <> ''
+				UNION ALL
+				SELECT id, slug, first_seen_at, content_hash, 2 AS k FROM articles
+					WHERE COALESCE(source_id, 0) = ? AND url = ?
+			) dupe ORDER BY k, id LIMIT 1`,
+		articleSlugTaken: `SELECT COUNT(*) FROM articles WHERE slug = ?`,
+		articleSlugs:     `SELECT slug FROM articles WHERE slug = ? OR slug LIKE ?`,
 		// DO NOTHING without a target covers every unique index: a concurrent
 		// twin (any dedupe key) or a slug taken meanwhile. The caller re-reads
 		// to tell which.
@@ -203,7 +215,7 @@ func newQueries(d Dialect) queries {
 		&q.createMigrations, &q.migrationVersions, &q.insertMigration,
 		&q.insertSource, &q.updateSource, &q.recordPoll, &q.sourceByID, &q.sourceByURL, &q.sources, &q.dueSources,
 		&q.deleteSourceViews, &q.deleteSourceArticles, &q.deleteSourceJobs, &q.deleteSource,
-		&q.articleDupe, &q.articleSlugs, &q.insertArticle, &q.updateArticle,
+		&q.articleDupe, &q.articleSlugTaken, &q.articleSlugs, &q.insertArticle, &q.updateArticle,
 		&q.articleKnownGUID, &q.articleKnownURL, &q.articleByID, &q.articleBySlug, &q.countArticles,
 		&q.ensureSection, &q.sections, &q.sectionBySlug,
 		&q.recordView, &q.addViews, &q.trending,

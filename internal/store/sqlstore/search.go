@@ -23,7 +23,10 @@ import (
 // column; PostgreSQL's ts_rank_cd per weight class {D, C, B, A}.
 const (
 	fts5Rank     = `bm25(search_fts, 4.0, 1.0, 0.5)`
-	tsRankWeight = `'{0.05, 0.2, 0.4, 1.0}'`
+	fts5RankFunc = `bm25(4.0, 1.0, 0.5)` // the same, as FTS5's rank column takes it
+	// PostgreSQL ranks by relevance the newest this many matches.
+	pgRankCandidates = 2000
+	tsRankWeight     = `'{0.05, 0.2, 0.4, 1.0}'`
 )
 
 // PutSearchDocs replaces the article's documents; see store.SearchStore.
@@ -205,7 +208,42 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		}
 	}
 
+	if s.d.FullText == FullTextTSVector {
+		return s.searchPage(ctx, q, match, limit, offset, sortAt, afterID, -1)
+	}
+	// FTS5 ranks a few candidates by itself (ORDER BY rank LIMIT on the
+	// FTS table alone computes no join per match); the edition and
+	// visibility are applied to them afterwards, so a page can come up
+	// short while more candidates remain: then with more candidates, and
+	// at last with all of them.
+	want := offset + limit + 1
+	for k := max(4*want, 200); ; k *= 8 {
+		if k > 64*want {
+			k = -1 // every match
+		}
+		page, err := s.searchPage(ctx, q, match, limit, offset, sortAt, afterID, k)
+		if err != nil || k < 0 || q.Sort == store.SortNewest || len(page.Articles) == limit || page.Total == 0 {
+			return page, err
+		}
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?) c`,
+			match, k+1).Scan(&n); err != nil {
+			return store.SearchPage{}, err
+		}
+		if n <= k {
+			return page, nil // the candidates were every match
+		}
+	}
+}
+
+// searchPage runs one page of a search. On SQLite a relevance order takes
+// its candidates from FTS5's own ranking, the best candidates of them
+// (-1: every match).
+func (s *Store) searchPage(ctx context.Context, q store.SearchQuery, match string, limit, offset int, sortAt, afterID int64, candidates int) (store.SearchPage, error) {
 	var from, where, rank string
+	visible := ` AND d.lang = ?
+		AND d.article_id NOT IN (SELECT id FROM articles WHERE hidden = TRUE)
+		AND d.article_id NOT IN (SELECT id FROM articles WHERE duplicate_of IS NOT NULL)`
 	if s.d.FullText == FullTextTSVector {
 		from = ` FROM search_docs d`
 		where = ` WHERE d.tsv @@ CAST(? AS tsquery)`
@@ -215,16 +253,17 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		where = ` WHERE search_fts MATCH ?`
 		rank = fts5Rank
 	}
-	where += ` AND d.lang = ?
-		AND d.article_id NOT IN (SELECT id FROM articles WHERE hidden = TRUE)
-		AND d.article_id NOT IN (SELECT id FROM articles WHERE duplicate_of IS NOT NULL)`
+	where += visible
 	args := []any{match, q.Lang}
 
+	// Counting stops past the cap: a common word's every match is not
+	// worth reading to say "1,000+".
 	var total int
-	if err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*)`+from+where), args...).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+from+where+` LIMIT ?) c`),
+		append(args, store.SearchCountCap+1)...).Scan(&total); err != nil {
 		return store.SearchPage{}, err
 	}
-	page := store.SearchPage{Total: total}
+	page := store.SearchPage{Total: min(total, store.SearchCountCap), TotalMore: total > store.SearchCountCap}
 	if total == 0 {
 		return page, nil
 	}
@@ -242,11 +281,21 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		b.WriteString(` ORDER BY d.sort_at DESC, d.article_id DESC LIMIT ?`)
 		args = append(args, limit+1)
 	case store.SortRelevance, "":
-		b.WriteString(`SELECT d.article_id AS id, d.sort_at AS sort_at, ` + rank + ` AS r` + from + where)
-		b.WriteString(` ORDER BY r, d.sort_at DESC, d.article_id DESC LIMIT ? OFFSET ?`)
 		if s.d.FullText == FullTextTSVector {
+			// ts_rank_cd reads a match's whole tsvector (TOASTed, some
+			// kilobytes): it ranks the newest pgRankCandidates matches,
+			// not every match of a common word.
+			b.WriteString(`SELECT d.article_id AS id, d.sort_at AS sort_at, ` + rank + ` AS r FROM (SELECT d.article_id, d.sort_at, d.tsv` +
+				from + where + ` ORDER BY d.sort_at DESC, d.article_id DESC LIMIT ` + strconv.Itoa(pgRankCandidates) + `) d`)
 			args = append([]any{match}, args...) // the rank's query comes first
+		} else {
+			b.WriteString(`SELECT d.article_id AS id, d.sort_at AS sort_at, c.rank AS r
+				FROM (SELECT rowid, rank FROM search_fts WHERE search_fts MATCH ? AND rank MATCH ?
+					ORDER BY rank LIMIT ?) c
+				JOIN search_docs d ON d.id = c.rowid WHERE 1 = 1` + visible)
+			args = append([]any{match, fts5RankFunc, candidates}, args[1:]...)
 		}
+		b.WriteString(` ORDER BY r, d.sort_at DESC, d.article_id DESC LIMIT ? OFFSET ?`)
 		args = append(args, limit+1, offset)
 	default:
 		return store.SearchPage{}, fmt.Errorf("unknown search order %q", q.Sort)

@@ -435,8 +435,8 @@ func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *store.Article)
 	for range maxUpsertRounds {
 		var id, firstSeen int64
 		var slug, hash string
-		err := tx.QueryRowContext(ctx, s.q.articleDupe,
-			a.SourceID, a.CanonicalURL, a.GUID, a.URL, a.CanonicalURL, a.GUID).Scan(&id, &slug, &firstSeen, &hash)
+		err := tx.QueryRowContext(ctx, s.q.articleDupe, a.SourceID, a.CanonicalURL, a.SourceID, a.GUID,
+			a.SourceID, a.GUID, a.SourceID, a.URL).Scan(&id, &slug, &firstSeen, &hash)
 		switch {
 		case err == nil:
 			a.ID, a.Slug, a.FirstSeenAt = id, slug, fromMS(firstSeen)
@@ -484,6 +484,16 @@ func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *store.Article)
 
 // freeSlug returns base, or base-2, base-3, ... whichever is not taken yet.
 func (s *Store) freeSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
+	// Most titles are new: one indexed lookup. The LIKE below reads the
+	// whole slug index (a LIKE prefix uses no index on either engine
+	// under every collation), so it runs only for a title seen before.
+	var n int
+	if err := tx.QueryRowContext(ctx, s.q.articleSlugTaken, base).Scan(&n); err != nil {
+		return "", fmt.Errorf("look up slug %s: %w", base, err)
+	}
+	if n == 0 {
+		return base, nil
+	}
 	// Slugs hold only [a-z0-9-], so base carries no LIKE wildcards.
 	rows, err := tx.QueryContext(ctx, s.q.articleSlugs, base, base+"-%")
 	if err != nil {
