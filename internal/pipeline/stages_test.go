@@ -89,3 +89,38 @@ func TestStagesFollowStoredArticles(t *testing.T) {
 		t.Fatalf("probe jobs %+v, want 2 done", c)
 	}
 }
+
+// TestFailedStageHoldsItsFollowers: a stage that follows one that failed in
+// the article job waits for that stage's retry, and runs after it.
+func TestFailedStageHoldsItsFollowers(t *testing.T) {
+	rg := newRig(t, []string{"en"}, nil, nil)
+	var (
+		mu       sync.Mutex
+		tried    = map[int64]bool{}
+		followed []int64
+	)
+	rg.p.AddStage(Stage{Kind: "first", Run: func(ctx context.Context, a *store.Article) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if !tried[a.ID] {
+			tried[a.ID] = true
+			return errors.New("not yet")
+		}
+		return nil
+	}})
+	rg.p.AddStage(Stage{Kind: "second", After: "first", Run: func(ctx context.Context, a *store.Article) error {
+		mu.Lock()
+		defer mu.Unlock()
+		followed = append(followed, a.ID)
+		return nil
+	}})
+	srv := newsServer(t, "/en", "/fr")
+	rg.runAt(t, srv.URL+"/feed.xml", time.Now().Add(15*time.Second))
+	if len(tried) != 2 || len(followed) != 0 {
+		t.Fatalf("first stage tried on %d articles, second ran on %v; want 2 tried and the second held back", len(tried), followed)
+	}
+	rg.runAt(t, srv.URL+"/feed.xml", time.Now().Add(2*time.Hour))
+	if len(followed) != 2 || followed[0] == followed[1] {
+		t.Fatalf("second stage ran on %v, want each article once after the first stage's retry", followed)
+	}
+}
