@@ -68,28 +68,45 @@ func (e *Extractor) Extract(ctx context.Context, page []byte, pageURL string) (*
 // blocks that profile has seen on the site's other pages are dropped from
 // the body (see SiteProfile). A nil profile is Extract.
 func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL string, profile *SiteProfile) (*Article, error) {
+	a, _, err := e.extract(ctx, page, pageURL, profile, false)
+	return a, err
+}
+
+// ExtractLearning is ExtractWithProfile that also reads what a SiteProfile
+// learns from the page (SiteProfile.LearnBlocks), from the tree the
+// extraction parses anyway: Learn would parse the page a second time.
+// With learn false it reads none (nil), as ExtractWithProfile.
+func (e *Extractor) ExtractLearning(ctx context.Context, page []byte, pageURL string, profile *SiteProfile, learn bool) (*Article, *PageBlocks, error) {
+	return e.extract(ctx, page, pageURL, profile, learn)
+}
+
+func (e *Extractor) extract(ctx context.Context, page []byte, pageURL string, profile *SiteProfile, learn bool) (*Article, *PageBlocks, error) {
 	if len(page) > MaxPageBytes {
-		return nil, failf(pageURL, "%d bytes exceeds the %d byte limit: %w", len(page), MaxPageBytes, ErrTooLarge)
+		return nil, nil, failf(pageURL, "%d bytes exceeds the %d byte limit: %w", len(page), MaxPageBytes, ErrTooLarge)
 	}
 	var base *url.URL
 	if pageURL != "" {
 		u, err := url.Parse(pageURL)
 		if err != nil || !u.IsAbs() {
-			return nil, fmt.Errorf("extract: page URL %q must be absolute (http or https)", pageURL)
+			return nil, nil, fmt.Errorf("extract: page URL %q must be absolute (http or https)", pageURL)
 		}
 		base = u
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, failf(pageURL, "%w", err)
+		return nil, nil, failf(pageURL, "%w", err)
 	}
 
 	doc, err := parseBounded(page)
 	if err != nil {
-		return nil, failf(pageURL, "%w", err)
+		return nil, nil, failf(pageURL, "%w", err)
+	}
+	var blocks *PageBlocks
+	if learn {
+		blocks = pageBlocks(doc) // before the body pass prunes the tree
 	}
 	meta := readMetadata(doc, base)
 	if err := ctx.Err(); err != nil {
-		return nil, failf(pageURL, "%w", err)
+		return nil, nil, failf(pageURL, "%w", err)
 	}
 
 	// The body pass works on the same tree; metadata has been read already.
@@ -107,13 +124,13 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	markInlineSpaces(doc)
 	res, err := extractBody(doc, meta.base, !meta.jsonld.Published.IsZero() || !meta.og.Published.IsZero() || !meta.meta.Published.IsZero())
 	if err != nil {
-		return nil, failf(pageURL, "%w: %w", ErrNoArticle, err)
+		return nil, nil, failf(pageURL, "%w: %w", ErrNoArticle, err)
 	}
 	if res.ContentNode == nil {
-		return nil, failf(pageURL, "trafilatura returned no content: %w", ErrNoArticle)
+		return nil, nil, failf(pageURL, "trafilatura returned no content: %w", ErrNoArticle)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, failf(pageURL, "%w", err)
+		return nil, nil, failf(pageURL, "%w", err)
 	}
 
 	unmarkSpaces(res.ContentNode)
@@ -126,7 +143,7 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	var buf bytes.Buffer
 	for c := res.ContentNode.FirstChild; c != nil; c = c.NextSibling {
 		if err := html.Render(&buf, c); err != nil {
-			return nil, failf(pageURL, "render body: %w", err)
+			return nil, nil, failf(pageURL, "render body: %w", err)
 		}
 	}
 	baseStr := ""
@@ -136,15 +153,15 @@ func (e *Extractor) ExtractWithProfile(ctx context.Context, page []byte, pageURL
 	a.HTML = e.sanitizer.SanitizeWithTitle(buf.String(), baseStr, a.Title)
 	a.Text = Text(a.HTML)
 	if n := utf8.RuneCountInString(a.Text); n < minArticleRunes {
-		return nil, failf(pageURL, "the body has %s, fewer than %d: %w", plural(n, "character"), minArticleRunes, ErrNoArticle)
+		return nil, nil, failf(pageURL, "the body has %s, fewer than %d: %w", plural(n, "character"), minArticleRunes, ErrNoArticle)
 	}
 	// When trafilatura finds nothing it falls back to the page's whole text;
 	// on index pages that is a run of headlines and menu items. Prose has
 	// sentence punctuation in every language we read; headlines do not.
 	if n := len(sentenceEnd.FindAllStringIndex(a.Text, minSentences)); n < minSentences && !isListing(a.HTML, a.Text) {
-		return nil, failf(pageURL, "the body has %s, fewer than %d (a list of headlines or links?): %w", plural(n, "sentence"), minSentences, ErrNoArticle)
+		return nil, nil, failf(pageURL, "the body has %s, fewer than %d (a list of headlines or links?): %w", plural(n, "sentence"), minSentences, ErrNoArticle)
 	}
-	return &a, nil
+	return &a, blocks, nil
 }
 
 const (

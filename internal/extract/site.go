@@ -66,6 +66,19 @@ func (p *SiteProfile) Learn(page []byte) error {
 	if err != nil {
 		return fmt.Errorf("site profile: %w", err)
 	}
+	p.LearnBlocks(pageBlocks(doc))
+	return nil
+}
+
+// PageBlocks is what a profile learns from one page: the fingerprints of
+// its blocks of text (Extractor.ExtractLearning reads them).
+type PageBlocks struct {
+	keys map[uint64]bool
+}
+
+// pageBlocks reads the blocks of doc, a page's whole tree; nil when it has
+// no body.
+func pageBlocks(doc *html.Node) *PageBlocks {
 	body := findFirst(doc, "body")
 	if body == nil {
 		return nil
@@ -76,13 +89,22 @@ func (p *SiteProfile) Learn(page []byte) error {
 			keys[blockKey(w)] = true
 		}
 	}
+	return &PageBlocks{keys: keys}
+}
+
+// LearnBlocks adds one page of the site, as ExtractLearning read it, to the
+// profile; nil (a page without a body) adds nothing, as Learn does.
+func (p *SiteProfile) LearnBlocks(b *PageBlocks) {
+	if b == nil {
+		return
+	}
+	keys := b.keys
 	p.pages++
 	for k := range keys {
 		if _, ok := p.seen[k]; ok || len(p.seen) < maxProfileBlocks {
 			p.seen[k]++
 		}
 	}
-	return nil
 }
 
 // Pages returns how many pages the profile has learned.

@@ -109,3 +109,43 @@ func TestSiteKey(t *testing.T) {
 		}
 	}
 }
+
+// A profile learned from the pages' blocks as ExtractLearning reads them
+// is the profile Learn builds from the pages, and it drops the template.
+func TestExtractLearningLearnsAsLearn(t *testing.T) {
+	e := New()
+	byLearn, byExtract := NewSiteProfile(), NewSiteProfile()
+	for i, topic := range []string{"patient alarms", "nurse call systems", "mobile workflows"} {
+		page := sitePage(story(topic))
+		if err := byLearn.Learn(page); err != nil {
+			t.Fatal(err)
+		}
+		a, blocks, err := e.ExtractLearning(context.Background(), page, fmt.Sprintf("https://www.northwind.example/news/%d", i), byExtract, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if blocks == nil || a.Text == "" {
+			t.Fatalf("page %d: blocks %v, text %q", i, blocks, a.Text)
+		}
+		byExtract.LearnBlocks(blocks)
+	}
+	if byExtract.Pages() != byLearn.Pages() || len(byExtract.seen) != len(byLearn.seen) {
+		t.Fatalf("learned %d pages, %d blocks; Learn: %d pages, %d blocks", byExtract.Pages(), len(byExtract.seen), byLearn.Pages(), len(byLearn.seen))
+	}
+	for k, n := range byLearn.seen {
+		if byExtract.seen[k] != n {
+			t.Fatalf("block %x seen on %d pages, Learn says %d", k, byExtract.seen[k], n)
+		}
+	}
+	_, blocks, err := e.ExtractLearning(context.Background(), sitePage(story("bed management")), "https://www.northwind.example/news/9", byExtract, false)
+	if err != nil || blocks != nil {
+		t.Fatalf("without learning: blocks %v, err %v; want none", blocks, err)
+	}
+	got, err := e.ExtractWithProfile(context.Background(), sitePage(story("bed management")), "https://www.northwind.example/news/9", byExtract)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(got.Text, "headquartered in Basel") {
+		t.Errorf("template kept with the learned profile:\n%s", got.Text)
+	}
+}

@@ -209,11 +209,17 @@ func DeferredUntil(err error) (time.Time, bool) {
 // non-empty key, a queued or running job with the same key makes it a no-op
 // (false).
 func Enqueue(ctx context.Context, st Enqueuer, kind, key string, sourceID int64, payload any) (bool, error) {
+	return EnqueueAt(ctx, st, kind, key, sourceID, payload, time.Now())
+}
+
+// EnqueueAt is Enqueue for a job that must not run before runAt: the retry
+// of work that already failed once elsewhere waits out a backoff.
+func EnqueueAt(ctx context.Context, st Enqueuer, kind, key string, sourceID int64, payload any, runAt time.Time) (bool, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s: encode payload: %w", kind, err)
 	}
-	ok, err := st.Enqueue(ctx, &store.Job{Kind: kind, UniqueKey: key, SourceID: sourceID, Payload: b, RunAt: time.Now()})
+	ok, err := st.Enqueue(ctx, &store.Job{Kind: kind, UniqueKey: key, SourceID: sourceID, Payload: b, RunAt: runAt})
 	if err != nil {
 		return false, fmt.Errorf("enqueue %s %q: %w", kind, key, err)
 	}

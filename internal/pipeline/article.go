@@ -53,10 +53,16 @@ func (p *Pipeline) handleArticle(ctx context.Context, j *store.Job) (err error) 
 	if err != nil {
 		return fmt.Errorf("store article %s: %w", a.URL, err)
 	}
-	// The next stages follow as jobs of their own. Should handing on
+	// The next stages run here, on the article as stored (its first
+	// sighting, story and duplicate marks are the database's), as their
+	// jobs would; one that fails is queued to retry alone. Should queueing
 	// fail, the job's retry stores the same article again (unchanged) and
-	// hands it on then.
-	if err := p.enqueueStages(ctx, a); err != nil {
+	// runs the stages then.
+	stored, err := p.st.Article(ctx, a.ID)
+	if err != nil {
+		return fmt.Errorf("read back article %s: %w", a.URL, err)
+	}
+	if err := p.runStages(ctx, stored); err != nil {
 		return err
 	}
 	p.opts.Events(Event{Kind: ArticleDone, SourceID: src.ID, Source: src.Name, URL: a.URL, Result: res, Note: note})

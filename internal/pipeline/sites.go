@@ -62,20 +62,22 @@ func (p *Pipeline) extract(ctx context.Context, page []byte, pageURL string) (*e
 	if sp == nil {
 		return p.ex.Extract(ctx, page, pageURL)
 	}
+	// While the site is being learned, the extraction reads the page's
+	// blocks for the profile from the tree it parses (one parse, not two).
 	sp.mu.RLock()
-	a, err := p.ex.ExtractWithProfile(ctx, page, pageURL, sp.profile)
+	learn := sp.profile.Pages() < learnPages && !sp.learned[pageURL]
+	a, blocks, err := p.ex.ExtractLearning(ctx, page, pageURL, sp.profile, learn)
 	sp.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}
-	sp.mu.Lock()
-	if sp.profile.Pages() < learnPages && !sp.learned[pageURL] {
-		if lerr := sp.profile.Learn(page); lerr == nil {
+	if learn {
+		sp.mu.Lock()
+		if sp.profile.Pages() < learnPages && !sp.learned[pageURL] {
+			sp.profile.LearnBlocks(blocks)
 			sp.learned[pageURL] = true
-		} else {
-			p.opts.Logger.Debug("site profile: page not learned", "url", pageURL, "err", lerr)
 		}
+		sp.mu.Unlock()
 	}
-	sp.mu.Unlock()
 	return a, nil
 }
