@@ -177,8 +177,23 @@ func TestCorrectionSurvivesRefetch(t *testing.T) {
 	if a := b.post(path+"/move", url.Values{"csrf": {tok}, "section": {"city-hall"}}); a.status != http.StatusSeeOther {
 		t.Fatalf("move = %d", a.status)
 	}
+	newer := &store.Article{SourceID: src.ID, URL: o.URL + "/newer", Title: "A newer story about the harbour", Text: "Harbour text.",
+		HTML: "<p>Harbour text.</p>", Language: "en", Section: "local", PublishedAt: time.Now()}
+	if _, err := st.UpsertArticle(ctx, newer); err != nil {
+		t.Fatal(err)
+	}
+	front := func() (pinned, other int) {
+		body := reader.get("/en/").body
+		return strings.Index(body, "Council approves the budget"), strings.Index(body, "A newer story about the harbour")
+	}
+	if p, n := front(); p < 0 || n < 0 || p < n {
+		t.Fatalf("before pinning, the front page does not lead with the newest story (%d, %d)", p, n)
+	}
 	if a := b.post(path+"/pin", url.Values{"csrf": {tok}}); a.status != http.StatusSeeOther {
 		t.Fatalf("pin = %d", a.status)
+	}
+	if p, n := front(); p < 0 || n < 0 || p > n {
+		t.Errorf("the pinned article does not lead the front page (%d, %d)", p, n)
 	}
 	if a := b.post(path+"/translate", url.Values{"csrf": {tok}}); a.status != http.StatusSeeOther {
 		t.Fatalf("translate = %d", a.status)

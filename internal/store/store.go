@@ -181,6 +181,8 @@ type ArticleQuery struct {
 	// OriginalsOnly leaves out articles marked as near-duplicate copies of
 	// another (listings show a story's text once).
 	OriginalsOnly bool
+	// PinnedOnly lists only articles an editor pinned to the front page.
+	PinnedOnly bool
 }
 
 // ArticlePage is one page of an ArticleQuery.

@@ -628,6 +628,9 @@ func (s *Store) listArticles(ctx context.Context, extra string, extraArgs []any,
 	if q.OriginalsOnly {
 		b.WriteString(` AND a.duplicate_of IS NULL`)
 	}
+	if q.PinnedOnly {
+		b.WriteString(` AND a.pinned_at > 0`)
+	}
 	if q.Cursor != "" {
 		sortAt, id, err := decodeCursor(q.Cursor)
 		if err != nil {
