@@ -65,8 +65,25 @@ func TestSourceViewpointForm(t *testing.T) {
 	if got.Country != "FR" || got.Type != "" || got.Position != "right" || got.Ownership != "" {
 		t.Errorf("after the edit = %q %q %q %q", got.Country, got.Type, got.Position, got.Ownership)
 	}
+	// A position stored under an older scale is kept through other edits
+	// (as the CLI keeps it), and the form says it is off the scale.
+	got.Position = "far-left"
+	if err := e.st.UpdateSource(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	if page := b.get(path); !strings.Contains(page.body, `<option value="far-left" selected>far-left (not on the scale`) {
+		t.Error("the form does not show the off-scale position as such")
+	}
+	edit.Set("position", "far-left")
+	edit.Set("name", "Daily Planet Online")
+	if a = b.post(path, edit); a.status != http.StatusSeeOther {
+		t.Fatalf("editing a source with an off-scale position = %d\n%s", a.status, a.body)
+	}
+	if got, _ = e.st.Source(ctx, s.ID); got.Position != "far-left" || got.Name != "Daily Planet Online" {
+		t.Errorf("after the edit: position %q, name %q", got.Position, got.Name)
+	}
 	log, _ := e.st.Audit(ctx, 0, 1)
-	if len(log) != 1 || !strings.Contains(log[0].Detail, "country=FR") || !strings.Contains(log[0].Detail, "position=right") {
+	if len(log) != 1 || !strings.Contains(log[0].Detail, "country=FR") || !strings.Contains(log[0].Detail, "position=far-left") {
 		t.Errorf("audit = %+v", log)
 	}
 }
