@@ -203,6 +203,7 @@ func (a *Admin) Handlers() map[string]http.Handler {
 		"POST /admin/sources/{id}":           a.signedIn("", a.handleSourceEdit),
 		"POST /admin/sources/{id}/{action}":  a.signedIn("", a.handleSourceAction),
 		"GET /admin/articles":                a.signedIn("", a.handleArticles),
+		"GET /admin/articles/{id}":           a.signedIn("", a.handleArticle),
 		"POST /admin/articles/{id}/{action}": a.signedIn("", a.handleArticleAction),
 		"GET /admin/newsletter":              a.signedIn("", a.handleSubscribers),
 		"GET /admin/newsletter/{id}":         a.signedIn("", a.handleSubscriber),

@@ -72,37 +72,106 @@ func (a *Admin) handleArticles(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "articles", a.newPage(r, "admin.articles", "articles", d))
 }
 
-func (a *Admin) handleArticleAction(w http.ResponseWriter, r *http.Request) {
-	me := current(r)
+type articleData struct {
+	A            *store.Article
+	Translations []store.Translation
+	Sections     []store.Section
+	Form         url.Values
+}
+
+// showArticle is an article with its original and every edition's
+// translation side by side, and the editor's forms.
+func (a *Admin) showArticle(w http.ResponseWriter, r *http.Request, status int, form url.Values, errText string) {
+	ctx := r.Context()
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	var hide bool
-	switch r.PathValue("action") {
-	case "hide":
-		hide = true
-	case "unhide":
-	default:
-		a.notFound(w, r)
-		return
-	}
-	art, err := a.cfg.Articles.SetHidden(r.Context(), id, hide)
+	art, ts, err := a.cfg.Articles.Open(ctx, id)
 	if ops.CodeOf(err) == ops.NoArticle {
 		a.notFound(w, r)
 		return
 	}
 	if err != nil {
-		a.serverError(w, r, r.PathValue("action")+" article", err)
+		a.serverError(w, r, "open article", err)
 		return
 	}
-	if err := a.cfg.Users.Audit(r.Context(), me.user.Email, "article."+r.PathValue("action"), "#"+strconv.FormatInt(art.ID, 10)+" "+art.Title, art.URL); err != nil {
-		a.log.ErrorContext(r.Context(), "audit log not written", "err", err)
+	secs, err := a.st.Sections(ctx)
+	if err != nil {
+		a.serverError(w, r, "list sections", err)
+		return
+	}
+	if form == nil {
+		form = url.Values{"title": {art.Title}, "summary": {art.Summary}, "section": {art.Section}}
+	}
+	p := a.newPage(r, "admin.article", "articles", articleData{A: art, Translations: ts, Sections: secs, Form: form})
+	p.Error = errText
+	a.render(w, r, status, "article", p)
+}
+
+func (a *Admin) handleArticle(w http.ResponseWriter, r *http.Request) {
+	a.showArticle(w, r, http.StatusOK, nil, "")
+}
+
+func (a *Admin) handleArticleAction(w http.ResponseWriter, r *http.Request) {
+	me := current(r)
+	ctx := r.Context()
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	action := r.PathValue("action")
+	var (
+		art    *store.Article
+		err    error
+		done   string
+		detail string
+	)
+	switch action {
+	case "hide", "unhide":
+		art, err = a.cfg.Articles.SetHidden(ctx, id, action == "hide")
+		done = map[string]string{"hide": "hidden", "unhide": "shown"}[action]
+	case "correct":
+		title, summary := r.PostFormValue("title"), r.PostFormValue("summary")
+		art, err = a.cfg.Articles.Correct(ctx, id, &title, &summary)
+		done = "corrected"
+		if err == nil {
+			detail = "title=" + art.Title + " summary=" + art.Summary
+		}
+	case "move":
+		art, err = a.cfg.Articles.Move(ctx, id, r.PostFormValue("section"))
+		done = "moved"
+		if err == nil {
+			detail = "section=" + art.Section
+		}
+	case "translate":
+		art, err = a.cfg.Articles.Retranslate(ctx, id)
+		done = "translating"
+	case "pin", "unpin":
+		art, err = a.cfg.Articles.Pin(ctx, id, action == "pin")
+		done = map[string]string{"pin": "pinned", "unpin": "unpinned"}[action]
+	default:
+		a.notFound(w, r)
+		return
+	}
+	if ops.CodeOf(err) == ops.NoArticle {
+		a.notFound(w, r)
+		return
+	}
+	if err != nil {
+		if text, ok := a.opsError(a.lang(r), err); ok {
+			a.showArticle(w, r, http.StatusUnprocessableEntity, r.PostForm, text)
+			return
+		}
+		a.serverError(w, r, action+" article", err)
+		return
+	}
+	if detail == "" {
+		detail = art.URL
+	}
+	if err := a.cfg.Users.Audit(ctx, me.user.Email, "article."+action, "#"+strconv.FormatInt(art.ID, 10)+" "+art.Title, detail); err != nil {
+		a.log.ErrorContext(ctx, "audit log not written", "err", err)
 	}
 	back := safeNext(r.PostFormValue("back"))
 	if !strings.HasPrefix(back, "/admin/articles") {
-		back = "/admin/articles"
-	}
-	done := "hidden"
-	if !hide {
-		done = "shown"
+		back = "/admin/articles/" + strconv.FormatInt(art.ID, 10)
+		if action == "hide" || action == "unhide" {
+			back = "/admin/articles"
+		}
 	}
 	sep := "?"
 	if strings.Contains(back, "?") {

@@ -290,7 +290,26 @@ func TestBrowserSignInAndPages(t *testing.T) {
 	if body := c.eval("document.body.innerText"); strings.Contains(body, "Hide me, please") {
 		t.Errorf("the hidden article is still on the site:\n%s", body)
 	}
-	for _, p := range []struct{ path, name string }{{"/admin/sources", "sources"}, {"/admin/users", "users"}, {"/admin/sources/1", "source"}, {"/admin/articles", "articles"},
+	// Correct a headline in the browser and see it on the site.
+	fix := &store.Article{SourceID: ss[0].ID, URL: good.URL + "/a/fix", Title: "Minister resigns after scandel", Summary: "The minister stepped down.",
+		Text: "The minister resigned on Monday.", HTML: "<p>The minister resigned on Monday.</p>", Language: "en", Section: "ukraine"}
+	if _, err := e.st.UpsertArticle(ctx, fix); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.st.PutTranslation(ctx, &store.Translation{ArticleID: fix.ID, Language: "de", SourceLanguage: "en", Status: store.TranslationDone,
+		Title: "Minister tritt nach Skandal zurück", Summary: "Der Minister ist zurückgetreten.", Text: "Der Minister trat am Montag zurück.", Provider: "apertium",
+		ContentHash: fix.ContentHash}); err != nil {
+		t.Fatal(err)
+	}
+	c.open(e.base + "/admin/articles/" + itoa(fix.ID))
+	c.eval(`document.querySelector('#title').value = 'Minister resigns after scandal';
+		document.querySelector('form[action$="/correct"] button').click()`)
+	c.waitFor("location.search.includes('done=corrected')")
+	c.open(e.base + "/en" + fix.Path())
+	if h := c.eval("document.querySelector('h1') && document.querySelector('h1').innerText"); h != "Minister resigns after scandal" {
+		t.Errorf("the corrected article's page shows %q", h)
+	}
+	for _, p := range []struct{ path, name string }{{"/admin/articles/" + itoa(fix.ID), "article"}, {"/admin/sources", "sources"}, {"/admin/users", "users"}, {"/admin/sources/1", "source"}, {"/admin/articles", "articles"},
 		{"/admin/", "home"}, {"/admin/audit", "audit"}, {"/admin/newsletter", "newsletter"}, {"/admin/account", "account"}} {
 		c.open(e.base + p.path)
 		for _, w := range []int{1366, 390} {

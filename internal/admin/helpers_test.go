@@ -40,6 +40,7 @@ type env struct {
 	st    store.Store
 	users *ops.Users
 	adm   *admin.Admin
+	pipe  *pipeline.Pipeline
 	srv   *httptest.Server
 	base  string
 }
@@ -73,13 +74,20 @@ func postgresStore(t testing.TB) store.Store {
 // newEnv serves st's site and admin. With seed, an admin and an editor
 // account exist (password above).
 func newEnv(t testing.TB, st store.Store, seed bool) *env {
+	return newEnvWith(t, st, seed, pipeline.Options{})
+}
+
+// newEnvWith is newEnv with the pipeline's options (editions, translator);
+// the site serves po.Editions.
+func newEnvWith(t testing.TB, st store.Store, seed bool, po pipeline.Options) *env {
 	t.Helper()
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// The test feeds are on loopback, which the fetch guard refuses unless told.
 	fc := fetch.New(fetch.Options{AllowPrivateNetworks: true, PerHostDelay: -1, Timeout: 5 * time.Second})
-	p := pipeline.New(st, fc, extract.New(), pipeline.Options{Logger: logger})
-	e := &env{t: t, st: st, users: ops.NewUsers(st, nil)}
+	po.Logger = logger
+	p := pipeline.New(st, fc, extract.New(), po)
+	e := &env{t: t, st: st, users: ops.NewUsers(st, nil), pipe: p}
 	if seed {
 		for _, u := range []ops.NewUser{{Email: adminEmail, Role: store.RoleAdmin, Password: password}, {Email: editorEmail, Role: store.RoleEditor, Password: password}} {
 			if _, err := e.users.AddUser(ctx, "test", u); err != nil {
@@ -95,11 +103,11 @@ func newEnv(t testing.TB, st store.Store, seed bool) *env {
 	}
 	e.ops = ops.New(st, fc, p, ops.Options{})
 	e.adm, err = admin.New(ctx, st, admin.Config{BaseURL: e.base, SiteName: "Spektrum Test", Language: "en", StyleURL: style,
-		Sources: e.ops, Users: e.users, Articles: ops.NewArticles(st), Logger: logger})
+		Sources: e.ops, Users: e.users, Articles: ops.NewArticles(st, p), Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := web.New(st, web.Config{BaseURL: e.base, Logger: logger, Mounts: e.adm.Handlers()})
+	h, err := web.New(st, web.Config{BaseURL: e.base, Logger: logger, Mounts: e.adm.Handlers(), Editions: po.Editions})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,4 +256,4 @@ func feedServer(t testing.TB, title string) *httptest.Server {
 }
 
 func (e *env) srvOps() *ops.Service    { return e.ops }
-func (e *env) articles() *ops.Articles { return ops.NewArticles(e.st) }
+func (e *env) articles() *ops.Articles { return ops.NewArticles(e.st, e.pipe) }

@@ -12,6 +12,7 @@ import (
 	"spektrum/internal/ops"
 	"spektrum/internal/ops/view"
 	"spektrum/internal/store"
+	"spektrum/internal/viewpoint"
 )
 
 // opsError is an operation's refusal in the UI's language, or false for an
@@ -117,6 +118,29 @@ type sourcesData struct {
 	Sources  []sourceRow
 	Sections []store.Section
 	Form     url.Values // the add form's values after a refusal
+	VP       vpChoices
+}
+
+// vpChoices are the viewpoint form's choices (part_viewpoint.html).
+type vpChoices struct {
+	Types []string
+	Steps []string // the outlet's scale
+	Off   string   // a position in the form the scale does not have
+}
+
+func (a *Admin) vpChoices(form url.Values) vpChoices {
+	sc := a.cfg.Sources.Scale()
+	c := vpChoices{Types: viewpoint.Types(), Steps: sc.Steps}
+	if p := form.Get("position"); p != "" && !sc.Has(p) {
+		c.Off = p
+	}
+	return c
+}
+
+// vpFields are a form's viewpoint fields as an edit, each "" clearing one.
+func vpFields(r *http.Request) ops.Edit {
+	f := func(k string) *string { v := r.PostFormValue(k); return &v }
+	return ops.Edit{Country: f("country"), Type: f("type"), Ownership: f("ownership"), Position: f("position")}
 }
 
 func (a *Admin) showSources(w http.ResponseWriter, r *http.Request, status int, form url.Values, errText string) {
@@ -132,7 +156,7 @@ func (a *Admin) showSources(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	p := a.newPage(r, "admin.sources", "sources", nil)
-	d := sourcesData{Sections: secs, Form: form}
+	d := sourcesData{Sections: secs, Form: form, VP: a.vpChoices(form)}
 	for i := range ss {
 		d.Sources = append(d.Sources, a.row(p.Lang, &ss[i]))
 	}
@@ -147,7 +171,8 @@ func (a *Admin) handleSources(w http.ResponseWriter, r *http.Request) {
 func (a *Admin) handleSourceAdd(w http.ResponseWriter, r *http.Request) {
 	me := current(r)
 	req := ops.AddRequest{URL: r.PostFormValue("url"), Name: r.PostFormValue("name"), Section: strings.TrimSpace(r.PostFormValue("section")),
-		Language: strings.TrimSpace(r.PostFormValue("language")), Force: r.PostFormValue("force") != ""}
+		Language: strings.TrimSpace(r.PostFormValue("language")), Force: r.PostFormValue("force") != "",
+		Country: r.PostFormValue("country"), Type: r.PostFormValue("type"), Ownership: r.PostFormValue("ownership"), Position: r.PostFormValue("position")}
 	src, err := a.cfg.Sources.AddSource(r.Context(), req)
 	if err != nil {
 		if text, ok := a.opsError(a.lang(r), err); ok {
@@ -180,6 +205,7 @@ type sourceData struct {
 	S        sourceRow
 	Sections []store.Section
 	Form     url.Values
+	VP       vpChoices
 }
 
 func (a *Admin) showSource(w http.ResponseWriter, r *http.Request, status int, form url.Values, errText string) {
@@ -200,9 +226,10 @@ func (a *Admin) showSource(w http.ResponseWriter, r *http.Request, status int, f
 	}
 	p := a.newPage(r, "admin.source", "sources", nil)
 	if form == nil {
-		form = url.Values{"name": {src.Name}, "section": {src.Section}, "language": {src.Language}, "interval": {shortDuration(src.PollInterval)}}
+		form = url.Values{"name": {src.Name}, "section": {src.Section}, "language": {src.Language}, "interval": {shortDuration(src.PollInterval)},
+			"country": {src.Country}, "type": {src.Type}, "ownership": {src.Ownership}, "position": {src.Position}}
 	}
-	p.Data, p.Error = sourceData{S: a.row(p.Lang, src), Sections: secs, Form: form}, errText
+	p.Data, p.Error = sourceData{S: a.row(p.Lang, src), Sections: secs, Form: form, VP: a.vpChoices(form)}, errText
 	a.render(w, r, status, "source", p)
 }
 
@@ -214,7 +241,13 @@ func (a *Admin) handleSourceEdit(w http.ResponseWriter, r *http.Request) {
 	me := current(r)
 	l := a.lang(r)
 	name, section, language := r.PostFormValue("name"), strings.TrimSpace(r.PostFormValue("section")), strings.TrimSpace(r.PostFormValue("language"))
-	e := ops.Edit{Name: &name, Section: &section, Language: &language}
+	e := vpFields(r)
+	e.Name, e.Section, e.Language = &name, &section, &language
+	// A position the outlet's scale no longer has is kept through other
+	// edits, as the CLI keeps it: only a changed one is checked.
+	if old, err := a.cfg.Sources.Source(r.Context(), sourceID(r)); err == nil && *e.Position == old.Position {
+		e.Position = nil
+	}
 	if iv := strings.TrimSpace(r.PostFormValue("interval")); iv != "" {
 		d, err := time.ParseDuration(iv)
 		if err != nil {
@@ -236,7 +269,8 @@ func (a *Admin) handleSourceEdit(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, "edit source", err)
 		return
 	}
-	a.audit(r, me, "source.edit", src, "name="+src.Name+" section="+src.Section+" language="+src.Language+" interval="+src.PollInterval.String())
+	a.audit(r, me, "source.edit", src, "name="+src.Name+" section="+src.Section+" language="+src.Language+" interval="+src.PollInterval.String()+
+		" country="+src.Country+" type="+src.Type+" position="+src.Position+" ownership="+src.Ownership)
 	http.Redirect(w, r, "/admin/sources/"+strconv.FormatInt(src.ID, 10)+"?done=saved", http.StatusSeeOther)
 }
 

@@ -33,6 +33,14 @@ func (a *Admin) parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"T": func(l, key string, args ...any) string { return a.msg.T(l, key, args...) },
 		"N": func(l string, n int) string { return a.msg.Number(l, n) },
+		// TOr is key's text, or fallback where the catalogue has none
+		// (a step of an outlet's own scale).
+		"TOr": func(l, key, fallback string) string {
+			if a.msg.Has(l, key) {
+				return a.msg.T(l, key)
+			}
+			return fallback
+		},
 		"when": func(l string, t time.Time) string {
 			if t.IsZero() {
 				return a.msg.T(l, "admin.never")
@@ -40,7 +48,8 @@ func (a *Admin) parseTemplates() (map[string]*template.Template, error) {
 			return a.msg.DateTime(l, t)
 		},
 	}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+	// part_*.html are pieces several pages share.
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/part_*.html")
 	if err != nil {
 		return nil, fmt.Errorf("admin: parse templates: %w", err)
 	}
@@ -88,7 +97,8 @@ func (a *Admin) newPage(r *http.Request, title, nav string, data any) *page {
 // these, so a link cannot make the page say anything else.
 var noticeKeys = map[string]bool{"added": true, "saved": true, "paused": true, "resumed": true, "removed": true,
 	"fetching": true, "queued": true, "password": true, "role": true, "user-added": true, "user-removed": true,
-	"hidden": true, "shown": true, "totp-on": true, "totp-off": true}
+	"hidden": true, "shown": true, "totp-on": true, "totp-off": true,
+	"corrected": true, "moved": true, "translating": true, "pinned": true, "unpinned": true}
 
 func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	t, ok := a.pages[name]

@@ -451,7 +451,7 @@ func (a *App) mountAdmin(ctx context.Context, wc *web.Config) error {
 	}
 	ad, err := admin.New(ctx, a.Store, admin.Config{BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName, Language: lang,
 		StyleURL: style, TrustedProxies: a.Cfg.TrustedProxies, Sources: a.Ops, Users: a.Users,
-		Articles: ops.NewArticles(a.Store), Logger: a.Logger})
+		Articles: ops.NewArticles(a.Store, a.Pipeline), Logger: a.Logger})
 	if err != nil {
 		return err
 	}

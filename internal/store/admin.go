@@ -101,6 +101,15 @@ type AdminStore interface {
 	// SetArticleHidden hides an article from the site, feeds and API, or
 	// shows it again; ErrNotFound when there is none.
 	SetArticleHidden(ctx context.Context, id int64, hidden bool) error
+	// CorrectArticle stores an editor's correction of an article (see
+	// ArticleCorrection); ErrNotFound when there is none.
+	CorrectArticle(ctx context.Context, id int64, c ArticleCorrection) error
+	// PinArticle pins an article to the front page at at, or unpins it
+	// (at zero); ErrNotFound when there is none.
+	PinArticle(ctx context.Context, id int64, at time.Time) error
+	// StaleTranslations marks an article's translations as out of date
+	// (they stay shown until the translate stage replaces them).
+	StaleTranslations(ctx context.Context, articleID int64) error
 
 	AddAudit(ctx context.Context, e *AuditEntry) error
 	// Audit lists entries newest first, with IDs below beforeID (0 = from

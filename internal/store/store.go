@@ -99,6 +99,29 @@ type Article struct {
 	DuplicateOf int64
 	// StoryID is the story the story stage filed it under; 0 until then.
 	StoryID int64
+	// An editor's corrections (ArticleCorrection). Title and Summary
+	// above are what readers see, the correction where there is one;
+	// SourceTitle and SourceSummary are what the source published, kept
+	// and refreshed by re-fetches, which never undo a correction.
+	// ContentHash then folds the correction in, so the translate stage
+	// translates a corrected article again.
+	SourceTitle, SourceSummary string
+	TitleCorrected             bool
+	SummaryCorrected           bool
+	// PinnedAt is when an editor pinned the article to the front page
+	// (zero: not pinned); pinned articles lead it, newest pin first.
+	PinnedAt time.Time
+}
+
+// ArticleCorrection is an editor's change to an article, kept beside what
+// the source published (store.Store.CorrectArticle). Nil fields stay as
+// they are; "" takes a correction back.
+type ArticleCorrection struct {
+	Title   *string
+	Summary *string
+	// Section moves the article (a slug; "" takes the move back, and the
+	// next re-fetch files it by its source again).
+	Section *string
 }
 
 // Date is when the article counts as published: its own date, or when
@@ -158,6 +181,8 @@ type ArticleQuery struct {
 	// OriginalsOnly leaves out articles marked as near-duplicate copies of
 	// another (listings show a story's text once).
 	OriginalsOnly bool
+	// PinnedOnly lists only articles an editor pinned to the front page.
+	PinnedOnly bool
 }
 
 // ArticlePage is one page of an ArticleQuery.

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -400,6 +401,15 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 		}
 		s.serverError(w, r, "home page: latest articles", err)
 		return
+	}
+	if cursor == "" {
+		// Articles an editor pinned lead the first page.
+		pinned, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Limit: maxPinned, PinnedOnly: true})
+		if err != nil {
+			s.serverError(w, r, "home page: pinned articles", err)
+			return
+		}
+		page.Articles = pinnedFirst(pinned.Articles, page.Articles)
 	}
 	latest, others, err := s.arranged(ctx, lang, page.Articles, names)
 	if err != nil {
@@ -824,3 +834,27 @@ func (s *server) newsletterForm(ctx context.Context) template.HTML {
 
 // pageURLKey carries the absolute URL of the page being rendered.
 type pageURLKey struct{}
+
+// maxPinned bounds how many pinned articles lead the front page.
+const maxPinned = 5
+
+// pinnedFirst puts pinned articles, most recently pinned first, ahead of
+// the latest ones, each article once.
+func pinnedFirst(pinned, latest []store.Article) []store.Article {
+	if len(pinned) == 0 {
+		return latest
+	}
+	slices.SortStableFunc(pinned, func(a, b store.Article) int { return b.PinnedAt.Compare(a.PinnedAt) })
+	seen := make(map[int64]bool, len(pinned))
+	out := make([]store.Article, 0, len(pinned)+len(latest))
+	for _, a := range pinned {
+		seen[a.ID] = true
+		out = append(out, a)
+	}
+	for _, a := range latest {
+		if !seen[a.ID] {
+			out = append(out, a)
+		}
+	}
+	return out
+}

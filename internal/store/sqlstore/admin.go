@@ -45,11 +45,21 @@ const (
 	qFilterArticles = `SELECT a.id, COALESCE(a.source_id, 0), COALESCE(s.name, ''), a.url,
 		a.canonical_url, a.guid, a.slug, a.title, a.author, a.published_at,
 		a.updated_at, a.language, a.section, a.image, a.summary, '', '',
-		a.content_hash, a.first_seen_at, a.hidden, a.sort_at, COALESCE(a.duplicate_of, 0), COALESCE(a.story_id, 0)` + articleFrom + `
+		a.content_hash, a.first_seen_at, a.hidden, a.sort_at, COALESCE(a.duplicate_of, 0), COALESCE(a.story_id, 0)` + correctionCols + articleFrom + `
 		WHERE (a.source_id = ? OR ? = 0) AND (a.section = ? OR ? = '') AND (a.language = ? OR ? = '')
 		AND (a.hidden = ? OR ? = 0)
 		ORDER BY a.sort_at DESC, a.id DESC LIMIT ? OFFSET ?`
 	qSetHidden = `UPDATE articles SET hidden = ? WHERE id = ?`
+	// "" takes a correction back (NULL: as published); a CASE flag leaves
+	// a field alone.
+	qCorrectArticle = `UPDATE articles SET
+		title_override = CASE WHEN ? THEN NULLIF(?, '') ELSE title_override END,
+		summary_override = CASE WHEN ? THEN NULLIF(?, '') ELSE summary_override END,
+		section_override = CASE WHEN ? THEN NULLIF(?, '') ELSE section_override END,
+		section = CASE WHEN ? AND ? <> '' THEN ? ELSE section END
+		WHERE id = ?`
+	qPinArticle        = `UPDATE articles SET pinned_at = ? WHERE id = ?`
+	qStaleTranslations = `UPDATE translations SET content_hash = '' WHERE article_id = ?`
 
 	qInsertAudit = `INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?) RETURNING id`
 	qAudit       = `SELECT id, at, actor, action, target, detail FROM audit_log
@@ -357,4 +367,40 @@ func (s *Store) UseTOTPStep(ctx context.Context, userID, step int64) error {
 		return fmt.Errorf("use TOTP step: %w", err)
 	}
 	return mustAffect(res, "use TOTP step of user", userID)
+}
+
+// CorrectArticle stores an editor's correction beside what the source
+// published.
+func (s *Store) CorrectArticle(ctx context.Context, id int64, c store.ArticleCorrection) error {
+	val := func(p *string) (bool, string) {
+		if p == nil {
+			return false, ""
+		}
+		return true, *p
+	}
+	t, title := val(c.Title)
+	u, summary := val(c.Summary)
+	m, section := val(c.Section)
+	res, err := s.exec(ctx, s.d.rebind(qCorrectArticle), t, title, u, summary, m, section, m, section, section, id)
+	if err != nil {
+		return fmt.Errorf("correct article %d: %w", id, err)
+	}
+	return mustAffect(res, "correct article", id)
+}
+
+// PinArticle pins an article to the front page, or unpins it (at zero).
+func (s *Store) PinArticle(ctx context.Context, id int64, at time.Time) error {
+	res, err := s.exec(ctx, s.d.rebind(qPinArticle), ms(at), id)
+	if err != nil {
+		return fmt.Errorf("pin article %d: %w", id, err)
+	}
+	return mustAffect(res, "pin article", id)
+}
+
+// StaleTranslations marks an article's translations out of date.
+func (s *Store) StaleTranslations(ctx context.Context, articleID int64) error {
+	if _, err := s.exec(ctx, s.d.rebind(qStaleTranslations), articleID); err != nil {
+		return fmt.Errorf("mark translations of article %d stale: %w", articleID, err)
+	}
+	return nil
 }

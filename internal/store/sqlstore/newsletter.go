@@ -79,7 +79,7 @@ const (
 	qDigestArticles = `SELECT a.id, COALESCE(a.source_id, 0), COALESCE(s.name, ''), a.url,
 		a.canonical_url, a.guid, a.slug, a.title, a.author, a.published_at,
 		a.updated_at, a.language, a.section, a.image, a.summary, '', '',
-		a.content_hash, a.first_seen_at, a.hidden, a.sort_at, COALESCE(a.duplicate_of, 0), COALESCE(a.story_id, 0)` + articleFrom + `
+		a.content_hash, a.first_seen_at, a.hidden, a.sort_at, COALESCE(a.duplicate_of, 0), COALESCE(a.story_id, 0)` + correctionCols + articleFrom + `
 		WHERE a.hidden = FALSE AND a.first_seen_at >= ? AND a.first_seen_at < ?
 		ORDER BY a.sort_at DESC, a.id DESC LIMIT ?`
 )

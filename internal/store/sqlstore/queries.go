@@ -15,7 +15,11 @@ const sourceCols = `s.id, s.url, s.site_url, s.kind, s.name, s.section, s.langua
 const articleCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, ''), a.url,
 	a.canonical_url, a.guid, a.slug, a.title, a.author, a.published_at,
 	a.updated_at, a.language, a.section, a.image, a.summary, a.html, a.text,
-	a.content_hash, a.first_seen_at, a.hidden, a.sort_at, COALESCE(a.duplicate_of, 0), COALESCE(a.story_id, 0)`
+	a.content_hash, a.first_seen_at, a.hidden, a.sort_at, COALESCE(a.duplicate_of, 0), COALESCE(a.story_id, 0)` + correctionCols
+
+// correctionCols are an editor's corrections (migration 0016), last of
+// every article row scanArticle reads.
+const correctionCols = `, COALESCE(a.title_override, ''), COALESCE(a.summary_override, ''), a.pinned_at`
 
 const articleFrom = ` FROM articles a LEFT JOIN sources s ON s.id = a.source_id`
 
@@ -149,7 +153,7 @@ func newQueries(d Dialect) queries {
 			published_at = CASE WHEN CAST(? AS BIGINT) = 0 THEN published_at ELSE CAST(? AS BIGINT) END,
 			updated_at = ?,
 			language = COALESCE(NULLIF(?, ''), language),
-			section = COALESCE(NULLIF(?, ''), section),
+			section = COALESCE(section_override, NULLIF(?, ''), section),
 			image = COALESCE(NULLIF(?, ''), image),
 			summary = ?, html = ?, text = ?, content_hash = ?,
 			sort_at = CASE WHEN CAST(? AS BIGINT) = 0 THEN (CASE WHEN published_at = 0 THEN first_seen_at ELSE published_at END) ELSE CAST(? AS BIGINT) END

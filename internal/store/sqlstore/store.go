@@ -530,12 +530,34 @@ func scanArticle(sc interface{ Scan(...any) error }) (store.Article, error) {
 // a page cursor must carry exactly.
 func scanArticleSort(sc interface{ Scan(...any) error }) (store.Article, int64, error) {
 	var a store.Article
-	var pub, upd, first, sortAt int64
+	var pub, upd, first, sortAt, pinned int64
+	var title, summary string
 	err := sc.Scan(&a.ID, &a.SourceID, &a.SourceName, &a.URL, &a.CanonicalURL, &a.GUID, &a.Slug,
 		&a.Title, &a.Author, &pub, &upd, &a.Language, &a.Section, &a.Image, &a.Summary,
-		&a.HTML, &a.Text, &a.ContentHash, &first, &a.Hidden, &sortAt, &a.DuplicateOf, &a.StoryID)
-	a.PublishedAt, a.UpdatedAt, a.FirstSeenAt = fromMS(pub), fromMS(upd), fromMS(first)
+		&a.HTML, &a.Text, &a.ContentHash, &first, &a.Hidden, &sortAt, &a.DuplicateOf, &a.StoryID,
+		&title, &summary, &pinned)
+	a.PublishedAt, a.UpdatedAt, a.FirstSeenAt, a.PinnedAt = fromMS(pub), fromMS(upd), fromMS(first), fromMS(pinned)
+	applyCorrection(&a, title, summary)
 	return a, sortAt, err
+}
+
+// applyCorrection shows an editor's corrections in place of what the
+// source published, which stays in SourceTitle and SourceSummary. The hash
+// as read folds the corrections in: the translate stage compares it with
+// the hash its translation was made from, so a corrected (or re-corrected)
+// article is translated again, and an unchanged one is not.
+func applyCorrection(a *store.Article, title, summary string) {
+	a.SourceTitle, a.SourceSummary = a.Title, a.Summary
+	if title == "" && summary == "" {
+		return
+	}
+	if title != "" {
+		a.Title, a.TitleCorrected = title, true
+	}
+	if summary != "" {
+		a.Summary, a.SummaryCorrected = summary, true
+	}
+	a.ContentHash = ContentHash(a.ContentHash, "correction\n"+title+"\n"+summary)
 }
 
 // ArticleKnown reports whether this source has stored an article with this GUID or URL.
@@ -631,6 +653,9 @@ func (s *Store) listArticles(ctx context.Context, extra string, extraArgs []any,
 	}
 	if q.OriginalsOnly {
 		b.WriteString(` AND a.duplicate_of IS NULL`)
+	}
+	if q.PinnedOnly {
+		b.WriteString(` AND a.pinned_at > 0`)
 	}
 	if q.Cursor != "" {
 		sortAt, id, err := decodeCursor(q.Cursor)

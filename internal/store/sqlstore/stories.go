@@ -299,7 +299,7 @@ func decodeCentroid(b []byte) map[uint64]float64 {
 	return v
 }
 
-const storyCols = `s.id, COALESCE(s.article_id, 0), COALESCE(a.title, ''), COALESCE(a.language, ''),
+const storyCols = `s.id, COALESCE(s.article_id, 0), COALESCE(a.title_override, a.title, ''), COALESCE(a.language, ''),
 	s.first_at, s.last_at, s.articles, s.sources, s.languages, COALESCE(s.merged_into, 0)`
 
 const storyFrom = ` FROM stories s LEFT JOIN articles a ON a.id = s.article_id`

@@ -19,6 +19,7 @@ func testAdmin(t *testing.T, s store.Store) {
 	t.Run("AuthFailures", func(t *testing.T) { testAuthFailures(t, s) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, s) })
 	t.Run("FilterAndHideArticles", func(t *testing.T) { testFilterArticles(t, s) })
+	t.Run("CorrectArticles", func(t *testing.T) { testCorrectArticles(t, s) })
 }
 
 func testUsers(t *testing.T, s store.Store) {
@@ -309,5 +310,106 @@ func testFilterArticles(t *testing.T, s store.Store) {
 	}
 	if page, _ := s.Articles(ctx, store.ArticleQuery{Limit: 10}); len(page.Articles) != 6 {
 		t.Errorf("Articles lists %d after unhiding, want 6", len(page.Articles))
+	}
+}
+
+// An editor's corrections sit beside what the source published: a
+// re-fetch that changes the page updates the original and keeps the
+// correction, the hash as read changes with each correction (the translate
+// stage's cue), and every change bumps the page generation.
+func testCorrectArticles(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	src := newSource(t, s, "https://corrections.example/feed")
+	a := &store.Article{SourceID: src.ID, URL: "https://corrections.example/1", Title: "Teh headline", Summary: "A lead.",
+		Text: "body", HTML: "<p>body</p>", Section: "world", Language: "en", PublishedAt: base}
+	if _, err := s.UpsertArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := s.Article(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.TitleCorrected || plain.SourceTitle != "Teh headline" || plain.ContentHash != a.ContentHash {
+		t.Fatalf("an uncorrected article reads %+v", plain)
+	}
+	gen0, _ := s.PageGeneration(ctx)
+	title, section := "The headline", "europe"
+	if err := s.CorrectArticle(ctx, a.ID, store.ArticleCorrection{Title: &title, Section: &section}); err != nil {
+		t.Fatal(err)
+	}
+	if gen, _ := s.PageGeneration(ctx); gen <= gen0 {
+		t.Errorf("a correction left the page generation at %d", gen)
+	}
+	got, err := s.Article(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "The headline" || !got.TitleCorrected || got.SourceTitle != "Teh headline" || got.Summary != "A lead." ||
+		got.SummaryCorrected || got.Section != "europe" || got.ContentHash == plain.ContentHash {
+		t.Fatalf("corrected article reads %+v", got)
+	}
+	bySlug, _ := s.ArticleBySlug(ctx, got.Slug)
+	if bySlug == nil || bySlug.Title != "The headline" {
+		t.Errorf("ArticleBySlug does not show the correction: %+v", bySlug)
+	}
+	// The source changes its page: the original follows, the correction and the move stay.
+	again := &store.Article{SourceID: src.ID, URL: a.URL, Title: "Teh headline, updated", Summary: "A new lead.",
+		Text: "body, more", HTML: "<p>body, more</p>", Section: "world", Language: "en", PublishedAt: base}
+	if res, err := s.UpsertArticle(ctx, again); err != nil || res != store.Updated {
+		t.Fatalf("re-fetch = %v, %v", res, err)
+	}
+	got, _ = s.Article(ctx, a.ID)
+	if got.Title != "The headline" || got.SourceTitle != "Teh headline, updated" || got.Summary != "A new lead." || got.Section != "europe" {
+		t.Fatalf("after a re-fetch: title %q (source %q), summary %q, section %q", got.Title, got.SourceTitle, got.Summary, got.Section)
+	}
+	hash1 := got.ContentHash
+	summary := "A corrected lead."
+	if err := s.CorrectArticle(ctx, a.ID, store.ArticleCorrection{Summary: &summary}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Article(ctx, a.ID)
+	if got.Title != "The headline" || got.Summary != summary || !got.SummaryCorrected || got.ContentHash == hash1 {
+		t.Fatalf("after correcting the summary: %+v", got)
+	}
+	// Taking both back shows what the source published, and its hash.
+	none := ""
+	if err := s.CorrectArticle(ctx, a.ID, store.ArticleCorrection{Title: &none, Summary: &none, Section: &none}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Article(ctx, a.ID)
+	if got.Title != "Teh headline, updated" || got.TitleCorrected || got.Summary != "A new lead." || got.ContentHash != again.ContentHash {
+		t.Fatalf("after taking the corrections back: %+v", got)
+	}
+	if err := s.CorrectArticle(ctx, 1<<40, store.ArticleCorrection{Title: &title}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("CorrectArticle(unknown) = %v", err)
+	}
+	// Pins.
+	at := base.Add(time.Hour)
+	if err := s.PinArticle(ctx, a.ID, at); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = s.Article(ctx, a.ID); !got.PinnedAt.Equal(at) {
+		t.Errorf("PinnedAt = %v, want %v", got.PinnedAt, at)
+	}
+	if err := s.PinArticle(ctx, a.ID, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ = s.Article(ctx, a.ID); !got.PinnedAt.IsZero() {
+		t.Errorf("unpinned PinnedAt = %v", got.PinnedAt)
+	}
+	if err := s.PinArticle(ctx, 1<<40, at); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("PinArticle(unknown) = %v", err)
+	}
+	// Stale translations keep their text and lose their hash.
+	if err := s.PutTranslation(ctx, &store.Translation{ArticleID: a.ID, Language: "de", SourceLanguage: "en", Status: store.TranslationDone,
+		Title: "Die Schlagzeile", ContentHash: got.ContentHash}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StaleTranslations(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := s.Translation(ctx, a.ID, "de")
+	if err != nil || tr.Title != "Die Schlagzeile" || tr.ContentHash != "" {
+		t.Errorf("stale translation = %+v, %v", tr, err)
 	}
 }
