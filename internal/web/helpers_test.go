@@ -43,6 +43,13 @@ type site struct {
 // serves the site on loopback. imageBase is where article images live.
 func newSite(t *testing.T, imageBase string) *site {
 	t.Helper()
+	return newSiteEditions(t, imageBase, nil)
+}
+
+// newSiteEditions is newSite serving the given editions (nil: only the
+// site language's).
+func newSiteEditions(t *testing.T, imageBase string, editions []string) *site {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "spektrum.db"))
 	if err != nil {
@@ -74,7 +81,7 @@ func newSite(t *testing.T, imageBase string) *site {
 		t.Fatal(err)
 	}
 	h, err := New(st, Config{
-		SiteName: "Spektrum Test", Tagline: "News from every side", Language: "en", PageSize: 7,
+		SiteName: "Spektrum Test", Tagline: "News from every side", Language: "en", Editions: editions, PageSize: 7,
 		Logger: logger, Now: func() time.Time { return s.now },
 		BaseURL: base, Views: s.views, Images: s.media,
 		Mounts: map[string]http.Handler{media.Pattern: s.media},
