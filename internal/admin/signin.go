@@ -78,15 +78,7 @@ func (a *Admin) handleLogin(w http.ResponseWriter, r *http.Request) {
 		a.askCode(w, r, u, d, http.StatusOK, "")
 		return
 	}
-	if err := a.st.ClearAuthFailures(ctx, acct); err != nil {
-		a.serverError(w, r, "sign-in", err)
-		return
-	}
-	if err := a.startSession(w, r, u); err != nil {
-		a.serverError(w, r, "start session", err)
-		return
-	}
-	http.Redirect(w, r, d.Next, http.StatusSeeOther)
+	a.finishSignIn(w, r, acct, u, d.Next)
 }
 
 func (a *Admin) handleLogout(w http.ResponseWriter, r *http.Request) {
@@ -325,15 +317,7 @@ func (a *Admin) handleLoginCode(w http.ResponseWriter, r *http.Request) {
 		a.showLogin(w, r, http.StatusUnauthorized, d, "admin.login.wrong-code")
 		return
 	}
-	if err := a.st.ClearAuthFailures(ctx, acct); err != nil {
-		a.serverError(w, r, "sign-in", err)
-		return
-	}
-	if err := a.startSession(w, r, u); err != nil {
-		a.serverError(w, r, "start session", err)
-		return
-	}
-	http.Redirect(w, r, d.Next, http.StatusSeeOther)
+	a.finishSignIn(w, r, acct, u, d.Next)
 }
 
 // totpData is the account page's second-factor part.
@@ -388,4 +372,19 @@ func (a *Admin) handleTOTP(w http.ResponseWriter, r *http.Request) {
 		done = "totp-off"
 	}
 	http.Redirect(w, r, "/admin/account?done="+done, http.StatusSeeOther)
+}
+
+// finishSignIn ends a sign-in that passed every check (password, and the
+// second factor where the account has one): the failure count is cleared,
+// a new session starts and the browser goes where it was going.
+func (a *Admin) finishSignIn(w http.ResponseWriter, r *http.Request, acct string, u *store.User, next string) {
+	if err := a.st.ClearAuthFailures(r.Context(), acct); err != nil {
+		a.serverError(w, r, "sign-in", err)
+		return
+	}
+	if err := a.startSession(w, r, u); err != nil {
+		a.serverError(w, r, "start session", err)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }

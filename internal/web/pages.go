@@ -44,6 +44,9 @@ type pageData struct {
 	Newsletter      template.HTML // the sign-up form, if the outlet has a newsletter
 	Main            any
 	Query           string // the search box's words, on the search page
+	// SearchPage: the page is search results with its own search form
+	// (which keeps the sort order), so the masthead's box stays out.
+	SearchPage bool
 
 	Home       string        // the edition's front page, "/de/"
 	Prefix     string        // the edition's path prefix, "/de"

@@ -118,7 +118,7 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	if raw != "" {
 		d.Title = s.msg.T(d.Lang, "search.title.query", raw)
 	}
-	d.Query, d.NoIndex = raw, true
+	d.Query, d.NoIndex, d.SearchPage = raw, true, true
 	path := d.Prefix + "/search"
 	d.Canonical = s.absURL(path)
 	m := &searchMain{Query: raw, Sort: order}

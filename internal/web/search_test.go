@@ -288,3 +288,19 @@ func TestBrowserSearchPage(t *testing.T) {
 		}
 	}
 }
+
+// Every page carries the masthead's search box except the results page,
+// whose own form (which keeps the sort order) takes its place: one search
+// form per page, not two on a phone.
+func TestOneSearchFormPerPage(t *testing.T) {
+	s := newSite(t, "https://img.example.org")
+	for path, want := range map[string]string{"/en/": "search-box", "/en/search?q=headline": "search-form"} {
+		doc := parseHTML(t, s.mustGet(t, path, 200).body)
+		forms := findAll(doc, func(n *html.Node) bool {
+			return n.Type == html.ElementNode && n.Data == "form" && attr(n, "role") == "search"
+		})
+		if len(forms) != 1 || !hasClass(forms[0], want) {
+			t.Errorf("%s has %d search forms, want one %q", path, len(forms), want)
+		}
+	}
+}
