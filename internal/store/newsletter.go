@@ -86,6 +86,11 @@ type DigestSend struct {
 	MessageID    string
 	SentAt       time.Time
 	CreatedAt    time.Time
+	// BouncedAt and UnsubscribedAt mark the digest its recipient bounced
+	// or unsubscribed after (MarkLastDigest; a refusal at sending sets
+	// BouncedAt through FinishDigestSend): a run's counts in the admin.
+	BouncedAt      time.Time
+	UnsubscribedAt time.Time
 
 	// Filled by DigestSend from the subscriber as it is now.
 	Subscriber Subscriber
@@ -99,11 +104,49 @@ type DigestRun struct {
 	// FirstFrom is the period start for subscribers who never had a digest
 	// (Until minus a day or a week).
 	FirstFrom time.Time
+	// Language, when set, plans only the subscribers of that edition (the
+	// admin's "send now" for one edition); the run's other subscribers are
+	// planned by a later call for the same RunKey.
+	Language string
 }
 
-// SendCounts counts a run's send-log rows by state.
+// SendCounts counts a run's send-log rows by state, and how many of its
+// recipients bounced or unsubscribed after it.
 type SendCounts struct {
 	Pending, Sent, Empty, Failed, Skipped int
+	Bounced, Unsubscribed                 int
+}
+
+// RunSummary is one digest run with its send log's counts.
+type RunSummary struct {
+	ID        int64
+	RunKey    string
+	Frequency string
+	CreatedAt time.Time // when it was first planned
+	Counts    SendCounts
+	// BouncedSent is how many of Counts.Sent bounced later (the rest of
+	// Counts.Bounced were refused while sending and are Failed).
+	BouncedSent int
+}
+
+// Delivered is how many of the run's mails the server accepted that have
+// not bounced since.
+func (r RunSummary) Delivered() int { return r.Counts.Sent - r.BouncedSent }
+
+// Marks MarkLastDigest sets on a send-log row.
+const (
+	MarkBounced      = "bounced"
+	MarkUnsubscribed = "unsubscribed"
+)
+
+// SubscriberFilter selects subscribers for the admin's list, newest first.
+type SubscriberFilter struct {
+	Query     string // a part of the address, in any case ("" = any)
+	Status    string // "" = any
+	Frequency string // "" = any
+	Language  string // "" = any
+	BeforeID  int64  // only IDs below it (0 = from the newest)
+	Limit     int
 }
 
 // NewsletterStore is the newsletter's persistence: subscribers, their
@@ -128,6 +171,9 @@ type NewsletterStore interface {
 	Subscribers(ctx context.Context, status, frequency string, afterID int64, limit int) ([]Subscriber, error)
 	// CountSubscribers counts subscribers by status.
 	CountSubscribers(ctx context.Context) (map[string]int, error)
+	// SearchSubscribers returns up to f.Limit subscribers f selects,
+	// newest (highest ID) first, and how many f selects in all.
+	SearchSubscribers(ctx context.Context, f SubscriberFilter) ([]Subscriber, int, error)
 	// DeleteSubscriber erases a subscriber with its consent record and send log.
 	DeleteSubscriber(ctx context.Context, id int64) error
 
@@ -141,9 +187,18 @@ type NewsletterStore interface {
 	PurgeHits(ctx context.Context, before time.Time) (int, error)
 
 	// PlanDigests adds a pending send-log row for every active subscriber
-	// of run.Frequency that has none for run.RunKey and returns how many it
-	// added. Idempotent.
+	// of run.Frequency (and run.Language, when set) that has none for
+	// run.RunKey and returns how many it added; the run is listed by
+	// DigestRuns from its first plan on. Idempotent.
 	PlanDigests(ctx context.Context, run DigestRun) (int, error)
+	// DigestRuns lists up to limit runs with an ID below beforeID (0 = the
+	// newest), newest first, with their counts.
+	DigestRuns(ctx context.Context, beforeID int64, limit int) ([]RunSummary, error)
+	// MarkLastDigest marks the subscriber's most recently sent digest as
+	// the one they bounced or unsubscribed after (mark MarkBounced or
+	// MarkUnsubscribed), unless it is marked so already. ErrNotFound when
+	// they were never sent one.
+	MarkLastDigest(ctx context.Context, subscriberID int64, mark string, at time.Time) error
 	// PendingDigestSends lists up to limit pending rows of runKey with an
 	// ID above afterID, by ID, without their subscribers.
 	PendingDigestSends(ctx context.Context, runKey string, afterID int64, limit int) ([]DigestSend, error)
@@ -154,13 +209,14 @@ type NewsletterStore interface {
 	// SendSent (and then the subscriber's LastDigestAt becomes the row's
 	// PeriodUntil, in the same transaction), SendEmpty, SendFailed,
 	// SendSkipped, or SendPending with the error and NextAt of a retry; with
-	// d.Attempts. ErrNotFound if the row is no longer pending (another
+	// d.Attempts and d.BouncedAt. ErrNotFound if the row is no longer pending (another
 	// sender recorded it first).
 	FinishDigestSend(ctx context.Context, d *DigestSend) error
 	DigestSendCounts(ctx context.Context, runKey string) (SendCounts, error)
 	DigestSends(ctx context.Context, subscriberID int64) ([]DigestSend, error) // oldest first
 	// PurgeDigestSends deletes finished send-log rows (not pending ones)
-	// created before before and returns how many.
+	// created before before, and the runs left without rows, and returns
+	// how many rows.
 	PurgeDigestSends(ctx context.Context, before time.Time) (int, error)
 
 	// DigestArticles returns visible articles first seen in [from, until),

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -54,11 +55,25 @@ const (
 	qPlanDigests = `INSERT INTO newsletter_sends (subscriber_id, run_key, state, period_from, period_until,
 			next_at, created_at)
 		SELECT id, ?, 'pending', CASE WHEN last_digest_at = 0 THEN ? ELSE last_digest_at END, ?, 0, ?
-		FROM newsletter_subscribers WHERE status = 'active' AND frequency = ?
+		FROM newsletter_subscribers WHERE status = 'active' AND frequency = ? AND (language = ? OR ? = '')
 		ON CONFLICT (subscriber_id, run_key) DO NOTHING`
+	qInsertRun = `INSERT INTO newsletter_runs (run_key, frequency, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (run_key) DO NOTHING`
+	qRuns = `SELECT id, run_key, frequency, created_at FROM newsletter_runs WHERE id < ? ORDER BY id DESC LIMIT ?`
+	// The marks are rare: these counts read their partial indexes (0019).
+	qBouncedCounts     = `SELECT state, COUNT(*) FROM newsletter_sends WHERE run_key = ? AND bounced_at > 0 GROUP BY state`
+	qUnsubscribedCount = `SELECT COUNT(*) FROM newsletter_sends WHERE run_key = ? AND unsubscribed_at > 0`
+	qLastSent          = `SELECT id, bounced_at, unsubscribed_at FROM newsletter_sends WHERE subscriber_id = ? AND state = 'sent' ORDER BY sent_at DESC, id DESC LIMIT 1`
+	qMarkBounced       = `UPDATE newsletter_sends SET bounced_at = ? WHERE id = ? AND bounced_at = 0`
+	qMarkUnsubscribed  = `UPDATE newsletter_sends SET unsubscribed_at = ? WHERE id = ? AND unsubscribed_at = 0`
+	qPurgeRuns         = `DELETE FROM newsletter_runs WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM newsletter_sends n WHERE n.run_key = newsletter_runs.run_key)`
+	subscriberSearch   = ` FROM newsletter_subscribers WHERE (? = '' OR email LIKE ? ESCAPE '\') AND (status = ? OR ? = '')
+		AND (frequency = ? OR ? = '') AND (language = ? OR ? = '')`
+	qSearchSubscribers = `SELECT ` + subscriberCols + subscriberSearch + ` AND id < ? ORDER BY id DESC LIMIT ?`
+	qCountSearch       = `SELECT COUNT(*)` + subscriberSearch
 
 	sendCols = `n.id, n.subscriber_id, n.run_key, n.state, n.period_from, n.period_until, n.attempts,
-		n.next_at, n.last_error, n.message_id, n.sent_at, n.created_at`
+		n.next_at, n.last_error, n.message_id, n.sent_at, n.created_at, n.bounced_at, n.unsubscribed_at`
 
 	// (The send log's locked_by and locked_until columns date from when the
 	// newsletter claimed rows itself; the job queue's leases do it now.)
@@ -68,7 +83,7 @@ const (
 		FROM newsletter_sends n JOIN newsletter_subscribers s ON s.id = n.subscriber_id
 		WHERE n.id = ?`
 	qFinishSend = `UPDATE newsletter_sends SET state = ?, next_at = ?, attempts = ?,
-		last_error = ?, message_id = ?, sent_at = ? WHERE id = ? AND state = 'pending'`
+		last_error = ?, message_id = ?, sent_at = ?, bounced_at = ? WHERE id = ? AND state = 'pending'`
 	qAdvanceDigest = `UPDATE newsletter_subscribers SET last_digest_at = ? WHERE id = ? AND last_digest_at < ?`
 	qSendCounts    = `SELECT state, COUNT(*) FROM newsletter_sends WHERE run_key = ? GROUP BY state`
 	qSendsOf       = `SELECT ` + sendCols + ` FROM newsletter_sends n WHERE n.subscriber_id = ? ORDER BY n.id`
@@ -321,12 +336,20 @@ func (s *Store) PlanDigests(ctx context.Context, run store.DigestRun) (int, erro
 	if run.RunKey == "" || run.Until.IsZero() {
 		return 0, fmt.Errorf("plan digests: run needs a key and an end time, got %+v", run)
 	}
-	res, err := s.exec(ctx, s.d.rebind(qPlanDigests), run.RunKey, ms(run.FirstFrom), ms(run.Until),
-		time.Now().UnixMilli(), run.Frequency)
-	if err != nil {
-		return 0, fmt.Errorf("plan digests %s: %w", run.RunKey, err)
-	}
-	n, err := res.RowsAffected()
+	now := time.Now().UnixMilli()
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.d.rebind(qInsertRun), run.RunKey, run.Frequency, now); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.d.rebind(qPlanDigests), run.RunKey, ms(run.FirstFrom), ms(run.Until),
+			now, run.Frequency, run.Language, run.Language)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("plan digests %s: %w", run.RunKey, err)
 	}
@@ -334,9 +357,9 @@ func (s *Store) PlanDigests(ctx context.Context, run store.DigestRun) (int, erro
 }
 
 func scanSend(sc interface{ Scan(...any) error }, d *store.DigestSend, withSub bool) error {
-	var from, until, next, sent, created int64
+	var from, until, next, sent, created, bounced, unsub int64
 	dst := []any{&d.ID, &d.SubscriberID, &d.RunKey, &d.State, &from, &until, &d.Attempts, &next,
-		&d.LastError, &d.MessageID, &sent, &created}
+		&d.LastError, &d.MessageID, &sent, &created, &bounced, &unsub}
 	var err error
 	if withSub {
 		err = scanSubscriber(scanAppend{sc, dst}, &d.Subscriber)
@@ -345,6 +368,7 @@ func scanSend(sc interface{ Scan(...any) error }, d *store.DigestSend, withSub b
 	}
 	d.PeriodFrom, d.PeriodUntil, d.NextAt = fromMS(from), fromMS(until), fromMS(next)
 	d.SentAt, d.CreatedAt = fromMS(sent), fromMS(created)
+	d.BouncedAt, d.UnsubscribedAt = fromMS(bounced), fromMS(unsub)
 	return err
 }
 
@@ -398,7 +422,7 @@ func (s *Store) DigestSend(ctx context.Context, id int64) (*store.DigestSend, er
 func (s *Store) FinishDigestSend(ctx context.Context, d *store.DigestSend) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.d.rebind(qFinishSend), d.State, ms(d.NextAt), d.Attempts, d.LastError,
-			d.MessageID, ms(d.SentAt), d.ID)
+			d.MessageID, ms(d.SentAt), ms(d.BouncedAt), d.ID)
 		if err != nil {
 			return fmt.Errorf("record digest %d: %w", d.ID, err)
 		}
@@ -445,7 +469,146 @@ func (s *Store) DigestSendCounts(ctx context.Context, runKey string) (store.Send
 	if err := rows.Err(); err != nil {
 		return store.SendCounts{}, fmt.Errorf("count digests of run %s: %w", runKey, err)
 	}
+	if _, err := s.markCounts(ctx, runKey, &c); err != nil {
+		return store.SendCounts{}, err
+	}
 	return c, nil
+}
+
+// markCounts adds a run's bounced and unsubscribed counts to c and returns
+// how many of the bounced had been sent.
+func (s *Store) markCounts(ctx context.Context, runKey string, c *store.SendCounts) (int, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(qBouncedCounts), runKey)
+	if err != nil {
+		return 0, fmt.Errorf("count bounces of run %s: %w", runKey, err)
+	}
+	defer rows.Close()
+	sent := 0
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return 0, fmt.Errorf("count bounces of run %s: %w", runKey, err)
+		}
+		c.Bounced += n
+		if st == store.SendSent {
+			sent = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("count bounces of run %s: %w", runKey, err)
+	}
+	if err := s.db.QueryRowContext(ctx, s.d.rebind(qUnsubscribedCount), runKey).Scan(&c.Unsubscribed); err != nil {
+		return 0, fmt.Errorf("count unsubscribes of run %s: %w", runKey, err)
+	}
+	return sent, nil
+}
+
+// DigestRuns lists runs newest first with their counts; see store.NewsletterStore.
+func (s *Store) DigestRuns(ctx context.Context, beforeID int64, limit int) ([]store.RunSummary, error) {
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	if beforeID <= 0 {
+		beforeID = math.MaxInt64
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(qRuns), beforeID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list digest runs: %w", err)
+	}
+	var out []store.RunSummary
+	for rows.Next() {
+		var r store.RunSummary
+		var at int64
+		if err := rows.Scan(&r.ID, &r.RunKey, &r.Frequency, &at); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("list digest runs: %w", err)
+		}
+		r.CreatedAt = fromMS(at)
+		out = append(out, r)
+	}
+	err = rows.Err()
+	rows.Close() // before the counts' queries: SQLite may have one connection
+	if err != nil {
+		return nil, fmt.Errorf("list digest runs: %w", err)
+	}
+	for i := range out {
+		c, err := s.DigestSendCounts(ctx, out[i].RunKey)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Counts = c
+		if out[i].BouncedSent, err = s.markCounts(ctx, out[i].RunKey, &store.SendCounts{}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// MarkLastDigest marks a subscriber's last sent digest; see store.NewsletterStore.
+func (s *Store) MarkLastDigest(ctx context.Context, subscriberID int64, mark string, at time.Time) error {
+	q := qMarkBounced
+	switch mark {
+	case store.MarkBounced:
+	case store.MarkUnsubscribed:
+		q = qMarkUnsubscribed
+	default:
+		return fmt.Errorf("mark last digest of subscriber %d: unknown mark %q", subscriberID, mark)
+	}
+	var id, bounced, unsub int64
+	err := s.db.QueryRowContext(ctx, s.d.rebind(qLastSent), subscriberID).Scan(&id, &bounced, &unsub)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("last digest of subscriber %d: %w", subscriberID, store.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("last digest of subscriber %d: %w", subscriberID, err)
+	}
+	if _, err := s.exec(ctx, s.d.rebind(q), ms(at), id); err != nil {
+		return fmt.Errorf("mark digest %d %s: %w", id, mark, err)
+	}
+	return nil
+}
+
+// likeEscape makes s a literal part of a LIKE pattern (escape character \).
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+// SearchSubscribers lists the subscribers f selects, newest first; see store.NewsletterStore.
+func (s *Store) SearchSubscribers(ctx context.Context, f store.SubscriberFilter) ([]store.Subscriber, int, error) {
+	if f.Limit <= 0 {
+		f.Limit = defaultLimit
+	}
+	before := f.BeforeID
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	// Addresses are stored lower-case (ASCII local parts, punycode
+	// domains), so lower-casing the query makes LIKE case-blind on both
+	// engines (PostgreSQL's LIKE minds case).
+	q := strings.ToLower(strings.TrimSpace(f.Query))
+	args := []any{q, "%" + likeEscape(q) + "%", f.Status, f.Status, f.Frequency, f.Frequency, f.Language, f.Language}
+	var total int
+	if err := s.db.QueryRowContext(ctx, s.d.rebind(qCountSearch), args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count subscribers: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(qSearchSubscribers), append(args, before, f.Limit)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search subscribers: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Subscriber
+	for rows.Next() {
+		var sub store.Subscriber
+		if err := scanSubscriber(rows, &sub); err != nil {
+			return nil, 0, fmt.Errorf("search subscribers: %w", err)
+		}
+		out = append(out, sub)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("search subscribers: %w", err)
+	}
+	return out, total, nil
 }
 
 // DigestSends returns a subscriber's send log, oldest first.
@@ -478,6 +641,9 @@ func (s *Store) PurgeDigestSends(ctx context.Context, before time.Time) (int, er
 	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("purge send log: %w", err)
+	}
+	if _, err := s.exec(ctx, s.d.rebind(qPurgeRuns), ms(before)); err != nil {
+		return 0, fmt.Errorf("purge digest runs: %w", err)
 	}
 	return int(n), nil
 }

@@ -25,6 +25,8 @@ func testNewsletter(t *testing.T, s store.Store) {
 	t.Run("ConsentsAndErase", func(t *testing.T) { testConsentsAndErase(t, s) })
 	t.Run("Hits", func(t *testing.T) { testHits(t, s) })
 	t.Run("DigestArticles", func(t *testing.T) { testDigestArticles(t, s) })
+	t.Run("SearchSubscribers", func(t *testing.T) { testSearchSubscribers(t, s) }) // newsletter_admin.go
+	t.Run("RunsAndMarks", func(t *testing.T) { testRunsAndMarks(t, s) })           // newsletter_admin.go
 }
 
 func newSubscriber(t *testing.T, s store.Store, email, status, freq string) *store.Subscriber {
