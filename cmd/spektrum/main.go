@@ -43,7 +43,7 @@ Commands:
   translate status      editions, translation providers' use, budgets, cache hits and cost this month
   translate queue       translate every stored article into the editions it lacks (after adding one, or a provider)
   search reindex        index every stored article for search (after an upgrade, or to rebuild)
-  newsletter send [--frequency daily|weekly] [--dry-run]   send the due digests now
+  newsletter send [--frequency daily|weekly] [--edition L] [--dry-run]   send the due digests now
   newsletter export|erase EMAIL   a subscriber's data as JSON, or delete it all
   newsletter stats|webhook-url    subscriber counts; the bounce webhook's URL
   newsletter bounce [FILE...]     apply bounce mails (DSN, ARF) from files or standard input

@@ -26,6 +26,7 @@ func cmdNewsletter(ctx context.Context, args []string, stdout, stderr io.Writer)
 	case "send":
 		freq := c.fs.String("frequency", store.Daily, "which digests: daily or weekly")
 		dry := c.fs.Bool("dry-run", false, "render the digests and count them; send and record nothing")
+		edition := c.fs.String("edition", "", "send only to the subscribers of this edition (language), e.g. de; default: all")
 		pos, cfg, err := c.parse(args)
 		if err != nil {
 			return err
@@ -40,7 +41,7 @@ func cmdNewsletter(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return errors.New("no SMTP server is configured: set SPEKTRUM_SMTP_URL (e.g. smtp://user:pass@mail.example.org:587), or use --dry-run")
 		}
 		return withNewsletter(ctx, cfg, stderr, func(a *app.App, n *newsletter.Newsletter) error {
-			rep, err := n.SendDigests(ctx, newsletter.SendOptions{Frequency: *freq, DryRun: *dry})
+			rep, err := n.SendDigests(ctx, newsletter.SendOptions{Frequency: *freq, Language: *edition, DryRun: *dry})
 			if err != nil {
 				return fmt.Errorf("%s: %w", rep.String(), err)
 			}

@@ -150,7 +150,10 @@ func period(frequency string) time.Duration {
 // SendOptions tune one SendDigests call.
 type SendOptions struct {
 	Frequency string // store.Daily or store.Weekly
-	DryRun    bool   // render and count, write and send nothing
+	// Language, when set, sends only to the subscribers of that edition;
+	// the others of the run are planned by a later send or the schedule.
+	Language string
+	DryRun   bool // render and count, write and send nothing
 	// ResumeOnly sends what the run has pending without adding anyone.
 	ResumeOnly bool
 	// Lease is how long a digest job is held without renewal; default 5m.
@@ -204,8 +207,8 @@ func (n *Newsletter) SendDigests(ctx context.Context, o SendOptions) (SendReport
 	if o.Frequency == "" {
 		o.Frequency = store.Daily
 	}
-	if o.Frequency != store.Daily && o.Frequency != store.Weekly {
-		return SendReport{}, fmt.Errorf("%w: frequency %q must be daily or weekly", ErrInvalid, o.Frequency)
+	if err := n.checkRun(o.Language, o.Frequency); err != nil {
+		return SendReport{}, err
 	}
 	if o.Lease <= 0 {
 		o.Lease = 5 * time.Minute
@@ -216,13 +219,13 @@ func (n *Newsletter) SendDigests(ctx context.Context, o SendOptions) (SendReport
 	now := n.now().UTC()
 	if o.DryRun {
 		run := store.DigestRun{RunKey: RunKey(o.Frequency, now), Frequency: o.Frequency, Until: now,
-			FirstFrom: now.Add(-period(o.Frequency))}
+			FirstFrom: now.Add(-period(o.Frequency)), Language: o.Language}
 		b := &digestBuilder{n: n, until: run.Until, articles: map[int64][]store.Article{}}
 		return n.dryRun(ctx, run, b, SendReport{RunKey: run.RunKey, DryRun: true})
 	}
 	rep := SendReport{RunKey: RunKey(o.Frequency, now)}
 	var err error
-	if rep.Planned, err = n.planRun(ctx, o.Frequency, now, o.ResumeOnly); err != nil {
+	if rep.Planned, err = n.planRun(ctx, o.Frequency, o.Language, now, o.ResumeOnly); err != nil {
 		return rep, err
 	}
 	r := jobs.New(n.st, jobs.Options{Concurrency: o.Concurrency, Lease: o.Lease, Logger: n.log, Now: n.now})
@@ -251,13 +254,14 @@ func (n *Newsletter) SendDigests(ctx context.Context, o SendOptions) (SendReport
 	return rep, nil
 }
 
-// planRun adds the run of freq at `at` to the send log (unless resumeOnly)
-// and queues a digest job for each of its pending rows. Rerunning it
+// planRun adds the run of freq at `at` to the send log (unless resumeOnly;
+// only the subscribers of edition lang when it is set) and queues a digest
+// job for each of its pending rows. Rerunning it
 // queues nothing twice: a row's job is unique while queued or running, and
 // a job for a row recorded since does nothing.
-func (n *Newsletter) planRun(ctx context.Context, freq string, at time.Time, resumeOnly bool) (int, error) {
+func (n *Newsletter) planRun(ctx context.Context, freq, lang string, at time.Time, resumeOnly bool) (int, error) {
 	now := n.now().UTC()
-	run := store.DigestRun{RunKey: RunKey(freq, at), Frequency: freq, Until: now, FirstFrom: now.Add(-period(freq))}
+	run := store.DigestRun{RunKey: RunKey(freq, at), Frequency: freq, Until: now, FirstFrom: now.Add(-period(freq)), Language: lang}
 	planned := 0
 	if !resumeOnly {
 		var err error
@@ -453,8 +457,10 @@ func (n *Newsletter) sendDigest(ctx context.Context, d *store.DigestSend) (sent 
 		n.log.WarnContext(ctx, "digest given up", "subscriber", sub.ID, "run", d.RunKey, "err", err)
 		if errors.Is(err, ErrNoMailbox) {
 			// The server said at once that the address does not exist:
-			// the same as a hard bounce reported later by a webhook.
-			if berr := n.Bounce(ctx, sub.Email, BounceHard, err.Error()); berr != nil {
+			// the same as a hard bounce reported later by a webhook,
+			// counted against this digest's own row.
+			d.BouncedAt = now
+			if berr := n.bounce(ctx, sub.Email, BounceHard, err.Error(), false); berr != nil {
 				return false, 0, berr
 			}
 		}
@@ -537,6 +543,9 @@ func (n *Newsletter) dryRun(ctx context.Context, run store.DigestRun, b *digestB
 		}
 		for _, sub := range subs {
 			after = sub.ID
+			if run.Language != "" && sub.Language != run.Language {
+				continue
+			}
 			from := sub.LastDigestAt
 			if from.IsZero() {
 				from = run.FirstFrom

@@ -310,10 +310,11 @@ func hostOf(raw string) string {
 // every send, so commands that need no mail (export, erase, dry runs) work.
 type NoMailer struct{}
 
+// ErrNoMailServer is NoMailer's answer to every send.
+var ErrNoMailServer = errors.New("no SMTP server is configured: set SPEKTRUM_SMTP_URL (e.g. smtp://user:pass@mail.example.org:587)")
+
 // Send always fails.
-func (NoMailer) Send(context.Context, *Message) error {
-	return errors.New("no SMTP server is configured: set SPEKTRUM_SMTP_URL (e.g. smtp://user:pass@mail.example.org:587)")
-}
+func (NoMailer) Send(context.Context, *Message) error { return ErrNoMailServer }
 
 // Close does nothing.
 func (NoMailer) Close() error { return nil }

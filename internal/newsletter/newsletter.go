@@ -577,8 +577,21 @@ func (n *Newsletter) Unsubscribe(ctx context.Context, sub *store.Subscriber, how
 	if err := n.st.UpdateSubscriber(ctx, sub); err != nil {
 		return err
 	}
-	return n.st.AddConsent(ctx, &store.Consent{SubscriberID: sub.ID, Action: "unsubscribe",
-		PageURL: how, Choices: choicesJSON(sub), CreatedAt: now})
+	if err := n.st.AddConsent(ctx, &store.Consent{SubscriberID: sub.ID, Action: "unsubscribe",
+		PageURL: how, Choices: choicesJSON(sub), CreatedAt: now}); err != nil {
+		return err
+	}
+	n.markLastDigest(ctx, sub.ID, store.MarkUnsubscribed, now)
+	return nil
+}
+
+// markLastDigest counts a bounce or unsubscribe against the digest run
+// that last mailed the subscriber. It only feeds the admin's counts, so a
+// failure is logged and never undoes what the reader asked for.
+func (n *Newsletter) markLastDigest(ctx context.Context, subID int64, mark string, at time.Time) {
+	if err := n.st.MarkLastDigest(ctx, subID, mark, at); err != nil && !errors.Is(err, store.ErrNotFound) {
+		n.log.WarnContext(ctx, "digest run not marked", "subscriber", subID, "mark", mark, "err", err)
+	}
 }
 
 // UpdatePreferences changes an active subscriber's choices and records the
@@ -723,6 +736,12 @@ const softBounceLimit = 5
 // Bounce applies a provider's report about email. Unknown addresses are
 // ignored: providers report on all the outlet's mail.
 func (n *Newsletter) Bounce(ctx context.Context, email, kind, detail string) error {
+	return n.bounce(ctx, email, kind, detail, true)
+}
+
+// bounce is Bounce; markRun counts it against the run that last mailed the
+// address, which a refusal while sending (counted on its own row) must not.
+func (n *Newsletter) bounce(ctx context.Context, email, kind, detail string, markRun bool) error {
 	addr, err := ParseAddress(email)
 	if err != nil {
 		return nil // not one of ours
@@ -759,6 +778,14 @@ func (n *Newsletter) Bounce(ctx context.Context, email, kind, detail string) err
 	}
 	if err := n.st.UpdateSubscriber(ctx, sub); err != nil {
 		return err
+	}
+	if markRun {
+		// A complaint ends the subscription: it counts as an unsubscribe.
+		mark := store.MarkBounced
+		if kind == BounceComplaint {
+			mark = store.MarkUnsubscribed
+		}
+		n.markLastDigest(ctx, sub.ID, mark, now)
 	}
 	n.log.InfoContext(ctx, "address deactivated by a "+action, "subscriber", sub.ID, "kind", kind)
 	if len(detail) > 500 {

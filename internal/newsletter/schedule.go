@@ -35,6 +35,9 @@ func (n *Newsletter) registerSending(r *jobs.Runner) {
 		_, err := n.digestBatchJob(ctx, j)
 		return err
 	})
+	// A run the newsroom starts from the admin (editor.go): only planned
+	// here, so any pass may take it (the digests it queues are serve's).
+	r.Handle(jobSendNow, n.sendNowJob)
 	r.Every(jobDigestDaily, jobs.Daily(n.cfg.SendHour), n.runJob(store.Daily))
 	r.Every(jobDigestWeekly, jobs.Weekly(time.Monday, n.cfg.SendHour), n.runJob(store.Weekly))
 	r.Every(jobCleanup, jobs.Interval{Every: time.Hour}, n.cleanup)
@@ -47,7 +50,7 @@ func (n *Newsletter) runJob(freq string) jobs.Handler {
 		if at.IsZero() {
 			at = n.now()
 		}
-		planned, err := n.planRun(ctx, freq, at, false)
+		planned, err := n.planRun(ctx, freq, "", at, false)
 		if err != nil {
 			return fmt.Errorf("%s digests: %w", freq, err)
 		}

@@ -60,5 +60,8 @@ type DigestStore interface {
 	DigestSendCounts(ctx context.Context, runKey string) (store.SendCounts, error)
 	DigestSends(ctx context.Context, subscriberID int64) ([]store.DigestSend, error)
 	PurgeDigestSends(ctx context.Context, before time.Time) (int, error)
+	// MarkLastDigest counts a bounce or an unsubscribe against the run
+	// that last mailed the subscriber (the admin's past sends).
+	MarkLastDigest(ctx context.Context, subscriberID int64, mark string, at time.Time) error
 	DigestArticles(ctx context.Context, from, until time.Time, limit int) ([]store.Article, error)
 }
