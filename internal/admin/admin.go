@@ -50,6 +50,8 @@ type Store interface {
 	SubscriberByEmail(ctx context.Context, email string) (*store.Subscriber, error)
 	Consents(ctx context.Context, subscriberID int64) ([]store.Consent, error)
 	DigestSends(ctx context.Context, subscriberID int64) ([]store.DigestSend, error)
+	SearchSubscribers(ctx context.Context, f store.SubscriberFilter) ([]store.Subscriber, int, error)
+	DigestRuns(ctx context.Context, beforeID int64, limit int) ([]store.RunSummary, error)
 }
 
 // Session lifetimes and sign-in limits.
@@ -80,6 +82,9 @@ type Config struct {
 	Articles       *ops.Articles
 	Logger         *slog.Logger
 	Now            func() time.Time
+	// Newsletter previews, sends, exports and erases (newsletter.go); nil
+	// leaves the subscriber pages read-only.
+	Newsletter Newsletter
 }
 
 // Admin serves /admin/.
@@ -207,6 +212,14 @@ func (a *Admin) Handlers() map[string]http.Handler {
 		"POST /admin/articles/{id}/{action}": a.signedIn("", a.handleArticleAction),
 		"GET /admin/newsletter":              a.signedIn("", a.handleSubscribers),
 		"GET /admin/newsletter/{id}":         a.signedIn("", a.handleSubscriber),
+		"POST /admin/newsletter/{id}/export": a.signedIn("", a.handleSubscriberExport),
+		"GET /admin/newsletter/{id}/erase":   a.signedIn("", a.handleSubscriberEraseForm),
+		"POST /admin/newsletter/{id}/erase":  a.signedIn("", a.handleSubscriberErase),
+		"GET /admin/newsletter/digest":       a.signedIn("", a.handleDigest),
+		"GET /admin/newsletter/digest/html":  a.signedIn("", a.handleDigestHTML),
+		"POST /admin/newsletter/digest/test": a.signedIn("", a.handleDigestTest),
+		"POST /admin/newsletter/digest/send": a.signedIn("", a.handleDigestSend),
+		"GET /admin/newsletter/runs":         a.signedIn("", a.handleRuns),
 		"GET /admin/users":                   a.signedIn(store.RoleAdmin, a.handleUsers),
 		"POST /admin/users":                  a.signedIn(store.RoleAdmin, a.handleUserAdd),
 		"POST /admin/users/{id}/{action}":    a.signedIn(store.RoleAdmin, a.handleUserAction),

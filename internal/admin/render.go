@@ -98,7 +98,8 @@ func (a *Admin) newPage(r *http.Request, title, nav string, data any) *page {
 var noticeKeys = map[string]bool{"added": true, "saved": true, "paused": true, "resumed": true, "removed": true,
 	"fetching": true, "queued": true, "password": true, "role": true, "user-added": true, "user-removed": true,
 	"hidden": true, "shown": true, "totp-on": true, "totp-off": true,
-	"corrected": true, "moved": true, "translating": true, "pinned": true, "unpinned": true}
+	"corrected": true, "moved": true, "translating": true, "pinned": true, "unpinned": true,
+	"erased": true, "test-sent": true, "send-queued": true, "send-already": true}
 
 func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	t, ok := a.pages[name]

@@ -449,9 +449,14 @@ func (a *App) mountAdmin(ctx context.Context, wc *web.Config) error {
 	if len(a.Cfg.Editions) > 0 {
 		lang = a.Cfg.Editions[0]
 	}
+	// Without a mail server the admin still previews, exports and erases.
+	nl, err := a.NewsletterOffline(ctx)
+	if err != nil {
+		return err
+	}
 	ad, err := admin.New(ctx, a.Store, admin.Config{BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName, Language: lang,
 		StyleURL: style, TrustedProxies: a.Cfg.TrustedProxies, Sources: a.Ops, Users: a.Users,
-		Articles: ops.NewArticles(a.Store, a.Pipeline), Logger: a.Logger})
+		Articles: ops.NewArticles(a.Store, a.Pipeline), Logger: a.Logger, Newsletter: nl})
 	if err != nil {
 		return err
 	}

@@ -622,6 +622,7 @@ type Export struct {
 	UnsubscribedAt *time.Time      `json:"unsubscribed_at,omitempty"`
 	BouncedAt      *time.Time      `json:"bounced_at,omitempty"`
 	LastDigestAt   *time.Time      `json:"last_digest_period_end,omitempty"`
+	SoftBounces    int             `json:"soft_bounces,omitempty"`
 	Consents       []ExportConsent `json:"consent_record"`
 	Mails          []ExportSend    `json:"digests"`
 }
@@ -643,6 +644,9 @@ type ExportSend struct {
 	State     string     `json:"state"`
 	SentAt    *time.Time `json:"sent_at,omitempty"`
 	MessageID string     `json:"message_id,omitempty"`
+	// When the address bounced or unsubscribed after this digest.
+	BouncedAt      *time.Time `json:"bounced_after,omitempty"`
+	UnsubscribedAt *time.Time `json:"unsubscribed_after,omitempty"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -669,7 +673,7 @@ func (n *Newsletter) ExportData(ctx context.Context, sub *store.Subscriber) (*Ex
 	e := &Export{Email: sub.Email, Status: sub.Status, Language: sub.Language, Sections: secs,
 		Frequency: sub.Frequency, CreatedAt: sub.CreatedAt, ConfirmedAt: timePtr(sub.ConfirmedAt),
 		UnsubscribedAt: timePtr(sub.UnsubscribedAt), BouncedAt: timePtr(sub.BouncedAt),
-		LastDigestAt: timePtr(sub.LastDigestAt), Consents: []ExportConsent{}, Mails: []ExportSend{}}
+		LastDigestAt: timePtr(sub.LastDigestAt), SoftBounces: sub.SoftBounces, Consents: []ExportConsent{}, Mails: []ExportSend{}}
 	for _, c := range cs {
 		ec := ExportConsent{Action: c.Action, At: c.CreatedAt, Text: c.Text, TextVersion: c.TextVersion,
 			Language: c.Language, PageURL: c.PageURL}
@@ -679,7 +683,8 @@ func (n *Newsletter) ExportData(ctx context.Context, sub *store.Subscriber) (*Ex
 		e.Consents = append(e.Consents, ec)
 	}
 	for _, d := range sends {
-		e.Mails = append(e.Mails, ExportSend{Run: d.RunKey, State: d.State, SentAt: timePtr(d.SentAt), MessageID: d.MessageID})
+		e.Mails = append(e.Mails, ExportSend{Run: d.RunKey, State: d.State, SentAt: timePtr(d.SentAt), MessageID: d.MessageID,
+			BouncedAt: timePtr(d.BouncedAt), UnsubscribedAt: timePtr(d.UnsubscribedAt)})
 	}
 	return e, nil
 }
