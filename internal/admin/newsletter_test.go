@@ -346,6 +346,23 @@ func TestNewsletterPreview(t *testing.T) {
 	}
 }
 
+// sendQueued works off what "send now" queued as serve's workers would:
+// a worker plans the run, then its digests go out. It returns how many.
+func (e *nlEnv) sendQueued(t *testing.T) int {
+	t.Helper()
+	ctx := context.Background()
+	r := jobs.New(e.st, jobs.Options{Concurrency: 1, Poll: 10 * time.Millisecond})
+	e.n.Register(r)
+	if err := r.RunUntilIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.n.SendDigests(ctx, newsletter.SendOptions{Frequency: store.Daily, ResumeOnly: true})
+	if err != nil {
+		t.Fatalf("sending the queued run: %+v, %v", rep, err)
+	}
+	return rep.SentNow
+}
+
 var tokenFieldRE = regexp.MustCompile(`name="token" value="([^"]+)"`)
 
 // TestNewsletterSendTestAndNow: a test digest reaches Mailpit; "send now"
@@ -385,15 +402,8 @@ func TestNewsletterSendTestAndNow(t *testing.T) {
 			t.Fatalf("send now #%d = %d → %s; want → …%s", i+1, a.status, a.location, want)
 		}
 	}
-	// A worker plans the run; its digests go out as serve sends them.
-	r := jobs.New(e.st, jobs.Options{Concurrency: 1, Poll: 10 * time.Millisecond})
-	e.n.Register(r)
-	if err := r.RunUntilIdle(ctx); err != nil {
-		t.Fatal(err)
-	}
-	rep, err := e.n.SendDigests(ctx, newsletter.SendOptions{Frequency: store.Daily, ResumeOnly: true})
-	if err != nil || rep.SentNow != 2 {
-		t.Fatalf("sending the queued run = %+v, %v; want the 2 active subscribers", rep, err)
+	if sent := e.sendQueued(t); sent != 2 {
+		t.Fatalf("the queued run sent %d digests; want the 2 active subscribers'", sent)
 	}
 	mailpitCount(t, e.mailpit, subs[0].Email, 1)
 	mailpitCount(t, e.mailpit, subs[1].Email, 1)
