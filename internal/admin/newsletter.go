@@ -89,8 +89,8 @@ func (a *Admin) handleSubscribers(w http.ResponseWriter, r *http.Request) {
 	d := subscribersData{Q: strings.TrimSpace(q.Get("q")), State: oneOf(q.Get("state"), subStates),
 		Frequency: oneOf(q.Get("frequency"), frequencies), States: subStates, Frequencies: frequencies, Languages: a.nlLanguages()}
 	d.Language = oneOf(q.Get("language"), d.Languages)
-	if len(d.Q) > maxQuery {
-		d.Q = d.Q[:maxQuery]
+	if runes := []rune(d.Q); len(runes) > maxQuery {
+		d.Q = string(runes[:maxQuery])
 	}
 	for _, s := range subStates {
 		d.Counts = append(d.Counts, stateCount{State: s, N: counts[s]})
