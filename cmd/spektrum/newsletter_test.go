@@ -54,6 +54,12 @@ func TestNewsletterCommands(t *testing.T) {
 	if !strings.Contains(out, "1 digests would be sent") || !strings.Contains(out, "first subject: Spektrum: 1 new article") {
 		t.Fatalf("dry run said:\n%s", out)
 	}
+	if _, errs, code := c.run("newsletter", "send", "--dry-run", "--edition", "xx"); code != 1 || !strings.Contains(errs, `language "xx" is not one of this outlet's editions`) {
+		t.Fatalf("send --edition xx: exit %d, %q; want 1 naming the editions", code, errs)
+	}
+	if out := c.ok("newsletter", "send", "--dry-run", "--edition", "en"); !strings.Contains(out, "1 digests would be sent") {
+		t.Fatalf("dry run of the en edition said:\n%s", out)
+	}
 	out = c.ok("newsletter", "send", "--frequency", "daily", "--smtp-url", smtpURL)
 	if !strings.Contains(out, "1 sent now") {
 		t.Fatalf("send said:\n%s", out)
