@@ -43,7 +43,8 @@ type Store interface {
 	Sections(ctx context.Context) ([]store.Section, error)
 	CountArticles(ctx context.Context) (int, error)
 	Secret(ctx context.Context, name string, generate func() (string, error)) (string, error)
-	// The newsletter's subscribers, read only (newsletter.go).
+	// The newsletter's subscribers and runs, read here (newsletter.go);
+	// its changes go through Config.Newsletter.
 	Subscribers(ctx context.Context, status, frequency string, afterID int64, limit int) ([]store.Subscriber, error)
 	CountSubscribers(ctx context.Context) (map[string]int, error)
 	Subscriber(ctx context.Context, id int64) (*store.Subscriber, error)

@@ -1,7 +1,9 @@
 // Package admin is the newsroom in the browser: sign-in, accounts and
 // roles, sources and the audit log, server-rendered and usable without
 // JavaScript. It is a front door like the CLI: what an editor does goes
-// through internal/ops; this package owns only what is HTTP's — sessions,
+// through internal/ops (the newsletter's exports, erasures, previews and
+// sends through internal/newsletter's own operations, as its CLI does);
+// this package owns only what is HTTP's — sessions,
 // CSRF, sign-in throttling, forms and pages — and reads the store through
 // its own small Store interface.
 //
