@@ -20,3 +20,8 @@ CREATE TABLE section_names (
 -- a rename writes one row anyway.
 CREATE TRIGGER page_gen_section_name AFTER INSERT OR UPDATE OR DELETE ON section_names
     FOR EACH STATEMENT EXECUTE FUNCTION bump_page_generation();
+
+-- The editions page lists the latest failed translations with their errors
+-- (store.TranslationFailures): a walk of the few failed rows, newest first,
+-- not a scan of every translation.
+CREATE INDEX translations_failed ON translations (created_at DESC, article_id DESC) WHERE status = 'failed';

@@ -23,3 +23,8 @@ CREATE TRIGGER page_gen_section_name_update AFTER UPDATE ON section_names
 BEGIN UPDATE page_generation SET gen = gen + 1 WHERE id = 1; END;
 CREATE TRIGGER page_gen_section_name_delete AFTER DELETE ON section_names
 BEGIN UPDATE page_generation SET gen = gen + 1 WHERE id = 1; END;
+
+-- The editions page lists the latest failed translations with their errors
+-- (store.TranslationFailures): a walk of the few failed rows, newest first,
+-- not a scan of every translation.
+CREATE INDEX translations_failed ON translations (created_at DESC, article_id DESC) WHERE status = 'failed';
