@@ -56,8 +56,7 @@ type Sections struct {
 }
 
 // NewSections returns the section operations on st; editions are the
-// edition languages a section can be named in (the first is the site's,
-// whose name is the default one).
+// edition languages a section can be named in, beside its default name.
 func NewSections(st SectionStore, editions []string) *Sections {
 	eds := make([]string, 0, len(editions))
 	for _, e := range editions {
