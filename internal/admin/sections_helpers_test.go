@@ -49,7 +49,9 @@ func newTranslation(st store.Store, po pipeline.Options) translation {
 func (t translation) Status(ctx context.Context) (*translate.Status, error) {
 	return t.tr.Status(ctx, t.eds)
 }
-func (t translation) Serving(ctx context.Context) map[string][]string { return t.tr.Serving(ctx, t.eds) }
+func (t translation) Serving(ctx context.Context) map[string][]string {
+	return t.tr.Serving(ctx, t.eds)
+}
 func (t translation) Jobs(ctx context.Context) (store.JobCounts, error) {
 	return t.st.JobCounts(ctx, []string{pipeline.KindTranslate}, time.Now())
 }

@@ -32,7 +32,10 @@ func TestSections(t *testing.T) {
 	if e.Field != FieldLanguage || !strings.Contains(e.Error(), "en, de, fr") {
 		t.Errorf("a name in no edition's language: %v (field %q)", e, e.Field)
 	}
-	e = wantCode(t, func() error { _, err := s.Add(ctx, "cli", NewSection{Slug: "long", Name: strings.Repeat("x", 61)}); return err }(), Invalid)
+	e = wantCode(t, func() error {
+		_, err := s.Add(ctx, "cli", NewSection{Slug: "long", Name: strings.Repeat("x", 61)})
+		return err
+	}(), Invalid)
 	if e.Field != FieldName {
 		t.Errorf("a long name refused on field %q", e.Field)
 	}
@@ -108,7 +111,10 @@ func TestSections(t *testing.T) {
 	if e.Use.Sources != 1 || !strings.Contains(e.Error(), "1 sources") {
 		t.Errorf("in use: %v %+v", e, e.Use)
 	}
-	wantCode(t, func() error { _, err := s.Remove(ctx, "cli", "russland-und-osteuropa", "russland-und-osteuropa"); return err }(), Invalid)
+	wantCode(t, func() error {
+		_, err := s.Remove(ctx, "cli", "russland-und-osteuropa", "russland-und-osteuropa")
+		return err
+	}(), Invalid)
 	wantCode(t, func() error { _, err := s.Remove(ctx, "cli", "russland-und-osteuropa", "nope"); return err }(), NoSection)
 	u, err := s.Remove(ctx, "cli", "russland-und-osteuropa", "world")
 	if err != nil || u.Sources != 1 {
