@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"spektrum/internal/pipeline"
 	"spektrum/internal/store"
+	"spektrum/internal/translate"
 )
 
 // axeAdmin runs axe-core (vendored with the site's tests) on the open page
@@ -46,7 +48,22 @@ func (c *cdp) axe(what string) {
 func TestBrowserSections(t *testing.T) {
 	c := startChromium(t)
 	ctx := context.Background()
-	e := newEnvWith(t, sqliteStore(t), true, pipeline.Options{Editions: []string{"en", "de"}})
+	st := sqliteStore(t)
+	po := pipeline.Options{Editions: []string{"en", "de", "es"}}
+	// With an apertium-apy (scripts/test.sh starts one) the editions page
+	// has a provider, a budget and this month's use to show.
+	if u := os.Getenv("SPEKTRUM_TRANSLATE_APERTIUM_URL"); u != "" {
+		po.Translator = translate.New(st, []translate.Translator{translate.NewApertium(u, translate.HTTPOptions{})},
+			translate.Options{Budgets: map[string]int64{"apertium": 500000}})
+		month := translate.Month(time.Now())
+		if _, err := st.ReserveChars(ctx, "apertium", month, 123456, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddTranslationUsage(ctx, store.TranslationUsage{Provider: "apertium", Month: month, Requests: 40, CacheHits: 120, CacheMisses: 360, Errors: 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := newEnvWith(t, st, true, po)
 	dir := os.Getenv("SPEKTRUM_SCREENSHOTS")
 	if dir == "" {
 		dir = t.TempDir()
