@@ -73,6 +73,14 @@ var docs = map[string]doc{
 	"cluster": {args: "--json FILE|-", summary: "group articles (one JSON object per line) into stories with the pipeline's settings",
 		noDB: true, more: "Input lines: {\"id\",\"title\",\"url\",\"published_at\" (RFC 3339),\"language\"} and optionally \"text\".\nOutput: one {\"id\",\"story\"} per input line, in input order; a story is named by the id of its\nfirst article. A line that cannot be read gives {\"id\",\"line\",\"error\"}; the exit status is then 1."},
 	"version": {summary: "print the version", noDB: true},
+
+	// The sections (ops.Sections; the admin's /admin/sections does the same).
+	"sections list":   {"[--json]", "list the sections in menu order with their names per edition and article counts", []string{"editions"}, "", false},
+	"sections add":    {"SLUG [--name NAME] [--off-menu]", "add a section (the slug is its address, /section/SLUG: lowercase letters, digits, hyphens)", []string{"editions"}, "", false},
+	"sections rename": {"SLUG [--lang L] NAME", "set a section's default name, or its name in the edition L (an empty NAME takes that one away)", []string{"editions"}, "", false},
+	"sections menu":   {"SLUG on|off", "show a section in the menu and the front page, or keep it off them (its page and feeds stay)", nil, "", false},
+	"sections order":  {"SLUG...", "put these sections first in the menu, in this order; the others follow as they were", nil, "", false},
+	"sections remove": {"SLUG [--move-to SLUG]", "remove a section; refused while articles, sources or subscribers use it, unless --move-to moves them first", nil, "", false},
 }
 
 // groups are the commands with subcommands, in the order help lists them.
@@ -81,6 +89,7 @@ var groups = map[string][]string{
 	"translate":  {"status", "queue"},
 	"search":     {"reindex"},
 	"users":      {"add", "list", "remove", "reset-password"},
+	"sections":   {"list", "add", "rename", "menu", "order", "remove"},
 	"newsletter": {"send", "export", "erase", "bounce", "stats", "webhook-url"},
 	"bench":      {"extract", "stories", "ingest", "search", "populate", "pages"},
 	"cache":      {"purge"},

@@ -25,6 +25,12 @@ func hint(err error) string {
 			return "See 'spektrum sources list' for the sources there are."
 		case ops.Duplicate:
 			return fmt.Sprintf("See 'spektrum sources show %d'.", oe.OtherID)
+		case ops.NoSection:
+			return "See 'spektrum sections list' for the sections there are."
+		case ops.SectionExists:
+			return fmt.Sprintf("To rename it: spektrum sections rename %s [--lang L] NAME", oe.Value)
+		case ops.SectionInUse:
+			return fmt.Sprintf("To move them and remove it: spektrum sections remove %s --move-to OTHER-SECTION", oe.Value)
 		case ops.Invalid:
 			if oe.Field == ops.FieldPosition {
 				return "The scale is set with --viewpoint-scale (SPEKTRUM_VIEWPOINT_SCALE); --position none clears a source's position."

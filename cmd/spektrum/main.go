@@ -33,6 +33,7 @@ Commands:
   sources edit ID       change its --name, --section, --lang or --interval
   sources pause|resume ID   stop polling a source, or start again
   sources remove ID     remove a source and its articles
+  sections list|add|rename|menu|order|remove   the sections: names per edition, menu order
   import FILE.opml      add the sources listed in an OPML file
   export                write the sources as OPML to stdout
   migrate               bring the database schema up to date
@@ -123,6 +124,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdNewsletter(ctx, rest, stdout, stderr)
 	case "users":
 		err = cmdUsers(ctx, rest, os.Stdin, stdout, stderr)
+	case "sections":
+		err = cmdSections(ctx, rest, stdout, stderr)
 	case "version":
 		err = cmdVersion(rest, stdout)
 	case "extract":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"spektrum/internal/app"
@@ -44,9 +45,30 @@ func cmdTranslate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("count translation jobs: %w", err)
 	}
-	_, err = fmt.Fprintf(stdout, "\nTranslation jobs: %d to do, %d waiting (retries, or next month's budget), %d running, %d failed for good\n",
+	fmt.Fprintf(stdout, "\nTranslation jobs: %d to do, %d waiting (retries, or next month's budget), %d running, %d failed for good\n",
 		jc.Queued-jc.Waiting, jc.Waiting, jc.Running, jc.Dead)
-	return err
+	// What the admin's editions page shows besides: who serves each
+	// edition, and the latest errors.
+	fmt.Fprintln(stdout, "\nProviders serving each edition (from the other editions' languages):")
+	serving := a.Translator.Serving(ctx, cfg.Editions)
+	for _, ed := range cfg.Editions {
+		names := strings.Join(serving[ed], ", ")
+		if names == "" {
+			names = "none: articles in other languages are shown untranslated"
+		}
+		fmt.Fprintf(stdout, "  %-3s %s\n", ed, names)
+	}
+	fails, err := a.Store.TranslationFailures(ctx, 5)
+	if err != nil {
+		return fmt.Errorf("list failed translations: %w", err)
+	}
+	if len(fails) > 0 {
+		fmt.Fprintln(stdout, "\nLatest failed translations:")
+		for _, f := range fails {
+			fmt.Fprintf(stdout, "  %s  article #%d %s→%s  %s\n", f.CreatedAt.Format("2006-01-02 15:04"), f.ArticleID, f.SourceLanguage, f.Language, f.Error)
+		}
+	}
+	return nil
 }
 
 // cmdTranslateQueue: `spektrum translate queue` queues every stored article

@@ -86,6 +86,14 @@ type Config struct {
 	// Newsletter previews, sends, exports and erases (newsletter.go); nil
 	// leaves the subscriber pages read-only.
 	Newsletter Newsletter
+
+	// Sections serves /admin/sections (nil: no sections pages); SectionName
+	// is the one rule for what an edition shows (edition.SectionName), for
+	// the names an edition falls back to (nil: the default name).
+	Sections    *ops.Sections
+	SectionName func(ed string, sec store.Section) string
+	// Translation serves /admin/editions (nil: no editions page).
+	Translation Translation
 }
 
 // Admin serves /admin/.
@@ -130,6 +138,9 @@ func New(ctx context.Context, st Store, cfg Config) (*Admin, error) {
 	}
 	if cfg.SiteName == "" {
 		cfg.SiteName = "Spektrum"
+	}
+	if cfg.SectionName == nil {
+		cfg.SectionName = func(_ string, sec store.Section) string { return sec.Name }
 	}
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
@@ -225,6 +236,16 @@ func (a *Admin) Handlers() map[string]http.Handler {
 		"POST /admin/users":                  a.signedIn(store.RoleAdmin, a.handleUserAdd),
 		"POST /admin/users/{id}/{action}":    a.signedIn(store.RoleAdmin, a.handleUserAction),
 		"GET /admin/audit":                   a.signedIn(store.RoleAdmin, a.handleAudit),
+	}
+	if a.cfg.Sections != nil {
+		h["GET /admin/sections"] = a.signedIn("", a.handleSections)
+		h["POST /admin/sections"] = a.signedIn("", a.handleSectionAdd)
+		h["GET /admin/sections/{slug}"] = a.signedIn("", a.handleSection)
+		h["POST /admin/sections/{slug}"] = a.signedIn("", a.handleSectionEdit)
+		h["POST /admin/sections/{slug}/{action}"] = a.signedIn("", a.handleSectionAction)
+	}
+	if a.cfg.Translation != nil {
+		h["GET /admin/editions"] = a.signedIn(store.RoleAdmin, a.handleEditions)
 	}
 	return h
 }

@@ -21,5 +21,6 @@
 //   - Failed sign-ins are counted per account and per client address in
 //     the database; over the limit the answer is 429, for known and unknown
 //     e-mails alike.
-//   - Editors are refused (403) the admin-only pages: users, audit log.
+//   - Editors are refused (403) the admin-only pages: users, audit log,
+//     editions (translation spending).
 package admin

@@ -103,7 +103,8 @@ func newEnvWith(t testing.TB, st store.Store, seed bool, po pipeline.Options) *e
 	}
 	e.ops = ops.New(st, fc, p, ops.Options{})
 	e.adm, err = admin.New(ctx, st, admin.Config{BaseURL: e.base, SiteName: "Spektrum Test", Language: "en", StyleURL: style,
-		Sources: e.ops, Users: e.users, Articles: ops.NewArticles(st, p), Logger: logger})
+		Sources: e.ops, Users: e.users, Articles: ops.NewArticles(st, p), Logger: logger,
+		Sections: ops.NewSections(st, editionsOr(po.Editions)), SectionName: sectionNamer(t), Translation: newTranslation(st, po)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,12 +27,20 @@ type page struct {
 	Notice   string // an i18n key: what just happened
 	Error    string // a sentence, already in Lang
 	Data     any
+
+	// Sections and Editions say whether those pages are served (nav).
+	Sections, Editions bool
 }
 
 func (a *Admin) parseTemplates() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"T": func(l, key string, args ...any) string { return a.msg.T(l, key, args...) },
 		"N": func(l string, n int) string { return a.msg.Number(l, n) },
+		// inc is a 0-based index counted from 1.
+		"inc": func(i int) int { return i + 1 },
+		"int": func(n int64) int { return int(n) },
+		// percent is a share (0–1) as a whole per cent.
+		"percent": func(f float64) int { return int(f*100 + 0.5) },
 		// TOr is key's text, or fallback where the catalogue has none
 		// (a step of an outlet's own scale).
 		"TOr": func(l, key, fallback string) string {
@@ -83,7 +91,8 @@ func (a *Admin) lang(r *http.Request) string {
 }
 
 func (a *Admin) newPage(r *http.Request, title, nav string, data any) *page {
-	p := &page{Lang: a.lang(r), Title: title, SiteName: a.cfg.SiteName, Style: a.cfg.StyleURL, AdminCSS: a.cssPath, Nav: nav, Data: data}
+	p := &page{Lang: a.lang(r), Title: title, SiteName: a.cfg.SiteName, Style: a.cfg.StyleURL, AdminCSS: a.cssPath, Nav: nav, Data: data,
+		Sections: a.cfg.Sections != nil, Editions: a.cfg.Translation != nil}
 	if me := current(r); me != nil {
 		p.User, p.IsAdmin, p.CSRF = me.user.Email, me.user.Role == "admin", me.sess.CSRF
 	}
@@ -99,7 +108,8 @@ var noticeKeys = map[string]bool{"added": true, "saved": true, "paused": true, "
 	"fetching": true, "queued": true, "password": true, "role": true, "user-added": true, "user-removed": true,
 	"hidden": true, "shown": true, "totp-on": true, "totp-off": true,
 	"corrected": true, "moved": true, "translating": true, "pinned": true, "unpinned": true,
-	"erased": true, "test-sent": true, "send-queued": true, "send-already": true}
+	"erased": true, "test-sent": true, "send-queued": true, "send-already": true,
+	"section-added": true, "ordered": true, "section-removed": true, "section-moved": true}
 
 func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	t, ok := a.pages[name]

@@ -21,6 +21,7 @@ import (
 	"spektrum/internal/edition"
 	"spektrum/internal/extract"
 	"spektrum/internal/fetch"
+	"spektrum/internal/i18n"
 	"spektrum/internal/jobs"
 	"spektrum/internal/lang"
 	"spektrum/internal/media"
@@ -454,9 +455,16 @@ func (a *App) mountAdmin(ctx context.Context, wc *web.Config) error {
 	if err != nil {
 		return err
 	}
+	msg, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	// The same rule the site names sections by, for the admin's hints.
+	ed := edition.New(a.Store, msg, a.Cfg.Language)
 	ad, err := admin.New(ctx, a.Store, admin.Config{BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName, Language: lang,
 		StyleURL: style, TrustedProxies: a.Cfg.TrustedProxies, Sources: a.Ops, Users: a.Users,
-		Articles: ops.NewArticles(a.Store, a.Pipeline), Logger: a.Logger, Newsletter: nl})
+		Articles: ops.NewArticles(a.Store, a.Pipeline), Logger: a.Logger, Newsletter: nl,
+		Sections: ops.NewSections(a.Store, a.Cfg.Editions), SectionName: ed.SectionName, Translation: adminTranslation{a}})
 	if err != nil {
 		return err
 	}

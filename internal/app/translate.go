@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"spektrum/internal/config"
+	"spektrum/internal/pipeline"
 	"spektrum/internal/store"
 	"spektrum/internal/translate"
 )
@@ -76,4 +77,24 @@ func (a *App) metricsHandler() http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		_, _ = w.Write(b.Bytes())
 	})
+}
+
+// adminTranslation is what the admin's editions page reads: the figures
+// of `spektrum translate status` and /metrics, and what the CLI adds.
+type adminTranslation struct{ a *App }
+
+func (t adminTranslation) Status(ctx context.Context) (*translate.Status, error) {
+	return t.a.TranslationStatus(ctx)
+}
+
+func (t adminTranslation) Serving(ctx context.Context) map[string][]string {
+	return t.a.Translator.Serving(ctx, t.a.Cfg.Editions)
+}
+
+func (t adminTranslation) Jobs(ctx context.Context) (store.JobCounts, error) {
+	return t.a.Store.JobCounts(ctx, []string{pipeline.KindTranslate}, time.Now())
+}
+
+func (t adminTranslation) Failures(ctx context.Context, limit int) ([]store.Translation, error) {
+	return t.a.Store.TranslationFailures(ctx, limit)
 }

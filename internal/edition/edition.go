@@ -169,18 +169,23 @@ func (e *Editions) TranslatedIn(ctx context.Context, eds []string, as []store.Ar
 	return out, nil
 }
 
-// SectionName is a section's name in edition ed: the editor's name in the
-// site's language; in other editions the catalogue's for well-known slugs
-// ("world" → "Welt"), else the editor's; a section nobody named gets a name
-// from its slug ("us" → "US").
-func (e *Editions) SectionName(ed, slug, stored string) string {
-	if key := "section." + slug; lang.Base(ed) != e.site && e.msg.Has(ed, key) {
+// SectionName is a section's name in edition ed: the name the editor gave
+// it in ed's language (Section.Names); else its default name in the site's
+// language; in other editions the catalogue's for well-known slugs
+// ("world" → "Welt") before the default name; a section nobody named gets
+// a name from its slug ("us" → "US").
+func (e *Editions) SectionName(ed string, sec store.Section) string {
+	l := lang.Base(ed)
+	if n := sec.Names[l]; n != "" {
+		return n
+	}
+	if key := "section." + sec.Slug; l != e.site && e.msg.Has(ed, key) {
 		return e.msg.T(ed, key)
 	}
-	if stored == "" {
-		return slugs.Name(slug)
+	if sec.Name == "" {
+		return slugs.Name(sec.Slug)
 	}
-	return stored
+	return sec.Name
 }
 
 // Placement says where an edition puts the articles it cannot show in its

@@ -124,14 +124,25 @@ func TestWhatAnEditionShows(t *testing.T) {
 
 func TestSectionName(t *testing.T) {
 	_, ed := setup(t)
-	for _, c := range []struct{ ed, slug, stored, want string }{
-		{"en", "world", "World News", "World News"}, // the editor's name in the site's language
-		{"de", "world", "World News", "Welt"},       // well-known slug: the catalogue's
-		{"de", "harbour", "Harbour", "Harbour"},     // unknown slug: the editor's
-		{"de", "us", "", "US"},                      // nobody named it: from the slug
+	named := map[string]string{"de": "Weltgeschehen", "fr": "Monde entier"}
+	for _, c := range []struct {
+		ed, slug, stored string
+		names            map[string]string
+		want             string
+	}{
+		{"en", "world", "World News", nil, "World News"},             // the editor's name in the site's language
+		{"de", "world", "World News", nil, "Welt"},                   // well-known slug: the catalogue's
+		{"de", "harbour", "Harbour", nil, "Harbour"},                 // unknown slug: the editor's
+		{"de", "us", "", nil, "US"},                                  // nobody named it: from the slug
+		{"de", "world", "World News", named, "Weltgeschehen"},        // the editor's name for the edition wins
+		{"de-AT", "world", "World News", named, "Weltgeschehen"},     // by the edition's base language
+		{"es", "world", "World News", named, "Mundo"},                // no name for es: as before
+		{"en", "world", "World News", named, "World News"},           // no name for en: the default
+		{"de", "harbour", "Harbour", map[string]string{}, "Harbour"}, // an empty map is no name
 	} {
-		if got := ed.SectionName(c.ed, c.slug, c.stored); got != c.want {
-			t.Errorf("SectionName(%s, %s, %q) = %q, want %q", c.ed, c.slug, c.stored, got, c.want)
+		sec := store.Section{Slug: c.slug, Name: c.stored, Names: c.names}
+		if got := ed.SectionName(c.ed, sec); got != c.want {
+			t.Errorf("SectionName(%s, %+v) = %q, want %q", c.ed, sec, got, c.want)
 		}
 	}
 }

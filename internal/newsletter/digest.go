@@ -80,13 +80,17 @@ type confirmData struct {
 
 // confirmMail renders the double opt-in mail: the only mail an unconfirmed
 // address ever gets.
-func (n *Newsletter) confirmMail(sub *store.Subscriber, sectionNames map[string]string) (*Message, error) {
+func (n *Newsletter) confirmMail(sub *store.Subscriber, sections map[string]store.Section) (*Message, error) {
 	lang := n.msg.lang(sub.Language)
 	secs := n.msg.T(lang, "form.allsections")
 	if len(sub.Sections) > 0 {
 		names := make([]string, len(sub.Sections))
 		for i, s := range sub.Sections {
-			names[i] = n.ed.SectionName(lang, s, sectionNames[s])
+			sec, ok := sections[s]
+			if !ok {
+				sec.Slug = s
+			}
+			names[i] = n.ed.SectionName(lang, sec)
 		}
 		secs = strings.Join(names, ", ")
 	}
@@ -576,7 +580,7 @@ type digestBuilder struct {
 
 	mu       sync.Mutex
 	articles map[int64][]store.Article // by period start (ms)
-	sections map[string]string         // slug → name
+	sections map[string]store.Section  // by slug
 	order    []string                  // section slugs by name
 }
 
@@ -592,9 +596,9 @@ func (b *digestBuilder) load(ctx context.Context, from time.Time) ([]store.Artic
 		if err != nil {
 			return nil, err
 		}
-		b.sections = map[string]string{}
+		b.sections = map[string]store.Section{}
 		for _, s := range secs {
-			b.sections[s.Slug] = s.Name
+			b.sections[s.Slug] = s
 			b.order = append(b.order, s.Slug)
 		}
 	}
@@ -661,7 +665,11 @@ func (b *digestBuilder) message(ctx context.Context, d *store.DigestSend) (*Mess
 		if g == nil {
 			name := n.msg.T(lang, "mail.other")
 			if a.Section != "" {
-				name = n.ed.SectionName(lang, a.Section, b.sections[a.Section])
+				sec, ok := b.sections[a.Section]
+				if !ok {
+					sec.Slug = a.Section
+				}
+				name = n.ed.SectionName(lang, sec)
 			}
 			g = &digestGroup{Name: name}
 			groups[a.Section] = g

@@ -118,7 +118,7 @@ func (n *Newsletter) withChoices(ctx context.Context, f *formData, lang string, 
 		if s.ArticleCount == 0 && !checked {
 			continue
 		}
-		f.Sections = append(f.Sections, sectionOpt{Slug: s.Slug, Name: n.ed.SectionName(lang, s.Slug, s.Name), Checked: checked})
+		f.Sections = append(f.Sections, sectionOpt{Slug: s.Slug, Name: n.ed.SectionName(lang, s), Checked: checked})
 	}
 	if len(n.cfg.Languages) > 1 {
 		for _, l := range n.cfg.Languages {
@@ -373,7 +373,7 @@ func (n *Newsletter) confirmPage(w http.ResponseWriter, r *http.Request, sub *st
 	}
 	names := map[string]string{}
 	for _, s := range secs {
-		names[s.Slug] = n.ed.SectionName(lang, s.Slug, s.Name)
+		names[s.Slug] = n.ed.SectionName(lang, s)
 	}
 	p := n.page(lang, n.msg.T(lang, "page.confirm"), n.msg.T(lang, "page.confirm.p", n.cfg.SiteName, sub.Email),
 		n.choicesLine(lang, sub, names))

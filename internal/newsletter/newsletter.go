@@ -446,11 +446,11 @@ func (n *Newsletter) handleConfirmJob(ctx context.Context, j *store.Job) error {
 		if serr != nil {
 			return serr
 		}
-		names := map[string]string{}
+		byslug := map[string]store.Section{}
 		for _, s := range secs {
-			names[s.Slug] = s.Name
+			byslug[s.Slug] = s
 		}
-		m, err = n.confirmMail(sub, names)
+		m, err = n.confirmMail(sub, byslug)
 	default:
 		return nil // the state changed meanwhile: nothing to send
 	}

@@ -1,8 +1,10 @@
 // Package ops owns what an editor does: add a source (probing and
 // discovering its feed first), import and export source lists, edit, pause,
-// resume and remove sources, queue a fetch now — and later the same for
-// users, articles and sections. The CLI and the admin are its front doors;
-// neither touches the store for these.
+// resume and remove sources, queue a fetch now; correct, move, hide and pin
+// articles; add accounts; add, rename (per edition), order and remove
+// sections. The CLI and the admin are its front doors; neither touches the
+// store for these, and the operations on accounts and sections write the
+// audit log themselves.
 //
 // Every refusal is an *Error with a stable Code and the facts (URL, source
 // id, the underlying error) as fields, never a sentence written for one

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"spektrum/internal/ops/view"
+	"spektrum/internal/store"
 )
 
 // Code says what kind of refusal an Error is. Codes are a stable contract
@@ -53,7 +54,8 @@ type Error struct {
 	OtherID   int64  // Duplicate: the source that already reads URL
 	OtherName string // Duplicate: its name
 	Problem   view.Problem
-	Err       error // the cause or, for Invalid, what is wrong in words
+	Use       store.SectionUse // SectionInUse: what still uses the section
+	Err       error            // the cause or, for Invalid, what is wrong in words
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -79,6 +81,13 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("%s: %s is the last admin; make another account an admin first", e.Op, e.Value)
 	case Duplicate:
 		return fmt.Sprintf("source #%d %q already reads %s", e.OtherID, e.OtherName, e.URL)
+	case NoSection:
+		return fmt.Sprintf("there is no section %q", e.Value)
+	case SectionExists:
+		return fmt.Sprintf("a section %q already exists; choose another slug, or rename that one", e.Value)
+	case SectionInUse:
+		return fmt.Sprintf("section %q is still used by %d articles, %d sources and %d newsletter subscribers; move them to another section to remove it",
+			e.Value, e.Use.Articles, e.Use.Sources, e.Use.Subscribers)
 	case Private:
 		if e.Err != nil {
 			return e.Err.Error() // fetch's own words name the address and why

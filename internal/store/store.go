@@ -23,6 +23,9 @@ var (
 	// ErrBadCursor means an ArticleQuery.Cursor was not produced by this store
 	// (or was mangled); callers should restart from the first page.
 	ErrBadCursor = errors.New("bad cursor")
+	// ErrInUse means a row cannot go because others still name it (a
+	// section articles, sources or subscribers use).
+	ErrInUse = errors.New("in use")
 )
 
 // Source kinds.
@@ -142,11 +145,23 @@ func (a *Article) Path() string {
 	return fmt.Sprintf("/%04d/%02d/%02d/%s", t.Year(), int(t.Month()), t.Day(), url.PathEscape(a.Slug))
 }
 
-// Section is a slug with a display name.
+// Section is a slug with its display names and its place in the menu.
 type Section struct {
-	Slug         string
-	Name         string
-	ArticleCount int // computed on read
+	Slug string
+	// Name is the default name, in the site's language ("" = made from the
+	// slug); edition.SectionName decides what each edition shows.
+	Name string
+	// Names are the editor's names per edition language (ISO 639-1), which
+	// win over Name in that edition. Sections and Section fill it; nil when
+	// there are none.
+	Names map[string]string
+	// Position orders the menu: placed sections (> 0) first by position,
+	// then the unplaced ones (0) by name.
+	Position int
+	// OffMenu keeps the section out of the menu and the front page's
+	// blocks; its page and feeds stay.
+	OffMenu      bool
+	ArticleCount int // visible articles, computed on read
 }
 
 // UpsertResult says what UpsertArticle did.
@@ -237,6 +252,7 @@ type Store interface {
 	GenerationStore  // the page generation web nodes' caches check (generation.go)
 	AdminStore       // accounts, sessions, sign-in throttling, audit log (admin.go)
 	SearchStore      // the full-text index (search.go)
+	SectionStore     // the editor's section changes (sections.go)
 	// Migrate brings the schema to the newest version; safe to run concurrently
 	// from several processes and idempotent.
 	Migrate(ctx context.Context) error
@@ -273,8 +289,10 @@ type Store interface {
 	CountArticles(ctx context.Context) (int, error)
 
 	// Sections.
-	EnsureSection(ctx context.Context, sec Section) error // insert if missing, keep existing name
-	Sections(ctx context.Context) ([]Section, error)      // ordered by name
+	EnsureSection(ctx context.Context, sec Section) error // insert if missing (unplaced), keep existing name
+	// Sections lists every section in menu order (Section.Position), with
+	// their names per edition and visible article counts.
+	Sections(ctx context.Context) ([]Section, error)
 	Section(ctx context.Context, slug string) (*Section, error)
 
 	// Views: anonymous counts per article and hour, for the Trending box.

@@ -61,6 +61,10 @@ type TranslationStore interface {
 	EditionArticles(ctx context.Context, lang string, q ArticleQuery) (ArticlePage, error)
 	// TranslationCounts counts rows per edition language and status.
 	TranslationCounts(ctx context.Context) (map[string]map[string]int, error)
+	// TranslationFailures lists the latest rows with TranslationFailed,
+	// newest first, without their texts (Title, Summary, HTML, Text are
+	// empty): the errors the editions page shows.
+	TranslationFailures(ctx context.Context, limit int) ([]Translation, error)
 
 	// CachedSegments returns the cached translations of the segments with
 	// these hashes, by hash.

@@ -165,3 +165,27 @@ func (st *Status) WritePrometheus(w io.Writer) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// Serving lists, per edition language, the configured providers that
+// translate into it from at least one of the other editions' languages,
+// in the order of preference of the first pair that names them. It asks
+// the providers which pairs they handle (Apertium lists its pairs once),
+// so it is for pages and commands, not for every /metrics scrape.
+func (s *Service) Serving(ctx context.Context, editions []string) map[string][]string {
+	out := make(map[string][]string, len(editions))
+	for _, to := range editions {
+		names := []string{}
+		for _, from := range editions {
+			if from == to {
+				continue
+			}
+			for _, p := range s.candidates(ctx, from, to) {
+				if !slices.Contains(names, p.Name()) {
+					names = append(names, p.Name())
+				}
+			}
+		}
+		out[to] = names
+	}
+	return out
+}

@@ -248,3 +248,34 @@ func TestVerdict(t *testing.T) {
 		}
 	}
 }
+
+// TestServing: per edition, the providers that translate into it from the
+// other editions, by the routes and by what each provider handles.
+func TestServing(t *testing.T) {
+	ctx := context.Background()
+	svc := New(openStore(t), []Translator{namedTranslator("one"), namedTranslator("two")},
+		Options{Routes: Routes{"*-fr": {"two"}, "de-en": {"two", "one"}}, Now: now})
+	got := svc.Serving(ctx, []string{"en", "de", "fr"})
+	want := map[string][]string{"en": {"two", "one"}, "de": {"one", "two"}, "fr": {"two"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("Serving = %v, want %v", got, want)
+	}
+}
+
+// TestServingApertium asks a real apertium-apy which editions it serves.
+func TestServingApertium(t *testing.T) {
+	a := NewApertium(apertiumURL(t), HTTPOptions{})
+	got := New(openStore(t), []Translator{a}, Options{Now: now}).Serving(context.Background(), []string{"en", "de", "es"})
+	if fmt.Sprint(got["es"]) != "[apertium]" || len(got["de"]) != 0 {
+		t.Errorf("Serving = %v; want apertium for es (from en), nobody for de", got)
+	}
+}
+
+// namedTranslator handles every pair and echoes its input.
+type namedTranslator string
+
+func (n namedTranslator) Name() string                                { return string(n) }
+func (namedTranslator) Supports(context.Context, string, string) bool { return true }
+func (namedTranslator) Translate(_ context.Context, _, _ string, segs []string) ([]string, error) {
+	return segs, nil
+}

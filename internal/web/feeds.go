@@ -51,7 +51,7 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 			return
 		}
 		for _, sec := range secs {
-			names[sec.Slug] = s.ed.SectionName(lang, sec.Slug, sec.Name)
+			names[sec.Slug] = s.ed.SectionName(lang, sec)
 		}
 		if slug != "" {
 			_, err := s.st.Section(ctx, slug)

@@ -213,10 +213,11 @@ func (s *server) basePage(ctx context.Context, title string) (*pageData, map[str
 	names := make(map[string]string, len(secs))
 	nav := make([]store.Section, 0, len(secs))
 	for _, sec := range secs {
-		sec.Name = s.ed.SectionName(lang, sec.Slug, sec.Name)
+		sec.Name = s.ed.SectionName(lang, sec)
 		names[sec.Slug] = sec.Name
-		// Empty sections stay reachable by URL but would be dead ends in the menu.
-		if sec.ArticleCount > 0 {
+		// Empty sections stay reachable by URL but would be dead ends in
+		// the menu; one the editor keeps off the menu keeps its page.
+		if sec.ArticleCount > 0 && !sec.OffMenu {
 			nav = append(nav, sec)
 		}
 	}
@@ -508,7 +509,7 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "section page", err)
 		return
 	}
-	sec.Name = s.ed.SectionName(d.Lang, sec.Slug, sec.Name)
+	sec.Name = s.ed.SectionName(d.Lang, *sec)
 	d.Title = sec.Name
 	page, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Section: slug, Limit: s.cfg.PageSize, Cursor: cursor, OriginalsOnly: true})
 	if err != nil {

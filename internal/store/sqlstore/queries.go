@@ -167,10 +167,12 @@ func newQueries(d Dialect) queries {
 		countArticles: `SELECT COUNT(*) FROM articles`,
 
 		ensureSection: `INSERT INTO sections (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING`,
-		sections: `SELECT c.slug, c.name,
+		// Menu order: placed sections by position, then the unplaced
+		// (position 0) by name (migration 0018).
+		sections: `SELECT c.slug, c.name, c.position, c.off_menu,
 			(SELECT COUNT(*) FROM articles a WHERE a.section = c.slug AND a.hidden = FALSE)
-			FROM sections c ORDER BY c.name, c.slug`,
-		sectionBySlug: `SELECT c.slug, c.name,
+			FROM sections c ORDER BY CASE WHEN c.position = 0 THEN 1 ELSE 0 END, c.position, c.name, c.slug`,
+		sectionBySlug: `SELECT c.slug, c.name, c.position, c.off_menu,
 			(SELECT COUNT(*) FROM articles a WHERE a.section = c.slug AND a.hidden = FALSE)
 			FROM sections c WHERE c.slug = ?`,
 

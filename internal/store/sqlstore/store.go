@@ -715,36 +715,7 @@ func (s *Store) EnsureSection(ctx context.Context, sec store.Section) error {
 	return nil
 }
 
-// Sections lists sections by name, with their visible article counts.
-func (s *Store) Sections(ctx context.Context) ([]store.Section, error) {
-	rows, err := s.db.QueryContext(ctx, s.q.sections)
-	if err != nil {
-		return nil, fmt.Errorf("list sections: %w", err)
-	}
-	defer rows.Close()
-	var out []store.Section
-	for rows.Next() {
-		var sec store.Section
-		if err := rows.Scan(&sec.Slug, &sec.Name, &sec.ArticleCount); err != nil {
-			return nil, fmt.Errorf("list sections: %w", err)
-		}
-		out = append(out, sec)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list sections: %w", err)
-	}
-	return out, nil
-}
-
-// Section returns one section.
-func (s *Store) Section(ctx context.Context, slug string) (*store.Section, error) {
-	var sec store.Section
-	err := s.db.QueryRowContext(ctx, s.q.sectionBySlug, slug).Scan(&sec.Slug, &sec.Name, &sec.ArticleCount)
-	if err != nil {
-		return nil, notFound(err, "section %q", slug)
-	}
-	return &sec, nil
-}
+// Sections and Section are in sections.go, with the editor's changes.
 
 // ---- Views ----
 

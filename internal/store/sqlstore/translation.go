@@ -27,6 +27,9 @@ const (
 	qTranslations      = `SELECT ` + translationCols + ` FROM translations WHERE article_id = ? ORDER BY language`
 	qTranslationsIn    = `SELECT ` + translationCols + ` FROM translations WHERE language = ? AND article_id IN (%s)`
 	qTranslationCounts = `SELECT language, status, COUNT(*) FROM translations GROUP BY language, status`
+	// translations_failed (migration 0018) keeps this a short index walk.
+	qTranslationFailures = `SELECT article_id, language, source_language, status, provider, content_hash, error, chars, created_at
+		FROM translations WHERE status = 'failed' ORDER BY created_at DESC, article_id DESC LIMIT ?`
 
 	// qEditionFilter keeps an article in edition ? when it is written in it,
 	// its language is unknown, or the translate stage has finished with it.
@@ -166,6 +169,32 @@ func (s *Store) TranslationCounts(ctx context.Context) (map[string]map[string]in
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("count translations: %w", err)
+	}
+	return out, nil
+}
+
+// TranslationFailures lists the latest failed rows, newest first.
+func (s *Store) TranslationFailures(ctx context.Context, limit int) ([]store.Translation, error) {
+	if limit <= 0 || limit > maxLimit {
+		limit = defaultLimit
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(qTranslationFailures), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list failed translations: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Translation
+	for rows.Next() {
+		var t store.Translation
+		var created int64
+		if err := rows.Scan(&t.ArticleID, &t.Language, &t.SourceLanguage, &t.Status, &t.Provider, &t.ContentHash, &t.Error, &t.Chars, &created); err != nil {
+			return nil, fmt.Errorf("list failed translations: %w", err)
+		}
+		t.CreatedAt = fromMS(created)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list failed translations: %w", err)
 	}
 	return out, nil
 }

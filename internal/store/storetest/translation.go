@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"spektrum/internal/store"
 )
@@ -76,6 +77,23 @@ func testTranslations(t *testing.T, s store.Store) {
 	counts, err := s.TranslationCounts(ctx)
 	if err != nil || counts["de"][store.TranslationFailed] != 1 || counts["fr"][store.TranslationUnsupported] != 1 {
 		t.Fatalf("TranslationCounts = %v, %v", counts, err)
+	}
+	// The latest failures, newest first, without texts; other states are not failures.
+	later := &store.Translation{ArticleID: de.ID, Language: "en", SourceLanguage: "de", Status: store.TranslationFailed,
+		Title: "kept out", Error: "deepl: 456 quota exceeded", Provider: "deepl", CreatedAt: tr.CreatedAt.Add(time.Minute)}
+	if err := s.PutTranslation(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	fails, err := s.TranslationFailures(ctx, 10)
+	if err != nil || len(fails) != 2 || fails[0].ArticleID != de.ID || fails[0].Error != "deepl: 456 quota exceeded" ||
+		fails[0].Provider != "deepl" || fails[0].Title != "" || fails[1].ArticleID != en.ID || fails[1].Error != "provider down" {
+		t.Fatalf("TranslationFailures = %+v, %v; want de's then en's, no texts", fails, err)
+	}
+	if fails, err := s.TranslationFailures(ctx, 1); err != nil || len(fails) != 1 || fails[0].ArticleID != de.ID {
+		t.Fatalf("TranslationFailures(1) = %+v, %v", fails, err)
+	}
+	if err := s.PutTranslation(ctx, &store.Translation{ArticleID: de.ID, Language: "en", SourceLanguage: "de", Status: store.TranslationDone, Title: "Story"}); err != nil {
+		t.Fatal(err)
 	}
 	// Deleting the source deletes its articles' translations with them.
 	if err := s.DeleteSource(ctx, src.ID); err != nil {
