@@ -1,0 +1,80 @@
+package demo
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"spektrum/internal/story"
+)
+
+// The demo has one event reported by several of its sites, each in its
+// own words and language (the tanker aground at the Loreley), so a
+// newcomer sees a story page with several sources and its coverage bars.
+// The story stage's own step (story.Assign, here with its in-memory state
+// and the settings the pipeline uses) must file those reports under one
+// story and nothing else with them, from sites of different countries,
+// languages and outlet types.
+func TestSharedStory(t *testing.T) {
+	var items []filed
+	for _, s := range Sites("http://127.0.0.1:1") {
+		for _, a := range s.Articles {
+			items = append(items, filed{s, a.Title})
+		}
+	}
+	// In publication order, oldest first, as the pipeline meets them.
+	all := map[string]Article{}
+	for _, s := range Sites("http://127.0.0.1:1") {
+		for _, a := range s.Articles {
+			all[a.Title] = a
+		}
+	}
+	sort.SliceStable(items, func(i, j int) bool { return all[items[i].title].Published.Before(all[items[j].title].Published) })
+	c := story.NewClusterer(story.DefaultOptions())
+	ids := make([]int, len(items))
+	for i, it := range items {
+		a := all[it.title]
+		ids[i] = c.Add(story.Item{ID: a.URL, Title: a.Title, URL: a.URL, Language: a.Lang, Text: a.Text, Published: a.Published})
+	}
+	members := map[int][]filed{}
+	for i, it := range items {
+		id := c.Story(ids[i])
+		members[id] = append(members[id], it)
+	}
+	// The story of the English report (other demo stories may hold
+	// several articles of one site, which pages do not show as stories).
+	var shared []filed
+	for _, m := range members {
+		for _, f := range m {
+			if f.site.Name == "harbor-gazette" && strings.Contains(f.title, "Loreley") {
+				shared = m
+			}
+		}
+	}
+	countries, languages, types := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, m := range shared {
+		if !strings.Contains(m.title, "Aurelia") && !strings.Contains(m.title, "Loreley") {
+			t.Errorf("%s's %q joined the shared story", m.site.Name, m.title)
+		}
+		countries[m.site.Viewpoint.Country] = true
+		types[m.site.Viewpoint.Type] = true
+		languages[all[m.title].Lang] = true
+	}
+	if len(shared) < 3 || len(countries) < 3 || len(languages) < 3 || len(types) < 3 {
+		t.Errorf("the shared story holds %v: want at least three sites of different countries, languages and types", titles(shared))
+	}
+}
+
+// filed is a demo article as the story test files it: its site and title.
+type filed struct {
+	site  Site
+	title string
+}
+
+func titles(fs []filed) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.site.Name+": "+f.title)
+	}
+	return out
+}
