@@ -16,18 +16,15 @@ import (
 // The story stage's own step (story.Assign, here with its in-memory state
 // and the settings the pipeline uses) must file those reports under one
 // story and nothing else with them, from sites of different countries,
-// languages and outlet types.
+// languages and outlet types. (Eurovoix also republishes the English
+// report word for word, so the article page has a copy to show coverage
+// for; the pipeline files a copy with its original, here it must simply
+// not pull the others apart.)
 func TestSharedStory(t *testing.T) {
 	var items []filed
 	for _, s := range Sites("http://127.0.0.1:1") {
 		for _, a := range s.Articles {
-			items = append(items, filed{s, a.Title})
-		}
-	}
-	all := map[string]Article{}
-	for _, s := range Sites("http://127.0.0.1:1") {
-		for _, a := range s.Articles {
-			all[a.Title] = a
+			items = append(items, filed{s, a.Title, a})
 		}
 	}
 	// The pipeline meets articles in whatever order their jobs finish:
@@ -36,13 +33,14 @@ func TestSharedStory(t *testing.T) {
 	// how rare they are among the articles seen so far, and while those
 	// are only a handful, the words two reports share are in every one of
 	// them and count for nothing. So the German and the French report are
-	// their sites' oldest articles, whose jobs come last.
+	// their sites' oldest articles (the copy Eurovoix's second oldest),
+	// whose jobs come last.
 	orders := map[string]func(){
 		"oldest first": func() {
-			sort.SliceStable(items, func(i, j int) bool { return all[items[i].title].Published.Before(all[items[j].title].Published) })
+			sort.SliceStable(items, func(i, j int) bool { return items[i].a.Published.Before(items[j].a.Published) })
 		},
 		"newest first": func() {
-			sort.SliceStable(items, func(i, j int) bool { return all[items[i].title].Published.After(all[items[j].title].Published) })
+			sort.SliceStable(items, func(i, j int) bool { return items[i].a.Published.After(items[j].a.Published) })
 		},
 	}
 	for seed := range 50 {
@@ -62,7 +60,7 @@ func TestSharedStory(t *testing.T) {
 		if first < 5 {
 			continue
 		}
-		checkShared(t, name, items, all)
+		checkShared(t, name, items)
 		checked++
 	}
 	if checked < len(orders)/3 {
@@ -70,12 +68,12 @@ func TestSharedStory(t *testing.T) {
 	}
 }
 
-func checkShared(t *testing.T, order string, items []filed, all map[string]Article) {
+func checkShared(t *testing.T, order string, items []filed) {
 	t.Helper()
 	c := story.NewClusterer(story.DefaultOptions())
 	ids := make([]int, len(items))
 	for i, it := range items {
-		a := all[it.title]
+		a := it.a
 		ids[i] = c.Add(story.Item{ID: a.URL, Title: a.Title, URL: a.URL, Language: a.Lang, Text: a.Text, Published: a.Published})
 	}
 	members := map[int][]filed{}
@@ -100,7 +98,7 @@ func checkShared(t *testing.T, order string, items []filed, all map[string]Artic
 		}
 		countries[m.site.Viewpoint.Country] = true
 		types[m.site.Viewpoint.Type] = true
-		languages[all[m.title].Lang] = true
+		languages[m.a.Lang] = true
 	}
 	if len(shared) < 3 || len(countries) < 3 || len(languages) < 3 || len(types) < 3 {
 		t.Errorf("%s: the shared story holds %v: want at least three sites of different countries, languages and types", order, titles(shared))
@@ -111,6 +109,7 @@ func checkShared(t *testing.T, order string, items []filed, all map[string]Artic
 type filed struct {
 	site  Site
 	title string
+	a     Article
 }
 
 func titles(fs []filed) []string {
