@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -604,6 +605,8 @@ func TestCrashMidFetch(t *testing.T) {
 	st := openStore(t, db)
 
 	cmd := c.command("fetch")
+	var firstOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &firstOut, &firstOut
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -627,7 +630,7 @@ func TestCrashMidFetch(t *testing.T) {
 	}
 	_ = cmd.Wait()
 	n, _ := st.CountArticles(context.Background())
-	t.Logf("killed after %d of %d articles", n, want)
+	t.Logf("killed after %d of %d articles; the killed fetch said:\n%s", n, want, firstOut.String())
 	if n == want {
 		t.Skip("the pass finished before the kill landed; nothing to recover")
 	}
@@ -636,7 +639,7 @@ func TestCrashMidFetch(t *testing.T) {
 	t.Logf("after restart: %s", out)
 	arts := allArticles(t, st)
 	if len(arts) != want {
-		t.Fatalf("%d articles after the restart, want %d", len(arts), want)
+		t.Fatalf("%d articles after the restart, want %d; jobs not done:\n%s", len(arts), want, unfinishedJobs(t, db))
 	}
 	seen := map[string]bool{}
 	for _, a := range arts {
@@ -645,6 +648,37 @@ func TestCrashMidFetch(t *testing.T) {
 		}
 		seen[a.URL] = true
 	}
+}
+
+// unfinishedJobs lists the jobs of a SQLite database that are not done, for
+// a failure message: which step was left, in which state, and why.
+func unfinishedJobs(t *testing.T, db string) string {
+	t.Helper()
+	sdb, err := sql.Open("sqlite", db)
+	if err != nil {
+		return err.Error()
+	}
+	defer sdb.Close()
+	rows, err := sdb.Query(`SELECT kind, unique_key, state, attempts, run_at, locked_by, last_error FROM jobs WHERE state <> 'done' ORDER BY id`)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	var b strings.Builder
+	now := time.Now().UnixMilli()
+	for rows.Next() {
+		var kind, key, state, by, lastErr string
+		var attempts int
+		var runAt int64
+		if err := rows.Scan(&kind, &key, &state, &attempts, &runAt, &by, &lastErr); err != nil {
+			return err.Error()
+		}
+		fmt.Fprintf(&b, "%s %s: %s, %d attempts, due in %dms, by %q, last error %q\n", kind, key, state, attempts, runAt-now, by, lastErr)
+	}
+	if err := rows.Err(); err != nil {
+		return err.Error()
+	}
+	return b.String()
 }
 
 // TestTwoWorkersPostgres runs two fetch processes at once on one PostgreSQL

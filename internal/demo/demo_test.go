@@ -83,8 +83,11 @@ func TestSitesInventory(t *testing.T) {
 			continue
 		}
 		good++
-		if n := len(s.Articles); n < 3 || n > 4 {
-			t.Errorf("%s: %d articles, want 3–4", s.Name, n)
+		// Three to six: enough for a section page, few enough that the
+		// fetch tests stay quick (more where a site also covers the demo's
+		// shared story, TestSharedStory).
+		if n := len(s.Articles); n < 3 || n > 6 {
+			t.Errorf("%s: %d articles, want 3–6", s.Name, n)
 		}
 		for _, a := range s.Articles {
 			pages++
@@ -162,7 +165,13 @@ func TestArticlePagesCarryGroundTruth(t *testing.T) {
 
 func TestGzipPassThrough(t *testing.T) {
 	srv := startServer(t)
-	a := srv.Sites[0].Articles[0]
+	var a Article
+	for _, x := range srv.Sites[0].Articles {
+		if x.Origin != "" { // a benchmark page, stored gzipped
+			a = x
+			break
+		}
+	}
 	req, _ := http.NewRequest("GET", a.URL, nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := http.DefaultClient.Do(req)

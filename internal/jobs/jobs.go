@@ -234,7 +234,9 @@ func (r *Runner) Run(ctx context.Context) error {
 
 // RunUntilIdle works until no job of the registered kinds is runnable or
 // running (anyone's), then returns. Jobs waiting out a retry backoff are
-// left for later. This is `spektrum fetch`: one pass to the end.
+// left for later; jobs deferred until their host is free are waited for,
+// whichever process (a dead one too) deferred them. This is `spektrum
+// fetch`: one pass to the end.
 func (r *Runner) RunUntilIdle(ctx context.Context) error {
 	return r.run(ctx, true)
 }
@@ -289,6 +291,13 @@ func (r *Runner) run(parent context.Context, untilIdle bool) error {
 func (r *Runner) loop(ctx context.Context, kinds []string, untilIdle bool) error {
 	failures := 0
 	for ctx.Err() == nil {
+		// Take the wake channel before looking for work: a wake-up that
+		// comes after the look (a deferred job falling due, a job finished
+		// elsewhere) then ends the wait below at once instead of being
+		// missed until the next poll.
+		r.mu.Lock()
+		wake := r.wake
+		r.mu.Unlock()
 		j, err := r.st.Claim(ctx, r.opts.Worker, kinds, r.opts.Now(), r.opts.Lease)
 		switch {
 		case err == nil:
@@ -320,9 +329,6 @@ func (r *Runner) loop(ctx context.Context, kinds []string, untilIdle bool) error
 				return fmt.Errorf("jobs: claiming keeps failing: %w", err)
 			}
 		}
-		r.mu.Lock()
-		wake := r.wake
-		r.mu.Unlock()
 		select {
 		case <-ctx.Done():
 		case <-wake:

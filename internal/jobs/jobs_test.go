@@ -307,3 +307,57 @@ func TestJobThatKillsItsWorkersIsDeadLettered(t *testing.T) {
 		t.Fatalf("counts %+v, want the job dead", c)
 	}
 }
+
+// A pass started after a worker died runs the jobs that worker had
+// deferred (their host was busy: due in moments) and leaves only the
+// retries waiting out a backoff. The dead worker's deferrals lived in its
+// memory alone, so the next `spektrum fetch` took them for backoffs and
+// ended before they were due: a crash mid-fetch left articles unfetched
+// while the pass reported success (TestCrashMidFetch, once under load).
+func TestRunUntilIdleRunsDeadWorkersDeferredJobs(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	for _, key := range []string{"deferred", "backoff"} {
+		if _, err := jobs.Enqueue(ctx, st, "fetch", key, 0, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now().Add(time.Millisecond) // both due
+	// The worker that is about to die claims both: it defers one until its
+	// host is free and fails the other with an hour's backoff.
+	for range 2 {
+		j, err := st.Claim(ctx, "dead", []string{"fetch"}, now, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.UniqueKey == "deferred" {
+			err = st.DeferJob(ctx, j.ID, "dead", now.Add(200*time.Millisecond))
+		} else {
+			err = st.FailJob(ctx, j.ID, "dead", "503", now.Add(time.Hour))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c := counts(t, st); c.Queued != 2 || c.Waiting != 1 {
+		t.Errorf("counts = %+v, want 2 queued of which 1 (the backoff) waiting", c)
+	}
+	var mu sync.Mutex
+	var ran []string
+	r := jobs.New(st, fastOpts())
+	r.Handle("fetch", func(ctx context.Context, j *store.Job) error {
+		mu.Lock()
+		defer mu.Unlock()
+		ran = append(ran, j.UniqueKey)
+		return nil
+	})
+	if err := r.RunUntilIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(ran) != "[deferred]" {
+		t.Errorf("the pass ran %v; want the dead worker's deferred job, and not the one waiting out its backoff", ran)
+	}
+	if c := counts(t, st); c.Done != 1 || c.Queued != 1 || c.Waiting != 1 {
+		t.Errorf("after the pass: %+v; want 1 done and the backoff still waiting", c)
+	}
+}

@@ -239,7 +239,10 @@ const OnceKeyPrefix = "once:"
 // JobCounts summarises the queue.
 type JobCounts struct {
 	Queued, Running, Done, Dead int
-	// Waiting counts queued jobs whose RunAt is in the future (retries waiting out a backoff).
+	// Waiting counts queued jobs whose RunAt is in the future because
+	// they wait out a retry's backoff. Jobs deferred until their host is
+	// free (DeferJob) are not waiting: they are due in moments, whichever
+	// process deferred them, so a pass to the end waits for them.
 	Waiting int
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -68,5 +69,40 @@ func TestPicturesLearnFromTheProxy(t *testing.T) {
 	section = s.mustGet(t, "/en"+sectionPath(a2.Section), http.StatusOK)
 	if strings.Contains(string(section.body), s.media.URL(a2.Image, cardWidth)) {
 		t.Error("a card still shows a picture that failed")
+	}
+}
+
+// TestUnservedPicturesGetNoBox: a card picture the proxy has not served
+// yet has no width and height, so the browser gives it no box until it
+// loads and none at all when it cannot be fetched (the demo offline): a
+// page rendered and cached before the picture's fate is known never
+// shows an empty frame. Once served, the card reserves its box again.
+func TestUnservedPicturesGetNoBox(t *testing.T) {
+	imgs := imageServer(t)
+	s := newSite(t, imgs.URL)
+	a := s.byTitle(t, "Headline number 5 about the world")
+	thumb := func() *html.Node {
+		doc := parseHTML(t, s.mustGet(t, "/en"+sectionPath(a.Section), http.StatusOK).body)
+		for _, n := range findAll(doc, func(n *html.Node) bool { return n.Data == "img" && hasClass(n.Parent, "thumb") }) {
+			if attr(n, "src") == s.media.URL(a.Image, cardWidth) {
+				return n
+			}
+		}
+		t.Fatal("the card's picture is missing")
+		return nil
+	}
+	if img := thumb(); attr(img, "width") != "" || attr(img, "height") != "" {
+		t.Errorf("unserved picture has width=%q height=%q, want none", attr(img, "width"), attr(img, "height"))
+	}
+	s.mustGet(t, s.media.URL(a.Image, cardWidth), http.StatusOK)
+	if img := thumb(); attr(img, "width") == "" || attr(img, "height") == "" {
+		t.Error("a picture the proxy served gets no box")
+	}
+	b, err := os.ReadFile("static/style.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if css := string(b); !strings.Contains(css, ".thumb img:not([width])") || !strings.Contains(css, "aspect-ratio: auto; height: auto;") {
+		t.Error("the style sheet does not let an unsized picture collapse")
 	}
 }

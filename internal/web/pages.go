@@ -66,7 +66,13 @@ type card struct {
 	Title, URL, Summary string
 	// Image is the card's picture through the media proxy ("" for none),
 	// ImageSet its srcset.
-	Image, ImageSet         string
+	Image, ImageSet string
+	// ImageSized: the proxy has served the picture, so its box may be laid
+	// out before it loads. Until then the picture gets no box of its own
+	// (no width and height), so one that cannot be fetched collapses to
+	// nothing instead of leaving an empty frame: pages are cached and
+	// must read well whichever way the picture turns out.
+	ImageSized              bool
 	SectionName, SectionURL string
 	SourceName              string
 	Published               time.Time
@@ -284,6 +290,9 @@ func (s *server) card(lang string, l *edition.Article, names map[string]string) 
 		c.Lang, c.LangName = l.Shown, langname.Name(l.Shown, lang)
 	}
 	c.Image, c.ImageSet = s.picture(a.Image, cardWidth)
+	if c.Image != "" {
+		_, _, c.ImageSized = s.cfg.Images.Size(a.Image)
+	}
 	if a.Section != "" {
 		c.SectionName = names[a.Section]
 		if c.SectionName == "" {

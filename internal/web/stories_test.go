@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"spektrum/internal/ops"
 	"spektrum/internal/store"
 )
 
@@ -288,4 +289,60 @@ func TestStoryCoverage(t *testing.T) {
 	if got.Coverage.Total != 2 || len(got.Coverage.Countries) != 2 {
 		t.Errorf("API coverage = %+v, want 2 sources in 2 countries", got.Coverage)
 	}
+}
+
+// An article an editor hides leaves its story at once: the story page's
+// timeline and counts, the article pages' story links and the front page's
+// Top stories all stop counting it (pages cached before included), and
+// showing it again brings it all back.
+func TestHiddenArticleLeavesItsStory(t *testing.T) {
+	s := newSite(t, "https://img.example.org")
+	id, arts := storyFixture(t, s)
+	ctx := context.Background()
+	editor := ops.NewArticles(s.st, nil)
+	path := fmt.Sprintf("/en/story/%d", id)
+	// The article of the source that has no other in the story (the
+	// German one shares its source with one of the English two).
+	lone, other := arts[0], arts[1]
+	if lone.SourceID == arts[2].SourceID {
+		lone, other = arts[1], arts[0]
+	}
+	check := func(when string, counts string, timeline int, leads bool) {
+		t.Helper()
+		doc := parseHTML(t, s.mustGet(t, path, http.StatusOK).body)
+		c := findAll(doc, func(n *html.Node) bool { return hasClass(n, "story-counts") })
+		if len(c) != 1 || textOf(c[0]) != counts {
+			t.Errorf("%s: story page counts %q, want %q", when, textOf(c[0]), counts)
+		}
+		items := findAll(doc, func(n *html.Node) bool { return hasClass(n, "timeline-item") })
+		if len(items) != timeline {
+			t.Errorf("%s: timeline has %d items, want %d", when, len(items), timeline)
+		}
+		shown := false
+		for _, it := range items {
+			shown = shown || strings.Contains(textOf(it), lone.Title)
+		}
+		if shown != (timeline == 3) {
+			t.Errorf("%s: the timeline shows %q: %v, want %v", when, lone.Title, shown, timeline == 3)
+		}
+		front := parseHTML(t, s.mustGet(t, "/en/", http.StatusOK).body)
+		top := findAll(front, func(n *html.Node) bool { return hasClass(n, "top-stories") })
+		if got := len(top) == 1 && contains(links(top[0]), path); got != leads {
+			t.Errorf("%s: the front page's Top stories lead with the story: %v, want %v", when, got, leads)
+		}
+		page := string(s.mustGet(t, enArticle(&other), http.StatusOK).body)
+		if got := strings.Contains(page, `class="story-link"`); got != leads {
+			t.Errorf("%s: the article page links to its story: %v, want %v", when, got, leads)
+		}
+	}
+	check("before", "2 sources, 2 languages", 3, true)
+	// One source is left, which is no story to lead with or link to.
+	if _, err := editor.SetHidden(ctx, lone.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	check("hidden", "1 source, 2 languages", 2, false)
+	if _, err := editor.SetHidden(ctx, lone.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	check("shown again", "2 sources, 2 languages", 3, true)
 }

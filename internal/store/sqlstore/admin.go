@@ -351,13 +351,36 @@ func (s *Store) FilterArticles(ctx context.Context, f store.ArticleFilter) ([]st
 	return out, nil
 }
 
-// SetArticleHidden hides or shows an article.
+// SetArticleHidden hides or shows an article, and refreshes its story's
+// counts, dates and representative in the same transaction: a story's
+// figures count visible articles only (storyTx.refresh), and the front
+// page ranks stories by them. It runs as a story step (InStoryTx) because
+// it reads the story's articles and writes the story row, as steps do; a
+// step filing another article meanwhile could otherwise write figures
+// counted before the hide.
 func (s *Store) SetArticleHidden(ctx context.Context, id int64, hidden bool) error {
-	res, err := s.exec(ctx, s.d.rebind(qSetHidden), hidden, id)
+	err := s.InStoryTx(ctx, func(st store.StoryTx) error {
+		t := st.(*storyTx)
+		res, err := t.tx.ExecContext(ctx, s.d.rebind(qSetHidden), hidden, id)
+		if err != nil {
+			return err
+		}
+		if err := mustAffect(res, "article", id); err != nil {
+			return err
+		}
+		var storyID sql.NullInt64
+		if err := t.tx.QueryRowContext(ctx, s.d.rebind(`SELECT story_id FROM articles WHERE id = ?`), id).Scan(&storyID); err != nil {
+			return err
+		}
+		if !storyID.Valid {
+			return nil
+		}
+		return t.refresh(ctx, storyID.Int64)
+	})
 	if err != nil {
 		return fmt.Errorf("hide article %d: %w", id, err)
 	}
-	return mustAffect(res, "hide article", id)
+	return nil
 }
 
 // UseTOTPStep records a used time step, once.

@@ -39,7 +39,7 @@ const (
 	// queue). Each %s pair is the kind filter and the dialect's
 	// row-locking clause.
 	qClaim = `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?,
-		attempts = attempts + 1, updated_at = ?
+		attempts = attempts + 1, deferred = FALSE, updated_at = ?
 	WHERE id = (SELECT id FROM (
 		SELECT id, run_at FROM (SELECT id, run_at FROM jobs
 			WHERE %s state = 'queued' AND run_at <= ? ORDER BY run_at, id LIMIT 1%s) due
@@ -50,8 +50,10 @@ const (
 		) candidates ORDER BY run_at, id LIMIT 1)
 	RETURNING ` + jobCols
 
+	// Waiting: retries waiting out a backoff, not jobs deferred until
+	// their host is free (migration 0022), which are due in moments.
 	qJobCounts = `SELECT state, COUNT(*),
-		COALESCE(SUM(CASE WHEN state = 'queued' AND run_at > ? THEN 1 ELSE 0 END), 0)
+		COALESCE(SUM(CASE WHEN state = 'queued' AND run_at > ? AND deferred = FALSE THEN 1 ELSE 0 END), 0)
 	FROM jobs %s GROUP BY state`
 )
 
@@ -206,7 +208,7 @@ func newQueries(d Dialect) queries {
 			WHERE id = ? AND locked_by = ? AND state = 'running'`,
 		purgeJobs: `DELETE FROM jobs WHERE state = 'done' AND updated_at < ?`,
 		// deferJob gives the attempt back: the job never got to run.
-		deferJob: `UPDATE jobs SET state = 'queued', run_at = ?,
+		deferJob: `UPDATE jobs SET state = 'queued', run_at = ?, deferred = TRUE,
 			attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
 			locked_until = 0, updated_at = ?
 			WHERE id = ? AND locked_by = ? AND state = 'running'`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -302,4 +303,100 @@ func testStoryTurns(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+}
+
+// testStoryHidden checks that hiding an article takes it out of its
+// story's figures at once (articles, sources, languages, dates, the
+// representative), so the front page's ranking and the story page never
+// count what readers cannot see; showing it again puts it back.
+func testStoryHidden(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	// Three sources: the first has two articles (en), the second one in
+	// German, the third one in English, the newest.
+	var srcs []*store.Source
+	for i := range 3 {
+		srcs = append(srcs, newSource(t, s, fmt.Sprintf("https://hidden%d.example/feed", i)))
+	}
+	var arts []*store.Article
+	for i, lang := range []string{"en", "en", "de", "en"} {
+		a := article(srcs[max(i-1, 0)].ID, 10+i)
+		a.Language = lang
+		a.PublishedAt = base.Add(time.Duration(i) * time.Hour)
+		upsert(t, s, a, store.Created)
+		arts = append(arts, a)
+	}
+	var storyID int64
+	inStory(t, s, func(tx store.StoryTx) error {
+		c := &store.StoryCentroid{Vector: map[uint64]float64{1: 1}, Size: len(arts)}
+		if err := tx.CreateStory(ctx, c); err != nil {
+			return err
+		}
+		storyID = c.ID
+		for _, a := range arts {
+			if err := tx.SetArticleStory(ctx, a.ID, c.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	check := func(when string, articles, sources, languages int, first, last *store.Article, shown []int64) {
+		t.Helper()
+		st, err := s.Story(ctx, storyID)
+		if err != nil {
+			t.Fatalf("%s: Story: %v", when, err)
+		}
+		if st.Articles != articles || st.Sources != sources || st.Languages != languages {
+			t.Errorf("%s: story counts %d articles, %d sources, %d languages; want %d, %d, %d",
+				when, st.Articles, st.Sources, st.Languages, articles, sources, languages)
+		}
+		if st.ArticleID != first.ID || !st.FirstAt.Equal(first.PublishedAt) || !st.LastAt.Equal(last.PublishedAt) {
+			t.Errorf("%s: story shows article %d from %v to %v; want %d from %v to %v",
+				when, st.ArticleID, st.FirstAt, st.LastAt, first.ID, first.PublishedAt, last.PublishedAt)
+		}
+		got, err := s.StoryArticles(ctx, storyID, 0)
+		if err != nil || !slices.Equal(ids(got), shown) {
+			t.Errorf("%s: StoryArticles = %v, %v; want %v", when, ids(got), err, shown)
+		}
+		p, err := s.Stories(ctx, store.StoryQuery{MinSources: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if listed := len(p.Stories) == 1 && p.Stories[0].ID == storyID; listed != (sources >= 3) {
+			t.Errorf("%s: stories with ≥3 sources = %+v; want this story listed: %v", when, p.Stories, sources >= 3)
+		}
+	}
+	hide := func(a *store.Article, hidden bool) {
+		t.Helper()
+		if err := s.SetArticleHidden(ctx, a.ID, hidden); err != nil {
+			t.Fatalf("SetArticleHidden(%d, %v): %v", a.ID, hidden, err)
+		}
+	}
+	all := []int64{arts[0].ID, arts[1].ID, arts[2].ID, arts[3].ID}
+	check("filed", 4, 3, 2, arts[0], arts[3], all)
+
+	// The only German article, its source's only one: a source and a
+	// language fewer, and the story drops below three sources.
+	hide(arts[2], true)
+	check("German article hidden", 3, 2, 1, arts[0], arts[3], []int64{arts[0].ID, arts[1].ID, arts[3].ID})
+	// The representative and the newest: both move to the next visible.
+	hide(arts[0], true)
+	hide(arts[3], true)
+	check("first and newest hidden too", 1, 1, 1, arts[1], arts[1], []int64{arts[1].ID})
+	// Hiding all of it takes the story off every listing.
+	hide(arts[1], true)
+	if p, err := s.Stories(ctx, store.StoryQuery{}); err != nil || len(p.Stories) != 0 {
+		t.Errorf("all hidden: Stories = %+v, %v; want none", p.Stories, err)
+	}
+	// Showing them again restores every figure.
+	for _, a := range arts {
+		hide(a, false)
+	}
+	check("all shown again", 4, 3, 2, arts[0], arts[3], all)
+	// An article in no story hides as before.
+	loose := article(arts[0].SourceID, 99)
+	upsert(t, s, loose, store.Created)
+	hide(loose, true)
+	if got, err := s.Article(ctx, loose.ID); err != nil || !got.Hidden {
+		t.Errorf("article in no story: Hidden = %v, %v; want hidden", got, err)
+	}
 }
