@@ -178,7 +178,13 @@ func (s *server) topStories(ctx context.Context, lang string) ([]storyCard, erro
 	}
 	out := make([]storyCard, 0, len(sts))
 	for i := range sts {
-		title, titleLang, err := s.storyHeadline(ctx, lang, &sts[i], nil)
+		// The same headline as the story page: a report written in the
+		// edition's language before a translation of the representative.
+		arts, err := s.st.StoryArticles(ctx, sts[i].ID, 0)
+		if err != nil {
+			return nil, err
+		}
+		title, titleLang, err := s.storyHeadline(ctx, lang, &sts[i], arts)
 		if err != nil {
 			return nil, err
 		}

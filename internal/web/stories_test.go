@@ -218,6 +218,13 @@ func TestStoryHeadlineInEachEdition(t *testing.T) {
 	if _, err := s.st.UpsertArticle(ctx, &other); err != nil {
 		t.Fatal(err)
 	}
+	// Written in English, not the story's representative: the English
+	// edition names the story by it (page, front page and API alike).
+	written := store.Article{SourceID: src.ID, URL: "https://elbkurier.example/en/budget", Title: "Elbe city agrees its budget", Language: "en",
+		HTML: "<p>The budget stands.</p>", Text: "The budget stands.", PublishedAt: published.Add(2 * time.Minute)}
+	if _, err := s.st.UpsertArticle(ctx, &written); err != nil {
+		t.Fatal(err)
+	}
 	var id int64
 	if err := s.st.InStoryTx(ctx, func(tx store.StoryTx) error {
 		c := &store.StoryCentroid{Vector: map[uint64]float64{}, Last: published}
@@ -225,7 +232,7 @@ func TestStoryHeadlineInEachEdition(t *testing.T) {
 			return err
 		}
 		id = c.ID
-		for _, x := range []int64{s.de.ID, other.ID} {
+		for _, x := range []int64{s.de.ID, other.ID, written.ID} {
 			if err := tx.SetArticleStory(ctx, x, id); err != nil {
 				return err
 			}
@@ -235,18 +242,25 @@ func TestStoryHeadlineInEachEdition(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ lang, want, attr string }{
-		{"en", "City council passes budget", ""}, // the representative's translation
-		{"de", s.de.Title, ""},                   // written in German
-		{"fr", s.de.Title, "de"},                 // no French translation: the original, marked German
+		{"en", written.Title, ""}, // written in English
+		{"de", s.de.Title, ""},    // written in German
+		{"fr", s.de.Title, "de"},  // no French translation: the original, marked German
 	} {
 		doc := parseHTML(t, s.mustGet(t, fmt.Sprintf("/%s/story/%d", c.lang, id), http.StatusOK).body)
 		h := findAll(doc, elem("h1"))
 		if len(h) != 1 || textOf(h[0]) != c.want || attr(h[0], "lang") != c.attr {
 			t.Errorf("%s headline = %q (lang %q), want %q (lang %q)", c.lang, textOf(h[0]), attr(h[0], "lang"), c.want, c.attr)
 		}
+		// The front page's Top stories names the story as its page does.
+		top := findAll(parseHTML(t, s.mustGet(t, "/"+c.lang+"/", http.StatusOK).body), func(n *html.Node) bool {
+			return hasClass(n, "headline") && attr(n, "href") == fmt.Sprintf("/%s/story/%d", c.lang, id)
+		})
+		if len(top) != 1 || textOf(top[0]) != c.want || attr(top[0], "lang") != c.attr {
+			t.Errorf("%s front page: top story links %d, want one headlined %q (lang %q)", c.lang, len(top), c.want, c.attr)
+		}
 	}
 	if c := findAll(parseHTML(t, s.mustGet(t, fmt.Sprintf("/de/story/%d", id), http.StatusOK).body),
-		func(n *html.Node) bool { return hasClass(n, "story-counts") }); len(c) != 1 || textOf(c[0]) != "2 Quellen, 1 Sprache" {
+		func(n *html.Node) bool { return hasClass(n, "story-counts") }); len(c) != 1 || textOf(c[0]) != "2 Quellen, 2 Sprachen" {
 		t.Errorf("German counts = %v", c)
 	}
 	var one struct {
@@ -254,7 +268,7 @@ func TestStoryHeadlineInEachEdition(t *testing.T) {
 		Language string `json:"language"`
 	}
 	r := s.mustGet(t, fmt.Sprintf("/api/v1/stories/%d?lang=en", id), http.StatusOK)
-	if err := json.Unmarshal(r.body, &one); err != nil || one.Title != "City council passes budget" || one.Language != "en" {
+	if err := json.Unmarshal(r.body, &one); err != nil || one.Title != written.Title || one.Language != "en" {
 		t.Errorf("API story in English = %s", r.body)
 	}
 }
