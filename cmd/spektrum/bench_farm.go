@@ -22,7 +22,7 @@ func benchFarm(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	hosts := c.fs.Int("hosts", 10, "hosts in the farm, each on its own loopback address")
 	feeds := c.fs.Int("feeds", 4, "feeds per host")
 	items := c.fs.Int("items", 5, "items each feed lists at the start")
-	maxItems := c.fs.Int("max-items", 100, "items a feed can grow to (POST /grow on the control address)")
+	maxItems := c.fs.Int("grow-to", 100, "items a feed can grow to (POST /grow on the control address)")
 	sections := c.fs.String("sections", "World,Politics,Business,Culture", "sections the sources list puts the hosts' feeds in, comma-separated, host by host in turn")
 	control := c.fs.String("control", "127.0.0.1:0", "address of the farm's controls (sources.opml, articles, status, grow, stop)")
 	dir := c.fs.String("aeb", "", "serve the pages of this aeb benchmark directory in turn (default: generated English pages, each different)")
@@ -34,7 +34,7 @@ func benchFarm(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%w: bench farm takes no arguments, got %q", errUsage, pos)
 	}
 	if *hosts <= 0 || *feeds <= 0 || *items < 0 || *maxItems < *items {
-		return fmt.Errorf("%w: --hosts and --feeds must be positive, --max-items at least --items", errUsage)
+		return fmt.Errorf("%w: --hosts and --feeds must be positive, --grow-to at least --items", errUsage)
 	}
 	var pages [][]byte
 	if *dir != "" {

@@ -69,7 +69,7 @@ var docs = map[string]doc{
 	"bench ingest": {args: "[--postgres URL] [--hosts N] [--feeds N] [--items N] [--delays 0,1s] [--unchanged N]",
 		summary: "ingest a farm of news sites on loopback (feeds and the AEB pages) and report pages/s and CPU ms a page, with no delay and with the default politeness",
 		noDB:    true},
-	"bench farm": {args: "[--hosts N] [--feeds N] [--items N] [--max-items N] [--control ADDR]",
+	"bench farm": {args: "[--hosts N] [--feeds N] [--items N] [--grow-to N] [--control ADDR]",
 		summary: "serve the ingest farm's news sites on loopback until stopped, growing on request (GET sources.opml, articles, status; POST grow, stop on the control address)",
 		noDB:    true},
 	"bench search": {args: "[--dir DIR] [--articles N] [--postgres URL]", summary: "measure search: known-item MRR@10 on the article-extraction benchmark's pages, query latency over N synthetic articles (SQLite, and PostgreSQL with --postgres)", noDB: true},
