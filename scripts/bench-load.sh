@@ -204,6 +204,7 @@ for n in 1 2; do
 done
 articles0=$(sql "SELECT count(*) FROM articles")
 trans0=$(sql "SELECT count(*) FROM translations WHERE status = 'done'")
+gen0=$(sql "SELECT gen FROM page_generation")
 curl -fsS -X POST "$farm/grow?n=1&every=$GROW_EVERY"
 (while :; do cut -d' ' -f1 /proc/loadavg; sleep 10; done) >"$tmp/load.log" &
 loadpid=$!
@@ -217,12 +218,13 @@ wait "$w1" "$w2"
 curl -fsS -X POST "$farm/stop"
 articles1=$(sql "SELECT count(*) FROM articles")
 trans1=$(sql "SELECT count(*) FROM translations WHERE status = 'done'")
+gen1=$(sql "SELECT gen FROM page_generation")
 read -r lm1_p99 lm1_bad lm1_req < <(summarize "$tmp/load-mix1.wrk")
 read -r lm2_p99 lm2_bad lm2_req < <(summarize "$tmp/load-mix2.wrk")
 load_mix_p99=$(awk -v a="$lm1_p99" -v b="$lm2_p99" 'BEGIN { print (a > b ? a : b) }')
 printf '%-28s %10d %10.2f %8d\n' "load mix, node 1" "$lm1_req" "$lm1_p99" "$lm1_bad"
 printf '%-28s %10d %10.2f %8d\n' "load mix, node 2" "$lm2_req" "$lm2_p99" "$lm2_bad"
-echo "during the run: $((articles1 - articles0)) articles stored, $((trans1 - trans0)) translations made; load average $(sort -n "$tmp/load.log" | head -1)–$(sort -n "$tmp/load.log" | tail -1) (sampled every 10 s)"
+echo "during the run: $((articles1 - articles0)) articles stored, $((trans1 - trans0)) translations made, the page generation advanced $((gen1 - gen0)) times ($(awk -v g=$((gen1 - gen0)) -v d="$dur_s" 'BEGIN { printf "%.1f", g / d }')/s; each node reads it every 250 ms); load average $(sort -n "$tmp/load.log" | head -1)–$(sort -n "$tmp/load.log" | tail -1) (sampled every 10 s)"
 
 echo "== waiting for the workers to store what the feeds list (at most $DRAIN)"
 curl -fsS "$farm/articles" -o "$tmp/published.txt"
