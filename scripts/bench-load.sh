@@ -216,6 +216,9 @@ wrkrun load-mix2 -t1 -c32 -d"$DURATION" -s "$tmp/mix.lua" "${web[1]}" &
 w2=$!
 wait "$w1" "$w2"
 curl -fsS -X POST "$farm/stop"
+# CPU seconds (user+system) each process has used so far: where the two cores went.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"; }
+cpu_line="CPU seconds since start: farm $(cpu_of "${pids[0]}"), web nodes $(cpu_of "${pids[1]}") and $(cpu_of "${pids[2]}"), workers $(cpu_of "${pids[3]}") and $(cpu_of "${pids[4]}")"
 articles1=$(sql "SELECT count(*) FROM articles")
 trans1=$(sql "SELECT count(*) FROM translations WHERE status = 'done'")
 gen1=$(sql "SELECT gen FROM page_generation")
@@ -226,6 +229,7 @@ printf '%-28s %10d %10.2f %8d\n' "load mix, node 1" "$lm1_req" "$lm1_p99" "$lm1_
 printf '%-28s %10d %10.2f %8d\n' "load mix, node 2" "$lm2_req" "$lm2_p99" "$lm2_bad"
 echo "during the run: $((articles1 - articles0)) articles stored, $((trans1 - trans0)) translations made, the page generation advanced $((gen1 - gen0)) times ($(awk -v g=$((gen1 - gen0)) -v d="$dur_s" 'BEGIN { printf "%.1f", g / d }')/s; each node reads it every 250 ms); load average $(sort -n "$tmp/load.log" | head -1)–$(sort -n "$tmp/load.log" | tail -1) (sampled every 10 s)"
 
+echo "$cpu_line"
 echo "== waiting for the workers to store what the feeds list (at most $DRAIN)"
 curl -fsS "$farm/articles" -o "$tmp/published.txt"
 published=$(wc -l <"$tmp/published.txt")

@@ -18,7 +18,7 @@
 //   - The one exception keeps readers from queueing behind renderings on a
 //     site whose generation moves several times a second (ingest): while
 //     one request renders a page of the new generation, the others get the
-//     previous generation's copy, but only until Stale after the start of
+//     copy of an ended generation, but only until Stale after the start of
 //     the last read that found that generation current. A change was
 //     committed after that read began, so it still shows within Stale.
 //   - Entries also expire after MaxAge (60 s; 10 s for errors and

@@ -74,11 +74,6 @@ type Cache struct {
 	lru     list.List             // front = most recently used
 	bytes   int64
 	flight  map[key]*call
-	// prevGen is the generation before the current one and prevUntil
-	// (clock) when its entries stop being good even while a new copy is
-	// being rendered: Stale after the start of the last read that still
-	// found prevGen current, so no later change waits longer than Stale.
-	prevGen, prevUntil int64
 
 	hits, misses atomic.Uint64
 }
@@ -153,10 +148,11 @@ func (c *Cache) Run(ctx context.Context) error {
 	}
 }
 
-// Refresh reads the generation once. A change drops every entry but the
-// previous generation's, which may still answer readers while one request
-// renders the page anew (within Stale of the change, see lookup), and calls
-// the webhook.
+// Refresh reads the generation once. On a change, the entries of the
+// generation that ended get their deadline (Stale after the start of the
+// last read that found it current): until then they may answer readers
+// while one request renders the page anew (see lookup). Entries past their
+// deadline are dropped, and the webhook is called.
 //
 // Why keep them: on a site that is ingesting, the generation moves several
 // times a second, so without them every reader of a popular page would
@@ -168,24 +164,24 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	c.mu.Lock()
 	last := c.checked.Load() // the start of the last read that found old
 	old := c.gen.Swap(g)
 	c.checked.Store(start)
 	if old != g {
-		c.mu.Lock()
-		c.prevGen, c.prevUntil = old, last+int64(c.o.Stale)
-		if old == 0 {
-			c.prevGen = -1 // nothing was read before: no entry is anyone's
-		}
 		for k, el := range c.entries {
-			if e := el.Value.(*entry); e.gen != old {
-				c.remove(k, el)
+			e := el.Value.(*entry)
+			if e.until == 0 && e.gen == old {
+				e.until = last + int64(c.o.Stale)
+			}
+			if e.until == 0 || e.until <= start {
+				c.remove(k, el) // of no generation read, or past its deadline
 			}
 		}
-		c.mu.Unlock()
-		if old != 0 && c.o.Webhook != "" {
-			go c.callWebhook(g)
-		}
+	}
+	c.mu.Unlock()
+	if old != g && old != 0 && c.o.Webhook != "" {
+		go c.callWebhook(g)
 	}
 	return nil
 }
@@ -247,12 +243,15 @@ func (c *Cache) callWebhook(gen int64) {
 func (c *Cache) clock() int64 { return int64(c.o.Now().Sub(c.epoch)) }
 
 // current returns the generation entries may be served at, or 0 when the
-// last successful read is older than Stale.
-func (c *Cache) current(now int64) int64 {
-	if now-c.checked.Load() > int64(c.o.Stale) {
-		return 0
+// last successful read is older than Stale, and the start of a read that
+// found it current (Refresh stores the generation before the start, so the
+// start loaded first is never later than the read that found gen).
+func (c *Cache) current(now int64) (gen, seen int64) {
+	seen = c.checked.Load()
+	if now-seen > int64(c.o.Stale) {
+		return 0, seen
 	}
-	return c.gen.Load()
+	return c.gen.Load(), seen
 }
 
 // lookup returns the entry for k of generation gen and whether it is
@@ -270,7 +269,7 @@ func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 	}
 	e := el.Value.(*entry)
 	if e.gen != gen {
-		if c.usablePrev(e.gen, now) {
+		if e.gen < gen && e.until != 0 && now < e.until {
 			c.lru.MoveToFront(el)
 			return e, false
 		}
@@ -281,20 +280,20 @@ func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 	return e, now < e.expires
 }
 
-// usablePrev says whether an entry of generation g, not the current one,
-// may still answer while its page is rendered anew; c.mu must be held.
-func (c *Cache) usablePrev(g, now int64) bool {
-	return g == c.prevGen && now < c.prevUntil
-}
-
 func (c *Cache) store(e *entry) {
 	if e.size > c.o.MaxBytes/maxEntryShare {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e.gen != c.gen.Load() && !c.usablePrev(e.gen, c.clock()) {
-		return // the generation moved on while the page was rendered
+	if e.gen != c.gen.Load() {
+		// The generation moved on while the page was rendered: keep it as
+		// a copy of an ended generation, to answer while the next one is
+		// rendered, with the deadline of the read it was rendered after.
+		e.until = e.seen + int64(c.o.Stale)
+		if e.gen > c.gen.Load() || c.clock() >= e.until {
+			return
+		}
 	}
 	if el := c.entries[e.key]; el != nil {
 		if el.Value.(*entry).gen > e.gen {
@@ -323,7 +322,7 @@ func (c *Cache) Front(next http.Handler) http.Handler {
 			return
 		}
 		now := c.clock()
-		gen := c.current(now)
+		gen, _ := c.current(now)
 		if gen == 0 {
 			next.ServeHTTP(w, r)
 			return
@@ -354,7 +353,7 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 			return
 		}
 		now := c.clock()
-		gen := c.current(now)
+		gen, seen := c.current(now)
 		if gen == 0 {
 			h.ServeHTTP(w, r)
 			return
@@ -396,7 +395,7 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 		c.mu.Unlock()
 		c.misses.Add(1)
 
-		fl.e = c.render(h, w, r, k, gen, now, maxAge)
+		fl.e = c.render(h, w, r, k, gen, seen, now, maxAge)
 		c.mu.Lock()
 		delete(c.flight, k)
 		c.mu.Unlock()
@@ -407,7 +406,7 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 // render runs h for r into memory and answers the client from what it
 // wrote; it returns the entry made of it, nil when it may not be kept (and
 // then it has answered the client as h did).
-func (c *Cache) render(h http.Handler, w http.ResponseWriter, r *http.Request, k key, gen, now int64, maxAge time.Duration) *entry {
+func (c *Cache) render(h http.Handler, w http.ResponseWriter, r *http.Request, k key, gen, seen, now int64, maxAge time.Duration) *entry {
 	// The handler renders the plain, full page: compression and
 	// conditional answers are the cache's, per request.
 	in := r.Clone(r.Context())
@@ -425,6 +424,7 @@ func (c *Cache) render(h http.Handler, w http.ResponseWriter, r *http.Request, k
 		rec.replay(w, r)
 		return nil
 	}
+	e.seen = seen
 	e.serve(w, r)
 	c.store(e)
 	return e

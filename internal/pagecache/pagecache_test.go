@@ -497,7 +497,7 @@ func TestExpiredServedWhileRendering(t *testing.T) {
 	}
 }
 
-// When the generation moves, readers get the previous generation's copy
+// When the generation moves, readers get the copy of the ended generation
 // while one request renders the new one, but only within Stale of the last
 // read that found the old generation current: a change still shows within
 // Stale. A later generation's copy is never overwritten by an older one.
@@ -586,9 +586,30 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	if body := <-leader; !strings.Contains(body, "render 4") {
 		t.Fatalf("leader: %.30q", body)
 	}
-	old := &entry{key: key{"/hot", ""}, gen: f.cache.gen.Load() - 1, size: 1}
+	old := &entry{key: key{"/hot", ""}, gen: f.cache.gen.Load() - 1, seen: f.cache.checked.Load(), size: 1}
 	f.cache.store(old)
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") {
 		t.Fatalf("after an older copy was offered: %.30q, want render 4 kept", body)
+	}
+
+	// Generations that move faster than pages render: a copy two
+	// generations old still answers within its deadline.
+	for range 2 {
+		if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.advance(100 * time.Millisecond)
+		if err := f.cache.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	go func() { leader <- f.get(t, "GET", "/hot").body }()
+	waitRendering()
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") {
+		t.Fatalf("a reader two generations on got %.30q, want render 4", body)
+	}
+	b.release <- struct{}{}
+	if body := <-leader; !strings.Contains(body, "render 5") {
+		t.Fatalf("leader: %.30q", body)
 	}
 }
