@@ -258,8 +258,9 @@ func (c *Cache) current(now int64) (gen, seen int64) {
 // fresh: of gen and within its MaxAge. A stale entry it returns is kept
 // until its replacement is stored, so readers are answered from it while
 // one request renders the new one: one of gen past its MaxAge, or one of
-// the previous generation within Stale of the change (so a change still
-// shows within Stale). Any other is dropped.
+// an ended generation before its deadline (Stale after the last read that
+// found it current, so a change still shows within Stale). Any other is
+// dropped.
 func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
