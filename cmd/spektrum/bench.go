@@ -24,10 +24,12 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return benchIngest(ctx, args[1:], stdout, stderr)
 		case "search":
 			return benchSearch(ctx, args[1:], stdout, stderr)
+		case "farm":
+			return benchFarm(ctx, args[1:], stdout, stderr)
 		}
 	}
 	if len(args) == 0 || args[0] != "extract" {
-		return fmt.Errorf("%w: bench has six benchmarks: spektrum bench extract [--dir DIR], spektrum bench stories [--file F], spektrum bench ingest [--postgres URL], spektrum bench search [--articles N] [--postgres URL], spektrum bench populate --db DB [--articles N --sources N], spektrum bench pages --db DB", errUsage)
+		return fmt.Errorf("%w: bench has six benchmarks and a farm: spektrum bench extract [--dir DIR], spektrum bench stories [--file F], spektrum bench ingest [--postgres URL], spektrum bench farm [--hosts N --feeds N --items N], spektrum bench search [--articles N] [--postgres URL], spektrum bench populate --db DB [--articles N --sources N], spektrum bench pages --db DB", errUsage)
 	}
 	c := newCommand("bench extract", stderr)
 	dir := c.fs.String("dir", "", "the aeb benchmark directory (default $"+aeb.EnvDir+" or ../shared/bench/aeb beside the module)")

@@ -69,6 +69,9 @@ var docs = map[string]doc{
 	"bench ingest": {args: "[--postgres URL] [--hosts N] [--feeds N] [--items N] [--delays 0,1s] [--unchanged N]",
 		summary: "ingest a farm of news sites on loopback (feeds and the AEB pages) and report pages/s and CPU ms a page, with no delay and with the default politeness",
 		noDB:    true},
+	"bench farm": {args: "[--hosts N] [--feeds N] [--items N] [--grow-to N] [--control ADDR]",
+		summary: "serve the ingest farm's news sites on loopback until stopped, growing on request (GET sources.opml, articles, status; POST grow, stop on the control address)",
+		noDB:    true},
 	"bench search": {args: "[--dir DIR] [--articles N] [--postgres URL]", summary: "measure search: known-item MRR@10 on the article-extraction benchmark's pages, query latency over N synthetic articles (SQLite, and PostgreSQL with --postgres)", noDB: true},
 	"cluster": {args: "--json FILE|-", summary: "group articles (one JSON object per line) into stories with the pipeline's settings",
 		noDB: true, more: "Input lines: {\"id\",\"title\",\"url\",\"published_at\" (RFC 3339),\"language\"} and optionally \"text\".\nOutput: one {\"id\",\"story\"} per input line, in input order; a story is named by the id of its\nfirst article. A line that cannot be read gives {\"id\",\"line\",\"error\"}; the exit status is then 1."},
@@ -91,7 +94,7 @@ var groups = map[string][]string{
 	"users":      {"add", "list", "remove", "reset-password"},
 	"sections":   {"list", "add", "rename", "menu", "order", "remove"},
 	"newsletter": {"send", "export", "erase", "bounce", "stats", "webhook-url"},
-	"bench":      {"extract", "stories", "ingest", "search", "populate", "pages"},
+	"bench":      {"extract", "stories", "ingest", "farm", "search", "populate", "pages"},
 	"cache":      {"purge"},
 }
 

@@ -52,6 +52,7 @@ Commands:
   bench extract [--dir DIR]  score the extractor on the article-extraction benchmark next to go-trafilatura
   bench stories [--file F]   score story clustering on the story benchmark (BCubed)
   bench search [--articles N] [--postgres URL]  search quality (known-item MRR@10) and query latency
+  bench farm [--hosts N] [--control ADDR]  serve loopback news sites that grow on request, until stopped
   cluster --json FILE|-  group articles (JSON lines) into stories, as the pipeline does
   version               print the version
 

@@ -15,6 +15,12 @@
 //     committed through any node or worker is visible on every node within
 //     Stale. If the database cannot be read, the cache steps aside and
 //     every request is rendered afresh.
+//   - The one exception keeps readers from queueing behind renderings on a
+//     site whose generation moves several times a second (ingest): while
+//     one request renders a page of the new generation, the others get the
+//     copy of an ended generation, but only until Stale after the start of
+//     the last read that found that generation current. A change was
+//     committed after that read began, so it still shows within Stale.
 //   - Entries also expire after MaxAge (60 s; 10 s for errors and
 //     redirects), which bounds what no write announces: Trending moving
 //     with views, the clock-driven windows of the news sitemap, the sign-up

@@ -13,12 +13,18 @@ type entry struct {
 	key     key
 	gen     int64
 	expires int64 // on the cache's clock
-	size    int64
-	status  int
-	etag    string  // "" for non-200 answers, which are never revalidated
-	header  []field // everything but the length and the encoding
-	plain   []byte
-	gz      []byte // nil when not worth it
+	// until is 0 while gen is the current generation. Once a newer one is
+	// read, it is when the entry stops answering even while its page is
+	// rendered anew: Stale after the start of the last read that found gen
+	// current (on the cache's clock).
+	until  int64
+	seen   int64 // the start of a read that found gen current, before the rendering began
+	size   int64
+	status int
+	etag   string  // "" for non-200 answers, which are never revalidated
+	header []field // everything but the length and the encoding
+	plain  []byte
+	gz     []byte // nil when not worth it
 	// Content-Length values, shared read-only by every hit.
 	plainLen, gzLen []string
 	onHit           func(r *http.Request, status int)

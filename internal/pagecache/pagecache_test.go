@@ -496,3 +496,120 @@ func TestExpiredServedWhileRendering(t *testing.T) {
 		t.Fatalf("after: %.30q", body)
 	}
 }
+
+// When the generation moves, readers get the copy of the ended generation
+// while one request renders the new one, but only within Stale of the last
+// read that found the old generation current: a change still shows within
+// Stale. A later generation's copy is never overwritten by an older one.
+func TestPreviousGenerationServedWhileRendering(t *testing.T) {
+	b := &blocking{release: make(chan struct{}, 4)}
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second}, &b.page)
+	f.srv.Config.Handler = f.cache.Front(f.cache.Route(b))
+	ctx := context.Background()
+	b.release <- struct{}{}
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
+		t.Fatalf("first: %.30q", body)
+	}
+	waitRendering := func() {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			f.cache.mu.Lock()
+			n := len(f.cache.flight)
+			f.cache.mu.Unlock()
+			if n > 0 {
+				return
+			}
+		}
+		t.Fatal("no rendering started")
+	}
+
+	// A write; this node reads it 300 ms after its previous read.
+	f.advance(300 * time.Millisecond)
+	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	leader := make(chan string)
+	go func() { leader <- f.get(t, "GET", "/hot").body }()
+	waitRendering()
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
+		t.Fatalf("a reader during the re-rendering got %.30q, want the previous generation's copy", body)
+	}
+	// 1 s after the last read that found the old generation, its copy is
+	// no longer good: readers wait for the rendering.
+	f.advance(700 * time.Millisecond)
+	if err := f.cache.Refresh(ctx); err != nil { // unchanged, keeps the cache serving
+		t.Fatal(err)
+	}
+	waiter := make(chan string)
+	go func() { waiter <- f.get(t, "GET", "/hot").body }()
+	time.Sleep(50 * time.Millisecond) // let it arrive (if it is late, it gets render 2 all the same)
+	b.release <- struct{}{}
+	for _, ch := range []chan string{leader, waiter} {
+		if body := <-ch; !strings.Contains(body, "render 2") {
+			t.Fatalf("a reader past Stale got %.30q, want to wait for render 2", body)
+		}
+	}
+	if n := b.renders.Load(); n != 2 {
+		t.Fatalf("%d renderings, want 2", n)
+	}
+
+	// A rendering that ends after the generation moved on is kept as the
+	// previous generation's copy (readers get it while the next one is
+	// rendered), but it never replaces a newer copy.
+	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	go func() { leader <- f.get(t, "GET", "/hot").body }()
+	waitRendering()
+	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.release <- struct{}{}
+	if body := <-leader; !strings.Contains(body, "render 3") {
+		t.Fatalf("leader: %.30q", body)
+	}
+	go func() { leader <- f.get(t, "GET", "/hot").body }()
+	waitRendering()
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 3") {
+		t.Fatalf("a reader while generation 4 renders got %.30q, want render 3 (of the previous generation)", body)
+	}
+	b.release <- struct{}{}
+	if body := <-leader; !strings.Contains(body, "render 4") {
+		t.Fatalf("leader: %.30q", body)
+	}
+	old := &entry{key: key{"/hot", ""}, gen: f.cache.gen.Load() - 1, seen: f.cache.checked.Load(), size: 1}
+	f.cache.store(old)
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") {
+		t.Fatalf("after an older copy was offered: %.30q, want render 4 kept", body)
+	}
+
+	// Generations that move faster than pages render: a copy two
+	// generations old still answers within its deadline.
+	for range 2 {
+		if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.advance(100 * time.Millisecond)
+		if err := f.cache.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	go func() { leader <- f.get(t, "GET", "/hot").body }()
+	waitRendering()
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") {
+		t.Fatalf("a reader two generations on got %.30q, want render 4", body)
+	}
+	b.release <- struct{}{}
+	if body := <-leader; !strings.Contains(body, "render 5") {
+		t.Fatalf("leader: %.30q", body)
+	}
+}

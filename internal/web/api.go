@@ -129,7 +129,7 @@ func (s *server) apiError(w http.ResponseWriter, status int, msg string) {
 
 // apiInternal logs the cause once and tells the client only that it was us.
 func (s *server) apiInternal(w http.ResponseWriter, r *http.Request, what string, err error) {
-	s.log.ErrorContext(r.Context(), "api: "+what, "path", r.URL.Path, "err", err)
+	s.logFailure(r, "api: "+what, err)
 	s.apiError(w, http.StatusInternalServerError, "internal error while "+what+"; please try again later")
 }
 

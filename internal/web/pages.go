@@ -203,8 +203,19 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page
 
 // serverError logs err once and answers with a plain 500.
 func (s *server) serverError(w http.ResponseWriter, r *http.Request, what string, err error) {
-	s.log.ErrorContext(r.Context(), what, "path", r.URL.Path, "err", err)
+	s.logFailure(r, what, err)
 	http.Error(w, "500 internal error: "+what+" failed; please try again later", http.StatusInternalServerError)
+}
+
+// logFailure logs a request's failure as an error, unless the reader had
+// gone: then the queries were cancelled on their behalf and nothing
+// failed on our side (a load test ending, a reader closing the tab).
+func (s *server) logFailure(r *http.Request, what string, err error) {
+	if r.Context().Err() != nil && errors.Is(err, r.Context().Err()) {
+		s.log.DebugContext(r.Context(), what+": the reader left", "path", r.URL.Path, "err", err)
+		return
+	}
+	s.log.ErrorContext(r.Context(), what, "path", r.URL.Path, "err", err)
 }
 
 // basePage fills what every page shares: the edition's language,

@@ -3,10 +3,14 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/net/html"
@@ -176,5 +180,58 @@ func TestNewValidatesConfig(t *testing.T) {
 	}
 	if _, err := New(nil, Config{BaseURL: "https://x.org"}); err == nil {
 		t.Error("New accepted a nil store")
+	}
+}
+
+// lockedBuffer is a log destination safe for the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// A reader who leaves while a page is rendered cancels its queries; that
+// is not a failure of ours and is not logged as an error (the load test
+// ending with readers mid-request logged one), while a real failure still is.
+func TestReaderLeftIsNoError(t *testing.T) {
+	s := newSite(t, "https://img.example.org")
+	var logs lockedBuffer
+	h, err := New(s.st, Config{SiteName: "Spektrum Test", Language: "en", BaseURL: "http://127.0.0.1",
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/en/", "/api/v1/articles"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil).WithContext(ctx))
+		if rec.Code != http.StatusInternalServerError {
+			t.Fatalf("%s with the reader gone: %d, want the 500 nobody reads", path, rec.Code)
+		}
+	}
+	if out := logs.String(); strings.Contains(out, "level=ERROR") || !strings.Contains(out, "the reader left") {
+		t.Errorf("logs for readers who left:\n%s", out)
+	}
+
+	// The same failure while the reader waits is an error.
+	if err := s.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/en/", nil))
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a closed database: %d, logs:\n%s", rec.Code, logs.String())
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -32,6 +33,9 @@ type FarmOptions struct {
 	ItemsPerFeed int // default 20
 	// Pages are the article pages served, in turn; nil generates them.
 	Pages [][]byte
+	// MaxItemsPerFeed is how many items a feed can grow to with AddItems
+	// (default ItemsPerFeed: a farm that does not grow).
+	MaxItemsPerFeed int
 	// FirstIP numbers the hosts' addresses: host i listens on the loopback
 	// address FirstIP+i within 127.0.0.0/8 (default 127.0.1.0, clear of
 	// 127.0.0.1 where other servers of this machine listen).
@@ -47,6 +51,11 @@ type Farm struct {
 	Feeds   atomic.Int64 // feeds served in full
 	NotMod  atomic.Int64 // feed requests answered 304
 	started time.Time
+
+	mu sync.RWMutex
+	// added holds when each item index past ItemsPerFeed appeared (the
+	// same for every feed): its pubDate, and how many items feeds list.
+	added []time.Time
 }
 
 type host struct {
@@ -67,6 +76,9 @@ func StartFarm(opts FarmOptions) (*Farm, error) {
 	}
 	if opts.ItemsPerFeed < 0 {
 		return nil, fmt.Errorf("ingest farm: %d items a feed", opts.ItemsPerFeed)
+	}
+	if opts.MaxItemsPerFeed < opts.ItemsPerFeed {
+		opts.MaxItemsPerFeed = opts.ItemsPerFeed
 	}
 	if opts.FirstIP == 0 {
 		opts.FirstIP = 1 << 8
@@ -98,7 +110,45 @@ func StartFarm(opts FarmOptions) (*Farm, error) {
 func (f *Farm) FeedURLs() []string { return append([]string(nil), f.feeds...) }
 
 // Articles is how many article pages the feeds link to.
-func (f *Farm) Articles() int { return len(f.feeds) * f.opts.ItemsPerFeed }
+func (f *Farm) Articles() int { return len(f.feeds) * f.items() }
+
+// items is how many items each feed lists now.
+func (f *Farm) items() int {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.opts.ItemsPerFeed + len(f.added)
+}
+
+// AddItems publishes n more items in every feed, dated now, up to
+// MaxItemsPerFeed; it returns how many each feed lists afterwards. This is
+// how a farm keeps news arriving while a benchmark runs.
+func (f *Farm) AddItems(n int) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now()
+	for range n {
+		if f.opts.ItemsPerFeed+len(f.added) >= f.opts.MaxItemsPerFeed {
+			break
+		}
+		f.added = append(f.added, now)
+	}
+	return f.opts.ItemsPerFeed + len(f.added)
+}
+
+// ArticleURLs lists the address of every article the feeds link to now,
+// feed by feed: what a reader of all of them would have to find stored.
+func (f *Farm) ArticleURLs() []string {
+	n := f.items()
+	out := make([]string, 0, len(f.feeds)*n)
+	for _, h := range f.hosts {
+		for k := range f.opts.FeedsPerHost {
+			for i := range n {
+				out = append(out, h.articleURL(k, i))
+			}
+		}
+	}
+	return out
+}
 
 // Hosts is the number of hosts.
 func (f *Farm) Hosts() int { return len(f.hosts) }
@@ -133,7 +183,7 @@ func (h *host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(body)
 	case strings.HasPrefix(p, "/a/"):
 		var k, i int
-		if _, err := fmt.Sscanf(p, "/a/%d/%d", &k, &i); err != nil || k < 0 || k >= h.farm.opts.FeedsPerHost || i < 0 || i >= h.farm.opts.ItemsPerFeed {
+		if _, err := fmt.Sscanf(p, "/a/%d/%d", &k, &i); err != nil || k < 0 || k >= h.farm.opts.FeedsPerHost || i < 0 || i >= h.farm.items() {
 			http.NotFound(w, r)
 			return
 		}
@@ -146,21 +196,32 @@ func (h *host) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // seq numbers an article across the farm, so every page of the set is
-// served in turn and neighbouring hosts serve different ones.
+// served in turn and neighbouring hosts serve different ones; items a feed
+// grows to later get numbers of their own.
 func (h *host) seq(k, i int) int {
 	o := h.farm.opts
-	return (h.idx*o.FeedsPerHost+k)*o.ItemsPerFeed + i
+	return (h.idx*o.FeedsPerHost+k)*o.MaxItemsPerFeed + i
 }
+
+func (h *host) articleURL(k, i int) string { return fmt.Sprintf("%s/a/%d/%d", h.base, k, i) }
 
 func (h *host) feed(k int) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Farm host %d feed %d</title><link>%s/</link><language>en</language>`,
 		h.idx, k, h.base)
 	day := h.farm.started.Add(-48 * time.Hour).UTC()
-	for i := range h.farm.opts.ItemsPerFeed {
-		u := fmt.Sprintf("%s/a/%d/%d", h.base, k, i)
+	h.farm.mu.RLock()
+	added := h.farm.added
+	h.farm.mu.RUnlock()
+	first := h.farm.opts.ItemsPerFeed
+	for i := range first + len(added) {
+		u := h.articleURL(k, i)
+		at := day.Add(time.Duration(i) * time.Minute)
+		if i >= first {
+			at = added[i-first]
+		}
 		fmt.Fprintf(&b, `<item><title>Story %d of feed %d on host %d</title><link>%s</link><guid>%s</guid><pubDate>%s</pubDate><description>Story %d.</description></item>`,
-			i, k, h.idx, u, u, day.Add(time.Duration(i)*time.Minute).Format(time.RFC1123Z), i)
+			i, k, h.idx, u, u, at.UTC().Format(time.RFC1123Z), i)
 	}
 	b.WriteString(`</channel></rss>`)
 	return []byte(b.String())
