@@ -255,3 +255,26 @@ func LatencyQueries(docs []Doc, n int, seed uint64) []string {
 	}
 	return out
 }
+
+// CommonestTerm returns the index term (edition en) that most of docs'
+// texts hold, the query a kept benchmark database is recognised by.
+func CommonestTerm(docs []Doc) string {
+	a := search.NewAnalyzer("en")
+	df := map[string]int{}
+	for _, d := range docs[:min(len(docs), 200)] {
+		seen := map[string]bool{}
+		for _, t := range a.Terms(d.Title + "\n" + d.Text) {
+			if !seen[t] {
+				seen[t] = true
+				df[t]++
+			}
+		}
+	}
+	best := ""
+	for t, n := range df {
+		if n > df[best] || (n == df[best] && t < best) {
+			best = t
+		}
+	}
+	return best
+}
