@@ -36,6 +36,13 @@ type SearchQuery struct {
 // counting every match of a common word was most of a search's time.
 const SearchCountCap = 1000
 
+// SearchRankCap is how many matches a relevance order ranks: the newest
+// this many, on both engines; the older matches follow them newest first.
+// Ranking every match of a word most articles hold was most of a search's
+// time (docs/benchmarks.md); news readers want the recent ones. At most
+// SearchCountCap, so a count under the cap means every match was ranked.
+const SearchRankCap = 1000
+
 // SearchPage is one page of results.
 type SearchPage struct {
 	Articles   []Article

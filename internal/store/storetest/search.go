@@ -152,6 +152,21 @@ func testSearch(t *testing.T, s store.Store) {
 		t.Errorf("indexed again: %v", got)
 	}
 
+	// Articles of the same time order by id, newest (highest) first, on
+	// both engines, and a page boundary between them loses none.
+	var ties []int64
+	for _, title := range []string{"Quokka census", "Quokka numbers", "Quokka island"} {
+		a := mk(10, "en", title, "Quokkas were counted.")
+		putDocs(t, s, a, searchDoc("en", a))
+		ties = append([]int64{a.ID}, ties...)
+	}
+	if got := find(t, s, query(t, "en", "quokka", store.SortNewest)); !slices.Equal(got, ties) {
+		t.Errorf("same time, newest = %v, want %v", got, ties)
+	}
+	if got := find(t, s, query(t, "en", "quokka", store.SortRelevance)); !sameSet(got, ties) {
+		t.Errorf("same time, relevance = %v, want the set %v", got, ties)
+	}
+
 	// Cursors: mangled, or of the other order, are ErrBadCursor.
 	first, err := s.Search(ctx, store.SearchQuery{Lang: "en", Groups: [][]string{{"flood"}}, Sort: store.SortNewest, Limit: 1})
 	if err != nil || first.NextCursor == "" || first.Total != 4 {
