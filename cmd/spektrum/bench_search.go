@@ -161,13 +161,13 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				*n, took.Round(time.Second), float64(*n)/took.Seconds(), workers, float64(size())/1e6)
 		}
 		qs := retrieval.LatencyQueries(corpus, *nq, 2)
-		if _, err := retrieval.Time(ctx, st, "en", qs[:min(len(qs), 200)]); err != nil { // warm the cache
+		if _, _, err := retrieval.Time(ctx, st, "en", qs[:min(len(qs), 200)]); err != nil { // warm the cache
 			closeFn()
 			return err
 		}
 		load0 := loadAverage()
 		cpu0, srv0 := processCPU(), serverCPU(ctx, *pg, e.name)
-		lat, err := retrieval.Time(ctx, st, "en", qs)
+		lat, qcpu, err := retrieval.Time(ctx, st, "en", qs)
 		cpu, srv := processCPU()-cpu0, serverCPU(ctx, *pg, e.name)-srv0
 		closeFn()
 		if err != nil {
@@ -176,8 +176,11 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stdout, "  %d queries (1 word 40%%, 2 words 40%%, phrase 20%%; relevance and newest alternately, count + 20 results): p50 %s  p90 %s  p99 %s  max %s\n",
 			len(lat), lat.Quantile(0.5).Round(10*time.Microsecond), lat.Quantile(0.9).Round(10*time.Microsecond),
 			lat.Quantile(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond))
-		fmt.Fprintf(stdout, "  CPU per query: this process %s, database server %s; load average %s before, %s after\n",
-			(cpu / time.Duration(len(lat))).Round(10*time.Microsecond), (srv / time.Duration(len(lat))).Round(10*time.Microsecond), load0, loadAverage())
+		fmt.Fprintf(stdout, "  CPU per query: this process %s (the query's thread: p50 %s  p90 %s  p99 %s  max %s), database server %s; load average %s before, %s after\n",
+			(cpu / time.Duration(len(lat))).Round(10*time.Microsecond),
+			qcpu.Quantile(0.5).Round(10*time.Microsecond), qcpu.Quantile(0.9).Round(10*time.Microsecond),
+			qcpu.Quantile(0.99).Round(10*time.Microsecond), qcpu[len(qcpu)-1].Round(10*time.Microsecond),
+			(srv / time.Duration(len(lat))).Round(10*time.Microsecond), load0, loadAverage())
 	}
 	return nil
 }
