@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,6 +167,43 @@ func testSearch(t *testing.T, s store.Store) {
 	}
 	if got := find(t, s, query(t, "en", "quokka", store.SortRelevance)); !sameSet(got, ties) {
 		t.Errorf("same time, relevance = %v, want the set %v", got, ties)
+	}
+
+	// Relevance ranks the newest SearchRankCap matches and lists the older
+	// ones after them, newest first: every match, once, in both orders.
+	var many []int64 // newest first
+	for i := range store.SearchRankCap + 5 {
+		a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://a.example/numbat/%d", i), Title: "Numbat sighting",
+			Text: strings.Repeat("numbat ", i%7+1), Language: "en", PublishedAt: base.Add(-time.Duration(20+i) * time.Hour)}
+		upsert(t, s, a, store.Created)
+		putDocs(t, s, a, searchDoc("en", a))
+		many = append(many, a.ID)
+	}
+	all := func(sort string) []int64 {
+		var out []int64
+		q := query(t, "en", "numbat", sort)
+		q.Limit = 60
+		for range 10 {
+			page, err := s.Search(ctx, q)
+			if err != nil {
+				t.Fatalf("Search(%+v): %v", q, err)
+			}
+			out = append(out, ids(page.Articles)...)
+			if page.NextCursor == "" {
+				break
+			}
+			q.Cursor = page.NextCursor
+		}
+		return out
+	}
+	if got := all(store.SortNewest); !slices.Equal(got, many) {
+		t.Errorf("%d matches newest first: got %d, not in order", len(many), len(got))
+	}
+	ranked := all(store.SortRelevance)
+	if !sameSet(ranked, many) || len(ranked) != len(many) {
+		t.Errorf("relevance over %d matches: %d results, not the same set", len(many), len(ranked))
+	} else if !sameSet(ranked[:store.SearchRankCap], many[:store.SearchRankCap]) || !slices.Equal(ranked[store.SearchRankCap:], many[store.SearchRankCap:]) {
+		t.Errorf("relevance: the newest %d are not ranked first, or the older ones not newest first after them", store.SearchRankCap)
 	}
 
 	// Cursors: mangled, or of the other order, are ErrBadCursor.

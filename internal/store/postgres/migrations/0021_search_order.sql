@@ -10,3 +10,9 @@ ALTER TABLE search_docs ADD COLUMN ord BIGINT NOT NULL DEFAULT 0;
 UPDATE search_docs SET ord = (LEAST(GREATEST(sort_at, 0) / 1000, 8589934591) << 30) | ((article_id & 67108863) << 4);
 ALTER TABLE search_docs ALTER COLUMN ord DROP DEFAULT;
 CREATE INDEX search_docs_newest ON search_docs (lang, ord DESC);
+
+-- The planner picks the walk or the GIN index by the statistics: fresh ones
+-- for the new column and index, and for articles (the visibility filters),
+-- in case autovacuum has not gathered them.
+ANALYZE search_docs;
+ANALYZE articles;
