@@ -238,6 +238,9 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		}
 	}
 	m := s.matcher(q)
+	if !m.fts {
+		return s.searchTSVector(ctx, q, m, int64(limit), before, offset)
+	}
 
 	// Counting stops past the cap: a common word's every match is not
 	// worth reading to say "1,000+".
@@ -282,6 +285,82 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	}
 	page.Articles, err = s.hitArticles(ctx, hits)
 	return page, err
+}
+
+// searchTSVector is search on PostgreSQL. Every match it reads costs a
+// tsvector read (TOASTed, some kilobytes) and, in a phrase, its positions
+// checked, so it reads the matches once: the newest SearchCountCap+1 of
+// them, which are the count, the newest-first pages within them and the
+// relevance candidates; then only the candidates' tsvectors again, to
+// rank them.
+func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m matcher, limit, before, offset int64) (store.SearchPage, error) {
+	newest, err := s.searchNewest(ctx, m, 0, 0, store.SearchCountCap+1)
+	if err != nil {
+		return store.SearchPage{}, err
+	}
+	page := store.SearchPage{Total: min(len(newest), store.SearchCountCap), TotalMore: len(newest) > store.SearchCountCap}
+	if len(newest) == 0 {
+		return page, nil
+	}
+	want := limit + 1
+	var hits []searchHit
+	if q.Sort == store.SortNewest {
+		i := 0
+		if before > 0 {
+			for i < len(newest) && newest[i].ord >= before {
+				i++
+			}
+		}
+		hits = newest[i:min(int64(len(newest)), int64(i)+want)]
+		if int64(len(hits)) < want && page.TotalMore {
+			// Past the matches read: the page is read on its own.
+			if hits, err = s.searchNewest(ctx, m, before, 0, want); err != nil {
+				return store.SearchPage{}, err
+			}
+		}
+	} else {
+		cands := newest[:min(len(newest), store.SearchRankCap)]
+		if offset < int64(len(cands)) {
+			if hits, err = s.rankTSVector(ctx, m, cands); err != nil {
+				return store.SearchPage{}, err
+			}
+			// (A candidate deleted in between is missing from the ranking.)
+			hits = hits[min(offset, int64(len(hits))):min(int64(len(hits)), offset+want)]
+		}
+		// Past the ranked candidates the other matches follow newest first.
+		if from := max(offset, int64(len(cands))); offset+want > from && len(newest) > len(cands) {
+			tail := newest[min(from, int64(len(newest))):min(offset+want, int64(len(newest)))]
+			if int64(len(tail)) < offset+want-from && page.TotalMore {
+				if tail, err = s.searchNewest(ctx, m, 0, from, offset+want-from); err != nil {
+					return store.SearchPage{}, err
+				}
+			}
+			hits = append(hits, tail...)
+		}
+	}
+	if int64(len(hits)) == want {
+		hits = hits[:limit]
+		if q.Sort == store.SortNewest {
+			page.NextCursor = encodeSearchCursor("n:", hits[limit-1].ord)
+		} else {
+			page.NextCursor = encodeSearchCursor("r:", offset+limit)
+		}
+	}
+	page.Articles, err = s.hitArticles(ctx, hits)
+	return page, err
+}
+
+// rankTSVector returns the candidates (all matches) best first by
+// ts_rank_cd, then newest first.
+func (s *Store) rankTSVector(ctx context.Context, m matcher, cands []searchHit) ([]searchHit, error) {
+	ids := make([]int64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.id
+	}
+	return s.queryHits(ctx, `SELECT d.article_id, d.ord FROM search_docs d
+		WHERE d.article_id = ANY(CAST(? AS BIGINT[])) AND d.lang = ?
+		ORDER BY ts_rank_cd(`+tsRankWeight+`, d.tsv, CAST(? AS tsquery), 1) DESC, d.ord DESC`,
+		ids, m.lang, m.match)
 }
 
 // A searchHit is a matching article and its document's order key.
