@@ -238,7 +238,7 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		}
 	}
 	m := s.matcher(q)
-	if !m.fts {
+	if !m.fts && hasPhrase(q.Groups) {
 		return s.searchTSVector(ctx, q, m, int64(limit), before, offset)
 	}
 
@@ -287,12 +287,15 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	return page, err
 }
 
-// searchTSVector is search on PostgreSQL. Every match it reads costs a
-// tsvector read (TOASTed, some kilobytes) and, in a phrase, its positions
-// checked, so it reads the matches once: the newest SearchCountCap+1 of
-// them, which are the count, the newest-first pages within them and the
-// relevance candidates; then only the candidates' tsvectors again, to
-// rank them.
+// searchTSVector is search on PostgreSQL for a query with a phrase. The
+// GIN index finds the documents holding the phrase's words, and each must
+// then have its tsvector read (TOASTed, some kilobytes) to check the
+// words' positions: for common words, thousands. So it reads the matches
+// once: the newest SearchCountCap+1 of them, which are the count, the
+// newest-first pages within them and the relevance candidates; then only
+// the candidates' tsvectors again, to rank them. (Words alone are counted
+// from the index without reading tsvectors, and a page of them is a short
+// walk: the general path is cheaper for them; docs/benchmarks.md.)
 func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m matcher, limit, before, offset int64) (store.SearchPage, error) {
 	newest, err := s.searchNewest(ctx, m, 0, 0, store.SearchCountCap+1)
 	if err != nil {
@@ -348,6 +351,15 @@ func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m match
 	}
 	page.Articles, err = s.hitArticles(ctx, hits)
 	return page, err
+}
+
+func hasPhrase(groups [][]string) bool {
+	for _, g := range groups {
+		if len(g) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // rankTSVector returns the candidates (all matches) best first by

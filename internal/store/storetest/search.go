@@ -179,9 +179,9 @@ func testSearch(t *testing.T, s store.Store) {
 		putDocs(t, s, a, searchDoc("en", a))
 		many = append(many, a.ID)
 	}
-	all := func(sort string) []int64 {
+	all := func(raw, sort string) []int64 {
 		var out []int64
-		q := query(t, "en", "numbat", sort)
+		q := query(t, "en", raw, sort)
 		q.Limit = 60
 		for range 10 {
 			page, err := s.Search(ctx, q)
@@ -196,14 +196,17 @@ func testSearch(t *testing.T, s store.Store) {
 		}
 		return out
 	}
-	if got := all(store.SortNewest); !slices.Equal(got, many) {
-		t.Errorf("%d matches newest first: got %d, not in order", len(many), len(got))
-	}
-	ranked := all(store.SortRelevance)
-	if !sameSet(ranked, many) || len(ranked) != len(many) {
-		t.Errorf("relevance over %d matches: %d results, not the same set", len(many), len(ranked))
-	} else if !sameSet(ranked[:store.SearchRankCap], many[:store.SearchRankCap]) || !slices.Equal(ranked[store.SearchRankCap:], many[store.SearchRankCap:]) {
-		t.Errorf("relevance: the newest %d are not ranked first, or the older ones not newest first after them", store.SearchRankCap)
+	// A word, and a phrase (which PostgreSQL searches another way).
+	for _, raw := range []string{"numbat", `"numbat sighting"`} {
+		if got := all(raw, store.SortNewest); !slices.Equal(got, many) {
+			t.Errorf("%s: %d matches newest first: got %d, not in order", raw, len(many), len(got))
+		}
+		ranked := all(raw, store.SortRelevance)
+		if !sameSet(ranked, many) || len(ranked) != len(many) {
+			t.Errorf("%s: relevance over %d matches: %d results, not the same set", raw, len(many), len(ranked))
+		} else if !sameSet(ranked[:store.SearchRankCap], many[:store.SearchRankCap]) || !slices.Equal(ranked[store.SearchRankCap:], many[store.SearchRankCap:]) {
+			t.Errorf("%s: relevance: the newest %d are not ranked first, or the older ones not newest first after them", raw, store.SearchRankCap)
+		}
 	}
 
 	// Cursors: mangled, or of the other order, are ErrBadCursor.
