@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -10,7 +11,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"spektrum/internal/bench/aeb"
 	"spektrum/internal/bench/retrieval"
@@ -32,6 +38,8 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	known := c.fs.Bool("known-item", true, "run the known-item benchmark (when its data is there)")
 	lite := c.fs.Bool("sqlite", true, "measure SQLite")
 	pg := c.fs.String("postgres", "", "also measure PostgreSQL: a postgres:// URL; a fresh schema is made there and dropped")
+	keepDB := c.fs.String("keep-sqlite", "", "keep the SQLite latency database at this path, and reuse it (migrated, not repopulated) when it is there")
+	keepSchema := c.fs.String("keep-schema", "", "keep the PostgreSQL latency database in this schema, and reuse it (migrated, not repopulated) when it is there")
 	pos, _, err := c.parse(args)
 	if err != nil {
 		return err
@@ -50,6 +58,9 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	engines := []engine{{"sqlite", func(tag string) (store.Store, func() int64, func(), error) {
 		path := filepath.Join(tmp, tag+".db")
+		if tag == "latency" && *keepDB != "" {
+			path = *keepDB
+		}
 		st, err := sqlite.Open(ctx, path)
 		if err != nil {
 			return nil, nil, nil, err
@@ -63,14 +74,21 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			}
 			return total
 		}
-		return st, size, func() { st.Close() }, st.Migrate(ctx)
+		start := time.Now()
+		err = st.Migrate(ctx)
+		fmt.Fprintf(stderr, "  %s: migrated in %s\n", path, time.Since(start).Round(time.Millisecond))
+		return st, size, func() { st.Close() }, err
 	}}}
 	if !*lite {
 		engines = nil
 	}
 	if *pg != "" {
 		engines = append(engines, engine{"postgres", func(tag string) (store.Store, func() int64, func(), error) {
-			return openBenchSchema(ctx, *pg)
+			schema := ""
+			if tag == "latency" {
+				schema = *keepSchema
+			}
+			return openBenchSchema(ctx, *pg, schema, stderr)
 		}})
 	}
 
@@ -127,20 +145,30 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if e.name == "postgres" {
 			workers = 4
 		}
-		_, took, err := retrieval.Index(ctx, st, "en", corpus, workers, func(k int) { fmt.Fprintf(stderr, "\r  indexing %d/%d", k, *n) })
-		fmt.Fprintln(stderr)
-		if err != nil {
-			closeFn()
-			return err
+		// A kept database that already holds the corpus is reused as it
+		// is, migrated: the same articles before and after a change.
+		page, err := st.Search(ctx, store.SearchQuery{Lang: "en", Groups: [][]string{{retrieval.CommonestTerm(corpus)}}, Limit: 1})
+		if err == nil && page.Total > 0 {
+			fmt.Fprintf(stdout, "  reusing the kept database (%.0f MB)\n", float64(size())/1e6)
+		} else {
+			_, took, err := retrieval.Index(ctx, st, "en", corpus, workers, func(k int) { fmt.Fprintf(stderr, "\r  indexing %d/%d", k, *n) })
+			fmt.Fprintln(stderr)
+			if err != nil {
+				closeFn()
+				return err
+			}
+			fmt.Fprintf(stdout, "  %d synthetic articles stored and indexed in %s (%.0f articles/s, %d workers); database %.0f MB\n",
+				*n, took.Round(time.Second), float64(*n)/took.Seconds(), workers, float64(size())/1e6)
 		}
-		fmt.Fprintf(stdout, "  %d synthetic articles stored and indexed in %s (%.0f articles/s, %d workers); database %.0f MB\n",
-			*n, took.Round(time.Second), float64(*n)/took.Seconds(), workers, float64(size())/1e6)
 		qs := retrieval.LatencyQueries(corpus, *nq, 2)
-		if _, err := retrieval.Time(ctx, st, "en", qs[:min(len(qs), 200)]); err != nil { // warm the cache
+		if _, _, err := retrieval.Time(ctx, st, "en", qs[:min(len(qs), 200)]); err != nil { // warm the cache
 			closeFn()
 			return err
 		}
-		lat, err := retrieval.Time(ctx, st, "en", qs)
+		load0 := loadAverage()
+		cpu0, srv0 := processCPU(), serverCPU(ctx, *pg, e.name)
+		lat, qcpu, err := retrieval.Time(ctx, st, "en", qs)
+		cpu, srv := processCPU()-cpu0, serverCPU(ctx, *pg, e.name)-srv0
 		closeFn()
 		if err != nil {
 			return err
@@ -148,13 +176,81 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stdout, "  %d queries (1 word 40%%, 2 words 40%%, phrase 20%%; relevance and newest alternately, count + 20 results): p50 %s  p90 %s  p99 %s  max %s\n",
 			len(lat), lat.Quantile(0.5).Round(10*time.Microsecond), lat.Quantile(0.9).Round(10*time.Microsecond),
 			lat.Quantile(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond))
+		fmt.Fprintf(stdout, "  CPU per query: this process %s (the query's thread: p50 %s  p90 %s  p99 %s  max %s), database server %s; load average %s before, %s after\n",
+			(cpu / time.Duration(len(lat))).Round(10*time.Microsecond),
+			qcpu.Quantile(0.5).Round(10*time.Microsecond), qcpu.Quantile(0.9).Round(10*time.Microsecond),
+			qcpu.Quantile(0.99).Round(10*time.Microsecond), qcpu[len(qcpu)-1].Round(10*time.Microsecond),
+			(srv / time.Duration(len(lat))).Round(10*time.Microsecond), load0, loadAverage())
 	}
 	return nil
 }
 
-// openBenchSchema opens a store in a fresh schema of the server at dsn; the
-// cleanup closes it and drops the schema.
-func openBenchSchema(ctx context.Context, dsn string) (store.Store, func() int64, func(), error) {
+// benchApplication names the benchmark's connections to PostgreSQL, so
+// serverCPU finds their server processes.
+const benchApplication = "spektrum-bench-search"
+
+// processCPU is the CPU time (user and system) this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// serverCPU is the CPU time the PostgreSQL server processes of the
+// benchmark's connections have used, read from /proc (the server runs on
+// this machine); 0 for SQLite or when it cannot be read.
+func serverCPU(ctx context.Context, dsn, engine string) time.Duration {
+	if engine != "postgres" {
+		return 0
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return 0
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = $1`, benchApplication)
+	if err != nil {
+		return 0
+	}
+	defer rows.Close()
+	var total time.Duration
+	for rows.Next() {
+		var pid int
+		if rows.Scan(&pid) != nil {
+			return 0
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// Fields after the command (which may hold spaces): utime and stime
+		// are the 14th and 15th, in clock ticks (100 a second on Linux).
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(u+s) * 10 * time.Millisecond
+	}
+	return total
+}
+
+// loadAverage is the machine's load average over the last minute.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
+}
+
+// openBenchSchema opens a store in schema of the server at dsn: a fresh
+// one, dropped by the cleanup, when schema is ""; else that schema, made
+// when missing and kept.
+func openBenchSchema(ctx context.Context, dsn, schema string, stderr io.Writer) (store.Store, func() int64, func(), error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("--postgres: %w", err)
@@ -163,22 +259,28 @@ func openBenchSchema(ctx context.Context, dsn string) (store.Store, func() int64
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "spektrum_bench_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+	keep := schema != ""
+	if !keep {
+		b := make([]byte, 6)
+		_, _ = rand.Read(b)
+		schema = "spektrum_bench_" + hex.EncodeToString(b)
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
 		admin.Close()
 		return nil, nil, nil, fmt.Errorf("create schema: %w", err)
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("application_name", benchApplication)
 	u.RawQuery = q.Encode()
 	st, err := postgres.Open(ctx, u.String())
 	cleanup := func() {
 		if st != nil {
 			st.Close()
 		}
-		_, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		if !keep {
+			_, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		}
 		admin.Close()
 	}
 	if err != nil {
@@ -191,9 +293,11 @@ func openBenchSchema(ctx context.Context, dsn string) (store.Store, func() int64
 			JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`, schema).Scan(&n)
 		return n
 	}
+	start := time.Now()
 	if err := st.Migrate(ctx); err != nil {
 		cleanup()
 		return nil, nil, nil, err
 	}
+	fmt.Fprintf(stderr, "  schema %s: migrated in %s\n", schema, time.Since(start).Round(time.Millisecond))
 	return st, size, cleanup, nil
 }

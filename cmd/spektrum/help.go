@@ -72,7 +72,7 @@ var docs = map[string]doc{
 	"bench farm": {args: "[--hosts N] [--feeds N] [--items N] [--grow-to N] [--control ADDR]",
 		summary: "serve the ingest farm's news sites on loopback until stopped, growing on request (GET sources.opml, articles, status; POST grow, stop on the control address)",
 		noDB:    true},
-	"bench search": {args: "[--dir DIR] [--articles N] [--postgres URL]", summary: "measure search: known-item MRR@10 on the article-extraction benchmark's pages, query latency over N synthetic articles (SQLite, and PostgreSQL with --postgres)", noDB: true},
+	"bench search": {args: "[--dir DIR] [--articles N] [--postgres URL] [--keep-sqlite FILE] [--keep-schema NAME]", summary: "measure search: known-item MRR@10 on the article-extraction benchmark's pages, query latency and CPU over N synthetic articles (SQLite, and PostgreSQL with --postgres; --keep-* keeps the databases for a before/after)", noDB: true},
 	"cluster": {args: "--json FILE|-", summary: "group articles (one JSON object per line) into stories with the pipeline's settings",
 		noDB: true, more: "Input lines: {\"id\",\"title\",\"url\",\"published_at\" (RFC 3339),\"language\"} and optionally \"text\".\nOutput: one {\"id\",\"story\"} per input line, in input order; a story is named by the id of its\nfirst article. A line that cannot be read gives {\"id\",\"line\",\"error\"}; the exit status is then 1."},
 	"version": {summary: "print the version", noDB: true},

@@ -36,6 +36,14 @@ type SearchQuery struct {
 // counting every match of a common word was most of a search's time.
 const SearchCountCap = 1000
 
+// SearchRankCap is how many matches a relevance order ranks: the newest
+// this many, on both engines; the older matches follow them newest first.
+// Ranking every match of a word most articles hold was most of a search's
+// time, and each ranked match costs PostgreSQL its tsvector read twice
+// (docs/benchmarks.md); news readers want the recent ones. At most
+// SearchCountCap, so a count under it means every match was ranked.
+const SearchRankCap = 200
+
 // SearchPage is one page of results.
 type SearchPage struct {
 	Articles   []Article

@@ -34,9 +34,10 @@ type searchHit struct {
 }
 
 type searchResult struct {
-	Total int
-	Hits  []searchHit
-	Next  string
+	Total     int
+	TotalMore bool // the count stopped at Total: there are more
+	Hits      []searchHit
+	Next      string
 }
 
 // runSearch is the one search the page and the API share: q analysed in
@@ -57,7 +58,7 @@ func (s *server) runSearch(ctx context.Context, lang, raw, order, cursor string,
 		return searchResult{}, err
 	}
 	h := q.Highlighter()
-	out := searchResult{Total: page.Total, Next: page.NextCursor, Hits: make([]searchHit, len(ls))}
+	out := searchResult{Total: page.Total, TotalMore: page.TotalMore, Next: page.NextCursor, Hits: make([]searchHit, len(ls))}
 	for i := range ls {
 		text := ls[i].Text
 		if strings.TrimSpace(text) == "" {
@@ -157,6 +158,9 @@ func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		m.Count = s.msg.N(d.Lang, "search.results", res.Total)
+		if res.TotalMore {
+			m.Count = s.msg.N(d.Lang, "search.results.more", res.Total)
+		}
 		if res.Total == 0 {
 			m.Message = s.msg.T(d.Lang, "search.none", raw)
 		}
@@ -192,6 +196,7 @@ type apiSearchList struct {
 	Lang       string         `json:"lang"`
 	Sort       string         `json:"sort"`
 	Total      int            `json:"total"`
+	TotalMore  bool           `json:"total_more"` // total stopped counting: there are more
 	Articles   []apiSearchHit `json:"articles"`
 	NextCursor *string        `json:"next_cursor"`
 }
@@ -236,7 +241,7 @@ func (s *server) handleAPISearch(w http.ResponseWriter, r *http.Request) {
 		s.apiInternal(w, r, "searching", err)
 		return
 	}
-	out := apiSearchList{Query: raw, Lang: lang, Sort: order, Total: res.Total, Articles: make([]apiSearchHit, 0, len(res.Hits))}
+	out := apiSearchList{Query: raw, Lang: lang, Sort: order, Total: res.Total, TotalMore: res.TotalMore, Articles: make([]apiSearchHit, 0, len(res.Hits))}
 	for i := range res.Hits {
 		h := &res.Hits[i]
 		out.Articles = append(out.Articles, apiSearchHit{apiEditionArticle: toAPIEditionArticle(&h.Article),

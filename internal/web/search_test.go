@@ -3,12 +3,15 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	stdhtml "html"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -302,5 +305,42 @@ func TestOneSearchFormPerPage(t *testing.T) {
 		if len(forms) != 1 || !hasClass(forms[0], want) {
 			t.Errorf("%s has %d search forms, want one %q", path, len(forms), want)
 		}
+	}
+}
+
+// TestSearchCountCapped: past store.SearchCountCap matches the page says
+// "1,000+ results" and the API answers total_more, in both orders.
+func TestSearchCountCapped(t *testing.T) {
+	s := newSite(t, "https://img.example")
+	ctx := context.Background()
+	for i := range store.SearchCountCap + 1 {
+		a := &store.Article{SourceID: s.sources[0].ID, URL: fmt.Sprintf("https://a.example/wombat/%d", i),
+			Title: fmt.Sprintf("Wombat count %d", i), Text: "Wombats were counted again.", Language: "en",
+			PublishedAt: s.now.Add(-time.Duration(i) * time.Minute)}
+		if _, err := s.st.UpsertArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		title, body := search.Fields("en", a.Title, a.Text)
+		if err := s.st.PutSearchDocs(ctx, a.ID, []store.SearchDoc{{Lang: "en", Title: title, Body: body}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, order := range []string{"relevance", "newest"} {
+		if body := s.mustGet(t, "/en/search?q=wombat&sort="+order, 200).body; !strings.Contains(stdhtml.UnescapeString(string(body)), "1,000+ results") {
+			t.Errorf("%s: the page does not say 1,000+ results", order)
+		}
+		var list struct {
+			Total     int  `json:"total"`
+			TotalMore bool `json:"total_more"`
+		}
+		if err := json.Unmarshal(s.mustGet(t, "/api/v1/search?q=wombat&sort="+order, 200).body, &list); err != nil {
+			t.Fatal(err)
+		}
+		if list.Total != store.SearchCountCap || !list.TotalMore {
+			t.Errorf("%s: API total %d, total_more %v; want %d, true", order, list.Total, list.TotalMore, store.SearchCountCap)
+		}
+	}
+	if body := s.mustGet(t, "/en/search?q=wombat+%22counted+again%22+%22count+7%22", 200).body; strings.Contains(stdhtml.UnescapeString(string(body)), "+ results") {
+		t.Error("a query with few matches says there are more")
 	}
 }

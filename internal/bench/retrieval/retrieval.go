@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"spektrum/internal/search"
@@ -161,9 +163,15 @@ func (l Latencies) Quantile(q float64) time.Duration {
 }
 
 // Time runs every query once, in the given orders alternately, and returns
-// the sorted latencies of whole Search calls (count and page).
-func Time(ctx context.Context, st store.Store, lang string, queries []string) (Latencies, error) {
-	var out Latencies
+// the sorted latencies of whole Search calls (count and page), and the CPU
+// time each took on this goroutine's thread, sorted: on a machine other
+// work keeps busy, a query's latency is mostly waiting for a core, its CPU
+// time is what it costs. The CPU time is this process's only: all of
+// SQLite's work (it runs in the calling goroutine), PostgreSQL's client
+// side alone.
+func Time(ctx context.Context, st store.Store, lang string, queries []string) (wall, cpu Latencies, err error) {
+	runtime.LockOSThread() // the thread's CPU clock is the query's
+	defer runtime.UnlockOSThread()
 	for i, q := range queries {
 		pq, err := search.Parse(lang, q)
 		if err != nil {
@@ -173,14 +181,25 @@ func Time(ctx context.Context, st store.Store, lang string, queries []string) (L
 		if i%2 == 1 {
 			order = store.SortNewest
 		}
-		start := time.Now()
+		start, cpu0 := time.Now(), threadCPU()
 		if _, err := st.Search(ctx, store.SearchQuery{Lang: lang, Groups: pq.Groups, Sort: order, Limit: 20}); err != nil {
-			return nil, fmt.Errorf("query %q: %w", q, err)
+			return nil, nil, fmt.Errorf("query %q: %w", q, err)
 		}
-		out = append(out, time.Since(start))
+		wall = append(wall, time.Since(start))
+		cpu = append(cpu, threadCPU()-cpu0)
 	}
-	slices.Sort(out)
-	return out, nil
+	slices.Sort(wall)
+	slices.Sort(cpu)
+	return wall, cpu, nil
+}
+
+// threadCPU is the CPU time (user and system) the calling thread has used.
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_THREAD, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // Synthetic makes n news-like English articles, deterministically: a
@@ -254,4 +273,27 @@ func LatencyQueries(docs []Doc, n int, seed uint64) []string {
 		}
 	}
 	return out
+}
+
+// CommonestTerm returns the index term (edition en) that most of docs'
+// texts hold, the query a kept benchmark database is recognised by.
+func CommonestTerm(docs []Doc) string {
+	a := search.NewAnalyzer("en")
+	df := map[string]int{}
+	for _, d := range docs[:min(len(docs), 200)] {
+		seen := map[string]bool{}
+		for _, t := range a.Terms(d.Title + "\n" + d.Text) {
+			if !seen[t] {
+				seen[t] = true
+				df[t]++
+			}
+		}
+	}
+	best := ""
+	for t, n := range df {
+		if n > df[best] || (n == df[best] && t < best) {
+			best = t
+		}
+	}
+	return best
 }

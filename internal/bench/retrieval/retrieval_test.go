@@ -41,9 +41,9 @@ func TestKnownItemOnSynthetic(t *testing.T) {
 	if mrr < 0.9 || first < 100 {
 		t.Errorf("MRR@10 %.3f, first %d of %d; want ≥ 0.9", mrr, first, len(qs))
 	}
-	lat, err := Time(ctx, st, "en", LatencyQueries(docs, 50, 3))
-	if err != nil || len(lat) == 0 || lat.Quantile(0.99) < lat.Quantile(0.5) {
-		t.Errorf("Time: %d latencies, %v", len(lat), err)
+	lat, cpu, err := Time(ctx, st, "en", LatencyQueries(docs, 50, 3))
+	if err != nil || len(lat) == 0 || lat.Quantile(0.99) < lat.Quantile(0.5) || len(cpu) != len(lat) || cpu[len(cpu)-1] <= 0 {
+		t.Errorf("Time: %d latencies, %d CPU times, %v", len(lat), len(cpu), err)
 	}
 }
 

@@ -23,52 +23,83 @@ import (
 // column; PostgreSQL's ts_rank_cd per weight class {D, C, B, A}.
 const (
 	fts5Rank     = `bm25(search_fts, 4.0, 1.0, 0.5)`
-	fts5RankFunc = `bm25(4.0, 1.0, 0.5)` // the same, as FTS5's rank column takes it
-	// PostgreSQL ranks by relevance the newest this many matches.
-	pgRankCandidates = 2000
-	tsRankWeight     = `'{0.05, 0.2, 0.4, 1.0}'`
+	tsRankWeight = `'{0.05, 0.2, 0.4, 1.0}'`
 )
+
+// The newest-first order of search results is one key, search_docs.id on
+// SQLite (which is also the FTS5 rowid, so FTS5 walks its matches newest
+// first by itself: ORDER BY rowid DESC LIMIT, no sort of every match) and
+// search_docs.ord on PostgreSQL. Both are searchOrd of the same values, so
+// both engines order alike. The key is the article's sort_at in whole
+// seconds (clamped to 1970–2242), then the article id (its low 26 bits:
+// articles sharing a second more than 67 million ids apart order by the
+// wrapped id), then a slot telling one article's documents in several
+// editions apart. Migration 0021 computes the same formula in SQL.
+const (
+	ordSecondBits = 33
+	ordIDBits     = 26
+	ordSlotBits   = 4
+)
+
+// searchOrd returns the order key of an article's document; slot is 0 to
+// 15 (on SQLite the first free one: the key must be unique there).
+func searchOrd(sortAtMS, articleID int64, slot int) int64 {
+	sec := min(max(sortAtMS, 0)/1000, 1<<ordSecondBits-1)
+	return sec<<(ordIDBits+ordSlotBits) | (articleID&(1<<ordIDBits-1))<<ordSlotBits | int64(slot)
+}
 
 // PutSearchDocs replaces the article's documents; see store.SearchStore.
 func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store.SearchDoc) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Two workers indexing one article (its stage and a translation's
+		// re-index) take turns instead of colliding on (article_id, lang).
+		// SQLite runs one writer at a time anyway.
+		lock := ""
 		if s.d.FullText == FullTextTSVector {
-			// Two workers indexing one article (its stage and a translation's
-			// re-index) take turns instead of colliding on (article_id, lang).
-			// SQLite runs one writer at a time anyway.
-			var id int64
-			err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT id FROM articles WHERE id = ? FOR UPDATE`), articleID).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil // deleted since: nothing to index
-			}
-			if err != nil {
-				return err
-			}
+			lock = ` FOR UPDATE`
+		}
+		var sortAt int64
+		err := tx.QueryRowContext(ctx, s.d.rebind(`SELECT sort_at FROM articles WHERE id = ?`+lock), articleID).Scan(&sortAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // deleted since: nothing to index
+		}
+		if err != nil {
+			return err
 		}
 		// On SQLite the trigger search_docs_delete removes the FTS rows.
 		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM search_docs WHERE article_id = ?`), articleID); err != nil {
 			return err
 		}
+		slot := 0
 		for _, d := range docs {
 			if len(d.Title)+len(d.Body)+len(d.Extra) == 0 {
 				continue // nothing to find it by
 			}
 			if s.d.FullText == FullTextTSVector {
-				if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO search_docs (article_id, lang, sort_at, tsv)
-					SELECT id, CAST(? AS TEXT), sort_at, CAST(? AS tsvector) FROM articles WHERE id = ?`),
-					d.Lang, tsvector(d), articleID); err != nil {
+				if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO search_docs (article_id, lang, sort_at, ord, tsv)
+					VALUES (?, ?, ?, ?, CAST(? AS tsvector))`),
+					articleID, d.Lang, sortAt, searchOrd(sortAt, articleID, 0), tsvector(d)); err != nil {
 					return err
 				}
 				continue
 			}
+			// The key is unique: another article of the same second whose id
+			// is equal in its low bits holds it rarely, then the next slot.
 			var id int64
-			err := tx.QueryRowContext(ctx, `INSERT INTO search_docs (article_id, lang, sort_at)
-				SELECT id, CAST(? AS TEXT), sort_at FROM articles WHERE id = ? RETURNING id`, d.Lang, articleID).Scan(&id)
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil // deleted since: nothing to index
-			}
-			if err != nil {
-				return err
+			for ; id == 0; slot++ {
+				if slot >= 1<<ordSlotBits {
+					return fmt.Errorf("no free order key for edition %s (more than %d documents of one second)", d.Lang, 1<<ordSlotBits)
+				}
+				res, err := tx.ExecContext(ctx, `INSERT INTO search_docs (id, article_id, lang, sort_at) VALUES (?, ?, ?, ?)
+					ON CONFLICT (id) DO NOTHING`, searchOrd(sortAt, articleID, slot), articleID, d.Lang, sortAt)
+				if err != nil {
+					return err
+				}
+				if n, err := res.RowsAffected(); err != nil {
+					return err
+				} else if n == 1 {
+					id = searchOrd(sortAt, articleID, slot)
+				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts (rowid, title, body, extra) VALUES (?, ?, ?, ?)`,
 				id, strings.Join(d.Title, " "), strings.Join(d.Body, " "), strings.Join(d.Extra, " ")); err != nil {
@@ -146,18 +177,20 @@ func (s *Store) matchExpr(groups [][]string) string {
 	return strings.Join(parts, " AND ")
 }
 
-// searchCursor pages a relevance order by offset (the rank is not a stable
-// key across engines), a newest order by keyset like listings.
-func encodeRelevanceCursor(offset int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("r:" + strconv.Itoa(offset)))
+// Search cursors: a relevance order pages by offset (the rank is not a
+// stable key across engines), a newest order by its key (searchOrd), like
+// listings by keyset. The prefix tells them apart, so each order refuses
+// the other's.
+func encodeSearchCursor(prefix string, n int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(prefix + strconv.FormatInt(n, 10)))
 }
 
-func decodeRelevanceCursor(c string) (int, error) {
+func decodeSearchCursor(prefix, c string) (int64, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || !strings.HasPrefix(string(raw), "r:") {
+	if err != nil || !strings.HasPrefix(string(raw), prefix) {
 		return 0, fmt.Errorf("cursor %q: %w", c, store.ErrBadCursor)
 	}
-	n, err := strconv.Atoi(string(raw[2:]))
+	n, err := strconv.ParseInt(string(raw[len(prefix):]), 10, 64)
 	if err != nil || n <= 0 {
 		return 0, fmt.Errorf("cursor %q: %w", c, store.ErrBadCursor)
 	}
@@ -190,77 +223,30 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		limit = defaultLimit
 	}
 	limit = min(limit, maxLimit)
-	match := s.matchExpr(q.Groups)
 	// The cursor is checked first, so a bad one is an error even when
 	// nothing matches.
-	var sortAt, afterID int64
-	offset := 0
+	var before, offset int64
 	if q.Cursor != "" {
 		var err error
-		switch q.Sort {
-		case store.SortNewest:
-			sortAt, afterID, err = decodeCursor(q.Cursor)
-		case store.SortRelevance, "":
-			offset, err = decodeRelevanceCursor(q.Cursor)
+		if q.Sort == store.SortNewest {
+			before, err = decodeSearchCursor("n:", q.Cursor)
+		} else {
+			offset, err = decodeSearchCursor("r:", q.Cursor)
 		}
 		if err != nil {
 			return store.SearchPage{}, err
 		}
 	}
-
-	if s.d.FullText == FullTextTSVector {
-		return s.searchPage(ctx, q, match, limit, offset, sortAt, afterID, -1)
+	m := s.matcher(q)
+	if !m.fts && hasPhrase(q.Groups) {
+		return s.searchTSVector(ctx, q, m, int64(limit), before, offset)
 	}
-	// FTS5 ranks a few candidates by itself (ORDER BY rank LIMIT on the
-	// FTS table alone computes no join per match); the edition and
-	// visibility are applied to them afterwards, so a page can come up
-	// short while more candidates remain: then with more candidates, and
-	// at last with all of them.
-	want := offset + limit + 1
-	for k := max(4*want, 200); ; k *= 8 {
-		if k > 64*want {
-			k = -1 // every match
-		}
-		page, err := s.searchPage(ctx, q, match, limit, offset, sortAt, afterID, k)
-		if err != nil || k < 0 || q.Sort == store.SortNewest || len(page.Articles) == limit || page.Total == 0 {
-			return page, err
-		}
-		var n int
-		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?) c`,
-			match, k+1).Scan(&n); err != nil {
-			return store.SearchPage{}, err
-		}
-		if n <= k {
-			return page, nil // the candidates were every match
-		}
-	}
-}
-
-// searchPage runs one page of a search. On SQLite a relevance order takes
-// its candidates from FTS5's own ranking, the best candidates of them
-// (-1: every match).
-func (s *Store) searchPage(ctx context.Context, q store.SearchQuery, match string, limit, offset int, sortAt, afterID int64, candidates int) (store.SearchPage, error) {
-	var from, where, rank string
-	visible := ` AND d.lang = ?
-		AND d.article_id NOT IN (SELECT id FROM articles WHERE hidden = TRUE)
-		AND d.article_id NOT IN (SELECT id FROM articles WHERE duplicate_of IS NOT NULL)`
-	if s.d.FullText == FullTextTSVector {
-		from = ` FROM search_docs d`
-		where = ` WHERE d.tsv @@ CAST(? AS tsquery)`
-		rank = `-ts_rank_cd(` + tsRankWeight + `, d.tsv, CAST(? AS tsquery), 1)` // ascending, as bm25
-	} else {
-		from = ` FROM search_fts f JOIN search_docs d ON d.id = f.rowid`
-		where = ` WHERE search_fts MATCH ?`
-		rank = fts5Rank
-	}
-	where += visible
-	args := []any{match, q.Lang}
 
 	// Counting stops past the cap: a common word's every match is not
 	// worth reading to say "1,000+".
 	var total int
-	if err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+from+where+` LIMIT ?) c`),
-		append(args, store.SearchCountCap+1)...).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+m.where+` LIMIT ?) c`),
+		append(m.args(), store.SearchCountCap+1)...).Scan(&total); err != nil {
 		return store.SearchPage{}, err
 	}
 	page := store.SearchPage{Total: min(total, store.SearchCountCap), TotalMore: total > store.SearchCountCap}
@@ -268,63 +254,244 @@ func (s *Store) searchPage(ctx context.Context, q store.SearchQuery, match strin
 		return page, nil
 	}
 
-	// The page's ids first, from search_docs alone, then their articles'
-	// rows: ordering thousands of matches must not read their texts.
-	var b strings.Builder
-	switch q.Sort {
-	case store.SortNewest:
-		b.WriteString(`SELECT d.article_id AS id, d.sort_at AS sort_at, 0 AS r` + from + where)
-		if q.Cursor != "" {
-			b.WriteString(` AND (d.sort_at, d.article_id) < (?, ?)`)
-			args = append(args, sortAt, afterID)
+	// The page's ids first, from the index alone, then their articles'
+	// rows: ordering matches must not read their texts.
+	want := int64(limit) + 1
+	var hits []searchHit
+	var err error
+	if q.Sort == store.SortNewest {
+		hits, err = s.searchNewest(ctx, m, before, 0, want)
+	} else {
+		hits, err = s.searchRanked(ctx, m, offset, want)
+		// Past the ranked candidates (the newest SearchRankCap matches)
+		// the other matches follow newest first: a match's place in the
+		// newest order is then its place in this one.
+		if from := max(offset, store.SearchRankCap); err == nil && total > store.SearchRankCap && offset+want > from {
+			var tail []searchHit
+			tail, err = s.searchNewest(ctx, m, 0, from, offset+want-from)
+			hits = append(hits, tail...)
 		}
-		b.WriteString(` ORDER BY d.sort_at DESC, d.article_id DESC LIMIT ?`)
-		args = append(args, limit+1)
-	case store.SortRelevance, "":
-		if s.d.FullText == FullTextTSVector {
-			// ts_rank_cd reads a match's whole tsvector (TOASTed, some
-			// kilobytes): it ranks the newest pgRankCandidates matches,
-			// not every match of a common word.
-			b.WriteString(`SELECT d.article_id AS id, d.sort_at AS sort_at, ` + rank + ` AS r FROM (SELECT d.article_id, d.sort_at, d.tsv` +
-				from + where + ` ORDER BY d.sort_at DESC, d.article_id DESC LIMIT ` + strconv.Itoa(pgRankCandidates) + `) d`)
-			args = append([]any{match}, args...) // the rank's query comes first
-		} else {
-			b.WriteString(`SELECT d.article_id AS id, d.sort_at AS sort_at, c.rank AS r
-				FROM (SELECT rowid, rank FROM search_fts WHERE search_fts MATCH ? AND rank MATCH ?
-					ORDER BY rank LIMIT ?) c
-				JOIN search_docs d ON d.id = c.rowid WHERE 1 = 1` + visible)
-			args = append([]any{match, fts5RankFunc, candidates}, args[1:]...)
-		}
-		b.WriteString(` ORDER BY r, d.sort_at DESC, d.article_id DESC LIMIT ? OFFSET ?`)
-		args = append(args, limit+1, offset)
-	default:
-		return store.SearchPage{}, fmt.Errorf("unknown search order %q", q.Sort)
 	}
-	outer := `SELECT ` + articleCols + ` FROM (` + b.String() + `) hit JOIN articles a ON a.id = hit.id
-		LEFT JOIN sources s ON s.id = a.source_id ORDER BY hit.r, hit.sort_at DESC, hit.id DESC`
-	b.Reset()
-	b.WriteString(outer)
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(b.String()), args...)
 	if err != nil {
 		return store.SearchPage{}, err
 	}
-	defer rows.Close()
-	var lastSort int64
-	for rows.Next() {
-		a, sortAt, err := scanArticleSort(rows)
-		if err != nil {
-			return store.SearchPage{}, err
+	if int64(len(hits)) == want {
+		hits = hits[:limit]
+		if q.Sort == store.SortNewest {
+			page.NextCursor = encodeSearchCursor("n:", hits[limit-1].ord)
+		} else {
+			page.NextCursor = encodeSearchCursor("r:", offset+int64(limit))
 		}
-		if len(page.Articles) == limit {
-			if q.Sort == store.SortNewest {
-				page.NextCursor = encodeCursor(lastSort, page.Articles[limit-1].ID)
-			} else {
-				page.NextCursor = encodeRelevanceCursor(offset + limit)
-			}
-			break
-		}
-		page.Articles = append(page.Articles, a)
-		lastSort = sortAt
 	}
-	return page, rows.Err()
+	page.Articles, err = s.hitArticles(ctx, hits)
+	return page, err
+}
+
+// searchTSVector is search on PostgreSQL for a query with a phrase. The
+// GIN index finds the documents holding the phrase's words, and each must
+// then have its tsvector read (TOASTed, some kilobytes) to check the
+// words' positions: for common words, thousands. So it reads the matches
+// once: the newest SearchCountCap+1 of them, which are the count, the
+// newest-first pages within them and the relevance candidates; then only
+// the candidates' tsvectors again, to rank them. (Words alone are counted
+// from the index without reading tsvectors, and a page of them is a short
+// walk: the general path is cheaper for them; docs/benchmarks.md.)
+func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m matcher, limit, before, offset int64) (store.SearchPage, error) {
+	newest, err := s.searchNewest(ctx, m, 0, 0, store.SearchCountCap+1)
+	if err != nil {
+		return store.SearchPage{}, err
+	}
+	page := store.SearchPage{Total: min(len(newest), store.SearchCountCap), TotalMore: len(newest) > store.SearchCountCap}
+	if len(newest) == 0 {
+		return page, nil
+	}
+	want := limit + 1
+	var hits []searchHit
+	if q.Sort == store.SortNewest {
+		i := 0
+		if before > 0 {
+			for i < len(newest) && newest[i].ord >= before {
+				i++
+			}
+		}
+		hits = newest[i:min(int64(len(newest)), int64(i)+want)]
+		if int64(len(hits)) < want && page.TotalMore {
+			// Past the matches read: the page is read on its own.
+			if hits, err = s.searchNewest(ctx, m, before, 0, want); err != nil {
+				return store.SearchPage{}, err
+			}
+		}
+	} else {
+		cands := newest[:min(len(newest), store.SearchRankCap)]
+		if offset < int64(len(cands)) {
+			if hits, err = s.rankTSVector(ctx, m, cands); err != nil {
+				return store.SearchPage{}, err
+			}
+			// (A candidate deleted in between is missing from the ranking.)
+			hits = hits[min(offset, int64(len(hits))):min(int64(len(hits)), offset+want)]
+		}
+		// Past the ranked candidates the other matches follow newest first.
+		if from := max(offset, int64(len(cands))); offset+want > from && len(newest) > len(cands) {
+			tail := newest[min(from, int64(len(newest))):min(offset+want, int64(len(newest)))]
+			if int64(len(tail)) < offset+want-from && page.TotalMore {
+				if tail, err = s.searchNewest(ctx, m, 0, from, offset+want-from); err != nil {
+					return store.SearchPage{}, err
+				}
+			}
+			hits = append(hits, tail...)
+		}
+	}
+	if int64(len(hits)) == want {
+		hits = hits[:limit]
+		if q.Sort == store.SortNewest {
+			page.NextCursor = encodeSearchCursor("n:", hits[limit-1].ord)
+		} else {
+			page.NextCursor = encodeSearchCursor("r:", offset+limit)
+		}
+	}
+	page.Articles, err = s.hitArticles(ctx, hits)
+	return page, err
+}
+
+func hasPhrase(groups [][]string) bool {
+	for _, g := range groups {
+		if len(g) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// rankTSVector returns the candidates (all matches) best first by
+// ts_rank_cd, then newest first.
+func (s *Store) rankTSVector(ctx context.Context, m matcher, cands []searchHit) ([]searchHit, error) {
+	ids := make([]int64, len(cands))
+	for i, c := range cands {
+		ids[i] = c.id
+	}
+	return s.queryHits(ctx, `SELECT d.article_id, d.ord FROM search_docs d
+		WHERE d.article_id = ANY(CAST(? AS BIGINT[])) AND d.lang = ?
+		ORDER BY ts_rank_cd(`+tsRankWeight+`, d.tsv, CAST(? AS tsquery), 1) DESC, d.ord DESC`,
+		ids, m.lang, m.match)
+}
+
+// A searchHit is a matching article and its document's order key.
+type searchHit struct{ id, ord int64 }
+
+// matcher is a search's FROM and WHERE clauses for the engine: the
+// edition's visible documents (hidden articles and copies left out, like
+// listings) that match every group.
+type matcher struct {
+	fts         bool   // SQLite FTS5, else PostgreSQL tsvector
+	match       string // the engine's query
+	lang        string
+	from, where string
+	ordCol      string
+}
+
+func (s *Store) matcher(q store.SearchQuery) matcher {
+	m := matcher{fts: s.d.FullText == FullTextFTS5, match: s.matchExpr(q.Groups), lang: q.Lang}
+	visible := ` AND d.lang = ?
+		AND d.article_id NOT IN (SELECT id FROM articles WHERE hidden = TRUE)
+		AND d.article_id NOT IN (SELECT id FROM articles WHERE duplicate_of IS NOT NULL)`
+	if m.fts {
+		m.from = ` FROM search_fts f JOIN search_docs d ON d.id = f.rowid`
+		m.where = ` WHERE search_fts MATCH ?` + visible
+		m.ordCol = `f.rowid` // FTS5 walks its matches in rowid order itself
+	} else {
+		m.from = ` FROM search_docs d`
+		m.where = ` WHERE d.tsv @@ CAST(? AS tsquery)` + visible
+		m.ordCol = `d.ord`
+	}
+	return m
+}
+
+func (m matcher) args() []any { return []any{m.match, m.lang} }
+
+// searchNewest returns n matches newest first, from the offset-th on, of
+// those older than key before (0: from the newest).
+func (s *Store) searchNewest(ctx context.Context, m matcher, before, offset, n int64) ([]searchHit, error) {
+	args := m.args()
+	where := m.where
+	if before > 0 {
+		where += ` AND ` + m.ordCol + ` < ?`
+		args = append(args, before)
+	}
+	q := `SELECT d.article_id, ` + m.ordCol + m.from + where + ` ORDER BY ` + m.ordCol + ` DESC LIMIT ? OFFSET ?`
+	return s.queryHits(ctx, q, append(args, n, offset)...)
+}
+
+// searchRanked returns n matches in relevance order from the offset-th on.
+// Only the newest store.SearchRankCap matches are ranked (the rule is the
+// same on both engines): ranking every match of a word most articles hold
+// cost hundreds of milliseconds, and a reader of news looking for such a
+// word wants the recent ones.
+func (s *Store) searchRanked(ctx context.Context, m matcher, offset, n int64) ([]searchHit, error) {
+	ranked := strconv.Itoa(store.SearchRankCap)
+	var q string
+	args := m.args()
+	if m.fts {
+		// bm25 is computed in the walk, for the candidates only; the
+		// subquery keeps its LIMIT, so SQLite does not flatten it.
+		q = `SELECT id, ord FROM (SELECT d.article_id AS id, f.rowid AS ord, ` + fts5Rank + ` AS r` + m.from + m.where +
+			` ORDER BY f.rowid DESC LIMIT ` + ranked + `) c ORDER BY r, ord DESC LIMIT ? OFFSET ?`
+	} else {
+		q = `SELECT id, ord FROM (SELECT d.article_id AS id, d.ord, d.tsv` + m.from + m.where +
+			` ORDER BY d.ord DESC LIMIT ` + ranked + `) c
+			ORDER BY ts_rank_cd(` + tsRankWeight + `, c.tsv, CAST(? AS tsquery), 1) DESC, ord DESC LIMIT ? OFFSET ?`
+		args = append(args, m.match)
+	}
+	return s.queryHits(ctx, q, append(args, n, offset)...)
+}
+
+func (s *Store) queryHits(ctx context.Context, q string, args ...any) ([]searchHit, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var hits []searchHit
+	for rows.Next() {
+		var h searchHit
+		if err := rows.Scan(&h.id, &h.ord); err != nil {
+			return nil, err
+		}
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
+}
+
+// hitArticles reads the hits' articles, in the hits' order. An article
+// deleted in between is left out.
+func (s *Store) hitArticles(ctx context.Context, hits []searchHit) ([]store.Article, error) {
+	if len(hits) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(hits))
+	for i, h := range hits {
+		args[i] = h.id
+	}
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+articleCols+articleFrom+` WHERE a.id IN (`+placeholders(len(hits))+`)`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byID := make(map[int64]store.Article, len(hits))
+	for rows.Next() {
+		a, _, err := scanArticleSort(rows)
+		if err != nil {
+			return nil, err
+		}
+		byID[a.ID] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]store.Article, 0, len(hits))
+	for _, h := range hits {
+		if a, ok := byID[h.id]; ok {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }

@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,6 +152,61 @@ func testSearch(t *testing.T, s store.Store) {
 	putDocs(t, s, other, searchDoc("en", other)) // and back, after its FTS row was deleted
 	if got := find(t, s, query(t, "en", "shares", store.SortNewest)); !slices.Equal(got, []int64{other.ID}) {
 		t.Errorf("indexed again: %v", got)
+	}
+
+	// Articles of the same time order by id, newest (highest) first, on
+	// both engines, and a page boundary between them loses none.
+	var ties []int64
+	for _, title := range []string{"Quokka census", "Quokka numbers", "Quokka island"} {
+		a := mk(10, "en", title, "Quokkas were counted.")
+		putDocs(t, s, a, searchDoc("en", a))
+		ties = append([]int64{a.ID}, ties...)
+	}
+	if got := find(t, s, query(t, "en", "quokka", store.SortNewest)); !slices.Equal(got, ties) {
+		t.Errorf("same time, newest = %v, want %v", got, ties)
+	}
+	if got := find(t, s, query(t, "en", "quokka", store.SortRelevance)); !sameSet(got, ties) {
+		t.Errorf("same time, relevance = %v, want the set %v", got, ties)
+	}
+
+	// Relevance ranks the newest SearchRankCap matches and lists the older
+	// ones after them, newest first: every match, once, in both orders.
+	var many []int64 // newest first
+	for i := range store.SearchRankCap + 5 {
+		a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://a.example/numbat/%d", i), Title: "Numbat sighting",
+			Text: strings.Repeat("numbat ", i%7+1), Language: "en", PublishedAt: base.Add(-time.Duration(20+i) * time.Hour)}
+		upsert(t, s, a, store.Created)
+		putDocs(t, s, a, searchDoc("en", a))
+		many = append(many, a.ID)
+	}
+	all := func(raw, sort string) []int64 {
+		var out []int64
+		q := query(t, "en", raw, sort)
+		q.Limit = 60
+		for range 10 {
+			page, err := s.Search(ctx, q)
+			if err != nil {
+				t.Fatalf("Search(%+v): %v", q, err)
+			}
+			out = append(out, ids(page.Articles)...)
+			if page.NextCursor == "" {
+				break
+			}
+			q.Cursor = page.NextCursor
+		}
+		return out
+	}
+	// A word, and a phrase (which PostgreSQL searches another way).
+	for _, raw := range []string{"numbat", `"numbat sighting"`} {
+		if got := all(raw, store.SortNewest); !slices.Equal(got, many) {
+			t.Errorf("%s: %d matches newest first: got %d, not in order", raw, len(many), len(got))
+		}
+		ranked := all(raw, store.SortRelevance)
+		if !sameSet(ranked, many) || len(ranked) != len(many) {
+			t.Errorf("%s: relevance over %d matches: %d results, not the same set", raw, len(many), len(ranked))
+		} else if !sameSet(ranked[:store.SearchRankCap], many[:store.SearchRankCap]) || !slices.Equal(ranked[store.SearchRankCap:], many[store.SearchRankCap:]) {
+			t.Errorf("%s: relevance: the newest %d are not ranked first, or the older ones not newest first after them", raw, store.SearchRankCap)
+		}
 	}
 
 	// Cursors: mangled, or of the other order, are ErrBadCursor.

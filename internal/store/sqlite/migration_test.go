@@ -1,0 +1,84 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"spektrum/internal/store"
+)
+
+// TestSearchOrderMigrationRequeues: migration 0021 cannot move FTS5 rows
+// to their new rowids (the table is contentless), so on a database with
+// an index it empties the index and queues every visible article for the
+// search stage. Run here on a database that has one, as an upgrade does.
+func TestSearchOrderMigrationRequeues(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "upgrade.db")
+	s := migrated(t, path)
+	src := &store.Source{URL: "https://a.example/feed", Enabled: true, Kind: store.KindFeed, PollInterval: time.Hour}
+	if err := s.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	var visible, hidden store.Article
+	for _, a := range []*store.Article{&visible, &hidden} {
+		*a = store.Article{SourceID: src.ID, URL: "https://a.example/" + time.Now().Format(time.RFC3339Nano), Title: "Kestrel",
+			Text: "A kestrel hovered.", Language: "en", Hidden: a == &hidden, PublishedAt: time.Now()}
+		if _, err := s.UpsertArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutSearchDocs(ctx, a.ID, []store.SearchDoc{{Lang: "en", Title: []string{"kestrel"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	find := func() int {
+		page, err := s.Search(ctx, store.SearchQuery{Lang: "en", Groups: [][]string{{"kestrel"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return page.Total
+	}
+	if n := find(); n != 1 {
+		t.Fatalf("before: %d found, want 1", n)
+	}
+
+	migration, err := os.ReadFile("migrations/0021_search_order.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, string(migration)); err != nil {
+		t.Fatalf("migration 0021 on a database with an index: %v", err)
+	}
+	if n := find(); n != 0 {
+		t.Errorf("after: %d found, want an emptied index", n)
+	}
+	var jobs int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = 'search'`).Scan(&jobs); err != nil || jobs != 1 {
+		t.Errorf("%d search jobs queued (%v), want 1: the visible article's", jobs, err)
+	}
+	var key, payload string
+	if err := db.QueryRowContext(ctx, `SELECT unique_key, CAST(payload AS TEXT) FROM jobs WHERE kind = 'search' AND state = 'queued'`).Scan(&key, &payload); err != nil {
+		t.Fatalf("the visible article's search job (and only it): %v", err)
+	}
+	if want := `{"article_id":` + itoa(visible.ID) + `}`; key != "search:"+itoa(visible.ID) || payload != want {
+		t.Errorf("job %q %s, want search:%d %s", key, payload, visible.ID, want)
+	}
+	// The stage indexes it again, under the new key.
+	if err := s.PutSearchDocs(ctx, visible.ID, []store.SearchDoc{{Lang: "en", Title: []string{"kestrel"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := find(); n != 1 {
+		t.Errorf("re-indexed: %d found, want 1", n)
+	}
+}
+
+func itoa(n int64) string { return fmt.Sprint(n) }
