@@ -10,6 +10,8 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 	nethtml "golang.org/x/net/html"
+
+	"spektrum/internal/weburl"
 )
 
 // AdLinkRel is set on every link of an advertisement: it is paid for
@@ -131,8 +133,9 @@ func (s *AdSanitizer) Sanitize(fragment string, origins []string) string {
 // webURL: an ad's links and pictures are absolute http(s) URLs with a
 // host; nothing relative to our site, no other scheme.
 func webURL(raw string) bool {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	return weburl.Valid(raw) && err == nil && u.User == nil
 }
 
 // AllowedOrigin reports whether raw is an https URL on one of origins
