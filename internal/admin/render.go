@@ -41,6 +41,8 @@ func (a *Admin) parseTemplates() (map[string]*template.Template, error) {
 			}
 			return fallback
 		},
+		"inc":  func(i int) int { return i + 1 },
+		"join": strings.Join,
 		"when": func(l string, t time.Time) string {
 			if t.IsZero() {
 				return a.msg.T(l, "admin.never")
