@@ -43,10 +43,10 @@ func (a *Admin) parseTemplates() (map[string]*template.Template, error) {
 			}
 			return fallback
 		},
-		"inc":  func(i int) int { return i + 1 },
+		"inc": func(i int) int { return i + 1 },
 		// langName names an edition's language in the UI's ("Deutsch (de)").
 		"langName": func(code, in string) string { return lang.Name(code, in) + " (" + code + ")" },
-		"join": strings.Join,
+		"join":     strings.Join,
 		"when": func(l string, t time.Time) string {
 			if t.IsZero() {
 				return a.msg.T(l, "admin.never")

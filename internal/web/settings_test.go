@@ -39,7 +39,7 @@ func TestSettingsInvalidateCache(t *testing.T) {
 			}
 			if err := s.st.SaveSettings(ctx, map[string]string{settings.KeyTagline: "Straight from the store",
 				settings.KeyDisclaimer + ".de": "Ein Hinweis nur für Deutsch.",
-				settings.KeySocial:            `[{"network":"bluesky","url":"https://bsky.example/profile/x"}]`}); err != nil {
+				settings.KeySocial:             `[{"network":"bluesky","url":"https://bsky.example/profile/x"}]`}); err != nil {
 				t.Fatal(err)
 			}
 			for _, p := range pages {
