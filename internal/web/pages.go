@@ -271,22 +271,13 @@ func (s *server) basePage(ctx context.Context, title string) (*pageData, map[str
 		Disclaimer:  txt.Disclaimer,
 		Social:      social,
 		site:        site,
-		Feeds:       s.feedLinks(lang, "", ""),
+		Feeds:       s.feedLinks(txt.Name, lang, "", ""),
 		Newsletter:  s.newsletterForm(ctx),
 		Home:        prefix(lang) + "/",
 		Prefix:      prefix(lang),
 		Alternates:  alts,
 		Editions:    s.editionLinks(lang, path),
 	}, names, nil
-}
-
-// tagline is the line under the site's name: the operator's as given, else
-// the catalogue's in the edition's language.
-func (s *server) tagline(lang string) string {
-	if s.cfg.Tagline != "" {
-		return s.cfg.Tagline
-	}
-	return s.msg.T(lang, "tagline.default")
 }
 
 // siteText is what edition lang says about the outlet: what an admin set
@@ -301,6 +292,16 @@ func (s *server) siteText(site settings.Site, lang string) settings.Text {
 		t.Disclaimer = s.msg.T(lang, "disclaimer.default", t.Name)
 	}
 	return t
+}
+
+// textFor is siteText with the settings read from the store, for answers
+// that do not go through basePage (feeds, the manifest, sitemaps).
+func (s *server) textFor(ctx context.Context, lang string) (settings.Text, error) {
+	kv, err := s.st.Settings(ctx)
+	if err != nil {
+		return settings.Text{}, fmt.Errorf("load settings: %w", err)
+	}
+	return s.siteText(settings.Decode(kv), lang), nil
 }
 
 // placeAds puts the enabled ad slots of placements in d's edition on the
@@ -335,11 +336,11 @@ func (s *server) placeAds(ctx context.Context, d *pageData, placements ...string
 }
 
 // feedLinks are the <link rel=alternate> targets of an edition ("" slug) or a section.
-func (s *server) feedLinks(lang, slug, name string) []feedLink {
-	prefix, title := prefix(lang), s.cfg.SiteName
+func (s *server) feedLinks(siteName, lang, slug, name string) []feedLink {
+	prefix, title := prefix(lang), siteName
 	if slug != "" {
 		prefix += sectionPath(slug)
-		title = s.msg.T(lang, "feed.title.section", name, s.cfg.SiteName)
+		title = s.msg.T(lang, "feed.title.section", name, siteName)
 	}
 	return []feedLink{
 		{title + " (RSS)", "application/rss+xml", prefix + "/feed.xml"},
@@ -611,7 +612,7 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 		cs[i].SectionName = ""
 	}
 	d.Current = slug
-	d.Feeds = append(s.feedLinks(d.Lang, slug, sec.Name), d.Feeds...)
+	d.Feeds = append(s.feedLinks(d.SiteName, d.Lang, slug, sec.Name), d.Feeds...)
 	d.Description = s.msg.T(d.Lang, "more.section", sec.Name)
 	d.Canonical = s.absURL(d.Prefix + sectionPath(slug))
 	if cursor != "" {
@@ -732,7 +733,7 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	if a.Section != "" {
 		d.Current = a.Section
-		d.Feeds = append(s.feedLinks(lang, a.Section, c.SectionName), d.Feeds...)
+		d.Feeds = append(s.feedLinks(d.SiteName, lang, a.Section, c.SectionName), d.Feeds...)
 	}
 	d.DisclaimerShown = true
 	if desc := summary(a, 200); desc != "" {
@@ -749,13 +750,13 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Script = true
 	d.OG = &openGraph{
-		Type: "article", Title: a.Title, Description: d.Description, URL: permalink, SiteName: s.cfg.SiteName,
+		Type: "article", Title: a.Title, Description: d.Description, URL: permalink, SiteName: d.SiteName,
 		Image: s.shareImage(a.Image), Published: t.Format(time.RFC3339), Section: c.SectionName,
 	}
 	if !m.Updated.IsZero() {
 		d.OG.Modified = m.Updated.Format(time.RFC3339)
 	}
-	ld, err := s.jsonLD(&l, permalink, c.SectionName)
+	ld, err := s.jsonLD(&l, permalink, c.SectionName, d.SiteName)
 	if err != nil {
 		s.serverError(w, r, "article page: JSON-LD", err)
 		return
@@ -845,7 +846,7 @@ type ldThing struct {
 	URL  string `json:"url,omitempty"`
 }
 
-func (s *server) jsonLD(l *edition.Article, permalink, sectionName string) (template.JS, error) {
+func (s *server) jsonLD(l *edition.Article, permalink, sectionName, siteName string) (template.JS, error) {
 	a := &l.Article
 	pub := a.Date()
 	mod := pub
@@ -858,7 +859,7 @@ func (s *server) jsonLD(l *edition.Article, permalink, sectionName string) (temp
 		Headline:         a.Title,
 		DatePublished:    pub.Format(time.RFC3339),
 		DateModified:     mod.Format(time.RFC3339),
-		Publisher:        ldThing{Type: "Organization", Name: s.cfg.SiteName, URL: s.absURL(prefix(s.editions[0]) + "/")},
+		Publisher:        ldThing{Type: "Organization", Name: siteName, URL: s.absURL(prefix(s.editions[0]) + "/")},
 		MainEntityOfPage: ldThing{Type: "WebPage", ID: permalink},
 		IsBasedOn:        originalURL(a),
 		InLanguage:       l.Shown,

@@ -37,7 +37,7 @@ func TestSettingsInvalidateCache(t *testing.T) {
 					t.Fatalf("%s shows the tagline before it is set", p)
 				}
 			}
-			if err := s.st.SaveSettings(ctx, map[string]string{settings.KeyTagline: "Straight from the store",
+			if err := s.st.SaveSettings(ctx, map[string]string{settings.KeyTagline: "Straight from the store", settings.KeyName: "Renamed Outlet",
 				settings.KeyDisclaimer + ".de": "Ein Hinweis nur für Deutsch.",
 				settings.KeySocial:             `[{"network":"bluesky","url":"https://bsky.example/profile/x"}]`}); err != nil {
 				t.Fatal(err)
@@ -52,6 +52,13 @@ func TestSettingsInvalidateCache(t *testing.T) {
 				body := s.cachedPage(t, p)
 				if !strings.Contains(body, `Straight from the store`) || !strings.Contains(body, `href="https://bsky.example/profile/x"`) {
 					t.Fatalf("%s lacks the new tagline or social link after the generation moved", p)
+				}
+			}
+			// The name is the outlet's everywhere: feeds, the manifest, the
+			// news sitemap.
+			for _, p := range []string{"/en/feed.xml", "/de/atom.xml", "/en/feed.json", "/manifest.webmanifest"} {
+				if body := string(s.mustGet(t, p, 200).body); !strings.Contains(body, "Renamed Outlet") {
+					t.Errorf("%s does not name the outlet as set", p)
 				}
 			}
 			if body := s.cachedPage(t, "/de/"); !strings.Contains(body, "Ein Hinweis nur für Deutsch.") {
