@@ -129,7 +129,7 @@ func Render(a store.AdSlot, origins []string, san *extract.AdSanitizer, img Imag
 		}
 		link := `<a href="` + html.EscapeString(a.LinkURL) + `" rel="` + extract.AdLinkRel + `">`
 		src := ""
-		if img != nil {
+		if img != nil && !failed(img, a.ImageURL) {
 			src = img.URL(a.ImageURL, adWidth)
 		}
 		if src == "" {
@@ -138,6 +138,14 @@ func Render(a store.AdSlot, origins []string, san *extract.AdSanitizer, img Imag
 		return template.HTML(link + `<img src="` + html.EscapeString(src) + `" alt="` + html.EscapeString(a.Alt) + `" loading="lazy"></a>`)
 	}
 	return ""
+}
+
+// failed reports a picture the proxy could not serve lately (when it can
+// tell): the ad then shows its text alternative as the link, not an empty
+// box.
+func failed(img Images, raw string) bool {
+	f, ok := img.(interface{ Failed(raw string) bool })
+	return ok && f.Failed(raw)
 }
 
 // stripImages drops <img> tags of sanitized HTML where no proxy can serve

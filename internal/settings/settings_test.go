@@ -116,3 +116,16 @@ func TestAdsCleanPlaceRender(t *testing.T) {
 		t.Errorf("Render(image) without the proxy = %s", got)
 	}
 }
+
+type failingImages struct{ fakeImages }
+
+func (failingImages) Failed(string) bool { return true }
+
+// A picture the proxy could not serve lately leaves its text alternative
+// as the link, not an empty box.
+func TestImageAdFailedPicture(t *testing.T) {
+	img := store.AdSlot{Kind: KindImage, ImageURL: "https://cdn.example/b.png", LinkURL: "https://shop.example/", Alt: "Shoes"}
+	if got := string(Render(img, nil, extract.NewAdSanitizer(), failingImages{})); got != `<a href="https://shop.example/" rel="sponsored noopener">Shoes</a>` {
+		t.Errorf("Render with a failed picture = %s", got)
+	}
+}
