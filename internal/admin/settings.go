@@ -75,8 +75,8 @@ func socialForm(f url.Values) []settings.Social {
 			continue
 		}
 		l := settings.Social{Network: f.Get("network-" + n), URL: f.Get("url-" + n)}
-		if strings.TrimSpace(l.URL) == "" && (l.Network == "" || f.Get("url-"+n) == "") {
-			continue // an empty row
+		if strings.TrimSpace(l.URL) == "" {
+			continue // an empty row, or a network without an address
 		}
 		out = append(out, l)
 	}
@@ -267,15 +267,13 @@ func (a *Admin) handleAdSave(w http.ResponseWriter, r *http.Request) {
 	}
 	ad := adForm(r, id)
 	if r.PostFormValue("preview") != "" {
-		site, err := a.cfg.Settings.Load(ctx)
-		if err != nil {
-			a.serverError(w, r, "load settings", err)
-			return
-		}
 		cleaned := ad
-		if err := settings.CleanAd(&cleaned, site.ScriptOrigins, a.cfg.Settings.Editions(), a.cfg.Settings.Sanitizer()); err != nil {
-			text, _ := a.settingsError(a.lang(r), &ops.Error{Code: ops.Invalid, Field: fieldOf(err), Value: valueOf(err), Err: err})
-			a.showAd(w, r, http.StatusUnprocessableEntity, ad, false, text)
+		if err := a.cfg.Settings.CheckAd(ctx, &cleaned); err != nil {
+			if text, ok := a.settingsError(a.lang(r), err); ok {
+				a.showAd(w, r, http.StatusUnprocessableEntity, ad, false, text)
+				return
+			}
+			a.serverError(w, r, "check ad", err)
 			return
 		}
 		a.showAd(w, r, http.StatusOK, cleaned, true, "")
@@ -330,20 +328,4 @@ func (a *Admin) auditAd(r *http.Request, me *who, action string, ad *store.AdSlo
 	if err := a.cfg.Users.Audit(r.Context(), me.user.Email, action, "#"+strconv.FormatInt(ad.ID, 10)+" "+ad.Name, detail); err != nil {
 		a.log.ErrorContext(r.Context(), "audit log not written", "action", action, "err", err)
 	}
-}
-
-func fieldOf(err error) string {
-	var fe *settings.FieldError
-	if errors.As(err, &fe) {
-		return fe.Field
-	}
-	return ""
-}
-
-func valueOf(err error) string {
-	var fe *settings.FieldError
-	if errors.As(err, &fe) {
-		return fe.Value
-	}
-	return ""
 }

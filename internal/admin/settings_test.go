@@ -207,8 +207,17 @@ func TestAdHTMLCleanedBeforeStoring(t *testing.T) {
 			t.Errorf("refused ad %v = %d, lacks %q", c.form, a.status, c.want)
 		}
 	}
+	// The preview button shows the form cleaned and stores nothing.
+	p := b.post("/admin/ads", url.Values{"csrf": {tok}, "preview": {"1"}, "name": {"Draft"}, "placement": {"sidebar"}, "kind": {"html"}, "html": {`<p onmouseover="x()">Draft <a href="https://d.example/">ad</a></p><script>alert(1)</script>`}})
+	if p.status != http.StatusOK || !strings.Contains(p.body, "Preview (not saved)") || !strings.Contains(p.body, `<a href="https://d.example/" rel="sponsored noopener">ad</a>`) ||
+		strings.Contains(p.body, "onmouseover=") {
+		t.Errorf("preview = %d\n%s", p.status, p.body)
+	}
+	if p := b.post("/admin/ads", url.Values{"csrf": {tok}, "preview": {"1"}, "name": {"Draft"}, "placement": {"sidebar"}, "kind": {"image"}}); p.status != http.StatusUnprocessableEntity {
+		t.Errorf("preview of a refused form = %d, want 422", p.status)
+	}
 	if ads, _ := e.st.AdSlots(ctx); len(ads) != 1 {
-		t.Errorf("refused ads were stored: %d", len(ads))
+		t.Errorf("refused or previewed ads were stored: %d", len(ads))
 	}
 }
 

@@ -125,16 +125,22 @@ func (s *Settings) Ad(ctx context.Context, id int64) (*store.AdSlot, error) {
 	return a, err
 }
 
-// SaveAd checks a (settings.CleanAd: its HTML is sanitized with the
-// allowed origins of now) and stores it, new when a.ID is 0.
-func (s *Settings) SaveAd(ctx context.Context, a *store.AdSlot) error {
-	const op = "save ad"
+// CheckAd cleans a as SaveAd would, without saving it: the admin's
+// preview of a form.
+func (s *Settings) CheckAd(ctx context.Context, a *store.AdSlot) error {
 	site, err := s.Load(ctx)
 	if err != nil {
 		return err
 	}
-	if err := settings.CleanAd(a, site.ScriptOrigins, s.editions, s.san); err != nil {
-		return fieldError(op, err)
+	return fieldError("check ad", settings.CleanAd(a, site.ScriptOrigins, s.editions, s.san))
+}
+
+// SaveAd checks a (settings.CleanAd: its HTML is sanitized with the
+// allowed origins of now) and stores it, new when a.ID is 0.
+func (s *Settings) SaveAd(ctx context.Context, a *store.AdSlot) error {
+	const op = "save ad"
+	if err := s.CheckAd(ctx, a); err != nil {
+		return err
 	}
 	a.UpdatedAt = s.now().UTC()
 	if err := s.st.SaveAdSlot(ctx, a); err != nil {
