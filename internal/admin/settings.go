@@ -161,8 +161,7 @@ func (a *Admin) settingsError(l string, err error) (string, bool) {
 // ---- ad slots ----
 
 type adsData struct {
-	Ads      []adRow
-	Editions []string
+	Ads []adRow
 }
 
 type adRow struct {
@@ -194,7 +193,7 @@ func (a *Admin) handleAds(w http.ResponseWriter, r *http.Request) {
 		a.serverError(w, r, "load settings", err)
 		return
 	}
-	d := adsData{Editions: a.cfg.Settings.Editions()}
+	var d adsData
 	for _, ad := range ads {
 		d.Ads = append(d.Ads, adRow{AdSlot: ad, Preview: settings.Render(ad, site.ScriptOrigins, a.cfg.Settings.Sanitizer(), a.cfg.Images)})
 	}
