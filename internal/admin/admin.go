@@ -20,6 +20,7 @@ import (
 	"spektrum/internal/clientip"
 	"spektrum/internal/i18n"
 	"spektrum/internal/ops"
+	"spektrum/internal/settings"
 	"spektrum/internal/store"
 )
 
@@ -94,6 +95,14 @@ type Config struct {
 	SectionName func(ed string, sec store.Section) string
 	// Translation serves /admin/editions (nil: no editions page).
 	Translation Translation
+
+	// Settings, when set, serves the site's settings and ad slots to
+	// admins (/admin/settings, /admin/ads); Tagline and Disclaimer are
+	// the flags' values, shown as the defaults, and Images draws ad
+	// previews' pictures through the media proxy (nil: not shown).
+	Settings            *ops.Settings
+	Tagline, Disclaimer string
+	Images              settings.Images
 }
 
 // Admin serves /admin/.
@@ -246,6 +255,16 @@ func (a *Admin) Handlers() map[string]http.Handler {
 	}
 	if a.cfg.Translation != nil {
 		h["GET /admin/editions"] = a.signedIn(store.RoleAdmin, a.handleEditions)
+	}
+	if a.cfg.Settings != nil {
+		h["GET /admin/settings"] = a.signedIn(store.RoleAdmin, a.handleSettings)
+		h["POST /admin/settings/{part}"] = a.signedIn(store.RoleAdmin, a.handleSettingsSave)
+		h["GET /admin/ads"] = a.signedIn(store.RoleAdmin, a.handleAds)
+		h["POST /admin/ads"] = a.signedIn(store.RoleAdmin, a.handleAdSave)
+		h["GET /admin/ads/new"] = a.signedIn(store.RoleAdmin, a.handleAdNew)
+		h["GET /admin/ads/{id}"] = a.signedIn(store.RoleAdmin, a.handleAd)
+		h["POST /admin/ads/{id}"] = a.signedIn(store.RoleAdmin, a.handleAdSave)
+		h["POST /admin/ads/{id}/delete"] = a.signedIn(store.RoleAdmin, a.handleAdDelete)
 	}
 	return h
 }

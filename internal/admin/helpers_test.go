@@ -104,7 +104,8 @@ func newEnvWith(t testing.TB, st store.Store, seed bool, po pipeline.Options) *e
 	e.ops = ops.New(st, fc, p, ops.Options{})
 	e.adm, err = admin.New(ctx, st, admin.Config{BaseURL: e.base, SiteName: "Spektrum Test", Language: "en", StyleURL: style,
 		Sources: e.ops, Users: e.users, Articles: ops.NewArticles(st, p), Logger: logger,
-		Sections: ops.NewSections(st, editionsOr(po.Editions)), SectionName: sectionNamer(t), Translation: newTranslation(st, po)})
+		Sections: ops.NewSections(st, editionsOr(po.Editions)), SectionName: sectionNamer(t), Translation: newTranslation(st, po),
+		Settings: ops.NewSettings(st, editionsOr(po.Editions))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,6 +255,14 @@ func feedServer(t testing.TB, title string) *httptest.Server {
 	}))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// editionsOr is the site's editions, English when none are given.
+func editionsOr(eds []string) []string {
+	if len(eds) == 0 {
+		return []string{"en"}
+	}
+	return eds
 }
 
 func (e *env) srvOps() *ops.Service    { return e.ops }

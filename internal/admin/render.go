@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/text/language"
+
+	"spektrum/internal/lang"
 )
 
 // page is what every admin template gets.
@@ -49,6 +51,9 @@ func (a *Admin) parseTemplates() (map[string]*template.Template, error) {
 			}
 			return fallback
 		},
+		// langName names an edition's language in the UI's ("Deutsch (de)").
+		"langName": func(code, in string) string { return lang.Name(code, in) + " (" + code + ")" },
+		"join":     strings.Join,
 		"when": func(l string, t time.Time) string {
 			if t.IsZero() {
 				return a.msg.T(l, "admin.never")

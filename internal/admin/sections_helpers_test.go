@@ -12,15 +12,6 @@ import (
 	"spektrum/internal/translate"
 )
 
-// editionsOr is the site's editions as the web serves them: en when none
-// are given.
-func editionsOr(eds []string) []string {
-	if len(eds) == 0 {
-		return []string{"en"}
-	}
-	return eds
-}
-
 // sectionNamer is the site's rule for section names (edition.SectionName).
 func sectionNamer(t testing.TB) func(string, store.Section) string {
 	msg, err := i18n.New()

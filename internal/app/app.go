@@ -29,6 +29,7 @@ import (
 	"spektrum/internal/ops"
 	"spektrum/internal/pagecache"
 	"spektrum/internal/pipeline"
+	"spektrum/internal/settings"
 	"spektrum/internal/store"
 	"spektrum/internal/store/postgres"
 	"spektrum/internal/store/sqlite"
@@ -439,6 +440,16 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 	return <-errc
 }
 
+// adImages is the site's media proxy for the admin's ad previews; nil
+// when pages show no images (an interface holding a nil pointer would not
+// be nil).
+func adImages(images web.Images) settings.Images {
+	if images == nil {
+		return nil
+	}
+	return images
+}
+
 // mountAdmin adds the admin (/admin/) to the site's routes, and logs the
 // first admin's setup link while the database has no account.
 func (a *App) mountAdmin(ctx context.Context, wc *web.Config) error {
@@ -464,7 +475,8 @@ func (a *App) mountAdmin(ctx context.Context, wc *web.Config) error {
 	ad, err := admin.New(ctx, a.Store, admin.Config{BaseURL: a.Cfg.BaseURL, SiteName: a.Cfg.SiteName, Language: lang,
 		StyleURL: style, TrustedProxies: a.Cfg.TrustedProxies, Sources: a.Ops, Users: a.Users,
 		Articles: ops.NewArticles(a.Store, a.Pipeline), Logger: a.Logger, Newsletter: nl,
-		Sections: ops.NewSections(a.Store, a.Cfg.Editions), SectionName: ed.SectionName, Translation: adminTranslation{a}})
+		Sections: ops.NewSections(a.Store, a.Cfg.Editions), SectionName: ed.SectionName, Translation: adminTranslation{a},
+		Settings: ops.NewSettings(a.Store, a.Cfg.Editions), Tagline: a.Cfg.Tagline, Disclaimer: a.Cfg.Disclaimer, Images: adImages(wc.Images)})
 	if err != nil {
 		return err
 	}

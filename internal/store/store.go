@@ -256,6 +256,7 @@ type Store interface {
 	AdminStore       // accounts, sessions, sign-in throttling, audit log (admin.go)
 	SearchStore      // the full-text index (search.go)
 	SectionStore     // the editor's section changes (sections.go)
+	SettingsStore    // site settings and ad slots the admin edits (settings.go)
 	// Migrate brings the schema to the newest version; safe to run concurrently
 	// from several processes and idempotent.
 	Migrate(ctx context.Context) error

@@ -31,6 +31,7 @@ type feedItem struct {
 
 type feedMeta struct {
 	Title, Description, HomeURL, SelfPath, Lang string
+	SiteName                                    string // the edition's outlet name (settings)
 	Updated                                     time.Time
 	Items                                       []feedItem
 }
@@ -40,9 +41,14 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 		ctx := r.Context()
 		slug := r.PathValue("slug")
 		lang := s.edition(ctx)
+		txt, err := s.textFor(ctx, lang)
+		if err != nil {
+			s.serverError(w, r, "feed: settings", err)
+			return
+		}
 		meta := feedMeta{
-			Title: s.cfg.SiteName, Description: s.tagline(lang), HomeURL: s.absURL(prefix(lang) + "/"), SelfPath: r.URL.Path,
-			Lang: lang,
+			Title: txt.Name, Description: txt.Tagline, HomeURL: s.absURL(prefix(lang) + "/"), SelfPath: r.URL.Path,
+			Lang: lang, SiteName: txt.Name,
 		}
 		names := map[string]string{}
 		secs, err := s.st.Sections(ctx)
@@ -63,7 +69,7 @@ func (s *server) handleFeed(f feedFormat) http.HandlerFunc {
 				s.serverError(w, r, "feed: section", err)
 				return
 			}
-			meta.Title = s.msg.T(lang, "feed.title.section", names[slug], s.cfg.SiteName)
+			meta.Title = s.msg.T(lang, "feed.title.section", names[slug], txt.Name)
 			meta.HomeURL = s.absURL(prefix(lang) + sectionPath(slug))
 		}
 		if meta.Description == "" {
@@ -290,7 +296,7 @@ func (s *server) atom(m feedMeta) ([]byte, error) {
 			e.Author = &atomPerson{Name: it.Author}
 		} else {
 			// Atom requires an author on the entry or the feed.
-			e.Author = &atomPerson{Name: s.cfg.SiteName}
+			e.Author = &atomPerson{Name: m.SiteName}
 		}
 		if it.Section != "" {
 			e.Category = &atomCategory{Term: it.Section}

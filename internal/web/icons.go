@@ -50,8 +50,13 @@ type manifestIcon struct {
 // is the site's root, which sends each reader to their edition.
 func (s *server) handleManifest(w http.ResponseWriter, r *http.Request) {
 	lang := s.editions[0]
+	txt, err := s.textFor(r.Context(), lang)
+	if err != nil {
+		s.serverError(w, r, "manifest: settings", err)
+		return
+	}
 	m := webManifest{
-		Name: s.cfg.SiteName, ShortName: s.cfg.SiteName, Description: s.tagline(lang), Lang: lang,
+		Name: txt.Name, ShortName: txt.Name, Description: txt.Tagline, Lang: lang,
 		StartURL: "/", Scope: "/", Display: "minimal-ui",
 		// The stylesheet's paper and accent colours (style.css :root).
 		BackgroundColor: "#fdfcf9", ThemeColor: "#b3261e",

@@ -19,6 +19,7 @@ import (
 	"spektrum/internal/edition"
 	langname "spektrum/internal/lang"
 	"spektrum/internal/pagecache"
+	"spektrum/internal/settings"
 	"spektrum/internal/store"
 )
 
@@ -48,6 +49,15 @@ type pageData struct {
 	// (which keeps the sort order), so the masthead's box stays out.
 	SearchPage bool
 
+	// Social are the outlet's "connect with us" links (settings).
+	Social []socialLink
+	// Ads are the ad slots shown on the page, by placement (placeAds).
+	Ads map[string][]adView
+	// site is what an admin set; scriptSources the origins the page's
+	// CSP must allow for the ads it shows (render).
+	site          settings.Site
+	scriptSources []string
+
 	Home       string        // the edition's front page, "/de/"
 	Prefix     string        // the edition's path prefix, "/de"
 	Alternates []alternate   // hreflang links to this page in every edition
@@ -55,6 +65,16 @@ type pageData struct {
 }
 
 type feedLink struct{ Title, Type, Href string }
+
+type socialLink struct{ Name, URL string }
+
+// adView is one ad as the "ads" template draws it.
+type adView struct {
+	ID        int64
+	Placement string
+	Label     string // "Advertisement" in the edition's language
+	HTML      template.HTML
+}
 
 type openGraph struct {
 	Type, Title, Description, Image, URL, SiteName string
@@ -192,6 +212,11 @@ func (s *server) parseTemplates() (map[string]*template.Template, error) {
 // render executes a page into memory first, so a template error becomes a
 // clean 500 instead of half a page.
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page string, d *pageData) {
+	if len(d.scriptSources) > 0 {
+		// Only a page that shows an ad with a script or frame from an
+		// origin an admin allowed lets that origin in.
+		w.Header().Set("Content-Security-Policy", cspWith(d.scriptSources))
+	}
 	var buf bytes.Buffer
 	if err := s.pages[page].ExecuteTemplate(&buf, "layout", d); err != nil {
 		s.log.ErrorContext(r.Context(), "render page", "page", page, "path", r.URL.Path, "err", err)
@@ -238,25 +263,33 @@ func (s *server) basePage(ctx context.Context, title string) (*pageData, map[str
 			nav = append(nav, sec)
 		}
 	}
-	disclaimer := s.cfg.Disclaimer
-	if disclaimer == "" {
-		disclaimer = s.msg.T(lang, "disclaimer.default", s.cfg.SiteName)
+	kv, err := s.st.Settings(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load settings: %w", err)
 	}
+	site := settings.Decode(kv)
+	txt := s.siteText(site, lang)
 	page, _ := ctx.Value(pageURLKey{}).(string)
 	path := s.stripEdition(strings.TrimPrefix(page, s.cfg.BaseURL))
 	var alts []alternate
 	if len(s.editions) > 1 {
 		alts = s.alternates(path)
 	}
+	social := make([]socialLink, len(site.Social))
+	for i, l := range site.Social {
+		social[i] = socialLink{Name: settings.NetworkName(l.Network), URL: l.URL}
+	}
 	return &pageData{
 		Lang:        lang,
-		SiteName:    s.cfg.SiteName,
-		Tagline:     s.tagline(lang),
+		SiteName:    txt.Name,
+		Tagline:     txt.Tagline,
 		Title:       title,
-		Description: s.tagline(lang),
+		Description: txt.Tagline,
 		Nav:         nav,
-		Disclaimer:  disclaimer,
-		Feeds:       s.feedLinks(lang, "", ""),
+		Disclaimer:  txt.Disclaimer,
+		Social:      social,
+		site:        site,
+		Feeds:       s.feedLinks(txt.Name, lang, "", ""),
 		Newsletter:  s.newsletterForm(ctx),
 		Home:        prefix(lang) + "/",
 		Prefix:      prefix(lang),
@@ -265,21 +298,67 @@ func (s *server) basePage(ctx context.Context, title string) (*pageData, map[str
 	}, names, nil
 }
 
-// tagline is the line under the site's name: the operator's as given, else
-// the catalogue's in the edition's language.
-func (s *server) tagline(lang string) string {
-	if s.cfg.Tagline != "" {
-		return s.cfg.Tagline
+// siteText is what edition lang says about the outlet: what an admin set
+// for it or for every edition, else the flags' values, else the
+// catalogue's.
+func (s *server) siteText(site settings.Site, lang string) settings.Text {
+	t := site.For(lang, settings.Text{Name: s.cfg.SiteName, Tagline: s.cfg.Tagline, Disclaimer: s.cfg.Disclaimer})
+	if t.Tagline == "" {
+		t.Tagline = s.msg.T(lang, "tagline.default")
 	}
-	return s.msg.T(lang, "tagline.default")
+	if t.Disclaimer == "" {
+		t.Disclaimer = s.msg.T(lang, "disclaimer.default", t.Name)
+	}
+	return t
+}
+
+// textFor is siteText with the settings read from the store, for answers
+// that do not go through basePage (feeds, the manifest, sitemaps).
+func (s *server) textFor(ctx context.Context, lang string) (settings.Text, error) {
+	kv, err := s.st.Settings(ctx)
+	if err != nil {
+		return settings.Text{}, fmt.Errorf("load settings: %w", err)
+	}
+	return s.siteText(settings.Decode(kv), lang), nil
+}
+
+// placeAds puts the enabled ad slots of placements in d's edition on the
+// page, and notes the origins its CSP must allow when one of them runs a
+// script or frame from an allowed origin.
+func (s *server) placeAds(ctx context.Context, d *pageData, placements ...string) error {
+	slots, err := s.st.AdSlots(ctx)
+	if err != nil {
+		return fmt.Errorf("load ad slots: %w", err)
+	}
+	label := s.msg.T(d.Lang, "advertisement")
+	for _, p := range placements {
+		for _, a := range settings.ForPage(slots, d.Lang, p) {
+			var img settings.Images
+			if s.cfg.Images != nil {
+				img = s.cfg.Images
+			}
+			body := settings.Render(a, d.site.ScriptOrigins, s.ads, img)
+			if body == "" {
+				continue
+			}
+			if d.Ads == nil {
+				d.Ads = map[string][]adView{}
+			}
+			d.Ads[p] = append(d.Ads[p], adView{ID: a.ID, Placement: p, Label: label, HTML: body})
+			if strings.Contains(string(body), "<script") || strings.Contains(string(body), "<iframe") {
+				d.scriptSources = d.site.ScriptOrigins
+			}
+		}
+	}
+	return nil
 }
 
 // feedLinks are the <link rel=alternate> targets of an edition ("" slug) or a section.
-func (s *server) feedLinks(lang, slug, name string) []feedLink {
-	prefix, title := prefix(lang), s.cfg.SiteName
+func (s *server) feedLinks(siteName, lang, slug, name string) []feedLink {
+	prefix, title := prefix(lang), siteName
 	if slug != "" {
 		prefix += sectionPath(slug)
-		title = s.msg.T(lang, "feed.title.section", name, s.cfg.SiteName)
+		title = s.msg.T(lang, "feed.title.section", name, siteName)
 	}
 	return []feedLink{
 		{title + " (RSS)", "application/rss+xml", prefix + "/feed.xml"},
@@ -482,6 +561,10 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 		d.Canonical = s.absURL(d.Home + "?" + url.Values{"cursor": {cursor}}.Encode())
 	}
 	d.Main = m
+	if err := s.placeAds(ctx, d, settings.PlaceFrontTop, settings.PlaceSidebar, settings.PlaceFrontMiddle); err != nil {
+		s.serverError(w, r, "home page: ads", err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "home", d)
 }
 
@@ -550,7 +633,7 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 		cs[i].SectionName = ""
 	}
 	d.Current = slug
-	d.Feeds = append(s.feedLinks(d.Lang, slug, sec.Name), d.Feeds...)
+	d.Feeds = append(s.feedLinks(d.SiteName, d.Lang, slug, sec.Name), d.Feeds...)
 	d.Description = s.msg.T(d.Lang, "more.section", sec.Name)
 	d.Canonical = s.absURL(d.Prefix + sectionPath(slug))
 	if cursor != "" {
@@ -671,7 +754,7 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	if a.Section != "" {
 		d.Current = a.Section
-		d.Feeds = append(s.feedLinks(lang, a.Section, c.SectionName), d.Feeds...)
+		d.Feeds = append(s.feedLinks(d.SiteName, lang, a.Section, c.SectionName), d.Feeds...)
 	}
 	d.DisclaimerShown = true
 	if desc := summary(a, 200); desc != "" {
@@ -688,19 +771,23 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Script = true
 	d.OG = &openGraph{
-		Type: "article", Title: a.Title, Description: d.Description, URL: permalink, SiteName: s.cfg.SiteName,
+		Type: "article", Title: a.Title, Description: d.Description, URL: permalink, SiteName: d.SiteName,
 		Image: s.shareImage(a.Image), Published: t.Format(time.RFC3339), Section: c.SectionName,
 	}
 	if !m.Updated.IsZero() {
 		d.OG.Modified = m.Updated.Format(time.RFC3339)
 	}
-	ld, err := s.jsonLD(&l, permalink, c.SectionName)
+	ld, err := s.jsonLD(&l, permalink, c.SectionName, d.SiteName)
 	if err != nil {
 		s.serverError(w, r, "article page: JSON-LD", err)
 		return
 	}
 	d.JSONLD = ld
 	d.Main = m
+	if err := s.placeAds(ctx, d, settings.PlaceArticleBelow, settings.PlaceSidebar); err != nil {
+		s.serverError(w, r, "article page: ads", err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "article", d)
 }
 
@@ -780,7 +867,7 @@ type ldThing struct {
 	URL  string `json:"url,omitempty"`
 }
 
-func (s *server) jsonLD(l *edition.Article, permalink, sectionName string) (template.JS, error) {
+func (s *server) jsonLD(l *edition.Article, permalink, sectionName, siteName string) (template.JS, error) {
 	a := &l.Article
 	pub := a.Date()
 	mod := pub
@@ -793,7 +880,7 @@ func (s *server) jsonLD(l *edition.Article, permalink, sectionName string) (temp
 		Headline:         a.Title,
 		DatePublished:    pub.Format(time.RFC3339),
 		DateModified:     mod.Format(time.RFC3339),
-		Publisher:        ldThing{Type: "Organization", Name: s.cfg.SiteName, URL: s.absURL(prefix(s.editions[0]) + "/")},
+		Publisher:        ldThing{Type: "Organization", Name: siteName, URL: s.absURL(prefix(s.editions[0]) + "/")},
 		MainEntityOfPage: ldThing{Type: "WebPage", ID: permalink},
 		IsBasedOn:        originalURL(a),
 		InLanguage:       l.Shown,

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"spektrum/internal/extract"
 )
 
 // csp allows only our own CSS, script and images (article images come
@@ -19,6 +21,23 @@ import (
 const csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; manifest-src 'self'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'; " +
 	"frame-src https://www.youtube-nocookie.com https://www.youtube.com https://player.vimeo.com https://www.dailymotion.com"
+
+// cspWith is csp with origins an admin allowed ad scripts and frames
+// from (settings, checked as https origins there and again here) added to
+// script-src and frame-src.
+func cspWith(origins []string) string {
+	var extra strings.Builder
+	for _, o := range origins {
+		if o2, ok := extract.ParseOrigin(o); ok && o2 == o {
+			extra.WriteString(" " + o)
+		}
+	}
+	if extra.Len() == 0 {
+		return csp
+	}
+	out := strings.Replace(csp, "script-src 'self'", "script-src 'self'"+extra.String(), 1)
+	return strings.Replace(out, "frame-src ", "frame-src"+extra.String()+" ", 1)
+}
 
 // securityHeaders sets the headers every response carries, errors included.
 func securityHeaders(next http.Handler) http.Handler {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"spektrum/internal/settings"
 	"spektrum/internal/store"
 )
 
@@ -169,9 +170,16 @@ func (s *server) handleNewsSitemap(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "news sitemap: articles", err)
 		return
 	}
+	kv, err := s.st.Settings(ctx)
+	if err != nil {
+		s.serverError(w, r, "news sitemap: settings", err)
+		return
+	}
+	site := settings.Decode(kv)
 	// An article is news in the editions that carry it in their language:
 	// its own, and those it has been translated into.
 	for _, ed := range s.editions {
+		name := s.siteText(site, ed).Name
 		ls, err := s.ed.List(ctx, ed, recent)
 		if err != nil {
 			s.serverError(w, r, "news sitemap: translations", err)
@@ -183,7 +191,7 @@ func (s *server) handleNewsSitemap(w http.ResponseWriter, r *http.Request) {
 			}
 			a := &ls[i].Article
 			set.URLs = append(set.URLs, sitemapURL{Loc: s.absURL(prefix(ed) + a.Path()), News: &sitemapNews{
-				Publication: newsPublication{Name: s.cfg.SiteName, Language: ed},
+				Publication: newsPublication{Name: name, Language: ed},
 				Date:        a.Date().Format(time.RFC3339),
 				Title:       a.Title,
 			}})

@@ -21,6 +21,7 @@ type Store interface {
 	SourceReader
 	StoryReader // stories.go
 	Searcher    // search.go
+	SettingsReader
 	// Trending lists the articles most viewed since since, for the home
 	// page's Trending box.
 	Trending(ctx context.Context, since time.Time, limit int) ([]store.Article, error)
@@ -52,4 +53,11 @@ type SectionReader interface {
 type SourceReader interface {
 	Source(ctx context.Context, id int64) (*store.Source, error)
 	Sources(ctx context.Context) ([]store.Source, error)
+}
+
+// SettingsReader reads what an admin set for the site (package settings
+// owns the keys) and its ad slots.
+type SettingsReader interface {
+	Settings(ctx context.Context) (map[string]string, error)
+	AdSlots(ctx context.Context) ([]store.AdSlot, error)
 }

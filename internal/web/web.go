@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/language"
 
 	"spektrum/internal/edition"
+	"spektrum/internal/extract"
 	"spektrum/internal/i18n"
 	"spektrum/internal/lang"
 	"spektrum/internal/pagecache"
@@ -112,6 +113,7 @@ type server struct {
 	now    func() time.Time
 	msg    *i18n.Catalog
 	ed     *edition.Editions // what each edition shows
+	ads    *extract.AdSanitizer
 	pages  map[string]*template.Template
 	static *staticFiles
 
@@ -186,6 +188,7 @@ func newServer(st Store, cfg Config) (*server, error) {
 		now:  cfg.Now,
 		msg:  msg,
 		ed:   edition.New(st, msg, cfg.Language),
+		ads:  extract.NewAdSanitizer(),
 	}
 	for _, e := range cfg.Editions {
 		if e = lang.Base(e); e != "" && !slices.Contains(s.editions, e) {

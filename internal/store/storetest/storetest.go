@@ -82,6 +82,7 @@ func Run(t *testing.T, open Opener) {
 		{"PageGeneration", testPageGeneration}, // generation.go
 		{"Admin", testAdmin},                   // admin.go
 		{"Search", testSearch},                 // search.go
+		{"Settings", testSettings},             // settings.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

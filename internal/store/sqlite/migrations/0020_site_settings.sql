@@ -1,0 +1,41 @@
+-- Site settings an admin edits (issue 9, item 7): the outlet's name, tagline
+-- and disclaimer (for all editions and per edition), social links and the
+-- origins ad scripts may come from, as key/value pairs whose keys package
+-- settings owns. In the database rather than in flags so every web node
+-- shows the same; a flag's value is the default until a key is set.
+CREATE TABLE site_settings (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+-- Ad slots: an advertisement at a named placement, in one edition or all
+-- (edition ''), either sanitized HTML or a picture with a link.
+CREATE TABLE ad_slots (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    name       TEXT NOT NULL,
+    placement  TEXT NOT NULL,
+    edition    TEXT NOT NULL DEFAULT '',
+    kind       TEXT NOT NULL,
+    html       TEXT NOT NULL DEFAULT '',
+    image_url  TEXT NOT NULL DEFAULT '',
+    link_url   TEXT NOT NULL DEFAULT '',
+    alt        TEXT NOT NULL DEFAULT '',
+    enabled    BOOLEAN NOT NULL DEFAULT FALSE,
+    updated_at INTEGER NOT NULL
+);
+
+-- Both show on every page (footer, masthead, ads, the CSP): any change
+-- advances the page generation (0013), so cached pages follow on every node.
+CREATE TRIGGER page_gen_settings_insert AFTER INSERT ON site_settings
+BEGIN UPDATE page_generation SET gen = gen + 1 WHERE id = 1; END;
+CREATE TRIGGER page_gen_settings_update AFTER UPDATE ON site_settings
+BEGIN UPDATE page_generation SET gen = gen + 1 WHERE id = 1; END;
+CREATE TRIGGER page_gen_settings_delete AFTER DELETE ON site_settings
+BEGIN UPDATE page_generation SET gen = gen + 1 WHERE id = 1; END;
+CREATE TRIGGER page_gen_ads_insert AFTER INSERT ON ad_slots
+BEGIN UPDATE page_generation SET gen = gen + 1 WHERE id = 1; END;
+CREATE TRIGGER page_gen_ads_update AFTER UPDATE ON ad_slots
+BEGIN UPDATE page_generation SET gen = gen + 1 WHERE id = 1; END;
+CREATE TRIGGER page_gen_ads_delete AFTER DELETE ON ad_slots
+BEGIN UPDATE page_generation SET gen = gen + 1 WHERE id = 1; END;
