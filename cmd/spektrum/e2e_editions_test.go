@@ -75,15 +75,15 @@ func TestEditionsWithApertium(t *testing.T) {
 			}
 		}
 	}
-	if langs[""] != 0 || langs["en"] < 10 || langs["de"] < 3 || langs["fr"] != 1 || langs["pl"] != 1 {
+	if langs[""] != 0 || langs["en"] < 10 || langs["de"] < 3 || langs["fr"] < 1 || langs["pl"] != 1 {
 		t.Errorf("languages = %v; want every demo article identified", langs)
 	}
-	if translated["en→es"] != langs["en"] || translated["fr→es"] != 1 {
+	if translated["en→es"] != langs["en"] || translated["fr→es"] != langs["fr"] {
 		t.Errorf("translated = %v; want every English and French article in Spanish", translated)
 	}
 
 	status := c.ok("translate", "status")
-	if !strings.Contains(status, "apertium") || !strings.Contains(status, fmt.Sprintf("es  translated %d,", langs["en"]+1)) {
+	if !strings.Contains(status, "apertium") || !strings.Contains(status, fmt.Sprintf("es  translated %d,", langs["en"]+langs["fr"])) {
 		t.Errorf("translate status:\n%s", status)
 	}
 
