@@ -40,12 +40,16 @@ type FarmOptions struct {
 
 // Farm is the running sites.
 type Farm struct {
-	opts    FarmOptions
-	hosts   []*host
-	feeds   []string
-	Pages   atomic.Int64 // article pages served
-	Feeds   atomic.Int64 // feeds served in full
-	NotMod  atomic.Int64 // feed requests answered 304
+	opts   FarmOptions
+	hosts  []*host
+	feeds  []string
+	Pages  atomic.Int64 // article pages served
+	Feeds  atomic.Int64 // feeds served in full
+	NotMod atomic.Int64 // feed requests answered 304
+	// Empty makes every feed list no items while set (its ETag changes
+	// with it): subscribing a reader that fetches a feed as it subscribes
+	// (Miniflux) stores nothing, and the pages come in the measured pass.
+	Empty   atomic.Bool
 	started time.Time
 }
 
@@ -157,7 +161,11 @@ func (h *host) feed(k int) []byte {
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Farm host %d feed %d</title><link>%s/</link><language>en</language>`,
 		h.idx, k, h.base)
 	day := h.farm.started.Add(-48 * time.Hour).UTC()
-	for i := range h.farm.opts.ItemsPerFeed {
+	items := h.farm.opts.ItemsPerFeed
+	if h.farm.Empty.Load() {
+		items = 0
+	}
+	for i := range items {
 		u := fmt.Sprintf("%s/a/%d/%d", h.base, k, i)
 		fmt.Fprintf(&b, `<item><title>Story %d of feed %d on host %d</title><link>%s</link><guid>%s</guid><pubDate>%s</pubDate><description>Story %d.</description></item>`,
 			i, k, h.idx, u, u, day.Add(time.Duration(i)*time.Minute).Format(time.RFC1123Z), i)
