@@ -27,21 +27,23 @@ import (
 // article extracted, as Spektrum does), then one `miniflux -refresh-feeds`
 // pass with Miniflux's defaults (16 workers, no per-host delay) that takes
 // every item's page. The result's CPU is that pass's process (getrusage of
-// the child), the farm not included; Articles counts the entries stored.
+// the child), the farm not included; Articles counts the entries stored
+// with their page's article, Failed those without. farmCPU is what this
+// process (the farm's serving, mostly) used meanwhile, to set Spektrum's
+// figure, which includes the farm, against Miniflux's on equal terms.
 //
 // The subscriptions are made while the farm's feeds are empty, since
 // Miniflux fetches a feed (and crawls its items) as it subscribes: the
 // measured pass then finds every item new.
-func Miniflux(ctx context.Context, bin string, farm *Farm, pgURL string) (Result, error) {
-	var r Result
+func Miniflux(ctx context.Context, bin string, farm *Farm, pgURL string) (r Result, farmCPU time.Duration, err error) {
 	dbURL, drop, err := freshDatabase(ctx, pgURL)
 	if err != nil {
-		return r, err
+		return r, 0, err
 	}
 	defer drop()
 	port, err := freePort()
 	if err != nil {
-		return r, err
+		return r, 0, err
 	}
 	const user, password = "bench", "bench-password-1"
 	env := append(os.Environ(),
@@ -62,7 +64,7 @@ func Miniflux(ctx context.Context, bin string, farm *Farm, pgURL string) (Result
 	daemon := exec.CommandContext(ctx, bin)
 	daemon.Env, daemon.Stdout, daemon.Stderr = env, &logs, &logs
 	if err := daemon.Start(); err != nil {
-		return r, fmt.Errorf("bench ingest: start miniflux: %w", err)
+		return r, 0, fmt.Errorf("bench ingest: start miniflux: %w", err)
 	}
 	stop := func() {
 		_ = daemon.Process.Signal(syscall.SIGTERM)
@@ -71,47 +73,47 @@ func Miniflux(ctx context.Context, bin string, farm *Farm, pgURL string) (Result
 	api := &minifluxAPI{base: "http://" + port, user: user, password: password}
 	if err := api.waitHealthy(ctx, 30*time.Second); err != nil {
 		stop()
-		return r, fmt.Errorf("%w; its log: %s", err, tail(logs.String()))
+		return r, 0, fmt.Errorf("%w; its log: %s", err, tail(logs.String()))
 	}
 	err = api.subscribe(ctx, farm.FeedURLs())
 	stop()
 	if err != nil {
-		return r, fmt.Errorf("%w; its log: %s", err, tail(logs.String()))
+		return r, 0, fmt.Errorf("%w; its log: %s", err, tail(logs.String()))
 	}
 	farm.Empty.Store(false)
 	if err := runMiniflux(ctx, bin, env, "-reset-feed-next-check-at"); err != nil {
-		return r, err
+		return r, 0, err
 	}
 	pages0 := farm.Pages.Load()
-	t0 := time.Now()
+	cpu0, t0 := cpuTime(), time.Now()
 	refresh := exec.CommandContext(ctx, bin, "-refresh-feeds")
 	refresh.Env = env
 	out, err := refresh.CombinedOutput()
-	r.Wall = time.Since(t0)
+	r.Wall, farmCPU = time.Since(t0), cpuTime()-cpu0
 	if err != nil {
-		return r, fmt.Errorf("bench ingest: miniflux -refresh-feeds: %w: %s", err, tail(string(out)))
+		return r, 0, fmt.Errorf("bench ingest: miniflux -refresh-feeds: %w: %s", err, tail(string(out)))
 	}
 	r.CPU = refresh.ProcessState.UserTime() + refresh.ProcessState.SystemTime()
 	r.Polled = len(farm.FeedURLs())
 	db, err := sql.Open("pgx", dbURL)
 	if err != nil {
-		return r, fmt.Errorf("bench ingest: open miniflux's database: %w", err)
+		return r, 0, fmt.Errorf("bench ingest: open miniflux's database: %w", err)
 	}
 	defer db.Close()
 	// An entry whose page the crawler took has the page's article as its
 	// content; the farm's feeds carry a one-line description only.
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries WHERE length(content) > 200`).Scan(&r.Articles); err != nil {
-		return r, fmt.Errorf("bench ingest: count miniflux's entries: %w", err)
+		return r, 0, fmt.Errorf("bench ingest: count miniflux's entries: %w", err)
 	}
 	var all int
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM entries`).Scan(&all); err != nil {
-		return r, fmt.Errorf("bench ingest: count miniflux's entries: %w", err)
+		return r, 0, fmt.Errorf("bench ingest: count miniflux's entries: %w", err)
 	}
 	r.Failed = all - r.Articles
 	if got := farm.Pages.Load() - pages0; got < int64(all) {
-		return r, fmt.Errorf("bench ingest: miniflux stored %d entries but fetched %d pages: is its crawler on?", all, got)
+		return r, 0, fmt.Errorf("bench ingest: miniflux stored %d entries but fetched %d pages: is its crawler on?", all, got)
 	}
-	return r, nil
+	return r, farmCPU, nil
 }
 
 func runMiniflux(ctx context.Context, bin string, env []string, args ...string) error {
