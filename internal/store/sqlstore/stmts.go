@@ -17,9 +17,9 @@ const maxStmts = 512
 // the pool. database/sql prepares a Stmt again on each connection it runs
 // on and keeps it there, so after the first use on a connection a query is
 // not compiled again: with SQLite (modernc), where compiling a statement
-// costs as much as running a small one, that was 14% of ingest's CPU. With
-// PostgreSQL, pgx already caches statements per connection; the cache
-// changes nothing there but must work the same.
+// costs as much as running a small one, that was 6–14% of ingest's CPU
+// (docs/benchmarks.md). With PostgreSQL, pgx already caches statements per
+// connection; the cache changes nothing measurable there but works the same.
 type stmtCache struct {
 	mu     sync.Mutex
 	m      map[string]*sql.Stmt
@@ -53,9 +53,7 @@ func (s *Store) stmt(ctx context.Context, q string) *sql.Stmt {
 		return old
 	}
 	if c.closed || len(c.m) >= maxStmts {
-		// Closed or filled meanwhile. Close st when its one use is over
-		// would need the caller's help; a Stmt whose pool is closed fails
-		// cleanly, so hand back nil and let q run unprepared.
+		// Closed or filled meanwhile: q runs unprepared, as past the bound.
 		_ = st.Close()
 		return nil
 	}
