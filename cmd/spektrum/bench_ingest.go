@@ -25,6 +25,7 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	delays := c.fs.String("delays", "0,1s", "per-host delays to run with, comma-separated (1s is the default politeness)")
 	pg := c.fs.String("postgres", "", "a PostgreSQL URL to run on too, in a schema of its own (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
 	dir := c.fs.String("aeb", "", "the aeb benchmark directory whose pages the farm serves (default $"+aeb.EnvDir+" or ../shared/bench/aeb; generated pages when absent)")
+	miniflux := c.fs.String("miniflux", "", "a Miniflux binary (go install miniflux.app/v2@v2.3.5) to run against the same farm on --postgres, with its crawler, after Spektrum; prints the ratios")
 	unchanged := c.fs.Int("unchanged", 0, "then poll this many feeds that all answer 304 (on 2,000 hosts), with each delay")
 	pos, cfg, err := c.parse(args)
 	if err != nil {
@@ -40,6 +41,9 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return fmt.Errorf("%w: --delays: %q is not a duration", errUsage, s)
 		}
 		ds = append(ds, d)
+	}
+	if *miniflux != "" && *pg == "" {
+		return fmt.Errorf("%w: --miniflux runs on PostgreSQL: give --postgres", errUsage)
 	}
 	if *hosts <= 0 || *feeds <= 0 || *items <= 0 || *unchanged < 0 {
 		return fmt.Errorf("%w: --hosts, --feeds and --items must be positive", errUsage)
@@ -78,6 +82,7 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	// Rows are printed as each run ends (a run takes minutes), so the
 	// columns have fixed widths.
 	fmt.Fprintf(stdout, "%8s %6s %8s %6s %8s %8s %11s %14s\n", "database", "delay", "articles", "failed", "seconds", "pages/s", "CPU ms/page", "of hosts÷delay")
+	var pgNoDelay *ingest.Result // Spektrum on PostgreSQL with no delay, to set against Miniflux
 	for _, db := range dbs {
 		for _, d := range ds {
 			c := *cfg
@@ -92,6 +97,14 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			}
 			fmt.Fprintf(stdout, "%8s %6s %8d %6d %8.1f %8.1f %11.2f %14s\n", db.name, d, r.Articles, r.Failed, r.Wall.Seconds(), r.PagesPerSec(),
 				float64(r.CPUPerPage().Microseconds())/1000, bound)
+			if db.pg != "" && d == 0 {
+				pgNoDelay = &r
+			}
+		}
+	}
+	if *miniflux != "" {
+		if err := benchMiniflux(ctx, stdout, *miniflux, farm, *pg, pgNoDelay); err != nil {
+			return err
 		}
 	}
 	if *unchanged == 0 {
@@ -118,5 +131,29 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				float64(r.CPU.Microseconds())/1000/float64(max(r.Polled, 1)))
 		}
 	}
+	return nil
+}
+
+// benchMiniflux runs Miniflux with its crawler against the farm on
+// PostgreSQL and sets it against Spektrum's run there with no delay
+// (Miniflux has no per-host delay): pages/s and CPU ms a page, each
+// Spektrum's ÷ Miniflux's.
+func benchMiniflux(ctx context.Context, stdout io.Writer, bin string, farm *ingest.Farm, pg string, sp *ingest.Result) error {
+	m, farmCPU, err := ingest.Miniflux(ctx, bin, farm, pg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%8s %6s %8d %6d %8.1f %8.1f %11.2f %14s   (Miniflux with its crawler, 16 workers; its process's CPU; failed: entries without their page's article)\n",
+		"miniflux", "0s", m.Articles, m.Failed, m.Wall.Seconds(), m.PagesPerSec(), float64(m.CPUPerPage().Microseconds())/1000, "-")
+	if sp == nil || sp.Articles == 0 || m.Articles == 0 {
+		return nil
+	}
+	// Spektrum's figure includes the farm, which runs in its process;
+	// take off what the farm used per page while Miniflux fetched.
+	farmPage := farmCPU / time.Duration(m.Articles+m.Failed)
+	fmt.Fprintf(stdout, "the farm's serving: %.2f CPU ms a page (in Spektrum's figures)\n", float64(farmPage.Microseconds())/1000)
+	fmt.Fprintf(stdout, "Spektrum ÷ Miniflux on PostgreSQL, no delay: pages/s %.2f×, CPU ms/page %.2f× (%.2f× without the farm; above 1 is Spektrum using more)\n",
+		sp.PagesPerSec()/m.PagesPerSec(), float64(sp.CPUPerPage())/float64(m.CPUPerPage()),
+		float64(sp.CPUPerPage()-farmPage)/float64(m.CPUPerPage()))
 	return nil
 }

@@ -144,3 +144,15 @@ func TestBenchExtractCommand(t *testing.T) {
 		t.Errorf("bench nope: exit %d, want 2", code)
 	}
 }
+
+// bench ingest --miniflux runs Miniflux on PostgreSQL: without --postgres it
+// is a usage error, before any farm starts.
+func TestBenchIngestMinifluxNeedsPostgres(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"bench", "ingest", "--miniflux", "miniflux.app"}, &out, &errb); code != 2 {
+		t.Errorf("exit %d, want 2 (usage): %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "--postgres") {
+		t.Errorf("the usage error does not name --postgres: %s", errb.String())
+	}
+}

@@ -407,7 +407,7 @@ func (c *Client) classify(ctx context.Context, err error, rawURL string) error {
 	}
 	var busy *busyError
 	if errors.As(err, &busy) {
-		return &Error{Kind: HostBusy, URL: rawURL, Err: busy, RetryAfter: max(time.Until(busy.until), time.Millisecond)}
+		return &Error{Kind: HostBusy, URL: rawURL, Err: busy, RetryAfter: max(time.Until(busy.retryAt()), time.Millisecond)}
 	}
 	if ctx.Err() != nil {
 		if context.Cause(ctx) == errOurTimeout {

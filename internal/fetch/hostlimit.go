@@ -37,6 +37,7 @@ type hostState struct {
 	sending    *hostTicket   // the request on its way (left the limiter, not yet written); nil if none
 	nextStart  time.Time     // the pacing window: earliest send of the next request
 	promised   time.Time     // the latest time a busy answer told a caller to come back
+	promises   []time.Time   // the turns busy answers gave, oldest first, until their callers came back
 	avg        time.Duration // moving average of how long a request holds a slot; 0 until one finished
 	crawlDelay time.Duration // robots.txt floor for the gap
 	users      int           // goroutines holding or asking for this state; guards pruning
@@ -129,9 +130,14 @@ func broadcast(st *hostState) {
 // that far).
 func (l *hostLimiter) acquire(ctx context.Context, host string, wait bool) (*hostTicket, error) {
 	st := l.state(host)
+	first, hasTurn := true, false
 	for {
 		l.mu.Lock()
 		now := time.Now()
+		if first && !wait {
+			hasTurn = l.takeTurn(st, now)
+			first = false
+		}
 		slotFree := len(st.inFlight) < l.concurrency && st.sending == nil
 		if slotFree && !now.Before(st.nextStart) {
 			t := &hostTicket{l: l, st: st, host: host, start: now}
@@ -140,9 +146,10 @@ func (l *hostLimiter) acquire(ctx context.Context, host string, wait bool) (*hos
 			l.mu.Unlock()
 			return t, nil
 		}
-		if !wait && !(slotFree && st.nextStart.Sub(now) <= l.shortWait(st)) {
+		if !wait && !(slotFree && st.nextStart.Sub(now) <= l.waitFor(st, hasTurn)) {
 			err := l.busy(st, host, now)
 			st.promised = err.until
+			st.promises = append(st.promises, err.until)
 			st.users--
 			l.mu.Unlock()
 			return nil, err
@@ -195,6 +202,40 @@ func (l *hostLimiter) shortWait(st *hostState) time.Duration {
 	return min(l.gap(st)/4, maxShortWait)
 }
 
+// waitFor is how long a caller that does not wait waits for a free slot's
+// pacing window: shortWait, or a whole gap for a caller coming back for a
+// turn a busy answer gave it. Each window opens a gap after the request
+// before it was written, so on a loaded machine the windows drift later
+// than the turns promised at the start of a long queue (tens of ms a
+// window); a caller on time for its turn but past shortWait would be sent
+// to the back and its window would pass unused. Call with l.mu held.
+func (l *hostLimiter) waitFor(st *hostState, hasTurn bool) time.Duration {
+	if hasTurn {
+		return l.gap(st)
+	}
+	return l.shortWait(st)
+}
+
+// takeTurn reports whether a caller arriving at now is one a busy answer
+// told to come back about now (its turn is at most shortWait away), and if
+// so crosses that turn off. Turns a gap past that nobody came back for
+// (the job was deleted, or ran elsewhere) are forgotten. Callers are not
+// told apart: whoever arrives first for a turn takes it. Call with l.mu
+// held.
+func (l *hostLimiter) takeTurn(st *hostState, now time.Time) bool {
+	gap := l.gap(st)
+	i := 0
+	for i < len(st.promises) && st.promises[i].Before(now.Add(-gap)) {
+		i++
+	}
+	st.promises = st.promises[i:]
+	if len(st.promises) > 0 && !st.promises[0].After(now.Add(l.shortWait(st))) {
+		st.promises = st.promises[1:]
+		return true
+	}
+	return false
+}
+
 // maxShortWait caps shortWait for long gaps (a robots.txt Crawl-delay).
 const maxShortWait = 250 * time.Millisecond
 
@@ -229,7 +270,19 @@ func (l *hostLimiter) busy(st *hostState, host string, now time.Time) *busyError
 		until = later(until, st.promised.Add(step))
 	}
 	until = later(until, now.Add(minBusyRetry))
-	return &busyError{until: until, reason: reason}
+	// A caller told to come back at until arrives late by however long it
+	// takes to be woken and claim its job again, and since each window opens
+	// a gap after the last request was written, that lateness adds up over
+	// every request to the host (on a loaded machine 50–100 ms a 2 s gap).
+	// So a caller held back only by the pacing comes back a little early,
+	// within shortWait, and acquire has it wait the rest: the window is
+	// used when it opens. (Held back by the slots, it comes back when one
+	// should be free: early, it would find none and go to the back.)
+	retry := until
+	if len(st.inFlight) < l.concurrency {
+		retry = later(until.Add(-l.shortWait(st)/2), now.Add(minBusyRetry))
+	}
+	return &busyError{until: until, retry: retry, reason: reason}
 }
 
 // sent records that t's request was written at at: the next window to the
@@ -282,8 +335,17 @@ func later(a, b time.Time) time.Time {
 
 // busyError says a host cannot take a request now, and when to ask again.
 type busyError struct {
-	until  time.Time
+	until  time.Time // the caller's turn (what busy answers are staggered by)
+	retry  time.Time // when to come back: until, or a little before it to wait for it
 	reason string
+}
+
+// retryAt is when the caller should ask again.
+func (e *busyError) retryAt() time.Time {
+	if e.retry.IsZero() {
+		return e.until
+	}
+	return e.retry
 }
 
 func (e *busyError) Error() string { return e.reason }

@@ -355,3 +355,106 @@ func TestNoWaitComingBackWhenToldIsServed(t *testing.T) {
 		}
 	})
 }
+
+// A caller held back only by the pacing is told to come back a little
+// before its window and, coming back then, waits for the window and leaves
+// as it opens (not when it was woken, which is late on a busy machine and
+// would push every later window back). Held back by the slots, it comes
+// back when a slot should be free, not before.
+func TestNoWaitComesBackEarlyForItsWindow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const delay = 2 * time.Second
+		l := newHostLimiter(2, delay)
+		ctx := context.Background()
+		t0 := time.Now()
+		a, err := l.acquire(ctx, "h", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.sent(t0)
+		_, err = l.acquire(ctx, "h", false)
+		var be *busyError
+		if !errors.As(err, &be) {
+			t.Fatalf("second caller within the gap: %v, want busy", err)
+		}
+		if !be.until.Equal(t0.Add(delay)) || !be.retryAt().Before(be.until) || be.until.Sub(be.retryAt()) > l.shortWait(l.state("h")) {
+			t.Fatalf("told to come back at +%v for the window at +%v; want a little before it, within the short wait",
+				be.retryAt().Sub(t0), be.until.Sub(t0))
+		}
+		time.Sleep(time.Until(be.retryAt()))
+		b, err := l.acquire(ctx, "h", false)
+		if err != nil {
+			t.Fatalf("came back when told, turned away: %v", err)
+		}
+		if got := time.Since(t0); got != delay {
+			t.Errorf("the second request left %v after the first, want the gap %v", got, delay)
+		}
+		b.sent(time.Now())
+		// Both slots taken: a third caller is told to come back no earlier
+		// than its turn.
+		_, err = l.acquire(ctx, "h", false)
+		if !errors.As(err, &be) {
+			t.Fatalf("third caller with both slots taken: %v, want busy", err)
+		}
+		if be.retryAt() != be.until {
+			t.Errorf("held back by the slots, told to come back %v before its turn", be.until.Sub(be.retryAt()))
+		}
+		a.release()
+		b.release()
+	})
+}
+
+// Windows open a gap after the request before was written, so on a loaded
+// machine they drift later than the turns promised at the start of a queue.
+// A caller coming back for its turn waits for the drifted window (up to a
+// gap) instead of being sent to the back of the line; a caller nobody gave
+// a turn still only waits the short wait.
+func TestNoWaitTurnSurvivesDriftedWindow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const delay = time.Second
+		l := newHostLimiter(1, delay)
+		ctx := context.Background()
+		t0 := time.Now()
+		a, err := l.acquire(ctx, "h", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.sent(t0)
+		a.release()
+		_, err = l.acquire(ctx, "h", false)
+		var be *busyError
+		if !errors.As(err, &be) {
+			t.Fatalf("second caller within the gap: %v, want busy", err)
+		}
+		// The window drifts 400 ms, past the short wait (requests written late).
+		drift := 400 * time.Millisecond
+		st := l.state("h")
+		l.mu.Lock()
+		st.nextStart = st.nextStart.Add(drift)
+		l.mu.Unlock()
+		l.unuse(st)
+		time.Sleep(time.Until(be.retryAt()))
+		// Someone without a turn, arriving at the same moment, is turned away.
+		if _, err := newHostLimiterLike(l, st).acquire(ctx, "h", false); !errors.As(err, new(*busyError)) {
+			t.Fatalf("a caller without a turn, the window %v away: %v, want busy", time.Until(st.nextStart), err)
+		}
+		b, err := l.acquire(ctx, "h", false)
+		if err != nil {
+			t.Fatalf("came back for its turn, the window drifted %v: turned away: %v", drift, err)
+		}
+		if got := time.Since(t0); got != delay+drift {
+			t.Errorf("left %v after the first, want at the drifted window %v", got, delay+drift)
+		}
+		b.release()
+	})
+}
+
+// newHostLimiterLike is a limiter whose host h is in st's pacing state but
+// has given no turns.
+func newHostLimiterLike(l *hostLimiter, st *hostState) *hostLimiter {
+	o := newHostLimiter(l.concurrency, l.delay)
+	l.mu.Lock()
+	o.hosts["h"] = &hostState{nextStart: st.nextStart, changed: make(chan struct{})}
+	l.mu.Unlock()
+	return o
+}

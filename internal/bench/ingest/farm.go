@@ -44,12 +44,16 @@ type FarmOptions struct {
 
 // Farm is the running sites.
 type Farm struct {
-	opts    FarmOptions
-	hosts   []*host
-	feeds   []string
-	Pages   atomic.Int64 // article pages served
-	Feeds   atomic.Int64 // feeds served in full
-	NotMod  atomic.Int64 // feed requests answered 304
+	opts   FarmOptions
+	hosts  []*host
+	feeds  []string
+	Pages  atomic.Int64 // article pages served
+	Feeds  atomic.Int64 // feeds served in full
+	NotMod atomic.Int64 // feed requests answered 304
+	// Empty makes every feed list no items while set (its ETag changes
+	// with it): subscribing a reader that fetches a feed as it subscribes
+	// (Miniflux) stores nothing, and the pages come in the measured pass.
+	Empty   atomic.Bool
 	started time.Time
 
 	mu sync.RWMutex
@@ -214,6 +218,9 @@ func (h *host) feed(k int) []byte {
 	added := h.farm.added
 	h.farm.mu.RUnlock()
 	first := h.farm.opts.ItemsPerFeed
+	if h.farm.Empty.Load() {
+		first, added = 0, nil
+	}
 	for i := range first + len(added) {
 		u := h.articleURL(k, i)
 		at := day.Add(time.Duration(i) * time.Minute)

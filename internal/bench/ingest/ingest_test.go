@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -113,5 +114,37 @@ func BenchmarkUnchangedPolls(b *testing.B) {
 		}
 		b.ReportMetric(float64(r.Polled)/r.Wall.Seconds(), "polls/s")
 		b.ReportMetric(float64(r.CPU.Microseconds())/1000/float64(r.Polled), "cpu-ms/poll")
+	}
+}
+
+// Miniflux, when installed (`go install miniflux.app/v2@v2.3.5`) and the
+// PostgreSQL test server is named, takes every page of a small farm with its
+// crawler in the measured pass, none while subscribing.
+func TestMinifluxSmallFarm(t *testing.T) {
+	bin, err := exec.LookPath("miniflux.app")
+	if err != nil {
+		t.Skip("miniflux.app is not installed")
+	}
+	pg := os.Getenv(pgtest.Env)
+	if pg == "" {
+		t.Skipf("%s is not set", pgtest.Env)
+	}
+	farm, err := StartFarm(FarmOptions{Hosts: 2, FeedsPerHost: 2, ItemsPerFeed: 3, FirstIP: 203 << 8})
+	if err != nil {
+		t.Skip(err)
+	}
+	defer farm.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, farmCPU, err := Miniflux(ctx, bin, farm, pg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Articles != farm.Articles() || r.Failed != 0 || farm.Pages.Load() != int64(farm.Articles()) {
+		t.Errorf("miniflux stored %d articles with pages (%d without), the farm served %d pages; want %d, 0, %d",
+			r.Articles, r.Failed, farm.Pages.Load(), farm.Articles(), farm.Articles())
+	}
+	if r.CPU <= 0 || r.Wall <= 0 || farmCPU <= 0 {
+		t.Errorf("measured no time: %+v, the farm %v", r, farmCPU)
 	}
 }

@@ -14,22 +14,22 @@ import (
 // PutSignature replaces an article's signature and band keys; see store.DuplicateStore.
 func (s *Store) PutSignature(ctx context.Context, articleID int64, sig []uint32, bands []uint64) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM article_bands WHERE article_id = ?`), articleID); err != nil {
+		if _, err := s.txExec(ctx, tx, s.d.rebind(`DELETE FROM article_bands WHERE article_id = ?`), articleID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM article_signatures WHERE article_id = ?`), articleID); err != nil {
+		if _, err := s.txExec(ctx, tx, s.d.rebind(`DELETE FROM article_signatures WHERE article_id = ?`), articleID); err != nil {
 			return err
 		}
 		if sig == nil {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO article_signatures (article_id, signature) VALUES (?, ?)`),
+		if _, err := s.txExec(ctx, tx, s.d.rebind(`INSERT INTO article_signatures (article_id, signature) VALUES (?, ?)`),
 			articleID, encodeSignature(sig)); err != nil {
 			return err
 		}
 		for _, b := range bands {
 			// A signature's bands may repeat a key; one row is enough.
-			if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO article_bands (band_key, article_id) VALUES (?, ?)
+			if _, err := s.txExec(ctx, tx, s.d.rebind(`INSERT INTO article_bands (band_key, article_id) VALUES (?, ?)
 				ON CONFLICT DO NOTHING`), int64(b), articleID); err != nil {
 				return err
 			}
@@ -60,7 +60,7 @@ func (s *Store) SignatureCandidates(ctx context.Context, bands []uint64, exclude
 		WHERE a.id IN (SELECT article_id FROM article_bands WHERE band_key IN (?` + strings.Repeat(", ?", len(bands)-1) + `))
 			AND a.id <> ?
 		ORDER BY a.first_seen_at, a.id LIMIT ?`
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(q), args...)
+	rows, err := s.query(ctx, s.d.rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("near-duplicate candidates: %w", err)
 	}
@@ -89,7 +89,7 @@ func (s *Store) SetDuplicateOf(ctx context.Context, articleID, original int64) e
 		return err
 	}
 	defer done()
-	if _, err := s.db.ExecContext(ctx, s.d.rebind(`UPDATE articles SET duplicate_of = ? WHERE id = ?`),
+	if _, err := s.execDB(ctx, s.d.rebind(`UPDATE articles SET duplicate_of = ? WHERE id = ?`),
 		nullID(original), articleID); err != nil {
 		return fmt.Errorf("mark article %d as a copy of %d: %w", articleID, original, err)
 	}
@@ -98,7 +98,7 @@ func (s *Store) SetDuplicateOf(ctx context.Context, articleID, original int64) e
 
 // Copies returns the visible copies of original, oldest first.
 func (s *Store) Copies(ctx context.Context, original int64) ([]store.Article, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+articleCols+articleFrom+
+	rows, err := s.query(ctx, s.d.rebind(`SELECT `+articleCols+articleFrom+
 		` WHERE a.duplicate_of = ? AND a.hidden = FALSE ORDER BY a.first_seen_at, a.id LIMIT 50`), original)
 	if err != nil {
 		return nil, fmt.Errorf("copies of article %d: %w", original, err)
@@ -138,7 +138,7 @@ func (s *Store) MostCovered(ctx context.Context, since time.Time, limit int) ([]
 		limit = 10
 	}
 	limit = min(limit, maxLimit)
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+articleCols+articleFrom+`
+	rows, err := s.query(ctx, s.d.rebind(`SELECT `+articleCols+articleFrom+`
 		JOIN (SELECT duplicate_of AS original, COUNT(*) AS n FROM articles
 			WHERE duplicate_of IS NOT NULL AND hidden = FALSE GROUP BY duplicate_of) c ON c.original = a.id
 		WHERE a.hidden = FALSE AND a.duplicate_of IS NULL AND a.sort_at >= ?

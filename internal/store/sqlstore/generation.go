@@ -13,7 +13,7 @@ import (
 // PageGeneration returns the site's page generation.
 func (s *Store) PageGeneration(ctx context.Context) (int64, error) {
 	var gen int64
-	if err := s.db.QueryRowContext(ctx, `SELECT gen FROM page_generation WHERE id = 1`).Scan(&gen); err != nil {
+	if err := s.queryRow(ctx, `SELECT gen FROM page_generation WHERE id = 1`).Scan(&gen); err != nil {
 		return 0, fmt.Errorf("read page generation: %w", err)
 	}
 	return gen, nil

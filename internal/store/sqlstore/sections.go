@@ -49,9 +49,9 @@ func (s *Store) sectionNames(ctx context.Context, slug string) (map[string]map[s
 	var rows *sql.Rows
 	var err error
 	if slug == "" {
-		rows, err = s.db.QueryContext(ctx, s.d.rebind(qSectionNames))
+		rows, err = s.query(ctx, s.d.rebind(qSectionNames))
 	} else {
-		rows, err = s.db.QueryContext(ctx, s.d.rebind(qSectionNamesOf), slug)
+		rows, err = s.query(ctx, s.d.rebind(qSectionNamesOf), slug)
 	}
 	if err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func (s *Store) sectionNames(ctx context.Context, slug string) (map[string]map[s
 // Sections lists every section in menu order with its names per edition
 // and its visible article count.
 func (s *Store) Sections(ctx context.Context) ([]store.Section, error) {
-	rows, err := s.db.QueryContext(ctx, s.q.sections)
+	rows, err := s.query(ctx, s.q.sections)
 	if err != nil {
 		return nil, fmt.Errorf("list sections: %w", err)
 	}
@@ -103,7 +103,7 @@ func (s *Store) Sections(ctx context.Context) ([]store.Section, error) {
 // Section returns one section with its names per edition.
 func (s *Store) Section(ctx context.Context, slug string) (*store.Section, error) {
 	var sec store.Section
-	if err := scanSection(s.db.QueryRowContext(ctx, s.q.sectionBySlug, slug), &sec); err != nil {
+	if err := scanSection(s.queryRow(ctx, s.q.sectionBySlug, slug), &sec); err != nil {
 		return nil, notFound(err, "section %q", slug)
 	}
 	names, err := s.sectionNames(ctx, slug)

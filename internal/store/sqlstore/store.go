@@ -33,6 +33,8 @@ type Store struct {
 	db *sql.DB
 	d  Dialect
 	q  queries
+	// stmts holds the prepared statements (stmts.go).
+	stmts stmtCache
 	// writeSem holds one token when Dialect.SerializeWrites is set; nil otherwise.
 	writeSem chan struct{}
 }
@@ -69,7 +71,7 @@ func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, er
 		return nil, err
 	}
 	defer done()
-	return s.db.ExecContext(ctx, q, args...)
+	return s.execDB(ctx, q, args...)
 }
 
 // writeRow runs a write statement with RETURNING in this process's write
@@ -80,14 +82,16 @@ func (s *Store) writeRow(ctx context.Context, q string, args []any, scan func(*s
 		return err
 	}
 	defer done()
-	return scan(s.db.QueryRowContext(ctx, q, args...))
+	return scan(s.queryRow(ctx, q, args...))
 }
 
 // DB exposes the underlying pool, for the dialect packages and their tests.
 func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	return errors.Join(s.stmts.close(), s.db.Close())
+}
 
 // ms converts a time to stored unix milliseconds; the zero time is 0.
 func ms(t time.Time) int64 {
@@ -235,7 +239,7 @@ func scanSource(sc interface{ Scan(...any) error }) (store.Source, error) {
 }
 
 func (s *Store) querySources(ctx context.Context, q string, args ...any) ([]store.Source, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +323,7 @@ func mustAffect(res sql.Result, what string, id int64) error {
 
 // Source returns one source with its counts.
 func (s *Store) Source(ctx context.Context, id int64) (*store.Source, error) {
-	src, err := scanSource(s.db.QueryRowContext(ctx, s.q.sourceByID, id))
+	src, err := scanSource(s.queryRow(ctx, s.q.sourceByID, id))
 	if err != nil {
 		return nil, notFound(err, "source %d", id)
 	}
@@ -328,7 +332,7 @@ func (s *Store) Source(ctx context.Context, id int64) (*store.Source, error) {
 
 // SourceByURL returns the source read from url.
 func (s *Store) SourceByURL(ctx context.Context, url string) (*store.Source, error) {
-	src, err := scanSource(s.db.QueryRowContext(ctx, s.q.sourceByURL, url))
+	src, err := scanSource(s.queryRow(ctx, s.q.sourceByURL, url))
 	if err != nil {
 		return nil, notFound(err, "source %s", url)
 	}
@@ -367,11 +371,11 @@ func (s *Store) DueSources(ctx context.Context, now time.Time) ([]store.Source, 
 func (s *Store) DeleteSource(ctx context.Context, id int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{s.q.deleteSourceViews, s.q.deleteSourceArticles, s.q.deleteSourceJobs} {
-			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			if _, err := s.txExec(ctx, tx, q, id); err != nil {
 				return fmt.Errorf("delete source %d: %w", id, err)
 			}
 		}
-		res, err := tx.ExecContext(ctx, s.q.deleteSource, id)
+		res, err := s.txExec(ctx, tx, s.q.deleteSource, id)
 		if err != nil {
 			return fmt.Errorf("delete source %d: %w", id, err)
 		}
@@ -435,7 +439,7 @@ func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *store.Article)
 	for range maxUpsertRounds {
 		var id, firstSeen int64
 		var slug, hash string
-		err := tx.QueryRowContext(ctx, s.q.articleDupe, a.SourceID, a.CanonicalURL, a.SourceID, a.GUID,
+		err := s.txQueryRow(ctx, tx, s.q.articleDupe, a.SourceID, a.CanonicalURL, a.SourceID, a.GUID,
 			a.SourceID, a.GUID, a.SourceID, a.URL).Scan(&id, &slug, &firstSeen, &hash)
 		switch {
 		case err == nil:
@@ -444,7 +448,7 @@ func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *store.Article)
 				return store.Unchanged, nil
 			}
 			pub := ms(a.PublishedAt)
-			if _, err := tx.ExecContext(ctx, s.q.updateArticle,
+			if _, err := s.txExec(ctx, tx, s.q.updateArticle,
 				a.Title, a.Author, pub, pub, ms(a.UpdatedAt), a.Language, a.Section, a.Image,
 				a.Summary, a.HTML, a.Text, a.ContentHash, pub, pub, id); err != nil {
 				return store.Unchanged, fmt.Errorf("update article %d: %w", id, err)
@@ -466,7 +470,7 @@ func (s *Store) upsertArticle(ctx context.Context, tx *sql.Tx, a *store.Article)
 		if sortAt == 0 {
 			sortAt = firstSeen
 		}
-		err = tx.QueryRowContext(ctx, s.q.insertArticle,
+		err = s.txQueryRow(ctx, tx, s.q.insertArticle,
 			src, a.URL, a.CanonicalURL, a.GUID, slug, a.Title, a.Author, ms(a.PublishedAt),
 			ms(a.UpdatedAt), a.Language, a.Section, a.Image, a.Summary, a.HTML, a.Text,
 			a.ContentHash, firstSeen, sortAt, a.Hidden).Scan(&id)
@@ -488,14 +492,14 @@ func (s *Store) freeSlug(ctx context.Context, tx *sql.Tx, base string) (string, 
 	// whole slug index (a LIKE prefix uses no index on either engine
 	// under every collation), so it runs only for a title seen before.
 	var n int
-	if err := tx.QueryRowContext(ctx, s.q.articleSlugTaken, base).Scan(&n); err != nil {
+	if err := s.txQueryRow(ctx, tx, s.q.articleSlugTaken, base).Scan(&n); err != nil {
 		return "", fmt.Errorf("look up slug %s: %w", base, err)
 	}
 	if n == 0 {
 		return base, nil
 	}
 	// Slugs hold only [a-z0-9-], so base carries no LIKE wildcards.
-	rows, err := tx.QueryContext(ctx, s.q.articleSlugs, base, base+"-%")
+	rows, err := s.txQuery(ctx, tx, s.q.articleSlugs, base, base+"-%")
 	if err != nil {
 		return "", fmt.Errorf("read slugs like %s: %w", base, err)
 	}
@@ -565,9 +569,9 @@ func (s *Store) ArticleKnown(ctx context.Context, sourceID int64, guid, url stri
 	var n int
 	var err error
 	if guid != "" {
-		err = s.db.QueryRowContext(ctx, s.q.articleKnownGUID, sourceID, guid, url, url).Scan(&n)
+		err = s.queryRow(ctx, s.q.articleKnownGUID, sourceID, guid, url, url).Scan(&n)
 	} else {
-		err = s.db.QueryRowContext(ctx, s.q.articleKnownURL, sourceID, url, url).Scan(&n)
+		err = s.queryRow(ctx, s.q.articleKnownURL, sourceID, url, url).Scan(&n)
 	}
 	if err != nil {
 		return false, fmt.Errorf("check article known (source %d, guid %q, url %s): %w", sourceID, guid, url, err)
@@ -577,7 +581,7 @@ func (s *Store) ArticleKnown(ctx context.Context, sourceID int64, guid, url stri
 
 // Article returns one article by ID, hidden or not.
 func (s *Store) Article(ctx context.Context, id int64) (*store.Article, error) {
-	a, err := scanArticle(s.db.QueryRowContext(ctx, s.q.articleByID, id))
+	a, err := scanArticle(s.queryRow(ctx, s.q.articleByID, id))
 	if err != nil {
 		return nil, notFound(err, "article %d", id)
 	}
@@ -586,7 +590,7 @@ func (s *Store) Article(ctx context.Context, id int64) (*store.Article, error) {
 
 // ArticleBySlug returns one article by slug, hidden or not.
 func (s *Store) ArticleBySlug(ctx context.Context, slug string) (*store.Article, error) {
-	a, err := scanArticle(s.db.QueryRowContext(ctx, s.q.articleBySlug, slug))
+	a, err := scanArticle(s.queryRow(ctx, s.q.articleBySlug, slug))
 	if err != nil {
 		return nil, notFound(err, "article %q", slug)
 	}
@@ -668,7 +672,7 @@ func (s *Store) listArticles(ctx context.Context, extra string, extraArgs []any,
 	b.WriteString(qArticlesTail)
 	args = append(args, limit+1) // one extra row says whether a next page exists
 
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(b.String()), args...)
+	rows, err := s.query(ctx, s.d.rebind(b.String()), args...)
 	if err != nil {
 		return store.ArticlePage{}, err
 	}
@@ -696,7 +700,7 @@ func (s *Store) listArticles(ctx context.Context, extra string, extraArgs []any,
 // CountArticles counts all stored articles, hidden ones included.
 func (s *Store) CountArticles(ctx context.Context) (int, error) {
 	var n int
-	if err := s.db.QueryRowContext(ctx, s.q.countArticles).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, s.q.countArticles).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count articles: %w", err)
 	}
 	return n, nil
@@ -760,7 +764,7 @@ func (s *Store) Trending(ctx context.Context, since time.Time, limit int) ([]sto
 		limit = 10
 	}
 	limit = min(limit, maxLimit)
-	rows, err := s.db.QueryContext(ctx, s.q.trending, since.UTC().Truncate(time.Hour).UnixMilli(), limit)
+	rows, err := s.query(ctx, s.q.trending, since.UTC().Truncate(time.Hour).UnixMilli(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("trending articles: %w", err)
 	}
@@ -907,7 +911,7 @@ func (s *Store) JobCounts(ctx context.Context, kinds []string, now time.Time) (s
 		where = "WHERE " + strings.TrimSuffix(filter, " AND")
 	}
 	q := s.d.rebind(fmt.Sprintf(qJobCounts, where))
-	rows, err := s.db.QueryContext(ctx, q, append([]any{ms(now)}, kargs...)...)
+	rows, err := s.query(ctx, q, append([]any{ms(now)}, kargs...)...)
 	if err != nil {
 		return store.JobCounts{}, fmt.Errorf("count jobs: %w", err)
 	}

@@ -36,7 +36,7 @@ const featureChunk = 500
 func (s *Store) InStoryTx(ctx context.Context, fn func(tx store.StoryTx) error) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if s.d.StoryLock != "" {
-			if _, err := tx.ExecContext(ctx, s.d.StoryLock); err != nil {
+			if _, err := s.txExec(ctx, tx, s.d.StoryLock); err != nil {
 				return fmt.Errorf("take the story lock: %w", err)
 			}
 		}
@@ -52,6 +52,13 @@ type storyTx struct {
 var _ store.StoryTx = (*storyTx)(nil)
 
 func (t *storyTx) exec(ctx context.Context, q string, args ...any) error {
+	_, err := t.s.txExec(ctx, t.tx, t.s.d.rebind(q), args...)
+	return err
+}
+
+// execOnce runs a statement built for its number of values unprepared, so
+// that its many variants stay out of the statement cache.
+func (t *storyTx) execOnce(ctx context.Context, q string, args ...any) error {
 	_, err := t.tx.ExecContext(ctx, t.s.d.rebind(q), args...)
 	return err
 }
@@ -59,7 +66,7 @@ func (t *storyTx) exec(ctx context.Context, q string, args ...any) error {
 // CountFeatures counts one more article and its features.
 func (t *storyTx) CountFeatures(ctx context.Context, features []uint64) (int, []int, error) {
 	var docs int
-	if err := t.tx.QueryRowContext(ctx, `UPDATE story_docs SET docs = docs + 1 WHERE id = 1 RETURNING docs`).Scan(&docs); err != nil {
+	if err := t.s.txQueryRow(ctx, t.tx, `UPDATE story_docs SET docs = docs + 1 WHERE id = 1 RETURNING docs`).Scan(&docs); err != nil {
 		return 0, nil, fmt.Errorf("count story documents: %w", err)
 	}
 	counts := make(map[int64]int, len(features))
@@ -133,7 +140,7 @@ func (t *storyTx) StoryCandidates(ctx context.Context, features []uint64, since 
 func (t *storyTx) OpenStoryCentroid(ctx context.Context, id int64) (*store.StoryCentroid, error) {
 	// Merges repoint earlier merges (MergeStory), so one step resolves.
 	var into sql.NullInt64
-	err := t.tx.QueryRowContext(ctx, t.s.d.rebind(`SELECT merged_into FROM stories WHERE id = ?`), id).Scan(&into)
+	err := t.s.txQueryRow(ctx, t.tx, t.s.d.rebind(`SELECT merged_into FROM stories WHERE id = ?`), id).Scan(&into)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("story %d: %w", id, store.ErrNotFound)
 	}
@@ -143,7 +150,7 @@ func (t *storyTx) OpenStoryCentroid(ctx context.Context, id int64) (*store.Story
 	if into.Valid {
 		id = into.Int64
 	}
-	c, err := scanCentroid(t.tx.QueryRowContext(ctx, t.s.d.rebind(
+	c, err := scanCentroid(t.s.txQueryRow(ctx, t.tx, t.s.d.rebind(
 		`SELECT id, size, seen_at, centroid FROM stories WHERE id = ? AND centroid IS NOT NULL`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("story %d is closed: %w", id, store.ErrNotFound)
@@ -156,7 +163,7 @@ func (t *storyTx) OpenStoryCentroid(ctx context.Context, id int64) (*store.Story
 
 // CreateStory records a new story.
 func (t *storyTx) CreateStory(ctx context.Context, c *store.StoryCentroid) error {
-	err := t.tx.QueryRowContext(ctx, t.s.d.rebind(`INSERT INTO stories (size, seen_at, centroid, created_at)
+	err := t.s.txQueryRow(ctx, t.tx, t.s.d.rebind(`INSERT INTO stories (size, seen_at, centroid, created_at)
 		VALUES (?, ?, ?, ?) RETURNING id`), c.Size, ms(c.Last), encodeCentroid(c.Vector), ms(time.Now())).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("create story: %w", err)
@@ -176,7 +183,7 @@ func (t *storyTx) SaveStory(ctx context.Context, c *store.StoryCentroid, added [
 		for _, f := range part {
 			args = append(args, int64(f), c.ID)
 		}
-		if err := t.exec(ctx, `INSERT INTO story_postings (feature, story_id) VALUES `+
+		if err := t.execOnce(ctx, `INSERT INTO story_postings (feature, story_id) VALUES `+
 			strings.TrimSuffix(strings.Repeat("(?, ?), ", len(part)), ", ")+` ON CONFLICT DO NOTHING`, args...); err != nil {
 			return fmt.Errorf("save story %d postings: %w", c.ID, err)
 		}
@@ -208,7 +215,7 @@ func (t *storyTx) MergeStory(ctx context.Context, gone, keep int64) error {
 // SetArticleStory files an article under a story.
 func (t *storyTx) SetArticleStory(ctx context.Context, articleID, storyID int64) error {
 	var old sql.NullInt64
-	err := t.tx.QueryRowContext(ctx, t.s.d.rebind(`SELECT story_id FROM articles WHERE id = ?`), articleID).Scan(&old)
+	err := t.s.txQueryRow(ctx, t.tx, t.s.d.rebind(`SELECT story_id FROM articles WHERE id = ?`), articleID).Scan(&old)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("file article %d under story %d: %w", articleID, storyID, store.ErrNotFound)
 	}
@@ -252,10 +259,10 @@ func (t *storyTx) RelativeStory(ctx context.Context, articleID, original int64) 
 	var id sql.NullInt64
 	var err error
 	if original != 0 {
-		err = t.tx.QueryRowContext(ctx, t.s.d.rebind(`SELECT story_id FROM articles WHERE id = ?`), original).Scan(&id)
+		err = t.s.txQueryRow(ctx, t.tx, t.s.d.rebind(`SELECT story_id FROM articles WHERE id = ?`), original).Scan(&id)
 	}
 	if (err == nil || errors.Is(err, sql.ErrNoRows)) && !id.Valid {
-		err = t.tx.QueryRowContext(ctx, t.s.d.rebind(`SELECT story_id FROM articles
+		err = t.s.txQueryRow(ctx, t.tx, t.s.d.rebind(`SELECT story_id FROM articles
 			WHERE duplicate_of = ? AND story_id IS NOT NULL ORDER BY id LIMIT 1`), articleID).Scan(&id)
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -315,7 +322,7 @@ func scanStory(sc interface{ Scan(...any) error }) (store.Story, error) {
 
 // Story returns one story.
 func (s *Store) Story(ctx context.Context, id int64) (*store.Story, error) {
-	st, err := scanStory(s.db.QueryRowContext(ctx, s.d.rebind(`SELECT `+storyCols+storyFrom+` WHERE s.id = ?`), id))
+	st, err := scanStory(s.queryRow(ctx, s.d.rebind(`SELECT `+storyCols+storyFrom+` WHERE s.id = ?`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("story %d: %w", id, store.ErrNotFound)
 	}
@@ -330,7 +337,7 @@ func (s *Store) StoryArticles(ctx context.Context, id int64, limit int) ([]store
 	if limit <= 0 || limit > maxLimit {
 		limit = maxLimit
 	}
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+articleCols+articleFrom+
+	rows, err := s.query(ctx, s.d.rebind(`SELECT `+articleCols+articleFrom+
 		` WHERE a.story_id = ? AND a.hidden = FALSE ORDER BY a.sort_at, a.id LIMIT ?`), id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("articles of story %d: %w", id, err)
@@ -379,7 +386,7 @@ func (s *Store) Stories(ctx context.Context, q store.StoryQuery) (store.StoryPag
 	}
 	b.WriteString(` ORDER BY s.last_at DESC, s.id DESC LIMIT ?`)
 	args = append(args, limit+1)
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(b.String()), args...)
+	rows, err := s.query(ctx, s.d.rebind(b.String()), args...)
 	if err != nil {
 		return store.StoryPage{}, fmt.Errorf("list stories: %w", err)
 	}
@@ -413,7 +420,7 @@ func (s *Store) AgeStories(ctx context.Context, before time.Time) (int, error) {
 			(SELECT id FROM stories WHERE centroid IS NOT NULL AND seen_at < ?)`, ms(before)); err != nil {
 			return err
 		}
-		res, err := t.tx.ExecContext(ctx, s.d.rebind(`UPDATE stories SET centroid = NULL
+		res, err := t.s.txExec(ctx, t.tx, s.d.rebind(`UPDATE stories SET centroid = NULL
 			WHERE centroid IS NOT NULL AND seen_at < ?`), ms(before))
 		if err != nil {
 			return err

@@ -85,7 +85,7 @@ func (s *Store) PutTranslation(ctx context.Context, t *store.Translation) error 
 
 // Translation returns one row, ErrNotFound when there is none yet.
 func (s *Store) Translation(ctx context.Context, articleID int64, lang string) (*store.Translation, error) {
-	t, err := scanTranslation(s.db.QueryRowContext(ctx, s.d.rebind(qTranslation), articleID, lang))
+	t, err := scanTranslation(s.queryRow(ctx, s.d.rebind(qTranslation), articleID, lang))
 	if err != nil {
 		return nil, notFound(err, "translation of article %d into %s", articleID, lang)
 	}
@@ -150,7 +150,7 @@ func (s *Store) EditionArticles(ctx context.Context, lang string, q store.Articl
 
 // TranslationCounts counts rows per edition language and status.
 func (s *Store) TranslationCounts(ctx context.Context) (map[string]map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, qTranslationCounts)
+	rows, err := s.query(ctx, qTranslationCounts)
 	if err != nil {
 		return nil, fmt.Errorf("count translations: %w", err)
 	}
@@ -289,7 +289,7 @@ func (s *Store) AddTranslationUsage(ctx context.Context, u store.TranslationUsag
 
 // TranslationUsage lists every provider's use in month.
 func (s *Store) TranslationUsage(ctx context.Context, month string) ([]store.TranslationUsage, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(qUsage), month)
+	rows, err := s.query(ctx, s.d.rebind(qUsage), month)
 	if err != nil {
 		return nil, fmt.Errorf("read translation usage: %w", err)
 	}
