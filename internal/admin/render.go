@@ -2,6 +2,7 @@ package admin
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -96,7 +97,7 @@ func (a *Admin) lang(r *http.Request) string {
 }
 
 func (a *Admin) newPage(r *http.Request, title, nav string, data any) *page {
-	p := &page{Lang: a.lang(r), Title: title, SiteName: a.cfg.SiteName, Style: a.cfg.StyleURL, AdminCSS: a.cssPath, Nav: nav, Data: data,
+	p := &page{Lang: a.lang(r), Title: title, SiteName: a.siteName(r.Context()), Style: a.cfg.StyleURL, AdminCSS: a.cssPath, Nav: nav, Data: data,
 		Sections: a.cfg.Sections != nil, Editions: a.cfg.Translation != nil}
 	if me := current(r); me != nil {
 		p.User, p.IsAdmin, p.CSRF = me.user.Email, me.user.Role == "admin", me.sess.CSRF
@@ -105,6 +106,23 @@ func (a *Admin) newPage(r *http.Request, title, nav string, data any) *page {
 		p.Notice = "admin.done." + n
 	}
 	return p
+}
+
+// siteName is the outlet's name as the settings page set it for every
+// edition, else the flag's: the admin is named as the site is.
+func (a *Admin) siteName(ctx context.Context) string {
+	if a.cfg.Settings == nil {
+		return a.cfg.SiteName
+	}
+	s, err := a.cfg.Settings.Load(ctx)
+	if err != nil {
+		a.log.Warn("reading the site's name from the settings; showing the configured one", "err", err)
+		return a.cfg.SiteName
+	}
+	if s.All.Name != "" {
+		return s.All.Name
+	}
+	return a.cfg.SiteName
 }
 
 // noticeKeys are the "done" notices a redirect may name (?done=added): only

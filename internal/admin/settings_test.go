@@ -41,6 +41,10 @@ func TestSettingsShowOnSite(t *testing.T) {
 					t.Fatalf("POST %s = %d → %q\n%s", s.path, a.status, a.location, a.body)
 				}
 			}
+			// The admin is named as the site now is.
+			if home := b.get("/admin/"); !strings.Contains(home.body, `class="brand" href="/admin/">Daily Spectrum<small>`) {
+				t.Errorf("the admin's header lacks the outlet's new name:\n%.600s", home.body)
+			}
 			reader := e.browser()
 			en, de := reader.get("/en/"), reader.get("/de/")
 			for _, c := range []struct {
