@@ -170,7 +170,22 @@ func (a *App) newsletterConfig() newsletter.Config {
 	}
 	return newsletter.Config{SiteName: c.SiteName, BaseURL: c.BaseURL, FromAddr: c.MailFrom, ReturnPath: c.ReturnPath, Secret: c.Secret,
 		Languages: langs, Rate: c.NewsletterRate, SendHour: c.NewsletterHour, Logger: a.Logger,
-		TrustedProxies: c.TrustedProxies, SiteLanguage: c.Language}
+		TrustedProxies: c.TrustedProxies, SiteLanguage: c.Language, Names: a.siteNames(langs)}
+}
+
+// siteNames gives the outlet's name in an edition as the settings page set
+// it ("" when it set none: the flag's then), for the newsletter's mails and
+// pages.
+func (a *App) siteNames(editions []string) func(ctx context.Context, lang string) string {
+	set := ops.NewSettings(a.Store, editions)
+	return func(ctx context.Context, lang string) string {
+		s, err := set.Load(ctx)
+		if err != nil {
+			a.Logger.Warn("reading the outlet's name from the settings; the newsletter uses the configured one", "err", err)
+			return ""
+		}
+		return s.For(lang, settings.Text{}).Name
+	}
 }
 
 // NewsletterOffline returns the newsletter, or, while no SMTP server is

@@ -59,7 +59,20 @@ func render(html *htmltemplate.Template, text *texttemplate.Template, data any) 
 	return h.String(), t.String(), nil
 }
 
-func (n *Newsletter) from() (string, string) { return n.cfg.SiteName, n.cfg.FromAddr }
+func (n *Newsletter) from(ctx context.Context, lang string) (string, string) {
+	return n.siteName(ctx, lang), n.cfg.FromAddr
+}
+
+// siteName is the outlet's name in edition lang: the settings' (Config.Names)
+// when they give one that can stand in a From header, else Config.SiteName.
+func (n *Newsletter) siteName(ctx context.Context, lang string) string {
+	if n.cfg.Names != nil {
+		if v := n.cfg.Names(ctx, lang); v != "" && checkHeader("From", v) == nil {
+			return v
+		}
+	}
+	return n.cfg.SiteName
+}
 
 // messageID is unique per purpose and subscriber; for digests it is the
 // same for every attempt at one run's mail, so a resend after a crash in the
@@ -80,8 +93,9 @@ type confirmData struct {
 
 // confirmMail renders the double opt-in mail: the only mail an unconfirmed
 // address ever gets.
-func (n *Newsletter) confirmMail(sub *store.Subscriber, sections map[string]store.Section) (*Message, error) {
+func (n *Newsletter) confirmMail(ctx context.Context, sub *store.Subscriber, sections map[string]store.Section) (*Message, error) {
 	lang := n.msg.lang(sub.Language)
+	site := n.siteName(ctx, lang)
 	secs := n.msg.T(lang, "form.allsections")
 	if len(sub.Sections) > 0 {
 		names := make([]string, len(sub.Sections))
@@ -95,9 +109,9 @@ func (n *Newsletter) confirmMail(sub *store.Subscriber, sections map[string]stor
 		secs = strings.Join(names, ", ")
 	}
 	consent, _, _ := n.msg.consent(lang)
-	d := confirmData{Lang: lang, Site: n.cfg.SiteName,
-		Subject:    n.msg.T(lang, "mail.confirm.subject", n.cfg.SiteName),
-		Intro:      n.msg.T(lang, "mail.confirm.intro", n.cfg.SiteName, n.msg.frequencyName(lang, sub.Frequency), secs),
+	d := confirmData{Lang: lang, Site: site,
+		Subject:    n.msg.T(lang, "mail.confirm.subject", site),
+		Intro:      n.msg.T(lang, "mail.confirm.intro", site, n.msg.frequencyName(lang, sub.Frequency), secs),
 		Action:     n.msg.T(lang, "mail.confirm.action"),
 		Ignore:     n.msg.T(lang, "mail.confirm.ignore"),
 		Consent:    consent,
@@ -106,7 +120,7 @@ func (n *Newsletter) confirmMail(sub *store.Subscriber, sections map[string]stor
 	if err != nil {
 		return nil, err
 	}
-	name, addr := n.from()
+	name, addr := n.from(ctx, lang)
 	return &Message{FromName: name, FromAddr: addr, ReturnPath: n.cfg.ReturnPath, To: sub.Email, Subject: d.Subject,
 		MessageID: n.messageID("confirm", sub.ID, ""), Date: n.now(), Text: text, HTML: html}, nil
 }
@@ -115,11 +129,12 @@ func (n *Newsletter) confirmMail(sub *store.Subscriber, sections map[string]stor
 // it goes only to confirmed addresses and carries the preferences link, so
 // a reader who forgot can change their choices, and the sign-up form tells
 // a stranger nothing.
-func (n *Newsletter) manageMail(sub *store.Subscriber) (*Message, error) {
+func (n *Newsletter) manageMail(ctx context.Context, sub *store.Subscriber) (*Message, error) {
 	lang := n.msg.lang(sub.Language)
-	d := confirmData{Lang: lang, Site: n.cfg.SiteName,
-		Subject:    n.msg.T(lang, "mail.manage.subject", n.cfg.SiteName),
-		Intro:      n.msg.T(lang, "mail.manage.intro", n.cfg.SiteName),
+	site := n.siteName(ctx, lang)
+	d := confirmData{Lang: lang, Site: site,
+		Subject:    n.msg.T(lang, "mail.manage.subject", site),
+		Intro:      n.msg.T(lang, "mail.manage.intro", site),
 		Action:     n.msg.T(lang, "mail.manage.action"),
 		Ignore:     n.msg.T(lang, "mail.manage.ignore"),
 		ConfirmURL: n.manageLink(sub)}
@@ -127,7 +142,7 @@ func (n *Newsletter) manageMail(sub *store.Subscriber) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	name, addr := n.from()
+	name, addr := n.from(ctx, lang)
 	return &Message{FromName: name, FromAddr: addr, ReturnPath: n.cfg.ReturnPath, To: sub.Email, Subject: d.Subject,
 		MessageID: n.messageID("manage", sub.ID, ""), Date: n.now(), Text: text, HTML: html,
 		ListUnsubscribe: n.unsubLink(sub)}, nil
@@ -582,6 +597,22 @@ type digestBuilder struct {
 	articles map[int64][]store.Article // by period start (ms)
 	sections map[string]store.Section  // by slug
 	order    []string                  // section slugs by name
+	names    map[string]string         // the outlet's name by edition, read once a batch
+}
+
+// siteName is the outlet's name in edition lang, read once per builder.
+func (b *digestBuilder) siteName(ctx context.Context, lang string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if v, ok := b.names[lang]; ok {
+		return v
+	}
+	if b.names == nil {
+		b.names = map[string]string{}
+	}
+	v := b.n.siteName(ctx, lang)
+	b.names[lang] = v
+	return v
 }
 
 // digestArticlesMax bounds what one period read brings in; a digest shows
@@ -649,6 +680,7 @@ func (b *digestBuilder) message(ctx context.Context, d *store.DigestSend) (*Mess
 		return nil, nil
 	}
 	lang := n.msg.lang(sub.Language)
+	site := b.siteName(ctx, lang)
 	// Titles and leads as the subscriber's edition shows them: translated
 	// where a translation of the article's present version exists.
 	shown, err := n.ed.List(ctx, n.pageLang(sub.Language), picked)
@@ -682,10 +714,10 @@ func (b *digestBuilder) message(ctx context.Context, d *store.DigestSend) (*Mess
 		g.Items = append(g.Items, digestItem{Title: title, URL: edition + a.Path(), Meta: meta,
 			Summary: clip(summary, 280)})
 	}
-	data := digestData{Lang: lang, Site: n.cfg.SiteName, HomeURL: edition + "/",
+	data := digestData{Lang: lang, Site: site, HomeURL: edition + "/",
 		Heading:    n.msg.T(lang, "mail.digest."+sub.Frequency),
 		Since:      n.msg.T(lang, "mail.digest.since", n.msg.Date(lang, d.PeriodFrom)),
-		Why:        n.msg.T(lang, "mail.why", n.cfg.SiteName, sub.Email),
+		Why:        n.msg.T(lang, "mail.why", site, sub.Email),
 		PrefsURL:   n.manageLink(sub),
 		PrefsLabel: n.msg.T(lang, "mail.prefs"),
 		UnsubURL:   n.unsubLink(sub),
@@ -700,20 +732,20 @@ func (b *digestBuilder) message(ctx context.Context, d *store.DigestSend) (*Mess
 		data.Groups = append(data.Groups, *g)
 	}
 	if len(picked) == 1 {
-		data.Subject = n.msg.T(lang, "mail.digest.subject1", n.cfg.SiteName)
+		data.Subject = n.msg.T(lang, "mail.digest.subject1", site)
 	} else {
-		data.Subject = n.msg.T(lang, "mail.digest.subject", n.cfg.SiteName, len(picked))
+		data.Subject = n.msg.T(lang, "mail.digest.subject", site, len(picked))
 	}
 	data.Preheader = data.Groups[0].Items[0].Title
 	html, text, err := render(n.mails.digestHTML, n.mails.digestText, data)
 	if err != nil {
 		return nil, err
 	}
-	name, addr := n.from()
+	name, addr := site, n.cfg.FromAddr
 	return &Message{FromName: name, FromAddr: addr, ReturnPath: n.cfg.ReturnPath, To: sub.Email, Subject: data.Subject,
 		MessageID: n.messageID("digest", sub.ID, d.RunKey), Date: n.now(), Text: text, HTML: html,
 		ListUnsubscribe: n.unsubLink(sub),
-		ListID:          fmt.Sprintf("%s %s <%s.newsletter.%s>", n.cfg.SiteName, sub.Frequency, sub.Frequency, strings.Trim(n.host, "[]"))}, nil
+		ListID:          fmt.Sprintf("%s %s <%s.newsletter.%s>", site, sub.Frequency, sub.Frequency, strings.Trim(n.host, "[]"))}, nil
 }
 
 // clip shortens s to about max characters at a word boundary.

@@ -11,6 +11,7 @@ import (
 
 	"spektrum/internal/jobs"
 	"spektrum/internal/newsletter"
+	"spektrum/internal/settings"
 	"spektrum/internal/store"
 )
 
@@ -138,5 +139,54 @@ func TestSendNowOnceAndCounts(t *testing.T) {
 	r := runs[0]
 	if r.RunKey != newsletter.RunKey(store.Daily, e.clock.Now()) || r.Counts.Sent != 4 || r.Delivered() != 3 || r.Counts.Bounced != 1 || r.Counts.Unsubscribed != 1 {
 		t.Errorf("run = %+v; want 4 sent, 3 delivered, 1 bounced, 1 unsubscribed", r)
+	}
+}
+
+// TestOutletNameFromSettings: mails and pages name the outlet as the
+// site's settings do in each edition (Config.Names), and fall back to
+// Config.SiteName where they set none or give one no From header can hold.
+func TestOutletNameFromSettings(t *testing.T) {
+	t.Parallel()
+	var e *env
+	e = newEnv(t, func(c *newsletter.Config) {
+		c.Languages = []string{"en", "de", "fr"}
+		c.Names = func(ctx context.Context, lang string) string {
+			kv, err := e.st.Settings(ctx)
+			if err != nil {
+				t.Error(err)
+				return ""
+			}
+			if lang == "fr" {
+				return "Broken\r\nBcc: victim@example.org" // never into a header
+			}
+			return settings.Decode(kv).For(lang, settings.Text{}).Name
+		}
+	})
+	ctx := context.Background()
+	e.seed(map[string][]string{"europe": {"Rail strike ends in Lyon"}})
+	subject := func(lang string) string {
+		m, err := e.n.SampleDigest(ctx, newsletter.Sample{Language: lang, Frequency: store.Daily, Email: "editor@example.org"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.FromName + " | " + m.Subject
+	}
+	if got := subject("en"); got != "Spektrum Test | Spektrum Test: 1 new article" {
+		t.Errorf("with no name set: %q", got)
+	}
+	if err := e.st.SaveSettings(ctx, map[string]string{settings.KeyName: "Daily Spectrum", settings.KeyName + ".de": "Tägliches Spektrum"}); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{
+		"en": "Daily Spectrum | Daily Spectrum: 1 new article",
+		"de": "Tägliches Spektrum | Tägliches Spektrum: 1 neuer Artikel",
+		"fr": "Spektrum Test | Spektrum Test : 1 nouvel article",
+	} {
+		if got := subject(lang); got != want {
+			t.Errorf("%s digest: %q, want %q", lang, got, want)
+		}
+	}
+	if status, page := e.get(e.base + "/newsletter?lang=de"); status != http.StatusOK || !strings.Contains(page, "Tägliches Spektrum") {
+		t.Errorf("German sign-up page = %d, lacks the outlet's German name:\n%.800s", status, page)
 	}
 }

@@ -183,10 +183,11 @@ type pageData struct {
 	Prefs                                        *prefsData
 }
 
-func (n *Newsletter) page(lang, heading string, paras ...string) *pageData {
-	return &pageData{Lang: lang, Site: n.cfg.SiteName, HomeURL: n.cfg.BaseURL + "/" + n.pageLang(lang) + "/",
+func (n *Newsletter) page(ctx context.Context, lang, heading string, paras ...string) *pageData {
+	site := n.siteName(ctx, lang)
+	return &pageData{Lang: lang, Site: site, HomeURL: n.cfg.BaseURL + "/" + n.pageLang(lang) + "/",
 		StyleURL: n.cfg.BaseURL + "/newsletter/style.css", Heading: heading, Paras: paras,
-		Back: n.msg.T(lang, "page.home", n.cfg.SiteName)}
+		Back: n.msg.T(lang, "page.home", site)}
 }
 
 func (n *Newsletter) render(w http.ResponseWriter, r *http.Request, status int, p *pageData) {
@@ -256,7 +257,7 @@ func (n *Newsletter) serveSignupPage(w http.ResponseWriter, r *http.Request, lan
 		n.serverError(w, r, "sign-up page", err)
 		return
 	}
-	p := n.page(lang, n.msg.T(lang, "form.heading"))
+	p := n.page(r.Context(), lang, n.msg.T(lang, "form.heading"))
 	p.Form = f
 	n.render(w, r, http.StatusOK, p)
 }
@@ -287,11 +288,11 @@ func (n *Newsletter) handleFormSubscribe(w http.ResponseWriter, r *http.Request)
 	}
 	switch {
 	case err == nil:
-		p := n.page(shown, n.msg.T(shown, "page.checkmail"), n.msg.T(shown, "page.checkmail.p", strings.TrimSpace(s.Email)))
+		p := n.page(r.Context(), shown, n.msg.T(shown, "page.checkmail"), n.msg.T(shown, "page.checkmail.p", strings.TrimSpace(s.Email)))
 		n.render(w, r, http.StatusOK, p)
 	case errors.Is(err, ErrRateLimited):
 		w.Header().Set("Retry-After", "3600")
-		n.render(w, r, http.StatusTooManyRequests, n.page(shown, n.msg.T(shown, "page.invalid"), n.msg.T(shown, "page.ratelimited")))
+		n.render(w, r, http.StatusTooManyRequests, n.page(r.Context(), shown, n.msg.T(shown, "page.invalid"), n.msg.T(shown, "page.ratelimited")))
 	case errors.Is(err, ErrInvalid):
 		f := n.newForm(shown, s.PageURL)
 		f.Email, f.Frequency, f.ID = s.Email, s.Frequency, "-page"
@@ -299,7 +300,7 @@ func (n *Newsletter) handleFormSubscribe(w http.ResponseWriter, r *http.Request)
 			n.serverError(w, r, "sign-up", err2)
 			return
 		}
-		p := n.page(shown, n.msg.T(shown, "page.invalid"))
+		p := n.page(r.Context(), shown, n.msg.T(shown, "page.invalid"))
 		p.Errors = []string{strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")}
 		p.Form = f
 		n.render(w, r, http.StatusBadRequest, p)
@@ -317,7 +318,7 @@ func token(r *http.Request) string {
 }
 
 func (n *Newsletter) badLink(w http.ResponseWriter, r *http.Request, lang string) {
-	p := n.page(lang, n.msg.T(lang, "page.badlink"), n.msg.T(lang, "page.badlink.p"))
+	p := n.page(r.Context(), lang, n.msg.T(lang, "page.badlink"), n.msg.T(lang, "page.badlink.p"))
 	f := n.newForm(lang, n.cfg.BaseURL+"/newsletter")
 	f.ID = "-page"
 	p.Form = f
@@ -375,7 +376,7 @@ func (n *Newsletter) confirmPage(w http.ResponseWriter, r *http.Request, sub *st
 	for _, s := range secs {
 		names[s.Slug] = n.ed.SectionName(lang, s)
 	}
-	p := n.page(lang, n.msg.T(lang, "page.confirm"), n.msg.T(lang, "page.confirm.p", n.cfg.SiteName, sub.Email),
+	p := n.page(r.Context(), lang, n.msg.T(lang, "page.confirm"), n.msg.T(lang, "page.confirm.p", n.siteName(r.Context(), lang), sub.Email),
 		n.choicesLine(lang, sub, names))
 	p.Button = &buttonData{Action: n.cfg.BaseURL + "/newsletter/confirm", Token: tok, Choices: n.choicesDigest(sub),
 		Label: n.msg.T(lang, "page.confirm.btn")}
@@ -402,7 +403,7 @@ func (n *Newsletter) choicesLine(lang string, sub *store.Subscriber, names map[s
 // holder can have a fresh one mailed (handleResend).
 func (n *Newsletter) expiredLink(w http.ResponseWriter, r *http.Request, sub *store.Subscriber, tok string) {
 	lang := n.msg.lang(sub.Language)
-	p := n.page(lang, n.msg.T(lang, "page.expired"), n.msg.T(lang, "page.expired.p", sub.Email))
+	p := n.page(r.Context(), lang, n.msg.T(lang, "page.expired"), n.msg.T(lang, "page.expired.p", sub.Email))
 	p.Button = &buttonData{Action: n.cfg.BaseURL + "/newsletter/resend", Token: tok, Label: n.msg.T(lang, "page.expired.btn")}
 	n.render(w, r, http.StatusOK, p)
 }
@@ -420,7 +421,7 @@ func (n *Newsletter) handleResend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := n.msg.lang(sub.Language)
-	n.render(w, r, http.StatusOK, n.page(lang, n.msg.T(lang, "page.checkmail"), n.msg.T(lang, "page.resent.p", sub.Email)))
+	n.render(w, r, http.StatusOK, n.page(r.Context(), lang, n.msg.T(lang, "page.checkmail"), n.msg.T(lang, "page.resent.p", sub.Email)))
 }
 
 func (n *Newsletter) handleConfirm(w http.ResponseWriter, r *http.Request) {
@@ -451,7 +452,7 @@ func (n *Newsletter) handleConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := n.msg.lang(sub.Language)
-	p := n.page(lang, n.msg.T(lang, "page.confirmed"), n.msg.T(lang, "page.confirmed.p", strings.ToLower(n.msg.frequencyName(lang, sub.Frequency))))
+	p := n.page(r.Context(), lang, n.msg.T(lang, "page.confirmed"), n.msg.T(lang, "page.confirmed.p", strings.ToLower(n.msg.frequencyName(lang, sub.Frequency))))
 	n.render(w, r, http.StatusOK, p)
 }
 
@@ -462,10 +463,10 @@ func (n *Newsletter) handleUnsubPage(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := n.msg.lang(sub.Language)
 	if sub.Status == store.SubUnsubscribed {
-		n.render(w, r, http.StatusOK, n.page(lang, n.msg.T(lang, "page.unsubbed"), n.msg.T(lang, "page.unsubbed.p", sub.Email)))
+		n.render(w, r, http.StatusOK, n.page(r.Context(), lang, n.msg.T(lang, "page.unsubbed"), n.msg.T(lang, "page.unsubbed.p", sub.Email)))
 		return
 	}
-	p := n.page(lang, n.msg.T(lang, "page.unsub"), n.msg.T(lang, "page.unsub.p", sub.Email))
+	p := n.page(r.Context(), lang, n.msg.T(lang, "page.unsub"), n.msg.T(lang, "page.unsub.p", sub.Email))
 	p.Button = &buttonData{Action: n.cfg.BaseURL + "/newsletter/unsubscribe?t=" + token(r), Token: token(r), Label: n.msg.T(lang, "page.unsub.btn")}
 	n.render(w, r, http.StatusOK, p)
 }
@@ -487,12 +488,12 @@ func (n *Newsletter) handleUnsub(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := n.msg.lang(sub.Language)
-	n.render(w, r, http.StatusOK, n.page(lang, n.msg.T(lang, "page.unsubbed"), n.msg.T(lang, "page.unsubbed.p", sub.Email)))
+	n.render(w, r, http.StatusOK, n.page(r.Context(), lang, n.msg.T(lang, "page.unsubbed"), n.msg.T(lang, "page.unsubbed.p", sub.Email)))
 }
 
 func (n *Newsletter) prefsPage(ctx context.Context, sub *store.Subscriber, tok string, saved bool, errs []string) (*pageData, error) {
 	lang := n.msg.lang(sub.Language)
-	p := n.page(lang, n.msg.T(lang, "page.prefs"), n.msg.T(lang, "page.prefs.p", sub.Email))
+	p := n.page(ctx, lang, n.msg.T(lang, "page.prefs"), n.msg.T(lang, "page.prefs.p", sub.Email))
 	if saved {
 		p.Paras = append(p.Paras, n.msg.T(lang, "page.saved"))
 	}
@@ -594,7 +595,7 @@ func (n *Newsletter) handleErase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := n.msg.lang(sub.Language)
-	n.render(w, r, http.StatusOK, n.page(lang, n.msg.T(lang, "page.erased"), n.msg.T(lang, "page.erased.p")))
+	n.render(w, r, http.StatusOK, n.page(r.Context(), lang, n.msg.T(lang, "page.erased"), n.msg.T(lang, "page.erased.p")))
 }
 
 // ---- API ----

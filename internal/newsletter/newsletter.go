@@ -27,6 +27,10 @@ import (
 // Config configures the newsletter. Zero values get the defaults in New.
 type Config struct {
 	SiteName string // the outlet's name, in From and the mails
+	// Names, when set, gives the outlet's name in an edition as the
+	// site's settings have it ("" for SiteName); it is asked once per mail
+	// or page (once per digest batch).
+	Names    func(ctx context.Context, lang string) string
 	BaseURL  string // public URL of the site; every link in a mail is built on it
 	FromAddr string // sender address; default newsletter@<host of BaseURL>
 	// ReturnPath is the envelope sender, where bounce mails go (for
@@ -440,7 +444,7 @@ func (n *Newsletter) handleConfirmJob(ctx context.Context, j *store.Job) error {
 	var m *Message
 	switch {
 	case p.Kind == mailManage && sub.Status == store.SubActive:
-		m, err = n.manageMail(sub)
+		m, err = n.manageMail(ctx, sub)
 	case p.Kind != mailManage && sub.Status == store.SubPending && sub.ConfirmNonce != "":
 		secs, serr := n.st.Sections(ctx)
 		if serr != nil {
@@ -450,7 +454,7 @@ func (n *Newsletter) handleConfirmJob(ctx context.Context, j *store.Job) error {
 		for _, s := range secs {
 			byslug[s.Slug] = s
 		}
-		m, err = n.confirmMail(sub, byslug)
+		m, err = n.confirmMail(ctx, sub, byslug)
 	default:
 		return nil // the state changed meanwhile: nothing to send
 	}
