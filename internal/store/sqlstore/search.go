@@ -310,15 +310,16 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	return page, err
 }
 
-// searchTSVector is search on PostgreSQL for a query with a phrase. The
-// GIN index finds the documents holding the phrase's words, and each must
-// then have its tsvector read (TOASTed, some kilobytes) to check the
-// words' positions: for common words, thousands. So it reads the matches
-// once: the newest SearchCountCap+1 of them, which are the count, the
-// newest-first pages within them and the relevance candidates; then only
-// the candidates' tsvectors again, to rank them. (Words alone are counted
-// from the index without reading tsvectors, and a page of them is a short
-// walk: the general path is cheaper for them; docs/benchmarks.md.)
+// searchTSVector is search on PostgreSQL for a query with a phrase of
+// more than two words. The GIN index of pairs finds the documents holding
+// each two adjacent words of it, and each must then have its tsvector read
+// (TOASTed, some kilobytes) to check that they follow one another. So it
+// reads the matches once: the newest SearchCountCap+1 of them, which are
+// the count, the newest-first pages within them and the relevance
+// candidates; then only the candidates' tsvectors again, to rank them.
+// (Words and two-word phrases are counted from the GIN indexes without
+// reading tsvectors, and a page of them is a short walk: the general path
+// is cheaper for them; docs/benchmarks.md.)
 func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m matcher, limit, before, offset int64) (store.SearchPage, error) {
 	newest, err := s.searchNewest(ctx, m, 0, 0, store.SearchCountCap+1)
 	if err != nil {
