@@ -17,4 +17,9 @@ UPDATE search_docs d SET pairs = COALESCE((
     JOIN (SELECT u.lexeme, p FROM unnest(d.tsv) u, unnest(u.positions) p) b ON b.p = a.p + 1
 ), '');
 CREATE INDEX search_docs_pairs ON search_docs USING GIN (pairs);
+-- The UPDATE gave every row a new version, whose tsv entries wait in the
+-- GIN index's pending list, which every search would scan until a vacuum
+-- (and autovacuum may be off): they are merged now. The old versions stay
+-- until VACUUM. Then fresh statistics, pairs' too, for the planner.
+SELECT gin_clean_pending_list('search_docs_tsv');
 ANALYZE search_docs;
