@@ -159,6 +159,16 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			}
 			fmt.Fprintf(stdout, "  %d synthetic articles stored and indexed in %s (%.0f articles/s, %d workers); database %.0f MB\n",
 				*n, took.Round(time.Second), float64(*n)/took.Seconds(), workers, float64(size())/1e6)
+			// The planner needs statistics of the filled tables (a server's
+			// autovacuum would gather them; this one may not run it):
+			// without them it measured a plan for empty tables, 10 times
+			// slower (docs/benchmarks.md, "Search speed, fourth pass").
+			if db, ok := st.(interface{ DB() *sql.DB }); ok && e.name == "postgres" {
+				if _, err := db.DB().ExecContext(ctx, `ANALYZE search_docs; ANALYZE articles`); err != nil {
+					closeFn()
+					return fmt.Errorf("analyze: %w", err)
+				}
+			}
 		}
 		qs := retrieval.LatencyQueries(corpus, *nq, 2)
 		if _, _, err := retrieval.Time(ctx, st, "en", qs[:min(len(qs), 200)]); err != nil { // warm the cache

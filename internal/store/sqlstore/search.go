@@ -76,9 +76,9 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 				continue // nothing to find it by
 			}
 			if s.d.FullText == FullTextTSVector {
-				if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO search_docs (article_id, lang, sort_at, ord, tsv)
-					VALUES (?, ?, ?, ?, CAST(? AS tsvector))`),
-					articleID, d.Lang, sortAt, searchOrd(sortAt, articleID, 0), tsvector(d)); err != nil {
+				if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO search_docs (article_id, lang, sort_at, ord, tsv, pairs)
+					VALUES (?, ?, ?, ?, CAST(? AS tsvector), CAST(? AS tsvector))`),
+					articleID, d.Lang, sortAt, searchOrd(sortAt, articleID, 0), tsvector(d), pairsVector(d)); err != nil {
 					return err
 				}
 				continue
@@ -140,6 +140,29 @@ func tsvector(d store.SearchDoc) string {
 	}
 	return b.String()
 }
+
+// pairsVector writes d's pairs as a tsvector literal without positions:
+// each two adjacent terms of a field as one lexeme 'a b' (terms are letters
+// and digits, so the space is unambiguous). A two-word phrase is then one
+// lexeme the GIN index finds without reading any tsvector, matching where
+// FTS5's phrase matches (within a field, any position).
+func pairsVector(d store.SearchDoc) string {
+	seen := map[string]bool{}
+	var b strings.Builder
+	for _, field := range [][]string{d.Title, d.Body, d.Extra} {
+		for i := 1; i < len(field); i++ {
+			p := pairLexeme(field[i-1], field[i])
+			if !seen[p] {
+				seen[p] = true
+				b.WriteString(p)
+				b.WriteByte(' ')
+			}
+		}
+	}
+	return b.String()
+}
+
+func pairLexeme(a, b string) string { return tsLexeme(a + " " + b) }
 
 // tsLexeme quotes a term for a tsvector or tsquery literal. Terms are
 // letters and digits only (package search), but a term is never trusted
@@ -238,7 +261,7 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		}
 	}
 	m := s.matcher(q)
-	if !m.fts && hasPhrase(q.Groups) {
+	if !m.fts && hasLongPhrase(q.Groups) {
 		return s.searchTSVector(ctx, q, m, int64(limit), before, offset)
 	}
 
@@ -287,15 +310,16 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	return page, err
 }
 
-// searchTSVector is search on PostgreSQL for a query with a phrase. The
-// GIN index finds the documents holding the phrase's words, and each must
-// then have its tsvector read (TOASTed, some kilobytes) to check the
-// words' positions: for common words, thousands. So it reads the matches
-// once: the newest SearchCountCap+1 of them, which are the count, the
-// newest-first pages within them and the relevance candidates; then only
-// the candidates' tsvectors again, to rank them. (Words alone are counted
-// from the index without reading tsvectors, and a page of them is a short
-// walk: the general path is cheaper for them; docs/benchmarks.md.)
+// searchTSVector is search on PostgreSQL for a query with a phrase of
+// more than two words. The GIN index of pairs finds the documents holding
+// each two adjacent words of it, and each must then have its tsvector read
+// (TOASTed, some kilobytes) to check that they follow one another. So it
+// reads the matches once: the newest SearchCountCap+1 of them, which are
+// the count, the newest-first pages within them and the relevance
+// candidates; then only the candidates' tsvectors again, to rank them.
+// (Words and two-word phrases are counted from the GIN indexes without
+// reading tsvectors, and a page of them is a short walk: the general path
+// is cheaper for them; docs/benchmarks.md.)
 func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m matcher, limit, before, offset int64) (store.SearchPage, error) {
 	newest, err := s.searchNewest(ctx, m, 0, 0, store.SearchCountCap+1)
 	if err != nil {
@@ -353,9 +377,12 @@ func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m match
 	return page, err
 }
 
-func hasPhrase(groups [][]string) bool {
+// hasLongPhrase tells whether a group is a phrase of more than two words,
+// which PostgreSQL checks in the tsvectors of the documents holding its
+// pairs.
+func hasLongPhrase(groups [][]string) bool {
 	for _, g := range groups {
-		if len(g) > 1 {
+		if len(g) > 2 {
 			return true
 		}
 	}
@@ -383,30 +410,55 @@ type searchHit struct{ id, ord int64 }
 // listings) that match every group.
 type matcher struct {
 	fts         bool   // SQLite FTS5, else PostgreSQL tsvector
-	match       string // the engine's query
+	match       string // the engine's query (on PostgreSQL, the one ranking tsv)
 	lang        string
 	from, where string
+	whereArgs   []any // the WHERE's queries, before lang
 	ordCol      string
 }
 
 func (s *Store) matcher(q store.SearchQuery) matcher {
 	m := matcher{fts: s.d.FullText == FullTextFTS5, match: s.matchExpr(q.Groups), lang: q.Lang}
-	visible := ` AND d.lang = ?
+	visible := ` d.lang = ?
 		AND d.article_id NOT IN (SELECT id FROM articles WHERE hidden = TRUE)
 		AND d.article_id NOT IN (SELECT id FROM articles WHERE duplicate_of IS NOT NULL)`
 	if m.fts {
 		m.from = ` FROM search_fts f JOIN search_docs d ON d.id = f.rowid`
-		m.where = ` WHERE search_fts MATCH ?` + visible
+		m.where = ` WHERE search_fts MATCH ? AND` + visible
+		m.whereArgs = []any{m.match}
 		m.ordCol = `f.rowid` // FTS5 walks its matches in rowid order itself
-	} else {
-		m.from = ` FROM search_docs d`
-		m.where = ` WHERE d.tsv @@ CAST(? AS tsquery)` + visible
-		m.ordCol = `d.ord`
+		return m
 	}
+	// A phrase is found by its pairs in the GIN index of pairs, which is
+	// exact for two words (one pair) and reads no tsvector; tsv is asked
+	// only for the words alone, which its GIN index answers exactly too,
+	// and for the positions of a longer phrase, checked only where every
+	// pair of it is.
+	var tsv, pairs []string
+	for _, g := range q.Groups {
+		if len(g) == 1 || len(g) > 2 {
+			tsv = append(tsv, s.matchExpr([][]string{g}))
+		}
+		for i := 1; i < len(g); i++ {
+			pairs = append(pairs, pairLexeme(g[i-1], g[i]))
+		}
+	}
+	m.from = ` FROM search_docs d`
+	m.where = ` WHERE`
+	if len(pairs) > 0 {
+		m.where += ` d.pairs @@ CAST(? AS tsquery) AND`
+		m.whereArgs = append(m.whereArgs, strings.Join(pairs, " & "))
+	}
+	if len(tsv) > 0 {
+		m.where += ` d.tsv @@ CAST(? AS tsquery) AND`
+		m.whereArgs = append(m.whereArgs, strings.Join(tsv, " & "))
+	}
+	m.where += visible
+	m.ordCol = `d.ord`
 	return m
 }
 
-func (m matcher) args() []any { return []any{m.match, m.lang} }
+func (m matcher) args() []any { return append(append([]any{}, m.whereArgs...), m.lang) }
 
 // searchNewest returns n matches newest first, from the offset-th on, of
 // those older than key before (0: from the newest).

@@ -87,7 +87,9 @@ func testSearch(t *testing.T, s store.Store) {
 	if err := s.SetDuplicateOf(ctx, copyOf.ID, flood1.ID); err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range []*store.Article{flood1, flood2, flood3, other, crossing, hidden, copyOf} {
+	// Both pairs of "wombat smiles charm", but not the three words in a row.
+	pairs := mk(8, "en", "Island notes", "Wombat smiles were seen. Smiles charm tourists.")
+	for _, a := range []*store.Article{flood1, flood2, flood3, other, crossing, hidden, copyOf, pairs} {
 		putDocs(t, s, a, searchDoc("en", a))
 	}
 	// The German article is in both editions: in its own language in de,
@@ -109,6 +111,14 @@ func testSearch(t *testing.T, s store.Store) {
 		{"en", `"river Rhine"`, []int64{flood1.ID}},
 		{"en", `"Rhine river"`, []int64{flood2.ID}},
 		{"en", `"river rhine" barges`, nil},
+		// Longer phrases: every word in a row (PostgreSQL finds the pairs,
+		// then checks the positions).
+		{"en", `"river Rhine rose"`, []int64{flood1.ID}},
+		{"en", `"Rhine rose river"`, nil},
+		{"en", `"smiles charm tourists"`, []int64{pairs.ID}},
+		{"en", `"wombat smiles charm"`, nil},
+		{"en", `"wombat smiles" "charm tourists"`, []int64{pairs.ID}},
+		{"en", `"wombat smiles" rhine`, nil},
 		// Diacritics and case folded, the original's words found in the
 		// translated edition.
 		{"en", "KÖLN", []int64{german.ID}},

@@ -1,0 +1,100 @@
+package postgres_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"spektrum/internal/store"
+)
+
+// Migration 0024 builds search_docs.pairs for the documents already
+// indexed from their tsvectors' positions; it must give the pairs that
+// PutSearchDocs writes from the terms, or a phrase would find other
+// documents before a reindex than after.
+func TestSearchPairsMigrationMatchesIndexing(t *testing.T) {
+	ctx := context.Background()
+	dsn := schemaDSN(t)
+	s := open(t, dsn)
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	src := &store.Source{URL: "https://a.example/feed", Kind: "rss", Name: "A", Enabled: true, PollInterval: time.Hour}
+	if err := s.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	docs := []store.SearchDoc{
+		{Lang: "en", Title: []string{"river", "rhine"}, Body: []string{"rhine", "river", "rose", "river", "rhine"}},
+		// A pair that occurs twice, a field of one term, and the extra field.
+		{Lang: "de", Title: []string{"hochwass"}, Body: []string{"koln", "altstadt", "koln", "altstadt"}, Extra: []string{"flood", "cologn"}},
+		{Lang: "fr", Body: []string{"seul"}},
+	}
+	for i, d := range docs {
+		a := &store.Article{SourceID: src.ID, URL: "https://a.example/" + d.Lang, Title: "t", Language: "en",
+			PublishedAt: time.Date(2026, 11, 1, i, 0, 0, 0, time.UTC)}
+		if _, err := s.UpsertArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutSearchDocs(ctx, a.ID, []store.SearchDoc{d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body, err := os.ReadFile("migrations/0024_search_pairs.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlText := string(body)
+	start := strings.Index(sqlText, "UPDATE search_docs")
+	end := strings.Index(sqlText[start:], "), '');")
+	if start < 0 || end < 0 {
+		t.Fatal("migration 0024 has no UPDATE of search_docs.pairs in the expected form")
+	}
+	update := sqlText[start : start+end+len("), '')")]
+
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	pairs := func() []string {
+		rows, err := db.QueryContext(ctx, `SELECT lang || ': ' || pairs::text FROM search_docs ORDER BY lang`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, p)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	indexed := pairs()
+	want := []string{
+		"de: 'altstadt koln' 'flood cologn' 'koln altstadt'",
+		"en: 'rhine river' 'river rhine' 'river rose' 'rose river'",
+		"fr: ",
+	}
+	if !slices.Equal(indexed, want) {
+		t.Errorf("PutSearchDocs wrote pairs %q, want %q", indexed, want)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE search_docs SET pairs = ''`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, update); err != nil {
+		t.Fatalf("migration 0024's UPDATE: %v", err)
+	}
+	if got := pairs(); !slices.Equal(got, indexed) {
+		t.Errorf("migration 0024 built pairs %q, PutSearchDocs %q", got, indexed)
+	}
+}
