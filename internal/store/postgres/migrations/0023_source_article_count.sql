@@ -31,3 +31,10 @@ CREATE TRIGGER source_article_count AFTER INSERT OR DELETE ON articles
 CREATE TRIGGER source_article_count_move AFTER UPDATE OF source_id ON articles
     FOR EACH ROW WHEN (OLD.source_id IS DISTINCT FROM NEW.source_id)
     EXECUTE FUNCTION count_source_articles();
+
+-- The front page's pinned articles (ArticleQuery.PinnedOnly): without an
+-- index the listing walked every article newest first looking for a pin,
+-- and finding none read the whole table (5.3 s a front page at 1,000,000
+-- articles on SQLite; docs/benchmarks.md, "A million articles"). Partial:
+-- only pinned rows, a handful.
+CREATE INDEX articles_pinned ON articles (sort_at DESC, id DESC) WHERE pinned_at > 0;

@@ -17,3 +17,10 @@ BEGIN
     UPDATE sources SET article_count = article_count - 1 WHERE id = OLD.source_id;
     UPDATE sources SET article_count = article_count + 1 WHERE id = NEW.source_id;
 END;
+
+-- The front page's pinned articles (ArticleQuery.PinnedOnly): without an
+-- index the listing walked every article newest first looking for a pin,
+-- and finding none read the whole table (5.3 s a front page at 1,000,000
+-- articles on SQLite; docs/benchmarks.md, "A million articles"). Partial:
+-- only pinned rows, a handful.
+CREATE INDEX articles_pinned ON articles (sort_at DESC, id DESC) WHERE pinned_at > 0;
