@@ -28,6 +28,8 @@ type Store interface {
 	Translations(ctx context.Context, articleID int64) ([]store.Translation, error)
 	// TranslationsIn returns the rows of lang for the given articles, by article id.
 	TranslationsIn(ctx context.Context, lang string, articleIDs []int64) (map[int64]store.Translation, error)
+	// TranslationCardsIn is TranslationsIn without what cards do not show.
+	TranslationCardsIn(ctx context.Context, lang string, articleIDs []int64) (map[int64]store.Translation, error)
 }
 
 // Editions answers for every edition language of one outlet.
@@ -85,6 +87,18 @@ func (e *Editions) Show(ed string, a store.Article, t *store.Translation) Articl
 
 // List puts as into edition ed, loading their translations in one query.
 func (e *Editions) List(ctx context.Context, ed string, as []store.Article) ([]Article, error) {
+	return e.list(ctx, ed, as, e.st.TranslationsIn)
+}
+
+// Cards is List for cards, from a listing made with ArticleQuery.Cards:
+// the translations are read without their HTML and, where they have a
+// lead, their text, as the articles were.
+func (e *Editions) Cards(ctx context.Context, ed string, as []store.Article) ([]Article, error) {
+	return e.list(ctx, ed, as, e.st.TranslationCardsIn)
+}
+
+func (e *Editions) list(ctx context.Context, ed string, as []store.Article,
+	load func(context.Context, string, []int64) (map[int64]store.Translation, error)) ([]Article, error) {
 	var ids []int64
 	for i := range as {
 		if as[i].Language != "" && as[i].Language != ed {
@@ -94,7 +108,7 @@ func (e *Editions) List(ctx context.Context, ed string, as []store.Article) ([]A
 	trs := map[int64]store.Translation{}
 	if len(ids) > 0 {
 		var err error
-		if trs, err = e.st.TranslationsIn(ctx, ed, ids); err != nil {
+		if trs, err = load(ctx, ed, ids); err != nil {
 			return nil, fmt.Errorf("load %s translations: %w", ed, err)
 		}
 	}

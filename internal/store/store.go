@@ -198,6 +198,10 @@ type ArticleQuery struct {
 	OriginalsOnly bool
 	// PinnedOnly lists only articles an editor pinned to the front page.
 	PinnedOnly bool
+	// Cards lists for cards, which show the lead and not the text: HTML is
+	// left empty, and Text too unless Summary is blank (a card shows the
+	// start of the text then). Everything else is as without it.
+	Cards bool
 }
 
 // ArticlePage is one page of an ArticleQuery.

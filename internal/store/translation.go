@@ -54,6 +54,9 @@ type TranslationStore interface {
 	Translations(ctx context.Context, articleID int64) ([]Translation, error)
 	// TranslationsIn returns the rows of lang for the given articles, by article id.
 	TranslationsIn(ctx context.Context, lang string, articleIDs []int64) (map[int64]Translation, error)
+	// TranslationCardsIn is TranslationsIn for cards (ArticleQuery.Cards):
+	// HTML left empty, and Text too unless Summary is blank.
+	TranslationCardsIn(ctx context.Context, lang string, articleIDs []int64) (map[int64]Translation, error)
 	// EditionArticles lists visible articles of edition lang, like Articles:
 	// those written in lang, those of unknown language, and those the
 	// translate stage has finished with for lang (translated or not). An

@@ -427,9 +427,11 @@ func (s *server) shareImage(raw string) string {
 
 // arranged puts as into edition lang in the order the edition shows them
 // (edition.Arrange): its own language first; the untranslated after them,
-// or apart in other when the site keeps them apart.
+// or apart in other when the site keeps them apart. It makes cards, so it
+// reads translations without what cards do not show (edition.Cards), as
+// the listings behind it read the articles (ArticleQuery.Cards).
 func (s *server) arranged(ctx context.Context, lang string, as []store.Article, names map[string]string) (shown, other []card, err error) {
-	ls, err := s.ed.List(ctx, lang, as)
+	ls, err := s.ed.Cards(ctx, lang, as)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -447,7 +449,7 @@ func (s *server) arranged(ctx context.Context, lang string, as []store.Article, 
 // related, headlines on error pages), which have no room for a block
 // apart: there the untranslated always follow the edition's own.
 func (s *server) ranked(ctx context.Context, lang string, as []store.Article, names map[string]string) ([]card, error) {
-	ls, err := s.ed.List(ctx, lang, as)
+	ls, err := s.ed.Cards(ctx, lang, as)
 	if err != nil {
 		return nil, err
 	}
@@ -496,7 +498,7 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := d.Lang
-	page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Limit: s.cfg.PageSize, Cursor: cursor, OriginalsOnly: true})
+	page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Limit: s.cfg.PageSize, Cursor: cursor, OriginalsOnly: true, Cards: true})
 	if err != nil {
 		if errors.Is(err, store.ErrBadCursor) {
 			s.badRequest(w, r)
@@ -507,7 +509,7 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 	}
 	if cursor == "" {
 		// Articles an editor pinned lead the first page.
-		pinned, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Limit: maxPinned, PinnedOnly: true})
+		pinned, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Limit: maxPinned, PinnedOnly: true, Cards: true})
 		if err != nil {
 			s.serverError(w, r, "home page: pinned articles", err)
 			return
@@ -538,7 +540,7 @@ func (s *server) handleHome(w http.ResponseWriter, r *http.Request) {
 			if sec.ArticleCount == 0 {
 				continue
 			}
-			sp, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: sec.Slug, Limit: sectionBlockSize, OriginalsOnly: true})
+			sp, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: sec.Slug, Limit: sectionBlockSize, OriginalsOnly: true, Cards: true})
 			if err != nil {
 				s.serverError(w, r, "home page: section "+sec.Slug, err)
 				return
@@ -584,7 +586,7 @@ func (s *server) trending(ctx context.Context, lang string, names map[string]str
 	if err == nil && len(as) == 0 {
 		key = "trending.newest"
 		var page store.ArticlePage
-		page, err = s.st.EditionArticles(ctx, lang, store.ArticleQuery{Limit: trendingSize, OriginalsOnly: true})
+		page, err = s.st.EditionArticles(ctx, lang, store.ArticleQuery{Limit: trendingSize, OriginalsOnly: true, Cards: true})
 		as = page.Articles
 	}
 	if err != nil {
@@ -614,7 +616,7 @@ func (s *server) handleSection(w http.ResponseWriter, r *http.Request) {
 	}
 	sec.Name = s.ed.SectionName(d.Lang, *sec)
 	d.Title = sec.Name
-	page, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Section: slug, Limit: s.cfg.PageSize, Cursor: cursor, OriginalsOnly: true})
+	page, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Section: slug, Limit: s.cfg.PageSize, Cursor: cursor, OriginalsOnly: true, Cards: true})
 	if err != nil {
 		if errors.Is(err, store.ErrBadCursor) {
 			s.badRequest(w, r)
@@ -807,7 +809,7 @@ func (s *server) body(h string) template.HTML {
 func (s *server) related(ctx context.Context, lang string, a *store.Article, names map[string]string) ([]card, error) {
 	var as []store.Article
 	if a.Section != "" {
-		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize, OriginalsOnly: true})
+		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize, OriginalsOnly: true, Cards: true})
 		if err != nil {
 			return nil, err
 		}
@@ -815,7 +817,7 @@ func (s *server) related(ctx context.Context, lang string, a *store.Article, nam
 	}
 	if len(as) < relatedSize {
 		// One more than needed: the article itself may be among the newest.
-		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Exclude: a.ID, Limit: 2 * relatedSize, OriginalsOnly: true})
+		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Exclude: a.ID, Limit: 2 * relatedSize, OriginalsOnly: true, Cards: true})
 		if err != nil {
 			return nil, err
 		}
@@ -922,7 +924,7 @@ func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 		return
 	}
 	m := &errorMain{Heading: s.msg.T(d.Lang, titleKey), Text: s.msg.T(d.Lang, textKey)}
-	latest, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Limit: 5, OriginalsOnly: true})
+	latest, err := s.st.EditionArticles(ctx, d.Lang, store.ArticleQuery{Limit: 5, OriginalsOnly: true, Cards: true})
 	if err == nil {
 		m.Latest, err = s.ranked(ctx, d.Lang, latest.Articles, names)
 	}

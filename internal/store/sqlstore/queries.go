@@ -5,17 +5,31 @@ package sqlstore
 // assembled at run time (IN lists, article filters) are built from the
 // fragments here and rebound per call.
 
+// sourceCols end with the source's article count, kept by triggers
+// (migration 0023), and its dead jobs, counted (jobs_source makes that a
+// short index walk per source).
 const sourceCols = `s.id, s.url, s.site_url, s.kind, s.name, s.section, s.language,
 	s.poll_interval, s.enabled, s.etag, s.last_modified, s.next_poll_at,
 	s.last_polled_at, s.last_success, s.last_error, s.error_count, s.created_at,
 	s.country, s.outlet_type, s.ownership, s.position,
-	(SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id),
+	s.article_count,
 	(SELECT COUNT(*) FROM jobs j WHERE j.source_id = s.id AND j.state = 'dead')`
 
-const articleCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, ''), a.url,
+const articleCols = articleHeadCols + `a.html, a.text` + articleTailCols
+
+// articleCardCols are articleCols for a listing of cards (ArticleQuery.Cards):
+// empty in place of the HTML and text, which a card does not show. Reading
+// them was most of a listing's cost: 2–8 kB each, TOASTed on PostgreSQL
+// (docs/benchmarks.md, "A million articles").
+const articleCardCols = articleHeadCols + `'', ''` + articleTailCols
+
+const (
+	articleHeadCols = `a.id, COALESCE(a.source_id, 0), COALESCE(s.name, ''), a.url,
 	a.canonical_url, a.guid, a.slug, a.title, a.author, a.published_at,
-	a.updated_at, a.language, a.section, a.image, a.summary, a.html, a.text,
+	a.updated_at, a.language, a.section, a.image, a.summary, `
+	articleTailCols = `,
 	a.content_hash, a.first_seen_at, a.hidden, a.sort_at, COALESCE(a.duplicate_of, 0), COALESCE(a.story_id, 0)` + correctionCols
+)
 
 // correctionCols are an editor's corrections (migration 0016), last of
 // every article row scanArticle reads.
@@ -29,7 +43,12 @@ const jobCols = `id, kind, unique_key, COALESCE(source_id, 0), payload, state,
 // Fragments for queries assembled at run time.
 const (
 	qArticlesBase = `SELECT ` + articleCols + articleFrom + ` WHERE a.hidden = FALSE`
-	qArticlesTail = ` ORDER BY a.sort_at DESC, a.id DESC LIMIT ?`
+	qCardsBase    = `SELECT ` + articleCardCols + articleFrom + ` WHERE a.hidden = FALSE`
+	// qArticleTexts and qTranslationTexts fill in the text of the cards
+	// whose lead is empty: a card shows the start of the text then.
+	qArticleTexts     = `SELECT id, text FROM articles WHERE id IN (%s)`
+	qTranslationTexts = `SELECT article_id, text FROM translations WHERE language = ? AND article_id IN (%s)`
+	qArticlesTail     = ` ORDER BY a.sort_at DESC, a.id DESC LIMIT ?`
 
 	// Claim: the inner SELECT picks the job, the first due (queued) one or
 	// the first whose lease lapsed, each found on its own so that each can

@@ -636,7 +636,11 @@ func (s *Store) listArticles(ctx context.Context, extra string, extraArgs []any,
 	}
 	limit = min(limit, maxLimit)
 	var b strings.Builder
-	b.WriteString(qArticlesBase)
+	if q.Cards {
+		b.WriteString(qCardsBase)
+	} else {
+		b.WriteString(qArticlesBase)
+	}
 	b.WriteString(extra)
 	args := append([]any(nil), extraArgs...)
 	if q.Section != "" {
@@ -694,7 +698,55 @@ func (s *Store) listArticles(ctx context.Context, extra string, extraArgs []any,
 	if err := rows.Err(); err != nil {
 		return store.ArticlePage{}, err
 	}
+	if q.Cards {
+		if err := s.fillLeadlessTexts(ctx, page.Articles); err != nil {
+			return store.ArticlePage{}, err
+		}
+	}
 	return page, nil
+}
+
+// fillLeadlessTexts reads the text of the cards in as whose lead is empty
+// (the card shows the start of the text then), in one query; most
+// articles have a lead, and then there is no query.
+func (s *Store) fillLeadlessTexts(ctx context.Context, as []store.Article) error {
+	byID := map[int64]*store.Article{}
+	var args []any
+	for i := range as {
+		if strings.TrimSpace(as[i].Summary) == "" {
+			byID[as[i].ID] = &as[i]
+			args = append(args, as[i].ID)
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	return s.readTexts(ctx, s.d.rebind(fmt.Sprintf(qArticleTexts, placeholders(len(args)))), args, func(id int64, text string) {
+		if a := byID[id]; a != nil {
+			a.Text = text
+		}
+	})
+}
+
+// readTexts runs q, which selects an id and a text, and hands each row to set.
+func (s *Store) readTexts(ctx context.Context, q string, args []any, set func(id int64, text string)) error {
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("read texts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var text string
+		if err := rows.Scan(&id, &text); err != nil {
+			return fmt.Errorf("read texts: %w", err)
+		}
+		set(id, text)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read texts: %w", err)
+	}
+	return nil
 }
 
 // CountArticles counts all stored articles, hidden ones included.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"spektrum/internal/store"
@@ -23,9 +24,13 @@ const (
 			text = excluded.text, provider = excluded.provider,
 			content_hash = excluded.content_hash, error = excluded.error,
 			chars = excluded.chars, created_at = excluded.created_at`
-	qTranslation       = `SELECT ` + translationCols + ` FROM translations WHERE article_id = ? AND language = ?`
-	qTranslations      = `SELECT ` + translationCols + ` FROM translations WHERE article_id = ? ORDER BY language`
-	qTranslationsIn    = `SELECT ` + translationCols + ` FROM translations WHERE language = ? AND article_id IN (%s)`
+	qTranslation    = `SELECT ` + translationCols + ` FROM translations WHERE article_id = ? AND language = ?`
+	qTranslations   = `SELECT ` + translationCols + ` FROM translations WHERE article_id = ? ORDER BY language`
+	qTranslationsIn = `SELECT ` + translationCols + ` FROM translations WHERE language = ? AND article_id IN (%s)`
+	// qTranslationCardsIn is qTranslationsIn without the HTML and text,
+	// which cards do not show (ArticleQuery.Cards).
+	qTranslationCardsIn = `SELECT article_id, language, source_language, status, title, summary, '', '',
+		provider, content_hash, error, chars, created_at FROM translations WHERE language = ? AND article_id IN (%s)`
 	qTranslationCounts = `SELECT language, status, COUNT(*) FROM translations GROUP BY language, status`
 	// translations_failed (migration 0018) keeps this a short index walk.
 	qTranslationFailures = `SELECT article_id, language, source_language, status, provider, content_hash, error, chars, created_at
@@ -119,6 +124,38 @@ func (s *Store) queryTranslations(ctx context.Context, q string, args ...any) ([
 
 // TranslationsIn returns the rows of lang for the given articles, by article id.
 func (s *Store) TranslationsIn(ctx context.Context, lang string, ids []int64) (map[int64]store.Translation, error) {
+	return s.translationsIn(ctx, qTranslationsIn, lang, ids)
+}
+
+// TranslationCardsIn is TranslationsIn for cards: no HTML, and the text
+// only of rows whose lead is blank (a card shows the start of the text then).
+func (s *Store) TranslationCardsIn(ctx context.Context, lang string, ids []int64) (map[int64]store.Translation, error) {
+	out, err := s.translationsIn(ctx, qTranslationCardsIn, lang, ids)
+	if err != nil {
+		return nil, err
+	}
+	args := []any{lang}
+	for id, t := range out {
+		if strings.TrimSpace(t.Summary) == "" {
+			args = append(args, id)
+		}
+	}
+	if len(args) == 1 {
+		return out, nil
+	}
+	err = s.readTexts(ctx, s.d.rebind(fmt.Sprintf(qTranslationTexts, placeholders(len(args)-1))), args, func(id int64, text string) {
+		if t, ok := out[id]; ok {
+			t.Text = text
+			out[id] = t
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list translations: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) translationsIn(ctx context.Context, query, lang string, ids []int64) (map[int64]store.Translation, error) {
 	out := make(map[int64]store.Translation, len(ids))
 	for len(ids) > 0 {
 		n := min(len(ids), segmentChunk)
@@ -126,7 +163,7 @@ func (s *Store) TranslationsIn(ctx context.Context, lang string, ids []int64) (m
 		for _, id := range ids[:n] {
 			args = append(args, id)
 		}
-		ts, err := s.queryTranslations(ctx, s.d.rebind(fmt.Sprintf(qTranslationsIn, placeholders(n))), args...)
+		ts, err := s.queryTranslations(ctx, s.d.rebind(fmt.Sprintf(query, placeholders(n))), args...)
 		if err != nil {
 			return nil, err
 		}

@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener) {
 		{"ArticleKnownAndCount", testArticleKnown},
 		{"TimesRoundTrip", testTimesRoundTrip},
 		{"Pagination", testPagination},
+		{"Cards", testCards}, // cards.go
 		{"BadCursor", testBadCursor},
 		{"Filters", testFilters},
 		{"Limits", testLimits},
@@ -297,6 +298,15 @@ func testSources(t *testing.T, s store.Store) {
 	if err != nil || one.ArticleCount != 2 || one.FailedJobs != 1 {
 		t.Fatalf("Source counts = %+v, %v; want ArticleCount 2, FailedJobs 1", one, err)
 	}
+	// The count is kept as articles come and change (migration 0023): an
+	// update of a stored article is not another one; a third is.
+	changed := article(a.ID, 1)
+	changed.Title = "Story number 1, updated"
+	upsert(t, s, changed, store.Updated)
+	upsert(t, s, article(a.ID, 2), store.Created)
+	if one, err := s.Source(ctx, a.ID); err != nil || one.ArticleCount != 3 {
+		t.Fatalf("Source after an update and a new article = %+v, %v; want ArticleCount 3", one, err)
+	}
 }
 
 func testDueSources(t *testing.T, s store.Store) {
@@ -365,6 +375,9 @@ func testDeleteSource(t *testing.T, s store.Store) {
 	}
 	if n := countRows(t, s); n != 1 {
 		t.Fatalf("CountArticles after delete = %d, want 1 (the kept source's)", n)
+	}
+	if src, err := s.Source(ctx, kept.ID); err != nil || src.ArticleCount != 1 {
+		t.Fatalf("kept source after delete = %+v, %v; want ArticleCount 1", src, err)
 	}
 	tr, err := s.Trending(ctx, base.Add(-time.Hour), 10)
 	if err != nil || len(tr) != 1 || tr[0].ID != keptArt.ID {
