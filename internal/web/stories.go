@@ -72,8 +72,14 @@ func (s *server) storyCounts(lang string, st *store.Story) string {
 // storyHeadline is the story's headline in edition lang: a member
 // article written in lang, else the representative article's translation
 // into lang, else its own headline. titleLang is the headline's language
-// when it differs from lang.
+// when it differs from lang. arts are the story's articles (nil: read
+// here), so the story page, Top stories and the API name a story alike.
 func (s *server) storyHeadline(ctx context.Context, lang string, st *store.Story, arts []store.Article) (title, titleLang string, err error) {
+	if arts == nil {
+		if arts, err = s.st.StoryArticles(ctx, st.ID, 0); err != nil {
+			return "", "", err
+		}
+	}
 	for i := range arts {
 		if langname.Base(arts[i].Language) == lang && arts[i].DuplicateOf == 0 {
 			return arts[i].Title, "", nil
@@ -178,13 +184,7 @@ func (s *server) topStories(ctx context.Context, lang string) ([]storyCard, erro
 	}
 	out := make([]storyCard, 0, len(sts))
 	for i := range sts {
-		// The same headline as the story page: a report written in the
-		// edition's language before a translation of the representative.
-		arts, err := s.st.StoryArticles(ctx, sts[i].ID, 0)
-		if err != nil {
-			return nil, err
-		}
-		title, titleLang, err := s.storyHeadline(ctx, lang, &sts[i], arts)
+		title, titleLang, err := s.storyHeadline(ctx, lang, &sts[i], nil)
 		if err != nil {
 			return nil, err
 		}

@@ -271,6 +271,22 @@ func TestStoryHeadlineInEachEdition(t *testing.T) {
 	if err := json.Unmarshal(r.body, &one); err != nil || one.Title != written.Title || one.Language != "en" {
 		t.Errorf("API story in English = %s", r.body)
 	}
+	// The list names it as the detail does.
+	var list struct {
+		Stories []struct {
+			ID    int64  `json:"id"`
+			Title string `json:"title"`
+		} `json:"stories"`
+	}
+	r = s.mustGet(t, "/api/v1/stories?lang=en", http.StatusOK)
+	if err := json.Unmarshal(r.body, &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range list.Stories {
+		if x.ID == id && x.Title != written.Title {
+			t.Errorf("API story list in English names it %q, the detail %q", x.Title, written.Title)
+		}
+	}
 }
 
 // A story page shows the spread of its sources over their viewpoints, and
