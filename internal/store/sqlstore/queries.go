@@ -189,12 +189,11 @@ func newQueries(d Dialect) queries {
 
 		ensureSection: `INSERT INTO sections (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING`,
 		// Menu order: placed sections by position, then the unplaced
-		// (position 0) by name (migration 0018).
-		sections: `SELECT c.slug, c.name, c.position, c.off_menu,
-			(SELECT COUNT(*) FROM articles a WHERE a.section = c.slug AND a.hidden = FALSE)
+		// (position 0) by name (migration 0018); visible_count is kept by
+		// triggers (migration 0025).
+		sections: `SELECT c.slug, c.name, c.position, c.off_menu, c.visible_count
 			FROM sections c ORDER BY CASE WHEN c.position = 0 THEN 1 ELSE 0 END, c.position, c.name, c.slug`,
-		sectionBySlug: `SELECT c.slug, c.name, c.position, c.off_menu,
-			(SELECT COUNT(*) FROM articles a WHERE a.section = c.slug AND a.hidden = FALSE)
+		sectionBySlug: `SELECT c.slug, c.name, c.position, c.off_menu, c.visible_count
 			FROM sections c WHERE c.slug = ?`,
 
 		// INSERT ... SELECT so a view of a missing article inserts nothing and

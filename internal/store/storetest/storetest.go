@@ -921,6 +921,35 @@ func testHidden(t *testing.T, s store.Store) {
 	if got, err := s.Article(ctx, hidden.ID); err != nil || !got.Hidden {
 		t.Errorf("after update, Hidden = %v, %v; want still hidden", got.Hidden, err)
 	}
+	// The count is kept as articles are shown, hidden, moved and deleted,
+	// and a section made after its articles counts them (migration 0025).
+	count := func(slug string, want int, when string) {
+		t.Helper()
+		sec, err := s.Section(ctx, slug)
+		if err != nil || sec.ArticleCount != want {
+			t.Errorf("%s: Section(%s).ArticleCount = %+v, %v; want %d", when, slug, sec, err, want)
+		}
+	}
+	if err := s.SetArticleHidden(ctx, hidden.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	count("world", 2, "after showing the hidden one")
+	if err := s.SetArticleHidden(ctx, shown.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	count("world", 1, "after hiding the shown one")
+	late := article(src.ID, 3)
+	late.Section = "late"
+	upsert(t, s, late, store.Created)
+	if err := s.EnsureSection(ctx, store.Section{Slug: "late", Name: "Late"}); err != nil {
+		t.Fatal(err)
+	}
+	count("late", 1, "a section made after its article")
+	if err := s.DeleteSource(ctx, src.ID); err != nil {
+		t.Fatal(err)
+	}
+	count("world", 0, "after its articles' source was deleted")
+	count("late", 0, "after its article's source was deleted")
 }
 
 func testUnicodeSlugs(t *testing.T, s store.Store) {
