@@ -28,6 +28,7 @@ import (
 	"spektrum/internal/jobs"
 	"spektrum/internal/lang"
 	"spektrum/internal/store"
+	"spektrum/internal/story"
 	"spektrum/internal/translate"
 )
 
@@ -120,6 +121,10 @@ type Pipeline struct {
 	sites *siteProfiles
 	// stages follow every stored article as jobs of their own (stages.go).
 	stages []Stage
+	// story is the story step's settings: story.DefaultOptions, the
+	// offline command's, so `spektrum cluster` gives what the stage
+	// gives. Only tests change them.
+	story story.Options
 }
 
 // New returns a Pipeline.
@@ -145,7 +150,8 @@ func New(st Store, fc *fetch.Client, ex *extract.Extractor, opts Options) *Pipel
 	if opts.Events == nil {
 		opts.Events = func(Event) {}
 	}
-	p := &Pipeline{st: st, fc: fc, ex: ex, san: extract.NewSanitizer(), opts: opts, sites: newSiteProfiles()}
+	p := &Pipeline{st: st, fc: fc, ex: ex, san: extract.NewSanitizer(), opts: opts, sites: newSiteProfiles(),
+		story: story.DefaultOptions()}
 	p.AddStage(Stage{Kind: KindTranslations, Run: p.EnqueueTranslations})
 	p.AddStage(Stage{Kind: KindDedupe, Run: p.dedupe})
 	p.AddStage(Stage{Kind: KindStory, After: KindDedupe, Run: p.fileStory})

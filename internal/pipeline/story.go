@@ -32,33 +32,29 @@ func (p *Pipeline) fileStory(ctx context.Context, a *store.Article) error {
 	if a.StoryID != 0 {
 		return nil
 	}
-	o := story.DefaultOptions()
-	it := story.Item{ID: strconv.FormatInt(a.ID, 10), Title: a.Title, URL: a.URL, Language: a.Language,
-		Text: a.Text, Published: a.Date()}
+	o := p.story
+	it := item(a)
 	err := p.st.InStoryTx(ctx, func(tx store.StoryTx) error {
-		st := storyState{tx}
+		st := storyState{tx: tx, article: a.ID}
 		id, err := tx.RelativeStory(ctx, a.ID, a.DuplicateOf)
 		if err != nil {
 			return err
 		}
-		if id != 0 {
-			c, err := tx.OpenStoryCentroid(ctx, id)
-			switch {
-			case errors.Is(err, store.ErrNotFound):
-				// The relative's story has closed: the copy goes there all the same.
-			case err != nil:
-				return err
-			default:
-				sc := fromStore(c)
-				if err := story.Join(ctx, st, o, it, sc); err != nil {
-					return err
-				}
-				id = sc.ID
-			}
-		} else if id, err = story.Assign(ctx, st, o, it); err != nil {
+		if id == 0 {
+			// Assign files the article (State.File) and may merge its
+			// story into another before it returns.
+			_, err := story.Assign(ctx, st, o, it)
 			return err
 		}
-		return tx.SetArticleStory(ctx, a.ID, id)
+		c, err := tx.OpenStoryCentroid(ctx, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// The relative's story has closed: the copy goes there all the same.
+			return tx.SetArticleStory(ctx, a.ID, id)
+		case err != nil:
+			return err
+		}
+		return story.Join(ctx, st, o, it, fromStore(c))
 	})
 	if err != nil {
 		return fmt.Errorf("file article %d under a story: %w", a.ID, err)
@@ -67,22 +63,26 @@ func (p *Pipeline) fileStory(ctx context.Context, a *store.Article) error {
 }
 
 func (p *Pipeline) handleAgeStories(ctx context.Context, _ *store.Job) error {
-	n, err := p.st.AgeStories(ctx, p.opts.Now().Add(-2*story.DefaultOptions().Window))
+	n, err := p.st.AgeStories(ctx, p.opts.Now().Add(-2*p.story.Window))
 	if n > 0 {
 		p.opts.Logger.InfoContext(ctx, "stories closed", "stories", n)
 	}
 	return err
 }
 
-// storyState is story.State over the store's story transaction.
-type storyState struct{ tx store.StoryTx }
+// storyState is story.State over the store's story transaction, for the
+// step filing article.
+type storyState struct {
+	tx      store.StoryTx
+	article int64
+}
 
 func fromStore(c *store.StoryCentroid) *story.Centroid {
-	return &story.Centroid{ID: c.ID, Vector: c.Vector, Size: c.Size, Last: c.Last}
+	return &story.Centroid{ID: c.ID, Vector: c.Vector, Size: c.Size, Last: c.Last, Weighed: c.Weighed}
 }
 
 func toStore(c *story.Centroid) *store.StoryCentroid {
-	return &store.StoryCentroid{ID: c.ID, Vector: c.Vector, Size: c.Size, Last: c.Last}
+	return &store.StoryCentroid{ID: c.ID, Vector: c.Vector, Size: c.Size, Last: c.Last, Weighed: c.Weighed}
 }
 
 func (s storyState) Observe(ctx context.Context, features []uint64) (int, []int, error) {
@@ -116,4 +116,43 @@ func (s storyState) Save(ctx context.Context, c *story.Centroid, added []uint64)
 
 func (s storyState) Merge(ctx context.Context, gone, keep int64) error {
 	return s.tx.MergeStory(ctx, gone, keep)
+}
+
+func (s storyState) File(ctx context.Context, id int64, _ story.Item) error {
+	return s.tx.SetArticleStory(ctx, s.article, id)
+}
+
+func (s storyState) Frequencies(ctx context.Context, features []uint64) (int, []int, error) {
+	return s.tx.StoryFrequencies(ctx, features)
+}
+
+func (s storyState) Stale(ctx context.Context, weighed, size int, since time.Time) ([]*story.Centroid, error) {
+	cs, err := s.tx.StaleStories(ctx, weighed, size, since)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*story.Centroid, len(cs))
+	for i := range cs {
+		out[i] = fromStore(&cs[i])
+	}
+	return out, nil
+}
+
+// Members reads a story's articles back as the step saw them.
+func (s storyState) Members(ctx context.Context, id int64) ([]story.Item, error) {
+	arts, err := s.tx.StoryMembers(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]story.Item, len(arts))
+	for i, a := range arts {
+		out[i] = item(&a)
+	}
+	return out, nil
+}
+
+// item is an article as the story step sees it.
+func item(a *store.Article) story.Item {
+	return story.Item{ID: strconv.FormatInt(a.ID, 10), Title: a.Title, URL: a.URL, Language: a.Language,
+		Text: a.Text, Published: a.Date()}
 }

@@ -248,3 +248,90 @@ func TestStoryStageTwoWorkersOnePostgres(t *testing.T) {
 		t.Fatalf("two workers made %d stories of %d reports of one event, want 1", len(page.Stories), len(arts))
 	}
 }
+
+// The reports of one event stored and filed first, before anything else
+// (the demo's bad order: their jobs finish among the first few of a
+// pass), end in one story on both databases. While the step knows only
+// them, the words they share are in every article counted and weigh
+// nothing; the prior on document frequencies keeps them together from the
+// start, and without it (PriorDocs 0) the re-check, when the article count
+// doubles, must merge the stories they were filed apart in: the stories
+// merged away then resolve to the one they joined, which counts every
+// report, and the listing shows it once.
+func TestStoryReportsFiledFirstEndInOneStory(t *testing.T) {
+	for _, db := range []struct {
+		name string
+		open func(t *testing.T) store.Store
+	}{
+		{"sqlite", func(t *testing.T) store.Store { return testStore(t) }},
+		{"postgres", func(t *testing.T) store.Store { return pgtest.Open(t, pgtest.DSN(t)) }},
+	} {
+		for _, prior := range []float64{story.DefaultOptions().PriorDocs, 0} {
+			t.Run(fmt.Sprintf("%s/prior %v", db.name, prior), func(t *testing.T) {
+				ctx := context.Background()
+				st := db.open(t)
+				p := New(st, fetch.New(fetch.Options{}), extract.New(), Options{})
+				p.story.PriorDocs = prior
+				at := time.Date(2026, 2, 6, 4, 0, 0, 0, time.UTC)
+				reports := storeArticles(t, st, at, quake, quakeText)
+				before := map[int64]bool{}
+				for _, a := range reports {
+					if err := p.fileStory(ctx, a); err != nil {
+						t.Fatal(err)
+					}
+					got, err := st.Article(ctx, a.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					before[got.StoryID] = true
+				}
+				if prior == 0 && len(before) < 2 {
+					t.Fatalf("without the prior the first reports were filed in %d story: the test no longer reproduces the bad order", len(before))
+				}
+				// The rest of the pass, on the queue with two workers.
+				bg := background(t, st, at, 40)
+				for _, a := range bg {
+					if err := p.enqueueStages(ctx, a); err != nil {
+						t.Fatal(err)
+					}
+				}
+				r := jobs.New(st, jobs.Options{Concurrency: 2})
+				p.Register(r)
+				if err := r.RunUntilIdle(ctx); err != nil {
+					t.Fatal(err)
+				}
+				var final int64
+				for i, a := range reports {
+					got, err := st.Article(ctx, a.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if i == 0 {
+						final = got.StoryID
+					} else if got.StoryID != final {
+						t.Errorf("%q (%s) is in story %d, the first report in %d", got.Title, got.Language, got.StoryID, final)
+					}
+				}
+				s, err := st.Story(ctx, final)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s.Articles != len(quake) || s.Sources != len(quake) || s.Languages != 3 || s.MergedInto != 0 {
+					t.Errorf("story = %+v, want %d articles from as many sources in 3 languages", s, len(quake))
+				}
+				for id := range before {
+					if old, err := st.Story(ctx, id); err != nil || (id != final && old.MergedInto != final) {
+						t.Errorf("story %d the reports were first filed in = %+v (%v), want merged into %d", id, old, err, final)
+					}
+				}
+				page, err := st.Stories(ctx, store.StoryQuery{Since: at})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(page.Stories) != 1 || page.Stories[0].ID != final {
+					t.Errorf("the listing since the reports holds %+v, want story %d alone", page.Stories, final)
+				}
+			})
+		}
+	}
+}

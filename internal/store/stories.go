@@ -39,12 +39,14 @@ type StoryPage struct {
 }
 
 // StoryCentroid is a story's clustering state (package story's Centroid):
-// its centroid vector, item count and newest item's time.
+// its centroid vector, item count, newest item's time and the article
+// count when its earliest weighed item was weighed.
 type StoryCentroid struct {
-	ID     int64
-	Vector map[uint64]float64
-	Size   int
-	Last   time.Time
+	ID      int64
+	Vector  map[uint64]float64
+	Size    int
+	Last    time.Time
+	Weighed int
 }
 
 // StoryTx is the story stage's view of the database inside one
@@ -72,6 +74,17 @@ type StoryTx interface {
 	// SetArticleStory files an article under a story and refreshes the
 	// story's counts and representative.
 	SetArticleStory(ctx context.Context, articleID, storyID int64) error
+	// StoryFrequencies returns the article count and each feature's
+	// document frequency, counting nothing.
+	StoryFrequencies(ctx context.Context, features []uint64) (docs int, df []int, err error)
+	// StaleStories returns the open stories (not merged, not aged out) of
+	// at most size items, weighed at an article count of at most weighed,
+	// whose newest item is not before since (zero: any), ordered by ID.
+	StaleStories(ctx context.Context, weighed, size int, since time.Time) ([]StoryCentroid, error)
+	// StoryMembers returns every article filed under a story, hidden ones
+	// too (the clusterer counted them), with the fields the clusterer
+	// reads: ID, Title, URL, Language, Text, PublishedAt, FirstSeenAt.
+	StoryMembers(ctx context.Context, id int64) ([]Article, error)
 	// RelativeStory is the story of an article's near-duplicate
 	// relatives: its original's (when original is not 0), else that of
 	// any copy of it; 0 when none has one.

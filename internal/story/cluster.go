@@ -33,6 +33,21 @@ type Options struct {
 	TextWords int
 	// Weights of each field's words in an item's vector.
 	TitleWeight, URLWeight, TextWeight, NameBoost float64
+	// PriorDocs is how many articles the document frequencies start
+	// from, as if the step had read that many before its first and met
+	// none of its words in them. Without it the first articles are weighed
+	// by a handful of others: a word two of three reports share counts for
+	// almost nothing and one that all share for nothing at all, so the
+	// first reports of an event are filed apart. Its pull fades as
+	// articles are counted (PriorDocs/docs).
+	PriorDocs float64
+	// RecheckSize is the largest story the re-check re-weighs: whenever
+	// the article count doubles, stories of at most this many items
+	// whose words were weighed at half the count or less are weighed
+	// again with the document frequencies known now and merged with the
+	// story they turn out to be part of (recheck). Bigger stories have
+	// had later items weighed sensibly already.
+	RecheckSize int
 }
 
 // DefaultOptions are the settings measured in docs/benchmarks.md.
@@ -46,6 +61,8 @@ func DefaultOptions() Options {
 		URLWeight:      0.7,
 		TextWeight:     0.25,
 		NameBoost:      1.5,
+		PriorDocs:      20,
+		RecheckSize:    3,
 	}
 }
 
@@ -59,7 +76,11 @@ type Centroid struct {
 	Vector map[uint64]float64
 	Size   int
 	Last   time.Time
-	norm   float64 // length of Vector; 0 until computed
+	// Weighed is the article count when the story's earliest weighed
+	// item was weighed: its words' weights are as good as what was known
+	// then (recheck).
+	Weighed int
+	norm    float64 // length of Vector; 0 until computed
 }
 
 func (c *Centroid) length() float64 {
@@ -88,8 +109,20 @@ type State interface {
 	// Save records c after it changed; added are the features new to its
 	// vector, which must find it from now on.
 	Save(ctx context.Context, c *Centroid, added []uint64) error
-	// Merge records that story gone is now part of keep.
+	// Merge records that story gone is now part of keep, its items
+	// with it.
 	Merge(ctx context.Context, gone, keep int64) error
+	// File records that the item being assigned is in story id.
+	File(ctx context.Context, id int64, it Item) error
+	// Frequencies returns the item count and each feature's document
+	// frequency, counting nothing.
+	Frequencies(ctx context.Context, features []uint64) (docs int, df []int, err error)
+	// Stale returns the stories not merged away, ordered by ID, of at most
+	// size items, weighed when the item count was at most weighed, whose
+	// newest item is not before since (the zero time: any).
+	Stale(ctx context.Context, weighed, size int, since time.Time) ([]*Centroid, error)
+	// Members returns the items filed under story id, in any order.
+	Members(ctx context.Context, id int64) ([]Item, error)
 }
 
 // Assign is the online step: it files it under the most similar open story
@@ -128,7 +161,7 @@ func Assign(ctx context.Context, st State, o Options, it Item) (int64, error) {
 		}
 	}
 	if best == nil || bestSim < o.Threshold {
-		best = &Centroid{Vector: map[uint64]float64{}, Last: it.Published}
+		best = &Centroid{Vector: map[uint64]float64{}, Last: it.Published, Weighed: docs}
 		if err := st.Open(ctx, best); err != nil {
 			return 0, err
 		}
@@ -136,7 +169,18 @@ func Assign(ctx context.Context, st State, o Options, it Item) (int64, error) {
 	if err := st.Save(ctx, best, best.add(v, it.Published)); err != nil {
 		return 0, err
 	}
-	return merge(ctx, st, o, best, cands)
+	if err := st.File(ctx, best.ID, it); err != nil {
+		return 0, err
+	}
+	id, err := merge(ctx, st, o, best, cands)
+	if err != nil {
+		return 0, err
+	}
+	moved, err := recheck(ctx, st, o, docs, since)
+	if err != nil {
+		return 0, err
+	}
+	return resolve(moved, id), nil
 }
 
 // Join files it under story c without looking for another: a
@@ -147,7 +191,10 @@ func Join(ctx context.Context, st State, o Options, it Item, c *Centroid) error 
 	if err != nil {
 		return err
 	}
-	return st.Save(ctx, c, c.add(v, it.Published))
+	if err := st.Save(ctx, c, c.add(v, it.Published)); err != nil {
+		return err
+	}
+	return st.File(ctx, c.ID, it)
 }
 
 // observe counts the item's features and returns its unit TF-IDF vector
@@ -166,7 +213,7 @@ func observe(ctx context.Context, st State, o Options, it Item) (vector, map[uin
 	for i, f := range fs {
 		df[f] = counts[i]
 	}
-	return weigh(tf, docs, df), df, docs, nil
+	return weigh(tf, float64(docs)+o.PriorDocs, df), df, docs, nil
 }
 
 // add sums v into the centroid and returns the features new to it.
@@ -199,35 +246,45 @@ func merge(ctx context.Context, st State, o Options, cl *Centroid, cands []*Cent
 		if cosine(cl.Vector, cl.length(), other.Vector, other.length()) < o.MergeThreshold {
 			continue
 		}
-		// The bigger story survives, so ids stay stable where most readers saw them.
-		keep, gone := cl, other
-		if other.Size > cl.Size {
-			keep, gone = other, cl
-		}
-		var added []uint64
-		for f, w := range gone.Vector {
-			if _, ok := keep.Vector[f]; !ok {
-				added = append(added, f)
-			}
-			keep.Vector[f] += w
-		}
-		keep.prune()
-		keep.Size += gone.Size
-		if gone.Last.After(keep.Last) {
-			keep.Last = gone.Last
-		}
-		if err := st.Save(ctx, keep, added); err != nil {
+		keep, err := mergeInto(ctx, st, cl, other)
+		if err != nil {
 			return 0, err
 		}
-		if err := st.Merge(ctx, gone.ID, keep.ID); err != nil {
-			return 0, err
-		}
-		gone.Vector = nil
 		if keep != cl {
 			return keep.ID, nil
 		}
 	}
 	return cl.ID, nil
+}
+
+// mergeInto merges stories a and b and returns the one that stays: the bigger,
+// a on a tie, so ids stay stable where most readers saw them.
+func mergeInto(ctx context.Context, st State, a, b *Centroid) (*Centroid, error) {
+	keep, gone := a, b
+	if b.Size > a.Size {
+		keep, gone = b, a
+	}
+	var added []uint64
+	for f, w := range gone.Vector {
+		if _, ok := keep.Vector[f]; !ok {
+			added = append(added, f)
+		}
+		keep.Vector[f] += w
+	}
+	keep.prune()
+	keep.Size += gone.Size
+	if gone.Last.After(keep.Last) {
+		keep.Last = gone.Last
+	}
+	keep.Weighed = min(keep.Weighed, gone.Weighed)
+	if err := st.Save(ctx, keep, added); err != nil {
+		return nil, err
+	}
+	if err := st.Merge(ctx, gone.ID, keep.ID); err != nil {
+		return nil, err
+	}
+	gone.Vector = nil
+	return keep, nil
 }
 
 // Clusterer assigns items to stories online, in arrival order, keeping its
@@ -264,7 +321,8 @@ type memory struct {
 	docs     int
 	df       map[uint64]int
 	stories  []*Centroid
-	merged   []int // per story: -1, or the story it was merged into
+	merged   []int    // per story: -1, or the story it was merged into
+	members  [][]Item // per story: its items (none once merged away)
 	postings map[uint64][]int
 }
 
@@ -305,6 +363,7 @@ func (m *memory) Open(_ context.Context, c *Centroid) error {
 	c.ID = int64(len(m.stories))
 	m.stories = append(m.stories, c)
 	m.merged = append(m.merged, -1)
+	m.members = append(m.members, nil)
 	return nil
 }
 
@@ -317,7 +376,37 @@ func (m *memory) Save(_ context.Context, c *Centroid, added []uint64) error {
 
 func (m *memory) Merge(_ context.Context, gone, keep int64) error {
 	m.merged[gone] = int(keep)
+	m.members[keep] = append(m.members[keep], m.members[gone]...)
+	m.members[gone] = nil
 	return nil
+}
+
+func (m *memory) File(_ context.Context, id int64, it Item) error {
+	m.members[id] = append(m.members[id], it)
+	return nil
+}
+
+func (m *memory) Frequencies(_ context.Context, features []uint64) (int, []int, error) {
+	df := make([]int, len(features))
+	for i, f := range features {
+		df[i] = m.df[f]
+	}
+	return m.docs, df, nil
+}
+
+func (m *memory) Stale(_ context.Context, weighed, size int, since time.Time) ([]*Centroid, error) {
+	var out []*Centroid
+	for id, c := range m.stories {
+		if m.merged[id] >= 0 || c.Size > size || c.Weighed > weighed || (!since.IsZero() && c.Last.Before(since)) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (m *memory) Members(_ context.Context, id int64) ([]Item, error) {
+	return m.members[id], nil
 }
 
 // candidateFeatures is how many of an item's strongest features look up
@@ -404,10 +493,10 @@ func features(o Options, it Item) map[uint64]float64 {
 
 // weigh turns counts into a unit TF-IDF vector, with document frequencies
 // of everything seen so far (online: the pipeline never sees the future).
-func weigh(tf map[uint64]float64, docs int, df map[uint64]int) vector {
+func weigh(tf map[uint64]float64, docs float64, df map[uint64]int) vector {
 	v := make(vector, len(tf))
 	for f, n := range tf {
-		idf := math.Log(float64(docs+1) / float64(df[f]+1))
+		idf := math.Log((docs + 1) / float64(df[f]+1))
 		if idf <= 0 {
 			continue
 		}

@@ -113,7 +113,7 @@ func (t *storyTx) StoryCandidates(ctx context.Context, features []uint64, since 
 		args = append(args, int64(f))
 	}
 	args = append(args, ms(since))
-	q := `SELECT id, size, seen_at, centroid FROM stories
+	q := `SELECT ` + centroidCols + ` FROM stories
 		WHERE id IN (SELECT story_id FROM story_postings WHERE feature IN (` + placeholders(len(features)) + `))
 			AND merged_into IS NULL AND centroid IS NOT NULL AND seen_at >= ?
 		ORDER BY id`
@@ -151,7 +151,7 @@ func (t *storyTx) OpenStoryCentroid(ctx context.Context, id int64) (*store.Story
 		id = into.Int64
 	}
 	c, err := scanCentroid(t.s.txQueryRow(ctx, t.tx, t.s.d.rebind(
-		`SELECT id, size, seen_at, centroid FROM stories WHERE id = ? AND centroid IS NOT NULL`), id))
+		`SELECT `+centroidCols+` FROM stories WHERE id = ? AND centroid IS NOT NULL`), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("story %d is closed: %w", id, store.ErrNotFound)
 	}
@@ -163,8 +163,8 @@ func (t *storyTx) OpenStoryCentroid(ctx context.Context, id int64) (*store.Story
 
 // CreateStory records a new story.
 func (t *storyTx) CreateStory(ctx context.Context, c *store.StoryCentroid) error {
-	err := t.s.txQueryRow(ctx, t.tx, t.s.d.rebind(`INSERT INTO stories (size, seen_at, centroid, created_at)
-		VALUES (?, ?, ?, ?) RETURNING id`), c.Size, ms(c.Last), encodeCentroid(c.Vector), ms(time.Now())).Scan(&c.ID)
+	err := t.s.txQueryRow(ctx, t.tx, t.s.d.rebind(`INSERT INTO stories (size, seen_at, centroid, weighed, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`), c.Size, ms(c.Last), encodeCentroid(c.Vector), c.Weighed, ms(time.Now())).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("create story: %w", err)
 	}
@@ -173,8 +173,8 @@ func (t *storyTx) CreateStory(ctx context.Context, c *store.StoryCentroid) error
 
 // SaveStory stores a story's clustering state and its new postings.
 func (t *storyTx) SaveStory(ctx context.Context, c *store.StoryCentroid, added []uint64) error {
-	if err := t.exec(ctx, `UPDATE stories SET size = ?, seen_at = ?, centroid = ? WHERE id = ?`,
-		c.Size, ms(c.Last), encodeCentroid(c.Vector), c.ID); err != nil {
+	if err := t.exec(ctx, `UPDATE stories SET size = ?, seen_at = ?, centroid = ?, weighed = ? WHERE id = ?`,
+		c.Size, ms(c.Last), encodeCentroid(c.Vector), c.Weighed, c.ID); err != nil {
 		return fmt.Errorf("save story %d: %w", c.ID, err)
 	}
 	for start := 0; start < len(added); start += featureChunk {
@@ -271,11 +271,98 @@ func (t *storyTx) RelativeStory(ctx context.Context, articleID, original int64) 
 	return id.Int64, nil
 }
 
+const centroidCols = `id, size, seen_at, centroid, weighed`
+
+// StoryFrequencies reads the article count and document frequencies.
+func (t *storyTx) StoryFrequencies(ctx context.Context, features []uint64) (int, []int, error) {
+	var docs int
+	if err := t.s.txQueryRow(ctx, t.tx, `SELECT docs FROM story_docs WHERE id = 1`).Scan(&docs); err != nil {
+		return 0, nil, fmt.Errorf("read story documents: %w", err)
+	}
+	counts := make(map[int64]int, len(features))
+	for start := 0; start < len(features); start += featureChunk {
+		part := features[start:min(start+featureChunk, len(features))]
+		args := make([]any, len(part))
+		for i, f := range part {
+			args[i] = int64(f)
+		}
+		rows, err := t.tx.QueryContext(ctx, t.s.d.rebind(`SELECT feature, docs FROM story_terms WHERE feature IN (`+
+			placeholders(len(part))+`)`), args...)
+		if err != nil {
+			return 0, nil, fmt.Errorf("read story features: %w", err)
+		}
+		for rows.Next() {
+			var f int64
+			var n int
+			if err := rows.Scan(&f, &n); err != nil {
+				rows.Close()
+				return 0, nil, fmt.Errorf("read story features: %w", err)
+			}
+			counts[f] = n
+		}
+		if err := rows.Close(); err != nil {
+			return 0, nil, fmt.Errorf("read story features: %w", err)
+		}
+	}
+	df := make([]int, len(features))
+	for i, f := range features {
+		df[i] = counts[int64(f)]
+	}
+	return docs, df, nil
+}
+
+// StaleStories returns the small open stories weighed long ago.
+func (t *storyTx) StaleStories(ctx context.Context, weighed, size int, since time.Time) ([]store.StoryCentroid, error) {
+	rows, err := t.s.txQuery(ctx, t.tx, t.s.d.rebind(`SELECT `+centroidCols+` FROM stories
+		WHERE centroid IS NOT NULL AND seen_at >= ? AND merged_into IS NULL AND weighed <= ? AND size <= ?
+		ORDER BY id`), ms(since), weighed, size)
+	if err != nil {
+		return nil, fmt.Errorf("stale stories: %w", err)
+	}
+	defer rows.Close()
+	var out []store.StoryCentroid
+	for rows.Next() {
+		c, err := scanCentroid(rows)
+		if err != nil {
+			return nil, fmt.Errorf("stale stories: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("stale stories: %w", err)
+	}
+	return out, nil
+}
+
+// StoryMembers returns what the clusterer reads of a story's articles.
+func (t *storyTx) StoryMembers(ctx context.Context, id int64) ([]store.Article, error) {
+	rows, err := t.s.txQuery(ctx, t.tx, t.s.d.rebind(`SELECT id, COALESCE(title_override, title), url, language, text, published_at, first_seen_at
+		FROM articles WHERE story_id = ? ORDER BY id`), id)
+	if err != nil {
+		return nil, fmt.Errorf("articles of story %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []store.Article
+	for rows.Next() {
+		var a store.Article
+		var pub, seen int64
+		if err := rows.Scan(&a.ID, &a.Title, &a.URL, &a.Language, &a.Text, &pub, &seen); err != nil {
+			return nil, fmt.Errorf("articles of story %d: %w", id, err)
+		}
+		a.PublishedAt, a.FirstSeenAt = fromMS(pub), fromMS(seen)
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("articles of story %d: %w", id, err)
+	}
+	return out, nil
+}
+
 func scanCentroid(sc interface{ Scan(...any) error }) (store.StoryCentroid, error) {
 	var c store.StoryCentroid
 	var seen int64
 	var raw []byte
-	if err := sc.Scan(&c.ID, &c.Size, &seen, &raw); err != nil {
+	if err := sc.Scan(&c.ID, &c.Size, &seen, &raw, &c.Weighed); err != nil {
 		return c, err
 	}
 	c.Last, c.Vector = fromMS(seen), decodeCentroid(raw)

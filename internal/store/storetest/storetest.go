@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"StoryListing", testStoryListing}, // stories.go
 		{"StoryTurns", testStoryTurns},     // stories.go
 		{"StoryHidden", testStoryHidden},   // stories.go
+		{"StoryRecheck", testStoryRecheck}, // stories.go
 		{"MostCovered", testMostCovered},
 		{"ArticleKnownAndCount", testArticleKnown},
 		{"TimesRoundTrip", testTimesRoundTrip},

@@ -400,3 +400,107 @@ func testStoryHidden(t *testing.T, s store.Store) {
 		t.Errorf("article in no story: Hidden = %v, %v; want hidden", got, err)
 	}
 }
+
+// What the story step's re-check reads (package story, recheck): the
+// document frequencies without counting, the small open stories weighed
+// long ago, and a story's articles as the step saw them.
+func testStoryRecheck(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	high := uint64(1<<63 | 9)
+	at := base.Add(-time.Hour)
+	// Stories: 0 small and weighed early; 1 weighed late; 2 too big;
+	// 3 idle before since; 4 merged away (into 0); 5 aged out.
+	cs := []*store.StoryCentroid{
+		{Vector: map[uint64]float64{1: 0.5}, Size: 2, Last: at, Weighed: 4},
+		{Vector: map[uint64]float64{1: 0.5}, Size: 1, Last: at, Weighed: 9},
+		{Vector: map[uint64]float64{1: 0.5}, Size: 4, Last: at, Weighed: 4},
+		{Vector: map[uint64]float64{1: 0.5}, Size: 1, Last: at.Add(-100 * time.Hour), Weighed: 4},
+		{Vector: map[uint64]float64{1: 0.5}, Size: 1, Last: at, Weighed: 4},
+		{Vector: map[uint64]float64{1: 0.5}, Size: 1, Last: at.Add(-200 * time.Hour), Weighed: 4},
+	}
+	src := newSource(t, s, "https://recheck.example/feed")
+	a, b, hidden, other := article(src.ID, 1), article(src.ID, 2), article(src.ID, 3), article(src.ID, 4)
+	hidden.Hidden = true
+	for _, x := range []*store.Article{a, b, hidden, other} {
+		upsert(t, s, x, store.Created)
+	}
+	fixed := "A corrected headline"
+	if err := s.CorrectArticle(ctx, b.ID, store.ArticleCorrection{Title: &fixed}); err != nil {
+		t.Fatal(err)
+	}
+	inStory(t, s, func(tx store.StoryTx) error {
+		if _, _, err := tx.CountFeatures(ctx, []uint64{1, high}); err != nil {
+			return err
+		}
+		if _, _, err := tx.CountFeatures(ctx, []uint64{high}); err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if err := tx.CreateStory(ctx, c); err != nil {
+				return err
+			}
+			if err := tx.SaveStory(ctx, c, []uint64{1}); err != nil {
+				return err
+			}
+		}
+		for _, x := range []*store.Article{a, b, hidden} {
+			if err := tx.SetArticleStory(ctx, x.ID, cs[0].ID); err != nil {
+				return err
+			}
+		}
+		if err := tx.SetArticleStory(ctx, other.ID, cs[4].ID); err != nil {
+			return err
+		}
+		return tx.MergeStory(ctx, cs[4].ID, cs[0].ID)
+	})
+	if _, err := s.AgeStories(ctx, at.Add(-150*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	inStory(t, s, func(tx store.StoryTx) error {
+		// Frequencies are read, not counted: twice the same answer.
+		for range 2 {
+			docs, df, err := tx.StoryFrequencies(ctx, []uint64{high, 1, 77})
+			if err != nil || docs != 2 || fmt.Sprint(df) != "[2 1 0]" {
+				t.Errorf("StoryFrequencies = %d %v %v, want 2 [2 1 0]", docs, df, err)
+			}
+		}
+		got, err := tx.StaleStories(ctx, 5, 3, at.Add(-72*time.Hour))
+		if err != nil {
+			return err
+		}
+		if len(got) != 1 || got[0].ID != cs[0].ID || got[0].Weighed != 4 || got[0].Vector[1] != 0.5 || !got[0].Last.Equal(at) {
+			t.Errorf("StaleStories = %+v, want story %d alone, weighed at 4", got, cs[0].ID)
+		}
+		// The merge moved story 4's article; its size is the step's to set.
+		if got, err := tx.StaleStories(ctx, 9, 4, time.Time{}); err != nil || len(got) != 4 {
+			t.Errorf("StaleStories (all open) = %+v %v, want stories 0, 1, 2 and 3", got, err)
+		}
+		// Weighed is kept by saves.
+		cs[1].Weighed = 16
+		if err := tx.SaveStory(ctx, cs[1], nil); err != nil {
+			return err
+		}
+		if c, err := tx.OpenStoryCentroid(ctx, cs[1].ID); err != nil || c.Weighed != 16 {
+			t.Errorf("OpenStoryCentroid after save = %+v %v, want weighed 16", c, err)
+		}
+		arts, err := tx.StoryMembers(ctx, cs[0].ID)
+		if err != nil {
+			return err
+		}
+		byID := map[int64]store.Article{}
+		for _, x := range arts {
+			byID[x.ID] = x
+		}
+		if len(arts) != 4 {
+			t.Fatalf("StoryMembers = %d articles, want 4 (hidden and merged ones too)", len(arts))
+		}
+		if g := byID[a.ID]; g.Title != a.Title || g.URL != a.URL || g.Text != a.Text || g.Language != "en" ||
+			!g.Date().Equal(a.PublishedAt) {
+			t.Errorf("member = %+v, want %+v's title, URL, text, language and date", g, a)
+		}
+		if byID[b.ID].Title != fixed {
+			t.Errorf("member title = %q, want the correction readers see", byID[b.ID].Title)
+		}
+		return nil
+	})
+}
