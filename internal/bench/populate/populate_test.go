@@ -39,7 +39,7 @@ func check(t *testing.T, st store.Store, pg bool) {
 	db := st.(dbOf).DB()
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	res, err := populate.Populate(ctx, db, populate.Options{Articles: 3000, Sources: 40, Sections: 5,
-		Postgres: pg, Seed: 7, Batch: 700, Now: now})
+		Postgres: pg, Workers: 3, Seed: 7, Batch: 700, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
