@@ -38,10 +38,16 @@ type Options struct {
 	// Postgres selects COPY (and $n placeholders); SQLite takes
 	// multi-row INSERTs with ?.
 	Postgres bool
-	// Workers is how many batches are generated at once (default 1); they
-	// are written one at a time, in one transaction each. The outlet is
-	// the same whatever their number.
-	Workers  int
+	// Workers is how many batches are generated at once (default 1), each
+	// written in one transaction: one at a time on SQLite, at once on
+	// PostgreSQL. The outlet is the same whatever their number.
+	Workers int
+	// Resume continues a populate that was stopped: the sources and
+	// sections are taken as written, and the batches of articles already
+	// there (each batch commits whole) are skipped. The options must be
+	// the ones of the first run; the articles written now are dated from
+	// Now, which may be minutes later.
+	Resume   bool
 	Progress func(done int) // articles written so far, after each batch; never called concurrently
 }
 
@@ -79,8 +85,15 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles`).Scan(&n); err != nil {
 		return Result{}, fmt.Errorf("populate: count articles: %w", err)
 	}
-	if n > 0 {
+	if n > 0 && !o.Resume {
 		return Result{}, fmt.Errorf("populate: the database already holds %d articles; populate an empty one", n)
+	}
+	var ns int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sources`).Scan(&ns); err != nil {
+		return Result{}, fmt.Errorf("populate: count sources: %w", err)
+	}
+	if o.Resume && ns != o.Sources {
+		return Result{}, fmt.Errorf("populate: resume: the database holds %d sources, not %d; give the first run's options", ns, o.Sources)
 	}
 	start := time.Now()
 	r := rand.New(rand.NewPCG(o.Seed, 10))
@@ -93,8 +106,10 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 		sections[i] = fmt.Sprintf("%s-%d", words[r.IntN(len(words))], i+1)
 		rows = append(rows, []any{sections[i], strings.ToUpper(sections[i][:1]) + sections[i][1:]})
 	}
-	if err := w.insert(ctx, "sections", []string{"slug", "name"}, rows); err != nil {
-		return res, err
+	if !o.Resume {
+		if err := w.insert(ctx, "sections", []string{"slug", "name"}, rows); err != nil {
+			return res, err
+		}
 	}
 	srcLang := make([]string, o.Sources)
 	srcSection := make([]string, o.Sources)
@@ -106,15 +121,36 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 		rows = append(rows, []any{int64(i + 1), fmt.Sprintf("https://s%d.example.org/feed.xml", i+1),
 			fmt.Sprintf("https://s%d.example.org/", i+1), "feed", title(r, 2, 4), srcSection[i], srcLang[i],
 			int64(30 * 60 * 1000), true, nowMS + r.Int64N(30*60*1000), nowMS})
-		if len(rows) == o.Batch {
+		if len(rows) == o.Batch && !o.Resume {
 			if err := w.insert(ctx, "sources", sourceCols, rows); err != nil {
 				return res, err
 			}
 			rows = rows[:0]
 		}
 	}
-	if err := w.insert(ctx, "sources", sourceCols, rows); err != nil {
-		return res, err
+	if !o.Resume {
+		if err := w.insert(ctx, "sources", sourceCols, rows); err != nil {
+			return res, err
+		}
+	}
+	done := map[int]bool{} // batches already written, when resuming
+	if o.Resume {
+		ids, err := db.QueryContext(ctx, `SELECT id FROM articles WHERE (id - 1) % `+strconv.Itoa(o.Batch)+` = 0`)
+		if err != nil {
+			return res, fmt.Errorf("populate: resume: %w", err)
+		}
+		for ids.Next() {
+			var id int
+			if err := ids.Scan(&id); err != nil {
+				ids.Close()
+				return res, fmt.Errorf("populate: resume: %w", err)
+			}
+			done[(id-1)/o.Batch] = true
+		}
+		ids.Close()
+		if err := ids.Err(); err != nil {
+			return res, fmt.Errorf("populate: resume: %w", err)
+		}
 	}
 
 	year := int64(365 * 24 * time.Hour / time.Millisecond)
@@ -122,16 +158,19 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	// its number, so batches are generated in parallel, and the next ones
 	// while one is written (a million articles took 10 to 22 minutes with
 	// one goroutine doing both), and the outlet is the same whatever the
-	// number of workers. The writes take turns: the count triggers
-	// (sources.article_count, sections.visible_count) lock their rows in
-	// each batch's order, and two batches written at once deadlocked.
+	// number of workers. On SQLite the writes take turns (one writer). On
+	// PostgreSQL they run at once with the triggers off for the
+	// transaction (session_replication_role, as pg_restore
+	// --disable-triggers does): the count triggers lock their source's and
+	// section's rows in each batch's order, and two batches written at once
+	// deadlocked; what the triggers keep is counted afterwards.
 	writers := max(1, o.Workers)
 	var writing sync.Mutex
 	nb := (o.Articles + o.Batch - 1) / o.Batch
 	next := make(chan int)
 	errs := make(chan error, writers)
 	var mu sync.Mutex
-	written := 0
+	written := n
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -142,9 +181,13 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 			for b := range next {
 				lo, hi := b*o.Batch, min((b+1)*o.Batch, o.Articles)
 				arts, trs := generate(rand.New(rand.NewPCG(o.Seed, 1<<32|uint64(b))), o, lo, hi, year, nowMS, srcLang, srcSection)
-				writing.Lock()
+				if !o.Postgres {
+					writing.Lock()
+				}
 				err := w.insertTx(wctx, []table{{"articles", articleCols, arts}, {"translations", translationCols, trs}})
-				writing.Unlock()
+				if !o.Postgres {
+					writing.Unlock()
+				}
 				if err != nil {
 					errs <- err
 					cancel()
@@ -152,6 +195,7 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 				}
 				mu.Lock()
 				written += len(arts)
+				res.Articles += len(arts)
 				res.Translations += len(trs)
 				if o.Progress != nil {
 					o.Progress(written)
@@ -162,6 +206,9 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	}
 feed:
 	for b := range nb {
+		if done[b] {
+			continue
+		}
 		select {
 		case next <- b:
 		case <-wctx.Done():
@@ -177,8 +224,10 @@ feed:
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	res.Articles = written
 	if o.Postgres {
+		if err := recount(ctx, db); err != nil {
+			return res, err
+		}
 		// The ids were given, so the sequences still stand at 1: move them
 		// past the rows, or the first article stored afterwards collides.
 		for _, t := range []string{"sources", "articles"} {
@@ -188,12 +237,50 @@ feed:
 		}
 	}
 	// Planner statistics, as autovacuum (PostgreSQL) or serve's own
-	// optimize would gather them.
-	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
+	// optimize would gather them: of the tables written, not of every
+	// schema in the database (a PostgreSQL test database holds many).
+	analyze := `ANALYZE`
+	if o.Postgres {
+		analyze = `ANALYZE sections, sources, articles, translations`
+	}
+	if _, err := db.ExecContext(ctx, analyze); err != nil {
 		return res, fmt.Errorf("populate: analyze: %w", err)
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// recount sets what the triggers keep, which were off while populating
+// PostgreSQL: each source's article count (migration 0023), each section's
+// visible-article count (0025, when the database has it) and the page
+// generation, in one transaction.
+func recount(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("populate: recount: %w", err)
+	}
+	defer tx.Rollback()
+	stmts := []string{
+		`UPDATE sources s SET article_count = COALESCE((SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id), 0)`,
+		`UPDATE page_generation SET gen = gen + 1`,
+	}
+	var has bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'sections' AND column_name = 'visible_count')`).Scan(&has); err != nil {
+		return fmt.Errorf("populate: recount: %w", err)
+	}
+	if has {
+		stmts = append(stmts, `UPDATE sections c SET visible_count = COALESCE((SELECT COUNT(*) FROM articles a WHERE a.section = c.slug AND NOT a.hidden), 0)`)
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("populate: recount: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("populate: recount: %w", err)
+	}
+	return nil
 }
 
 // generate makes the articles lo..hi-1 (ids lo+1..hi) and their
@@ -328,6 +415,10 @@ func (w *writer) copyTx(ctx context.Context, tables []table) error {
 			return fmt.Errorf("populate %s: %w", tables[0].name, err)
 		}
 		defer tx.Rollback(ctx)
+		// No triggers: see Populate (writes at once, counted afterwards).
+		if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
+			return fmt.Errorf("populate %s (needs a superuser, to write with the triggers off): %w", tables[0].name, err)
+		}
 		for _, t := range tables {
 			if len(t.rows) == 0 {
 				continue
