@@ -28,6 +28,8 @@ func benchPopulate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	sources := c.fs.Int("sources", 1000, "how many sources")
 	sections := c.fs.Int("sections", 30, "how many sections")
 	translated := c.fs.Float64("translated", 0.3, "share of articles translated into every other edition")
+	parallel := c.fs.Int("parallel", 2, "batches of articles generated (and on PostgreSQL written) at once")
+	resume := c.fs.Bool("resume", false, "continue a stopped populate (give its options): skip the batches already written")
 	pos, cfg, err := c.parse(args)
 	if err != nil {
 		return err
@@ -48,7 +50,7 @@ func benchPopulate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	res, err := populate.Populate(ctx, d.DB(), populate.Options{
 		Articles: *articles, Sources: *sources, Sections: *sections, Translated: *translated,
-		Editions: cfg.Editions, Postgres: app.IsPostgres(cfg.DB), Seed: 1,
+		Editions: cfg.Editions, Postgres: app.IsPostgres(cfg.DB), Workers: *parallel, Resume: *resume, Seed: 1,
 		Progress: func(n int) {
 			if n%100000 == 0 {
 				fmt.Fprintf(stdout, "  %d articles\n", n)

@@ -16,7 +16,11 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Options say how big an outlet to make.
@@ -31,9 +35,20 @@ type Options struct {
 	Batch      int // rows per transaction, default 2000
 	Seed       uint64
 	Now        time.Time // the newest article; they spread over the year before
-	// Postgres selects $n placeholders; SQLite takes ?.
+	// Postgres selects COPY (and $n placeholders); SQLite takes
+	// multi-row INSERTs with ?.
 	Postgres bool
-	Progress func(done int)
+	// Workers is how many batches are generated at once (default 1), each
+	// written in one transaction: one at a time on SQLite, at once on
+	// PostgreSQL. The outlet is the same whatever their number.
+	Workers int
+	// Resume continues a populate that was stopped: the sources and
+	// sections are taken as written, and the batches of articles already
+	// there (each batch commits whole) are skipped. The options must be
+	// the ones of the first run; the articles written now are dated from
+	// Now, which may be minutes later.
+	Resume   bool
+	Progress func(done int) // articles written so far, after each batch; never called concurrently
 }
 
 // DefaultEditions are the six edition languages of the benchmark.
@@ -70,8 +85,15 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM articles`).Scan(&n); err != nil {
 		return Result{}, fmt.Errorf("populate: count articles: %w", err)
 	}
-	if n > 0 {
+	if n > 0 && !o.Resume {
 		return Result{}, fmt.Errorf("populate: the database already holds %d articles; populate an empty one", n)
+	}
+	var ns int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sources`).Scan(&ns); err != nil {
+		return Result{}, fmt.Errorf("populate: count sources: %w", err)
+	}
+	if o.Resume && ns != o.Sources {
+		return Result{}, fmt.Errorf("populate: resume: the database holds %d sources, not %d; give the first run's options", ns, o.Sources)
 	}
 	start := time.Now()
 	r := rand.New(rand.NewPCG(o.Seed, 10))
@@ -84,8 +106,10 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 		sections[i] = fmt.Sprintf("%s-%d", words[r.IntN(len(words))], i+1)
 		rows = append(rows, []any{sections[i], strings.ToUpper(sections[i][:1]) + sections[i][1:]})
 	}
-	if err := w.insert(ctx, "sections", []string{"slug", "name"}, rows); err != nil {
-		return res, err
+	if !o.Resume {
+		if err := w.insert(ctx, "sections", []string{"slug", "name"}, rows); err != nil {
+			return res, err
+		}
 	}
 	srcLang := make([]string, o.Sources)
 	srcSection := make([]string, o.Sources)
@@ -97,33 +121,172 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 		rows = append(rows, []any{int64(i + 1), fmt.Sprintf("https://s%d.example.org/feed.xml", i+1),
 			fmt.Sprintf("https://s%d.example.org/", i+1), "feed", title(r, 2, 4), srcSection[i], srcLang[i],
 			int64(30 * 60 * 1000), true, nowMS + r.Int64N(30*60*1000), nowMS})
-		if len(rows) == o.Batch {
+		if len(rows) == o.Batch && !o.Resume {
 			if err := w.insert(ctx, "sources", sourceCols, rows); err != nil {
 				return res, err
 			}
 			rows = rows[:0]
 		}
 	}
-	if err := w.insert(ctx, "sources", sourceCols, rows); err != nil {
-		return res, err
+	if !o.Resume {
+		if err := w.insert(ctx, "sources", sourceCols, rows); err != nil {
+			return res, err
+		}
+	}
+	done := map[int]bool{} // batches already written, when resuming
+	if o.Resume {
+		ids, err := db.QueryContext(ctx, `SELECT id FROM articles WHERE (id - 1) % `+strconv.Itoa(o.Batch)+` = 0`)
+		if err != nil {
+			return res, fmt.Errorf("populate: resume: %w", err)
+		}
+		for ids.Next() {
+			var id int
+			if err := ids.Scan(&id); err != nil {
+				ids.Close()
+				return res, fmt.Errorf("populate: resume: %w", err)
+			}
+			done[(id-1)/o.Batch] = true
+		}
+		ids.Close()
+		if err := ids.Err(); err != nil {
+			return res, fmt.Errorf("populate: resume: %w", err)
+		}
 	}
 
 	year := int64(365 * 24 * time.Hour / time.Millisecond)
-	var arts, trs [][]any
-	flush := func() error {
-		if err := w.insert(ctx, "articles", articleCols, arts); err != nil {
-			return err
-		}
-		if err := w.insert(ctx, "translations", translationCols, trs); err != nil {
-			return err
-		}
-		arts, trs = arts[:0], trs[:0]
-		return nil
+	// Each batch of articles has its own random stream from the seed and
+	// its number, so batches are generated in parallel, and the next ones
+	// while one is written (a million articles took 10 to 22 minutes with
+	// one goroutine doing both), and the outlet is the same whatever the
+	// number of workers. On SQLite the writes take turns (one writer). On
+	// PostgreSQL they run at once with the triggers off for the
+	// transaction (session_replication_role, as pg_restore
+	// --disable-triggers does): the count triggers lock their source's and
+	// section's rows in each batch's order, and two batches written at once
+	// deadlocked; what the triggers keep is counted afterwards.
+	writers := max(1, o.Workers)
+	var writing sync.Mutex
+	nb := (o.Articles + o.Batch - 1) / o.Batch
+	next := make(chan int)
+	errs := make(chan error, writers)
+	var mu sync.Mutex
+	written := n
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range next {
+				lo, hi := b*o.Batch, min((b+1)*o.Batch, o.Articles)
+				arts, trs := generate(rand.New(rand.NewPCG(o.Seed, 1<<32|uint64(b))), o, lo, hi, year, nowMS, srcLang, srcSection)
+				if !o.Postgres {
+					writing.Lock()
+				}
+				err := w.insertTx(wctx, []table{{"articles", articleCols, arts}, {"translations", translationCols, trs}})
+				if !o.Postgres {
+					writing.Unlock()
+				}
+				if err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+				mu.Lock()
+				written += len(arts)
+				res.Articles += len(arts)
+				res.Translations += len(trs)
+				if o.Progress != nil {
+					o.Progress(written)
+				}
+				mu.Unlock()
+			}
+		}()
 	}
-	for i := range o.Articles {
-		if err := ctx.Err(); err != nil {
+feed:
+	for b := range nb {
+		if done[b] {
+			continue
+		}
+		select {
+		case next <- b:
+		case <-wctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return res, err
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	if o.Postgres {
+		if err := recount(ctx, db); err != nil {
 			return res, err
 		}
+		// The ids were given, so the sequences still stand at 1: move them
+		// past the rows, or the first article stored afterwards collides.
+		for _, t := range []string{"sources", "articles"} {
+			if _, err := db.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+t+`', 'id'), (SELECT MAX(id) FROM `+t+`))`); err != nil {
+				return res, fmt.Errorf("populate: sequence of %s: %w", t, err)
+			}
+		}
+	}
+	// Planner statistics, as autovacuum (PostgreSQL) or serve's own
+	// optimize would gather them: of the tables written, not of every
+	// schema in the database (a PostgreSQL test database holds many).
+	analyze := `ANALYZE`
+	if o.Postgres {
+		analyze = `ANALYZE sections, sources, articles, translations`
+	}
+	if _, err := db.ExecContext(ctx, analyze); err != nil {
+		return res, fmt.Errorf("populate: analyze: %w", err)
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// recount sets what the triggers keep, which were off while populating
+// PostgreSQL: each source's article count (migration 0023), each section's
+// visible-article count (0025, when the database has it) and the page
+// generation, in one transaction.
+func recount(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("populate: recount: %w", err)
+	}
+	defer tx.Rollback()
+	stmts := []string{
+		`UPDATE sources s SET article_count = COALESCE((SELECT COUNT(*) FROM articles a WHERE a.source_id = s.id), 0)`,
+		`UPDATE page_generation SET gen = gen + 1`,
+	}
+	var has bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'sections' AND column_name = 'visible_count')`).Scan(&has); err != nil {
+		return fmt.Errorf("populate: recount: %w", err)
+	}
+	if has {
+		stmts = append(stmts, `UPDATE sections c SET visible_count = COALESCE((SELECT COUNT(*) FROM articles a WHERE a.section = c.slug AND NOT a.hidden), 0)`)
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("populate: recount: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("populate: recount: %w", err)
+	}
+	return nil
+}
+
+// generate makes the articles lo..hi-1 (ids lo+1..hi) and their
+// translations as rows of articleCols and translationCols.
+func generate(r *rand.Rand, o Options, lo, hi int, year, nowMS int64, srcLang, srcSection []string) (arts, trs [][]any) {
+	for i := lo; i < hi; i++ {
 		id := int64(i + 1)
 		s := r.IntN(o.Sources)
 		// Newer articles are denser, as an outlet grows; ids follow time
@@ -138,7 +301,6 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 		arts = append(arts, []any{id, int64(s + 1), u, u, u, slug, t, title(r, 2, 2), pub, pub, srcLang[s],
 			srcSection[s], fmt.Sprintf("https://s%d.example.org/img/%d.jpg", s+1, id), sum, html, text,
 			hex.EncodeToString(hash[:]), pub + 60000, pub, false})
-		res.Articles++
 		if r.Float64() < o.Translated {
 			for _, ed := range o.Editions {
 				if ed == srcLang[s] {
@@ -147,28 +309,10 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 				ttext, thtml := body(r)
 				trs = append(trs, []any{id, ed, srcLang[s], "done", title(r, 6, 13), sentence(r, 20, 40),
 					thtml, ttext, "apertium", hex.EncodeToString(hash[:]), int64(len(text)), pub + 120000})
-				res.Translations++
-			}
-		}
-		if len(arts) == o.Batch {
-			if err := flush(); err != nil {
-				return res, err
-			}
-			if o.Progress != nil {
-				o.Progress(i + 1)
 			}
 		}
 	}
-	if err := flush(); err != nil {
-		return res, err
-	}
-	// Planner statistics, as autovacuum (PostgreSQL) or serve's own
-	// optimize would gather them.
-	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
-		return res, fmt.Errorf("populate: analyze: %w", err)
-	}
-	res.Took = time.Since(start)
-	return res, nil
+	return arts, trs
 }
 
 var (
@@ -181,30 +325,56 @@ var (
 		"html", "text", "provider", "content_hash", "chars", "created_at"}
 )
 
-// writer inserts rows as multi-row INSERTs in one transaction per call.
+// writer inserts rows: COPY on PostgreSQL, multi-row INSERTs on SQLite,
+// one transaction per call.
 type writer struct {
 	db *sql.DB
 	pg bool
 }
 
-func (w *writer) insert(ctx context.Context, table string, cols []string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
+// table is rows for one table.
+type table struct {
+	name string
+	cols []string
+	rows [][]any
+}
+
+func (w *writer) insert(ctx context.Context, name string, cols []string, rows [][]any) error {
+	return w.insertTx(ctx, []table{{name, cols, rows}})
+}
+
+// insertTx writes the tables in order in one transaction.
+func (w *writer) insertTx(ctx context.Context, tables []table) error {
+	if w.pg {
+		return w.copyTx(ctx, tables)
 	}
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("populate %s: %w", table, err)
+		return fmt.Errorf("populate %s: %w", tables[0].name, err)
 	}
 	defer tx.Rollback()
-	// Statements of at most ~30000 parameters: under SQLite's 32766 and
-	// PostgreSQL's 65535.
-	per := max(1, 30000/len(cols))
+	for _, t := range tables {
+		if err := insertRows(ctx, tx, t); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("populate %s: %w", tables[0].name, err)
+	}
+	return nil
+}
+
+// insertRows writes t as INSERTs of at most ~30000 parameters (under
+// SQLite's 32766).
+func insertRows(ctx context.Context, tx *sql.Tx, t table) error {
+	rows := t.rows
+	per := max(1, 30000/len(t.cols))
 	for len(rows) > 0 {
 		chunk := rows[:min(per, len(rows))]
 		rows = rows[len(chunk):]
 		var b strings.Builder
-		b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-		args := make([]any, 0, len(chunk)*len(cols))
+		b.WriteString("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
+		args := make([]any, 0, len(chunk)*len(t.cols))
 		for i, row := range chunk {
 			if i > 0 {
 				b.WriteString(", ")
@@ -215,22 +385,53 @@ func (w *writer) insert(ctx context.Context, table string, cols []string, rows [
 					b.WriteString(", ")
 				}
 				args = append(args, v)
-				if w.pg {
-					b.WriteString("$" + strconv.Itoa(len(args)))
-				} else {
-					b.WriteByte('?')
-				}
+				b.WriteByte('?')
 			}
 			b.WriteByte(')')
 		}
 		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("populate %s: %w", table, err)
+			return fmt.Errorf("populate %s: %w", t.name, err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("populate %s: %w", table, err)
-	}
 	return nil
+}
+
+// copyTx writes the tables by COPY FROM STDIN on one pgx connection: the
+// server parses no statement of 30,000 parameters per chunk, which was
+// most of its time per article besides the indexes and TOAST.
+func (w *writer) copyTx(ctx context.Context, tables []table) error {
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("populate %s: %w", tables[0].name, err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("populate: the PostgreSQL connection is a %T, not pgx's", dc)
+		}
+		tx, err := sc.Conn().Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("populate %s: %w", tables[0].name, err)
+		}
+		defer tx.Rollback(ctx)
+		// No triggers: see Populate (writes at once, counted afterwards).
+		if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
+			return fmt.Errorf("populate %s (needs a superuser, to write with the triggers off): %w", tables[0].name, err)
+		}
+		for _, t := range tables {
+			if len(t.rows) == 0 {
+				continue
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
+				return fmt.Errorf("populate %s: %w", t.name, err)
+			}
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("populate %s: %w", tables[0].name, err)
+		}
+		return nil
+	})
 }
 
 // slugOf is the slug the store would give: the title's words, then the id

@@ -39,7 +39,7 @@ func check(t *testing.T, st store.Store, pg bool) {
 	db := st.(dbOf).DB()
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	res, err := populate.Populate(ctx, db, populate.Options{Articles: 3000, Sources: 40, Sections: 5,
-		Postgres: pg, Seed: 7, Batch: 700, Now: now})
+		Postgres: pg, Workers: 3, Seed: 7, Batch: 700, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +94,39 @@ func check(t *testing.T, st store.Store, pg bool) {
 	}
 	if b, err := st.ArticleBySlug(ctx, a.Slug); err != nil || b.ID != 1234 || len(a.Text) < 500 {
 		t.Fatalf("article by slug %q: %v, text %d bytes", a.Slug, err, len(a.Text))
+	}
+	// A populate stopped with batches missing (here the second) resumes to
+	// the same outlet.
+	sum := func() (n, chars, visible, counted int64) {
+		t.Helper()
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*), SUM(LENGTH(text)) FROM articles`).Scan(&n, &chars); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRowContext(ctx, `SELECT SUM(visible_count) FROM sections`).Scan(&visible); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRowContext(ctx, `SELECT SUM(article_count) FROM sources`).Scan(&counted); err != nil {
+			t.Fatal(err)
+		}
+		return n, chars, visible, counted
+	}
+	n0, c0, v0, s0 := sum()
+	if _, err := db.ExecContext(ctx, `DELETE FROM articles WHERE id > 700 AND id <= 1400`); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, v, _ := sum(); n != 2300 || v != 2300 {
+		t.Fatalf("after deleting a batch: %d articles, %d visible", n, v)
+	}
+	res, err = populate.Populate(ctx, db, populate.Options{Articles: 3000, Sources: 40, Sections: 5,
+		Postgres: pg, Workers: 2, Seed: 7, Batch: 700, Now: now, Resume: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, c, v, s := sum(); res.Articles != 700 || n != n0 || c != c0 || v != v0 || s != s0 || v != 3000 || s != 3000 {
+		t.Fatalf("resumed %d: %d articles, %d chars, %d visible, %d counted; want %d, %d, %d, %d", res.Articles, n, c, v, s, n0, c0, v0, s0)
+	}
+	if _, err := populate.Populate(ctx, db, populate.Options{Articles: 3000, Sources: 39, Postgres: pg, Resume: true}); err == nil {
+		t.Fatal("resuming with other options: no error")
 	}
 	if _, err := populate.Populate(ctx, db, populate.Options{Articles: 1, Sources: 1, Postgres: pg}); err == nil {
 		t.Fatal("populating a database that holds articles: no error")
