@@ -335,13 +335,14 @@ func (a *App) FetchPass(ctx context.Context, sourceID int64) error {
 		if err != nil {
 			return err
 		}
+		var ids []int64
 		for _, s := range ss {
-			if !s.Enabled {
-				continue
+			if s.Enabled {
+				ids = append(ids, s.ID)
 			}
-			if _, err := a.Pipeline.EnqueuePoll(ctx, s.ID); err != nil {
-				return err
-			}
+		}
+		if _, err := a.Pipeline.EnqueuePolls(ctx, ids); err != nil {
+			return err
 		}
 	} else if sourceID != 0 {
 		if _, err := a.Store.Source(ctx, sourceID); err != nil {

@@ -15,7 +15,9 @@ import (
 func TestRetryAfterOverridesBackoff(t *testing.T) {
 	st := newStore(t)
 	ctx := context.Background()
-	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	// A clock just ahead of the real one, which Enqueue dates the job by:
+	// a fixed date made the job not yet due once the real clock passed it.
+	now := time.Now().UTC().Add(time.Minute)
 	o := fastOpts()
 	o.Now = func() time.Time { return now }
 	o.Backoff = func(int) time.Duration { return time.Hour }

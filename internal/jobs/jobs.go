@@ -35,6 +35,9 @@ import (
 type Store interface {
 	Enqueuer
 	Claim(ctx context.Context, worker string, kinds []string, now time.Time, lease time.Duration) (*store.Job, error)
+	ClaimJobs(ctx context.Context, worker, kind string, now time.Time, lease time.Duration, limit int) ([]store.Job, error)
+	CompleteJobs(ctx context.Context, worker string, ids []int64) (int, error)
+	DeferJobs(ctx context.Context, worker string, ds []store.JobDeferral) (int, error)
 	ExtendLease(ctx context.Context, id int64, worker string, until time.Time) error
 	CompleteJob(ctx context.Context, id int64, worker string) error
 	FailJob(ctx context.Context, id int64, worker string, errMsg string, retryAt time.Time) error
@@ -49,7 +52,8 @@ type Enqueuer interface {
 
 // Handler does one job. Returning nil completes it; an error retries it with
 // backoff, or dead-letters it when wrapped with Permanent or on the last try;
-// Defer(t) puts it back to run at t without counting the attempt.
+// Defer(t) puts it back to run at t without counting the attempt; Completed
+// says the handler completed it in the store itself.
 type Handler func(ctx context.Context, j *store.Job) error
 
 // Options tune a Runner. Zero values mean the defaults.
@@ -71,6 +75,7 @@ type Runner struct {
 	opts     Options
 	handlers map[string]Handler
 	kinds    []string
+	batches  map[string]batchKind // kinds worked in batches (batch.go)
 
 	// wake is closed (and replaced) whenever a job finishes here, so idle
 	// workers look for the jobs it may have queued at once instead of at
@@ -140,6 +145,7 @@ func (r *Runner) Handle(kind string, h Handler) {
 		r.kinds = append(r.kinds, kind)
 	}
 	r.handlers[kind] = h
+	delete(r.batches, kind) // one job at a time from now on
 }
 
 // Kinds lists the registered job kinds.
@@ -302,7 +308,11 @@ func (r *Runner) loop(ctx context.Context, kinds []string, untilIdle bool) error
 		switch {
 		case err == nil:
 			failures = 0
-			r.execute(ctx, j)
+			if b, ok := r.batches[j.Kind]; ok {
+				r.executeBatch(ctx, j, b)
+			} else {
+				r.execute(ctx, j)
+			}
 			r.wakeAll()
 			continue
 		case errors.Is(err, store.ErrNotFound):
@@ -382,27 +392,13 @@ func (r *Runner) execute(ctx context.Context, j *store.Job) {
 	log := r.opts.Logger.With("job", j.ID, "kind", j.Kind, "attempt", j.Attempts)
 	jctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(r.opts.Lease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				err := r.st.ExtendLease(jctx, j.ID, r.opts.Worker, r.opts.Now().Add(r.opts.Lease))
-				if errors.Is(err, store.ErrNotFound) {
-					// Someone else holds it now; stop working on it.
-					log.Warn("lease lost")
-					cancel()
-					return
-				}
-			}
-		}
-	}()
+	stop := r.renew(jctx, []*store.Job{j}, func(*store.Job) {
+		// Someone else holds it now; stop working on it.
+		log.Warn("lease lost")
+		cancel()
+	})
 	err := r.call(jctx, j)
-	close(done)
+	stop()
 	if ctx.Err() != nil {
 		// Shutting down: leave the job to lapse and be retried.
 		return
@@ -415,10 +411,19 @@ func (r *Runner) execute(ctx context.Context, j *store.Job) {
 		}
 		return
 	}
+	if IsCompleted(err) {
+		return
+	}
 	if until, ok := DeferredUntil(err); ok {
 		r.deferJob(bg, j, until, log)
 		return
 	}
+	r.fail(bg, j, err, log)
+}
+
+// fail records a job's failure: queued again after its backoff, or dead
+// when permanent or out of tries.
+func (r *Runner) fail(ctx context.Context, j *store.Job, err error, log *slog.Logger) {
 	var retryAt time.Time
 	if !IsPermanent(err) {
 		retryAt = r.opts.Now().Add(r.opts.Backoff(j.Attempts))
@@ -427,8 +432,40 @@ func (r *Runner) execute(ctx context.Context, j *store.Job) {
 		}
 	}
 	log.Info("job failed", "err", err, "retry_at", retryAt)
-	if ferr := r.st.FailJob(bg, j.ID, r.opts.Worker, err.Error(), retryAt); ferr != nil {
+	if ferr := r.st.FailJob(ctx, j.ID, r.opts.Worker, err.Error(), retryAt); ferr != nil {
 		log.Warn("fail job", "err", ferr)
+	}
+}
+
+// renew extends the leases of js every third of a lease until the
+// returned stop is called; lost hears of each job someone else took over
+// (whose lease ran out meanwhile), once.
+func (r *Runner) renew(ctx context.Context, js []*store.Job, lost func(*store.Job)) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		held := slices.Clone(js)
+		t := time.NewTicker(r.opts.Lease / 3)
+		defer t.Stop()
+		for len(held) > 0 {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			held = slices.DeleteFunc(held, func(j *store.Job) bool {
+				err := r.st.ExtendLease(ctx, j.ID, r.opts.Worker, r.opts.Now().Add(r.opts.Lease))
+				if errors.Is(err, store.ErrNotFound) {
+					lost(j)
+					return true
+				}
+				return false
+			})
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -44,8 +45,13 @@ type Options struct {
 	MaxBackoff   time.Duration // longest wait after repeated errors; default 24h
 	MaxItems     int           // newest items taken from one poll; default 100
 	MaxSitemaps  int           // child sitemaps read from a sitemap index; default 3
-	Logger       *slog.Logger
-	Now          func() time.Time
+	// PollBatch is how many due polls a worker claims and sends at once
+	// (polls.go); default 64. PollConcurrency bounds the requests of one
+	// batch in flight at once; default 16. The per-host limits of the
+	// fetch client hold across them.
+	PollBatch, PollConcurrency int
+	Logger                     *slog.Logger
+	Now                        func() time.Time
 	// Events, when set, hears about every source polled and article
 	// processed (progress bars, summaries, metrics). It must not block.
 	Events func(Event)
@@ -95,6 +101,9 @@ type Store interface {
 	Source(ctx context.Context, id int64) (*store.Source, error)
 	SourceByURL(ctx context.Context, url string) (*store.Source, error)
 	RecordPoll(ctx context.Context, s *store.Source) error
+	SourcesByID(ctx context.Context, ids []int64) ([]store.Source, error)
+	RecordUnchangedPolls(ctx context.Context, worker string, ps []store.UnchangedPoll) error
+	EnqueueJobs(ctx context.Context, js []*store.Job) (int, error)
 	DueSources(ctx context.Context, now time.Time) ([]store.Source, error)
 	UpsertArticle(ctx context.Context, a *store.Article) (store.UpsertResult, error)
 	ArticleKnown(ctx context.Context, sourceID int64, guid, url string) (bool, error)
@@ -141,6 +150,12 @@ func New(st Store, fc *fetch.Client, ex *extract.Extractor, opts Options) *Pipel
 	if opts.MaxSitemaps <= 0 {
 		opts.MaxSitemaps = 3
 	}
+	if opts.PollBatch <= 0 {
+		opts.PollBatch = 64
+	}
+	if opts.PollConcurrency <= 0 {
+		opts.PollConcurrency = 16
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -161,7 +176,7 @@ func New(st Store, fc *fetch.Client, ex *extract.Extractor, opts Options) *Pipel
 
 // Register installs the pipeline's job handlers on r.
 func (p *Pipeline) Register(r *jobs.Runner) {
-	r.Handle(KindPoll, p.handlePoll)
+	r.HandleBatch(KindPoll, p.opts.PollBatch, p.handlePolls)
 	r.Handle(KindArticle, p.handleArticle)
 	r.Handle(KindTranslate, p.handleTranslate)
 	for _, s := range p.stages {
@@ -199,7 +214,36 @@ type articlePayload struct {
 
 // EnqueuePoll queues a poll of one source now; false if one is already queued.
 func (p *Pipeline) EnqueuePoll(ctx context.Context, sourceID int64) (bool, error) {
-	return jobs.Enqueue(ctx, p.st, KindPoll, fmt.Sprintf("poll:%d", sourceID), sourceID, pollPayload{sourceID})
+	return jobs.Enqueue(ctx, p.st, KindPoll, pollKey(sourceID), sourceID, pollPayload{sourceID})
+}
+
+func pollKey(sourceID int64) string { return fmt.Sprintf("poll:%d", sourceID) }
+
+// enqueueChunk bounds the polls queued in one transaction, so that SQLite's
+// one writer is not held for long by thousands of sources falling due.
+const enqueueChunk = 500
+
+// EnqueuePolls queues a poll of each source now, a few hundred in one
+// transaction, and returns how many were queued (a source whose poll is
+// queued already is skipped).
+func (p *Pipeline) EnqueuePolls(ctx context.Context, sourceIDs []int64) (int, error) {
+	n := 0
+	for chunk := range slices.Chunk(sourceIDs, enqueueChunk) {
+		js := make([]*store.Job, len(chunk))
+		for i, id := range chunk {
+			b, err := json.Marshal(pollPayload{id})
+			if err != nil {
+				return n, fmt.Errorf("enqueue polls: encode payload: %w", err)
+			}
+			js[i] = &store.Job{Kind: KindPoll, UniqueKey: pollKey(id), SourceID: id, Payload: b}
+		}
+		k, err := p.st.EnqueueJobs(ctx, js)
+		n += k
+		if err != nil {
+			return n, fmt.Errorf("enqueue polls: %w", err)
+		}
+	}
+	return n, nil
 }
 
 // EnqueueDue queues a poll of every source that is due and returns how many
@@ -210,35 +254,19 @@ func (p *Pipeline) EnqueueDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("list due sources: %w", err)
 	}
-	n := 0
-	for _, s := range due {
-		ok, err := p.EnqueuePoll(ctx, s.ID)
-		if err != nil {
-			return n, err
-		}
-		if ok {
-			n++
-		}
+	ids := make([]int64, len(due))
+	for i, s := range due {
+		ids[i] = s.ID
 	}
-	return n, nil
+	return p.EnqueuePolls(ctx, ids)
 }
 
-// handlePoll reads one source and queues its new items. A source that can't
-// be read is not a failed job: the error is recorded on the source, which is
-// polled again after a backoff, and the job completes.
-func (p *Pipeline) handlePoll(ctx context.Context, j *store.Job) error {
-	var pl pollPayload
-	if err := json.Unmarshal(j.Payload, &pl); err != nil {
-		return jobs.Permanent(fmt.Errorf("poll job payload: %w", err))
-	}
-	src, err := p.st.Source(ctx, pl.SourceID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil // removed since it was queued
-	}
-	if err != nil {
-		return err
-	}
-	queued, perr := p.poll(ctx, src)
+// recordPoll records the outcome of a poll that changed something (new
+// items, an error, a moved feed; handlePolls records the unchanged ones in
+// batches). A source that can't be read is not a failed job: the error is
+// recorded on the source, which is polled again after a backoff, and the
+// job completes.
+func (p *Pipeline) recordPoll(ctx context.Context, src *store.Source, queued int, perr error) error {
 	if ctx.Err() != nil {
 		return ctx.Err() // shutting down: the job will be retried, nothing recorded
 	}
@@ -307,15 +335,15 @@ func (p *Pipeline) deferBusy(err error) error {
 	return fmt.Errorf("%v: %w", fe, jobs.Defer(p.opts.Now().Add(fe.RetryAfter)))
 }
 
-// poll fetches and parses the source and queues unknown items, newest first.
-func (p *Pipeline) poll(ctx context.Context, src *store.Source) (int, error) {
-	resp, err := p.fc.Get(ctx, fetch.Request{URL: src.URL, ETag: src.ETag, LastModified: src.LastModified, NoWait: true})
-	if err != nil {
-		return 0, err
-	}
-	if resp.NotModified {
-		return 0, nil
-	}
+// pollRequest is the conditional request of a poll of src. A poll's first
+// request does not wait for a busy host (deferBusy).
+func pollRequest(src *store.Source) fetch.Request {
+	return fetch.Request{URL: src.URL, ETag: src.ETag, LastModified: src.LastModified, NoWait: true}
+}
+
+// readFeed parses what a poll of src fetched (not a 304) and queues unknown
+// items, newest first.
+func (p *Pipeline) readFeed(ctx context.Context, src *store.Source, resp *fetch.Response) (int, error) {
 	f, err := feed.Parse(resp.Body, resp.URL)
 	if errors.Is(err, feed.ErrNotFeed) {
 		// Added by its home page (or the feed moved): look for the feed

@@ -278,6 +278,15 @@ type Store interface {
 	Sources(ctx context.Context) ([]Source, error)    // ordered by ID
 	DeleteSource(ctx context.Context, id int64) error // deletes its articles too
 	DueSources(ctx context.Context, now time.Time) ([]Source, error)
+	// SourcesByID returns those of ids that exist, in no particular order:
+	// what a batch of polls reads in one query.
+	SourcesByID(ctx context.Context, ids []int64) ([]Source, error)
+	// RecordUnchangedPolls records, in one transaction, polls answered
+	// "not modified": each source's validators and times, its error state
+	// cleared, and each poll's job completed if worker still holds it. Only
+	// what a poll owns is written, as with RecordPoll; a source deleted
+	// meanwhile is skipped.
+	RecordUnchangedPolls(ctx context.Context, worker string, ps []UnchangedPoll) error
 
 	// Articles.
 	// UpsertArticle stores a by its dedupe keys, all scoped to a.SourceID:
@@ -322,6 +331,20 @@ type Store interface {
 	// worker and increments Attempts. Returns ErrNotFound when none is runnable.
 	// Two concurrent Claims never return the same job.
 	Claim(ctx context.Context, worker string, kinds []string, now time.Time, lease time.Duration) (*Job, error)
+	// ClaimJobs is Claim for up to limit jobs of one kind in one statement,
+	// taken in the order Claim takes them, for a kind whose jobs are worked
+	// in batches (the pipeline's polls). No runnable job is an empty result,
+	// not an error. Two concurrent claims never return the same job.
+	ClaimJobs(ctx context.Context, worker, kind string, now time.Time, lease time.Duration, limit int) ([]Job, error)
+	// EnqueueJobs is Enqueue for several jobs in one transaction; it
+	// returns how many were added (the others' keys were taken).
+	EnqueueJobs(ctx context.Context, js []*Job) (int, error)
+	// CompleteJobs marks done, in one transaction, the jobs among ids that
+	// worker still holds, and returns how many those were.
+	CompleteJobs(ctx context.Context, worker string, ids []int64) (int, error)
+	// DeferJobs is DeferJob for several jobs in one transaction; it returns
+	// how many worker still held.
+	DeferJobs(ctx context.Context, worker string, ds []JobDeferral) (int, error)
 	// ExtendLease renews a running job's lease; ErrNotFound if worker no longer holds it.
 	ExtendLease(ctx context.Context, id int64, worker string, until time.Time) error
 	// CompleteJob marks a job done; ErrNotFound if worker no longer holds it.
@@ -336,6 +359,21 @@ type Store interface {
 	JobCounts(ctx context.Context, kinds []string, now time.Time) (JobCounts, error)
 	// PurgeJobs deletes done jobs finished before cutoff.
 	PurgeJobs(ctx context.Context, before time.Time) (int, error)
+}
+
+// JobDeferral puts one job back in the queue until RunAt (DeferJobs).
+type JobDeferral struct {
+	ID    int64
+	RunAt time.Time
+}
+
+// UnchangedPoll is one poll answered "not modified" (RecordUnchangedPolls):
+// the job that did it and what the source learnt.
+type UnchangedPoll struct {
+	JobID, SourceID    int64
+	ETag, LastModified string // the validators to send next time
+	PolledAt           time.Time
+	NextPollAt         time.Time
 }
 
 // ViewCount is a number of views of one article in one hour (Hour is

@@ -78,6 +78,10 @@ func Run(t *testing.T, open Opener) {
 		{"LeaseExpiry", testLeaseExpiry},
 		{"RetryThenDead", testRetryThenDead},
 		{"DeferJob", testDeferJob},
+		{"ClaimJobs", testClaimJobs},                       // batch.go
+		{"ConcurrentClaimJobs", testConcurrentClaimJobs},   // batch.go
+		{"JobBatches", testJobBatches},                     // batch.go
+		{"RecordUnchangedPolls", testRecordUnchangedPolls}, // batch.go
 		{"JobCountsAndPurge", testJobCountsAndPurge},
 		{"Translations", testTranslations}, // translation.go
 		{"Newsletter", testNewsletter},
