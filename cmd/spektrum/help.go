@@ -99,7 +99,7 @@ var docs = map[string]doc{
 
 	"ads list": {"[--json]", "list the ad slots: placement, edition, kind, on or off", nil, "", false},
 	"ads show": {"ID", "show one ad slot, its HTML as stored (cleaned)", nil, "", false},
-	"ads add": {"--name N --placement P (--html HTML | --html-file F | --image URL --link URL --alt TEXT) [--edition L] [--off]",
+	"ads add": {"--name N --placement P (--html H | --image URL …) [--edition L]",
 		"add an ad slot; its HTML is cleaned before it is stored, and what was removed is named", []string{"editions"}, adsHelp, false},
 	"ads edit":    {"ID [flags of add]", "change an ad slot: only the flags given change (--edition all: every edition)", []string{"editions"}, adsHelp, false},
 	"ads remove":  {"ID", "remove an ad slot", nil, "", false},
