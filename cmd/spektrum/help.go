@@ -232,7 +232,9 @@ func help(args []string, stdout, stderr io.Writer) (int, bool) {
 	case len(args) == 0:
 		fmt.Fprint(stdout, usage)
 		return 0, true
-	case args[0] == "settings":
+	case args[0] == "settings" && len(args) == 1:
+		// The flags and environment; `help settings SUB` is the
+		// settings command's.
 		fmt.Fprint(stdout, settingsHelp())
 		return 0, true
 	}
