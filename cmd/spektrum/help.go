@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"spektrum/internal/config"
+	"spektrum/internal/settings"
 )
 
 // doc is one command's help: its arguments, what it does in a line, and
@@ -84,6 +85,38 @@ var docs = map[string]doc{
 	"sections menu":   {"SLUG on|off", "show a section in the menu and the front page, or keep it off them (its page and feeds stay)", nil, "", false},
 	"sections order":  {"SLUG...", "put these sections first in the menu, in this order; the others follow as they were", nil, "", false},
 	"sections remove": {"SLUG [--move-to SLUG]", "remove a section; refused while articles, sources or subscribers use it, unless --move-to moves them first", nil, "", false},
+
+	// The outlet's settings and ad slots (ops.Settings; the admin's
+	// /admin/settings and /admin/ads do the same).
+	"settings show": {"[--json]", "show the outlet's name, tagline and disclaimer (for every edition and per edition, and what each edition shows), \"connect with us\" links and ad script origins",
+		[]string{"editions", "site-name", "tagline", "disclaimer"}, "", false},
+	"settings set": {"[--lang L] FIELD VALUE...", "set the outlet's name, tagline or disclaimer (FIELD) for every edition, or for edition L; the value \"\" takes one back to the default",
+		[]string{"editions"}, "For example: spektrum settings set --lang de tagline \"Nachrichten aus allen Richtungen\"\nTexts are one line of plain text (HTML in them stays text): the name at most 100 characters,\nthe tagline 200, the disclaimer 1000. An edition without its own text shows every edition's,\nelse the default (--site-name, --tagline, --disclaimer, else the catalogue's in its language).", false},
+	"settings social": {"NETWORK=URL... | --clear", "replace the \"connect with us\" links in every page's footer, in this order",
+		nil, "Networks: " + networkIDs() + ".\nURLs are absolute http(s); at most 20 links.", false},
+	"settings origins": {"ORIGIN... | --clear", "replace the https origins ads may load scripts and frames from (e.g. https://ads.example.net)",
+		nil, "A script from an allowed origin runs with the full rights of the pages that show its ad; the\npages showing such an ad add the origin to their Content-Security-Policy. An origin taken off\nthe list takes its scripts off every page at once.", false},
+
+	"ads list": {"[--json]", "list the ad slots: placement, edition, kind, on or off", nil, "", false},
+	"ads show": {"ID", "show one ad slot, its HTML as stored (cleaned)", nil, "", false},
+	"ads add": {"--name N --placement P (--html H | --image URL …) [--edition L]",
+		"add an ad slot; its HTML is cleaned before it is stored, and what was removed is named", []string{"editions"}, adsHelp, false},
+	"ads edit":    {"ID [flags of add]", "change an ad slot: only the flags given change (--edition all: every edition)", []string{"editions"}, adsHelp, false},
+	"ads remove":  {"ID", "remove an ad slot", nil, "", false},
+	"ads enable":  {"ID", "switch an ad slot on: it shows where it is placed", nil, "", false},
+	"ads disable": {"ID", "switch an ad slot off (it is kept)", nil, "", false},
+}
+
+// adsHelp says what an ad may hold, for `ads add` and `ads edit`.
+const adsHelp = "Placements: front-top (the front page, above the first story), front-middle (between the latest\nstories and the sections), sidebar (the side column), article-below (an article page, under the text).\nHTML keeps links, pictures and basic formatting; scripts, styles, event handlers, forms and frames\nare removed, except <script src> and <iframe src> from an origin 'spektrum settings origins' allows.\nEvery ad shows under the label \"Advertisement\" in the edition's language; its links get\nrel=\"sponsored noopener\" and its pictures come through the media proxy."
+
+// networkIDs lists the networks a "connect with us" link may name.
+func networkIDs() string {
+	ids := make([]string, 0, len(settings.Networks))
+	for _, n := range settings.Networks {
+		ids = append(ids, n.ID)
+	}
+	return strings.Join(ids, ", ")
 }
 
 // groups are the commands with subcommands, in the order help lists them.
@@ -93,6 +126,8 @@ var groups = map[string][]string{
 	"search":     {"reindex"},
 	"users":      {"add", "list", "remove", "reset-password"},
 	"sections":   {"list", "add", "rename", "menu", "order", "remove"},
+	"settings":   {"show", "set", "social", "origins"},
+	"ads":        {"list", "show", "add", "edit", "remove", "enable", "disable"},
 	"newsletter": {"send", "export", "erase", "bounce", "stats", "webhook-url"},
 	"bench":      {"extract", "stories", "ingest", "farm", "search", "populate", "pages"},
 	"cache":      {"purge"},
@@ -186,6 +221,7 @@ func settingsHelp() string {
 		fmt.Fprintf(&b, "  --%s\n      %s\n      env %s, default %s\n", s.Name, s.Usage, s.Env, def)
 	}
 	b.WriteString("\nTranslation provider keys are read from the environment only (SPEKTRUM_TRANSLATE_*_KEY).\n")
+	b.WriteString("The outlet's name, tagline and disclaimer set in the database (by an admin, or 'spektrum settings\nset') win over --site-name, --tagline and --disclaimer: 'spektrum settings --help'.\n")
 	return b.String()
 }
 
@@ -196,7 +232,9 @@ func help(args []string, stdout, stderr io.Writer) (int, bool) {
 	case len(args) == 0:
 		fmt.Fprint(stdout, usage)
 		return 0, true
-	case args[0] == "settings":
+	case args[0] == "settings" && len(args) == 1:
+		// The flags and environment; `help settings SUB` is the
+		// settings command's.
 		fmt.Fprint(stdout, settingsHelp())
 		return 0, true
 	}

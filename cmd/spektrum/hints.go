@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"spektrum/internal/fetch"
 	"spektrum/internal/ops"
+	"spektrum/internal/settings"
 )
 
 // privateHint says how to let this process fetch private addresses.
@@ -31,9 +33,20 @@ func hint(err error) string {
 			return fmt.Sprintf("To rename it: spektrum sections rename %s [--lang L] NAME", oe.Value)
 		case ops.SectionInUse:
 			return fmt.Sprintf("To move them and remove it: spektrum sections remove %s --move-to OTHER-SECTION", oe.Value)
+		case ops.NoAd:
+			return "See 'spektrum ads list' for the ads there are."
 		case ops.Invalid:
-			if oe.Field == ops.FieldPosition {
+			switch oe.Field {
+			case ops.FieldPosition:
 				return "The scale is set with --viewpoint-scale (SPEKTRUM_VIEWPOINT_SCALE); --position none clears a source's position."
+			case "placement":
+				return "Placements: " + strings.Join(settings.Placements, ", ") + "."
+			case "network":
+				return "Networks: " + networkIDs() + "."
+			case "edition":
+				return "The editions are set with --editions (SPEKTRUM_EDITIONS); --edition all shows an ad in every edition."
+			case "kind":
+				return "Give the ad's content with --html, --html-file, or --image with --link and --alt."
 			}
 		}
 		return ""

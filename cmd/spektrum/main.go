@@ -34,6 +34,8 @@ Commands:
   sources pause|resume ID   stop polling a source, or start again
   sources remove ID     remove a source and its articles
   sections list|add|rename|menu|order|remove   the sections: names per edition, menu order
+  settings show|set|social|origins   the outlet's name, tagline, disclaimer (per edition), links, ad script origins
+  ads list|show|add|edit|remove|enable|disable   the ad slots (HTML, cleaned, or a picture with a link)
   import FILE.opml      add the sources listed in an OPML file
   export                write the sources as OPML to stdout
   migrate               bring the database schema up to date
@@ -127,6 +129,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdUsers(ctx, rest, os.Stdin, stdout, stderr)
 	case "sections":
 		err = cmdSections(ctx, rest, stdout, stderr)
+	case "settings":
+		err = cmdSettings(ctx, rest, stdout, stderr)
+	case "ads":
+		err = cmdAds(ctx, rest, os.Stdin, stdout, stderr)
 	case "version":
 		err = cmdVersion(rest, stdout)
 	case "extract":

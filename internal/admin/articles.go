@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"spektrum/internal/ops"
 	"spektrum/internal/store"
 )
 
@@ -83,14 +82,14 @@ type articleData struct {
 // translation side by side, and the editor's forms.
 func (a *Admin) showArticle(w http.ResponseWriter, r *http.Request, status int, form url.Values, errText string) {
 	ctx := r.Context()
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	art, ts, err := a.cfg.Articles.Open(ctx, id)
-	if ops.CodeOf(err) == ops.NoArticle {
+	id, ok := pathID(r)
+	if !ok {
 		a.notFound(w, r)
 		return
 	}
+	art, ts, err := a.cfg.Articles.Open(ctx, id)
 	if err != nil {
-		a.serverError(w, r, "open article", err)
+		a.fail(w, r, "open article", err)
 		return
 	}
 	secs, err := a.st.Sections(ctx)
@@ -113,8 +112,12 @@ func (a *Admin) handleArticle(w http.ResponseWriter, r *http.Request) {
 func (a *Admin) handleArticleAction(w http.ResponseWriter, r *http.Request) {
 	me := current(r)
 	ctx := r.Context()
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, ok := pathID(r)
 	action := r.PathValue("action")
+	if !ok {
+		a.notFound(w, r)
+		return
+	}
 	var (
 		art    *store.Article
 		err    error
@@ -148,16 +151,10 @@ func (a *Admin) handleArticleAction(w http.ResponseWriter, r *http.Request) {
 		a.notFound(w, r)
 		return
 	}
-	if ops.CodeOf(err) == ops.NoArticle {
-		a.notFound(w, r)
-		return
-	}
 	if err != nil {
-		if text, ok := a.opsError(a.lang(r), err); ok {
-			a.showArticle(w, r, http.StatusUnprocessableEntity, r.PostForm, text)
-			return
-		}
-		a.serverError(w, r, action+" article", err)
+		a.failOr(w, r, action+" article", err, a.opsError, func(status int, text string) {
+			a.showArticle(w, r, status, r.PostForm, text)
+		})
 		return
 	}
 	if detail == "" {

@@ -55,6 +55,12 @@ func TestBrowserSettingsPages(t *testing.T) {
 	if html := c.eval("document.querySelector('.ad-body').innerHTML"); strings.Contains(html, "onclick") || strings.Contains(html, "script") || !strings.Contains(html, `rel="sponsored noopener"`) {
 		t.Errorf("the preview shows %s", html)
 	}
+	if notice := c.eval("document.querySelector('.notice').innerText"); !strings.Contains(notice, "onclick on <p>, <script>") {
+		t.Errorf("the preview does not say what cleaning removed: %q", notice)
+	}
+	for _, w := range []int{1366, 390} {
+		c.screenshot(filepath.Join(dir, fmt.Sprintf("admin-ad-preview-%d.png", w)), w, false)
+	}
 	c.eval(`document.querySelector('form[action="/admin/ads"] button[type="submit"]').click()`)
 	c.waitFor("location.search.includes('done=added')")
 	ads, err := e.st.AdSlots(t.Context())
@@ -65,7 +71,8 @@ func TestBrowserSettingsPages(t *testing.T) {
 		ImageURL: "https://img.example/t.png", LinkURL: "https://travel.example/", Alt: "Städtereisen", Enabled: false}); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []struct{ path, name string }{{"/admin/settings", "settings"}, {"/admin/ads", "ads"}, {"/admin/ads/" + itoa(ads[0].ID), "ad"}} {
+	// The error page (here a 404: an ad nobody has) is the admin's own.
+	for _, p := range []struct{ path, name string }{{"/admin/settings", "settings"}, {"/admin/ads", "ads"}, {"/admin/ads/" + itoa(ads[0].ID), "ad"}, {"/admin/ads/999", "not-found"}} {
 		c.open(e.base + p.path)
 		for _, w := range []int{1366, 390} {
 			c.screenshot(filepath.Join(dir, fmt.Sprintf("admin-%s-%d.png", p.name, w)), w, false)

@@ -134,14 +134,14 @@ func exact(t time.Time) string {
 }
 
 func (a *Admin) subscriberOf(w http.ResponseWriter, r *http.Request) (*store.Subscriber, bool) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	sub, err := a.st.Subscriber(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
+	id, ok := pathID(r)
+	if !ok {
 		a.notFound(w, r)
 		return nil, false
 	}
+	sub, err := a.st.Subscriber(r.Context(), id)
 	if err != nil {
-		a.serverError(w, r, "read subscriber", err)
+		a.fail(w, r, "read subscriber", err)
 		return nil, false
 	}
 	return sub, true

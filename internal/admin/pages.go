@@ -175,11 +175,9 @@ func (a *Admin) handleSourceAdd(w http.ResponseWriter, r *http.Request) {
 		Country: r.PostFormValue("country"), Type: r.PostFormValue("type"), Ownership: r.PostFormValue("ownership"), Position: r.PostFormValue("position")}
 	src, err := a.cfg.Sources.AddSource(r.Context(), req)
 	if err != nil {
-		if text, ok := a.opsError(a.lang(r), err); ok {
-			a.showSources(w, r, http.StatusUnprocessableEntity, r.PostForm, text)
-			return
-		}
-		a.serverError(w, r, "add source", err)
+		a.failOr(w, r, "add source", err, a.opsError, func(status int, text string) {
+			a.showSources(w, r, status, r.PostForm, text)
+		})
 		return
 	}
 	a.audit(r, me, "source.add", src, src.URL)
@@ -193,14 +191,6 @@ func (a *Admin) audit(r *http.Request, me *who, action string, src *store.Source
 	}
 }
 
-func sourceID(r *http.Request) int64 {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return id
-}
-
 type sourceData struct {
 	S        sourceRow
 	Sections []store.Section
@@ -210,13 +200,14 @@ type sourceData struct {
 
 func (a *Admin) showSource(w http.ResponseWriter, r *http.Request, status int, form url.Values, errText string) {
 	ctx := r.Context()
-	src, err := a.cfg.Sources.Source(ctx, sourceID(r))
-	if ops.CodeOf(err) == ops.NotFound {
+	id, ok := pathID(r)
+	if !ok {
 		a.notFound(w, r)
 		return
 	}
+	src, err := a.cfg.Sources.Source(ctx, id)
 	if err != nil {
-		a.serverError(w, r, "read source", err)
+		a.fail(w, r, "read source", err)
 		return
 	}
 	secs, err := a.st.Sections(ctx)
@@ -240,12 +231,17 @@ func (a *Admin) handleSource(w http.ResponseWriter, r *http.Request) {
 func (a *Admin) handleSourceEdit(w http.ResponseWriter, r *http.Request) {
 	me := current(r)
 	l := a.lang(r)
+	id, ok := pathID(r)
+	if !ok {
+		a.notFound(w, r)
+		return
+	}
 	name, section, language := r.PostFormValue("name"), strings.TrimSpace(r.PostFormValue("section")), strings.TrimSpace(r.PostFormValue("language"))
 	e := vpFields(r)
 	e.Name, e.Section, e.Language = &name, &section, &language
 	// A position the outlet's scale no longer has is kept through other
 	// edits, as the CLI keeps it: only a changed one is checked.
-	if old, err := a.cfg.Sources.Source(r.Context(), sourceID(r)); err == nil && *e.Position == old.Position {
+	if old, err := a.cfg.Sources.Source(r.Context(), id); err == nil && *e.Position == old.Position {
 		e.Position = nil
 	}
 	if iv := strings.TrimSpace(r.PostFormValue("interval")); iv != "" {
@@ -256,17 +252,11 @@ func (a *Admin) handleSourceEdit(w http.ResponseWriter, r *http.Request) {
 		}
 		e.PollInterval = &d
 	}
-	src, err := a.cfg.Sources.EditSource(r.Context(), sourceID(r), e)
+	src, err := a.cfg.Sources.EditSource(r.Context(), id, e)
 	if err != nil {
-		if ops.CodeOf(err) == ops.NotFound {
-			a.notFound(w, r)
-			return
-		}
-		if text, ok := a.opsError(l, err); ok {
-			a.showSource(w, r, http.StatusUnprocessableEntity, r.PostForm, text)
-			return
-		}
-		a.serverError(w, r, "edit source", err)
+		a.failOr(w, r, "edit source", err, a.opsError, func(status int, text string) {
+			a.showSource(w, r, status, r.PostForm, text)
+		})
 		return
 	}
 	a.audit(r, me, "source.edit", src, "name="+src.Name+" section="+src.Section+" language="+src.Language+" interval="+src.PollInterval.String()+
@@ -277,7 +267,11 @@ func (a *Admin) handleSourceEdit(w http.ResponseWriter, r *http.Request) {
 func (a *Admin) handleSourceAction(w http.ResponseWriter, r *http.Request) {
 	me := current(r)
 	ctx := r.Context()
-	id := sourceID(r)
+	id, ok := pathID(r)
+	if !ok {
+		a.notFound(w, r)
+		return
+	}
 	var (
 		src  *store.Source
 		err  error
@@ -306,12 +300,8 @@ func (a *Admin) handleSourceAction(w http.ResponseWriter, r *http.Request) {
 		a.notFound(w, r)
 		return
 	}
-	if ops.CodeOf(err) == ops.NotFound {
-		a.notFound(w, r)
-		return
-	}
 	if err != nil {
-		a.serverError(w, r, r.PathValue("action")+" source", err)
+		a.fail(w, r, r.PathValue("action")+" source", err)
 		return
 	}
 	a.audit(r, me, "source."+r.PathValue("action"), src, "")
@@ -360,11 +350,9 @@ func (a *Admin) handleUserAdd(w http.ResponseWriter, r *http.Request) {
 	me := current(r)
 	u, err := a.cfg.Users.AddUser(r.Context(), me.user.Email, ops.NewUser{Email: r.PostFormValue("email"), Role: r.PostFormValue("role"), Password: r.PostFormValue("password")})
 	if err != nil {
-		if text, ok := a.opsError(a.lang(r), err); ok {
-			a.showUsers(w, r, http.StatusUnprocessableEntity, usersData{Form: r.PostForm}, text)
-			return
-		}
-		a.serverError(w, r, "add user", err)
+		a.failOr(w, r, "add user", err, a.opsError, func(status int, text string) {
+			a.showUsers(w, r, status, usersData{Form: r.PostForm}, text)
+		})
 		return
 	}
 	d := usersData{}
@@ -382,14 +370,14 @@ func (a *Admin) handleUserAdd(w http.ResponseWriter, r *http.Request) {
 func (a *Admin) handleUserAction(w http.ResponseWriter, r *http.Request) {
 	me := current(r)
 	ctx := r.Context()
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	u, err := a.st.User(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
+	id, ok := pathID(r)
+	if !ok {
 		a.notFound(w, r)
 		return
 	}
+	u, err := a.st.User(ctx, id)
 	if err != nil {
-		a.serverError(w, r, "read user", err)
+		a.fail(w, r, "read user", err)
 		return
 	}
 	done := ""
@@ -417,11 +405,9 @@ func (a *Admin) handleUserAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		if text, ok := a.opsError(a.lang(r), err); ok {
-			a.showUsers(w, r, http.StatusUnprocessableEntity, d, text)
-			return
-		}
-		a.serverError(w, r, "change user", err)
+		a.failOr(w, r, "change user", err, a.opsError, func(status int, text string) {
+			a.showUsers(w, r, status, d, text)
+		})
 		return
 	}
 	if u.ID == me.user.ID && done != "role" {

@@ -3,17 +3,21 @@ package admin
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/text/language"
 
 	"spektrum/internal/lang"
+	"spektrum/internal/ops"
+	"spektrum/internal/store"
 )
 
 // page is what every admin template gets.
@@ -156,13 +160,75 @@ func (a *Admin) forbidden(w http.ResponseWriter, r *http.Request, key string) {
 	a.render(w, r, http.StatusForbidden, "message", p)
 }
 
+// notFound is the 404 page, in the UI's language.
 func (a *Admin) notFound(w http.ResponseWriter, r *http.Request) {
 	p := a.newPage(r, "admin.not-found", "", nil)
 	p.Error = a.msg.T(p.Lang, "admin.not-found.text")
 	a.render(w, r, http.StatusNotFound, "message", p)
 }
 
+// serverError logs what failed and answers the 500 page, in the UI's
+// language; the page names no cause (the log does).
 func (a *Admin) serverError(w http.ResponseWriter, r *http.Request, what string, err error) {
 	a.log.ErrorContext(r.Context(), "admin: "+what, "err", err, "path", r.URL.Path)
+	p := a.newPage(r, "admin.error", "", nil)
+	p.Error = a.msg.T(p.Lang, "admin.error.text")
+	var buf bytes.Buffer
+	if t, ok := a.pages["message"]; ok && t.ExecuteTemplate(&buf, "layout", p) == nil {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
+	// Not even the message page renders: plain words, never a loop.
 	http.Error(w, "500 internal server error: the admin could not do this; the server log says why", http.StatusInternalServerError)
+}
+
+// pathID is the {id} of r's path; false when it is not a positive whole
+// number (the handler answers 404: nothing has that id).
+func pathID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// missing reports an error saying that what the page is about is not
+// there: a source, article or ad by the path's id, a section by the
+// path's slug (one named in a form, such as where to move articles, is a
+// refusal shown on the form instead), or a row the store did not find.
+func missing(r *http.Request, err error) bool {
+	var e *ops.Error
+	if errors.As(err, &e) {
+		switch e.Code {
+		case ops.NotFound, ops.NoArticle, ops.NoAd:
+			return true
+		case ops.NoSection:
+			return e.Value == r.PathValue("slug")
+		}
+		return false
+	}
+	return errors.Is(err, store.ErrNotFound)
+}
+
+// fail ends a handler whose read or operation failed: the 404 page when
+// what it is about is not there (missing), else the 500 page.
+func (a *Admin) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if missing(r, err) {
+		a.notFound(w, r)
+		return
+	}
+	a.serverError(w, r, what, err)
+}
+
+// failOr is fail for a form's operation: a refusal that explain puts in
+// words (opsError, sectionError, settingsError) goes back to the form
+// through show, with status 422; the rest as fail.
+func (a *Admin) failOr(w http.ResponseWriter, r *http.Request, what string, err error,
+	explain func(l string, err error) (string, bool), show func(status int, text string)) {
+	if !missing(r, err) {
+		if text, ok := explain(a.lang(r), err); ok {
+			show(http.StatusUnprocessableEntity, text)
+			return
+		}
+	}
+	a.fail(w, r, what, err)
 }

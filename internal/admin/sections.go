@@ -94,11 +94,9 @@ func (a *Admin) handleSectionAdd(w http.ResponseWriter, r *http.Request) {
 		Names: a.namesForm(r), OffMenu: r.PostFormValue("menu") == ""}
 	sec, err := a.cfg.Sections.Add(r.Context(), me.user.Email, req)
 	if err != nil {
-		if text, ok := a.sectionError(a.lang(r), err); ok {
-			a.showSections(w, r, http.StatusUnprocessableEntity, r.PostForm, text)
-			return
-		}
-		a.serverError(w, r, "add section", err)
+		a.failOr(w, r, "add section", err, a.sectionError, func(status int, text string) {
+			a.showSections(w, r, status, r.PostForm, text)
+		})
 		return
 	}
 	http.Redirect(w, r, "/admin/sections?done=section-added#s-"+sec.Slug, http.StatusSeeOther)
@@ -119,12 +117,8 @@ func (a *Admin) showSection(w http.ResponseWriter, r *http.Request, status int, 
 	ctx := r.Context()
 	sl := r.PathValue("slug")
 	sec, err := a.cfg.Sections.Get(ctx, sl)
-	if ops.CodeOf(err) == ops.NoSection {
-		a.notFound(w, r)
-		return
-	}
 	if err != nil {
-		a.serverError(w, r, "read section", err)
+		a.fail(w, r, "read section", err)
 		return
 	}
 	use, err := a.cfg.Sections.Use(ctx, sl)
@@ -187,18 +181,9 @@ func (a *Admin) sectionDone(w http.ResponseWriter, r *http.Request, err error, w
 	if err == nil {
 		return true
 	}
-	if ops.CodeOf(err) == ops.NoSection {
-		var e *ops.Error
-		if errors.As(err, &e) && e.Value == r.PathValue("slug") {
-			a.notFound(w, r)
-			return false
-		}
-	}
-	if text, ok := a.sectionError(a.lang(r), err); ok {
-		a.showSection(w, r, http.StatusUnprocessableEntity, r.PostForm, text)
-		return false
-	}
-	a.serverError(w, r, what, err)
+	a.failOr(w, r, what, err, a.sectionError, func(status int, text string) {
+		a.showSection(w, r, status, r.PostForm, text)
+	})
 	return false
 }
 

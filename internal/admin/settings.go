@@ -83,60 +83,38 @@ func socialForm(f url.Values) []settings.Social {
 	return out
 }
 
-// handleSettingsSave saves one of the settings page's forms.
+// handleSettingsSave saves one of the settings page's forms; the operation
+// checks it and writes the audit log.
 func (a *Admin) handleSettingsSave(w http.ResponseWriter, r *http.Request) {
 	me, ctx := current(r), r.Context()
 	part := r.PathValue("part")
-	var (
-		err    error
-		detail string
-		target = part
-	)
+	var err error
 	switch part {
 	case "general":
-		var t settings.Text
-		t, err = a.cfg.Settings.SaveText(ctx, "", textForm(r))
-		detail = textDetail(t)
+		_, err = a.cfg.Settings.SaveText(ctx, me.user.Email, "", textForm(r))
 	case "edition":
 		lang := r.PostFormValue("edition")
-		part, target = "edition-"+lang, "edition "+lang
-		var t settings.Text
-		t, err = a.cfg.Settings.SaveText(ctx, lang, textForm(r))
-		detail = textDetail(t)
+		part = "edition-" + lang
+		_, err = a.cfg.Settings.SaveText(ctx, me.user.Email, lang, textForm(r))
 	case "social":
-		var links []settings.Social
-		links, err = a.cfg.Settings.SaveSocial(ctx, socialForm(r.PostForm))
-		for _, l := range links {
-			detail += l.Network + "=" + l.URL + " "
-		}
+		_, err = a.cfg.Settings.SaveSocial(ctx, me.user.Email, socialForm(r.PostForm))
 	case "origins":
-		var origins []string
-		origins, err = a.cfg.Settings.SaveOrigins(ctx, r.PostFormValue("origins"))
-		detail = strings.Join(origins, " ")
+		_, err = a.cfg.Settings.SaveOrigins(ctx, me.user.Email, r.PostFormValue("origins"))
 	default:
 		a.notFound(w, r)
 		return
 	}
 	if err != nil {
-		if text, ok := a.settingsError(a.lang(r), err); ok {
-			a.showSettings(w, r, http.StatusUnprocessableEntity, part, r.PostForm, text)
-			return
-		}
-		a.serverError(w, r, "save settings", err)
+		a.failOr(w, r, "save settings", err, a.settingsError, func(status int, text string) {
+			a.showSettings(w, r, status, part, r.PostForm, text)
+		})
 		return
-	}
-	if err := a.cfg.Users.Audit(ctx, me.user.Email, "settings."+r.PathValue("part"), target, strings.TrimSpace(detail)); err != nil {
-		a.log.ErrorContext(ctx, "audit log not written", "err", err)
 	}
 	http.Redirect(w, r, "/admin/settings?done=saved#"+part, http.StatusSeeOther)
 }
 
 func textForm(r *http.Request) settings.Text {
 	return settings.Text{Name: r.PostFormValue("name"), Tagline: r.PostFormValue("tagline"), Disclaimer: r.PostFormValue("disclaimer")}
-}
-
-func textDetail(t settings.Text) string {
-	return "name=" + t.Name + " tagline=" + t.Tagline + " disclaimer=" + t.Disclaimer
 }
 
 // settingsError is a refused setting or ad in the UI's language.
@@ -146,8 +124,6 @@ func (a *Admin) settingsError(l string, err error) (string, bool) {
 		return "", false
 	}
 	switch {
-	case e.Code == ops.NoAd:
-		return a.msg.T(l, "admin.not-found.text"), true
 	case e.Code == ops.Invalid && a.msg.Has(l, "admin.settings.err."+e.Field):
 		msg := a.msg.T(l, "admin.settings.err."+e.Field)
 		if strings.Contains(msg, "%") {
@@ -179,6 +155,9 @@ type adData struct {
 	Origins    []string
 	// Previewing: the preview is of the form as sent, not saved.
 	Previewing bool
+	// Removed is what cleaning the previewed HTML took out ("<script>",
+	// "onclick on <p>"), said above the preview.
+	Removed []string
 }
 
 func (a *Admin) handleAds(w http.ResponseWriter, r *http.Request) {
@@ -200,8 +179,9 @@ func (a *Admin) handleAds(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "ads", a.newPage(r, "admin.ads", "ads", d))
 }
 
-// showAd is the ad's form with a preview of it as readers will see it.
-func (a *Admin) showAd(w http.ResponseWriter, r *http.Request, status int, ad store.AdSlot, previewing bool, errText string) {
+// showAd is the ad's form with a preview of it as readers will see it;
+// removed is what cleaning the previewed HTML took out (settings.Removed).
+func (a *Admin) showAd(w http.ResponseWriter, r *http.Request, status int, ad store.AdSlot, previewing bool, removed []string, errText string) {
 	site, err := a.cfg.Settings.Load(r.Context())
 	if err != nil {
 		a.serverError(w, r, "load settings", err)
@@ -213,7 +193,7 @@ func (a *Admin) showAd(w http.ResponseWriter, r *http.Request, status int, ad st
 		label = eds[0]
 	}
 	d := adData{Ad: ad, New: ad.ID == 0, Placements: settings.Placements, Editions: eds, Origins: site.ScriptOrigins,
-		Label: a.msg.T(a.msg.Lang(label), "advertisement"), Previewing: previewing}
+		Label: a.msg.T(a.msg.Lang(label), "advertisement"), Previewing: previewing, Removed: removed}
 	if ad.Kind != "" && (ad.HTML != "" || ad.ImageURL != "") {
 		d.Preview = settings.Render(ad, site.ScriptOrigins, a.cfg.Settings.Sanitizer(), a.cfg.Images)
 	}
@@ -227,21 +207,21 @@ func (a *Admin) showAd(w http.ResponseWriter, r *http.Request, status int, ad st
 }
 
 func (a *Admin) handleAdNew(w http.ResponseWriter, r *http.Request) {
-	a.showAd(w, r, http.StatusOK, store.AdSlot{Kind: settings.KindHTML, Placement: settings.PlaceFrontTop, Enabled: true}, false, "")
+	a.showAd(w, r, http.StatusOK, store.AdSlot{Kind: settings.KindHTML, Placement: settings.PlaceFrontTop, Enabled: true}, false, nil, "")
 }
 
 func (a *Admin) handleAd(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	ad, err := a.cfg.Settings.Ad(r.Context(), id)
-	if ops.CodeOf(err) == ops.NoAd {
+	id, ok := pathID(r)
+	if !ok {
 		a.notFound(w, r)
 		return
 	}
+	ad, err := a.cfg.Settings.Ad(r.Context(), id)
 	if err != nil {
-		a.serverError(w, r, "open ad", err)
+		a.fail(w, r, "open ad", err)
 		return
 	}
-	a.showAd(w, r, http.StatusOK, *ad, false, "")
+	a.showAd(w, r, http.StatusOK, *ad, false, nil, "")
 }
 
 // adForm reads the ad form into an ad slot with id.
@@ -257,74 +237,44 @@ func adForm(r *http.Request, id int64) store.AdSlot {
 func (a *Admin) handleAdSave(w http.ResponseWriter, r *http.Request) {
 	me, ctx := current(r), r.Context()
 	var id int64
-	if v := r.PathValue("id"); v != "" {
-		var err error
-		if id, err = strconv.ParseInt(v, 10, 64); err != nil || id <= 0 {
+	if r.PathValue("id") != "" {
+		var ok bool
+		if id, ok = pathID(r); !ok {
 			a.notFound(w, r)
 			return
 		}
 	}
 	ad := adForm(r, id)
+	backToForm := func(status int, text string) { a.showAd(w, r, status, adForm(r, id), false, nil, text) }
 	if r.PostFormValue("preview") != "" {
-		cleaned := ad
-		if err := a.cfg.Settings.CheckAd(ctx, &cleaned); err != nil {
-			if text, ok := a.settingsError(a.lang(r), err); ok {
-				a.showAd(w, r, http.StatusUnprocessableEntity, ad, false, text)
-				return
-			}
-			a.serverError(w, r, "check ad", err)
+		removed, err := a.cfg.Settings.CheckAd(ctx, &ad)
+		if err != nil {
+			a.failOr(w, r, "check ad", err, a.settingsError, backToForm)
 			return
 		}
-		a.showAd(w, r, http.StatusOK, cleaned, true, "")
+		a.showAd(w, r, http.StatusOK, ad, true, removed, "")
 		return
 	}
-	if err := a.cfg.Settings.SaveAd(ctx, &ad); err != nil {
-		if ops.CodeOf(err) == ops.NoAd {
-			a.notFound(w, r)
-			return
-		}
-		if text, ok := a.settingsError(a.lang(r), err); ok {
-			a.showAd(w, r, http.StatusUnprocessableEntity, adForm(r, id), false, text)
-			return
-		}
-		a.serverError(w, r, "save ad", err)
+	if _, err := a.cfg.Settings.SaveAd(ctx, me.user.Email, &ad); err != nil {
+		a.failOr(w, r, "save ad", err, a.settingsError, backToForm)
 		return
 	}
-	action, done := "ad.edit", "saved"
+	done := "saved"
 	if id == 0 {
-		action, done = "ad.add", "added"
+		done = "added"
 	}
-	a.auditAd(r, me, action, &ad)
 	http.Redirect(w, r, "/admin/ads/"+strconv.FormatInt(ad.ID, 10)+"?done="+done, http.StatusSeeOther)
 }
 
 func (a *Admin) handleAdDelete(w http.ResponseWriter, r *http.Request) {
-	me, ctx := current(r), r.Context()
-	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	ad, err := a.cfg.Settings.Ad(ctx, id)
-	if err == nil {
-		err = a.cfg.Settings.DeleteAd(ctx, id)
-	}
-	if ops.CodeOf(err) == ops.NoAd {
+	id, ok := pathID(r)
+	if !ok {
 		a.notFound(w, r)
 		return
 	}
-	if err != nil {
-		a.serverError(w, r, "delete ad", err)
+	if _, err := a.cfg.Settings.DeleteAd(r.Context(), current(r).user.Email, id); err != nil {
+		a.fail(w, r, "delete ad", err)
 		return
 	}
-	a.auditAd(r, me, "ad.remove", ad)
 	http.Redirect(w, r, "/admin/ads?done=removed", http.StatusSeeOther)
-}
-
-func (a *Admin) auditAd(r *http.Request, me *who, action string, ad *store.AdSlot) {
-	detail := "placement=" + ad.Placement + " edition=" + ad.Edition + " kind=" + ad.Kind + " enabled=" + strconv.FormatBool(ad.Enabled)
-	if ad.Kind == settings.KindImage {
-		detail += " image=" + ad.ImageURL + " link=" + ad.LinkURL
-	} else {
-		detail += " html=" + ad.HTML
-	}
-	if err := a.cfg.Users.Audit(r.Context(), me.user.Email, action, "#"+strconv.FormatInt(ad.ID, 10)+" "+ad.Name, detail); err != nil {
-		a.log.ErrorContext(r.Context(), "audit log not written", "action", action, "err", err)
-	}
 }

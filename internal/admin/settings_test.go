@@ -217,6 +217,10 @@ func TestAdHTMLCleanedBeforeStoring(t *testing.T) {
 		strings.Contains(p.body, "onmouseover=") {
 		t.Errorf("preview = %d\n%s", p.status, p.body)
 	}
+	// It says what cleaning took out, as `spektrum ads add` does.
+	if !strings.Contains(htmlUnescape(p.body), "Cleaning removed what ads may not contain: onmouseover on <p>, <script>.") {
+		t.Errorf("the preview does not say what was removed:\n%s", p.body)
+	}
 	if p := b.post("/admin/ads", url.Values{"csrf": {tok}, "preview": {"1"}, "name": {"Draft"}, "placement": {"sidebar"}, "kind": {"image"}}); p.status != http.StatusUnprocessableEntity {
 		t.Errorf("preview of a refused form = %d, want 422", p.status)
 	}

@@ -83,6 +83,8 @@ func (e *Error) Error() string {
 		return fmt.Sprintf("source #%d %q already reads %s", e.OtherID, e.OtherName, e.URL)
 	case NoSection:
 		return fmt.Sprintf("there is no section %q", e.Value)
+	case NoAd:
+		return fmt.Sprintf("there is no ad #%s", e.Value)
 	case SectionExists:
 		return fmt.Sprintf("a section %q already exists; choose another slug, or rename that one", e.Value)
 	case SectionInUse:

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	nethtml "golang.org/x/net/html"
+
 	"spektrum/internal/extract"
 	"spektrum/internal/store"
 	"spektrum/internal/weburl"
@@ -57,7 +59,7 @@ func CleanAd(a *store.AdSlot, origins, editions []string, san *extract.AdSanitiz
 	switch a.Kind {
 	case KindHTML:
 		if len(a.HTML) > MaxAdHTML {
-			return &FieldError{Field: "html", Value: "", Err: ErrTooLong}
+			return &FieldError{Field: "html", Value: "", Err: ErrTooLong, Limit: MaxAdHTML}
 		}
 		a.HTML = san.Sanitize(a.HTML, origins)
 		if strings.TrimSpace(a.HTML) == "" {
@@ -83,6 +85,48 @@ func CleanAd(a *store.AdSlot, origins, editions []string, san *extract.AdSanitiz
 		return &FieldError{Field: "kind", Value: a.Kind, Err: ErrUnknown}
 	}
 	return nil
+}
+
+// Removed names what cleaning took out of an ad's HTML: each element
+// ("<script>") and attribute ("onclick on <p>") given that the cleaned
+// HTML has fewer of, in the order first given. Nothing when cleaning only
+// rewrote (quoted attributes, added rel="sponsored noopener"): the front
+// doors say "cleaned" only when something was refused.
+func Removed(given, cleaned string) []string {
+	count := func(s string) ([]string, map[string]int) {
+		var order []string
+		n := map[string]int{}
+		add := func(k string) {
+			if n[k] == 0 {
+				order = append(order, k)
+			}
+			n[k]++
+		}
+		z := nethtml.NewTokenizer(strings.NewReader(s))
+		for {
+			tt := z.Next()
+			if tt == nethtml.ErrorToken {
+				return order, n
+			}
+			if tt != nethtml.StartTagToken && tt != nethtml.SelfClosingTagToken {
+				continue
+			}
+			t := z.Token()
+			add("<" + t.Data + ">")
+			for _, a := range t.Attr {
+				add(a.Key + " on <" + t.Data + ">")
+			}
+		}
+	}
+	order, before := count(given)
+	_, after := count(cleaned)
+	var out []string
+	for _, k := range order {
+		if before[k] > after[k] {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // ForPage are the enabled slots of placement shown in edition lang: its

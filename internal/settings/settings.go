@@ -142,10 +142,43 @@ type FieldError struct {
 	Field string // "name", "tagline", "disclaimer", "social", "origin", "placement", …
 	Value string
 	Err   error
+	// Limit is the most allowed, for ErrTooLong (characters) and
+	// ErrTooMany (entries); 0 where unknown.
+	Limit int
 }
 
+// fieldNames say a field in words, for Error.
+var fieldNames = map[string]string{
+	KeyName: "the name", KeyTagline: "the tagline", KeyDisclaimer: "the disclaimer", "network": "the link's network",
+	"social": "the link", "origin": "the script origin", "ad-name": "the ad's name", "placement": "the placement",
+	"edition": "the edition", "kind": "the ad's kind", "html": "the ad's HTML", "image": "the picture's address",
+	"link": "the ad's link", "alt": "the picture's text alternative",
+}
+
+// Error reads as one sentence that stands alone (the CLI prints it; the
+// admin says the same in the UI's language from Field and Value).
 func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s %q: %v", e.Field, e.Value, e.Err)
+	what := fieldNames[e.Field]
+	if what == "" {
+		what = e.Field
+	}
+	switch {
+	case errors.Is(e.Err, ErrTooLong) && e.Limit > 0 && e.Value == "":
+		return fmt.Sprintf("%s is too long: at most %d characters", what, e.Limit)
+	case errors.Is(e.Err, ErrTooLong) && e.Limit > 0:
+		return fmt.Sprintf("%s is too long: %d characters, at most %d", what, utf8.RuneCountInString(e.Value), e.Limit)
+	case errors.Is(e.Err, ErrTooMany) && e.Limit > 0:
+		return fmt.Sprintf("too many entries for %s: %s, at most %d", what, e.Value, e.Limit)
+	case errors.Is(e.Err, ErrRequired):
+		return what + " is required"
+	case errors.Is(e.Err, ErrNotWebURL):
+		return fmt.Sprintf("%s %q is not an http(s) address: it must start with https:// or http://", what, e.Value)
+	case errors.Is(e.Err, ErrNotOrigin):
+		return fmt.Sprintf("%s %q is not an https origin such as https://ads.example.net (no path, no wildcard, no http)", what, e.Value)
+	case errors.Is(e.Err, ErrBadContent):
+		return what + " is empty once cleaned: nothing of it may be shown"
+	}
+	return fmt.Sprintf("%s %q %v", what, e.Value, e.Err)
 }
 
 func (e *FieldError) Unwrap() error { return e.Err }
@@ -168,7 +201,7 @@ var (
 func CleanText(field, v string, limit int) (string, error) {
 	v = strings.Join(strings.FieldsFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
 	if utf8.RuneCountInString(v) > limit {
-		return "", &FieldError{Field: field, Value: v, Err: ErrTooLong}
+		return "", &FieldError{Field: field, Value: v, Err: ErrTooLong, Limit: limit}
 	}
 	return v, nil
 }
@@ -214,7 +247,7 @@ func CleanSocial(links []Social) ([]Social, error) {
 		out = append(out, l)
 	}
 	if len(out) > MaxSocial {
-		return nil, &FieldError{Field: "social", Value: fmt.Sprint(len(out)), Err: ErrTooMany}
+		return nil, &FieldError{Field: "social", Value: fmt.Sprint(len(out)), Err: ErrTooMany, Limit: MaxSocial}
 	}
 	return out, nil
 }
@@ -242,7 +275,7 @@ func ParseOrigins(text string) ([]string, error) {
 		}
 	}
 	if len(out) > MaxOrigins {
-		return nil, &FieldError{Field: "origin", Value: fmt.Sprint(len(out)), Err: ErrTooMany}
+		return nil, &FieldError{Field: "origin", Value: fmt.Sprint(len(out)), Err: ErrTooMany, Limit: MaxOrigins}
 	}
 	return out, nil
 }

@@ -129,3 +129,42 @@ func TestImageAdFailedPicture(t *testing.T) {
 		t.Errorf("Render with a failed picture = %s", got)
 	}
 }
+
+// Removed names what cleaning refused, not what it only rewrote.
+func TestRemoved(t *testing.T) {
+	san := extract.NewAdSanitizer()
+	for _, c := range []struct {
+		in, want string
+		origins  []string
+	}{
+		{`<p>Plain <b>bold</b> <a href=https://shop.example/>shop</a></p>`, "", nil},
+		{`<p onclick="x()" style="color:red">Hi</p><script>alert(1)</script><form><input></form>`, "onclick on <p>|style on <p>|<script>|<form>|<input>", nil},
+		{`<a href="javascript:alert(1)">x</a><img src="/local.png" alt="">`, "<a>|href on <a>|<img>|src on <img>|alt on <img>", nil},
+		{`<script src="https://ads.example.net/t.js"></script><iframe src="https://ads.example.net/f"></iframe>`, "", []string{"https://ads.example.net"}},
+		{`<script src="https://ads.example.net/t.js"></script>`, "<script>|src on <script>", nil},
+	} {
+		if got := strings.Join(Removed(c.in, san.Sanitize(c.in, c.origins)), "|"); got != c.want {
+			t.Errorf("Removed(%s) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A refusal reads as a sentence with the limit or the form wanted.
+func TestFieldErrorWords(t *testing.T) {
+	_, err := CleanText(KeyTagline, strings.Repeat("x", MaxTagline+5), MaxTagline)
+	_, serr := CleanSocial([]Social{{"mastodon", "ftp://m.example/"}})
+	_, oerr := ParseOrigins("http://ads.example.net")
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{err, "the tagline is too long: 205 characters, at most 200"},
+		{serr, `the link "ftp://m.example/" is not an http(s) address`},
+		{oerr, `the script origin "http://ads.example.net" is not an https origin`},
+		{CleanAd(&store.AdSlot{Name: "x", Placement: PlaceSidebar, Kind: KindHTML, HTML: strings.Repeat("x", MaxAdHTML+1)}, nil, nil, extract.NewAdSanitizer()), "the ad's HTML is too long: at most 20000 characters"},
+	} {
+		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
+			t.Errorf("error %v; want it to say %q", c.err, c.want)
+		}
+	}
+}
