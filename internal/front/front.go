@@ -21,16 +21,13 @@ import (
 
 // Hits is what the front needs of the page cache.
 type Hits interface {
-	AppendHit(dst []byte, rq *pagecache.Raw) ([]byte, bool)
+	AppendHit(dst []byte, rq *pagecache.Raw) (head, body []byte, ok bool)
 }
 
 const (
 	// readSize bounds a request head on the fast path; a longer one (big
 	// cookies) is net/http's, whose MaxHeaderBytes applies.
 	readSize = 8 << 10
-	// maxKeep is the largest answer buffer a connection keeps between
-	// requests.
-	maxKeep = 256 << 10
 )
 
 // Server answers page-cache hits itself and hands everything else to
@@ -177,7 +174,9 @@ type conn struct {
 	s      *Server
 	c      net.Conn
 	br     *bufio.Reader
-	out    []byte
+	out    []byte // the answer's head, reused
+	arr    [2][]byte
+	bufs   net.Buffers // on arr: no allocation per answer
 	raw    pagecache.Raw
 	head   string // the current request's head
 	target string
@@ -244,7 +243,7 @@ func (cn *conn) serve() {
 		}
 		cn.raw.Date = cn.date
 		cn.raw.Close = cn.s.isClosing()
-		out, ok := cn.s.Hits.AppendHit(cn.out[:0], &cn.raw)
+		out, body, ok := cn.s.Hits.AppendHit(cn.out[:0], &cn.raw)
 		_, _ = cn.br.Discard(n) // buffered: cannot fail
 		if srv.WriteTimeout > 0 {
 			_ = cn.c.SetWriteDeadline(now.Add(srv.WriteTimeout))
@@ -257,13 +256,12 @@ func (cn *conn) serve() {
 			}
 			continue
 		}
-		if _, err := cn.c.Write(out); err != nil || cn.raw.Close {
+		// One writev: the head, and the body straight from the cache.
+		cn.out = out
+		cn.bufs = append(cn.arr[:0], out, body)
+		if _, err := cn.bufs.WriteTo(cn.c); err != nil || cn.raw.Close {
 			return
 		}
-		if cap(out) > maxKeep {
-			out = nil
-		}
-		cn.out = out
 	}
 }
 

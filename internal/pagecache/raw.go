@@ -80,19 +80,20 @@ func (e *entry) headerValues(name string) []string {
 	return nil
 }
 
-// AppendHit appends to dst the whole HTTP/1.1 answer to rq, status line,
-// headers and body, byte for byte what Front writes through net/http
-// (Date aside), when rq's page is in the cache and fresh. Otherwise it
-// returns dst and false, and the request is net/http's to answer (a miss
-// renders through the routes as ever). Pages' OnHit hooks are called as
-// for Front's hits.
-func (c *Cache) AppendHit(dst []byte, rq *Raw) ([]byte, bool) {
+// AppendHit appends to dst the HTTP/1.1 answer to rq, status line and
+// headers, and returns the body to send after them (shared, read-only;
+// nil for HEAD and 304): byte for byte what Front writes through net/http
+// (Date aside), when rq's page is in the cache and fresh. Otherwise ok is
+// false, and the request is net/http's to answer (a miss renders through
+// the routes as ever). Pages' OnHit hooks are called as for Front's hits.
+func (c *Cache) AppendHit(dst []byte, rq *Raw) (head, body []byte, ok bool) {
 	e := c.fresh(rq.Path, rq.Query)
 	if e == nil || e.raw == nil {
-		return dst, false
+		return dst, nil, false
 	}
 	c.hits.Add(1)
-	status, block, body := e.status, e.raw.plain, e.plain
+	status, block := e.status, e.raw.plain
+	body = e.plain
 	switch {
 	case e.etag != "" && len(rq.IfNoneMatch) > 0 && etagMatch(rq.IfNoneMatch, e.etag):
 		status, block, body = http.StatusNotModified, e.raw.notModified, nil
@@ -107,11 +108,11 @@ func (c *Cache) AppendHit(dst []byte, rq *Raw) ([]byte, bool) {
 		dst = append(dst, "Connection: close\r\n"...)
 	}
 	dst = append(dst, "\r\n"...)
-	if !rq.Head {
-		dst = append(dst, body...)
+	if rq.Head {
+		body = nil
 	}
 	if e.onHit != nil && rq.Request != nil {
 		e.onHit(rq.Request(), status)
 	}
-	return dst, true
+	return dst, body, true
 }
