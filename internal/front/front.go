@@ -378,8 +378,10 @@ func (cn *conn) request() *http.Request {
 	if cn.raw.Head {
 		method = http.MethodHead
 	}
+	host := h.Get("Host")
+	delete(h, "Host") // net/http moves it to Request.Host
 	return &http.Request{Method: method, URL: &url.URL{Path: cn.raw.Path, RawQuery: cn.raw.Query},
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h, Body: http.NoBody, Host: h.Get("Host"),
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h, Body: http.NoBody, Host: host,
 		RemoteAddr: cn.remote, RequestURI: cn.target}
 }
 

@@ -334,7 +334,8 @@ func TestHitsCountAsBefore(t *testing.T) {
 	}
 	r := b.seen[1]
 	if r.Method != "GET" || r.URL.Path != "/page/v" || r.UserAgent() != "Mozilla/5.0 reader" ||
-		r.Header.Get("Sec-Fetch-Mode") != "navigate" || r.RemoteAddr != c.LocalAddr().String() || r.Host != "news.example" {
+		r.Header.Get("Sec-Fetch-Mode") != "navigate" || r.RemoteAddr != c.LocalAddr().String() || r.Host != "news.example" ||
+		r.Header.Get("Host") != "" {
 		t.Fatalf("the hit's request: %s %s UA %q mode %q from %s host %s", r.Method, r.URL, r.UserAgent(),
 			r.Header.Get("Sec-Fetch-Mode"), r.RemoteAddr, r.Host)
 	}
