@@ -7,6 +7,9 @@
 # with nginx's gzip_static on another loopback port, and runs wrk against
 # both, gzip accepted. Prints requests/s and p99 for each and the ratios
 # (target: Spektrum ≥ 0.5× nginx's requests/s, p99 ≤ 4× nginx's).
+# Spektrum answers cache hits with its front (internal/front); a second
+# `serve --role web` on the same database with --net-http-hits, the way
+# hits went before, is measured beside it (NETHTTP=0 leaves it out).
 #
 # Needs nginx and wrk (Debian: apt-get install nginx-light wrk).
 # Environment: DURATION (8s), CONNECTIONS (64), THREADS (2), KEEP=1 to keep
@@ -56,7 +59,9 @@ grep -q "demo is running" "$tmp/demo.log" || { echo "bench-pages: the demo did n
 
 site="http://127.0.0.1:$sport"
 front=/en/
-article=$(curl -fsS "$site$front" | grep -o 'href="/en/[0-9]\{4\}/[0-9]\{2\}/[0-9]\{2\}/[^"]*"' | head -1 | sed 's/^href="//; s/"$//')
+# (sed reads to the end: head would close the pipe early, and pipefail
+# would end the script on grep's SIGPIPE.)
+article=$(curl -fsS "$site$front" | grep -o 'href="/en/[0-9]\{4\}/[0-9]\{2\}/[0-9]\{2\}/[^"]*"' | sed -n '1{s/^href="//; s/"$//; p}')
 [[ -n "$article" ]] || { echo "bench-pages: no article link on $front" >&2; exit 1; }
 
 # nginx serves the same bytes Spektrum sends, from files.
@@ -97,6 +102,18 @@ nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" &
 pids+=($!)
 for _ in $(seq 1 50); do curl -fsS -o /dev/null "http://127.0.0.1:$nport/front.html" 2>/dev/null && break; sleep 0.1; done
 
+# The same site with every request through net/http, for comparison.
+hport=""
+if [[ "${NETHTTP:-1}" == 1 ]]; then
+	hport=$(free_port)
+	SPEKTRUM_NET_HTTP_HITS=true SPEKTRUM_LOG_LEVEL=warn "$tmp/spektrum" serve --db "$tmp/demo.db" --role web \
+		--addr "127.0.0.1:$hport" --base-url "$site" --editions en,de,fr,es --smtp-url "file:$tmp/demo-mail" >"$tmp/nethttp.log" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$hport$front" 2>/dev/null && break; sleep 0.2; done
+	# (Its pages are rendered apart, so the newsletter form's issue time may
+	# differ from the demo's by a few bytes.)
+fi
+
 # Both answer the same request the same way.
 for pair in "front.html $front" "article.html $article"; do
 	set -- $pair
@@ -119,7 +136,7 @@ run() {
 	echo "$rps $p99"
 }
 
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, Accept-Encoding: gzip; $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, Accept-Encoding: gzip; $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-9s %-10s %12s %10s %9s %9s\n' page server requests/s p99_ms rps_ratio p99_ratio
 status=0
 for pair in "front $front front.html" "article $article article.html"; do
@@ -131,8 +148,15 @@ for pair in "front $front front.html" "article $article article.html"; do
 	pr=$(awk -v a="$sp" -v b="$np" 'BEGIN {printf "%.2f", a/b}')
 	printf '%-9s %-10s %12.0f %10.2f\n' "$1" nginx "$nr" "$np"
 	printf '%-9s %-10s %12.0f %10.2f %9s %9s\n' "$1" spektrum "$sr" "$sp" "$rr" "$pr"
+	if [[ -n "$hport" ]]; then
+		curl -fsS -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$hport$2" # warm
+		read -r hr hp < <(run "http://127.0.0.1:$hport$2")
+		printf '%-9s %-10s %12.0f %10.2f %9s %9s\n' "$1" net/http "$hr" "$hp" \
+			"$(awk -v a="$hr" -v b="$nr" 'BEGIN {printf "%.2f", a/b}')" "$(awk -v a="$hp" -v b="$np" 'BEGIN {printf "%.2f", a/b}')"
+	fi
 	awk -v r="$rr" -v p="$pr" 'BEGIN {exit !(r >= 0.5 && p <= 4)}' || status=1
 done
 echo "page sizes (identity / gzip): front $(wc -c <"$tmp/www/front.html") / $(wc -c <"$tmp/www/front.html.gz"), article $(wc -c <"$tmp/www/article.html") / $(wc -c <"$tmp/www/article.html.gz") bytes"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ $status == 0 ]]; then echo "target met (≥ 0.5× requests/s, p99 ≤ 4×)"; else echo "target NOT met (≥ 0.5× requests/s, p99 ≤ 4×)"; fi
 exit $status

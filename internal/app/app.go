@@ -21,6 +21,7 @@ import (
 	"spektrum/internal/edition"
 	"spektrum/internal/extract"
 	"spektrum/internal/fetch"
+	"spektrum/internal/front"
 	"spektrum/internal/i18n"
 	"spektrum/internal/jobs"
 	"spektrum/internal/lang"
@@ -387,7 +388,7 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		if err != nil {
 			return fmt.Errorf("listen for metrics on %s: %w (choose another with --metrics-addr)", a.Cfg.MetricsAddr, err)
 		}
-		run("metrics", func(ctx context.Context) error { return serveHTTP(ctx, ln, a.metricsMux()) })
+		run("metrics", func(ctx context.Context) error { return serveHTTP(ctx, ln, a.metricsMux(), nil) })
 		a.Logger.Info("metrics served", "url", "http://"+ln.Addr().String()+"/metrics")
 	}
 	role := a.Cfg.Role
@@ -434,9 +435,13 @@ func (a *App) Serve(ctx context.Context, ready func(url string)) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w (is another Spektrum running? choose another with --addr)", a.Cfg.Addr, err)
 		}
+		var hits front.Hits
+		if wc.Cache != nil && !a.Cfg.NetHTTPHits {
+			hits = wc.Cache
+		}
 		run("views", views.Run)
 		run("web", func(ctx context.Context) error {
-			err := serveHTTP(ctx, ln, h)
+			err := serveHTTP(ctx, ln, h, hits)
 			// Every request has finished: write the views they counted.
 			fctx, done := context.WithTimeout(context.Background(), 10*time.Second)
 			defer done()

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"time"
+
+	"spektrum/internal/front"
 )
 
 // Metrics include spending and queue sizes, so they are never served on a
@@ -62,16 +64,26 @@ func (a *App) metricsMux() http.Handler {
 }
 
 // serveHTTP serves h on ln until ctx ends, then shuts down gracefully.
-func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
+// With hits, the page cache's hits are answered by the front's own loop
+// (internal/front) and everything else by h through net/http.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler, hits front.Hits) error {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 2 * time.Minute}
+	type server interface {
+		Serve(net.Listener) error
+		Shutdown(context.Context) error
+	}
+	var s server = srv
+	if hits != nil {
+		s = &front.Server{HTTP: srv, Hits: hits}
+	}
 	go func() {
 		<-ctx.Done()
 		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
 		defer c()
-		_ = srv.Shutdown(sctx)
+		_ = s.Shutdown(sctx)
 	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	if err := s.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil

@@ -81,6 +81,9 @@ type Config struct {
 	// Page cache (internal/pagecache).
 	PageCacheMB  int    // memory for cached pages; 0 = no cache
 	CacheWebhook string // POSTed when the pages change, e.g. to purge a CDN
+	// NetHTTPHits sends cache hits through net/http too, instead of the
+	// front's own loop (internal/front): for comparison and as a way back.
+	NetHTTPHits bool
 }
 
 // Setting describes one option for flags and the configuration reference.
@@ -131,6 +134,7 @@ var Settings = []Setting{
 	{"media-max-pixels", "SPEKTRUM_MEDIA_MAX_PIXELS", "40000000", "largest image (width × height) the media proxy decodes; checked before decoding"},
 	{"page-cache-mb", "SPEKTRUM_PAGE_CACHE_MB", "64", "memory for rendered pages kept by each web node, in MB (0: render every request)"},
 	{"cache-webhook", "SPEKTRUM_CACHE_WEBHOOK", "", "URL POSTed {\"generation\":N} when pages change, e.g. to purge a CDN (set it on one web node)"},
+	{"net-http-hits", "SPEKTRUM_NET_HTTP_HITS", "false", "answer page-cache hits through net/http like every other request, not the front's own faster loop"},
 }
 
 // All is every setting: Settings, with each translation provider's settings
@@ -274,6 +278,7 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 	}
 	boolean("allow-private-networks", &c.AllowPrivateNetworks)
 	boolean("no-auto-migrate", &c.NoAutoMigrate)
+	boolean("net-http-hits", &c.NetHTTPHits)
 	integer("workers", &c.Workers)
 	integer("per-host-conns", &c.PerHostConns)
 	integer("max-items", &c.MaxItems)

@@ -36,6 +36,10 @@
 // built, the ETag computed once. No template, no database, no hashing, no
 // compression per request. Concurrent misses of one key wait for a single
 // rendering. Memory is bounded by MaxBytes, least recently used first out.
+// Each entry also keeps its answers as raw HTTP/1.1 bytes (status line
+// and headers written by net/http's own Header.WriteSubset), so that
+// AppendHit can answer a request read without net/http (internal/front)
+// with the very bytes Front sends.
 //
 // Pages that count something per view (the article page's Trending count)
 // register a hook with OnHit while rendering; the cache calls it for every

@@ -27,6 +27,7 @@ type entry struct {
 	gz     []byte // nil when not worth it
 	// Content-Length values, shared read-only by every hit.
 	plainLen, gzLen []string
+	raw             *rawHead // the answers for AppendHit; nil: net/http's to answer
 	onHit           func(r *http.Request, status int)
 }
 

@@ -322,20 +322,29 @@ func (c *Cache) Front(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		now := c.clock()
-		gen, _ := c.current(now)
-		if gen == 0 {
-			next.ServeHTTP(w, r)
-			return
-		}
-		e, fresh := c.lookup(key{r.URL.Path, r.URL.RawQuery}, gen, now)
-		if !fresh {
-			next.ServeHTTP(w, r) // the route renders it, or answers from e meanwhile
+		e := c.fresh(r.URL.Path, r.URL.RawQuery)
+		if e == nil {
+			next.ServeHTTP(w, r) // the route renders it, or answers from a stale copy meanwhile
 			return
 		}
 		c.hits.Add(1)
 		e.serve(w, r)
 	})
+}
+
+// fresh returns the entry that answers a GET or HEAD of path?query
+// straight away, nil when the route must run.
+func (c *Cache) fresh(path, query string) *entry {
+	now := c.clock()
+	gen, _ := c.current(now)
+	if gen == 0 {
+		return nil
+	}
+	e, fresh := c.lookup(key{path, query}, gen, now)
+	if !fresh {
+		return nil
+	}
+	return e
 }
 
 // Route opts a route into the cache with the default MaxAge: a miss
@@ -488,6 +497,7 @@ func (c *Cache) build(rec *recorder, k key, gen, now int64, maxAge time.Duration
 			e.size += int64(len(f.name) + len(v))
 		}
 	}
+	e.buildRaw()
 	return e, true
 }
 

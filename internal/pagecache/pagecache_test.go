@@ -613,3 +613,39 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 		t.Fatalf("leader: %.30q", body)
 	}
 }
+
+// BenchmarkAppendHit is BenchmarkHit for the front (internal/front): the
+// answer's head appended to a reused buffer, the body the cache's own.
+func BenchmarkAppendHit(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "s.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	c, err := New(st, Options{Stale: time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Refresh(ctx); err != nil {
+		b.Fatal(err)
+	}
+	p := &page{size: 20000}
+	req := httptest.NewRequest("GET", "/en/2026/01/02/a-story", nil)
+	c.Route(p).ServeHTTP(&discard{h: http.Header{}}, req)
+	rq := &Raw{Path: "/en/2026/01/02/a-story", AcceptEncoding: []string{"gzip, deflate, br"},
+		Date: []byte("Mon, 30 Nov 2026 10:00:00 GMT")}
+	var buf []byte
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		head, body, ok := c.AppendHit(buf[:0], rq)
+		if !ok || len(body) == 0 {
+			b.Fatal("not a hit")
+		}
+		buf = head
+	}
+}
