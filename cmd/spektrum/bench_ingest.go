@@ -34,6 +34,7 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: bench ingest takes no arguments, got %q", errUsage, pos)
 	}
+	tuneIngestGC(os.Getenv) // Spektrum's side ingests as a worker would
 	var ds []time.Duration
 	for _, s := range strings.Split(*delays, ",") {
 		d, err := time.ParseDuration(strings.TrimSpace(s))

@@ -89,6 +89,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos)
 	}
+	if cfg.Role == "worker" {
+		tuneIngestGC(os.Getenv)
+	}
 	a, err := app.New(ctx, cfg, newLogger(cfg, stderr), nil)
 	if err != nil {
 		return err
@@ -121,6 +124,7 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *all {
 		*source = app.AllSources
 	}
+	tuneIngestGC(os.Getenv)
 	return fetchPass(ctx, cfg, *source, stdout, stderr)
 }
 
@@ -644,6 +648,9 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var ie *incompleteError
 	if err := fetchPass(ctx, cfg, 0, stdout, stderr); err != nil && !errors.As(err, &ie) {
 		return err
+	}
+	if cfg.Role == "worker" {
+		tuneIngestGC(os.Getenv)
 	}
 	a, err := app.New(ctx, cfg, newLogger(cfg, stderr), nil)
 	if err != nil {

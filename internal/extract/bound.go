@@ -80,7 +80,6 @@ func boundTokens(r io.Reader, depth, elements int) []byte {
 	open := map[string]int{} // how many of each tag are on the stack
 	emitted := 0             // emitted entries on the stack
 	count := 0
-	var raw []byte
 	foreign := 0 // depth inside <svg> or <math>, whose subtrees are skipped
 
 	pop := func() {
@@ -97,11 +96,19 @@ func boundTokens(r io.Reader, depth, elements int) []byte {
 		if tt == html.ErrorToken {
 			return out.Bytes()
 		}
-		raw = append(raw[:0], z.Raw()...)
+		// Raw and TagName stay valid until the next call to Next, which is
+		// all the use they get here.
+		raw := z.Raw()
 		var name string
 		if tt == html.StartTagToken || tt == html.EndTagToken {
 			nb, _ := z.TagName() // consumes the name: call once
-			name = string(nb)
+			// A known tag's name is the atom table's string; only unknown
+			// (custom) tags cost an allocation, once per tag of a page.
+			if a := atom.Lookup(nb); a != 0 {
+				name = a.String()
+			} else {
+				name = string(nb)
+			}
 			// Inline SVG icons can hold thousands of <path>s and never
 			// article text; skipping them keeps the element budget for prose.
 			if name == "svg" || name == "math" {

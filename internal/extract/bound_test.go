@@ -213,3 +213,15 @@ func BenchmarkExtract(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkParseBounded: the page's one parse, bounding pass included.
+func BenchmarkParseBounded(b *testing.B) {
+	page := readFixture(b, "seed-eureporter-de.html")
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parseBounded(page); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

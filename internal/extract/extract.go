@@ -19,8 +19,16 @@ import (
 type Article struct {
 	Title, Author       string
 	Published, Modified time.Time
-	// Language is the primary language subtag the page declares ("de").
+	// Language is the primary language subtag the page declares ("de"),
+	// or TextLanguage when it declares none.
 	Image, Language, CanonicalURL, SiteName, Section, Description string
+	// TextLanguage is the body's language as go-trafilatura guessed it
+	// (whatlanggo over the text it extracted, which it runs on every page
+	// whatever its options say), "" when it could not tell.
+	TextLanguage string
+	// LanguageDeclared reports that Language is the page's declaration
+	// (html lang, a meta tag, JSON-LD, og:locale), not the guess.
+	LanguageDeclared bool
 	// HTML is the sanitized body, relative URLs resolved against the page URL.
 	HTML string
 	// Text is the plain text of the body, paragraphs separated by "\n\n".

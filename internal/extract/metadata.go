@@ -232,6 +232,15 @@ func (pm pageMeta) merge(tr trafilatura.Metadata) Article {
 	a.Description = pick(func(l Article) string { return l.Description })
 	a.Section = pick(func(l Article) string { return l.Section })
 	a.Language = pick(func(l Article) string { return lang.Code(l.Language) })
+	// trafilatura's language is no declaration but its whatlanggo guess,
+	// the last layer: the page's own layers are the declaration.
+	a.TextLanguage = lang.Code(tr.Language)
+	for _, l := range layers[:len(layers)-1] {
+		if lang.Code(l.Language) != "" {
+			a.LanguageDeclared = true
+			break
+		}
+	}
 	a.Published = pickTime(func(l Article) time.Time { return l.Published })
 	a.Modified = pickTime(func(l Article) time.Time { return l.Modified })
 	a.Image = absHTTP(pm.base, pick(func(l Article) string { return l.Image }))

@@ -99,6 +99,31 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// When the declaration and the cheap guess agree, lingua is not asked, so
+// not even a long text in another language overrules them; otherwise it is
+// Resolve.
+func TestResolveGuessed(t *testing.T) {
+	d := New()
+	german := "Der Stadtrat hat am Dienstag einen neuen Haushalt beschlossen, der Grundschulen und öffentlichen Bibliotheken mehr Geld gibt."
+	cases := []struct {
+		declared, guess, text, want string
+		mismatch                    bool
+	}{
+		{"en", "en", german, "en", false},    // agreed: lingua spared (Resolve would say de)
+		{"de-AT", "de", german, "de", false}, // agreed after the subtag
+		{"en", "de", german, "de", true},     // disagreed: Resolve, which overrules
+		{"en", "", german, "de", true},       // no guess: Resolve
+		{"", "", german, "de", false},        // no declaration: the detection
+		{"", "fr", german, "de", false},      // a guess alone is no declaration
+	}
+	for _, c := range cases {
+		got, mm := d.ResolveGuessed(c.declared, c.guess, c.text)
+		if got != c.want || mm != c.mismatch {
+			t.Errorf("ResolveGuessed(%q, %q, …) = %q, %v; want %q, %v", c.declared, c.guess, got, mm, c.want, c.mismatch)
+		}
+	}
+}
+
 func TestDetectLongTextIsSampled(t *testing.T) {
 	d := New()
 	long := strings.Repeat("Le conseil municipal a adopté mardi un nouveau budget pour les écoles. ", 2000)

@@ -48,7 +48,6 @@ func (p *Pipeline) handleArticle(ctx context.Context, j *store.Job) (err error) 
 	if err != nil {
 		return err
 	}
-	p.identify(ctx, a)
 	res, err := p.st.UpsertArticle(ctx, a)
 	if err != nil {
 		return fmt.Errorf("store article %s: %w", a.URL, err)
@@ -73,13 +72,18 @@ func (p *Pipeline) handleArticle(ctx context.Context, j *store.Job) (err error) 
 // the feed's content. A page that failed for a reason that may pass (a
 // timeout, a 503) is retried rather than replaced by a teaser, unless the
 // feed carries the full text or this is the last try. The note says when
-// the feed's content was used, and why.
+// the feed's content was used, and why. Its language is settled last
+// (identify).
 func (p *Pipeline) article(ctx context.Context, src *store.Source, it feed.Item, last bool) (*store.Article, string, error) {
+	feedLang := firstNonEmpty(lang.Code(src.Language), lang.Code(it.Language))
 	a := &store.Article{
 		SourceID: src.ID, URL: it.URL, GUID: it.GUID, Title: clean(it.Title), Author: clean(it.Author),
 		PublishedAt: it.Published, UpdatedAt: it.Updated, Image: it.Image, Section: src.Section,
-		Language: firstNonEmpty(lang.Code(src.Language), lang.Code(it.Language)),
+		Language: feedLang,
 	}
+	// declared: a.Language is what the page or the feed declared (not the
+	// extraction's guess); guess: the extraction's reading of the text.
+	declared, guess := feedLang != "", ""
 	if a.URL == "" && weburl.Valid(it.GUID) {
 		a.URL = it.GUID
 	}
@@ -98,6 +102,8 @@ func (p *Pipeline) article(ctx context.Context, src *store.Source, it feed.Item,
 				pageErr = errors.New("page text much shorter than the feed's")
 			} else {
 				merge(a, ex)
+				declared = ex.LanguageDeclared || (feedLang != "" && a.Language == feedLang)
+				guess = ex.TextLanguage
 			}
 		}
 		if ctx.Err() != nil {
@@ -140,6 +146,7 @@ func (p *Pipeline) article(ctx context.Context, src *store.Source, it feed.Item,
 	if a.Summary == "" {
 		a.Summary = summary(firstNonEmpty(extract.Text(it.Summary), a.Text), 300)
 	}
+	p.identify(ctx, a, declared, guess)
 	return a, note, nil
 }
 

@@ -22,13 +22,21 @@ type translatePayload struct {
 
 // identify settles the article's language: the page's or feed's
 // declaration, checked against the text, or the text's language when
-// nothing was declared.
-func (p *Pipeline) identify(ctx context.Context, a *store.Article) {
+// nothing was declared. declared says a.Language is a declaration; guess
+// is the extraction's cheap reading of the text ("" when there is none),
+// which spares lingua's pass where the two agree (lang.ResolveGuessed).
+func (p *Pipeline) identify(ctx context.Context, a *store.Article, declared bool, guess string) {
 	if p.opts.Detector == nil {
 		return
 	}
 	text := a.Title + "\n" + a.Summary + "\n" + a.Text
-	code, mismatch := p.opts.Detector.Resolve(a.Language, text)
+	var code string
+	var mismatch bool
+	if declared {
+		code, mismatch = p.opts.Detector.ResolveGuessed(a.Language, guess, text)
+	} else {
+		code, mismatch = p.opts.Detector.Resolve(a.Language, text)
+	}
 	if mismatch {
 		p.opts.Logger.InfoContext(ctx, "declared language overruled by the text", "url", a.URL, "declared", a.Language, "detected", code)
 	}

@@ -386,3 +386,49 @@ func TestQueueAllAfterProviderAdded(t *testing.T) {
 		t.Fatalf("queueing again called the provider %d more times", calls.Load()-before2)
 	}
 }
+
+// A page's declared language stands where the text agrees with it, and a
+// site-wide declaration (the feed's "en", or the page's own) gives way to
+// the text when it is plainly in another language: the extraction's cheap
+// guess disagreeing sends the article through lingua, as before.
+func TestDeclaredLanguageCheckedAgainstText(t *testing.T) {
+	german := `<p>Der Stadtrat hat am Dienstag nach einer langen Debatte über Schulen und öffentliche Bibliotheken einen neuen Haushalt beschlossen.</p>
+<p>Kritiker sagen, der Plan übersehe die steigenden Mieten, während der Bürgermeister von einem fairen Kompromiss für die ganze Stadt spricht.</p>
+<p>Der Haushalt gibt den Grundschulen und den Bibliotheken mehr Geld und wird im nächsten Jahr vom Stadtrat erneut geprüft.</p>`
+	docs := map[string]struct{ htmlLang, title, body string }{
+		"/fr-declared": {"fr", pages["/fr"].title, pages["/fr"].body},          // declaration and text agree
+		"/de-as-en":    {"en", "Der Stadtrat beschließt den Haushalt", german}, // a site-wide "en" on a German page
+		"/fr-bare":     {"", "Le budget des écoles adopté", pages["/fr"].body}, // only the feed's "en"
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/feed.xml" {
+			w.Header().Set("Content-Type", "application/rss+xml")
+			var items strings.Builder
+			for p, d := range docs {
+				fmt.Fprintf(&items, "<item><title>%s</title><link>http://%s%s</link><guid>%s</guid></item>", d.title, r.Host, p, p)
+			}
+			fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>News</title><language>en</language><link>http://%s/</link>%s</channel></rss>`, r.Host, items.String())
+			return
+		}
+		d, ok := docs[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		langAttr := ""
+		if d.htmlLang != "" {
+			langAttr = ` lang="` + d.htmlLang + `"`
+		}
+		fmt.Fprintf(w, `<!doctype html><html%s><head><title>%s</title></head><body><article><h1>%[2]s</h1>%s</article></body></html>`, langAttr, d.title, d.body)
+	}))
+	t.Cleanup(srv.Close)
+	rg := newRig(t, []string{"en"}, nil, nil)
+	newSource(t, rg.st, srv.URL+"/feed.xml", "en")
+	rg.run(t, srv.URL+"/feed.xml")
+	for p, want := range map[string]string{"/fr-declared": "fr", "/de-as-en": "de", "/fr-bare": "fr"} {
+		if a := rg.article(t, docs[p].title); a.Language != want {
+			t.Errorf("%s stored in %q, want %q", p, a.Language, want)
+		}
+	}
+}
