@@ -16,11 +16,17 @@
 //     Stale. If the database cannot be read, the cache steps aside and
 //     every request is rendered afresh.
 //   - The one exception keeps readers from queueing behind renderings on a
-//     site whose generation moves several times a second (ingest): while
-//     one request renders a page of the new generation, the others get the
-//     copy of an ended generation, but only until Stale after the start of
-//     the last read that found that generation current. A change was
+//     site whose generation moves several times a second (ingest): the
+//     copy of an ended generation may answer until Stale after the start
+//     of the last read that found that generation current. A change was
 //     committed after that read began, so it still shows within Stale.
+//     Within that time the page is rendered anew once, not at every move:
+//     when the copy's deadline is near (Stale/4 before it, or twice the
+//     last rendering's time, at most Stale/2), or sooner if the copy was
+//     made longer than Stale less that lead ago. So a page is rendered at
+//     most about once per ¾ s however often the generation moves, a change
+//     to a page not rendered that recently is rendered at once, and the
+//     readers arriving during a rendering get the copy instead of waiting.
 //   - Entries also expire after MaxAge (60 s; 10 s for errors and
 //     redirects), which bounds what no write announces: Trending moving
 //     with views, the clock-driven windows of the news sitemap, the sign-up

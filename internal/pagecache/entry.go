@@ -19,6 +19,8 @@ type entry struct {
 	// current (on the cache's clock).
 	until  int64
 	seen   int64 // the start of a read that found gen current, before the rendering began
+	made   int64 // when the rendering began
+	took   int64 // how long it took: how early to begin the next
 	size   int64
 	status int
 	etag   string  // "" for non-200 answers, which are never revalidated

@@ -54,6 +54,10 @@ const (
 	maxEntryShare      = 8       // no entry takes more than 1/8 of MaxBytes
 	webhookTimeout     = 10 * time.Second
 	maxBodyBytes       = 16 << 20 // a larger answer is passed through, not kept
+	// An ended generation's copy is rendered anew from Stale/minLeadShare
+	// to Stale/maxLeadShare before its deadline (see lead).
+	minLeadShare = 4
+	maxLeadShare = 2
 )
 
 // Cache is one web node's page cache. Make it with New, run Run, put Front
@@ -272,13 +276,30 @@ func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 	if e.gen != gen {
 		if e.gen < gen && e.until != 0 && now < e.until {
 			c.lru.MoveToFront(el)
-			return e, false
+			// The copy answers as if it were current, and no request
+			// renders the page, until its deadline is near or, sooner,
+			// Stale less the lead after it was rendered: however often
+			// the generation moves, a page is rendered at most once per
+			// Stale less the lead (¾ s), not once per Poll, and a page
+			// not rendered that recently is rendered at once.
+			lead := c.lead(e)
+			return e, now < e.expires && now < min(e.until, e.made+int64(c.o.Stale))-lead
 		}
 		c.remove(k, el)
 		return nil, false
 	}
 	c.lru.MoveToFront(el)
 	return e, now < e.expires
+}
+
+// lead is how long before an ended generation's copy stops answering its
+// page is rendered anew: long enough for the rendering to be done before
+// the deadline (twice what the last one took), so readers never queue
+// behind it, and no more than half of Stale, so the copy still saves most
+// renderings while the generation moves.
+func (c *Cache) lead(e *entry) int64 {
+	stale := int64(c.o.Stale)
+	return min(max(stale/minLeadShare, 2*e.took), stale/maxLeadShare)
 }
 
 func (c *Cache) store(e *entry) {
@@ -426,6 +447,7 @@ func (c *Cache) render(h http.Handler, w http.ResponseWriter, r *http.Request, k
 	}
 	rec := &recorder{header: w.Header().Clone()}
 	h.ServeHTTP(rec, in)
+	took := c.clock() - now
 	if rec.status == 0 {
 		rec.status = http.StatusOK
 	}
@@ -434,7 +456,7 @@ func (c *Cache) render(h http.Handler, w http.ResponseWriter, r *http.Request, k
 		rec.replay(w, r)
 		return nil
 	}
-	e.seen = seen
+	e.seen, e.made, e.took = seen, now, took
 	e.serve(w, r)
 	c.store(e)
 	return e

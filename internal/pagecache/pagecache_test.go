@@ -218,7 +218,9 @@ func TestGenerationAndStaleness(t *testing.T) {
 	render(1)
 	render(1)
 	// A write elsewhere: this node keeps its copy until it reads the
-	// generation, and no longer.
+	// generation, and then only until Stale after the last read that
+	// found the copy's generation (t=0) less the lead (Stale/4), when the
+	// page is rendered anew.
 	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -226,6 +228,10 @@ func TestGenerationAndStaleness(t *testing.T) {
 	if err := f.cache.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
+	render(1)
+	f.advance(749 * time.Millisecond)
+	render(1)
+	f.advance(time.Millisecond)
 	render(2)
 	render(2)
 	// Without a successful read for longer than Stale, nothing is served
@@ -498,8 +504,10 @@ func TestExpiredServedWhileRendering(t *testing.T) {
 }
 
 // When the generation moves, readers get the copy of the ended generation
-// while one request renders the new one, but only within Stale of the last
-// read that found the old generation current: a change still shows within
+// without a rendering until its deadline (Stale after the last read that
+// found the old generation current) is near; from then on one request
+// renders the new one while the others still get the copy, and past the
+// deadline readers wait for the rendering: a change still shows within
 // Stale. A later generation's copy is never overwritten by an older one.
 func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	b := &blocking{release: make(chan struct{}, 4)}
@@ -522,15 +530,30 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 		}
 		t.Fatal("no rendering started")
 	}
+	bump := func() {
+		t.Helper()
+		if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refresh := func() {
+		t.Helper()
+		if err := f.cache.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 
-	// A write; this node reads it 300 ms after its previous read.
+	// A write; this node reads it 300 ms after its previous read (t=0), so
+	// the copy of render 1 may answer until t=1 s.
 	f.advance(300 * time.Millisecond)
-	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
-		t.Fatal(err)
+	bump()
+	refresh()
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") || b.renders.Load() != 1 {
+		t.Fatalf("right after the move: %.30q after %d renderings, want the copy and no rendering", body, b.renders.Load())
 	}
-	if err := f.cache.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
+	// Within the lead (Stale/4 by default) of the deadline a request
+	// renders the page; readers meanwhile get the copy.
+	f.advance(500 * time.Millisecond) // t=800 ms
 	leader := make(chan string)
 	go func() { leader <- f.get(t, "GET", "/hot").body }()
 	waitRendering()
@@ -539,10 +562,8 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	}
 	// 1 s after the last read that found the old generation, its copy is
 	// no longer good: readers wait for the rendering.
-	f.advance(700 * time.Millisecond)
-	if err := f.cache.Refresh(ctx); err != nil { // unchanged, keeps the cache serving
-		t.Fatal(err)
-	}
+	f.advance(200 * time.Millisecond) // t=1 s
+	refresh()                         // unchanged, keeps the cache serving
 	waiter := make(chan string)
 	go func() { waiter <- f.get(t, "GET", "/hot").body }()
 	time.Sleep(50 * time.Millisecond) // let it arrive (if it is late, it gets render 2 all the same)
@@ -559,20 +580,13 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	// A rendering that ends after the generation moved on is kept as the
 	// previous generation's copy (readers get it while the next one is
 	// rendered), but it never replaces a newer copy.
-	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.cache.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
+	bump()
+	refresh()                         // at t=1 s: render 2's copy answers until t=2 s
+	f.advance(800 * time.Millisecond) // t=1.8 s, within the lead
 	go func() { leader <- f.get(t, "GET", "/hot").body }()
 	waitRendering()
-	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.cache.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
+	bump()
+	refresh() // render 3 is of an ended generation before it is done; read at t=1 s, it answers until t=2 s
 	b.release <- struct{}{}
 	if body := <-leader; !strings.Contains(body, "render 3") {
 		t.Fatalf("leader: %.30q", body)
@@ -593,16 +607,18 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	}
 
 	// Generations that move faster than pages render: a copy two
-	// generations old still answers within its deadline.
+	// generations old still answers within its deadline, with no
+	// rendering until the deadline is near.
 	for range 2 {
-		if _, err := f.st.BumpPageGeneration(ctx); err != nil {
-			t.Fatal(err)
-		}
+		bump()
 		f.advance(100 * time.Millisecond)
-		if err := f.cache.Refresh(ctx); err != nil {
-			t.Fatal(err)
-		}
+		refresh() // t=1.9 s (render 4's copy answers until 2.8 s), 2 s
 	}
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") || b.renders.Load() != 4 {
+		t.Fatalf("two generations on: %.30q after %d renderings, want render 4 and no rendering", body, b.renders.Load())
+	}
+	f.advance(600 * time.Millisecond)
+	refresh() // t=2.6 s
 	go func() { leader <- f.get(t, "GET", "/hot").body }()
 	waitRendering()
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") {
@@ -647,5 +663,74 @@ func BenchmarkAppendHit(b *testing.B) {
 			b.Fatal("not a hit")
 		}
 		buf = head
+	}
+}
+
+// TestRenderedOncePerStaleWhileTheGenerationMoves: a generation that moves
+// at every read (a site ingesting) costs a page one rendering per Stale
+// less the lead, not one per read, and no answer is older than Stale.
+func TestRenderedOncePerStaleWhileTheGenerationMoves(t *testing.T) {
+	const poll, stale = 100 * time.Millisecond, time.Second
+	f := newFixture(t, Options{Poll: poll, Stale: stale}, &page{})
+	ctx := context.Background()
+	start := f.clock()
+	made := map[string]time.Duration{} // render → when, on the fake clock
+	const steps = 60                   // 6 s, a move at each read
+	for range steps {
+		if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.advance(poll)
+		if err := f.cache.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // readers between two reads
+			now := f.clock().Sub(start)
+			body := f.get(t, "GET", "/page/hot").body
+			which, _, _ := strings.Cut(strings.TrimPrefix(body, "<p>"), " of ")
+			at, ok := made[which]
+			if !ok {
+				made[which], at = now, now
+			}
+			// The page rendered at `at` holds every change read by then;
+			// the first it lacks came within the next Poll.
+			if age := now - at; age >= stale {
+				t.Fatalf("at %s: %s made at %s, %s old (bound %s)", now, which, at, age, stale)
+			}
+		}
+	}
+	// One rendering per 800 ms (the lead is 250 ms, the moves come every
+	// 100 ms) over 6 s: 8, where every move used to cost one: 60.
+	if n := f.page.renders.Load(); n > 9 || n < 6 {
+		t.Fatalf("%d renderings in %d moves of the generation, want 6–9", n, steps)
+	}
+}
+
+// TestChangeOnAQuietSiteRendersAtOnce: the once-per-¾ s limit only holds
+// back a page rendered that recently; a change to a page rendered longer
+// ago is rendered at the first request after the read that finds it.
+func TestChangeOnAQuietSiteRendersAtOnce(t *testing.T) {
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second}, &page{})
+	ctx := context.Background()
+	f.get(t, "GET", "/page/x")
+	for range 20 { // 2 s without a change
+		f.advance(100 * time.Millisecond)
+		if err := f.cache.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.get(t, "GET", "/page/x")
+	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.page.renders.Load(); n != 1 {
+		t.Fatalf("%d renderings before the change", n)
+	}
+	f.advance(100 * time.Millisecond)
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if body := f.get(t, "GET", "/page/x").body; !strings.Contains(body, "render 2") {
+		t.Fatalf("the first request after the move got %.30q, want it rendered anew", body)
 	}
 }

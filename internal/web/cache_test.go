@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,16 +26,38 @@ type cachedSite struct {
 	site
 	cache *pagecache.Cache
 	admin atomic.Int64 // requests that reached the /admin/ mount
+	clock *manualClock // the cache's, when the test reads the generation by hand
+	stale time.Duration
+}
+
+// manualClock is the cache's clock in tests that read the generation by
+// hand: it moves only in renew.
+type manualClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *manualClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
 }
 
 // newCachedSite serves st (filled with the usual fixture when fill) with a
 // page cache; the caller decides how the cache reads the generation
-// (Refresh by hand, or Run).
+// (Refresh by hand, or Run). With a Poll of an hour (by hand), the cache
+// runs on a clock of the test's (see renew), and pages live for as long as
+// the test, so only a new generation renders them again.
 func newCachedSite(t *testing.T, st store.Store, fill bool, o pagecache.Options) *cachedSite {
 	t.Helper()
-	s := &cachedSite{site: site{st: st, now: time.Now().UTC().Truncate(time.Second)}}
+	s := &cachedSite{site: site{st: st, now: time.Now().UTC().Truncate(time.Second)}, stale: o.Stale}
 	if fill {
 		s.fill(t, "https://img.example.org")
+	}
+	if o.Poll >= time.Hour && o.Now == nil {
+		s.clock = &manualClock{t: time.Now()}
+		o.Now = s.clock.now
+		o.MaxAge = 1000 * time.Hour
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	o.Logger = logger
@@ -78,6 +101,21 @@ func openSQLite(t *testing.T) store.Store {
 	return st
 }
 
+// renew reads the generation as the cache's poll would, once the copies
+// of an ended generation may no longer answer: the cache's clock moves on
+// by Stale first. (Within Stale, the cache may answer from the copy of the
+// generation a change ended, and renders the page anew only near the end:
+// pagecache's TestRenderedOncePerStaleWhileTheGenerationMoves.)
+func (s *cachedSite) renew(t *testing.T) {
+	t.Helper()
+	s.clock.mu.Lock()
+	s.clock.t = s.clock.t.Add(s.stale)
+	s.clock.mu.Unlock()
+	if err := s.cache.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // hits is how many answers came from memory so far.
 func (s *cachedSite) hits() uint64 { return s.cache.Stats().Hits }
 
@@ -102,12 +140,7 @@ func (s *cachedSite) cachedPage(t *testing.T, path string) string {
 func TestCacheInvalidation(t *testing.T) {
 	ctx := context.Background()
 	s := newCachedSite(t, openSQLite(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
-	refresh := func() {
-		t.Helper()
-		if err := s.cache.Refresh(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	refresh := func() { t.Helper(); s.renew(t) }
 	refresh()
 	a := s.visible[4] // in section "russia", 12 hours old
 	page := enArticle(&a)

@@ -111,12 +111,7 @@ func TestSectionNameEscaped(t *testing.T) {
 func TestSectionRenameRenewsCachedPages(t *testing.T) {
 	ctx := context.Background()
 	s := newCachedSite(t, openSQLite(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
-	refresh := func() {
-		t.Helper()
-		if err := s.cache.Refresh(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	refresh := func() { t.Helper(); s.renew(t) }
 	refresh()
 	if body := s.cachedPage(t, "/de/"); strings.Contains(body, "Osteuropa") {
 		t.Fatal("the name shows before it was given")

@@ -23,12 +23,7 @@ func TestSettingsInvalidateCache(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			s := newCachedSite(t, open(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
-			refresh := func() {
-				t.Helper()
-				if err := s.cache.Refresh(ctx); err != nil {
-					t.Fatal(err)
-				}
-			}
+			refresh := func() { t.Helper(); s.renew(t) }
 			refresh()
 			a := s.visible[3]
 			pages := []string{"/en/", "/de/", enArticle(&a)}

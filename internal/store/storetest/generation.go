@@ -11,7 +11,9 @@ import (
 // testPageGeneration: every write that changes what readers see advances
 // the page generation (in its own transaction, by the schema's triggers),
 // and writes readers never see (polling state, view counts, jobs, an
-// unchanged re-fetch, a section that exists already) leave it alone.
+// unchanged re-fetch, a section that exists already, a write that leaves
+// its rows as they were, the search index, a story's clustering state)
+// leave it alone.
 func testPageGeneration(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	gen := func() int64 {
@@ -59,9 +61,24 @@ func testPageGeneration(t *testing.T, s store.Store) {
 		must(s.PutTranslation(ctx, &store.Translation{ArticleID: a.ID, Language: "de", SourceLanguage: "en",
 			Status: store.TranslationDone, Title: "Geschichte", HTML: "<p>Text</p>", Text: "Text", ContentHash: a.ContentHash}))
 	})
+	tr := &store.Translation{ArticleID: a.ID, Language: "fr", SourceLanguage: "en", Status: store.TranslationDone,
+		Title: "Histoire", HTML: "<p>Texte</p>", Text: "Texte", ContentHash: a.ContentHash, CreatedAt: base}
+	changes("a translation into another edition", func() { must(s.PutTranslation(ctx, tr)) })
+	keeps("the same translation stored again", func() { must(s.PutTranslation(ctx, tr)) })
+	changes("a translation redone", func() {
+		tr.Title = "Une histoire"
+		must(s.PutTranslation(ctx, tr))
+	})
 	b := article(src.ID, 2)
 	upsert(t, s, b, store.Created)
+	// The dedupe stage records "a copy of none" for every new article: in a
+	// transaction of its own, it changed nothing and must move nothing.
+	keeps("no copy recorded for an article that is none", func() { must(s.SetDuplicateOf(ctx, b.ID, 0)) })
 	changes("a copy found", func() { must(s.SetDuplicateOf(ctx, b.ID, a.ID)) })
+	keeps("the same copy found again", func() { must(s.SetDuplicateOf(ctx, b.ID, a.ID)) })
+	keeps("search entries written", func() {
+		must(s.PutSearchDocs(ctx, a.ID, []store.SearchDoc{{Lang: "en", Title: []string{"story"}, Body: []string{"text"}}}))
+	})
 	changes("a section created", func() { must(s.EnsureSection(ctx, store.Section{Slug: "gen-world", Name: "World"})) })
 	keeps("a known section ensured", func() { must(s.EnsureSection(ctx, store.Section{Slug: "gen-world", Name: "Other"})) })
 
@@ -91,6 +108,16 @@ func testPageGeneration(t *testing.T, s store.Store) {
 	changes("a story's counts", func() {
 		must(s.InStoryTx(ctx, func(tx store.StoryTx) error { return tx.SetArticleStory(ctx, b.ID, storyID) }))
 	})
+	keeps("an article filed again under its story, and the story's clustering state", func() {
+		must(s.InStoryTx(ctx, func(tx store.StoryTx) error {
+			c := &store.StoryCentroid{ID: storyID, Vector: map[uint64]float64{1: 0.5, 2: 0.5}, Size: 2, Last: base.Add(time.Hour)}
+			if err := tx.SaveStory(ctx, c, []uint64{2}); err != nil {
+				return err
+			}
+			return tx.SetArticleStory(ctx, b.ID, storyID)
+		}))
+	})
+	changes("a copy released", func() { must(s.SetDuplicateOf(ctx, b.ID, 0)) })
 	keeps("views counted", func() {
 		must(s.AddViews(ctx, []store.ViewCount{{ArticleID: a.ID, Hour: base, Count: 3}}))
 	})
