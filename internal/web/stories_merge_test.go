@@ -68,9 +68,7 @@ func TestMergedStoryFollowsEverywhere(t *testing.T) {
 	if err := s.st.InStoryTx(ctx, func(tx store.StoryTx) error { return tx.MergeStory(ctx, gone, keep) }); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.cache.Refresh(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s.renew(t)
 	if r := s.mustGet(t, gonePath, http.StatusMovedPermanently); r.Header.Get("Location") != keepPath {
 		t.Errorf("%s redirects to %q, want %s", gonePath, r.Header.Get("Location"), keepPath)
 	}
