@@ -9,10 +9,12 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Article is what one page yields. Times are zero when the page gives none.
@@ -56,6 +58,9 @@ var sentenceEnd = regexp.MustCompile(`[.!?…。！？]["'»”“)]*(\s|$|\p{Lu
 // safe for concurrent use.
 type Extractor struct {
 	sanitizer *Sanitizer
+	// alwaysFallback runs go-trafilatura's fallbacks on every page, as
+	// before fallbackCannotWin: the tests' reference.
+	alwaysFallback bool
 }
 
 // New returns an Extractor.
@@ -130,7 +135,7 @@ func (e *Extractor) extract(ctx context.Context, page []byte, pageURL string, pr
 	renameCustomElements(doc)
 	wrapLooseText(doc)
 	markInlineSpaces(doc)
-	res, err := extractBody(doc, meta.base, !meta.jsonld.Published.IsZero() || !meta.og.Published.IsZero() || !meta.meta.Published.IsZero())
+	res, err := extractBody(doc, meta.base, e.alwaysFallback, !meta.jsonld.Published.IsZero() || !meta.og.Published.IsZero() || !meta.meta.Published.IsZero())
 	if err != nil {
 		return nil, nil, failf(pageURL, "%w: %w", ErrNoArticle, err)
 	}
@@ -205,12 +210,13 @@ func isListing(body, text string) bool {
 }
 
 // extractBody runs trafilatura on doc (which it clones, leaving doc intact)
-// with its fallbacks (go-readability, go-domdistiller) on. Running the main
-// pass alone and the fallbacks only when it finds little is 20-40% faster
-// and scored higher on the benchmark's development half, but lower on the
-// held-out half: pages where the main pass keeps a fragment of the story
-// are more common than pages where the fallback drags in sidebars.
-func extractBody(doc *html.Node, base *url.URL, haveDate bool) (*trafilatura.ExtractResult, error) {
+// with its fallbacks (go-readability, go-domdistiller) on, and returns what
+// that run returns. Running the main pass alone, without the fallbacks'
+// comparison, scored higher on the benchmark's development half and lower on
+// the held-out half, so the comparison stays; but its go-readability run (an
+// eighth of a page's ingest CPU) can often be proven unable to win, and is
+// then not run.
+func extractBody(doc *html.Node, base *url.URL, always, haveDate bool) (*trafilatura.ExtractResult, error) {
 	opts := trafilatura.Options{
 		OriginalURL:    base,
 		EnableFallback: true,
@@ -230,7 +236,93 @@ func extractBody(doc *html.Node, base *url.URL, haveDate bool) (*trafilatura.Ext
 		// thrown away.
 		opts.HtmlDateMode = trafilatura.Disabled
 	}
+	if always {
+		return trafilatura.ExtractDocument(doc, opts)
+	}
+	// go-trafilatura takes a fallback's candidate C over its own
+	// extraction E (external.go, candidateIsUsable) when C has more than
+	// twice E's text, or, with C over 500 characters and at most twice E's
+	// length, when E's paragraphs hold no text or it has more tables than
+	// paragraphs. So a first run offers one candidate of its own, a sentinel
+	// S of max(B+1, 501) characters, where B bounds any text go-readability
+	// or go-domdistiller could extract (fallbackTextBound), and empty ones
+	// for the two. If S is not taken, E has at least (B+1)/2 characters (and
+	// readability's can be no more than twice that), and E's paragraphs and
+	// tables are not what would let a candidate of B or fewer win where E
+	// is up to twice as long (S would have won first): the run with the real
+	// fallbacks would have returned what this one did, which it did without
+	// running them. If S is taken, the page is extracted again with them.
+	// (S is also not taken when E has exactly its length, which the reasoning
+	// does not cover: one length in some thousands.)
+	size := max(fallbackTextBound(doc)+1, 2*trafilaturaMinExtracted+1)
+	sentinel := strings.Repeat(sentinelRune, size)
+	p := &html.Node{Type: html.ElementNode, Data: "p", DataAtom: atom.P}
+	p.AppendChild(&html.Node{Type: html.TextNode, Data: sentinel})
+	s := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	s.AppendChild(p)
+	first := opts
+	first.FallbackCandidates = &trafilatura.FallbackCandidates{
+		Others:      []*html.Node{s},
+		Readability: &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div},
+		Distiller:   &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div},
+	}
+	res, err := trafilatura.ExtractDocument(doc, first)
+	if err == nil && res.ContentNode != nil && !strings.Contains(res.ContentText, sentinelRune) {
+		return res, nil
+	}
 	return trafilatura.ExtractDocument(doc, opts)
+}
+
+// sentinelRune makes fallbackTextBound's sentinel: a private-use character
+// no page's extracted text is taken to hold.
+const sentinelRune = "\uE000"
+
+// trafilaturaMinExtracted is go-trafilatura's default MinExtractedSize: a
+// candidate needs more than twice it to win on its own paragraphs' merit.
+const trafilaturaMinExtracted = 250
+
+// fallbackTextBound is an upper bound on the length of the text (as
+// go-trafilatura measures it: text nodes joined by a space, runs of
+// white space collapsed) of anything go-readability or go-domdistiller
+// extract from doc: both keep a subset of its text nodes, without the
+// scripts and style sheets they remove first.
+func fallbackTextBound(doc *html.Node) int {
+	n := 0
+	var visit func(*html.Node)
+	visit = func(x *html.Node) {
+		switch x.Type {
+		case html.TextNode:
+			n += fieldsLen(x.Data)
+			return
+		case html.ElementNode:
+			if x.DataAtom == atom.Script || x.DataAtom == atom.Style {
+				return
+			}
+		}
+		for c := x.FirstChild; c != nil; c = c.NextSibling {
+			visit(c)
+		}
+	}
+	visit(doc)
+	return n
+}
+
+// fieldsLen is the runes of s's fields plus one for each: the length
+// strings.Fields and a join by spaces give it, plus one, without the copies.
+func fieldsLen(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+			continue
+		}
+		if !in {
+			n++ // the space before the field
+			in = true
+		}
+		n++
+	}
+	return n
 }
 
 // failf makes an extraction error that names the page by its address; a
