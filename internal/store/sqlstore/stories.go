@@ -168,7 +168,9 @@ func (t *storyTx) SaveStory(ctx context.Context, c *store.StoryCentroid, added [
 	return nil
 }
 
-// MergeStory moves gone's articles (and earlier merges) into keep.
+// MergeStory moves gone's articles (and earlier merges) into keep. Both
+// are refreshed: keep counts the union of the two, gone (now without
+// articles) counts nothing rather than what it held before.
 func (t *storyTx) MergeStory(ctx context.Context, gone, keep int64) error {
 	if gone == keep {
 		return fmt.Errorf("merge story %d into itself", gone)
@@ -185,6 +187,9 @@ func (t *storyTx) MergeStory(ctx context.Context, gone, keep int64) error {
 		if err := t.exec(ctx, st.q, st.args...); err != nil {
 			return fmt.Errorf("merge story %d into %d: %w", gone, keep, err)
 		}
+	}
+	if err := t.refresh(ctx, gone); err != nil {
+		return err
 	}
 	return t.refresh(ctx, keep)
 }
