@@ -378,7 +378,7 @@ func TestOnHitAndWebhook(t *testing.T) {
 	var calls []int
 	var mu sync.Mutex
 	hooked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !OnHit(w, func(r *http.Request, status int) { mu.Lock(); calls = append(calls, status); mu.Unlock() }) {
+		if !OnHit(w, func(_ Hit, status int) { mu.Lock(); calls = append(calls, status); mu.Unlock() }) {
 			t.Error("OnHit: not under the cache")
 		}
 		_, _ = io.WriteString(w, "counted page")
@@ -402,7 +402,7 @@ func TestOnHitAndWebhook(t *testing.T) {
 		t.Fatalf("hook saw %v, want [200 200 304] (the rendering, a HEAD, a revalidation)", calls)
 	}
 	mu.Unlock()
-	if OnHit(httptest.NewRecorder(), func(*http.Request, int) {}) {
+	if OnHit(httptest.NewRecorder(), func(Hit, int) {}) {
 		t.Fatal("OnHit claimed a writer outside the cache")
 	}
 
