@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -21,7 +20,7 @@ import (
 	"time"
 
 	"spektrum/internal/pagecache"
-	"spektrum/internal/store/sqlite"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // bench is one handler served twice over loopback: by net/http alone (the
@@ -54,14 +53,8 @@ const bigSize = 64 << 20
 func newBench(t testing.TB, srvOpts func(*http.Server)) *bench {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := sqlitetest.Open(t)
+	var err error
 	b := &bench{serveErr: make(chan error, 1), bigStarted: make(chan struct{}, 1), bigDone: make(chan error, 1)}
 	if b.cache, err = pagecache.New(st, pagecache.Options{Poll: time.Hour, Stale: time.Hour,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {

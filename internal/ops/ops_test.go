@@ -39,13 +39,7 @@ func testStore(t *testing.T) store.Store {
 // PostgreSQL schema (pgtest: skipped where no test server is configured).
 func onBothDatabases(t *testing.T, test func(t *testing.T, st store.Store)) {
 	t.Run("sqlite", func(t *testing.T) { test(t, testStore(t)) })
-	t.Run("postgres", func(t *testing.T) {
-		st := pgtest.Open(t, pgtest.DSN(t))
-		if err := st.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		test(t, st)
-	})
+	t.Run("postgres", func(t *testing.T) { test(t, pgtest.Open(t, pgtest.DSN(t))) })
 }
 
 // polls records the polls queued, standing in for the pipeline's queue.

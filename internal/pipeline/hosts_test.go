@@ -32,8 +32,24 @@ type newsSite struct {
 	growing atomic.Bool
 }
 
-// startSite serves a site on 127.0.0.{ip}; every 127/8 address is the
-// loopback interface on Linux.
+// serveOn serves h on 127.0.0.{ip}, a host of its own to the fetcher
+// (every 127/8 address is the loopback interface on Linux), until the test
+// ends; it skips the test where that address cannot be had.
+func serveOn(t testing.TB, ip int, h http.Handler) *httptest.Server {
+	t.Helper()
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", ip))
+	if err != nil {
+		t.Skipf("cannot listen on 127.0.0.%d (this test needs the whole 127/8 on loopback): %v", ip, err)
+	}
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// startSite serves a site on 127.0.0.{ip} (serveOn).
 func startSite(t testing.TB, ip int, name string, n int, pageDelay time.Duration) *newsSite {
 	t.Helper()
 	s := startHeldSite(t, ip, name, n, pageDelay)
@@ -47,15 +63,7 @@ func startHeldSite(t testing.TB, ip int, name string, n int, pageDelay time.Dura
 	t.Helper()
 	s := &newsSite{name: name, n: n, pageDelay: pageDelay, pages: make(chan struct{})}
 	s.shown.Store(int32(n))
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", ip))
-	if err != nil {
-		t.Skipf("cannot listen on 127.0.0.%d (this test needs the whole 127/8 on loopback): %v", ip, err)
-	}
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	s.Listener.Close()
-	s.Listener = ln
-	s.Start()
-	t.Cleanup(s.Close)
+	s.Server = serveOn(t, ip, http.HandlerFunc(s.serve))
 	return s
 }
 

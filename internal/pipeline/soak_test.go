@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -317,21 +316,13 @@ type hostileSite struct {
 
 func startHostile(t *testing.T, ip int, h func(s *hostileSite, w http.ResponseWriter, r *http.Request)) *hostileSite {
 	t.Helper()
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", ip))
-	if err != nil {
-		t.Skipf("cannot listen on 127.0.0.%d (this test needs the whole 127/8 on loopback): %v", ip, err)
-	}
 	s := &hostileSite{}
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.Server = serveOn(t, ip, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
 		s.open.Add(1)
 		defer s.open.Add(-1)
 		h(s, w, r)
 	}))
-	s.Listener.Close()
-	s.Listener = ln
-	s.Start()
-	t.Cleanup(s.Close)
 	return s
 }
 
