@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -315,12 +313,9 @@ func sourcesList(ctx context.Context, c *command, args []string, stdout io.Write
 			for i := range ss {
 				out = append(out, view.Of(&ss[i]))
 			}
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(out)
+			return printJSON(stdout, out)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tKIND\tSECTION\tARTICLES\tLAST POLL\tSTATUS\tURL")
+		tw := newTable(stdout, "ID\tNAME\tKIND\tSECTION\tARTICLES\tLAST POLL\tSTATUS\tURL")
 		for _, s := range ss {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", s.ID, s.Name, s.Kind, dash(s.Section), s.ArticleCount, ago(s.LastPolledAt), status(&s), s.URL)
 		}
@@ -342,8 +337,8 @@ func sourcesShow(ctx context.Context, c *command, args []string, stdout io.Write
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		row := func(k string, v any) { fmt.Fprintf(tw, "%s:\t%v\n", k, v) }
+		tw := newTable(stdout, "")
+		row := func(k string, v any) { fieldRow(tw, k, v) }
 		row("ID", s.ID)
 		row("Name", s.Name)
 		row("URL", s.URL)

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"spektrum/internal/app"
 	"spektrum/internal/ops"
@@ -125,8 +123,7 @@ func namesLine(sec *store.Section, editions []string) string {
 }
 
 func printSections(w io.Writer, secs []store.Section, editions []string) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tSLUG\tNAMES\tMENU\tARTICLES")
+	tw := newTable(w, "#\tSLUG\tNAMES\tMENU\tARTICLES")
 	for i := range secs {
 		menu := "on"
 		if secs[i].OffMenu {
@@ -158,7 +155,5 @@ func printSectionsJSON(w io.Writer, secs []store.Section) error {
 		}
 		out = append(out, sectionJSON{Slug: s.Slug, Name: s.Name, Names: names, Position: i + 1, InMenu: !s.OffMenu, Articles: s.ArticleCount})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return printJSON(w, out)
 }

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"spektrum/internal/app"
@@ -158,8 +156,7 @@ func shown(v string) string {
 }
 
 func printSettings(w io.Writer, site settings.Site, editions []string, def settings.Text) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "EDITION\tNAME\tTAGLINE\tDISCLAIMER")
+	tw := newTable(w, "EDITION\tNAME\tTAGLINE\tDISCLAIMER")
 	fmt.Fprintf(tw, "all\t%s\t%s\t%s\n", orDefault(site.All.Name), orDefault(site.All.Tagline), orDefault(site.All.Disclaimer))
 	for _, l := range editions {
 		t := site.Editions[l]
@@ -217,9 +214,7 @@ func printSettingsJSON(w io.Writer, site settings.Site, editions []string, def s
 	if out.ScriptOrigins == nil {
 		out.ScriptOrigins = []string{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return printJSON(w, out)
 }
 
 // adFlags are the flags of `ads add` and `ads edit`.
@@ -355,8 +350,7 @@ func cmdAds(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if *asJSON {
 			return printAdsJSON(stdout, ads)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tPLACEMENT\tEDITION\tKIND\tSTATE")
+		tw := newTable(stdout, "ID\tNAME\tPLACEMENT\tEDITION\tKIND\tSTATE")
 		for _, a := range ads {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", a.ID, a.Name, a.Placement, editionOf(a), a.Kind, onOff(a.Enabled))
 		}
@@ -369,8 +363,8 @@ func cmdAds(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		row := func(k string, v any) { fmt.Fprintf(tw, "%s:\t%v\n", k, v) }
+		tw := newTable(stdout, "")
+		row := func(k string, v any) { fieldRow(tw, k, v) }
 		row("ID", a.ID)
 		row("Name", a.Name)
 		row("Placement", a.Placement)
@@ -458,7 +452,5 @@ func printAdsJSON(w io.Writer, ads []store.AdSlot) error {
 	for _, a := range ads {
 		out = append(out, adJSON(a))
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return printJSON(w, out)
 }

@@ -3,13 +3,11 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"spektrum/internal/app"
@@ -111,8 +109,7 @@ func cmdUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		if *asJSON {
 			return printUsersJSON(stdout, us)
 		}
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tEMAIL\tROLE\tPASSWORD\tCREATED")
+		tw := newTable(stdout, "ID\tEMAIL\tROLE\tPASSWORD\tCREATED")
 		for _, x := range us {
 			pw := "set"
 			if x.PasswordHash == "" {
@@ -138,9 +135,7 @@ func printUsersJSON(w io.Writer, us []store.User) error {
 	for _, x := range us {
 		out = append(out, userJSON{ID: x.ID, Email: x.Email, Role: x.Role, HasPassword: x.PasswordHash != "", CreatedAt: x.CreatedAt.UTC().Truncate(time.Second)})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return printJSON(w, out)
 }
 
 func printSignInLink(ctx context.Context, u *ops.Users, usr *store.User, cfg *config.Config, w io.Writer) error {

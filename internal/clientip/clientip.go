@@ -49,9 +49,15 @@ func (p Proxies) trusted(ip netip.Addr) bool {
 // from the right, as a client can put anything on the left). ok is false
 // when the connection's address cannot be read.
 func (p Proxies) Addr(r *http.Request) (ip netip.Addr, ok bool) {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	return p.addrOf(r.RemoteAddr, func() []string { return r.Header.Values("X-Forwarded-For") })
+}
+
+// addrOf is Addr of a request from remoteAddr whose X-Forwarded-For lines
+// forwardedFor gives, read only when remoteAddr is a trusted proxy.
+func (p Proxies) addrOf(remoteAddr string, forwardedFor func() []string) (ip netip.Addr, ok bool) {
+	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
-		host = r.RemoteAddr
+		host = remoteAddr
 	}
 	ip, err = netip.ParseAddr(host)
 	if err != nil {
@@ -61,7 +67,7 @@ func (p Proxies) Addr(r *http.Request) (ip netip.Addr, ok bool) {
 	if !p.trusted(ip) {
 		return ip, true
 	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	hops := strings.Split(strings.Join(forwardedFor(), ","), ",")
 	for i := len(hops) - 1; i >= 0; i-- {
 		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
 		if err != nil {
@@ -80,9 +86,16 @@ func (p Proxies) Addr(r *http.Request) (ip netip.Addr, ok bool) {
 // otherwise take a fresh address for every request. An unreadable
 // connection address is returned as it is.
 func (p Proxies) Key(r *http.Request) string {
-	ip, ok := p.Addr(r)
+	return p.KeyOf(r.RemoteAddr, func() []string { return r.Header.Values("X-Forwarded-For") })
+}
+
+// KeyOf is Key for a request not held as an *http.Request (a page cache
+// hit the front answered): from remoteAddr, whose X-Forwarded-For lines
+// forwardedFor gives (called only when remoteAddr is a trusted proxy).
+func (p Proxies) KeyOf(remoteAddr string, forwardedFor func() []string) string {
+	ip, ok := p.addrOf(remoteAddr, forwardedFor)
 	if !ok {
-		return r.RemoteAddr
+		return remoteAddr
 	}
 	if ip.Is6() {
 		if pfx, err := ip.Prefix(64); err == nil {

@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/textproto"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -179,7 +177,6 @@ type conn struct {
 	bufs   net.Buffers // on arr: no allocation per answer
 	raw    pagecache.Raw
 	head   string // the current request's head
-	target string
 	remote string
 	sec    int64 // the second date was made for
 	date   []byte
@@ -210,7 +207,7 @@ func (cn *conn) serve() {
 	if idleTimeout <= 0 {
 		idleTimeout = srv.ReadTimeout
 	}
-	cn.raw.Request = cn.request
+	cn.raw.Hit = (*hit)(cn)
 	for first := true; ; first = false {
 		wait := idleTimeout
 		if first {
@@ -318,7 +315,7 @@ func (cn *conn) parse() bool {
 		return false // net/http unescapes it; the cache keys on the result
 	}
 	r := &cn.raw
-	r.Head, r.Path, r.Query, cn.target = method == http.MethodHead, path, query, target
+	r.Head, r.Path, r.Query = method == http.MethodHead, path, query
 	r.AcceptEncoding, r.IfNoneMatch = r.AcceptEncoding[:0], r.IfNoneMatch[:0]
 	hosts := 0
 	for {
@@ -356,33 +353,58 @@ func (cn *conn) parse() bool {
 	}
 }
 
-// request is the current request as net/http would have made it, for the
-// page's OnHit hook (the article page counts a view with it).
-func (cn *conn) request() *http.Request {
-	_, rest, _ := strings.Cut(cn.head, "\r\n")
-	h := http.Header{}
-	for {
+// hit is a connection's current request as a page's OnHit hook sees it
+// (the article page counts a view with it), read from the request's head
+// where it is, without making an *http.Request: headers are looked up as
+// net/http's Request.Header would have them (values trimmed of spaces and
+// tabs; Host not among them).
+type hit conn
+
+func (h *hit) Method() string {
+	if h.raw.Head {
+		return http.MethodHead
+	}
+	return http.MethodGet
+}
+
+func (h *hit) RemoteAddr() string {
+	if h.remote == "" {
+		h.remote = h.c.RemoteAddr().String()
+	}
+	return h.remote
+}
+
+func (h *hit) Header(name string) string {
+	var first string
+	h.eachValue(name, func(v string) bool { first = v; return false })
+	return first
+}
+
+func (h *hit) HeaderValues(name string) []string {
+	var all []string
+	h.eachValue(name, func(v string) bool { all = append(all, v); return true })
+	return all
+}
+
+// eachValue calls fn with every value of the header name, in order, until
+// fn returns false. parse has checked every name is a token, and for
+// those, equal canonical keys (net/http's lookup) are equal but for case.
+func (h *hit) eachValue(name string, fn func(string) bool) {
+	if strings.EqualFold(name, "Host") {
+		return
+	}
+	_, rest, _ := strings.Cut(h.head, "\r\n")
+	for rest != "" {
 		var line string
 		line, rest, _ = strings.Cut(rest, "\r\n")
 		if line == "" {
-			break
+			return
 		}
-		name, value, _ := strings.Cut(line, ":")
-		key := textproto.CanonicalMIMEHeaderKey(name)
-		h[key] = append(h[key], strings.Trim(value, " \t"))
+		k, v, _ := strings.Cut(line, ":")
+		if strings.EqualFold(k, name) && !fn(strings.Trim(v, " \t")) {
+			return
+		}
 	}
-	if cn.remote == "" {
-		cn.remote = cn.c.RemoteAddr().String()
-	}
-	method := http.MethodGet
-	if cn.raw.Head {
-		method = http.MethodHead
-	}
-	host := h.Get("Host")
-	delete(h, "Host") // net/http moves it to Request.Host
-	return &http.Request{Method: method, URL: &url.URL{Path: cn.raw.Path, RawQuery: cn.raw.Query},
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: h, Body: http.NoBody, Host: host,
-		RemoteAddr: cn.remote, RequestURI: cn.target}
 }
 
 // viaHTTP has net/http answer the current request, a fast-path one the

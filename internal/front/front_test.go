@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
+	"os"
+	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,7 +20,7 @@ import (
 	"time"
 
 	"spektrum/internal/pagecache"
-	"spektrum/internal/store/sqlite"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // bench is one handler served twice over loopback: by net/http alone (the
@@ -32,21 +34,28 @@ type bench struct {
 	// answered by the front itself adds none.
 	newConns atomic.Int64
 	mu       sync.Mutex
-	seen     []*http.Request // by the page's OnHit hook and the echo route
+	seen     []seenHit // by the page's OnHit hook
+	// bigStarted and bigDone report the /big route's start and the end of
+	// its writing (nil: all written).
+	bigStarted chan struct{}
+	bigDone    chan error
 }
+
+// seenHit is what the page's OnHit hook read of a request.
+type seenHit struct {
+	Method, RemoteAddr, UserAgent, Mode, Host string
+	Forwarded, Missing                        []string
+}
+
+// bigSize is the length of the /big route's answer.
+const bigSize = 64 << 20
 
 func newBench(t testing.TB, srvOpts func(*http.Server)) *bench {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	b := &bench{serveErr: make(chan error, 1)}
+	st := sqlitetest.Open(t)
+	var err error
+	b := &bench{serveErr: make(chan error, 1), bigStarted: make(chan struct{}, 1), bigDone: make(chan error, 1)}
 	if b.cache, err = pagecache.New(st, pagecache.Options{Poll: time.Hour, Stale: time.Hour,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}); err != nil {
 		t.Fatal(err)
@@ -56,9 +65,11 @@ func newBench(t testing.TB, srvOpts func(*http.Server)) *bench {
 	}
 	page := func(status int, body string) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			pagecache.OnHit(w, func(r *http.Request, status int) {
+			pagecache.OnHit(w, func(h pagecache.Hit, status int) {
 				b.mu.Lock()
-				b.seen = append(b.seen, r)
+				b.seen = append(b.seen, seenHit{Method: h.Method(), RemoteAddr: h.RemoteAddr(), UserAgent: h.Header("User-Agent"),
+					Mode: h.Header("sec-fetch-mode"), Host: h.Header("Host"), Forwarded: h.HeaderValues("X-Forwarded-For"),
+					Missing: h.HeaderValues("X-Missing")})
 				b.mu.Unlock()
 			})
 			h := w.Header()
@@ -85,11 +96,21 @@ func newBench(t testing.TB, srvOpts func(*http.Server)) *bench {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		b.mu.Lock()
-		b.seen = append(b.seen, r)
-		b.mu.Unlock()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "%s %s %q from %s", r.Method, r.URL.Path, body, r.RemoteAddr)
+	})
+	mux.HandleFunc("GET /big", func(w http.ResponseWriter, r *http.Request) {
+		// More than loopback's socket buffers hold: a client that reads
+		// none of it holds the writer until a timeout.
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Header().Set("Content-Length", strconv.Itoa(bigSize))
+		b.bigStarted <- struct{}{}
+		chunk := make([]byte, 64<<10)
+		var err error
+		for n := 0; n < bigSize && err == nil; n += len(chunk) {
+			_, err = w.Write(chunk)
+		}
+		b.bigDone <- err
 	})
 	mux.HandleFunc("GET /stream", func(w http.ResponseWriter, r *http.Request) {
 		for i := range 3 {
@@ -304,8 +325,9 @@ func TestBadRequestsAsNetHTTP(t *testing.T) {
 	}
 }
 
-// TestHitsCountAsBefore: a page's OnHit hook (view counting) gets the
-// request as net/http would have made it, the client's address included.
+// TestHitsCountAsBefore: a page's OnHit hook (view counting) reads of a
+// hit the front answers what it reads of the request net/http made for the
+// miss before it, the client's address included.
 func TestHitsCountAsBefore(t *testing.T) {
 	b := newBench(t, nil)
 	b.same(t, get("/page/v"))
@@ -317,8 +339,10 @@ func TestHitsCountAsBefore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	_, _ = io.WriteString(c, get("/page/v?q=1", "User-Agent: Mozilla/5.0 reader\r\n", "Sec-Fetch-Mode: navigate\r\n"))
-	_, _ = io.WriteString(c, get("/page/v", "User-Agent: Mozilla/5.0 reader\r\n", "Sec-Fetch-Mode: navigate\r\n"))
+	head := []string{"User-Agent:  Mozilla/5.0 reader\t\r\n", "X-Forwarded-For: 192.0.2.1\r\n", "sec-fetch-mode: navigate\r\n",
+		"x-forwarded-for:198.51.100.2, 203.0.113.3\r\n", "User-Agent: second\r\n"}
+	_, _ = io.WriteString(c, get("/page/v?q=1", head...))
+	_, _ = io.WriteString(c, get("/page/v", head...))
 	br := bufio.NewReader(c)
 	for range 2 {
 		resp, err := http.ReadResponse(br, nil)
@@ -332,12 +356,13 @@ func TestHitsCountAsBefore(t *testing.T) {
 	if len(b.seen) != 2 {
 		t.Fatalf("the hook saw %d requests, want 2 (a miss rendered, then a hit)", len(b.seen))
 	}
-	r := b.seen[1]
-	if r.Method != "GET" || r.URL.Path != "/page/v" || r.UserAgent() != "Mozilla/5.0 reader" ||
-		r.Header.Get("Sec-Fetch-Mode") != "navigate" || r.RemoteAddr != c.LocalAddr().String() || r.Host != "news.example" ||
-		r.Header.Get("Host") != "" {
-		t.Fatalf("the hit's request: %s %s UA %q mode %q from %s host %s", r.Method, r.URL, r.UserAgent(),
-			r.Header.Get("Sec-Fetch-Mode"), r.RemoteAddr, r.Host)
+	want := seenHit{Method: "GET", RemoteAddr: c.LocalAddr().String(), UserAgent: "Mozilla/5.0 reader", Mode: "navigate",
+		Forwarded: []string{"192.0.2.1", "198.51.100.2, 203.0.113.3"}}
+	if !reflect.DeepEqual(b.seen[0], want) {
+		t.Fatalf("the miss's request, through net/http: %+v, want %+v", b.seen[0], want)
+	}
+	if !reflect.DeepEqual(b.seen[1], b.seen[0]) {
+		t.Fatalf("the hit's request: %+v, want as net/http's %+v", b.seen[1], b.seen[0])
 	}
 	if b.newConns.Load() != 1 {
 		t.Fatalf("net/http saw %d connections, want 1 (the miss's)", b.newConns.Load())
@@ -416,5 +441,116 @@ func BenchmarkHit(b *testing.B) {
 			b.Fatal(err)
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
+	}
+}
+
+// TestSlowClientsOnTheMissPath: a client that sends its head slowly and
+// one that reads a miss's answer slowly (not at all) are cut off by the
+// server's ReadHeaderTimeout and WriteTimeout, as net/http would, and
+// hold up nobody meanwhile: while both are stuck, another client's miss
+// and hit are answered. Nothing is timed but the server's own timeouts;
+// the waits for them are only guards against hanging.
+func TestSlowClientsOnTheMissPath(t *testing.T) {
+	const timeout = 10 * time.Second // long next to a miss and a hit, even on a loaded machine
+	b := newBench(t, func(s *http.Server) { s.ReadHeaderTimeout, s.WriteTimeout = timeout, timeout })
+
+	// The slow reader asks for a big page net/http renders and reads none
+	// of it: the front's copy to it blocks once the socket is full.
+	reader, err := net.Dial("tcp", b.fr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	if _, err := io.WriteString(reader, get("/big")); err != nil {
+		t.Fatal(err)
+	}
+	guard := time.After(2 * time.Minute)
+	select {
+	case <-b.bigStarted:
+	case <-guard:
+		t.Fatal("the big page was never asked for")
+	}
+
+	// The slow sender sends part of a head, a byte at a time, and never
+	// finishes it.
+	sender, err := net.Dial("tcp", b.fr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sender.Close()
+	trickled := make(chan struct{})
+	go func() {
+		defer close(trickled)
+		for _, c := range []byte("GET /page/slow HTTP/1.1\r\nHost: news.example\r\nX-Pad: " + strings.Repeat("x", 400)) {
+			if _, err := sender.Write([]byte{c}); err != nil {
+				return // the server hung up
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+
+	// Meanwhile another client: a miss, then the hit it made, on one
+	// connection, then a page on a new one.
+	c, err := net.Dial("tcp", b.fr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for range 2 {
+		if _, err := io.WriteString(c, get("/page/meanwhile")); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != 200 || !strings.Contains(string(body), "/page/meanwhile") {
+			t.Fatalf("another client while two are slow: %d %.80q %v", resp.StatusCode, body, err)
+		}
+	}
+	if got := exchange(t, b.fr, get("/tiny")); !strings.HasPrefix(got, "HTTP/1.1 200 OK\r\n") {
+		t.Fatalf("a new client while two are slow: %.80q", got)
+	}
+	// ... and it was meanwhile: neither slow client has been cut off yet.
+	select {
+	case err := <-b.bigDone:
+		t.Fatalf("the slow reader's page was done (%v) before the other client was served: want it stuck", err)
+	default:
+	}
+	_ = sender.SetReadDeadline(time.Now().Add(time.Millisecond))
+	if n, err := sender.Read(make([]byte, 1)); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("the slow sender's connection was answered or closed (%d bytes, %v) before the other client was served", n, err)
+	}
+	if b.newConns.Load() != 3 {
+		t.Fatalf("net/http saw %d connections, want 3 (the pipes of the big page's, the miss's and /tiny's connections)", b.newConns.Load())
+	}
+
+	// The write timeout ends the slow reader's answer: the page's writes
+	// fail, and the client gets less than all of it, then the end.
+	select {
+	case err := <-b.bigDone:
+		if err == nil {
+			t.Fatal("the big page was written whole to a client that read none of it")
+		}
+	case <-guard:
+		t.Fatal("the big page's writes never failed: no write timeout")
+	}
+	_ = reader.SetReadDeadline(time.Now().Add(time.Minute)) // a guard: the server must have closed it
+	n, err := io.Copy(io.Discard, reader)
+	if n >= bigSize || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("the slow reader got %d of %d bytes, %v: want the connection closed short", n, bigSize, err)
+	}
+
+	// The header timeout ends the slow sender's connection, unanswered.
+	_ = sender.SetReadDeadline(time.Now().Add(time.Minute)) // a guard, as above
+	if n, err := io.Copy(io.Discard, sender); n != 0 || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("the slow sender: %d bytes answered, %v; want the connection closed unanswered", n, err)
+	}
+	select {
+	case <-trickled:
+	case <-guard:
+		t.Fatal("the slow sender was never cut off")
 	}
 }

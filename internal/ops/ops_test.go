@@ -17,6 +17,7 @@ import (
 	"spektrum/internal/ops/view"
 	"spektrum/internal/slug"
 	"spektrum/internal/store"
+	"spektrum/internal/store/postgres/pgtest"
 	"spektrum/internal/store/sqlite"
 )
 
@@ -32,6 +33,13 @@ func testStore(t *testing.T) store.Store {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// onBothDatabases runs test on a fresh SQLite store and on a fresh
+// PostgreSQL schema (pgtest: skipped where no test server is configured).
+func onBothDatabases(t *testing.T, test func(t *testing.T, st store.Store)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, testStore(t)) })
+	t.Run("postgres", func(t *testing.T) { test(t, pgtest.Open(t, pgtest.DSN(t))) })
 }
 
 // polls records the polls queued, standing in for the pipeline's queue.

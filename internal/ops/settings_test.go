@@ -8,28 +8,13 @@ import (
 
 	"spektrum/internal/settings"
 	"spektrum/internal/store"
-	"spektrum/internal/store/postgres/pgtest"
 )
 
 // TestSettingsOps runs on both databases: what the admin's settings and ad
 // forms and `spektrum settings` / `spektrum ads` call, with their checks,
 // the sanitizer's report and the audit log entries.
 func TestSettingsOps(t *testing.T) {
-	for _, db := range []struct {
-		name string
-		open func(t *testing.T) store.Store
-	}{
-		{"sqlite", testStore},
-		{"postgres", func(t *testing.T) store.Store {
-			st := pgtest.Open(t, pgtest.DSN(t))
-			if err := st.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			return st
-		}},
-	} {
-		t.Run(db.name, func(t *testing.T) { testSettingsOps(t, db.open(t)) })
-	}
+	onBothDatabases(t, testSettingsOps)
 }
 
 func testSettingsOps(t *testing.T, st store.Store) {

@@ -8,7 +8,6 @@ import (
 
 	"spektrum/internal/fetch"
 	"spektrum/internal/store"
-	"spektrum/internal/store/postgres/pgtest"
 	"spektrum/internal/viewpoint"
 )
 
@@ -16,21 +15,7 @@ import (
 // each attribute, clearing them, and a change of scale that keeps what was
 // stored.
 func TestSourceViewpoint(t *testing.T) {
-	for _, db := range []struct {
-		name string
-		open func(t *testing.T) store.Store
-	}{
-		{"sqlite", testStore},
-		{"postgres", func(t *testing.T) store.Store {
-			st := pgtest.Open(t, pgtest.DSN(t))
-			if err := st.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			return st
-		}},
-	} {
-		t.Run(db.name, func(t *testing.T) { testSourceViewpoint(t, db.open(t)) })
-	}
+	onBothDatabases(t, testSourceViewpoint)
 }
 
 func testSourceViewpoint(t *testing.T, st store.Store) {

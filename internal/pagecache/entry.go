@@ -30,7 +30,7 @@ type entry struct {
 	// Content-Length values, shared read-only by every hit.
 	plainLen, gzLen []string
 	raw             *rawHead // the answers for AppendHit; nil: net/http's to answer
-	onHit           func(r *http.Request, status int)
+	onHit           func(h Hit, status int)
 }
 
 type field struct {
@@ -55,7 +55,7 @@ func (e *entry) serve(w http.ResponseWriter, r *http.Request) {
 		if inm := r.Header["If-None-Match"]; len(inm) > 0 && etagMatch(inm, e.etag) {
 			w.WriteHeader(http.StatusNotModified)
 			if e.onHit != nil {
-				e.onHit(r, http.StatusNotModified)
+				e.onHit(RequestHit(r), http.StatusNotModified)
 			}
 			return
 		}
@@ -73,7 +73,7 @@ func (e *entry) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(body) // the client went away; nothing left to do
 	}
 	if e.onHit != nil {
-		e.onHit(r, status)
+		e.onHit(RequestHit(r), status)
 	}
 }
 
@@ -132,7 +132,7 @@ type recorder struct {
 	status   int
 	body     bytes.Buffer
 	overflow bool // larger than maxBodyBytes: not kept
-	onHit    func(r *http.Request, status int)
+	onHit    func(h Hit, status int)
 }
 
 func (rc *recorder) Header() http.Header { return rc.header }
@@ -170,6 +170,6 @@ func (rc *recorder) replay(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(rc.body.Bytes())
 	}
 	if rc.onHit != nil {
-		rc.onHit(r, rc.status)
+		rc.onHit(RequestHit(r), rc.status)
 	}
 }

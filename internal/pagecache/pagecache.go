@@ -544,7 +544,7 @@ func compressible(ct string) bool {
 // being rendered into w, with the status sent (200, or 304 for a
 // revalidation), the first one included. It reports false when w is not
 // being cached; the handler then does its own counting.
-func OnHit(w http.ResponseWriter, fn func(r *http.Request, status int)) bool {
+func OnHit(w http.ResponseWriter, fn func(h Hit, status int)) bool {
 	for {
 		switch v := w.(type) {
 		case *recorder:

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,7 +17,7 @@ import (
 	"time"
 
 	"spektrum/internal/store"
-	"spektrum/internal/store/sqlite"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // page is a route whose answer depends on a counter, so a test can tell a
@@ -74,14 +73,8 @@ func (f *fixture) advance(d time.Duration) {
 func newFixture(t *testing.T, o Options, p *page) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := sqlitetest.Open(t)
+	var err error
 	f := &fixture{st: st, now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), page: p}
 	o.Now = f.clock
 	o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -378,7 +371,7 @@ func TestOnHitAndWebhook(t *testing.T) {
 	var calls []int
 	var mu sync.Mutex
 	hooked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !OnHit(w, func(r *http.Request, status int) { mu.Lock(); calls = append(calls, status); mu.Unlock() }) {
+		if !OnHit(w, func(_ Hit, status int) { mu.Lock(); calls = append(calls, status); mu.Unlock() }) {
 			t.Error("OnHit: not under the cache")
 		}
 		_, _ = io.WriteString(w, "counted page")
@@ -402,7 +395,7 @@ func TestOnHitAndWebhook(t *testing.T) {
 		t.Fatalf("hook saw %v, want [200 200 304] (the rendering, a HEAD, a revalidation)", calls)
 	}
 	mu.Unlock()
-	if OnHit(httptest.NewRecorder(), func(*http.Request, int) {}) {
+	if OnHit(httptest.NewRecorder(), func(Hit, int) {}) {
 		t.Fatal("OnHit claimed a writer outside the cache")
 	}
 
@@ -436,14 +429,7 @@ func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
 
 func BenchmarkHit(b *testing.B) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "s.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := sqlitetest.Open(b)
 	c, err := New(st, Options{Stale: time.Hour})
 	if err != nil {
 		b.Fatal(err)
@@ -634,14 +620,7 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 // answer's head appended to a reused buffer, the body the cache's own.
 func BenchmarkAppendHit(b *testing.B) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "s.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := sqlitetest.Open(b)
 	c, err := New(st, Options{Stale: time.Hour})
 	if err != nil {
 		b.Fatal(err)

@@ -17,9 +17,9 @@ type Raw struct {
 	AcceptEncoding, IfNoneMatch []string
 	Date                        []byte // the Date header's value, in http.TimeFormat
 	Close                       bool   // say Connection: close (the server is shutting down)
-	// Request makes the *http.Request given to OnHit hooks (view counting);
-	// called only for pages that have one.
-	Request func() *http.Request
+	// Hit is the request as OnHit hooks (view counting) see it; nil: the
+	// hooks are not called.
+	Hit Hit
 }
 
 // rawHead is an entry's answer up to the Date header, as net/http writes
@@ -111,8 +111,8 @@ func (c *Cache) AppendHit(dst []byte, rq *Raw) (head, body []byte, ok bool) {
 	if rq.Head {
 		body = nil
 	}
-	if e.onHit != nil && rq.Request != nil {
-		e.onHit(rq.Request(), status)
+	if e.onHit != nil && rq.Hit != nil {
+		e.onHit(rq.Hit, status)
 	}
 	return dst, body, true
 }

@@ -36,6 +36,9 @@ func (p *Pipeline) handleArticle(ctx context.Context, j *store.Job) (err error) 
 	if err != nil {
 		return err
 	}
+	if src.SiteURL == "" {
+		src.SiteURL = pl.Site // the poll that queued the item may not have stored it yet
+	}
 	it := pl.Item
 	defer func() {
 		if _, deferred := jobs.DeferredUntil(err); err != nil && ctx.Err() == nil && !deferred {

@@ -15,35 +15,55 @@ import (
 
 // newsSite is a news site on its own loopback address (so the fetcher paces
 // it as a host of its own): a feed of n items at /feed.xml, and the items'
-// pages at /a/{i}, each answered after pageDelay.
+// pages at /a/{i}, each answered after pageDelay, once pages is closed.
 type newsSite struct {
 	*httptest.Server
 	name      string
 	pageHits  atomic.Int32
 	feedHits  atomic.Int32
 	pageDelay time.Duration
-	n         int
+	// pages holds every page request until it is closed: a held site
+	// (startHeldSite) answers no page until its test says so.
+	pages chan struct{}
+	n     int
 	// shown is how many items the feed shows; growing sites publish one
 	// more on every feed request, up to n.
 	shown   atomic.Int32
 	growing atomic.Bool
 }
 
-// startSite serves a site on 127.0.0.{ip}; every 127/8 address is the
-// loopback interface on Linux.
-func startSite(t testing.TB, ip int, name string, n int, pageDelay time.Duration) *newsSite {
+// serveOn serves h on 127.0.0.{ip}, a host of its own to the fetcher
+// (every 127/8 address is the loopback interface on Linux), until the test
+// ends; it skips the test where that address cannot be had.
+func serveOn(t testing.TB, ip int, h http.Handler) *httptest.Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", ip))
 	if err != nil {
 		t.Skipf("cannot listen on 127.0.0.%d (this test needs the whole 127/8 on loopback): %v", ip, err)
 	}
-	s := &newsSite{name: name, n: n, pageDelay: pageDelay}
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// startSite serves a site on 127.0.0.{ip} (serveOn).
+func startSite(t testing.TB, ip int, name string, n int, pageDelay time.Duration) *newsSite {
+	t.Helper()
+	s := startHeldSite(t, ip, name, n, pageDelay)
+	close(s.pages)
+	return s
+}
+
+// startHeldSite is startSite for a site whose pages wait until the test
+// closes s.pages, so that a test orders events without guessing at times.
+func startHeldSite(t testing.TB, ip int, name string, n int, pageDelay time.Duration) *newsSite {
+	t.Helper()
+	s := &newsSite{name: name, n: n, pageDelay: pageDelay, pages: make(chan struct{})}
 	s.shown.Store(int32(n))
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	s.Listener.Close()
-	s.Listener = ln
-	s.Start()
-	t.Cleanup(s.Close)
+	s.Server = serveOn(t, ip, http.HandlerFunc(s.serve))
 	return s
 }
 
@@ -60,6 +80,11 @@ func (s *newsSite) serve(w http.ResponseWriter, r *http.Request) {
 		i, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/a/"))
 		if err != nil || i < 0 || i >= s.n {
 			http.NotFound(w, r)
+			return
+		}
+		select {
+		case <-s.pages:
+		case <-r.Context().Done():
 			return
 		}
 		select {

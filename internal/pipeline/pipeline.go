@@ -210,6 +210,11 @@ type pollPayload struct {
 type articlePayload struct {
 	SourceID int64     `json:"source_id"`
 	Item     feed.Item `json:"item"`
+	// Site is the source's site URL as the poll knew it when it queued
+	// the item. The poll stores the source (and a site URL it learned from
+	// the feed) only after every item is queued, and article jobs may run
+	// before that; a linkless item's address is made on the site.
+	Site string `json:"site,omitempty"`
 }
 
 // EnqueuePoll queues a poll of one source now; false if one is already queued.
@@ -404,7 +409,7 @@ func (p *Pipeline) readFeed(ctx context.Context, src *store.Source, resp *fetch.
 		if known {
 			continue
 		}
-		ok, err := jobs.Enqueue(ctx, p.st, KindArticle, articleKey(src.ID, it), src.ID, articlePayload{src.ID, it})
+		ok, err := jobs.Enqueue(ctx, p.st, KindArticle, articleKey(src.ID, it), src.ID, articlePayload{SourceID: src.ID, Item: it, Site: src.SiteURL})
 		if err != nil {
 			return queued, err
 		}

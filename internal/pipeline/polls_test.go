@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -34,16 +33,8 @@ type feedHost struct {
 
 func startFeedHost(t *testing.T, ip int) *feedHost {
 	t.Helper()
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", ip))
-	if err != nil {
-		t.Skipf("cannot listen on 127.0.0.%d (this test needs the whole 127/8 on loopback): %v", ip, err)
-	}
 	h := &feedHost{version: map[string]int{}, broken: map[string]bool{}}
-	h.Server = httptest.NewUnstartedServer(http.HandlerFunc(h.serve))
-	h.Listener.Close()
-	h.Listener = ln
-	h.Start()
-	t.Cleanup(h.Close)
+	h.Server = serveOn(t, ip, http.HandlerFunc(h.serve))
 	return h
 }
 

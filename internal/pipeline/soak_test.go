@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -21,34 +20,39 @@ import (
 
 // TestSoak (issue 13, "How it is checked") fetches hostile sources, slow
 // hosts and normal ones together through the real pipeline, queue and
-// fetcher on SQLite for a bounded time, polling on schedule as `serve` does:
+// fetcher on SQLite, polling on schedule as `serve` does, until every normal
+// site has published all it will and every hostile source has failed:
 //
 //   - normal sites publish a new item on each poll; every item is stored,
 //     each page fetched once;
 //   - a slow site's pages answer after a second, two at a time; its articles
 //     all arrive and no job spends an attempt waiting for it;
 //   - a site that never answers, a malformed feed, an endless body and a
-//     deeply nested XML feed fail as sources, with backoff, and cost the
-//     others nothing;
-//   - the normal sources keep their schedule: no due poll slips by a whole
-//     interval, and each is polled again and again;
+//     deeply nested XML feed fail as sources, with backoff (polled less
+//     often than the normal sources), and cost the others nothing;
+//   - the normal sources keep their schedule: each is polled again and
+//     again while a request to the host that does not answer is
+//     outstanding (it answers nothing until they have been, then drops
+//     the connection);
 //   - the requests made stay bounded, and so does the heap.
 //
-// It takes about 12 s; -short skips it.
+// What it checks is counted in events, not timed, so a loaded machine only
+// makes it slower; the deadlines only keep a broken build from hanging.
+// It takes about 20 s; -short skips it.
 func TestSoak(t *testing.T) {
 	if testing.Short() {
-		t.Skip("soak test: about 12 s")
+		t.Skip("soak test: about 20 s")
 	}
 	const (
-		soak       = 10 * time.Second // polling goes on this long, then the queue drains
-		interval   = 2 * time.Second  // every source's poll interval
+		interval   = 2 * time.Second // every source's poll interval
 		tick       = 100 * time.Millisecond
 		normalMax  = 8 // items a normal site has published by the end
+		hangPolls  = 2 // polls of each normal source while the hanging host holds a request
 		slowItems  = 6
 		maxBytes   = 24 << 20 // the deep feed (20 MB) gets to the parser
 		deepLevels = 1800000  // 20 MB nested 1.8M deep: 2.8 GB in gofeed before feed bounded depth
 	)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a guard against hanging only
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute) // a guard against hanging only
 	defer cancel()
 
 	var normals []*newsSite
@@ -59,8 +63,10 @@ func TestSoak(t *testing.T) {
 		normals = append(normals, s)
 	}
 	slow := startSite(t, 30, "Slow Courier", slowItems, time.Second)
+	release := make(chan struct{}) // closed once the normal sources were polled while the hanging host held a request
+	hanging := startHostile(t, 40, hangUntil(release))
 	hostile := map[string]*hostileSite{
-		"hanging":   startHostile(t, 40, hang),
+		"hanging":   hanging,
 		"malformed": startHostile(t, 41, malformed),
 		"endless":   startHostile(t, 42, endless),
 		"deep":      startHostile(t, 43, deepFeed(deepLevels)),
@@ -68,12 +74,15 @@ func TestSoak(t *testing.T) {
 
 	st := testStore(t)
 	var (
-		mu       sync.Mutex
-		late     = map[int64]time.Duration{} // worst lateness of a due poll, per source
-		polls    = map[int64]int{}
-		failures = map[int64]int{}
-		artFail  []Event
-		attempts []string
+		mu         sync.Mutex
+		late       = map[int64]time.Duration{} // worst lateness of a due poll, per source
+		polls      = map[int64]int{}
+		failures   = map[int64]int{}
+		duringHang = map[int64]int{} // polls of normal sources finished while a request to the hanging host was open
+		released   bool
+		normalIDs  = map[int64]bool{} // written before the runner starts
+		artFail    []Event
+		attempts   []string
 	)
 	events := func(e Event) {
 		switch e.Kind {
@@ -88,6 +97,19 @@ func TestSoak(t *testing.T) {
 			}
 			if e.Kind == SourcePolled {
 				polls[e.SourceID]++
+				if hanging.open.Load() > 0 && normalIDs[e.SourceID] {
+					duringHang[e.SourceID]++
+					if len(duringHang) == len(normals) && !released {
+						polledEnough := true
+						for _, n := range duringHang {
+							polledEnough = polledEnough && n >= hangPolls
+						}
+						if polledEnough {
+							close(release)
+							released = true
+						}
+					}
+				}
 			} else {
 				failures[e.SourceID]++
 			}
@@ -97,11 +119,13 @@ func TestSoak(t *testing.T) {
 			artFail = append(artFail, e)
 		}
 	}
-	// The fetch timeout must leave the slow site's one-second pages room on
-	// a loaded machine under -race (at 3 s one timed out once, at load 14):
-	// what is checked is that a slow site is read whole, each page once.
+	// The fetch timeout is only a guard: the slow site's one-second pages
+	// need room on a loaded machine under -race (at 3 s one timed out once,
+	// at load 14), and the hanging host holds its request until the normal
+	// sources have been polled meanwhile; should they never be, the
+	// timeout ends the hang and the check below fails.
 	fc := fetch.New(fetch.Options{AllowPrivateNetworks: true, PerHostConcurrency: 2, PerHostDelay: 20 * time.Millisecond,
-		Timeout: 5 * time.Second, MaxBytes: maxBytes})
+		Timeout: 3 * time.Minute, MaxBytes: maxBytes})
 	p := New(st, fc, extract.New(), Options{Events: events, PollInterval: interval, MaxBackoff: time.Minute})
 	// Enough workers that the hostile sources' real work (a hanging host
 	// holds one for the whole fetch timeout, parsing the deep feed takes a
@@ -142,6 +166,7 @@ func TestSoak(t *testing.T) {
 	}
 	for _, s := range normals {
 		add(s.name, s.URL+"/feed.xml")
+		normalIDs[ids[s.name]] = true
 	}
 	add(slow.name, slow.URL+"/feed.xml")
 	for name, h := range hostile {
@@ -162,9 +187,28 @@ func TestSoak(t *testing.T) {
 
 	runErr := make(chan error, 1)
 	go func() { runErr <- r.Run(ctx) }()
-	// The scheduler of `serve`, ticking faster.
-	end := time.Now().Add(soak)
-	for time.Now().Before(end) {
+	// The scheduler of `serve`, ticking faster, until every normal site has
+	// published all its items and every hostile source has failed.
+	finished := func() bool {
+		for _, s := range normals {
+			if int(s.shown.Load()) < normalMax {
+				return false
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for name := range hostile {
+			if failures[ids[name]] == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	for !finished() {
+		if ctx.Err() != nil {
+			t.Fatalf("the soak did not finish: normal sites showed %d/%d/%d of %d items; failures %v",
+				normals[0].shown.Load(), normals[1].shown.Load(), normals[2].shown.Load(), normalMax, failures)
+		}
 		if _, err := p.EnqueueDue(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -212,18 +256,19 @@ func TestSoak(t *testing.T) {
 			t.Errorf("%s: %d failed polls", s.name, failures[id])
 		}
 	}
+	minNormalPolls := -1
 	for _, s := range normals {
 		id := ids[s.name]
-		// Keeping the schedule: a due poll never slips by a whole interval
-		// (plus a few polls' time), so the source is polled again and again
-		// on schedule. The slack is counted in the longest poll of a normal
-		// source in this run, so a slow machine (-race, a loaded CI) does
-		// not fail it.
-		if bound := interval + 4*slowestPoll; late[id] > bound {
-			t.Errorf("%s: a due poll finished %v after it was due, want within %v (a poll took up to %v)", s.name, late[id], bound, slowestPoll)
+		// Keeping the schedule: the normal sources are polled again and
+		// again while the hanging host holds a worker (it lets go only
+		// then, or at the fetch timeout), and while the others back off. (How late a due poll ran
+		// is logged below; it depends on the machine's load, so it is not
+		// checked.)
+		if duringHang[id] < hangPolls {
+			t.Errorf("%s: polled %d times while a request to the hanging host was open, want at least %d", s.name, duringHang[id], hangPolls)
 		}
-		if polls[id] < 2 {
-			t.Errorf("%s: polled %d times in %v at an interval of %v, want it polled again on schedule", s.name, polls[id], soak, interval)
+		if minNormalPolls < 0 || polls[id] < minNormalPolls {
+			minNormalPolls = polls[id]
 		}
 	}
 	if len(artFail) > 0 {
@@ -240,8 +285,15 @@ func TestSoak(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%s: %d requests, %d bytes sent, %d polls ok, %d failed; last error: %.160s", name, h.hits.Load(), h.bytes.Load(), polls[id], failures[id], src.LastError)
-		if n := h.hits.Load(); n > int64(soak/interval)+1 {
-			t.Errorf("%s: %d requests in %v: hostile sources must back off", name, n, soak)
+		// At most two requests a poll (robots.txt and the feed), and the
+		// backoff polls a failing source less often than the normal ones,
+		// which were polled on the same clock.
+		if n := h.hits.Load(); n > 2*int64(polls[id]+failures[id]) {
+			t.Errorf("%s: %d requests in %d polls", name, n, polls[id]+failures[id])
+		}
+		if failures[id] > 1 && polls[id]+failures[id] >= minNormalPolls {
+			t.Errorf("%s: polled %d times (%d failed) while the normal sources were polled %d times or more: hostile sources must back off",
+				name, polls[id]+failures[id], failures[id], minNormalPolls)
 		}
 		if failures[id] == 0 || src.LastError == "" {
 			t.Errorf("%s: the poll did not fail with a recorded error (%d failures, last error %q)", name, failures[id], src.LastError)
@@ -257,7 +309,8 @@ func TestSoak(t *testing.T) {
 	if c.Dead != 0 {
 		t.Errorf("jobs %+v: none may be dead", c)
 	}
-	t.Logf("heap in use: %d MiB before, %d MiB at the peak; polls %v, worst lateness %v, longest normal poll %v", base.HeapInuse>>20, peak.Load()>>20, polls, late, slowestPoll)
+	t.Logf("heap in use: %d MiB before, %d MiB at the peak; polls %v (%v while the hanging host held one), worst lateness %v, longest normal poll %v",
+		base.HeapInuse>>20, peak.Load()>>20, polls, duringHang, late, slowestPoll)
 	// Issue 13: a 20 MB hostile feed costs at most 100 MB extra, several
 	// at once well under 400 MB for the process. Here the deep feed and the
 	// endless body (each read whole, to the 24 MB limit, before anything
@@ -274,23 +327,18 @@ type hostileSite struct {
 	*httptest.Server
 	hits  atomic.Int64
 	bytes atomic.Int64
+	open  atomic.Int64 // requests being answered now
 }
 
 func startHostile(t *testing.T, ip int, h func(s *hostileSite, w http.ResponseWriter, r *http.Request)) *hostileSite {
 	t.Helper()
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", ip))
-	if err != nil {
-		t.Skipf("cannot listen on 127.0.0.%d (this test needs the whole 127/8 on loopback): %v", ip, err)
-	}
 	s := &hostileSite{}
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.Server = serveOn(t, ip, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
+		s.open.Add(1)
+		defer s.open.Add(-1)
 		h(s, w, r)
 	}))
-	s.Listener.Close()
-	s.Listener = ln
-	s.Start()
-	t.Cleanup(s.Close)
 	return s
 }
 
@@ -300,8 +348,20 @@ func (s *hostileSite) write(w http.ResponseWriter, b []byte) error {
 	return err
 }
 
-// hang never answers: the fetch times out.
-func hang(_ *hostileSite, _ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }
+// hangUntil answers nothing until release is closed (or the client gives
+// up), then drops the connection unanswered.
+func hangUntil(release <-chan struct{}) func(*hostileSite, http.ResponseWriter, *http.Request) {
+	return func(_ *hostileSite, w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			_ = c.Close()
+		}
+	}
+}
 
 func malformed(s *hostileSite, w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "application/rss+xml")

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 func TestMarkupKept(t *testing.T) {
@@ -99,7 +101,7 @@ func (e *manglingEngine) requests() [][]string {
 func TestServiceTranslatesMangledSegmentAsText(t *testing.T) {
 	ctx := context.Background()
 	e := newManglingEngine(t)
-	st := openStore(t)
+	st := sqlitetest.Open(t)
 	svc := New(st, []Translator{NewLibreTranslate(e.srv.URL, "", fast)}, Options{Now: now})
 	doc := Document{Title: "Title", HTML: `<p>Intact text.</p>` +
 		`<p><img src="https://x.org/i.jpg" alt=""> The <a href="https://x.org/a">council</a> met and <a href="https://x.org/b">voted</a> &amp; went <a href="https://x.org/c">elsewhere</a>.</p>` +
@@ -144,7 +146,7 @@ func TestServiceTranslatesMangledSegmentAsText(t *testing.T) {
 // come out translated with its links too.
 func TestApertiumMangledLinksReal(t *testing.T) {
 	ctx := context.Background()
-	svc := New(openStore(t), []Translator{NewApertium(apertiumURL(t), HTTPOptions{})}, Options{Now: now})
+	svc := New(sqlitetest.Open(t), []Translator{NewApertium(apertiumURL(t), HTTPOptions{})}, Options{Now: now})
 	res, err := svc.Translate(ctx, "en", "es", Document{Title: "The plan",
 		HTML: `<p>The <a href="https://example.org/gov">government’s</a> <a href="https://example.org/plan">plan</a> was approved by the <a href="https://example.org/city">city’s</a> council.</p>`})
 	if err != nil {
@@ -186,7 +188,7 @@ func TestRepairRefusedKeepsWhatWasPaidFor(t *testing.T) {
 	doc := Document{Title: "Title", HTML: `<p>Intact text.</p><p>The <a href="https://x.org/a">council</a> met.</p>`}
 	// Measure the first request's characters with no budget.
 	probe := newManglingEngine(t)
-	if _, err := New(openStore(t), []Translator{NewLibreTranslate(probe.srv.URL, "", fast)}, Options{Now: now}).Translate(ctx, "en", "es", doc); err != nil {
+	if _, err := New(sqlitetest.Open(t), []Translator{NewLibreTranslate(probe.srv.URL, "", fast)}, Options{Now: now}).Translate(ctx, "en", "es", doc); err != nil {
 		t.Fatal(err)
 	}
 	var first int64
@@ -195,7 +197,7 @@ func TestRepairRefusedKeepsWhatWasPaidFor(t *testing.T) {
 	}
 
 	e := newManglingEngine(t)
-	st := openStore(t)
+	st := sqlitetest.Open(t)
 	svc := New(st, []Translator{NewLibreTranslate(e.srv.URL, "", fast)}, Options{Now: now, Budgets: map[string]int64{"libretranslate": first}})
 	if _, err := svc.Translate(ctx, "en", "es", doc); !errors.Is(err, ErrBudget) {
 		t.Fatalf("Translate = %v, want ErrBudget for the repair", err)

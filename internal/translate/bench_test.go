@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // benchDoc is an article of n paragraphs with a link each.
@@ -20,7 +22,7 @@ func benchDoc(n int, salt string) Document {
 // the cache (SQLite store): what the cache costs per segment.
 func BenchmarkCachedSegments(b *testing.B) {
 	ctx := context.Background()
-	st := openStore(b)
+	st := sqlitetest.Open(b)
 	f := &countingTranslator{}
 	svc := New(st, []Translator{f}, Options{})
 	doc := benchDoc(30, "x")
@@ -42,7 +44,7 @@ func BenchmarkCachedSegments(b *testing.B) {
 // (en→es), so the figure is the engine's throughput here.
 func BenchmarkApertium(b *testing.B) {
 	ctx := context.Background()
-	svc := New(openStore(b), []Translator{NewApertium(apertiumURL(b), HTTPOptions{})}, Options{})
+	svc := New(sqlitetest.Open(b), []Translator{NewApertium(apertiumURL(b), HTTPOptions{})}, Options{})
 	segs, chars, i := 0, int64(0), 0
 	for b.Loop() {
 		i++

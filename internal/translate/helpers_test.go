@@ -1,33 +1,14 @@
 package translate
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"spektrum/internal/store"
-	"spektrum/internal/store/sqlite"
 )
-
-func openStore(t testing.TB) store.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
 
 // fast keeps retries in tests instant: no test waits on the clock.
 var fast = HTTPOptions{Backoff: func(int) time.Duration { return 0 }}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // Each cloud provider is checked against its documented request and
@@ -211,7 +213,7 @@ func TestApertiumReal(t *testing.T) {
 		pairs, err := a.Pairs(ctx)
 		t.Fatalf("pairs = %v, %v; want en-es and fr-es, not en-de (install apertium-eng-spa and apertium-fr-es)", pairs, err)
 	}
-	svc := New(openStore(t), []Translator{a}, Options{Now: now})
+	svc := New(sqlitetest.Open(t), []Translator{a}, Options{Now: now})
 	res, err := svc.Translate(ctx, "en", "es", Document{
 		Title:   "The city council approves the new budget",
 		Summary: "The mayor spoke of a fair compromise.",
@@ -242,7 +244,7 @@ func TestUnreachableProviderIsAnErrorNotUnsupported(t *testing.T) {
 	url := down.URL
 	down.Close() // nothing listens here any more
 	for _, p := range []Translator{NewApertium(url, fast), NewLibreTranslate(url, "", fast)} {
-		svc := New(openStore(t), []Translator{p}, Options{Now: now})
+		svc := New(sqlitetest.Open(t), []Translator{p}, Options{Now: now})
 		_, err := svc.Translate(ctx, "en", "es", Document{Title: "T", HTML: "<p>x</p>"})
 		if err == nil || errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "running at") {
 			t.Errorf("%s down: err = %v; want an outage error saying where it looked", p.Name(), err)

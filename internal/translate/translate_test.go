@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 const article = `<p>The council met on <a href="https://example.org/a">Tuesday</a>.</p>
@@ -47,7 +49,7 @@ func TestSegmentsRoundTrip(t *testing.T) {
 
 func TestServiceTranslatesHTMLKeepsMarkupAndCaches(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t)
+	st := sqlitetest.Open(t)
 	f := newFakeDeepL(t, "k1")
 	svc := New(st, []Translator{NewDeepL("k1", f.srv.URL, fast)}, Options{Now: now})
 
@@ -84,7 +86,7 @@ func TestServiceTranslatesHTMLKeepsMarkupAndCaches(t *testing.T) {
 }
 
 func TestServiceUnsupportedPair(t *testing.T) {
-	svc := New(openStore(t), []Translator{NewDeepL("k", "http://127.0.0.1:1", fast)}, Options{Now: now})
+	svc := New(sqlitetest.Open(t), []Translator{NewDeepL("k", "http://127.0.0.1:1", fast)}, Options{Now: now})
 	_, err := svc.Translate(context.Background(), "ca", "de", Document{Title: "Hola", HTML: "<p>Bon dia</p>"})
 	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "ca→de") || !strings.Contains(err.Error(), "deepl") {
 		t.Fatalf("err = %v, want ErrUnsupported naming the pair and the configured providers", err)
@@ -94,7 +96,7 @@ func TestServiceUnsupportedPair(t *testing.T) {
 func TestServiceBudgetStopsSpending(t *testing.T) {
 	ctx := context.Background()
 	f := newFakeDeepL(t, "k")
-	svc := New(openStore(t), []Translator{NewDeepL("k", f.srv.URL, fast)}, Options{Now: now, Budgets: map[string]int64{"deepl": 60}})
+	svc := New(sqlitetest.Open(t), []Translator{NewDeepL("k", f.srv.URL, fast)}, Options{Now: now, Budgets: map[string]int64{"deepl": 60}})
 	if _, err := svc.Translate(ctx, "en", "de", Document{Title: "Short one", HTML: "<p>Fits the budget.</p>"}); err != nil {
 		t.Fatalf("first translation within budget: %v", err)
 	}
@@ -125,7 +127,7 @@ func TestServiceFallsBackWhenProviderFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := NewGoogle("gkey", "", "", down.URL, fast)
-	svc := New(openStore(t), []Translator{first, g}, Options{Now: now, Routes: routes})
+	svc := New(sqlitetest.Open(t), []Translator{first, g}, Options{Now: now, Routes: routes})
 	// Route: google (down, retried then given up) then deepl, which is also down → error naming both.
 	_, err = svc.Translate(ctx, "en", "de", Document{Title: "T", HTML: "<p>Text here.</p>"})
 	if err == nil || !strings.Contains(err.Error(), "google") || !strings.Contains(err.Error(), "deepl") || !strings.Contains(err.Error(), "503") || errors.Is(err, ErrBudget) {
@@ -134,7 +136,7 @@ func TestServiceFallsBackWhenProviderFails(t *testing.T) {
 	if strings.Contains(err.Error(), "gkey") {
 		t.Fatalf("error leaks the API key: %v", err)
 	}
-	st := openStore(t)
+	st := sqlitetest.Open(t)
 	svc = New(st, []Translator{g, NewDeepL("k", good.srv.URL, fast)}, Options{Now: now, Routes: routes, Budgets: map[string]int64{"google": 100}})
 	res, err := svc.Translate(ctx, "en", "de", Document{Title: "T", HTML: "<p>Text here.</p>"})
 	if err != nil || res.Provider != "deepl" || res.HTML != "<p>TEXT HERE.</p>" {
@@ -150,7 +152,7 @@ func TestServiceFallsBackWhenProviderFails(t *testing.T) {
 func TestServiceRejectsGarbage(t *testing.T) {
 	f := newFakeDeepL(t, "k")
 	f.garbage = true
-	st := openStore(t)
+	st := sqlitetest.Open(t)
 	svc := New(st, []Translator{NewDeepL("k", f.srv.URL, fast)}, Options{Now: now})
 	_, err := svc.Translate(context.Background(), "en", "de", Document{Title: "T", HTML: `<p>See <a href="https://x.org/">this</a>.</p>`})
 	if !errors.Is(err, ErrGarbage) {
@@ -253,7 +255,7 @@ func TestVerdict(t *testing.T) {
 // other editions, by the routes and by what each provider handles.
 func TestServing(t *testing.T) {
 	ctx := context.Background()
-	svc := New(openStore(t), []Translator{namedTranslator("one"), namedTranslator("two")},
+	svc := New(sqlitetest.Open(t), []Translator{namedTranslator("one"), namedTranslator("two")},
 		Options{Routes: Routes{"*-fr": {"two"}, "de-en": {"two", "one"}}, Now: now})
 	got := svc.Serving(ctx, []string{"en", "de", "fr"})
 	want := map[string][]string{"en": {"two", "one"}, "de": {"one", "two"}, "fr": {"two"}}
@@ -265,7 +267,7 @@ func TestServing(t *testing.T) {
 // TestServingApertium asks a real apertium-apy which editions it serves.
 func TestServingApertium(t *testing.T) {
 	a := NewApertium(apertiumURL(t), HTTPOptions{})
-	got := New(openStore(t), []Translator{a}, Options{Now: now}).Serving(context.Background(), []string{"en", "de", "es"})
+	got := New(sqlitetest.Open(t), []Translator{a}, Options{Now: now}).Serving(context.Background(), []string{"en", "de", "es"})
 	if fmt.Sprint(got["es"]) != "[apertium]" || len(got["de"]) != 0 {
 		t.Errorf("Serving = %v; want apertium for es (from en), nobody for de", got)
 	}

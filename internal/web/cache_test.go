@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,7 +17,7 @@ import (
 	"spektrum/internal/store"
 	"spektrum/internal/store/postgres"
 	"spektrum/internal/store/postgres/pgtest"
-	"spektrum/internal/store/sqlite"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // cachedSite is a site with the page cache in front, as serve runs it.
@@ -87,20 +86,6 @@ func newCachedSite(t *testing.T, st store.Store, fill bool, o pagecache.Options)
 	return s
 }
 
-func openSQLite(t *testing.T) store.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "spektrum.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // renew reads the generation as the cache's poll would, once the copies
 // of an ended generation may no longer answer: the cache's clock moves on
 // by Stale first. (Within Stale, the cache may answer from the copy of the
@@ -139,7 +124,7 @@ func (s *cachedSite) cachedPage(t *testing.T, path string) string {
 // the page new at the next read of the generation, and not before.
 func TestCacheInvalidation(t *testing.T) {
 	ctx := context.Background()
-	s := newCachedSite(t, openSQLite(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
+	s := newCachedSite(t, sqlitetest.Open(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
 	refresh := func() { t.Helper(); s.renew(t) }
 	refresh()
 	a := s.visible[4] // in section "russia", 12 hours old
@@ -246,7 +231,7 @@ func TestCacheInvalidation(t *testing.T) {
 // never cached.
 func TestCacheHeadersAndBypass(t *testing.T) {
 	ctx := context.Background()
-	s := newCachedSite(t, openSQLite(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
+	s := newCachedSite(t, sqlitetest.Open(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
 	if err := s.cache.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +286,7 @@ func TestCacheHeadersAndBypass(t *testing.T) {
 // reader for Trending, in memory, once per reader, and never for a 304.
 func TestCachedHitsCountViews(t *testing.T) {
 	ctx := context.Background()
-	s := newCachedSite(t, openSQLite(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
+	s := newCachedSite(t, sqlitetest.Open(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
 	if err := s.cache.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -413,14 +398,7 @@ func (d *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 // cache (cached), gzip accepted.
 func BenchmarkPages(b *testing.B) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := sqlitetest.Open(b)
 	s := &site{st: st, now: time.Now().UTC().Truncate(time.Second)}
 	s.fill(b, "https://img.example.org")
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +16,7 @@ import (
 
 	"spektrum/internal/edition"
 	"spektrum/internal/store"
-	"spektrum/internal/store/sqlite"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // TestRelatedFillsTheGrid: an article alone in its section still gets a
@@ -73,14 +72,7 @@ func TestDisclaimerOncePerPage(t *testing.T) {
 func newMixedSite(t *testing.T, p edition.Placement) (s *site, fr, de, en1, en2 store.Article) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "mixed.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := sqlitetest.Open(t)
 	s = &site{st: st, now: time.Now().UTC().Truncate(time.Second)}
 	if err := st.EnsureSection(ctx, store.Section{Slug: "world", Name: "World"}); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"spektrum/internal/front"
 	"spektrum/internal/pagecache"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // frontFor serves s's handler through the front (internal/front), as
@@ -80,7 +81,7 @@ func rawGet(t *testing.T, addr, method, path string, hdr ...string) string {
 // without net/http; the front's hits count Trending views as before.
 func TestFrontServesTheSitesHits(t *testing.T) {
 	ctx := context.Background()
-	s := newCachedSite(t, openSQLite(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
+	s := newCachedSite(t, sqlitetest.Open(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
 	if err := s.cache.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}

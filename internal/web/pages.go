@@ -668,17 +668,17 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 	if views := s.cfg.Views; views != nil {
 		// Counted once the full page is out (not a 304), in memory (views.go).
 		id := a.ID
-		counted := func(r *http.Request, status int) {
-			if status == http.StatusOK && countable(r) {
-				views.count(r, id)
+		counted := func(h pagecache.Hit, status int) {
+			if status == http.StatusOK && countable(h) {
+				views.count(h, id)
 			}
 		}
 		// A cached page counts every reader it is served to, from the
 		// cache as well; otherwise this request counts itself.
-		if !pagecache.OnHit(w, counted) && countable(r) {
+		if hit := pagecache.RequestHit(r); !pagecache.OnHit(w, counted) && countable(hit) {
 			rec := &statusRecorder{ResponseWriter: w}
 			w = rec
-			defer func() { counted(r, rec.status) }()
+			defer func() { counted(hit, rec.status) }()
 		}
 	}
 	l, err := s.ed.One(ctx, lang, a)

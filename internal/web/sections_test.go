@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"spektrum/internal/pagecache"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // navOrder is the section names in a page's menu, in order.
@@ -110,7 +111,7 @@ func TestSectionNameEscaped(t *testing.T) {
 // the page generation (migration 0018's triggers).
 func TestSectionRenameRenewsCachedPages(t *testing.T) {
 	ctx := context.Background()
-	s := newCachedSite(t, openSQLite(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
+	s := newCachedSite(t, sqlitetest.Open(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
 	refresh := func() { t.Helper(); s.renew(t) }
 	refresh()
 	if body := s.cachedPage(t, "/de/"); strings.Contains(body, "Osteuropa") {

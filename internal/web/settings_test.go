@@ -9,8 +9,8 @@ import (
 	"spektrum/internal/pagecache"
 	"spektrum/internal/settings"
 	"spektrum/internal/store"
-	"spektrum/internal/store/postgres"
 	"spektrum/internal/store/postgres/pgtest"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // TestSettingsInvalidateCache: a change of the settings or the ad slots,
@@ -19,7 +19,7 @@ import (
 // served from memory carries the CSP of the ads it shows. On both
 // databases.
 func TestSettingsInvalidateCache(t *testing.T) {
-	for name, open := range map[string]func(*testing.T) store.Store{"sqlite": openSQLite, "postgres": openPostgres} {
+	for name, open := range map[string]func(*testing.T) store.Store{"sqlite": func(t *testing.T) store.Store { return sqlitetest.Open(t) }, "postgres": openPostgres} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			s := newCachedSite(t, open(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
@@ -101,16 +101,4 @@ func TestSettingsInvalidateCache(t *testing.T) {
 }
 
 // openPostgres opens the test PostgreSQL (skipped when unset), migrated.
-func openPostgres(t *testing.T) store.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := postgres.Open(ctx, pgtest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
+func openPostgres(t *testing.T) store.Store { return pgtest.Open(t, pgtest.DSN(t)) }

@@ -11,6 +11,7 @@ import (
 
 	"spektrum/internal/pagecache"
 	"spektrum/internal/store"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // When the story step finds that two stories are one and merges them,
@@ -20,7 +21,7 @@ import (
 // stories and the stories API list it once with every article.
 func TestMergedStoryFollowsEverywhere(t *testing.T) {
 	ctx := context.Background()
-	s := newCachedSite(t, openSQLite(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
+	s := newCachedSite(t, sqlitetest.Open(t), true, pagecache.Options{Poll: time.Hour, Stale: time.Hour})
 	// Two stories of two sources each (the fixture alternates sources).
 	pair := func(i int) []store.Article {
 		a, b := s.visible[i], s.visible[i+1]

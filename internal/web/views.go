@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"spektrum/internal/clientip"
+	"spektrum/internal/pagecache"
 	"spektrum/internal/store"
 )
 
@@ -197,26 +198,25 @@ func (v *Views) add(k viewKey, n int) {
 
 // countable reports whether r is a reader's full page view: a GET by a
 // browser navigating to the page, not a prefetch or a bot.
-func countable(r *http.Request) bool {
-	if r.Method != http.MethodGet || isBot(r.UserAgent()) {
+func countable(h pagecache.Hit) bool {
+	if h.Method() != http.MethodGet || isBot(h.Header("User-Agent")) {
 		return false
 	}
-	h := r.Header
 	// Speculative loads (Chrome: Sec-Purpose "prefetch" or
 	// "prefetch;prerender"; older Chrome "Purpose: prefetch"; Firefox
 	// "X-Moz: prefetch"; Safari "X-Purpose: preview") may never be seen.
 	for _, name := range []string{"Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"} {
-		if p := strings.ToLower(h.Get(name)); strings.Contains(p, "prefetch") || strings.Contains(p, "prerender") || strings.Contains(p, "preview") {
+		if p := strings.ToLower(h.Header(name)); strings.Contains(p, "prefetch") || strings.Contains(p, "prerender") || strings.Contains(p, "preview") {
 			return false
 		}
 	}
 	// Browsers that send fetch metadata say what the request is for: only
 	// a navigation to a document is a reader opening the page, not fetch(),
 	// an <iframe> or <img> pointing at it.
-	if m := h.Get("Sec-Fetch-Mode"); m != "" && m != "navigate" {
+	if m := h.Header("Sec-Fetch-Mode"); m != "" && m != "navigate" {
 		return false
 	}
-	if d := h.Get("Sec-Fetch-Dest"); d != "" && d != "document" {
+	if d := h.Header("Sec-Fetch-Dest"); d != "" && d != "document" {
 		return false
 	}
 	return true
@@ -243,8 +243,8 @@ func isBot(ua string) bool {
 
 // count records one view of article by r's reader, unless this reader's
 // view of it was counted today already.
-func (v *Views) count(r *http.Request, article int64) {
-	addr := v.proxies.Key(r)
+func (v *Views) count(h pagecache.Hit, article int64) {
+	addr := v.proxies.KeyOf(h.RemoteAddr(), func() []string { return h.HeaderValues("X-Forwarded-For") })
 	now := v.now().UTC()
 	day := now.Unix() / 86400
 	v.mu.Lock()
@@ -252,7 +252,7 @@ func (v *Views) count(r *http.Request, article int64) {
 	if !v.turnDay(day) {
 		return
 	}
-	reader := v.hash("reader", addr, r.UserAgent(), article)
+	reader := v.hash("reader", addr, h.Header("User-Agent"), article)
 	if _, ok := v.seen[reader]; ok {
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"spektrum/internal/pagecache"
 	"spektrum/internal/store"
 )
 
@@ -132,14 +133,14 @@ func TestViewsBehindProxyAndCap(t *testing.T) {
 	}
 	for i := range 6 {
 		for range 5 {
-			v.count(req("127.0.0.1:4000", fmt.Sprintf("6.6.6.6, 203.0.113.%d", i+1), browserUA), 1)
+			v.count(pagecache.RequestHit(req("127.0.0.1:4000", fmt.Sprintf("6.6.6.6, 203.0.113.%d", i+1), browserUA)), 1)
 		}
 	}
 	if n := pending(v); n != 6 {
 		t.Fatalf("six clients behind the proxy, five views each = %d counted, want 6", n)
 	}
 	for i := range 6 {
-		v.count(req("198.51.100.9:4000", fmt.Sprintf("203.0.113.%d", 50+i), browserUA), 2)
+		v.count(pagecache.RequestHit(req("198.51.100.9:4000", fmt.Sprintf("203.0.113.%d", 50+i), browserUA)), 2)
 	}
 	if n := pending(v); n != 7 {
 		t.Fatalf("one untrusted peer forging X-Forwarded-For = %d more, want 1", n-6)
@@ -153,13 +154,13 @@ func TestViewsBehindProxyAndCap(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 10 {
-		capped.count(req(fmt.Sprintf("192.0.2.%d:1", i+1), "", browserUA), 3)
+		capped.count(pagecache.RequestHit(req(fmt.Sprintf("192.0.2.%d:1", i+1), "", browserUA)), 3)
 	}
 	if n := pending(capped); n != 3 {
 		t.Fatalf("with room for 6 entries (a reader and its address each) %d readers counted, want 3", n)
 	}
 	now = now.Add(24 * time.Hour)
-	capped.count(req("192.0.2.99:1", "", browserUA), 3)
+	capped.count(pagecache.RequestHit(req("192.0.2.99:1", "", browserUA)), 3)
 	if n := pending(capped); n != 4 {
 		t.Fatalf("after the day turned: %d counted, want 4", n)
 	}
@@ -175,11 +176,12 @@ func BenchmarkViewCount(b *testing.B) {
 	r := httptest.NewRequest(http.MethodGet, "/en/x", nil)
 	r.RemoteAddr = "203.0.113.9:1"
 	r.Header.Set("User-Agent", browserUA)
+	hit := pagecache.RequestHit(r)
 	b.ReportAllocs()
 	i := int64(0)
 	for b.Loop() {
 		i++
-		v.count(r, i)
+		v.count(hit, i)
 	}
 }
 

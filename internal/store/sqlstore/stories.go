@@ -69,36 +69,13 @@ func (t *storyTx) CountFeatures(ctx context.Context, features []uint64) (int, []
 	if err := t.s.txQueryRow(ctx, t.tx, `UPDATE story_docs SET docs = docs + 1 WHERE id = 1 RETURNING docs`).Scan(&docs); err != nil {
 		return 0, nil, fmt.Errorf("count story documents: %w", err)
 	}
-	counts := make(map[int64]int, len(features))
-	for start := 0; start < len(features); start += featureChunk {
-		part := features[start:min(start+featureChunk, len(features))]
-		args := make([]any, len(part))
-		for i, f := range part {
-			args[i] = int64(f)
-		}
-		q := `INSERT INTO story_terms (feature, docs) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, 1), ", len(part)), ", ") +
+	df, err := t.featureDocs(ctx, features, func(n int) string {
+		return `INSERT INTO story_terms (feature, docs) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, 1), ", n), ", ") +
 			` ON CONFLICT (feature) DO UPDATE SET docs = story_terms.docs + 1 RETURNING feature, docs`
-		rows, err := t.tx.QueryContext(ctx, t.s.d.rebind(q), args...)
-		if err != nil {
-			return 0, nil, fmt.Errorf("count story features: %w", err)
-		}
-		for rows.Next() {
-			var f int64
-			var n int
-			if err := rows.Scan(&f, &n); err != nil {
-				rows.Close()
-				return 0, nil, fmt.Errorf("count story features: %w", err)
-			}
-			counts[f] = n
-		}
-		if err := rows.Close(); err != nil {
-			return 0, nil, fmt.Errorf("count story features: %w", err)
-		}
-	}
-	df := make([]int, len(features))
-	for i, f := range features {
-		df[i] = counts[int64(f)]
+	})
+	if err != nil {
+		return 0, nil, fmt.Errorf("count story features: %w", err)
 	}
 	return docs, df, nil
 }
@@ -191,7 +168,9 @@ func (t *storyTx) SaveStory(ctx context.Context, c *store.StoryCentroid, added [
 	return nil
 }
 
-// MergeStory moves gone's articles (and earlier merges) into keep.
+// MergeStory moves gone's articles (and earlier merges) into keep. Both
+// are refreshed: keep counts the union of the two, gone (now without
+// articles) counts nothing rather than what it held before.
 func (t *storyTx) MergeStory(ctx context.Context, gone, keep int64) error {
 	if gone == keep {
 		return fmt.Errorf("merge story %d into itself", gone)
@@ -208,6 +187,9 @@ func (t *storyTx) MergeStory(ctx context.Context, gone, keep int64) error {
 		if err := t.exec(ctx, st.q, st.args...); err != nil {
 			return fmt.Errorf("merge story %d into %d: %w", gone, keep, err)
 		}
+	}
+	if err := t.refresh(ctx, gone); err != nil {
+		return err
 	}
 	return t.refresh(ctx, keep)
 }
@@ -279,6 +261,20 @@ func (t *storyTx) StoryFrequencies(ctx context.Context, features []uint64) (int,
 	if err := t.s.txQueryRow(ctx, t.tx, `SELECT docs FROM story_docs WHERE id = 1`).Scan(&docs); err != nil {
 		return 0, nil, fmt.Errorf("read story documents: %w", err)
 	}
+	df, err := t.featureDocs(ctx, features, func(n int) string {
+		return `SELECT feature, docs FROM story_terms WHERE feature IN (` + placeholders(n) + `)`
+	})
+	if err != nil {
+		return 0, nil, fmt.Errorf("read story features: %w", err)
+	}
+	return docs, df, nil
+}
+
+// featureDocs runs query, made for n features, over features in chunks
+// and returns the document frequency of each feature, in order (0 where
+// the query returns none). Counting and reading share it so that the two
+// see features alike.
+func (t *storyTx) featureDocs(ctx context.Context, features []uint64, query func(n int) string) ([]int, error) {
 	counts := make(map[int64]int, len(features))
 	for start := 0; start < len(features); start += featureChunk {
 		part := features[start:min(start+featureChunk, len(features))]
@@ -286,29 +282,28 @@ func (t *storyTx) StoryFrequencies(ctx context.Context, features []uint64) (int,
 		for i, f := range part {
 			args[i] = int64(f)
 		}
-		rows, err := t.tx.QueryContext(ctx, t.s.d.rebind(`SELECT feature, docs FROM story_terms WHERE feature IN (`+
-			placeholders(len(part))+`)`), args...)
+		rows, err := t.tx.QueryContext(ctx, t.s.d.rebind(query(len(part))), args...)
 		if err != nil {
-			return 0, nil, fmt.Errorf("read story features: %w", err)
+			return nil, err
 		}
 		for rows.Next() {
 			var f int64
 			var n int
 			if err := rows.Scan(&f, &n); err != nil {
 				rows.Close()
-				return 0, nil, fmt.Errorf("read story features: %w", err)
+				return nil, err
 			}
 			counts[f] = n
 		}
 		if err := rows.Close(); err != nil {
-			return 0, nil, fmt.Errorf("read story features: %w", err)
+			return nil, err
 		}
 	}
 	df := make([]int, len(features))
 	for i, f := range features {
 		df[i] = counts[int64(f)]
 	}
-	return docs, df, nil
+	return df, nil
 }
 
 // StaleStories returns the small open stories weighed long ago.

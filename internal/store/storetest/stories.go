@@ -156,7 +156,12 @@ func testStoryState(t *testing.T, s store.Store) {
 		t.Errorf("StoryArticles = %v %v, want oldest first without the hidden one", ids(arts), err)
 	}
 
-	// Merging moves articles and repoints the merged story.
+	// Merging moves articles and repoints the merged story; the merged
+	// story counts nothing after, the surviving one the union of both
+	// (b's only article is in English from a source a already has).
+	if st, err := s.Story(ctx, b.ID); err != nil || st.Articles != 1 || st.Sources != 1 || st.Languages != 1 {
+		t.Errorf("story before merge = %+v %v, want 1 article", st, err)
+	}
 	inStory(t, s, func(tx store.StoryTx) error {
 		if err := tx.MergeStory(ctx, b.ID, a.ID); err != nil {
 			return err
@@ -171,11 +176,11 @@ func testStoryState(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
-	if st, err := s.Story(ctx, b.ID); err != nil || st.MergedInto != a.ID {
-		t.Errorf("merged story = %+v %v, want merged into %d", st, err, a.ID)
+	if st, err := s.Story(ctx, b.ID); err != nil || st.MergedInto != a.ID || st.Articles != 0 || st.Sources != 0 || st.Languages != 0 {
+		t.Errorf("merged story = %+v %v, want merged into %d with no articles, sources or languages", st, err, a.ID)
 	}
-	if st, err := s.Story(ctx, a.ID); err != nil || st.Articles != 3 || st.Sources != 2 {
-		t.Errorf("story after merge = %+v %v, want 3 articles", st, err)
+	if st, err := s.Story(ctx, a.ID); err != nil || st.Articles != 3 || st.Sources != 2 || st.Languages != 2 || st.ArticleID != en.ID {
+		t.Errorf("story after merge = %+v %v, want 3 articles from 2 sources in 2 languages led by %d", st, err, en.ID)
 	}
 	if _, err := s.Story(ctx, 1<<40); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Story(missing) = %v, want ErrNotFound", err)
