@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io/fs"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
@@ -47,11 +46,6 @@ func Dialect() sqlstore.Dialect {
 		Migrations:        migrations,
 		IsUniqueViolation: isUniqueViolation,
 		FullText:          sqlstore.FullTextTSVector,
-		// The search statements are planned for their words each time:
-		// an unnamed statement, whose description pgx caches, so still one
-		// round trip. A named one (pgx's default) gets the server's generic
-		// plan after five runs.
-		PlanEach: pgx.QueryExecModeCacheDescribe,
 	}
 }
 

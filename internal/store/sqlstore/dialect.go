@@ -36,23 +36,6 @@ type Dialect struct {
 	FullText string
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(error) bool
-	// PlanEach, when not nil, is passed as the first argument of the
-	// search statements, whose best plan depends on their words: it makes
-	// the driver have the server plan them for their values on every run,
-	// in the same single round trip (pgx: QueryExecModeCacheDescribe).
-	// Otherwise a driver that prepares and caches statements lets the
-	// server settle on a generic plan after a few runs, one plan for the
-	// rarest and the commonest word alike (docs/benchmarks.md, "Search
-	// speed at a lower load").
-	PlanEach any
-}
-
-// planEach returns args with the dialect's PlanEach first, if it has one.
-func (d Dialect) planEach(args []any) []any {
-	if d.PlanEach == nil {
-		return args
-	}
-	return append([]any{d.PlanEach}, args...)
 }
 
 // Full-text engines.

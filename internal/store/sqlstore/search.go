@@ -116,8 +116,9 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 
 // OptimizeSearch tidies the index; see store.SearchStore. FTS5 merges
 // its segments into one ('optimize'): a search reads a word's doclist
-// from every segment holding it, and a bulk load leaves dozens (on 100,000
-// articles, ranking took 15–25 % less CPU after, docs/benchmarks.md).
+// from every segment holding it, and a bulk load leaves dozens (with the
+// larger pages of migration 0031, 10–15 % less CPU per query after it on
+// 100,000 articles, docs/benchmarks.md).
 // PostgreSQL gathers the planner's statistics of search_docs, which the
 // plans of the search statements follow (a server's autovacuum would in
 // time; with none, the plans were for an empty table, 10 times slower).
@@ -286,7 +287,7 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	// Counting stops past the cap: a common word's every match is not
 	// worth reading to say "1,000+".
 	var total int
-	if err := s.searchQueryRow(ctx, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+m.where+` LIMIT ?) c`),
+	if err := s.queryRow(ctx, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+m.where+` LIMIT ?) c`),
 		append(m.args(), store.SearchCountCap+1)...).Scan(&total); err != nil {
 		return store.SearchPage{}, err
 	}
@@ -514,27 +515,15 @@ func (s *Store) searchRanked(ctx context.Context, m matcher, offset, n int64) ([
 	return s.queryHits(ctx, q, append(args, n, offset)...)
 }
 
-// searchQuery runs a search statement: where the dialect plans it for
-// its words (PlanEach), so; else through the statement cache (on SQLite,
-// compiling one cost 6 % of the benchmark's CPU; its plan does not depend
-// on the words).
-func (s *Store) searchQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if s.d.PlanEach != nil {
-		return s.db.QueryContext(ctx, q, s.d.planEach(args)...)
-	}
-	return s.query(ctx, q, args...)
-}
-
-// searchQueryRow is searchQuery for one row.
-func (s *Store) searchQueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if s.d.PlanEach != nil {
-		return s.db.QueryRowContext(ctx, q, s.d.planEach(args)...)
-	}
-	return s.queryRow(ctx, q, args...)
-}
-
+// queryHits runs a search statement through the statement cache: on
+// SQLite compiling one was 6 % of the benchmark's CPU, and FTS5's plan
+// does not depend on the words. On PostgreSQL the prepared statement gets
+// the server's generic plan after five runs, one plan for every word;
+// planning the statements for their words instead was measured and was
+// slower over the query mix (docs/benchmarks.md, "Search speed, sixth
+// pass").
 func (s *Store) queryHits(ctx context.Context, q string, args ...any) ([]searchHit, error) {
-	rows, err := s.searchQuery(ctx, s.d.rebind(q), args...)
+	rows, err := s.query(ctx, s.d.rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}
