@@ -159,12 +159,20 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			}
 			fmt.Fprintf(stdout, "  %d synthetic articles stored and indexed in %s (%.0f articles/s, %d workers); database %.0f MB\n",
 				*n, took.Round(time.Second), float64(*n)/took.Seconds(), workers, float64(size())/1e6)
+			// After a bulk load, as `spektrum search reindex` does: FTS5's
+			// segments merged, PostgreSQL's search statistics gathered.
+			start := time.Now()
+			if err := st.OptimizeSearch(ctx); err != nil {
+				closeFn()
+				return err
+			}
+			fmt.Fprintf(stdout, "  index optimized in %s\n", time.Since(start).Round(time.Millisecond))
 			// The planner needs statistics of the filled tables (a server's
 			// autovacuum would gather them; this one may not run it):
 			// without them it measured a plan for empty tables, 10 times
 			// slower (docs/benchmarks.md, "Search speed, fourth pass").
 			if db, ok := st.(interface{ DB() *sql.DB }); ok && e.name == "postgres" {
-				if _, err := db.DB().ExecContext(ctx, `ANALYZE search_docs; ANALYZE articles`); err != nil {
+				if _, err := db.DB().ExecContext(ctx, `ANALYZE articles`); err != nil {
 					closeFn()
 					return fmt.Errorf("analyze: %w", err)
 				}

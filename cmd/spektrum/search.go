@@ -33,6 +33,11 @@ func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("index articles for search (%d done): %w", n, err)
 	}
+	// Every article was written anew: the index is in as many pieces as
+	// after an import.
+	if err := a.Store.OptimizeSearch(ctx); err != nil {
+		return err
+	}
 	_, err = fmt.Fprintf(stdout, "%d articles indexed for search in the editions %v\n", n, cfg.Editions)
 	return err
 }

@@ -63,4 +63,9 @@ type SearchStore interface {
 	PutSearchDocs(ctx context.Context, articleID int64, docs []SearchDoc) error
 	// Search returns one page of matching articles.
 	Search(ctx context.Context, q SearchQuery) (SearchPage, error)
+	// OptimizeSearch tidies the index after a bulk load (a reindex, an
+	// import), which leaves it in many small pieces that every search
+	// reads; it changes no result. It may take a while (seconds per
+	// 100,000 articles) and runs in the write turn.
+	OptimizeSearch(ctx context.Context) error
 }

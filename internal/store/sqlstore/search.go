@@ -114,6 +114,25 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 	return nil
 }
 
+// OptimizeSearch tidies the index; see store.SearchStore. FTS5 merges
+// its segments into one ('optimize'): a search reads a word's doclist
+// from every segment holding it, and a bulk load leaves dozens (with the
+// larger pages of migration 0031, 10–15 % less CPU per query after it on
+// 100,000 articles, docs/benchmarks.md).
+// PostgreSQL gathers the planner's statistics of search_docs, which the
+// plans of the search statements follow (a server's autovacuum would in
+// time; with none, the plans were for an empty table, 10 times slower).
+func (s *Store) OptimizeSearch(ctx context.Context) error {
+	q := `INSERT INTO search_fts (search_fts) VALUES ('optimize')`
+	if s.d.FullText == FullTextTSVector {
+		q = `ANALYZE search_docs`
+	}
+	if _, err := s.exec(ctx, q); err != nil {
+		return fmt.Errorf("optimize the search index: %w", err)
+	}
+	return nil
+}
+
 // tsvector writes d as a tsvector literal: 'term':pos+weight,… with the
 // positions FTS5 gives the same terms, each field after a gap of one.
 func tsvector(d store.SearchDoc) string {
@@ -268,7 +287,7 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	// Counting stops past the cap: a common word's every match is not
 	// worth reading to say "1,000+".
 	var total int
-	if err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+m.where+` LIMIT ?) c`),
+	if err := s.queryRow(ctx, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+m.where+` LIMIT ?) c`),
 		append(m.args(), store.SearchCountCap+1)...).Scan(&total); err != nil {
 		return store.SearchPage{}, err
 	}
@@ -496,8 +515,15 @@ func (s *Store) searchRanked(ctx context.Context, m matcher, offset, n int64) ([
 	return s.queryHits(ctx, q, append(args, n, offset)...)
 }
 
+// queryHits runs a search statement through the statement cache: on
+// SQLite compiling one was 6 % of the benchmark's CPU, and FTS5's plan
+// does not depend on the words. On PostgreSQL the prepared statement gets
+// the server's generic plan after five runs, one plan for every word;
+// planning the statements for their words instead was measured and was
+// slower over the query mix (docs/benchmarks.md, "Search speed, sixth
+// pass").
 func (s *Store) queryHits(ctx context.Context, q string, args ...any) ([]searchHit, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(q), args...)
+	rows, err := s.query(ctx, s.d.rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}
