@@ -27,6 +27,17 @@
 //     most about once per ¾ s however often the generation moves, a change
 //     to a page not rendered that recently is rendered at once, and the
 //     readers arriving during a rendering get the copy instead of waiting.
+//   - Stale-while-revalidate, within MaxStale (5 × Stale, 5 s): on a node
+//     so loaded that rendering a page takes longer than the lead, the copy
+//     reaches its deadline before the new rendering is done. Readers who
+//     arrive while that rendering is under way get the copy (up to
+//     MaxStale after the changes it lacks) rather than queueing behind it,
+//     and a rendering that ends late is kept, not dropped, for the readers
+//     of the next one; a reader who finds no rendering under way renders
+//     the page, and one with no copy left waits only for a rendering that
+//     began within Stale before it came. So the bound is Stale for a
+//     reader no rendering of the page is under way for (a quiet page, or
+//     a node that renders in time), and MaxStale for the others.
 //   - Entries also expire after MaxAge (60 s; 10 s for errors and
 //     redirects), which bounds what no write announces: Trending moving
 //     with views, the clock-driven windows of the news sitemap, the sign-up

@@ -31,6 +31,13 @@ type Options struct {
 	// the last successful read may be before entries are no longer
 	// served [1 s]: the longest a change stays invisible on this node.
 	Poll, Stale time.Duration
+	// MaxStale bounds stale-while-revalidate [5 × Stale]: while another
+	// request renders a page anew, its readers are answered from the last
+	// rendering up to MaxStale after the changes that rendering lacks,
+	// instead of queueing behind a rendering slower than Stale (a node
+	// under overload). A reader no rendering is under way for gets the
+	// page within Stale, as always. MaxStale = Stale turns this off.
+	MaxStale time.Duration
 	// MaxAge bounds an entry's life when no write changes it [60 s];
 	// ShortMaxAge that of errors and redirects [10 s].
 	MaxAge, ShortMaxAge time.Duration
@@ -47,6 +54,7 @@ const (
 	defaultMaxBytes    = 64 << 20
 	defaultPoll        = 250 * time.Millisecond
 	defaultStale       = time.Second
+	defaultMaxStale    = 5 // × Stale
 	defaultMaxAge      = 60 * time.Second
 	defaultShortMaxAge = 10 * time.Second
 	minGzip            = 512     // smaller bodies gain nothing from gzip
@@ -85,8 +93,9 @@ type Cache struct {
 type key struct{ path, query string }
 
 type call struct {
-	done chan struct{}
-	e    *entry // nil: the answer was not cacheable
+	began int64 // on the cache's clock: the rendering holds every change committed before
+	done  chan struct{}
+	e     *entry // nil: the answer was not cacheable
 }
 
 // New makes a cache reading the generation from st.
@@ -105,6 +114,12 @@ func New(st Store, o Options) (*Cache, error) {
 	}
 	if o.Stale < o.Poll {
 		return nil, fmt.Errorf("pagecache: Stale (%s) must be at least Poll (%s), or entries would lapse between reads", o.Stale, o.Poll)
+	}
+	if o.MaxStale == 0 {
+		o.MaxStale = defaultMaxStale * o.Stale
+	}
+	if o.MaxStale < o.Stale {
+		return nil, fmt.Errorf("pagecache: MaxStale (%s) must be at least Stale (%s)", o.MaxStale, o.Stale)
 	}
 	if o.MaxAge <= 0 {
 		o.MaxAge = defaultMaxAge
@@ -176,10 +191,12 @@ func (c *Cache) Refresh(ctx context.Context) error {
 		for k, el := range c.entries {
 			e := el.Value.(*entry)
 			if e.until == 0 && e.gen == old {
-				e.until = last + int64(c.o.Stale)
+				// It holds every change committed before the last read
+				// that found old, and before its rendering began.
+				e.until = max(last, e.made) + int64(c.o.Stale)
 			}
-			if e.until == 0 || e.until <= start {
-				c.remove(k, el) // of no generation read, or past its deadline
+			if e.until == 0 || e.until+c.revalidating() <= start {
+				c.remove(k, el) // of no generation read, or past every deadline
 			}
 		}
 	}
@@ -260,11 +277,12 @@ func (c *Cache) current(now int64) (gen, seen int64) {
 
 // lookup returns the entry for k of generation gen and whether it is
 // fresh: of gen and within its MaxAge. A stale entry it returns is kept
-// until its replacement is stored, so readers are answered from it while
-// one request renders the new one: one of gen past its MaxAge, or one of
-// an ended generation before its deadline (Stale after the last read that
-// found it current, so a change still shows within Stale). Any other is
-// dropped.
+// until its replacement is stored, and answers readers only while another
+// request renders the new one (RouteFor): one of gen past its MaxAge, or
+// one of an ended generation before its deadline (Stale after the last
+// read that found it current, so a change still shows within Stale) or,
+// past it, within MaxStale (stale-while-revalidate: only a reader who
+// arrives while a rendering is under way gets it). Any other is dropped.
 func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -274,8 +292,11 @@ func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 	}
 	e := el.Value.(*entry)
 	if e.gen != gen {
-		if e.gen < gen && e.until != 0 && now < e.until {
+		if e.gen < gen && e.until != 0 && now < e.until+c.revalidating() {
 			c.lru.MoveToFront(el)
+			if now >= e.until {
+				return e, false // only while another request renders it
+			}
 			// The copy answers as if it were current, and no request
 			// renders the page, until its deadline is near or, sooner,
 			// Stale less the lead after it was rendered: however often
@@ -302,6 +323,10 @@ func (c *Cache) lead(e *entry) int64 {
 	return min(max(stale/minLeadShare, 2*e.took), stale/maxLeadShare)
 }
 
+// revalidating is how long past its deadline an ended generation's copy
+// may still answer while its page is rendered anew: MaxStale less Stale.
+func (c *Cache) revalidating() int64 { return int64(c.o.MaxStale - c.o.Stale) }
+
 func (c *Cache) store(e *entry) {
 	if e.size > c.o.MaxBytes/maxEntryShare {
 		return
@@ -311,14 +336,19 @@ func (c *Cache) store(e *entry) {
 	if e.gen != c.gen.Load() {
 		// The generation moved on while the page was rendered: keep it as
 		// a copy of an ended generation, to answer while the next one is
-		// rendered, with the deadline of the read it was rendered after.
-		e.until = e.seen + int64(c.o.Stale)
-		if e.gen > c.gen.Load() || c.clock() >= e.until {
+		// rendered. It holds every change committed before its rendering
+		// began. A rendering slower than Stale (a node under overload) is
+		// still kept, for stale-while-revalidate within MaxStale: dropping
+		// it made every reader queue behind the next rendering, itself
+		// slower than Stale, and so on (docs/benchmarks.md, "Load while
+		// working", issue 10).
+		e.until = max(e.seen, e.made) + int64(c.o.Stale)
+		if e.gen > c.gen.Load() || c.clock() >= e.until+c.revalidating() {
 			return
 		}
 	}
 	if el := c.entries[e.key]; el != nil {
-		if el.Value.(*entry).gen > e.gen {
+		if old := el.Value.(*entry); old.gen > e.gen || old.gen == e.gen && old.made > e.made {
 			return // a newer copy arrived while this one was rendered
 		}
 		c.bytes -= el.Value.(*entry).size
@@ -399,15 +429,21 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 			return
 		}
 		c.mu.Lock()
-		if fl := c.flight[k]; fl != nil {
+		if fl := c.flight[k]; fl != nil && (e != nil || now-fl.began <= int64(c.o.Stale)) {
 			c.mu.Unlock()
 			if e != nil {
-				// Past its MaxAge but of the current generation: good
-				// while the new copy is being rendered.
+				// Past its MaxAge, or of an ended generation within
+				// its deadline or MaxStale: good while the new copy is
+				// being rendered.
 				c.hits.Add(1)
 				e.serve(w, r)
 				return
 			}
+			// The rendering under way began within Stale before this
+			// reader came, so it holds every change the reader must see:
+			// wait for it, even if it ends late. One that began longer
+			// ago (a rendering slower than Stale) does not; this request
+			// renders the page anew below.
 			select {
 			case <-fl.done:
 			case <-r.Context().Done():
@@ -421,14 +457,16 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 			h.ServeHTTP(w, r) // not cacheable: render for this reader too
 			return
 		}
-		fl := &call{done: make(chan struct{})}
+		fl := &call{began: now, done: make(chan struct{})}
 		c.flight[k] = fl
 		c.mu.Unlock()
 		c.misses.Add(1)
 
 		fl.e = c.render(h, w, r, k, gen, seen, now, maxAge)
 		c.mu.Lock()
-		delete(c.flight, k)
+		if c.flight[k] == fl { // not taken over by a later rendering
+			delete(c.flight, k)
+		}
 		c.mu.Unlock()
 		close(fl.done)
 	})

@@ -341,9 +341,11 @@ func TestMemoryBound(t *testing.T) {
 type blocking struct {
 	page
 	release chan struct{}
+	started atomic.Int64 // renderings begun, released or not
 }
 
 func (b *blocking) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b.started.Add(1)
 	<-b.release
 	b.page.ServeHTTP(w, r)
 }
@@ -509,9 +511,11 @@ func TestExpiredServedWhileRendering(t *testing.T) {
 // renders the new one while the others still get the copy, and past the
 // deadline readers wait for the rendering: a change still shows within
 // Stale. A later generation's copy is never overwritten by an older one.
+// (Stale-while-revalidate is off here, MaxStale = Stale:
+// TestLateRenderingKeptForStaleWhileRevalidate has it on.)
 func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	b := &blocking{release: make(chan struct{}, 4)}
-	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second}, &b.page)
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second, MaxStale: time.Second}, &b.page)
 	f.srv.Config.Handler = f.cache.Front(f.cache.Route(b))
 	ctx := context.Background()
 	b.release <- struct{}{}
@@ -586,11 +590,15 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	go func() { leader <- f.get(t, "GET", "/hot").body }()
 	waitRendering()
 	bump()
-	refresh() // render 3 is of an ended generation before it is done; read at t=1 s, it answers until t=2 s
+	refresh() // render 3 is of an ended generation before it is done; begun at t=1.8 s, it answers until t=2.8 s
 	b.release <- struct{}{}
 	if body := <-leader; !strings.Contains(body, "render 3") {
 		t.Fatalf("leader: %.30q", body)
 	}
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 3") || b.renders.Load() != 3 {
+		t.Fatalf("right after render 3: %.30q after %d renderings, want render 3 and no rendering", body, b.renders.Load())
+	}
+	f.advance(800 * time.Millisecond) // t=2.6 s, within the lead of render 3's deadline
 	go func() { leader <- f.get(t, "GET", "/hot").body }()
 	waitRendering()
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 3") {
@@ -612,13 +620,13 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	for range 2 {
 		bump()
 		f.advance(100 * time.Millisecond)
-		refresh() // t=1.9 s (render 4's copy answers until 2.8 s), 2 s
+		refresh() // t=2.7 s (render 4, begun at 2.6 s, answers until 3.6 s), 2.8 s
 	}
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") || b.renders.Load() != 4 {
 		t.Fatalf("two generations on: %.30q after %d renderings, want render 4 and no rendering", body, b.renders.Load())
 	}
 	f.advance(600 * time.Millisecond)
-	refresh() // t=2.6 s
+	refresh() // t=3.4 s
 	go func() { leader <- f.get(t, "GET", "/hot").body }()
 	waitRendering()
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") {
@@ -732,5 +740,92 @@ func TestChangeOnAQuietSiteRendersAtOnce(t *testing.T) {
 	}
 	if body := f.get(t, "GET", "/page/x").body; !strings.Contains(body, "render 2") {
 		t.Fatalf("the first request after the move got %.30q, want it rendered anew", body)
+	}
+}
+
+// TestLateRenderingKeptForStaleWhileRevalidate: a rendering that ends
+// later than Stale after it began (a node under overload) is kept, not
+// dropped: the reader who asked for it gets it, and while the next
+// rendering is under way the other readers get it too, up to MaxStale
+// after the changes it lacks, and never later. Readers with no copy left
+// wait only for a rendering that began within Stale before they came.
+func TestLateRenderingKeptForStaleWhileRevalidate(t *testing.T) {
+	b := &blocking{release: make(chan struct{}, 4)}
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second, MaxStale: 3 * time.Second}, &b.page)
+	f.srv.Config.Handler = f.cache.Front(f.cache.Route(b))
+	ctx := context.Background()
+	step := func(d time.Duration, bump bool) {
+		t.Helper()
+		f.advance(d)
+		if bump {
+			if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.cache.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitStarted := func(n int64) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); b.started.Load() < n; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("rendering %d did not start", n)
+			}
+		}
+	}
+	get := func() string { return f.get(t, "GET", "/hot").body }
+	which := func(body string) string { s, _, _ := strings.Cut(strings.TrimPrefix(body, "<p>"), " of "); return s }
+
+	b.release <- struct{}{}
+	if w := which(get()); w != "render 1" {
+		t.Fatalf("first: %s", w)
+	}
+	step(300*time.Millisecond, true) // a change at t=0.3 s: render 1 answers until t=1 s
+	step(500*time.Millisecond, false)
+	leader := make(chan string, 1)
+	go func() { leader <- get() }() // t=0.8 s: within the lead, render 2 begins (and takes 1.2 s)
+	waitStarted(2)
+	step(700*time.Millisecond, true) // t=1.5 s, another change
+	if w := which(get()); w != "render 1" {
+		t.Fatalf("t=1.5 s, render 2 under way: %s, want render 1 (stale while revalidating, within MaxStale)", w)
+	}
+	f.advance(500 * time.Millisecond) // t=2 s
+	b.release <- struct{}{}
+	if w := which(<-leader); w != "render 2" {
+		t.Fatalf("the reader who asked for render 2 got %s", w)
+	}
+	// Render 2 began at 0.8 s and lacks the change of 1.5 s: it is kept,
+	// answering readers while render 3 is under way, until 0.8+3 s.
+	go func() { leader <- get() }()
+	waitStarted(3)
+	if w := which(get()); w != "render 2" {
+		t.Fatalf("t=2 s, render 3 under way: %s, want the late render 2, kept", w)
+	}
+	step(1700*time.Millisecond, false) // t=3.7 s
+	if w := which(get()); w != "render 2" {
+		t.Fatalf("t=3.7 s, render 3 under way: %s, want render 2 (within MaxStale of 0.8 s)", w)
+	}
+	// At t=3.9 s render 2 is past MaxStale, and render 3, begun at 2 s,
+	// more than Stale before: the reader renders the page itself.
+	step(200*time.Millisecond, false)
+	late := make(chan string, 1)
+	go func() { late <- get() }()
+	waitStarted(4)
+	b.release <- struct{}{}
+	b.release <- struct{}{}
+	got := []string{which(<-leader), which(<-late)}
+	if got[1] == "render 2" || got[0] == "render 2" || got[0] == got[1] {
+		t.Fatalf("renders 3 and 4 went to %v, want one each and no render 2", got)
+	}
+	f.cache.mu.Lock()
+	n := len(f.cache.flight)
+	f.cache.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d renderings still registered after both ended", n)
+	}
+	// (Which of the two is numbered 3 depends on which was released first.)
+	if w := which(get()); w != got[1] || b.started.Load() != 4 {
+		t.Fatalf("after both: %s, %d renderings begun; want %s (begun later) kept and no rendering", w, b.started.Load(), got[1])
 	}
 }
