@@ -391,8 +391,21 @@ func (c *Cache) fresh(path, query string) *entry {
 	if gen == 0 {
 		return nil
 	}
-	e, fresh := c.lookup(key{path, query}, gen, now)
-	if !fresh {
+	k := key{path, query}
+	e, fresh := c.lookup(k, gen, now)
+	if fresh {
+		return e
+	}
+	if e == nil {
+		return nil
+	}
+	// A stale copy answers straight away too while another request renders
+	// its page (the route would serve it then, through net/http's slower
+	// path; internal/front answers only what this returns).
+	c.mu.Lock()
+	rendering := c.flight[k] != nil
+	c.mu.Unlock()
+	if !rendering {
 		return nil
 	}
 	return e

@@ -790,10 +790,20 @@ func TestLateRenderingKeptForStaleWhileRevalidate(t *testing.T) {
 	if w := which(get()); w != "render 1" {
 		t.Fatalf("t=1.5 s, render 2 under way: %s, want render 1 (stale while revalidating, within MaxStale)", w)
 	}
+	// internal/front's fast path answers it too, while the rendering is
+	// under way (and only then: see below).
+	if _, body, ok := f.cache.AppendHit(nil, &Raw{Path: "/hot"}); !ok || which(string(body)) != "render 1" {
+		t.Fatalf("t=1.5 s, AppendHit: ok %v, %.30q; want render 1", ok, body)
+	}
 	f.advance(500 * time.Millisecond) // t=2 s
 	b.release <- struct{}{}
 	if w := which(<-leader); w != "render 2" {
 		t.Fatalf("the reader who asked for render 2 got %s", w)
+	}
+	// No rendering under way: a stale copy is not answered on the fast
+	// path, the route renders the page.
+	if _, _, ok := f.cache.AppendHit(nil, &Raw{Path: "/hot"}); ok {
+		t.Fatal("t=2 s, no rendering under way: AppendHit answered from the stale copy")
 	}
 	// Render 2 began at 0.8 s and lacks the change of 1.5 s: it is kept,
 	// answering readers while render 3 is under way, until 0.8+3 s.
