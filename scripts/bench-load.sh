@@ -296,4 +296,7 @@ verdict $((missing == 0 && dups == 0 && dup_canonical == 0)) "no article lost or
 verdict $((trans2 - trans0 > 0)) "translations made while working: $((trans1 - trans0)) during the run, $((trans2 - trans0)) by the end of the wait; $translated of the English articles have their Spanish edition"
 verdict "$(awk -v r="$ratio" 'BEGIN { print (r <= 2) ? 1 : 0 }')" "p99 under load within 2× of idle: mix ${load_mix_p99} ms under load ÷ ${idle_mix_p99} ms idle = ${ratio}× (idle front ${idle_front_p99} ms, article ${idle_article_p99} ms)"
 echo "error lines logged by the four processes: $errors"
+# A node whose read of the page generation is older than the staleness
+# bound renders every request (internal/pagecache); each episode logs a line.
+echo "episodes of a web node rendering every request (generation not read within 1 s): $(cat "$tmp"/web?.log | grep -c 'last read longer ago' || true)"
 exit $status

@@ -88,6 +88,11 @@ type Cache struct {
 	flight  map[key]*call
 
 	hits, misses atomic.Uint64
+	// aside counts the requests rendered uncached because the last
+	// successful read of the generation was older than Stale; asideSince
+	// is when that began (0: it has not), for one log line per episode.
+	aside      atomic.Uint64
+	asideSince atomic.Int64
 }
 
 type key struct{ path, query string }
@@ -183,6 +188,9 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if since := c.asideSince.Swap(0); since != 0 {
+		c.log.Warn("the page generation was read again; serving from the cache", "after", time.Duration(c.clock()-since).Round(time.Millisecond))
+	}
 	c.mu.Lock()
 	last := c.checked.Load() // the start of the last read that found old
 	old := c.gen.Swap(g)
@@ -227,6 +235,7 @@ func (c *Cache) Purge() {
 // Stats are counters for /metrics and benchmarks.
 type Stats struct {
 	Hits, Misses uint64
+	Aside        uint64 // requests rendered uncached: the generation not read within Stale
 	Entries      int
 	Bytes        int64
 	Generation   int64
@@ -236,7 +245,7 @@ type Stats struct {
 func (c *Cache) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Entries: len(c.entries), Bytes: c.bytes, Generation: c.gen.Load()}
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Aside: c.aside.Load(), Entries: len(c.entries), Bytes: c.bytes, Generation: c.gen.Load()}
 }
 
 func (c *Cache) callWebhook(gen int64) {
@@ -270,6 +279,13 @@ func (c *Cache) clock() int64 { return int64(c.o.Now().Sub(c.epoch)) }
 func (c *Cache) current(now int64) (gen, seen int64) {
 	seen = c.checked.Load()
 	if now-seen > int64(c.o.Stale) {
+		if seen != 0 && c.asideSince.CompareAndSwap(0, now) {
+			// A read slower than Stale (a starved database or node) is
+			// no error of Run's, but it costs every request a rendering:
+			// say so once.
+			c.log.Warn("the page generation was last read longer ago than the staleness bound; rendering every request until a read succeeds",
+				"last_read_ago", time.Duration(now-seen).Round(time.Millisecond), "bound", c.o.Stale)
+		}
 		return 0, seen
 	}
 	return c.gen.Load(), seen
@@ -429,6 +445,7 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 		now := c.clock()
 		gen, seen := c.current(now)
 		if gen == 0 {
+			c.aside.Add(1)
 			h.ServeHTTP(w, r)
 			return
 		}

@@ -236,14 +236,21 @@ func TestGenerationAndStaleness(t *testing.T) {
 	render(2)
 	// Without a successful read for longer than Stale, nothing is served
 	// from memory (and nothing kept) until the next read.
+	aside := f.cache.Stats().Aside
 	f.advance(1100 * time.Millisecond)
 	render(3)
 	render(4)
+	if n := f.cache.Stats().Aside - aside; n != 2 {
+		t.Fatalf("Stats().Aside counted %d requests rendered past the bound, want 2", n)
+	}
 	// Read again and unchanged: the copy (render 2) is good again.
 	if err := f.cache.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
 	render(4)
+	if _, err := New(f.st, Options{Stale: time.Second, MaxStale: time.Millisecond * 999}); err == nil {
+		t.Fatal("MaxStale shorter than Stale was accepted")
+	}
 	// MaxAge ends an entry no write replaced: render 2 was made 1.1 s ago.
 	f.advance(58 * time.Second)
 	_ = f.cache.Refresh(ctx)
