@@ -93,6 +93,14 @@ type Cache struct {
 	// is when that began (0: it has not), for one log line per episode.
 	aside      atomic.Uint64
 	asideSince atomic.Int64
+
+	readMu  sync.Mutex
+	reading *readCall // a read of the generation under way for requests (readNow)
+}
+
+type readCall struct {
+	done chan struct{}
+	err  error
 }
 
 type key struct{ path, query string }
@@ -192,6 +200,12 @@ func (c *Cache) Refresh(ctx context.Context) error {
 		c.log.Warn("the page generation was read again; serving from the cache", "after", time.Duration(c.clock()-since).Round(time.Millisecond))
 	}
 	c.mu.Lock()
+	if start < c.checked.Load() {
+		// A read that began later (Run's and a request's may overlap)
+		// has landed already: this one's answer is older.
+		c.mu.Unlock()
+		return nil
+	}
 	last := c.checked.Load() // the start of the last read that found old
 	old := c.gen.Swap(g)
 	c.checked.Store(start)
@@ -279,16 +293,50 @@ func (c *Cache) clock() int64 { return int64(c.o.Now().Sub(c.epoch)) }
 func (c *Cache) current(now int64) (gen, seen int64) {
 	seen = c.checked.Load()
 	if now-seen > int64(c.o.Stale) {
-		if seen != 0 && c.asideSince.CompareAndSwap(0, now) {
-			// A read slower than Stale (a starved database or node) is
-			// no error of Run's, but it costs every request a rendering:
-			// say so once.
-			c.log.Warn("the page generation was last read longer ago than the staleness bound; rendering every request until a read succeeds",
-				"last_read_ago", time.Duration(now-seen).Round(time.Millisecond), "bound", c.o.Stale)
-		}
 		return 0, seen
 	}
 	return c.gen.Load(), seen
+}
+
+// readNow reads the generation for a request that found the last read
+// older than Stale (Run's reads are late: a starved node or database), or
+// waits for such a read under way, so that the request is answered from
+// the cache: one database round trip shared by every reader waiting,
+// where rendering each of them uncached, as the cache used to, took the
+// database connections and the CPU that the late read was waiting for,
+// and a node that fell behind stayed behind (docs/benchmarks.md, "Load
+// while working, third pass"). The caller checks the bound again: a read
+// it joined may have begun too early.
+func (c *Cache) readNow() error {
+	c.readMu.Lock()
+	if rc := c.reading; rc != nil {
+		c.readMu.Unlock()
+		<-rc.done
+		return rc.err
+	}
+	rc := &readCall{done: make(chan struct{})}
+	c.reading = rc
+	c.readMu.Unlock()
+	// Not the request's context: the readers who joined must not fail
+	// because this one left. MaxStale bounds the wait.
+	ctx, cancel := context.WithTimeout(context.Background(), c.o.MaxStale)
+	rc.err = c.Refresh(ctx)
+	cancel()
+	c.readMu.Lock()
+	c.reading = nil
+	c.readMu.Unlock()
+	close(rc.done)
+	return rc.err
+}
+
+// stepAside counts a request rendered uncached because the generation
+// could not be read within Stale, and says so once per episode.
+func (c *Cache) stepAside(now int64) {
+	c.aside.Add(1)
+	if c.checked.Load() != 0 && c.asideSince.CompareAndSwap(0, now) {
+		c.log.Warn("the page generation could not be read within the staleness bound; rendering requests uncached until it is",
+			"last_read_ago", time.Duration(now-c.checked.Load()).Round(time.Millisecond), "bound", c.o.Stale)
+	}
 }
 
 // lookup returns the entry for k of generation gen and whether it is
@@ -444,8 +492,11 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 		}
 		now := c.clock()
 		gen, seen := c.current(now)
+		if gen == 0 && c.readNow() == nil {
+			gen, seen = c.current(now)
+		}
 		if gen == 0 {
-			c.aside.Add(1)
+			c.stepAside(now)
 			h.ServeHTTP(w, r)
 			return
 		}

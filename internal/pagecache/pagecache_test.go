@@ -234,30 +234,34 @@ func TestGenerationAndStaleness(t *testing.T) {
 	f.advance(time.Millisecond)
 	render(2)
 	render(2)
-	// Without a successful read for longer than Stale, nothing is served
-	// from memory (and nothing kept) until the next read.
+	// Without a read for longer than Stale (Run's reads late), a request
+	// reads the generation itself before anything is served from memory:
+	// unchanged, the copy (render 2) answers, nothing is rendered.
 	aside := f.cache.Stats().Aside
 	f.advance(1100 * time.Millisecond)
-	render(3)
-	render(4)
-	if n := f.cache.Stats().Aside - aside; n != 2 {
-		t.Fatalf("Stats().Aside counted %d requests rendered past the bound, want 2", n)
-	}
-	// Read again and unchanged: the copy (render 2) is good again.
-	if err := f.cache.Refresh(ctx); err != nil {
+	render(2)
+	render(2)
+	// A write, and Run's reads late again: the request's own read finds
+	// it, and the page is rendered anew.
+	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
 		t.Fatal(err)
 	}
+	f.advance(1100 * time.Millisecond)
+	render(3)
+	render(3)
+	if n := f.cache.Stats().Aside - aside; n != 0 {
+		t.Fatalf("Stats().Aside counted %d requests rendered uncached, want 0 (the database answered)", n)
+	}
+	// MaxAge ends an entry no write replaced: render 3 was made just now.
+	f.advance(59 * time.Second)
+	_ = f.cache.Refresh(ctx)
+	render(3)
+	f.advance(time.Second)
+	_ = f.cache.Refresh(ctx)
 	render(4)
 	if _, err := New(f.st, Options{Stale: time.Second, MaxStale: time.Millisecond * 999}); err == nil {
 		t.Fatal("MaxStale shorter than Stale was accepted")
 	}
-	// MaxAge ends an entry no write replaced: render 2 was made 1.1 s ago.
-	f.advance(58 * time.Second)
-	_ = f.cache.Refresh(ctx)
-	render(4)
-	f.advance(time.Second)
-	_ = f.cache.Refresh(ctx)
-	render(5)
 	if _, err := New(f.st, Options{Poll: time.Second, Stale: time.Millisecond}); err == nil {
 		t.Fatal("Stale shorter than Poll was accepted")
 	}
@@ -844,5 +848,58 @@ func TestLateRenderingKeptForStaleWhileRevalidate(t *testing.T) {
 	// (Which of the two is numbered 3 depends on which was released first.)
 	if w := which(get()); w != got[1] || b.started.Load() != 4 {
 		t.Fatalf("after both: %s, %d renderings begun; want %s (begun later) kept and no rendering", w, b.started.Load(), got[1])
+	}
+}
+
+// unreadable is a real store whose generation read can be made to fail,
+// as when the database is away.
+type unreadable struct {
+	Store
+	fail atomic.Bool
+}
+
+func (u *unreadable) PageGeneration(ctx context.Context) (int64, error) {
+	if u.fail.Load() {
+		return 0, fmt.Errorf("database away")
+	}
+	return u.Store.PageGeneration(ctx)
+}
+
+// TestUnreadableGenerationRendersUncached: when the generation cannot be
+// read (Run's reads fail, and the request's own read too), nothing is
+// served from memory: every request is rendered, and counted.
+func TestUnreadableGenerationRendersUncached(t *testing.T) {
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second}, &page{})
+	u := &unreadable{Store: f.st}
+	c, err := New(u, Options{Poll: 100 * time.Millisecond, Stale: time.Second, Now: f.clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.cache = c
+	f.srv.Config.Handler = c.Front(c.Route(f.page))
+	if err := c.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for want := int64(1); want <= 2; want++ {
+		if body := f.get(t, "GET", "/x").body; !strings.Contains(body, "render 1") {
+			t.Fatalf("while readable: %.30q", body)
+		}
+	}
+	u.fail.Store(true)
+	f.advance(1100 * time.Millisecond)
+	for want := 2; want <= 3; want++ {
+		if body := f.get(t, "GET", "/x").body; !strings.Contains(body, fmt.Sprintf("render %d", want)) {
+			t.Fatalf("unreadable: %.30q, want render %d", body, want)
+		}
+	}
+	if n := c.Stats().Aside; n != 2 {
+		t.Fatalf("Stats().Aside = %d, want 2", n)
+	}
+	// Readable again and unchanged: the request's own read finds the
+	// generation render 1 was made at, so it answers again; what was
+	// rendered meanwhile was not kept.
+	u.fail.Store(false)
+	if body := f.get(t, "GET", "/x").body; !strings.Contains(body, "render 1") || f.page.renders.Load() != 3 {
+		t.Fatalf("readable again: %.30q after %d renderings, want render 1 from memory", body, f.page.renders.Load())
 	}
 }
