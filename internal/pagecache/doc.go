@@ -13,8 +13,12 @@
 //     serves entries only of the generation it read, and only while its
 //     last successful read started less than Stale (1 s) ago: a change
 //     committed through any node or worker is visible on every node within
-//     Stale. If the database cannot be read, the cache steps aside and
-//     every request is rendered afresh.
+//     Stale. A request that finds the last read older than Stale (Run's
+//     reads late on a starved node) reads the generation itself, one read
+//     shared by all such requests, and is then answered from memory as
+//     usual. Only if the database cannot be read does the cache step
+//     aside: every request is rendered afresh (Stats.Aside counts them,
+//     and each episode is logged).
 //   - The one exception keeps readers from queueing behind renderings on a
 //     site whose generation moves several times a second (ingest): the
 //     copy of an ended generation may answer until Stale after the start
