@@ -13,8 +13,12 @@
 //     serves entries only of the generation it read, and only while its
 //     last successful read started less than Stale (1 s) ago: a change
 //     committed through any node or worker is visible on every node within
-//     Stale. If the database cannot be read, the cache steps aside and
-//     every request is rendered afresh.
+//     Stale. A request that finds the last read older than Stale (Run's
+//     reads late on a starved node) reads the generation itself, one read
+//     shared by all such requests, and is then answered from memory as
+//     usual. Only if the database cannot be read does the cache step
+//     aside: every request is rendered afresh (Stats.Aside counts them,
+//     and each episode is logged).
 //   - The one exception keeps readers from queueing behind renderings on a
 //     site whose generation moves several times a second (ingest): the
 //     copy of an ended generation may answer until Stale after the start
@@ -27,6 +31,17 @@
 //     most about once per ¾ s however often the generation moves, a change
 //     to a page not rendered that recently is rendered at once, and the
 //     readers arriving during a rendering get the copy instead of waiting.
+//   - Stale-while-revalidate, within MaxStale (5 × Stale, 5 s): on a node
+//     so loaded that rendering a page takes longer than the lead, the copy
+//     reaches its deadline before the new rendering is done. Readers who
+//     arrive while that rendering is under way get the copy (up to
+//     MaxStale after the changes it lacks) rather than queueing behind it,
+//     and a rendering that ends late is kept, not dropped, for the readers
+//     of the next one; a reader who finds no rendering under way renders
+//     the page, and one with no copy left waits only for a rendering that
+//     began within Stale before it came. So the bound is Stale for a
+//     reader no rendering of the page is under way for (a quiet page, or
+//     a node that renders in time), and MaxStale for the others.
 //   - Entries also expire after MaxAge (60 s; 10 s for errors and
 //     redirects), which bounds what no write announces: Trending moving
 //     with views, the clock-driven windows of the news sitemap, the sign-up

@@ -31,6 +31,13 @@ type Options struct {
 	// the last successful read may be before entries are no longer
 	// served [1 s]: the longest a change stays invisible on this node.
 	Poll, Stale time.Duration
+	// MaxStale bounds stale-while-revalidate [5 × Stale]: while another
+	// request renders a page anew, its readers are answered from the last
+	// rendering up to MaxStale after the changes that rendering lacks,
+	// instead of queueing behind a rendering slower than Stale (a node
+	// under overload). A reader no rendering is under way for gets the
+	// page within Stale, as always. MaxStale = Stale turns this off.
+	MaxStale time.Duration
 	// MaxAge bounds an entry's life when no write changes it [60 s];
 	// ShortMaxAge that of errors and redirects [10 s].
 	MaxAge, ShortMaxAge time.Duration
@@ -47,6 +54,7 @@ const (
 	defaultMaxBytes    = 64 << 20
 	defaultPoll        = 250 * time.Millisecond
 	defaultStale       = time.Second
+	defaultMaxStale    = 5 // × Stale
 	defaultMaxAge      = 60 * time.Second
 	defaultShortMaxAge = 10 * time.Second
 	minGzip            = 512     // smaller bodies gain nothing from gzip
@@ -80,13 +88,27 @@ type Cache struct {
 	flight  map[key]*call
 
 	hits, misses atomic.Uint64
+	// aside counts the requests rendered uncached because the last
+	// successful read of the generation was older than Stale; asideSince
+	// is when that began (0: it has not), for one log line per episode.
+	aside      atomic.Uint64
+	asideSince atomic.Int64
+
+	readMu  sync.Mutex
+	reading *readCall // a read of the generation under way for requests (readNow)
+}
+
+type readCall struct {
+	done chan struct{}
+	err  error
 }
 
 type key struct{ path, query string }
 
 type call struct {
-	done chan struct{}
-	e    *entry // nil: the answer was not cacheable
+	began int64 // on the cache's clock: the rendering holds every change committed before
+	done  chan struct{}
+	e     *entry // nil: the answer was not cacheable
 }
 
 // New makes a cache reading the generation from st.
@@ -105,6 +127,12 @@ func New(st Store, o Options) (*Cache, error) {
 	}
 	if o.Stale < o.Poll {
 		return nil, fmt.Errorf("pagecache: Stale (%s) must be at least Poll (%s), or entries would lapse between reads", o.Stale, o.Poll)
+	}
+	if o.MaxStale == 0 {
+		o.MaxStale = defaultMaxStale * o.Stale
+	}
+	if o.MaxStale < o.Stale {
+		return nil, fmt.Errorf("pagecache: MaxStale (%s) must be at least Stale (%s)", o.MaxStale, o.Stale)
 	}
 	if o.MaxAge <= 0 {
 		o.MaxAge = defaultMaxAge
@@ -168,7 +196,16 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if since := c.asideSince.Swap(0); since != 0 {
+		c.log.Warn("the page generation was read again; serving from the cache", "after", time.Duration(c.clock()-since).Round(time.Millisecond))
+	}
 	c.mu.Lock()
+	if start < c.checked.Load() {
+		// A read that began later (Run's and a request's may overlap)
+		// has landed already: this one's answer is older.
+		c.mu.Unlock()
+		return nil
+	}
 	last := c.checked.Load() // the start of the last read that found old
 	old := c.gen.Swap(g)
 	c.checked.Store(start)
@@ -176,10 +213,12 @@ func (c *Cache) Refresh(ctx context.Context) error {
 		for k, el := range c.entries {
 			e := el.Value.(*entry)
 			if e.until == 0 && e.gen == old {
-				e.until = last + int64(c.o.Stale)
+				// It holds every change committed before the last read
+				// that found old, and before its rendering began.
+				e.until = max(last, e.made) + int64(c.o.Stale)
 			}
-			if e.until == 0 || e.until <= start {
-				c.remove(k, el) // of no generation read, or past its deadline
+			if e.until == 0 || e.until+c.revalidating() <= start {
+				c.remove(k, el) // of no generation read, or past every deadline
 			}
 		}
 	}
@@ -210,6 +249,7 @@ func (c *Cache) Purge() {
 // Stats are counters for /metrics and benchmarks.
 type Stats struct {
 	Hits, Misses uint64
+	Aside        uint64 // requests rendered uncached: the generation not read within Stale
 	Entries      int
 	Bytes        int64
 	Generation   int64
@@ -219,7 +259,7 @@ type Stats struct {
 func (c *Cache) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Entries: len(c.entries), Bytes: c.bytes, Generation: c.gen.Load()}
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Aside: c.aside.Load(), Entries: len(c.entries), Bytes: c.bytes, Generation: c.gen.Load()}
 }
 
 func (c *Cache) callWebhook(gen int64) {
@@ -258,13 +298,55 @@ func (c *Cache) current(now int64) (gen, seen int64) {
 	return c.gen.Load(), seen
 }
 
+// readNow reads the generation for a request that found the last read
+// older than Stale (Run's reads are late: a starved node or database), or
+// waits for such a read under way, so that the request is answered from
+// the cache: one database round trip shared by every reader waiting,
+// where rendering each of them uncached, as the cache used to, took the
+// database connections and the CPU that the late read was waiting for,
+// and a node that fell behind stayed behind (docs/benchmarks.md, "Load
+// while working, third pass"). The caller checks the bound again: a read
+// it joined may have begun too early.
+func (c *Cache) readNow() error {
+	c.readMu.Lock()
+	if rc := c.reading; rc != nil {
+		c.readMu.Unlock()
+		<-rc.done
+		return rc.err
+	}
+	rc := &readCall{done: make(chan struct{})}
+	c.reading = rc
+	c.readMu.Unlock()
+	// Not the request's context: the readers who joined must not fail
+	// because this one left. MaxStale bounds the wait.
+	ctx, cancel := context.WithTimeout(context.Background(), c.o.MaxStale)
+	rc.err = c.Refresh(ctx)
+	cancel()
+	c.readMu.Lock()
+	c.reading = nil
+	c.readMu.Unlock()
+	close(rc.done)
+	return rc.err
+}
+
+// stepAside counts a request rendered uncached because the generation
+// could not be read within Stale, and says so once per episode.
+func (c *Cache) stepAside(now int64) {
+	c.aside.Add(1)
+	if c.checked.Load() != 0 && c.asideSince.CompareAndSwap(0, now) {
+		c.log.Warn("the page generation could not be read within the staleness bound; rendering requests uncached until it is",
+			"last_read_ago", time.Duration(now-c.checked.Load()).Round(time.Millisecond), "bound", c.o.Stale)
+	}
+}
+
 // lookup returns the entry for k of generation gen and whether it is
 // fresh: of gen and within its MaxAge. A stale entry it returns is kept
-// until its replacement is stored, so readers are answered from it while
-// one request renders the new one: one of gen past its MaxAge, or one of
-// an ended generation before its deadline (Stale after the last read that
-// found it current, so a change still shows within Stale). Any other is
-// dropped.
+// until its replacement is stored, and answers readers only while another
+// request renders the new one (RouteFor): one of gen past its MaxAge, or
+// one of an ended generation before its deadline (Stale after the last
+// read that found it current, so a change still shows within Stale) or,
+// past it, within MaxStale (stale-while-revalidate: only a reader who
+// arrives while a rendering is under way gets it). Any other is dropped.
 func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -274,8 +356,11 @@ func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 	}
 	e := el.Value.(*entry)
 	if e.gen != gen {
-		if e.gen < gen && e.until != 0 && now < e.until {
+		if e.gen < gen && e.until != 0 && now < e.until+c.revalidating() {
 			c.lru.MoveToFront(el)
+			if now >= e.until {
+				return e, false // only while another request renders it
+			}
 			// The copy answers as if it were current, and no request
 			// renders the page, until its deadline is near or, sooner,
 			// Stale less the lead after it was rendered: however often
@@ -302,6 +387,10 @@ func (c *Cache) lead(e *entry) int64 {
 	return min(max(stale/minLeadShare, 2*e.took), stale/maxLeadShare)
 }
 
+// revalidating is how long past its deadline an ended generation's copy
+// may still answer while its page is rendered anew: MaxStale less Stale.
+func (c *Cache) revalidating() int64 { return int64(c.o.MaxStale - c.o.Stale) }
+
 func (c *Cache) store(e *entry) {
 	if e.size > c.o.MaxBytes/maxEntryShare {
 		return
@@ -311,14 +400,19 @@ func (c *Cache) store(e *entry) {
 	if e.gen != c.gen.Load() {
 		// The generation moved on while the page was rendered: keep it as
 		// a copy of an ended generation, to answer while the next one is
-		// rendered, with the deadline of the read it was rendered after.
-		e.until = e.seen + int64(c.o.Stale)
-		if e.gen > c.gen.Load() || c.clock() >= e.until {
+		// rendered. It holds every change committed before its rendering
+		// began. A rendering slower than Stale (a node under overload) is
+		// still kept, for stale-while-revalidate within MaxStale: dropping
+		// it made every reader queue behind the next rendering, itself
+		// slower than Stale, and so on (docs/benchmarks.md, "Load while
+		// working", issue 10).
+		e.until = max(e.seen, e.made) + int64(c.o.Stale)
+		if e.gen > c.gen.Load() || c.clock() >= e.until+c.revalidating() {
 			return
 		}
 	}
 	if el := c.entries[e.key]; el != nil {
-		if el.Value.(*entry).gen > e.gen {
+		if old := el.Value.(*entry); old.gen > e.gen || old.gen == e.gen && old.made > e.made {
 			return // a newer copy arrived while this one was rendered
 		}
 		c.bytes -= el.Value.(*entry).size
@@ -361,8 +455,21 @@ func (c *Cache) fresh(path, query string) *entry {
 	if gen == 0 {
 		return nil
 	}
-	e, fresh := c.lookup(key{path, query}, gen, now)
-	if !fresh {
+	k := key{path, query}
+	e, fresh := c.lookup(k, gen, now)
+	if fresh {
+		return e
+	}
+	if e == nil {
+		return nil
+	}
+	// A stale copy answers straight away too while another request renders
+	// its page (the route would serve it then, through net/http's slower
+	// path; internal/front answers only what this returns).
+	c.mu.Lock()
+	rendering := c.flight[k] != nil
+	c.mu.Unlock()
+	if !rendering {
 		return nil
 	}
 	return e
@@ -385,7 +492,11 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 		}
 		now := c.clock()
 		gen, seen := c.current(now)
+		if gen == 0 && c.readNow() == nil {
+			gen, seen = c.current(now)
+		}
 		if gen == 0 {
+			c.stepAside(now)
 			h.ServeHTTP(w, r)
 			return
 		}
@@ -399,15 +510,21 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 			return
 		}
 		c.mu.Lock()
-		if fl := c.flight[k]; fl != nil {
+		if fl := c.flight[k]; fl != nil && (e != nil || now-fl.began <= int64(c.o.Stale)) {
 			c.mu.Unlock()
 			if e != nil {
-				// Past its MaxAge but of the current generation: good
-				// while the new copy is being rendered.
+				// Past its MaxAge, or of an ended generation within
+				// its deadline or MaxStale: good while the new copy is
+				// being rendered.
 				c.hits.Add(1)
 				e.serve(w, r)
 				return
 			}
+			// The rendering under way began within Stale before this
+			// reader came, so it holds every change the reader must see:
+			// wait for it, even if it ends late. One that began longer
+			// ago (a rendering slower than Stale) does not; this request
+			// renders the page anew below.
 			select {
 			case <-fl.done:
 			case <-r.Context().Done():
@@ -421,14 +538,16 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 			h.ServeHTTP(w, r) // not cacheable: render for this reader too
 			return
 		}
-		fl := &call{done: make(chan struct{})}
+		fl := &call{began: now, done: make(chan struct{})}
 		c.flight[k] = fl
 		c.mu.Unlock()
 		c.misses.Add(1)
 
 		fl.e = c.render(h, w, r, k, gen, seen, now, maxAge)
 		c.mu.Lock()
-		delete(c.flight, k)
+		if c.flight[k] == fl { // not taken over by a later rendering
+			delete(c.flight, k)
+		}
 		c.mu.Unlock()
 		close(fl.done)
 	})

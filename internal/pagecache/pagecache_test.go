@@ -227,23 +227,34 @@ func TestGenerationAndStaleness(t *testing.T) {
 	f.advance(time.Millisecond)
 	render(2)
 	render(2)
-	// Without a successful read for longer than Stale, nothing is served
-	// from memory (and nothing kept) until the next read.
+	// Without a read for longer than Stale (Run's reads late), a request
+	// reads the generation itself before anything is served from memory:
+	// unchanged, the copy (render 2) answers, nothing is rendered.
+	aside := f.cache.Stats().Aside
 	f.advance(1100 * time.Millisecond)
-	render(3)
-	render(4)
-	// Read again and unchanged: the copy (render 2) is good again.
-	if err := f.cache.Refresh(ctx); err != nil {
+	render(2)
+	render(2)
+	// A write, and Run's reads late again: the request's own read finds
+	// it, and the page is rendered anew.
+	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
 		t.Fatal(err)
 	}
-	render(4)
-	// MaxAge ends an entry no write replaced: render 2 was made 1.1 s ago.
-	f.advance(58 * time.Second)
+	f.advance(1100 * time.Millisecond)
+	render(3)
+	render(3)
+	if n := f.cache.Stats().Aside - aside; n != 0 {
+		t.Fatalf("Stats().Aside counted %d requests rendered uncached, want 0 (the database answered)", n)
+	}
+	// MaxAge ends an entry no write replaced: render 3 was made just now.
+	f.advance(59 * time.Second)
 	_ = f.cache.Refresh(ctx)
-	render(4)
+	render(3)
 	f.advance(time.Second)
 	_ = f.cache.Refresh(ctx)
-	render(5)
+	render(4)
+	if _, err := New(f.st, Options{Stale: time.Second, MaxStale: time.Millisecond * 999}); err == nil {
+		t.Fatal("MaxStale shorter than Stale was accepted")
+	}
 	if _, err := New(f.st, Options{Poll: time.Second, Stale: time.Millisecond}); err == nil {
 		t.Fatal("Stale shorter than Poll was accepted")
 	}
@@ -334,9 +345,11 @@ func TestMemoryBound(t *testing.T) {
 type blocking struct {
 	page
 	release chan struct{}
+	started atomic.Int64 // renderings begun, released or not
 }
 
 func (b *blocking) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b.started.Add(1)
 	<-b.release
 	b.page.ServeHTTP(w, r)
 }
@@ -495,9 +508,11 @@ func TestExpiredServedWhileRendering(t *testing.T) {
 // renders the new one while the others still get the copy, and past the
 // deadline readers wait for the rendering: a change still shows within
 // Stale. A later generation's copy is never overwritten by an older one.
+// (Stale-while-revalidate is off here, MaxStale = Stale:
+// TestLateRenderingKeptForStaleWhileRevalidate has it on.)
 func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	b := &blocking{release: make(chan struct{}, 4)}
-	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second}, &b.page)
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second, MaxStale: time.Second}, &b.page)
 	f.srv.Config.Handler = f.cache.Front(f.cache.Route(b))
 	ctx := context.Background()
 	b.release <- struct{}{}
@@ -572,11 +587,15 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	go func() { leader <- f.get(t, "GET", "/hot").body }()
 	waitRendering()
 	bump()
-	refresh() // render 3 is of an ended generation before it is done; read at t=1 s, it answers until t=2 s
+	refresh() // render 3 is of an ended generation before it is done; begun at t=1.8 s, it answers until t=2.8 s
 	b.release <- struct{}{}
 	if body := <-leader; !strings.Contains(body, "render 3") {
 		t.Fatalf("leader: %.30q", body)
 	}
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 3") || b.renders.Load() != 3 {
+		t.Fatalf("right after render 3: %.30q after %d renderings, want render 3 and no rendering", body, b.renders.Load())
+	}
+	f.advance(800 * time.Millisecond) // t=2.6 s, within the lead of render 3's deadline
 	go func() { leader <- f.get(t, "GET", "/hot").body }()
 	waitRendering()
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 3") {
@@ -598,13 +617,13 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	for range 2 {
 		bump()
 		f.advance(100 * time.Millisecond)
-		refresh() // t=1.9 s (render 4's copy answers until 2.8 s), 2 s
+		refresh() // t=2.7 s (render 4, begun at 2.6 s, answers until 3.6 s), 2.8 s
 	}
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") || b.renders.Load() != 4 {
 		t.Fatalf("two generations on: %.30q after %d renderings, want render 4 and no rendering", body, b.renders.Load())
 	}
 	f.advance(600 * time.Millisecond)
-	refresh() // t=2.6 s
+	refresh() // t=3.4 s
 	go func() { leader <- f.get(t, "GET", "/hot").body }()
 	waitRendering()
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") {
@@ -711,5 +730,155 @@ func TestChangeOnAQuietSiteRendersAtOnce(t *testing.T) {
 	}
 	if body := f.get(t, "GET", "/page/x").body; !strings.Contains(body, "render 2") {
 		t.Fatalf("the first request after the move got %.30q, want it rendered anew", body)
+	}
+}
+
+// TestLateRenderingKeptForStaleWhileRevalidate: a rendering that ends
+// later than Stale after it began (a node under overload) is kept, not
+// dropped: the reader who asked for it gets it, and while the next
+// rendering is under way the other readers get it too, up to MaxStale
+// after the changes it lacks, and never later. Readers with no copy left
+// wait only for a rendering that began within Stale before they came.
+func TestLateRenderingKeptForStaleWhileRevalidate(t *testing.T) {
+	b := &blocking{release: make(chan struct{}, 4)}
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second, MaxStale: 3 * time.Second}, &b.page)
+	f.srv.Config.Handler = f.cache.Front(f.cache.Route(b))
+	ctx := context.Background()
+	step := func(d time.Duration, bump bool) {
+		t.Helper()
+		f.advance(d)
+		if bump {
+			if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.cache.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitStarted := func(n int64) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); b.started.Load() < n; time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("rendering %d did not start", n)
+			}
+		}
+	}
+	get := func() string { return f.get(t, "GET", "/hot").body }
+	which := func(body string) string { s, _, _ := strings.Cut(strings.TrimPrefix(body, "<p>"), " of "); return s }
+
+	b.release <- struct{}{}
+	if w := which(get()); w != "render 1" {
+		t.Fatalf("first: %s", w)
+	}
+	step(300*time.Millisecond, true) // a change at t=0.3 s: render 1 answers until t=1 s
+	step(500*time.Millisecond, false)
+	leader := make(chan string, 1)
+	go func() { leader <- get() }() // t=0.8 s: within the lead, render 2 begins (and takes 1.2 s)
+	waitStarted(2)
+	step(700*time.Millisecond, true) // t=1.5 s, another change
+	if w := which(get()); w != "render 1" {
+		t.Fatalf("t=1.5 s, render 2 under way: %s, want render 1 (stale while revalidating, within MaxStale)", w)
+	}
+	// internal/front's fast path answers it too, while the rendering is
+	// under way (and only then: see below).
+	if _, body, ok := f.cache.AppendHit(nil, &Raw{Path: "/hot"}); !ok || which(string(body)) != "render 1" {
+		t.Fatalf("t=1.5 s, AppendHit: ok %v, %.30q; want render 1", ok, body)
+	}
+	f.advance(500 * time.Millisecond) // t=2 s
+	b.release <- struct{}{}
+	if w := which(<-leader); w != "render 2" {
+		t.Fatalf("the reader who asked for render 2 got %s", w)
+	}
+	// No rendering under way: a stale copy is not answered on the fast
+	// path, the route renders the page.
+	if _, _, ok := f.cache.AppendHit(nil, &Raw{Path: "/hot"}); ok {
+		t.Fatal("t=2 s, no rendering under way: AppendHit answered from the stale copy")
+	}
+	// Render 2 began at 0.8 s and lacks the change of 1.5 s: it is kept,
+	// answering readers while render 3 is under way, until 0.8+3 s.
+	go func() { leader <- get() }()
+	waitStarted(3)
+	if w := which(get()); w != "render 2" {
+		t.Fatalf("t=2 s, render 3 under way: %s, want the late render 2, kept", w)
+	}
+	step(1700*time.Millisecond, false) // t=3.7 s
+	if w := which(get()); w != "render 2" {
+		t.Fatalf("t=3.7 s, render 3 under way: %s, want render 2 (within MaxStale of 0.8 s)", w)
+	}
+	// At t=3.9 s render 2 is past MaxStale, and render 3, begun at 2 s,
+	// more than Stale before: the reader renders the page itself.
+	step(200*time.Millisecond, false)
+	late := make(chan string, 1)
+	go func() { late <- get() }()
+	waitStarted(4)
+	b.release <- struct{}{}
+	b.release <- struct{}{}
+	got := []string{which(<-leader), which(<-late)}
+	if got[1] == "render 2" || got[0] == "render 2" || got[0] == got[1] {
+		t.Fatalf("renders 3 and 4 went to %v, want one each and no render 2", got)
+	}
+	f.cache.mu.Lock()
+	n := len(f.cache.flight)
+	f.cache.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d renderings still registered after both ended", n)
+	}
+	// (Which of the two is numbered 3 depends on which was released first.)
+	if w := which(get()); w != got[1] || b.started.Load() != 4 {
+		t.Fatalf("after both: %s, %d renderings begun; want %s (begun later) kept and no rendering", w, b.started.Load(), got[1])
+	}
+}
+
+// unreadable is a real store whose generation read can be made to fail,
+// as when the database is away.
+type unreadable struct {
+	Store
+	fail atomic.Bool
+}
+
+func (u *unreadable) PageGeneration(ctx context.Context) (int64, error) {
+	if u.fail.Load() {
+		return 0, fmt.Errorf("database away")
+	}
+	return u.Store.PageGeneration(ctx)
+}
+
+// TestUnreadableGenerationRendersUncached: when the generation cannot be
+// read (Run's reads fail, and the request's own read too), nothing is
+// served from memory: every request is rendered, and counted.
+func TestUnreadableGenerationRendersUncached(t *testing.T) {
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second}, &page{})
+	u := &unreadable{Store: f.st}
+	c, err := New(u, Options{Poll: 100 * time.Millisecond, Stale: time.Second, Now: f.clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.cache = c
+	f.srv.Config.Handler = c.Front(c.Route(f.page))
+	if err := c.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for want := int64(1); want <= 2; want++ {
+		if body := f.get(t, "GET", "/x").body; !strings.Contains(body, "render 1") {
+			t.Fatalf("while readable: %.30q", body)
+		}
+	}
+	u.fail.Store(true)
+	f.advance(1100 * time.Millisecond)
+	for want := 2; want <= 3; want++ {
+		if body := f.get(t, "GET", "/x").body; !strings.Contains(body, fmt.Sprintf("render %d", want)) {
+			t.Fatalf("unreadable: %.30q, want render %d", body, want)
+		}
+	}
+	if n := c.Stats().Aside; n != 2 {
+		t.Fatalf("Stats().Aside = %d, want 2", n)
+	}
+	// Readable again and unchanged: the request's own read finds the
+	// generation render 1 was made at, so it answers again; what was
+	// rendered meanwhile was not kept.
+	u.fail.Store(false)
+	if body := f.get(t, "GET", "/x").body; !strings.Contains(body, "render 1") || f.page.renders.Load() != 3 {
+		t.Fatalf("readable again: %.30q after %d renderings, want render 1 from memory", body, f.page.renders.Load())
 	}
 }
