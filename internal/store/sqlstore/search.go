@@ -303,7 +303,7 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	// worth reading to say "1,000+".
 	var total int
 	if err := s.db.QueryRowContext(ctx, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+m.where+` LIMIT ?) c`),
-		append(m.args(), store.SearchCountCap+1)...).Scan(&total); err != nil {
+		append(append(s.planEach(), m.args()...), store.SearchCountCap+1)...).Scan(&total); err != nil {
 		return store.SearchPage{}, err
 	}
 	page := store.SearchPage{Total: min(total, store.SearchCountCap), TotalMore: total > store.SearchCountCap}
@@ -436,6 +436,10 @@ func (s *Store) rankTSVector(ctx context.Context, m matcher, cands []searchHit) 
 		ids, m.lang, m.match)
 }
 
+// planEach is the arguments that put a search query before its own: the
+// tsvector matches are planned for their terms (Dialect.PlanEach).
+func (s *Store) planEach() []any { return append([]any{}, s.d.PlanEach...) }
+
 // A searchHit is a matching article and its document's order key.
 type searchHit struct{ id, ord int64 }
 
@@ -531,7 +535,7 @@ func (s *Store) searchRanked(ctx context.Context, m matcher, offset, n int64) ([
 }
 
 func (s *Store) queryHits(ctx context.Context, q string, args ...any) ([]searchHit, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(q), args...)
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(q), append(s.planEach(), args...)...)
 	if err != nil {
 		return nil, err
 	}
