@@ -48,7 +48,7 @@ func Dialect() sqlstore.Dialect {
 		IsUniqueViolation: isUniqueViolation,
 		// An unnamed statement is planned for its values each time.
 		PlanEach: []any{pgx.QueryExecModeDescribeExec},
-		FullText:          sqlstore.FullTextTSVector,
+		FullText: sqlstore.FullTextTSVector,
 	}
 }
 
