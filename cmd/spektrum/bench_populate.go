@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"runtime"
 	"text/tabwriter"
@@ -29,7 +30,8 @@ func benchPopulate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	sections := c.fs.Int("sections", 30, "how many sections")
 	translated := c.fs.Float64("translated", 0.3, "share of articles translated into every other edition")
 	parallel := c.fs.Int("parallel", 2, "batches of articles generated (and on PostgreSQL written) at once")
-	resume := c.fs.Bool("resume", false, "continue a stopped populate (give its options): skip the batches already written")
+	resume := c.fs.Bool("resume", false, "continue a stopped populate (give its options): skip the batches already written (and, with --search, index those written without it)")
+	withSearch := c.fs.Bool("search", true, "write the articles' search documents too, as the search stage would")
 	pos, cfg, err := c.parse(args)
 	if err != nil {
 		return err
@@ -50,7 +52,7 @@ func benchPopulate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	res, err := populate.Populate(ctx, d.DB(), populate.Options{
 		Articles: *articles, Sources: *sources, Sections: *sections, Translated: *translated,
-		Editions: cfg.Editions, Postgres: app.IsPostgres(cfg.DB), Workers: *parallel, Resume: *resume, Seed: 1,
+		Editions: cfg.Editions, Postgres: app.IsPostgres(cfg.DB), Workers: *parallel, Resume: *resume, Search: *withSearch, Seed: 1,
 		Progress: func(n int) {
 			if n%100000 == 0 {
 				fmt.Fprintf(stdout, "  %d articles\n", n)
@@ -60,8 +62,8 @@ func benchPopulate(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "populated: %d sources, %d sections, %d articles, %d translations in %v (%.0f articles/s)\n",
-		res.Sources, res.Sections, res.Articles, res.Translations, res.Took.Round(time.Second),
+	fmt.Fprintf(stdout, "populated: %d sources, %d sections, %d articles, %d translations, %d search documents in %v (%.0f articles/s)\n",
+		res.Sources, res.Sections, res.Articles, res.Translations, res.SearchDocs, res.Took.Round(time.Second),
 		float64(res.Articles)/res.Took.Seconds())
 	return nil
 }
@@ -128,6 +130,7 @@ func benchPages(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("bench pages: %s holds no articles or sections; run spektrum bench populate first", cfg.DB)
 	}
 	kinds := map[string][]string{}
+	queries := populate.SearchQueries(*n)
 	for i := range *n {
 		ed := editions[i%len(editions)]
 		kinds["front"] = append(kinds["front"], "/"+ed+"/")
@@ -139,11 +142,15 @@ func benchPages(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		kinds["article"] = append(kinds["article"], "/"+ed+a.Path())
 		kinds["api article"] = append(kinds["api article"], fmt.Sprintf("/api/v1/articles/%d?lang=%s", a.ID, ed))
 		kinds["api section"] = append(kinds["api section"], "/api/v1/articles?section="+sections[i*7%len(sections)]+"&lang="+ed)
+		q := url.QueryEscape(queries[i])
+		kinds["search"] = append(kinds["search"], "/"+ed+"/search?q="+q)
+		sort := []string{"relevance", "newest"}[i%2]
+		kinds["api search"] = append(kinds["api search"], "/api/v1/search?lang="+ed+"&sort="+sort+"&q="+q)
 		if i < 5 { // every source with its counts: heavy, and rarely asked
 			kinds["api sources"] = append(kinds["api sources"], "/api/v1/sources")
 		}
 	}
-	order := []string{"front", "section", "article", "api article", "api section", "api sources"}
+	order := []string{"front", "section", "article", "api article", "api section", "api sources", "search", "api search"}
 	// Warm the handler (templates, connections) once, not measured.
 	if _, err := populate.Measure(ctx, client, srv.URL, map[string][]string{"w": {"/" + editions[0] + "/"}}, []string{"w"}); err != nil {
 		return err

@@ -2,13 +2,10 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"spektrum/internal/edition"
 	"spektrum/internal/jobs"
-	"spektrum/internal/lang"
-	"spektrum/internal/search"
 	"spektrum/internal/store"
 )
 
@@ -28,48 +25,13 @@ func (p *Pipeline) index(ctx context.Context, a *store.Article) error {
 	return p.st.PutSearchDocs(ctx, a.ID, docs)
 }
 
-// searchDocs builds a's document in each edition that lists it: the
-// article's own language (or any edition, when its language is unknown),
-// and each edition the translate stage has finished with. Where the
-// edition shows a translation (edition.Current: the one rule for it), the
-// document holds the translated words and, as its extra field, the
-// original's, so a reader finds it by either; where it shows the original,
-// the original's words. Every field is analysed in the edition's language,
-// as the edition's queries are: a French word in the English edition is
-// stemmed by the English rules on both sides, so it still matches itself.
+// searchDocs builds a's document in each edition that lists it
+// (edition.SearchDocs: the one rule), reading its translations from the
+// store.
 func (p *Pipeline) searchDocs(ctx context.Context, a *store.Article) ([]store.SearchDoc, error) {
-	if a.Hidden {
-		return nil, nil
-	}
-	own := lang.Base(a.Language)
-	editions := p.opts.Editions
-	if len(editions) == 0 && own != "" {
-		editions = []string{own}
-	}
-	body := a.Summary + "\n" + a.Text
-	var docs []store.SearchDoc
-	for _, ed := range editions {
-		if own == "" || own == ed {
-			title, body := search.Fields(ed, a.Title, body)
-			docs = append(docs, store.SearchDoc{Lang: ed, Title: title, Body: body})
-			continue
-		}
-		t, err := p.st.Translation(ctx, a.ID, ed)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // not in this edition yet; indexed when its translation arrives
-		}
-		if err != nil {
-			return nil, fmt.Errorf("index article %d: %w", a.ID, err)
-		}
-		origTitle, origBody := search.Fields(ed, a.Title, body)
-		if !edition.Current(a, t) {
-			docs = append(docs, store.SearchDoc{Lang: ed, Title: origTitle, Body: origBody})
-			continue
-		}
-		title, trBody := search.Fields(ed, t.Title, t.Summary+"\n"+t.Text)
-		docs = append(docs, store.SearchDoc{Lang: ed, Title: title, Body: trBody, Extra: append(origTitle, origBody...)})
-	}
-	return docs, nil
+	return edition.SearchDocs(a, p.opts.Editions, func(ed string) (*store.Translation, error) {
+		return p.st.Translation(ctx, a.ID, ed)
+	})
 }
 
 // reindex queues the search stage for a again after its translation into

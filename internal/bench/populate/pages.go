@@ -139,3 +139,24 @@ func RSS() (cur, peak int64) {
 	}
 	return cur, peak
 }
+
+// SearchQueries returns n readers' queries over the generated outlet's
+// vocabulary, as bench search mixes them: one word (two in five), two
+// words (two in five), a quoted phrase of two words (one in five). Every
+// word is common here (the vocabulary is small), so each query matches
+// thousands of articles: the slow case of a search.
+func SearchQueries(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		a, b := words[(i*37+11)%len(words)], words[(i*53+29)%len(words)]
+		switch i % 5 {
+		case 0, 1:
+			out[i] = a
+		case 2, 3:
+			out[i] = a + " " + b
+		default:
+			out[i] = `"` + a + " " + b + `"`
+		}
+	}
+	return out
+}

@@ -8,11 +8,13 @@
 package populate
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -21,6 +23,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"spektrum/internal/edition"
+	"spektrum/internal/store"
+	"spektrum/internal/store/sqlstore"
 )
 
 // Options say how big an outlet to make.
@@ -47,7 +53,13 @@ type Options struct {
 	// there (each batch commits whole) are skipped. The options must be
 	// the ones of the first run; the articles written now are dated from
 	// Now, which may be minutes later.
-	Resume   bool
+	Resume bool
+	// Search writes every article's full-text documents too (search_docs,
+	// and search_fts on SQLite), built as the search stage builds them
+	// (edition.SearchDocs, sqlstore.SearchRows), in each batch's
+	// transaction. With Resume it also indexes the batches written before
+	// without them (their sort_at read back from the database).
+	Search   bool
 	Progress func(done int) // articles written so far, after each batch; never called concurrently
 }
 
@@ -57,6 +69,7 @@ var DefaultEditions = []string{"en", "de", "fr", "es", "it", "pl"}
 // Result says what was written.
 type Result struct {
 	Sources, Sections, Articles, Translations int
+	SearchDocs                                int // documents indexed for search
 	Took                                      time.Duration
 }
 
@@ -152,6 +165,28 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 			return res, fmt.Errorf("populate: resume: %w", err)
 		}
 	}
+	// Batches written whose documents are not (every visible article has
+	// one in its own edition at least): indexed now, articles kept.
+	unindexed := map[int]bool{}
+	if o.Resume && o.Search {
+		ids, err := db.QueryContext(ctx, `SELECT a.id FROM articles a WHERE (a.id - 1) % `+strconv.Itoa(o.Batch)+` = 0
+			AND NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.article_id = a.id)`)
+		if err != nil {
+			return res, fmt.Errorf("populate: resume: %w", err)
+		}
+		for ids.Next() {
+			var id int
+			if err := ids.Scan(&id); err != nil {
+				ids.Close()
+				return res, fmt.Errorf("populate: resume: %w", err)
+			}
+			unindexed[(id-1)/o.Batch] = true
+		}
+		ids.Close()
+		if err := ids.Err(); err != nil {
+			return res, fmt.Errorf("populate: resume: %w", err)
+		}
+	}
 
 	year := int64(365 * 24 * time.Hour / time.Millisecond)
 	// Each batch of articles has its own random stream from the seed and
@@ -170,7 +205,7 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	next := make(chan int)
 	errs := make(chan error, writers)
 	var mu sync.Mutex
-	written := n
+	written := n - len(unindexed)*o.Batch // articles done, for Progress (roughly, when resuming)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -180,11 +215,34 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 			defer wg.Done()
 			for b := range next {
 				lo, hi := b*o.Batch, min((b+1)*o.Batch, o.Articles)
-				arts, trs := generate(rand.New(rand.NewPCG(o.Seed, 1<<32|uint64(b))), o, lo, hi, year, nowMS, srcLang, srcSection)
+				arts, trs, docs := generate(rand.New(rand.NewPCG(o.Seed, 1<<32|uint64(b))), o, lo, hi, year, nowMS, srcLang, srcSection)
+				tables := []table{{name: "articles", cols: articleCols, rows: arts}, {name: "translations", cols: translationCols, rows: trs}}
+				searchOnly := unindexed[b]
+				var ndocs int
+				if o.Search {
+					var sortAt map[int64]int64
+					if searchOnly {
+						tables, arts, trs = nil, nil, nil
+						var err error
+						if sortAt, err = sortAts(wctx, db, lo+1, hi); err != nil {
+							errs <- err
+							cancel()
+							return
+						}
+					}
+					st, err := searchTables(o.Postgres, docs, sortAt)
+					if err != nil {
+						errs <- err
+						cancel()
+						return
+					}
+					tables = append(tables, st...)
+					ndocs = len(st[0].rows)
+				}
 				if !o.Postgres {
 					writing.Lock()
 				}
-				err := w.insertTx(wctx, []table{{"articles", articleCols, arts}, {"translations", translationCols, trs}})
+				err := w.insertTx(wctx, tables)
 				if !o.Postgres {
 					writing.Unlock()
 				}
@@ -194,9 +252,10 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 					return
 				}
 				mu.Lock()
-				written += len(arts)
+				written += hi - lo
 				res.Articles += len(arts)
 				res.Translations += len(trs)
+				res.SearchDocs += ndocs
 				if o.Progress != nil {
 					o.Progress(written)
 				}
@@ -206,7 +265,7 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	}
 feed:
 	for b := range nb {
-		if done[b] {
+		if done[b] && !unindexed[b] {
 			continue
 		}
 		select {
@@ -241,7 +300,7 @@ feed:
 	// schema in the database (a PostgreSQL test database holds many).
 	analyze := `ANALYZE`
 	if o.Postgres {
-		analyze = `ANALYZE sections, sources, articles, translations`
+		analyze = `ANALYZE sections, sources, articles, translations, search_docs`
 	}
 	if _, err := db.ExecContext(ctx, analyze); err != nil {
 		return res, fmt.Errorf("populate: analyze: %w", err)
@@ -283,9 +342,16 @@ func recount(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// articleDocs is one generated article's search documents.
+type articleDocs struct {
+	id, sortAt int64
+	docs       []store.SearchDoc
+}
+
 // generate makes the articles lo..hi-1 (ids lo+1..hi) and their
-// translations as rows of articleCols and translationCols.
-func generate(r *rand.Rand, o Options, lo, hi int, year, nowMS int64, srcLang, srcSection []string) (arts, trs [][]any) {
+// translations as rows of articleCols and translationCols, and, with
+// o.Search, their search documents as the search stage builds them.
+func generate(r *rand.Rand, o Options, lo, hi int, year, nowMS int64, srcLang, srcSection []string) (arts, trs [][]any, docs []articleDocs) {
 	for i := lo; i < hi; i++ {
 		id := int64(i + 1)
 		s := r.IntN(o.Sources)
@@ -296,23 +362,95 @@ func generate(r *rand.Rand, o Options, lo, hi int, year, nowMS int64, srcLang, s
 		sum := sentence(r, 20, 40)
 		text, html := body(r)
 		hash := sha256.Sum256([]byte(text))
+		hashHex := hex.EncodeToString(hash[:])
 		slug := slugOf(t, id)
 		u := fmt.Sprintf("https://s%d.example.org/news/%s", s+1, slug)
 		arts = append(arts, []any{id, int64(s + 1), u, u, u, slug, t, title(r, 2, 2), pub, pub, srcLang[s],
 			srcSection[s], fmt.Sprintf("https://s%d.example.org/img/%d.jpg", s+1, id), sum, html, text,
-			hex.EncodeToString(hash[:]), pub + 60000, pub, false})
+			hashHex, pub + 60000, pub, false})
+		var tr map[string]*store.Translation
 		if r.Float64() < o.Translated {
+			tr = map[string]*store.Translation{}
 			for _, ed := range o.Editions {
 				if ed == srcLang[s] {
 					continue
 				}
 				ttext, thtml := body(r)
-				trs = append(trs, []any{id, ed, srcLang[s], "done", title(r, 6, 13), sentence(r, 20, 40),
-					thtml, ttext, "apertium", hex.EncodeToString(hash[:]), int64(len(text)), pub + 120000})
+				row := []any{id, ed, srcLang[s], store.TranslationDone, title(r, 6, 13), sentence(r, 20, 40),
+					thtml, ttext, "apertium", hashHex, int64(len(text)), pub + 120000}
+				trs = append(trs, row)
+				tr[ed] = &store.Translation{ArticleID: id, Language: ed, SourceLanguage: srcLang[s], Status: store.TranslationDone,
+					Title: row[4].(string), Summary: row[5].(string), Text: ttext, ContentHash: hashHex}
 			}
 		}
+		if o.Search {
+			a := store.Article{ID: id, Language: srcLang[s], Title: t, Summary: sum, Text: text, ContentHash: hashHex}
+			// The rule cannot fail here: its only error is the lookup's.
+			d, _ := edition.SearchDocs(&a, o.Editions, func(ed string) (*store.Translation, error) {
+				if t, ok := tr[ed]; ok {
+					return t, nil
+				}
+				return nil, store.ErrNotFound
+			})
+			docs = append(docs, articleDocs{id: id, sortAt: pub, docs: d})
+		}
 	}
-	return arts, trs
+	return arts, trs, docs
+}
+
+// searchTables returns the search tables' rows for the documents: on
+// PostgreSQL search_docs with its tsvectors, on SQLite search_docs and
+// search_fts (same order key). sortAt, when not nil, gives each article's
+// sort_at as stored (a batch written by an earlier run); else the generated
+// one is.
+func searchTables(pg bool, docs []articleDocs, sortAt map[int64]int64) ([]table, error) {
+	fullText := sqlstore.FullTextFTS5
+	if pg {
+		fullText = sqlstore.FullTextTSVector
+	}
+	var drows, frows [][]any
+	for _, ad := range docs {
+		at := ad.sortAt
+		if sortAt != nil {
+			var ok bool
+			if at, ok = sortAt[ad.id]; !ok {
+				return nil, fmt.Errorf("populate: resume: article %d is not in the database; populate it again from empty", ad.id)
+			}
+		}
+		for _, r := range sqlstore.SearchRows(fullText, ad.id, at, ad.docs) {
+			if pg {
+				drows = append(drows, []any{ad.id, r.Lang, at, r.Key, r.TSV, r.Pairs})
+				continue
+			}
+			drows = append(drows, []any{r.Key, ad.id, r.Lang, at})
+			frows = append(frows, []any{r.Key, r.Title, r.Body, r.Extra})
+		}
+	}
+	if pg {
+		return []table{{name: "search_docs", cols: pgSearchCols, rows: drows, text: true}}, nil
+	}
+	return []table{{name: "search_docs", cols: liteSearchCols, rows: drows}, {name: "search_fts", cols: ftsCols, rows: frows}}, nil
+}
+
+// sortAts reads the sort_at of the articles with ids lo..hi.
+func sortAts(ctx context.Context, db *sql.DB, lo, hi int) (map[int64]int64, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, sort_at FROM articles WHERE id BETWEEN `+strconv.Itoa(lo)+` AND `+strconv.Itoa(hi))
+	if err != nil {
+		return nil, fmt.Errorf("populate: resume: %w", err)
+	}
+	defer rows.Close()
+	m := map[int64]int64{}
+	for rows.Next() {
+		var id, at int64
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, fmt.Errorf("populate: resume: %w", err)
+		}
+		m[id] = at
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("populate: resume: %w", err)
+	}
+	return m, nil
 }
 
 var (
@@ -323,6 +461,9 @@ var (
 		"content_hash", "first_seen_at", "sort_at", "hidden"}
 	translationCols = []string{"article_id", "language", "source_language", "status", "title", "summary",
 		"html", "text", "provider", "content_hash", "chars", "created_at"}
+	pgSearchCols   = []string{"article_id", "lang", "sort_at", "ord", "tsv", "pairs"}
+	liteSearchCols = []string{"id", "article_id", "lang", "sort_at"}
+	ftsCols        = []string{"rowid", "title", "body", "extra"}
 )
 
 // writer inserts rows: COPY on PostgreSQL, multi-row INSERTs on SQLite,
@@ -337,10 +478,13 @@ type table struct {
 	name string
 	cols []string
 	rows [][]any
+	// text: COPY in the text format, the server parsing each value (the
+	// tsvector literals of search_docs) as an INSERT would.
+	text bool
 }
 
 func (w *writer) insert(ctx context.Context, name string, cols []string, rows [][]any) error {
-	return w.insertTx(ctx, []table{{name, cols, rows}})
+	return w.insertTx(ctx, []table{{name: name, cols: cols, rows: rows}})
 }
 
 // insertTx writes the tables in order in one transaction.
@@ -423,6 +567,13 @@ func (w *writer) copyTx(ctx context.Context, tables []table) error {
 			if len(t.rows) == 0 {
 				continue
 			}
+			if t.text {
+				if _, err := tx.Conn().PgConn().CopyFrom(ctx, copyText(t.rows),
+					`COPY `+pgx.Identifier{t.name}.Sanitize()+` (`+strings.Join(t.cols, ", ")+`) FROM STDIN`); err != nil {
+					return fmt.Errorf("populate %s: %w", t.name, err)
+				}
+				continue
+			}
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
 				return fmt.Errorf("populate %s: %w", t.name, err)
 			}
@@ -473,4 +624,21 @@ func body(r *rand.Rand) (text, html string) {
 		h.WriteString("<p>" + para.String() + "</p>\n")
 	}
 	return t.String(), h.String()
+}
+
+// copyText writes rows in COPY's text format: tab-separated, one line each,
+// backslashes, tabs and line ends escaped.
+func copyText(rows [][]any) io.Reader {
+	esc := strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`)
+	var b bytes.Buffer
+	for _, row := range rows {
+		for i, v := range row {
+			if i > 0 {
+				b.WriteByte('\t')
+			}
+			esc.WriteString(&b, fmt.Sprint(v))
+		}
+		b.WriteByte('\n')
+	}
+	return &b
 }

@@ -3,11 +3,17 @@ package populate_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"spektrum/internal/bench/populate"
+	"spektrum/internal/edition"
+	"spektrum/internal/search"
 	"spektrum/internal/store"
 	"spektrum/internal/store/postgres/pgtest"
 	"spektrum/internal/store/sqlite"
@@ -39,10 +45,15 @@ func check(t *testing.T, st store.Store, pg bool) {
 	db := st.(dbOf).DB()
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	res, err := populate.Populate(ctx, db, populate.Options{Articles: 3000, Sources: 40, Sections: 5,
-		Postgres: pg, Workers: 3, Seed: 7, Batch: 700, Now: now})
+		Postgres: pg, Workers: 3, Seed: 7, Batch: 700, Now: now, Search: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every article in its own edition, every (current) translation in its.
+	if res.SearchDocs != res.Articles+res.Translations {
+		t.Fatalf("%d search documents for %d articles and %d translations", res.SearchDocs, res.Articles, res.Translations)
+	}
+	checkSearch(t, st, pg)
 	if res.Articles != 3000 || res.Sources != 40 || res.Translations < 3000*0.3*5*0.8 || res.Translations > 3000*0.3*5*1.2 {
 		t.Fatalf("result %+v", res)
 	}
@@ -118,13 +129,37 @@ func check(t *testing.T, st store.Store, pg bool) {
 		t.Fatalf("after deleting a batch: %d articles, %d visible", n, v)
 	}
 	res, err = populate.Populate(ctx, db, populate.Options{Articles: 3000, Sources: 40, Sections: 5,
-		Postgres: pg, Workers: 2, Seed: 7, Batch: 700, Now: now, Resume: true})
+		Postgres: pg, Workers: 2, Seed: 7, Batch: 700, Now: now, Resume: true, Search: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n, c, v, s := sum(); res.Articles != 700 || n != n0 || c != c0 || v != v0 || s != s0 || v != 3000 || s != 3000 {
 		t.Fatalf("resumed %d: %d articles, %d chars, %d visible, %d counted; want %d, %d, %d, %d", res.Articles, n, c, v, s, n0, c0, v0, s0)
 	}
+	// Batches written without their search documents get them on resuming.
+	docs := func() (n, langs int64) {
+		t.Helper()
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT lang) FROM search_docs`).Scan(&n, &langs); err != nil {
+			t.Fatal(err)
+		}
+		return n, langs
+	}
+	d0, l0 := docs()
+	if _, err := db.ExecContext(ctx, `DELETE FROM search_docs WHERE article_id > 1400 AND article_id <= 2800`); err != nil {
+		t.Fatal(err)
+	}
+	res, err = populate.Populate(ctx, db, populate.Options{Articles: 3000, Sources: 40, Sections: 5,
+		Postgres: pg, Workers: 2, Seed: 7, Batch: 700, Now: now, Resume: true, Search: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, l := docs(); res.Articles != 0 || d != d0 || l != l0 || l != 6 {
+		t.Fatalf("resumed for search: %d articles written, %d documents in %d editions; want 0, %d in %d", res.Articles, d, l, d0, l0)
+	}
+	if n, c, v, s := sum(); n != n0 || c != c0 || v != v0 || s != s0 {
+		t.Fatalf("resuming for search changed the articles: %d, %d, %d, %d", n, c, v, s)
+	}
+	checkSearch(t, st, pg)
 	if _, err := populate.Populate(ctx, db, populate.Options{Articles: 3000, Sources: 39, Postgres: pg, Resume: true}); err == nil {
 		t.Fatal("resuming with other options: no error")
 	}
@@ -133,5 +168,80 @@ func check(t *testing.T, st store.Store, pg bool) {
 	}
 	if _, err := populate.Populate(ctx, db, populate.Options{Articles: 0, Sources: 1, Postgres: pg}); err == nil {
 		t.Fatal("zero articles: no error")
+	}
+}
+
+// checkSearch re-indexes some articles as the search stage does
+// (edition.SearchDocs over the store's rows, store.PutSearchDocs) and wants
+// the same search_docs rows populate wrote, and finds them by a word of
+// their title through the store's search.
+func checkSearch(t *testing.T, st store.Store, pg bool) {
+	t.Helper()
+	ctx := context.Background()
+	db := st.(dbOf).DB()
+	cols := `lang, sort_at, id`
+	if pg {
+		cols = `lang, sort_at, ord, CAST(tsv AS TEXT), CAST(pairs AS TEXT)`
+	}
+	rows := func(id int64) []string {
+		t.Helper()
+		q := `SELECT ` + cols + ` FROM search_docs WHERE article_id = ` + strconv.FormatInt(id, 10) + ` ORDER BY lang`
+		rs, err := db.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Close()
+		cs, _ := rs.Columns()
+		var out []string
+		for rs.Next() {
+			vals := make([]any, len(cs))
+			ptrs := make([]any, len(cs))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rs.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprint(vals...))
+		}
+		return out
+	}
+	for _, id := range []int64{1, 777, 1234, 2999} {
+		a, err := st.Article(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := rows(id)
+		docs, err := edition.SearchDocs(a, populate.DefaultEditions, func(ed string) (*store.Translation, error) {
+			return st.Translation(ctx, id, ed)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(before) == 0 || len(before) != len(docs) {
+			t.Fatalf("article %d: populate wrote %d documents, the search stage builds %d", id, len(before), len(docs))
+		}
+		if err := st.PutSearchDocs(ctx, id, docs); err != nil {
+			t.Fatal(err)
+		}
+		if after := rows(id); !slices.Equal(before, after) {
+			t.Fatalf("article %d: populate wrote\n%q\nthe search stage writes\n%q", id, before, after)
+		}
+		// Found in its own edition by its title as a phrase.
+		q, err := search.Parse(a.Language, `"`+strings.ToLower(a.Title)+`"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := st.Search(ctx, store.SearchQuery{Lang: a.Language, Groups: q.Groups, Sort: store.SortNewest, Limit: 200})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, b := range page.Articles {
+			found = found || b.ID == id
+		}
+		if !found {
+			t.Fatalf("article %d not found by its title %q in %s: %d results", id, a.Title, a.Language, len(page.Articles))
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
@@ -45,7 +46,9 @@ func Dialect() sqlstore.Dialect {
 		StoryLock:         `SELECT pg_advisory_xact_lock(7347216, hashtext(current_schema()))`,
 		Migrations:        migrations,
 		IsUniqueViolation: isUniqueViolation,
-		FullText:          sqlstore.FullTextTSVector,
+		// An unnamed statement is planned for its values each time.
+		PlanEach: []any{pgx.QueryExecModeDescribeExec},
+		FullText: sqlstore.FullTextTSVector,
 	}
 }
 

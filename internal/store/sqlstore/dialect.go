@@ -34,6 +34,13 @@ type Dialect struct {
 	// FullText is the engine's full-text index (search.go): FullTextFTS5
 	// (SQLite) or FullTextTSVector (PostgreSQL).
 	FullText string
+	// PlanEach is put before a query's arguments to have it planned for
+	// its values every time instead of once for any (PostgreSQL: pgx's
+	// QueryExecModeDescribeExec, an unnamed statement). Search needs it: a
+	// prepared statement's generic plan guesses a handful of matches and
+	// reads every document's TOASTed tsvector (docs/benchmarks.md, "A
+	// million articles with search documents"). Nil on SQLite.
+	PlanEach []any
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(error) bool
 }

@@ -48,6 +48,39 @@ func searchOrd(sortAtMS, articleID int64, slot int) int64 {
 	return sec<<(ordIDBits+ordSlotBits) | (articleID&(1<<ordIDBits-1))<<ordSlotBits | int64(slot)
 }
 
+// SearchRow is one document as the search tables hold it: search_docs
+// (id on SQLite, ord on PostgreSQL: the order key) and, on SQLite, the FTS5
+// row of the same id; on PostgreSQL its tsv and pairs as tsvector literals.
+type SearchRow struct {
+	Key                int64 // SQLite search_docs.id and search_fts.rowid; PostgreSQL search_docs.ord
+	Lang               string
+	Title, Body, Extra string // SQLite: the FTS5 columns
+	TSV, Pairs         string // PostgreSQL: tsvector literals
+}
+
+// SearchRows returns the rows PutSearchDocs writes for an article's
+// documents (empty ones left out), for the engine's kind of full-text
+// index (FullTextTSVector or FullTextFTS5), given that no other article's
+// document holds their order keys (on SQLite PutSearchDocs then takes the
+// next slot, which a bulk load of articles with distinct ids never needs).
+// It lets a bulk load (the scale benchmark's) write the same rows without
+// a statement per document.
+func SearchRows(fullText string, articleID, sortAt int64, docs []store.SearchDoc) []SearchRow {
+	var rows []SearchRow
+	for _, d := range docs {
+		if len(d.Title)+len(d.Body)+len(d.Extra) == 0 {
+			continue // nothing to find it by
+		}
+		if fullText == FullTextTSVector {
+			rows = append(rows, SearchRow{Key: searchOrd(sortAt, articleID, 0), Lang: d.Lang, TSV: tsvector(d), Pairs: pairsVector(d)})
+			continue
+		}
+		rows = append(rows, SearchRow{Key: searchOrd(sortAt, articleID, len(rows)), Lang: d.Lang,
+			Title: strings.Join(d.Title, " "), Body: strings.Join(d.Body, " "), Extra: strings.Join(d.Extra, " ")})
+	}
+	return rows
+}
+
 // PutSearchDocs replaces the article's documents; see store.SearchStore.
 func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store.SearchDoc) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -71,27 +104,25 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 			return err
 		}
 		slot := 0
-		for _, d := range docs {
-			if len(d.Title)+len(d.Body)+len(d.Extra) == 0 {
-				continue // nothing to find it by
-			}
+		for _, r := range SearchRows(s.d.FullText, articleID, sortAt, docs) {
 			if s.d.FullText == FullTextTSVector {
 				if _, err := tx.ExecContext(ctx, s.d.rebind(`INSERT INTO search_docs (article_id, lang, sort_at, ord, tsv, pairs)
 					VALUES (?, ?, ?, ?, CAST(? AS tsvector), CAST(? AS tsvector))`),
-					articleID, d.Lang, sortAt, searchOrd(sortAt, articleID, 0), tsvector(d), pairsVector(d)); err != nil {
+					articleID, r.Lang, sortAt, r.Key, r.TSV, r.Pairs); err != nil {
 					return err
 				}
 				continue
 			}
 			// The key is unique: another article of the same second whose id
-			// is equal in its low bits holds it rarely, then the next slot.
+			// is equal in its low bits holds it rarely, then the next slot
+			// (r.Key is the key when none is taken).
 			var id int64
 			for ; id == 0; slot++ {
 				if slot >= 1<<ordSlotBits {
-					return fmt.Errorf("no free order key for edition %s (more than %d documents of one second)", d.Lang, 1<<ordSlotBits)
+					return fmt.Errorf("no free order key for edition %s (more than %d documents of one second)", r.Lang, 1<<ordSlotBits)
 				}
 				res, err := tx.ExecContext(ctx, `INSERT INTO search_docs (id, article_id, lang, sort_at) VALUES (?, ?, ?, ?)
-					ON CONFLICT (id) DO NOTHING`, searchOrd(sortAt, articleID, slot), articleID, d.Lang, sortAt)
+					ON CONFLICT (id) DO NOTHING`, searchOrd(sortAt, articleID, slot), articleID, r.Lang, sortAt)
 				if err != nil {
 					return err
 				}
@@ -102,7 +133,7 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 				}
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO search_fts (rowid, title, body, extra) VALUES (?, ?, ?, ?)`,
-				id, strings.Join(d.Title, " "), strings.Join(d.Body, " "), strings.Join(d.Extra, " ")); err != nil {
+				id, r.Title, r.Body, r.Extra); err != nil {
 				return err
 			}
 		}
@@ -187,6 +218,9 @@ func pairLexeme(a, b string) string { return tsLexeme(a + " " + b) }
 // letters and digits only (package search), but a term is never trusted
 // to be.
 func tsLexeme(t string) string {
+	if !strings.ContainsAny(t, `\'`) { // the usual term: no Replacer built for it
+		return "'" + t + "'"
+	}
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(t) + "'"
 }
 
@@ -287,7 +321,7 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	// Counting stops past the cap: a common word's every match is not
 	// worth reading to say "1,000+".
 	var total int
-	if err := s.queryRow(ctx, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+m.where+` LIMIT ?) c`),
+	if err := s.searchRow(ctx, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+m.where+` LIMIT ?) c`),
 		append(m.args(), store.SearchCountCap+1)...).Scan(&total); err != nil {
 		return store.SearchPage{}, err
 	}
@@ -421,6 +455,31 @@ func (s *Store) rankTSVector(ctx context.Context, m matcher, cands []searchHit) 
 		ids, m.lang, m.match)
 }
 
+// searchRows and searchRow run a search statement. Where the dialect plans
+// each search for its terms (Dialect.PlanEach: PostgreSQL), the statement
+// goes to the server unnamed with those arguments first: a prepared
+// statement gets the server's generic plan after five runs, one plan for
+// every word, and at a million articles that plan read every document's
+// tsvector for a phrase count (1,959 ms against 114 ms planned for its
+// words; docs/benchmarks.md, "A million articles with search documents").
+// Over the 56,000-article query mix the per-query planning cost 15-30 % more
+// server CPU ("Search speed, sixth pass"): paid to rule out that tail.
+// Elsewhere (SQLite, where compiling was 6 % of the benchmark's CPU and
+// FTS5's plan does not depend on the words) the statement cache serves it.
+func (s *Store) searchRows(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if len(s.d.PlanEach) > 0 {
+		return s.db.QueryContext(ctx, q, append(append([]any{}, s.d.PlanEach...), args...)...)
+	}
+	return s.query(ctx, q, args...)
+}
+
+func (s *Store) searchRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if len(s.d.PlanEach) > 0 {
+		return s.db.QueryRowContext(ctx, q, append(append([]any{}, s.d.PlanEach...), args...)...)
+	}
+	return s.queryRow(ctx, q, args...)
+}
+
 // A searchHit is a matching article and its document's order key.
 type searchHit struct{ id, ord int64 }
 
@@ -515,15 +574,9 @@ func (s *Store) searchRanked(ctx context.Context, m matcher, offset, n int64) ([
 	return s.queryHits(ctx, q, append(args, n, offset)...)
 }
 
-// queryHits runs a search statement through the statement cache: on
-// SQLite compiling one was 6 % of the benchmark's CPU, and FTS5's plan
-// does not depend on the words. On PostgreSQL the prepared statement gets
-// the server's generic plan after five runs, one plan for every word;
-// planning the statements for their words instead was measured and was
-// slower over the query mix (docs/benchmarks.md, "Search speed, sixth
-// pass").
+// queryHits runs a search statement (searchRows says how it is planned).
 func (s *Store) queryHits(ctx context.Context, q string, args ...any) ([]searchHit, error) {
-	rows, err := s.query(ctx, s.d.rebind(q), args...)
+	rows, err := s.searchRows(ctx, s.d.rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}
