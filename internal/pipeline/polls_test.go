@@ -30,6 +30,8 @@ type feedHost struct {
 	maxIn    atomic.Int32
 	notMod   atomic.Int32
 	requests atomic.Int32
+	conns    atomic.Int32 // connections opened to it
+	arrivals []time.Time  // when each feed request arrived, under mu
 }
 
 func startFeedHost(t *testing.T, ip int) *feedHost {
@@ -40,6 +42,11 @@ func startFeedHost(t *testing.T, ip int) *feedHost {
 	}
 	h := &feedHost{version: map[string]int{}, broken: map[string]bool{}}
 	h.Server = httptest.NewUnstartedServer(http.HandlerFunc(h.serve))
+	h.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			h.conns.Add(1)
+		}
+	}
 	h.Listener.Close()
 	h.Listener = ln
 	h.Start()
@@ -53,6 +60,9 @@ func (h *feedHost) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.requests.Add(1)
+	h.mu.Lock()
+	h.arrivals = append(h.arrivals, time.Now())
+	h.mu.Unlock()
 	n := h.inFlight.Add(1)
 	defer h.inFlight.Add(-1)
 	for {
