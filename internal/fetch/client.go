@@ -168,6 +168,14 @@ type Request struct {
 	// work waits. It covers the request itself; redirects it leads to wait
 	// for their turn like any request, within the time limit.
 	NoWait bool
+	// Followup marks, with NoWait, a request sent right after the
+	// caller's previous one to the same host (the next feed of a poll
+	// batch's run on one host). It takes no turn a busy answer gave: its
+	// host's window, with a delay, is at least the delay away, and waiting
+	// for it would hold the caller's other work, so it is told when to
+	// come back, unless the window opens within the limiter's short wait
+	// (with no delay: at once).
+	Followup bool
 }
 
 // Response is a successful (2xx) or not-modified (304) answer.
@@ -288,7 +296,7 @@ func (c *Client) do(ctx context.Context, u *url.URL, r Request, wait bool) (*htt
 	}
 
 	host := hostKey(u)
-	ticket, err := c.limiter.acquire(ctx, host, wait)
+	ticket, err := c.limiter.acquireAs(ctx, host, wait, r.Followup)
 	if err != nil {
 		var busy *busyError
 		if wait && errors.As(err, &busy) {

@@ -514,3 +514,40 @@ func isBusy(err error) bool {
 	var b *busyError
 	return errors.As(err, &b)
 }
+
+// A followup (the next request of a caller that just sent one to the
+// host) takes no turn: where a caller back for its turn waits for a
+// window that drifted late, a followup arriving then is told to come
+// back, holding none of its caller's other work.
+func TestNoWaitFollowupTakesNoTurn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const delay = time.Second
+		l := newHostLimiter(2, delay)
+		ctx := context.Background()
+		t0 := time.Now()
+		a, err := l.acquire(ctx, "h", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = l.acquire(ctx, "h", false)
+		var be *busyError
+		if !errors.As(err, &be) {
+			t.Fatalf("second caller while the first is on its way: %v, want busy", err)
+		}
+		time.Sleep(500 * time.Millisecond) // the first request is written late: the window drifts
+		a.sent(time.Now())
+		a.release()
+		time.Sleep(time.Until(be.until))
+		if _, err := l.acquireAs(ctx, "h", false, true); !isBusy(err) {
+			t.Fatalf("a followup at the turn, the window %v away: %v, want busy", t0.Add(delay+500*time.Millisecond).Sub(time.Now()), err)
+		}
+		b, err := l.acquire(ctx, "h", false)
+		if err != nil {
+			t.Fatalf("the caller back for its turn: %v, want it to wait for the window", err)
+		}
+		if got := time.Since(t0); got != delay+500*time.Millisecond {
+			t.Errorf("the turn's request left %v after the first, want %v", got, delay+500*time.Millisecond)
+		}
+		b.release()
+	})
+}

@@ -70,14 +70,14 @@ func (p *Pipeline) handlePolls(ctx context.Context, js []*store.Job) []error {
 	var wg sync.WaitGroup
 	for _, run := range byHost(js, srcIDs, byID, outs) {
 		wg.Go(func() {
-			for _, i := range run {
+			for k, i := range run {
 				select {
 				case sem <- struct{}{}:
 				case <-ctx.Done():
 					outs[i] = ctx.Err()
 					continue
 				}
-				outs[i] = p.pollOne(ctx, i, js[i], byID[srcIDs[i]], un)
+				outs[i] = p.pollOne(ctx, i, js[i], byID[srcIDs[i]], k > 0, un)
 				<-sem
 			}
 		})
@@ -120,16 +120,22 @@ func (p *Pipeline) handlePoll(ctx context.Context, j *store.Job) error {
 	return p.handlePolls(ctx, []*store.Job{j})[0]
 }
 
-// pollOne polls one source of a batch: an unchanged feed is handed to un
+// pollOne polls one source of a batch (a followup: after others of its
+// host in the batch): an unchanged feed is handed to un
 // and its job reported Completed (or failed by handlePolls if un's write
 // fails); anything else is recorded here, as a poll alone would be.
-func (p *Pipeline) pollOne(ctx context.Context, i int, j *store.Job, src *store.Source, un *unchanged) (err error) {
+func (p *Pipeline) pollOne(ctx context.Context, i int, j *store.Job, src *store.Source, followup bool, un *unchanged) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = jobs.Permanent(fmt.Errorf("panic in poll of source %d: %v", src.ID, r))
 		}
 	}()
-	resp, err := p.fc.Get(ctx, pollRequest(src))
+	req := pollRequest(src)
+	// After the run's first feed, the host's window is a delay away (if
+	// it has one): the batch does not wait for it, holding the other
+	// hosts' runs, but defers the poll to its turn.
+	req.Followup = followup
+	resp, err := p.fc.Get(ctx, req)
 	if err == nil && resp.NotModified {
 		now := p.opts.Now()
 		un.add(i, store.UnchangedPoll{
