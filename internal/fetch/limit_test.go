@@ -539,7 +539,7 @@ func TestNoWaitFollowupTakesNoTurn(t *testing.T) {
 		a.release()
 		time.Sleep(time.Until(be.until))
 		if _, err := l.acquireAs(ctx, "h", false, true); !isBusy(err) {
-			t.Fatalf("a followup at the turn, the window %v away: %v, want busy", t0.Add(delay+500*time.Millisecond).Sub(time.Now()), err)
+			t.Fatalf("a followup at the turn, the window %v away: %v, want busy", time.Until(t0.Add(delay+500*time.Millisecond)), err)
 		}
 		b, err := l.acquire(ctx, "h", false)
 		if err != nil {
