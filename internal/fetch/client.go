@@ -168,14 +168,6 @@ type Request struct {
 	// work waits. It covers the request itself; redirects it leads to wait
 	// for their turn like any request, within the time limit.
 	NoWait bool
-	// Followup marks, with NoWait, a request sent right after the
-	// caller's previous one to the same host (the next feed of a poll
-	// batch's run on one host). It takes no turn a busy answer gave: its
-	// host's window, with a delay, is at least the delay away, and waiting
-	// for it would hold the caller's other work, so it is told when to
-	// come back, unless the window opens within the limiter's short wait
-	// (with no delay: at once).
-	Followup bool
 }
 
 // Response is a successful (2xx) or not-modified (304) answer.
@@ -296,7 +288,7 @@ func (c *Client) do(ctx context.Context, u *url.URL, r Request, wait bool) (*htt
 	}
 
 	host := hostKey(u)
-	ticket, err := c.limiter.acquireAs(ctx, host, wait, r.Followup)
+	ticket, err := c.limiter.acquire(ctx, host, wait)
 	if err != nil {
 		var busy *busyError
 		if wait && errors.As(err, &busy) {
@@ -329,6 +321,10 @@ func (c *Client) do(ctx context.Context, u *url.URL, r Request, wait bool) (*htt
 // hostKey groups requests for pacing: per machine name, ports ignored,
 // because politeness is owed to the server, not to a port.
 func hostKey(u *url.URL) string { return strings.ToLower(u.Hostname()) }
+
+// HostGap is how far apart requests to host (a HostKey) are sent: the
+// per-host delay, or the host's robots.txt Crawl-delay if longer.
+func (c *Client) HostGap(host string) time.Duration { return c.limiter.gapFor(host) }
 
 // HostKey is the host whose per-host limits a fetch of rawURL counts
 // against (the name hostKey paces by), or "" for a URL that does not

@@ -129,21 +129,15 @@ func broadcast(st *hostState) {
 // release once the response body is consumed (release alone if it never got
 // that far).
 func (l *hostLimiter) acquire(ctx context.Context, host string, wait bool) (*hostTicket, error) {
-	return l.acquireAs(ctx, host, wait, false)
-}
-
-// acquireAs is acquire; a followup (Request.Followup) that does not wait
-// takes no turn a busy answer gave, so it waits at most shortWait.
-func (l *hostLimiter) acquireAs(ctx context.Context, host string, wait, followup bool) (*hostTicket, error) {
 	st := l.state(host)
 	first, hasTurn := true, false
 	for {
 		l.mu.Lock()
 		now := time.Now()
-		if first && !wait && !followup {
+		if first && !wait {
 			hasTurn = l.takeTurn(st, now)
+			first = false
 		}
-		first = false
 		slotFree := len(st.inFlight) < l.concurrency && st.sending == nil
 		if slotFree && !now.Before(st.nextStart) {
 			t := &hostTicket{l: l, st: st, host: host, start: now}

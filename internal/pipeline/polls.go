@@ -27,16 +27,17 @@ const flushEvery = time.Second
 // something (new items, an error, a moved feed) goes on alone as it always
 // did, and its outcome is its own: one feed's error holds no other.
 //
-// The batch's feeds of one host go one after the other, the hosts side by
-// side. A batch is claimed in queue order, which holds a host's feeds
-// together (they were queued together), and sent all at once they found
-// the host busy with their neighbours — its one request on its way, its
-// connections taken — and were deferred, to be claimed, read and deferred
-// again, though with no per-host delay each could have gone the moment the
-// one before it was answered. One after the other, each finds the host
-// free when it asks (with no delay), reuses the connection the one before
-// it kept alive, and is deferred only by the delay itself, to the turn the
-// host's limiter gives it.
+// With no per-host delay, the batch's feeds of one host go one after the
+// other, the hosts side by side. A batch is claimed in queue order, which
+// holds a host's feeds together (they were queued together); sent all at
+// once they found the host busy with their neighbours (its one request on
+// its way, its connections taken) and were deferred, to be claimed, read
+// and deferred again, though each could have gone the moment the one
+// before it was answered. One after the other, each finds the host free
+// and reuses the connection the one before kept alive. A host with a delay
+// is asked for all of its feeds at once, as before: it takes one, and the
+// others wait for their turns (a caller back for its turn waits alongside
+// the one before it, not after it) or are deferred to them.
 func (p *Pipeline) handlePolls(ctx context.Context, js []*store.Job) []error {
 	outs := make([]error, len(js))
 	srcIDs := make([]int64, len(js))
@@ -68,17 +69,30 @@ func (p *Pipeline) handlePolls(ctx context.Context, js []*store.Job) []error {
 	stopFlusher := un.flushEvery(ctx, flushEvery)
 	sem := make(chan struct{}, p.opts.PollConcurrency)
 	var wg sync.WaitGroup
+	poll := func(i int) {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			outs[i] = ctx.Err()
+			return
+		}
+		defer func() { <-sem }()
+		outs[i] = p.pollOne(ctx, i, js[i], byID[srcIDs[i]], un)
+	}
 	for _, run := range byHost(js, srcIDs, byID, outs) {
+		if len(run) > 1 && p.fc.HostGap(fetch.HostKey(byID[srcIDs[run[0]]].URL)) > 0 {
+			// With a delay the host takes one of them now and gives the
+			// others turns a delay apart: asked together, as before, a
+			// caller back for its turn waits for its window alongside the
+			// one before it rather than after it.
+			for _, i := range run {
+				wg.Go(func() { poll(i) })
+			}
+			continue
+		}
 		wg.Go(func() {
-			for k, i := range run {
-				select {
-				case sem <- struct{}{}:
-				case <-ctx.Done():
-					outs[i] = ctx.Err()
-					continue
-				}
-				outs[i] = p.pollOne(ctx, i, js[i], byID[srcIDs[i]], k > 0, un)
-				<-sem
+			for _, i := range run {
+				poll(i)
 			}
 		})
 	}
@@ -120,22 +134,16 @@ func (p *Pipeline) handlePoll(ctx context.Context, j *store.Job) error {
 	return p.handlePolls(ctx, []*store.Job{j})[0]
 }
 
-// pollOne polls one source of a batch (a followup: after others of its
-// host in the batch): an unchanged feed is handed to un
+// pollOne polls one source of a batch: an unchanged feed is handed to un
 // and its job reported Completed (or failed by handlePolls if un's write
 // fails); anything else is recorded here, as a poll alone would be.
-func (p *Pipeline) pollOne(ctx context.Context, i int, j *store.Job, src *store.Source, followup bool, un *unchanged) (err error) {
+func (p *Pipeline) pollOne(ctx context.Context, i int, j *store.Job, src *store.Source, un *unchanged) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = jobs.Permanent(fmt.Errorf("panic in poll of source %d: %v", src.ID, r))
 		}
 	}()
-	req := pollRequest(src)
-	// After the run's first feed, the host's window is a delay away (if
-	// it has one): the batch does not wait for it, holding the other
-	// hosts' runs, but defers the poll to its turn.
-	req.Followup = followup
-	resp, err := p.fc.Get(ctx, req)
+	resp, err := p.fc.Get(ctx, pollRequest(src))
 	if err == nil && resp.NotModified {
 		now := p.opts.Now()
 		un.add(i, store.UnchangedPoll{
