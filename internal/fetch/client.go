@@ -322,6 +322,22 @@ func (c *Client) do(ctx context.Context, u *url.URL, r Request, wait bool) (*htt
 // because politeness is owed to the server, not to a port.
 func hostKey(u *url.URL) string { return strings.ToLower(u.Hostname()) }
 
+// HostGap is how far apart requests to host (a HostKey) are sent: the
+// per-host delay, or the host's robots.txt Crawl-delay if longer.
+func (c *Client) HostGap(host string) time.Duration { return c.limiter.gapFor(host) }
+
+// HostKey is the host whose per-host limits a fetch of rawURL counts
+// against (the name hostKey paces by), or "" for a URL that does not
+// parse: callers that order their requests by host (the pipeline's batched
+// polls) group them as the limiter does.
+func HostKey(rawURL string) string {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil {
+		return ""
+	}
+	return hostKey(u)
+}
+
 // finish turns a non-redirect answer into a Response or an *Error, reading
 // the body within the size limit. It closes resp.Body.
 func (c *Client) finish(resp *http.Response, u *url.URL, r Request) (*Response, error) {

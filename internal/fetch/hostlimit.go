@@ -146,7 +146,16 @@ func (l *hostLimiter) acquire(ctx context.Context, host string, wait bool) (*hos
 			l.mu.Unlock()
 			return t, nil
 		}
-		if !wait && !(slotFree && st.nextStart.Sub(now) <= l.waitFor(st, hasTurn)) {
+		canWait := slotFree && st.nextStart.Sub(now) <= l.waitFor(st, hasTurn)
+		if !slotFree && st.sending != nil && len(st.inFlight) < l.concurrency && l.gap(st) == 0 {
+			// With no gap to keep, the request on its way holds the next
+			// one back only until it is written, a moment: wait for that
+			// rather than be sent away for minBusyRetry (a poll batch on
+			// another worker sending the same host's feeds in turn would
+			// have its poll deferred for nothing).
+			canWait = true
+		}
+		if !wait && !canWait {
 			err := l.busy(st, host, now)
 			st.promised = err.until
 			st.promises = append(st.promises, err.until)

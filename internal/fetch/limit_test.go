@@ -458,3 +458,59 @@ func newHostLimiterLike(l *hostLimiter, st *hostState) *hostLimiter {
 	l.mu.Unlock()
 	return o
 }
+
+// With no per-host delay, a caller that does not wait, asking while
+// another request to the host is on its way (left the limiter, not yet
+// written) with a connection to spare, waits the moment until it is
+// written and goes, rather than being told the host is busy; with a delay
+// to keep, or no connection to spare, it is told to come back.
+func TestNoWaitWaitsForTheRequestOnItsWayWithNoDelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		l := newHostLimiter(2, 0)
+		first, err := l.acquire(ctx, "a.example", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type result struct {
+			t   *hostTicket
+			err error
+		}
+		got := make(chan result, 1)
+		go func() {
+			tk, err := l.acquire(ctx, "a.example", false)
+			got <- result{tk, err}
+		}()
+		synctest.Wait()
+		select {
+		case r := <-got:
+			t.Fatalf("asked while the first request was on its way: %v, %v; want it to wait for the write", r.t, r.err)
+		default:
+		}
+		first.sent(time.Now())
+		synctest.Wait()
+		r := <-got
+		if r.err != nil {
+			t.Fatalf("after the first request was written: %v, want a slot", r.err)
+		}
+		// Both connections are taken now: the next is sent away.
+		if _, err := l.acquire(ctx, "a.example", false); !isBusy(err) {
+			t.Errorf("with both connections in flight: %v, want a busy answer", err)
+		}
+		first.release()
+		r.t.release()
+
+		paced := newHostLimiter(2, time.Second)
+		if _, err := paced.acquire(ctx, "b.example", false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := paced.acquire(ctx, "b.example", false); !isBusy(err) {
+			t.Errorf("with a 1s delay and a request on its way: %v, want a busy answer", err)
+		}
+	})
+}
+
+func isBusy(err error) bool {
+	var b *busyError
+	return errors.As(err, &b)
+}

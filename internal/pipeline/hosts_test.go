@@ -35,13 +35,17 @@ type newsSite struct {
 // serveOn serves h on 127.0.0.{ip}, a host of its own to the fetcher
 // (every 127/8 address is the loopback interface on Linux), until the test
 // ends; it skips the test where that address cannot be had.
-func serveOn(t testing.TB, ip int, h http.Handler) *httptest.Server {
+// Each conf is applied to the server before it starts.
+func serveOn(t testing.TB, ip int, h http.Handler, conf ...func(*http.Server)) *httptest.Server {
 	t.Helper()
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.%d:0", ip))
 	if err != nil {
 		t.Skipf("cannot listen on 127.0.0.%d (this test needs the whole 127/8 on loopback): %v", ip, err)
 	}
 	srv := httptest.NewUnstartedServer(h)
+	for _, c := range conf {
+		c(srv.Config)
+	}
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()

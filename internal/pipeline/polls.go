@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"spektrum/internal/fetch"
 	"spektrum/internal/jobs"
 	"spektrum/internal/store"
 )
@@ -19,12 +20,24 @@ const flushEvery = time.Second
 // handlePolls polls a batch of sources claimed together. Most polls find
 // their feed unchanged (304), and such a poll is only its request: the
 // batch reads its sources in one query, sends the conditional requests
-// concurrently (PollConcurrency at a time; the fetch client's per-host
-// delay and connection limit still hold, a busy host defers its poll as
-// before), and records the unchanged ones — next poll, last checked, the
-// job's completion — in one transaction for all of them. A poll that
-// finds something (new items, an error, a moved feed) goes on alone as it
-// always did, and its outcome is its own: one feed's error holds no other.
+// (PollConcurrency at a time; the fetch client's per-host delay and
+// connection limit still hold, a busy host defers its poll as before), and
+// records the unchanged ones — next poll, last checked, the job's
+// completion — in one transaction for all of them. A poll that finds
+// something (new items, an error, a moved feed) goes on alone as it always
+// did, and its outcome is its own: one feed's error holds no other.
+//
+// With no per-host delay, the batch's feeds of one host go one after the
+// other, the hosts side by side. A batch is claimed in queue order, which
+// holds a host's feeds together (they were queued together); sent all at
+// once they found the host busy with their neighbours (its one request on
+// its way, its connections taken) and were deferred, to be claimed, read
+// and deferred again, though each could have gone the moment the one
+// before it was answered. One after the other, each finds the host free
+// and reuses the connection the one before kept alive. A host with a delay
+// is asked for all of its feeds at once, as before: it takes one, and the
+// others wait for their turns (a caller back for its turn waits alongside
+// the one before it, not after it) or are deferred to them.
 func (p *Pipeline) handlePolls(ctx context.Context, js []*store.Job) []error {
 	outs := make([]error, len(js))
 	srcIDs := make([]int64, len(js))
@@ -56,20 +69,31 @@ func (p *Pipeline) handlePolls(ctx context.Context, js []*store.Job) []error {
 	stopFlusher := un.flushEvery(ctx, flushEvery)
 	sem := make(chan struct{}, p.opts.PollConcurrency)
 	var wg sync.WaitGroup
-	for i, j := range js {
-		src := byID[srcIDs[i]]
-		if outs[i] != nil || src == nil {
-			continue // a bad payload, or a source removed since it was queued (completes)
+	poll := func(i int) {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			outs[i] = ctx.Err()
+			return
+		}
+		defer func() { <-sem }()
+		outs[i] = p.pollOne(ctx, i, js[i], byID[srcIDs[i]], un)
+	}
+	for _, run := range byHost(js, srcIDs, byID, outs) {
+		if len(run) > 1 && p.fc.HostGap(fetch.HostKey(byID[srcIDs[run[0]]].URL)) > 0 {
+			// With a delay the host takes one of them now and gives the
+			// others turns a delay apart: asked together, as before, a
+			// caller back for its turn waits for its window alongside the
+			// one before it rather than after it.
+			for _, i := range run {
+				wg.Go(func() { poll(i) })
+			}
+			continue
 		}
 		wg.Go(func() {
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				outs[i] = ctx.Err()
-				return
+			for _, i := range run {
+				poll(i)
 			}
-			defer func() { <-sem }()
-			outs[i] = p.pollOne(ctx, i, j, src, un)
 		})
 	}
 	wg.Wait()
@@ -79,6 +103,30 @@ func (p *Pipeline) handlePolls(ctx context.Context, js []*store.Job) []error {
 		outs[i] = err
 	}
 	return outs
+}
+
+// byHost groups the places of a batch's polls to send by the host each
+// feed is on (as the fetch client's limiter counts hosts), in the order
+// they were claimed; a bad payload or a source removed since it was
+// queued (which completes) is left out.
+func byHost(js []*store.Job, srcIDs []int64, byID map[int64]*store.Source, outs []error) [][]int {
+	var runs [][]int
+	at := map[string]int{} // a host's run in runs
+	for i := range js {
+		src := byID[srcIDs[i]]
+		if outs[i] != nil || src == nil {
+			continue
+		}
+		h := fetch.HostKey(src.URL)
+		k, ok := at[h]
+		if !ok {
+			k = len(runs)
+			at[h] = k
+			runs = append(runs, nil)
+		}
+		runs[k] = append(runs[k], i)
+	}
+	return runs
 }
 
 // handlePoll is a batch of one poll.

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -29,12 +30,20 @@ type feedHost struct {
 	maxIn    atomic.Int32
 	notMod   atomic.Int32
 	requests atomic.Int32
+	conns    atomic.Int32 // connections opened to it
+	arrivals []time.Time  // when each feed request arrived, under mu
 }
 
 func startFeedHost(t *testing.T, ip int) *feedHost {
 	t.Helper()
 	h := &feedHost{version: map[string]int{}, broken: map[string]bool{}}
-	h.Server = serveOn(t, ip, http.HandlerFunc(h.serve))
+	h.Server = serveOn(t, ip, http.HandlerFunc(h.serve), func(c *http.Server) {
+		c.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				h.conns.Add(1)
+			}
+		}
+	})
 	return h
 }
 
@@ -44,6 +53,9 @@ func (h *feedHost) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.requests.Add(1)
+	h.mu.Lock()
+	h.arrivals = append(h.arrivals, time.Now())
+	h.mu.Unlock()
 	n := h.inFlight.Add(1)
 	defer h.inFlight.Add(-1)
 	for {

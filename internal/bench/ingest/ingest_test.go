@@ -117,6 +117,30 @@ func BenchmarkUnchangedPolls(b *testing.B) {
 	}
 }
 
+// BenchmarkUnchangedPollsFivePerHost is BenchmarkUnchangedPolls in the
+// issue's shape: 1,000 feeds on 200 hosts, five each, queued host by host,
+// so a batch of polls holds several feeds of each of its hosts.
+func BenchmarkUnchangedPollsFivePerHost(b *testing.B) {
+	farm, err := StartFarm(FarmOptions{Hosts: 200, FeedsPerHost: 5, ItemsPerFeed: 0, FirstIP: 204 << 8})
+	if err != nil {
+		b.Skip(err)
+	}
+	defer farm.Close()
+	cfg, err := Config()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg.PerHostDelay = 0
+	for b.Loop() {
+		_, r, err := Ingest(context.Background(), *cfg, farm, b.TempDir(), "", true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(r.Polled)/r.Wall.Seconds(), "polls/s")
+		b.ReportMetric(float64(r.CPU.Microseconds())/1000/float64(r.Polled), "cpu-ms/poll")
+	}
+}
+
 // Miniflux, when installed (`go install miniflux.app/v2@v2.3.5`) and the
 // PostgreSQL test server is named, takes every page of a small farm with its
 // crawler in the measured pass, none while subscribing.
