@@ -131,6 +131,7 @@ func broadcast(st *hostState) {
 func (l *hostLimiter) acquire(ctx context.Context, host string, wait bool) (*hostTicket, error) {
 	st := l.state(host)
 	first, hasTurn := true, false
+	var onItsWaySince time.Time // when a caller that does not wait began waiting for a write
 	for {
 		l.mu.Lock()
 		now := time.Now()
@@ -152,8 +153,14 @@ func (l *hostLimiter) acquire(ctx context.Context, host string, wait bool) (*hos
 			// one back only until it is written, a moment: wait for that
 			// rather than be sent away for minBusyRetry (a poll batch on
 			// another worker sending the same host's feeds in turn would
-			// have its poll deferred for nothing).
-			canWait = true
+			// have its poll deferred for nothing). Only for maxShortWait,
+			// though: the request ahead may be dialling a host that drops
+			// connections, for up to the fetch timeout, and a caller that
+			// does not wait must not be held that long.
+			if onItsWaySince.IsZero() {
+				onItsWaySince = now
+			}
+			canWait = now.Sub(onItsWaySince) < maxShortWait
 		}
 		if !wait && !canWait {
 			err := l.busy(st, host, now)
@@ -182,6 +189,9 @@ func (l *hostLimiter) acquire(ctx context.Context, host string, wait bool) (*hos
 		var fire <-chan time.Time
 		if slotFree {
 			timer = time.NewTimer(earliest.Sub(now))
+			fire = timer.C
+		} else if !wait && !onItsWaySince.IsZero() {
+			timer = time.NewTimer(maxShortWait - now.Sub(onItsWaySince))
 			fire = timer.C
 		}
 		select {

@@ -510,6 +510,29 @@ func TestNoWaitWaitsForTheRequestOnItsWayWithNoDelay(t *testing.T) {
 	})
 }
 
+// The wait for a request on its way is a moment's: when the request ahead
+// is not written within maxShortWait (dialling a host that drops
+// connections, say), a caller that does not wait is told the host is busy
+// rather than held for the request's whole timeout.
+func TestNoWaitGivesUpOnARequestStuckOnItsWay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		l := newHostLimiter(2, 0)
+		first, err := l.acquire(ctx, "a.example", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		if _, err := l.acquire(ctx, "a.example", false); !isBusy(err) {
+			t.Fatalf("with the request ahead never written: %v, want a busy answer", err)
+		}
+		if waited := time.Since(start); waited < maxShortWait || waited > 2*maxShortWait {
+			t.Errorf("waited %v for the request ahead, want about maxShortWait (%v)", waited, maxShortWait)
+		}
+		first.release()
+	})
+}
+
 func isBusy(err error) bool {
 	var b *busyError
 	return errors.As(err, &b)
