@@ -295,6 +295,10 @@ func (t *storyTx) featureDocs(ctx context.Context, features []uint64, query func
 			}
 			counts[f] = n
 		}
+		if err := rows.Err(); err != nil {
+			rows.Close()
+			return nil, err
+		}
 		if err := rows.Close(); err != nil {
 			return nil, err
 		}
