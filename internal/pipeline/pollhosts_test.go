@@ -56,11 +56,17 @@ func hostFeeds(t *testing.T, st store.Store, ip, n int) (*feedHost, []int64) {
 // end, as `spektrum fetch` does, with two workers.
 func pollPass(t *testing.T, st store.Store, p *Pipeline, ids []int64) {
 	t.Helper()
+	pollPassWorkers(t, st, p, ids, 2)
+}
+
+// pollPassWorkers is pollPass with that many workers.
+func pollPassWorkers(t *testing.T, st store.Store, p *Pipeline, ids []int64, workers int) {
+	t.Helper()
 	ctx := context.Background()
 	if n, err := p.EnqueuePolls(ctx, ids); err != nil || n != len(ids) {
 		t.Fatalf("EnqueuePolls = %d, %v; want %d", n, err, len(ids))
 	}
-	r := jobs.New(st, jobs.Options{Concurrency: 2, Poll: 10 * time.Millisecond})
+	r := jobs.New(st, jobs.Options{Concurrency: workers, Poll: 10 * time.Millisecond})
 	p.Register(r)
 	if err := r.RunUntilIdle(ctx); err != nil {
 		t.Fatal(err)
@@ -157,6 +163,53 @@ func TestPollBatchKeepsTheDelayBetweenAHostsFeeds(t *testing.T) {
 				}
 				if src.LastPolledAt.Before(start) || src.ErrorCount != 0 || src.ETag == "" {
 					t.Errorf("source %s: %+v, want it polled", src.URL, src)
+				}
+			}
+		})
+	}
+}
+
+// A host that takes its feeds' polls and never answers holds a batch for
+// one fetch timeout, not one per feed: once one of them times out, the
+// run's other feeds of that host are deferred (not failed, not sent), and
+// each is polled on a later turn of its own, where it times out and is
+// recorded as failed like any poll that times out.
+func TestPollBatchDefersAHostsFeedsAfterATimeout(t *testing.T) {
+	for _, db := range bothStores {
+		t.Run(db.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := &deferCounter{Store: db.open(t)}
+			const perHost = 4
+			h, ids := hostFeeds(t, st, 76, perHost)
+			fc := fetch.New(fetch.Options{AllowPrivateNetworks: true, PerHostConcurrency: 2, PerHostDelay: -1, Timeout: 300 * time.Millisecond})
+			p := New(st, fc, extract.New(), Options{PollBatch: 64, PollConcurrency: 16})
+			pollPass(t, st, p, ids) // every feed is new
+
+			hold := make(chan struct{})
+			defer close(hold) // before the server's cleanup closes it
+			h.mu.Lock()
+			h.hold = hold
+			h.mu.Unlock()
+			st.deferred.Store(0)
+			h.requests.Store(0)
+			// One worker, so one batch holds every feed of the host (two
+			// would split them, and the second's poll could find the host
+			// busy and be deferred whatever the batch does).
+			pollPassWorkers(t, st, p, ids, 1) // every feed hangs
+
+			if n := st.deferred.Load(); n < perHost-1 {
+				t.Errorf("%d polls deferred, want the %d after the first that timed out deferred", n, perHost-1)
+			}
+			if n := h.requests.Load(); n != perHost {
+				t.Errorf("%d requests reached the host, want each of the %d feeds asked for once", n, perHost)
+			}
+			for _, id := range ids {
+				src, err := st.Source(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if src.ErrorCount != 1 || src.LastError == "" {
+					t.Errorf("source %s: %d errors (%q), want its own timeout recorded once", src.URL, src.ErrorCount, src.LastError)
 				}
 			}
 		})

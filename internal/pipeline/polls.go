@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -69,15 +70,16 @@ func (p *Pipeline) handlePolls(ctx context.Context, js []*store.Job) []error {
 	stopFlusher := un.flushEvery(ctx, flushEvery)
 	sem := make(chan struct{}, p.opts.PollConcurrency)
 	var wg sync.WaitGroup
-	poll := func(i int) {
+	poll := func(i int) (timedOut bool) {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 			outs[i] = ctx.Err()
-			return
+			return false
 		}
 		defer func() { <-sem }()
-		outs[i] = p.pollOne(ctx, i, js[i], byID[srcIDs[i]], un)
+		timedOut, outs[i] = p.pollOne(ctx, i, js[i], byID[srcIDs[i]], un)
+		return timedOut
 	}
 	for _, run := range byHost(js, srcIDs, byID, outs) {
 		if len(run) > 1 && p.fc.HostGap(fetch.HostKey(byID[srcIDs[run[0]]].URL)) > 0 {
@@ -91,8 +93,22 @@ func (p *Pipeline) handlePolls(ctx context.Context, js []*store.Job) []error {
 			continue
 		}
 		wg.Go(func() {
-			for _, i := range run {
-				poll(i)
+			for k, i := range run {
+				start := time.Now()
+				if !poll(i) {
+					continue
+				}
+				// The host let this poll time out. Its other feeds would each
+				// wait as long in turn, holding this worker and a poll slot
+				// (a batch of 64 on a host that accepts and never answers:
+				// half an hour). They go back to the queue for as long as
+				// this one waited, not counted as failures: each takes its
+				// own turn later, between other work.
+				until := p.opts.Now().Add(time.Since(start))
+				for _, rest := range run[k+1:] {
+					outs[rest] = fmt.Errorf("another feed of its host timed out in this batch: %w", jobs.Defer(until))
+				}
+				return
 			}
 		})
 	}
@@ -137,26 +153,31 @@ func (p *Pipeline) handlePoll(ctx context.Context, j *store.Job) error {
 // pollOne polls one source of a batch: an unchanged feed is handed to un
 // and its job reported Completed (or failed by handlePolls if un's write
 // fails); anything else is recorded here, as a poll alone would be.
-func (p *Pipeline) pollOne(ctx context.Context, i int, j *store.Job, src *store.Source, un *unchanged) (err error) {
+//
+// timedOut reports that the host took the request and did not answer it
+// within the fetch timeout.
+func (p *Pipeline) pollOne(ctx context.Context, i int, j *store.Job, src *store.Source, un *unchanged) (timedOut bool, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = jobs.Permanent(fmt.Errorf("panic in poll of source %d: %v", src.ID, r))
 		}
 	}()
 	resp, err := p.fc.Get(ctx, pollRequest(src))
+	var fe *fetch.Error
+	timedOut = errors.As(err, &fe) && fe.Kind == fetch.Timeout
 	if err == nil && resp.NotModified {
 		now := p.opts.Now()
 		un.add(i, store.UnchangedPoll{
 			JobID: j.ID, SourceID: src.ID, ETag: resp.ETag, LastModified: resp.LastModified,
 			PolledAt: now, NextPollAt: now.Add(jitter(interval(src, p.opts.PollInterval))),
 		}, Event{Kind: SourcePolled, SourceID: src.ID, Source: src.Name, URL: src.URL})
-		return jobs.Completed()
+		return false, jobs.Completed()
 	}
 	queued := 0
 	if err == nil {
 		queued, err = p.readFeed(ctx, src, resp)
 	}
-	return p.recordPoll(ctx, src, queued, err)
+	return timedOut, p.recordPoll(ctx, src, queued, err)
 }
 
 // unchanged gathers a batch's unchanged polls and writes them together.

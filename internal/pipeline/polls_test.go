@@ -32,6 +32,7 @@ type feedHost struct {
 	requests atomic.Int32
 	conns    atomic.Int32 // connections opened to it
 	arrivals []time.Time  // when each feed request arrived, under mu
+	hold     chan struct{} // when set (under mu), feed requests get no answer until it is closed
 }
 
 func startFeedHost(t *testing.T, ip int) *feedHost {
@@ -55,7 +56,15 @@ func (h *feedHost) serve(w http.ResponseWriter, r *http.Request) {
 	h.requests.Add(1)
 	h.mu.Lock()
 	h.arrivals = append(h.arrivals, time.Now())
+	hold := h.hold
 	h.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-r.Context().Done():
+		}
+		return
+	}
 	n := h.inFlight.Add(1)
 	defer h.inFlight.Add(-1)
 	for {
