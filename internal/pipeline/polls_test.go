@@ -30,8 +30,8 @@ type feedHost struct {
 	maxIn    atomic.Int32
 	notMod   atomic.Int32
 	requests atomic.Int32
-	conns    atomic.Int32 // connections opened to it
-	arrivals []time.Time  // when each feed request arrived, under mu
+	conns    atomic.Int32  // connections opened to it
+	arrivals []time.Time   // when each feed request arrived, under mu
 	hold     chan struct{} // when set (under mu), feed requests get no answer until it is closed
 }
 
