@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,21 +17,12 @@ import (
 	"spektrum/internal/slug"
 	"spektrum/internal/store"
 	"spektrum/internal/store/postgres/pgtest"
-	"spektrum/internal/store/sqlite"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 func testStore(t *testing.T) store.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ops.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return sqlitetest.Open(t)
 }
 
 // onBothDatabases runs test on a fresh SQLite store and on a fresh

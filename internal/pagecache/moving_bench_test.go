@@ -6,12 +6,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"spektrum/internal/store/sqlite"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // BenchmarkMovingGeneration: one popular page read 400 times a second (on
@@ -24,14 +23,7 @@ import (
 // last read that found its generation, up to a Poll before it was made.
 func BenchmarkMovingGeneration(b *testing.B) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "s.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	st := sqlitetest.Open(b)
 	var mu sync.Mutex
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }

@@ -10,13 +10,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"spektrum/internal/store"
-	"spektrum/internal/store/sqlite"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 // edSite is a site with editions en (default), de and fr, one German
@@ -33,14 +32,7 @@ var published = time.Date(2026, 3, 5, 9, 30, 0, 0, time.UTC)
 func newEdSite(t *testing.T) *edSite {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ed.db"))
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := sqlitetest.Open(t)
 	s := &edSite{site: site{st: st, now: published.Add(time.Hour)}}
 	if err := st.EnsureSection(ctx, store.Section{Slug: "world", Name: "World"}); err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +17,7 @@ import (
 	"spektrum/internal/fetch"
 	"spektrum/internal/media"
 	"spektrum/internal/store"
-	"spektrum/internal/store/sqlite"
+	"spektrum/internal/store/sqlite/sqlitetest"
 )
 
 const (
@@ -50,15 +49,8 @@ func newSite(t *testing.T, imageBase string) *site {
 // site language's).
 func newSiteEditions(t *testing.T, imageBase string, editions []string) *site {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "spektrum.db"))
-	if err != nil {
-		t.Fatalf("open sqlite store: %v", err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
+	st := sqlitetest.Open(t)
+	var err error
 	s := &site{st: st, now: time.Now().UTC().Truncate(time.Second)}
 	s.fill(t, imageBase)
 
