@@ -233,7 +233,9 @@ func TestAPISourcesHideInternalErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		body := s.mustGet(t, "/api/v1/sources", http.StatusOK)
-		for _, leak := range []string{"dial", "tcp", "lookup", "10.0.0", "192.168", "127.0.0.1", "connect:", "refused", "no such host", ":53"} {
+		// The resolver's port is looked for with its address (".53:53"): a
+		// bare ":53" is in every time stamp of a minute or second 53.
+		for _, leak := range []string{"dial", "tcp", "lookup", "10.0.0", "192.168", "127.0.0.1", "connect:", "refused", "no such host", ".53:53"} {
 			if strings.Contains(string(body.body), leak) {
 				t.Errorf("last error %q: /api/v1/sources carries %q:\n%s", tc.lastError, leak, body.body)
 			}
