@@ -148,43 +148,19 @@ func Populate(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	}
 	done := map[int]bool{} // batches already written, when resuming
 	if o.Resume {
-		ids, err := db.QueryContext(ctx, `SELECT id FROM articles WHERE (id - 1) % `+strconv.Itoa(o.Batch)+` = 0`)
-		if err != nil {
-			return res, fmt.Errorf("populate: resume: %w", err)
-		}
-		for ids.Next() {
-			var id int
-			if err := ids.Scan(&id); err != nil {
-				ids.Close()
-				return res, fmt.Errorf("populate: resume: %w", err)
-			}
-			done[(id-1)/o.Batch] = true
-		}
-		ids.Close()
-		if err := ids.Err(); err != nil {
-			return res, fmt.Errorf("populate: resume: %w", err)
+		var err error
+		if done, err = batchesOf(ctx, db, o.Batch, ``); err != nil {
+			return res, err
 		}
 	}
 	// Batches written whose documents are not (every visible article has
 	// one in its own edition at least): indexed now, articles kept.
 	unindexed := map[int]bool{}
 	if o.Resume && o.Search {
-		ids, err := db.QueryContext(ctx, `SELECT a.id FROM articles a WHERE (a.id - 1) % `+strconv.Itoa(o.Batch)+` = 0
-			AND NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.article_id = a.id)`)
+		var err error
+		unindexed, err = batchesOf(ctx, db, o.Batch, ` AND NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.article_id = a.id)`)
 		if err != nil {
-			return res, fmt.Errorf("populate: resume: %w", err)
-		}
-		for ids.Next() {
-			var id int
-			if err := ids.Scan(&id); err != nil {
-				ids.Close()
-				return res, fmt.Errorf("populate: resume: %w", err)
-			}
-			unindexed[(id-1)/o.Batch] = true
-		}
-		ids.Close()
-		if err := ids.Err(); err != nil {
-			return res, fmt.Errorf("populate: resume: %w", err)
+			return res, err
 		}
 	}
 
@@ -641,4 +617,27 @@ func copyText(rows [][]any) io.Reader {
 		b.WriteByte('\n')
 	}
 	return &b
+}
+
+// batchesOf is the batches (of batch articles each) whose first article
+// is stored and meets the condition and (SQL after WHERE's first term, on
+// articles a): what a resumed run finds already written.
+func batchesOf(ctx context.Context, db *sql.DB, batch int, and string) (map[int]bool, error) {
+	rows, err := db.QueryContext(ctx, `SELECT a.id FROM articles a WHERE (a.id - 1) % `+strconv.Itoa(batch)+` = 0`+and)
+	if err != nil {
+		return nil, fmt.Errorf("populate: resume: %w", err)
+	}
+	defer rows.Close()
+	found := map[int]bool{}
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("populate: resume: %w", err)
+		}
+		found[(id-1)/batch] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("populate: resume: %w", err)
+	}
+	return found, nil
 }
