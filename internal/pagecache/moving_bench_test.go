@@ -27,13 +27,7 @@ func BenchmarkMovingGeneration(b *testing.B) {
 	var mu sync.Mutex
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	c, err := New(st, Options{Now: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := c.Refresh(ctx); err != nil {
-		b.Fatal(err)
-	}
+	c := benchCache(b, st, Options{Now: clock, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	p := &page{size: 20000}
 	h := c.Front(c.Route(p))
 	req := httptest.NewRequest("GET", "/en/", nil)

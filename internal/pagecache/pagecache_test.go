@@ -440,16 +440,21 @@ func (d *discard) Header() http.Header         { return d.h }
 func (d *discard) WriteHeader(int)             {}
 func (d *discard) Write(b []byte) (int, error) { return len(b), nil }
 
-func BenchmarkHit(b *testing.B) {
-	ctx := context.Background()
-	st := sqlitetest.Open(b)
-	c, err := New(st, Options{Stale: time.Hour})
+// benchCache is a cache with opts on st, its generation read once.
+func benchCache(b *testing.B, st Store, opts Options) *Cache {
+	b.Helper()
+	c, err := New(st, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := c.Refresh(ctx); err != nil {
+	if err := c.Refresh(context.Background()); err != nil {
 		b.Fatal(err)
 	}
+	return c
+}
+
+func BenchmarkHit(b *testing.B) {
+	c := benchCache(b, sqlitetest.Open(b), Options{Stale: time.Hour})
 	p := &page{size: 20000}
 	h := c.Front(c.Route(p))
 	req := httptest.NewRequest("GET", "/en/2026/01/02/a-story", nil)
@@ -638,15 +643,7 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 // BenchmarkAppendHit is BenchmarkHit for the front (internal/front): the
 // answer's head appended to a reused buffer, the body the cache's own.
 func BenchmarkAppendHit(b *testing.B) {
-	ctx := context.Background()
-	st := sqlitetest.Open(b)
-	c, err := New(st, Options{Stale: time.Hour})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := c.Refresh(ctx); err != nil {
-		b.Fatal(err)
-	}
+	c := benchCache(b, sqlitetest.Open(b), Options{Stale: time.Hour})
 	p := &page{size: 20000}
 	req := httptest.NewRequest("GET", "/en/2026/01/02/a-story", nil)
 	c.Route(p).ServeHTTP(&discard{h: http.Header{}}, req)
