@@ -87,10 +87,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: serve takes no arguments, got %q", errUsage, pos)
 	}
+	log := newLogger(cfg, stderr)
 	if cfg.Role == "worker" {
 		tuneIngestGC(os.Getenv)
+		lowerWorkerPriority(cfg.WorkerNice, log)
 	}
-	a, err := app.New(ctx, cfg, newLogger(cfg, stderr), nil)
+	a, err := app.New(ctx, cfg, log, nil)
 	if err != nil {
 		return err
 	}
@@ -123,6 +125,7 @@ func cmdFetch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		*source = app.AllSources
 	}
 	tuneIngestGC(os.Getenv)
+	lowerWorkerPriority(cfg.WorkerNice, newLogger(cfg, stderr))
 	return fetchPass(ctx, cfg, *source, stdout, stderr)
 }
 

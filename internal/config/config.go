@@ -35,8 +35,12 @@ type Config struct {
 	// MetricsAddr is a separate listener serving only /metrics; "" = none.
 	MetricsAddr string
 
-	UserAgent     string
-	Workers       int
+	UserAgent string
+	Workers   int
+	// WorkerNice is how much a worker process (serve --role worker, fetch)
+	// lowers its CPU priority: web nodes on the same machine answer readers
+	// first, and the ingest gets what they leave.
+	WorkerNice    int
 	PollInterval  time.Duration
 	FetchTimeout  time.Duration
 	MaxBytes      int64
@@ -106,6 +110,7 @@ var Settings = []Setting{
 	{"language", "SPEKTRUM_LANGUAGE", "en", "the site's language"},
 	{"user-agent", "SPEKTRUM_USER_AGENT", "", "User-Agent for fetching (default names Spektrum and its version)"},
 	{"workers", "SPEKTRUM_WORKERS", "4", "jobs run in parallel by one process"},
+	{"worker-nice", "SPEKTRUM_WORKER_NICE", "10", "niceness a worker process (serve --role worker, fetch) takes at least, 0-19, so web nodes on the same machine answer readers first (0: the priority it was started with)"},
 	{"poll-interval", "SPEKTRUM_POLL_INTERVAL", "30m", "default time between polls of a source"},
 	{"fetch-timeout", "SPEKTRUM_FETCH_TIMEOUT", "30s", "time limit for one HTTP request, body included"},
 	{"max-bytes", "SPEKTRUM_MAX_BYTES", "20971520", "largest response body read, in bytes"},
@@ -280,6 +285,9 @@ func Load(fs *flag.FlagSet) (*Config, error) {
 	boolean("no-auto-migrate", &c.NoAutoMigrate)
 	boolean("net-http-hits", &c.NetHTTPHits)
 	integer("workers", &c.Workers)
+	if c.WorkerNice, err = strconv.Atoi(get("worker-nice")); err != nil || c.WorkerNice < 0 || c.WorkerNice > 19 {
+		errs = append(errs, fmt.Sprintf("--worker-nice: %q is not a niceness from 0 to 19 (0 keeps the priority the process was started with)", get("worker-nice")))
+	}
 	integer("per-host-conns", &c.PerHostConns)
 	integer("max-items", &c.MaxItems)
 	duration("poll-interval", &c.PollInterval)

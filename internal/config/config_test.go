@@ -65,6 +65,8 @@ func TestInvalidValuesAreNamed(t *testing.T) {
 	}{
 		{[]string{"--role", "boss"}, "--role"},
 		{[]string{"--workers", "0"}, "--workers"},
+		{[]string{"--worker-nice", "20"}, "--worker-nice: \"20\" is not a niceness from 0 to 19"},
+		{[]string{"--worker-nice", "-1"}, "--worker-nice"},
 		{[]string{"--poll-interval", "soon"}, "--poll-interval"},
 		{[]string{"--poll-interval", "10s"}, "at least 1m"},
 		{[]string{"--allow-private-networks=maybe"}, "--allow-private-networks"},
