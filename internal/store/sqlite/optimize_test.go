@@ -104,9 +104,9 @@ func TestOptimizeSearchBesideAWriter(t *testing.T) {
 
 	// The server writes for as long as the merge runs, each write with the
 	// production busy timeout, and notes how many steps it followed. It
-	// lets go of the lock a moment between articles, as a server does: one
-	// that never did would starve the merge (whose busy handler polls as
-	// slowly) and any other process, merge or not.
+	// leaves the lock free at least as long as it held it, as a server
+	// does: one writing without pause would starve the merge (whose busy
+	// handler polls as slowly) and any other process, merge or not.
 	var merging atomic.Bool
 	merging.Store(true)
 	var (
@@ -119,7 +119,7 @@ func TestOptimizeSearchBesideAWriter(t *testing.T) {
 	go func() {
 		defer close(wrote)
 		for i := before; merging.Load(); i++ {
-			s0 := steps.Load()
+			s0, t0 := steps.Load(), time.Now()
 			id, err := add(i)
 			if err != nil {
 				werr = fmt.Errorf("write %d beside the merge: %w", i-before, err)
@@ -129,7 +129,7 @@ func TestOptimizeSearchBesideAWriter(t *testing.T) {
 			done = append(done, id)
 			gaps[s1] = true
 			span = max(span, s1-s0)
-			time.Sleep(5 * time.Millisecond)
+			time.Sleep(max(5*time.Millisecond, time.Since(t0)))
 		}
 	}()
 	// A merge that never ends (see OptimizeSearch) fails here, not by
