@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"spektrum/internal/store"
+	"spektrum/internal/store/postgres"
+	"spektrum/internal/store/sqlstore"
+	"spektrum/internal/store/storetest"
 )
 
 // Migration 0024 builds search_docs.pairs for the documents already
@@ -97,4 +100,28 @@ func TestSearchPairsMigrationMatchesIndexing(t *testing.T) {
 	if got := pairs(); !slices.Equal(got, indexed) {
 		t.Errorf("migration 0024 built pairs %q, PutSearchDocs %q", got, indexed)
 	}
+}
+
+// Migration 0036 on a database that holds stories merged before it.
+func TestMergedStoryCountsMigration(t *testing.T) {
+	ctx := context.Background()
+	dsn := schemaDSN(t)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := postgres.Dialect()
+	d.Migrations = storetest.MigrationsBefore(t, d.Migrations, 36)
+	old := sqlstore.New(db, d)
+	t.Cleanup(func() { _ = old.Close() }) // before the schema is dropped
+	if err := old.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	storetest.MergedStoryCountsMigration(t, old, func() store.Store {
+		s := open(t, dsn)
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
 }

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"spektrum/internal/store"
+	"spektrum/internal/store/sqlite"
+	"spektrum/internal/store/sqlstore"
+	"spektrum/internal/store/storetest"
 )
 
 // TestSearchOrderMigrationRequeues: migration 0021 cannot move FTS5 rows
@@ -82,3 +85,21 @@ func TestSearchOrderMigrationRequeues(t *testing.T) {
 }
 
 func itoa(n int64) string { return fmt.Sprint(n) }
+
+// Migration 0036 on a database that holds stories merged before it.
+func TestMergedStoryCountsMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "upgrade.db")
+	db, err := sql.Open("sqlite", sqlite.DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sqlite.Dialect()
+	d.Migrations = storetest.MigrationsBefore(t, d.Migrations, 36)
+	old := sqlstore.New(db, d)
+	defer old.Close()
+	if err := old.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	storetest.MergedStoryCountsMigration(t, old, func() store.Store { return migrated(t, path) })
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"spektrum/internal/store"
 )
@@ -160,7 +161,17 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 // (jobs, the admin) would give up on the lock after its busy timeout. A
 // negative 'merge' merges segments of any level, as 'optimize' does; a
 // step that changes fewer than 2 rows found nothing left to merge (the
-// FTS5 documentation's test).
+// FTS5 documentation's test). Between steps the merge waits optimizePause
+// with the lock free: another process's writer is asleep in its busy
+// handler, which tries again only every 100 ms, and would otherwise miss
+// the moment between one step's COMMIT and the next BEGIN every time and
+// wait for the whole merge after all (TestOptimizeSearchBesideAWriter).
+// And the merge writes at most about as many pages as the index held when
+// it began: a negative 'merge' starts over on all segments whenever there
+// are two, so beside a writer adding a segment per article it would
+// rewrite the whole index again and again and never return (in that test,
+// until FTS5 refused a 2,001st segment). What the writer added meanwhile
+// is left to FTS5's automerge, as between reindexes.
 func (s *Store) OptimizeSearch(ctx context.Context) error {
 	if s.d.FullText == FullTextTSVector {
 		if _, err := s.exec(ctx, `ANALYZE search_docs`); err != nil {
@@ -168,7 +179,11 @@ func (s *Store) OptimizeSearch(ctx context.Context) error {
 		}
 		return nil
 	}
-	for {
+	var pages int64
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM search_fts_data`).Scan(&pages); err != nil {
+		return fmt.Errorf("optimize the search index: size: %w", err)
+	}
+	for budget := pages + optimizeStep; ; budget -= optimizeStep {
 		var before, after int64
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
 			if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
@@ -182,8 +197,13 @@ func (s *Store) OptimizeSearch(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("optimize the search index: %w", err)
 		}
-		if after-before < 2 {
+		if after-before < 2 || budget <= optimizeStep {
 			return nil
+		}
+		select {
+		case <-time.After(optimizePause):
+		case <-ctx.Done():
+			return fmt.Errorf("optimize the search index: %w", ctx.Err())
 		}
 	}
 }
@@ -191,6 +211,12 @@ func (s *Store) OptimizeSearch(ctx context.Context) error {
 // optimizeStep is the pages one step of OptimizeSearch merges on SQLite:
 // some 16 MB of 16,000-byte pages, a fraction of a second's write.
 const optimizeStep = 1000
+
+// optimizePause is the lock-free wait between two steps of OptimizeSearch:
+// longer than the 100 ms a busy handler (SQLite's default, and
+// modernc.org/sqlite's, which keeps its schedule) sleeps at most between
+// tries, so that every writer waiting on the lock gets it once a step.
+const optimizePause = 120 * time.Millisecond
 
 // tsvector writes d as a tsvector literal: 'term':pos+weight,… with the
 // positions FTS5 gives the same terms, each field after a gap of one.

@@ -1,0 +1,144 @@
+package storetest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"spektrum/internal/store"
+)
+
+// MigrationsBefore is fsys (a dialect's migrations) without the migrations
+// numbered version or later: a database migrated with it is the one an
+// older release left, for testing what the later migrations do to data.
+func MigrationsBefore(t testing.TB, fsys fs.FS, version int) fs.FS {
+	t.Helper()
+	entries, err := fs.ReadDir(fsys, ".")
+	if err != nil {
+		t.Fatalf("read migrations: %v", err)
+	}
+	out := fstest.MapFS{}
+	for _, e := range entries {
+		num, _, _ := strings.Cut(e.Name(), "_")
+		if v, err := strconv.Atoi(num); err != nil || v >= version {
+			continue
+		}
+		body, err := fs.ReadFile(fsys, e.Name())
+		if err != nil {
+			t.Fatalf("read migration %s: %v", e.Name(), err)
+		}
+		out[e.Name()] = &fstest.MapFile{Data: body}
+	}
+	return out
+}
+
+// MergedStoryCountsMigration checks migration 0036 on a database that
+// already holds merged stories, as an upgrade finds it: before 0036,
+// MergeStory left the merged-away story with the counts, dates and lead
+// article it had, though its articles had moved; 0036 clears those, and
+// only those. old is a store migrated up to 0036, not including it, whose
+// DB() it writes the old state through; upgrade migrates the same
+// database to the end and returns a store on it.
+func MergedStoryCountsMigration(t *testing.T, old store.Store, upgrade func() store.Store) {
+	ctx := context.Background()
+	withDB, ok := old.(interface{ DB() *sql.DB })
+	if !ok {
+		t.Fatalf("store %T has no DB()", old)
+	}
+	db := withDB.DB()
+	src1, src2 := newSource(t, old, "https://one.example/feed"), newSource(t, old, "https://two.example/feed")
+	var arts []*store.Article
+	for i := range 6 {
+		a := article([]int64{src1.ID, src2.ID}[i%2], i+1)
+		if i%2 == 1 {
+			a.Language = "de"
+		}
+		upsert(t, old, a, store.Created)
+		arts = append(arts, a)
+	}
+	// keep has article 0; gone 1 and 2 (two sources, two languages);
+	// other 3; stray 4 and 5.
+	var keep, gone, other, stray store.StoryCentroid
+	inStory(t, old, func(tx store.StoryTx) error {
+		for i, c := range []*store.StoryCentroid{&keep, &gone, &other, &stray} {
+			c.Vector, c.Size, c.Last = map[uint64]float64{uint64(i + 1): 1}, 1, base
+			if err := tx.CreateStory(ctx, c); err != nil {
+				return err
+			}
+		}
+		for i, id := range []int64{keep.ID, gone.ID, gone.ID, other.ID, stray.ID, stray.ID} {
+			if err := tx.SetArticleStory(ctx, arts[i].ID, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	// The old merge: the articles move, the survivor is counted again, the
+	// merged-away story keeps what it had. Written here as MergeStory now
+	// does it, then gone's columns put back as they were.
+	const cols = `articles, sources, languages, first_at, last_at, article_id`
+	columns := func(id int64) string {
+		var a, s, l, first, last, lead sql.NullInt64
+		q := fmt.Sprintf(`SELECT %s FROM stories WHERE id = %d`, cols, id)
+		if err := db.QueryRowContext(ctx, q).Scan(&a, &s, &l, &first, &last, &lead); err != nil {
+			t.Fatalf("read story %d: %v", id, err)
+		}
+		v := func(n sql.NullInt64) string {
+			if !n.Valid {
+				return "NULL"
+			}
+			return strconv.FormatInt(n.Int64, 10)
+		}
+		return fmt.Sprintf("articles = %s, sources = %s, languages = %s, first_at = %s, last_at = %s, article_id = %s",
+			v(a), v(s), v(l), v(first), v(last), v(lead))
+	}
+	oldMerge := func(g, k int64) {
+		t.Helper()
+		was := columns(g)
+		inStory(t, old, func(tx store.StoryTx) error { return tx.MergeStory(ctx, g, k) })
+		if _, err := db.ExecContext(ctx, fmt.Sprintf(`UPDATE stories SET %s WHERE id = %d`, was, g)); err != nil {
+			t.Fatalf("put back story %d: %v", g, err)
+		}
+	}
+	oldMerge(gone.ID, keep.ID)
+	// A merged story that holds an article again (filed there by some
+	// other way) is counted rightly and must keep its counts.
+	oldMerge(stray.ID, keep.ID)
+	inStory(t, old, func(tx store.StoryTx) error { return tx.SetArticleStory(ctx, arts[5].ID, stray.ID) })
+
+	story := func(s store.Store, id int64) store.Story {
+		t.Helper()
+		st, err := s.Story(ctx, id)
+		if err != nil {
+			t.Fatalf("Story(%d): %v", id, err)
+		}
+		return *st
+	}
+	before := map[int64]store.Story{}
+	for _, id := range []int64{keep.ID, gone.ID, other.ID, stray.ID} {
+		before[id] = story(old, id)
+	}
+	if g := before[gone.ID]; g.MergedInto != keep.ID || g.Articles != 2 || g.Sources != 2 || g.Languages != 2 || g.ArticleID != arts[2].ID {
+		t.Fatalf("before 0036 the merged story = %+v, want its old counts (2 articles, 2 sources, 2 languages, led by the earlier %d)", g, arts[2].ID)
+	}
+
+	s := upgrade()
+	g := story(s, gone.ID)
+	if g.MergedInto != keep.ID || g.Articles != 0 || g.Sources != 0 || g.Languages != 0 || g.ArticleID != 0 ||
+		!g.FirstAt.IsZero() || !g.LastAt.IsZero() {
+		t.Errorf("after 0036 the merged story = %+v, want merged into %d counting nothing", g, keep.ID)
+	}
+	for _, id := range []int64{keep.ID, other.ID, stray.ID} {
+		if got, want := story(s, id), before[id]; fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+			t.Errorf("story %d changed by 0036:\n got %+v\nwant %+v", id, got, want)
+		}
+	}
+	if k := story(s, keep.ID); k.Articles != 4 || k.Sources != 2 || k.Languages != 2 {
+		t.Errorf("the surviving story = %+v, want 4 articles (its own, gone's two, stray's first) from 2 sources in 2 languages", k)
+	}
+}
