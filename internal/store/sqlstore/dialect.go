@@ -23,6 +23,16 @@ type Dialect struct {
 	// steps on several processes take turns (see InStoryTx), e.g. an
 	// advisory lock. Empty when beginning the transaction already locks.
 	StoryLock string
+	// AsyncCommit is run first inside a transaction whose context is
+	// store.LaterDurable, so that its commit does not wait for the disk
+	// (PostgreSQL: SET LOCAL synchronous_commit = off). Empty when the
+	// engine has no such setting; the transaction commits as any other.
+	AsyncCommit string
+	// AsyncStoryLock is StoryLock and AsyncCommit in one statement, for a
+	// story step under store.LaterDurable: the lock is held until the
+	// commit, so a commit that waits for the disk holds every other step
+	// for that long (one round trip fewer, too).
+	AsyncStoryLock string
 	// Migrations holds NNNN_name.sql files at its root, applied in order.
 	Migrations fs.FS
 	// SerializeWrites makes the Store run one write at a time in this

@@ -32,14 +32,12 @@ const featureChunk = 500
 // transaction already holds the one write lock. (A step's first
 // statement, counting documents, updates one row and so would queue steps
 // on PostgreSQL as well; the lock makes taking turns explicit whatever a
-// step does first, and covers AgeStories, which counts nothing.)
+// step does first, and covers AgeStories, which counts nothing.) Under
+// store.LaterDurable (the pipeline's story stage) the lock and an
+// asynchronous commit are one statement (Dialect.AsyncStoryLock): a commit
+// that waits for the WAL flush would hold every other step that long too.
 func (s *Store) InStoryTx(ctx context.Context, fn func(tx store.StoryTx) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if s.d.StoryLock != "" {
-			if _, err := s.txExec(ctx, tx, s.d.StoryLock); err != nil {
-				return fmt.Errorf("take the story lock: %w", err)
-			}
-		}
+	return s.inLockedTx(ctx, s.d.StoryLock, s.d.AsyncStoryLock, func(tx *sql.Tx) error {
 		return fn(&storyTx{s: s, tx: tx})
 	})
 }
