@@ -52,6 +52,9 @@ func Dialect() sqlstore.Dialect {
 		IsUniqueViolation: isUniqueViolation,
 		// An unnamed statement is planned for its values each time.
 		PlanEach: []any{pgx.QueryExecModeDescribeExec},
+		// Statements made for their number of values: one round trip,
+		// not prepared.
+		OneShot:  []any{pgx.QueryExecModeExec},
 		FullText: sqlstore.FullTextTSVector,
 	}
 }

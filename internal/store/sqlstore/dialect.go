@@ -33,6 +33,13 @@ type Dialect struct {
 	// commit, so a commit that waits for the disk holds every other step
 	// for that long (one round trip fewer, too).
 	AsyncStoryLock string
+	// OneShot is put before the arguments of a statement built for its
+	// number of values (a story step's features), which is run once and
+	// never again in that form: sent and run in one round trip, not
+	// prepared first and cached (PostgreSQL: pgx's QueryExecModeExec;
+	// pgx would otherwise prepare each form in a round trip of its own
+	// and push useful statements out of its cache).
+	OneShot []any
 	// Migrations holds NNNN_name.sql files at its root, applied in order.
 	Migrations fs.FS
 	// SerializeWrites makes the Store run one write at a time in this
