@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -27,6 +30,7 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	dir := c.fs.String("aeb", "", "the aeb benchmark directory whose pages the farm serves (default $"+aeb.EnvDir+" or ../shared/bench/aeb; generated pages when absent)")
 	miniflux := c.fs.String("miniflux", "", "a Miniflux binary (go install miniflux.app/v2@v2.3.5) to run against the same farm on --postgres, with its crawler, after Spektrum; prints the ratios")
 	unchanged := c.fs.Int("unchanged", 0, "then poll this many feeds that all answer 304 (on 2,000 hosts), with each delay")
+	profile := c.fs.String("profile", "", "write CPU, block and mutex profiles of each article run into this directory (e.g. cpu-postgres-0s.pprof)")
 	pos, cfg, err := c.parse(args)
 	if err != nil {
 		return err
@@ -88,7 +92,14 @@ func benchIngest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		for _, d := range ds {
 			c := *cfg
 			c.PerHostDelay = d
+			stop, err := startProfiles(*profile, fmt.Sprintf("%s-%s", db.name, d))
+			if err != nil {
+				return err
+			}
 			r, _, err := ingest.Ingest(ctx, c, farm, tmp, db.pg, false)
+			if perr := stop(); perr != nil && err == nil {
+				err = perr
+			}
 			if err != nil {
 				return fmt.Errorf("%s, delay %s: %w", db.name, d, err)
 			}
@@ -157,4 +168,49 @@ func benchMiniflux(ctx context.Context, stdout io.Writer, bin string, farm *inge
 		sp.PagesPerSec()/m.PagesPerSec(), float64(sp.CPUPerPage())/float64(m.CPUPerPage()),
 		float64(sp.CPUPerPage()-farmPage)/float64(m.CPUPerPage()))
 	return nil
+}
+
+// startProfiles starts a CPU profile and block and mutex sampling for one
+// run, when dir is set; stop writes the three profiles as
+// {cpu,block,mutex}-name.pprof. The block and mutex profiles say what the
+// workers wait on (a lock, a pool, the database's replies), which CPU
+// profiles cannot.
+func startProfiles(dir, name string) (stop func() error, err error) {
+	if dir == "" {
+		return func() error { return nil }, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("--profile: %w", err)
+	}
+	cpu, err := os.Create(filepath.Join(dir, "cpu-"+name+".pprof"))
+	if err != nil {
+		return nil, fmt.Errorf("--profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(cpu); err != nil {
+		cpu.Close()
+		return nil, fmt.Errorf("--profile: %w", err)
+	}
+	// Sample every blocking event of 10 µs or more, and every contended
+	// mutex: a run is a minute, so the cost is small beside the database.
+	runtime.SetBlockProfileRate(10_000)
+	runtime.SetMutexProfileFraction(1)
+	return func() error {
+		pprof.StopCPUProfile()
+		runtime.SetBlockProfileRate(0)
+		runtime.SetMutexProfileFraction(0)
+		err := cpu.Close()
+		for _, p := range []string{"block", "mutex"} {
+			f, ferr := os.Create(filepath.Join(dir, p+"-"+name+".pprof"))
+			if ferr == nil {
+				ferr = pprof.Lookup(p).WriteTo(f, 0)
+				if cerr := f.Close(); ferr == nil {
+					ferr = cerr
+				}
+			}
+			if ferr != nil && err == nil {
+				err = fmt.Errorf("--profile: %w", ferr)
+			}
+		}
+		return err
+	}, nil
 }

@@ -67,7 +67,7 @@ var docs = map[string]doc{
 		fetchSettings, "", false},
 	"bench extract": {args: "[--dir DIR]", summary: "score the extractor on the article-extraction benchmark next to go-trafilatura", noDB: true},
 	"bench stories": {args: "[--file F]", summary: "score story clustering (BCubed) on the story benchmark's dev half, and on a mixed English/Spanish set with an apertium-apy", noDB: true},
-	"bench ingest": {args: "[--postgres URL] [--hosts N] [--feeds N] [--items N] [--delays 0,1s] [--unchanged N]",
+	"bench ingest": {args: "[--postgres URL] [--hosts N] [--feeds N] [--items N] [--delays 0,1s] [--unchanged N] [--profile DIR]",
 		summary: "ingest a farm of news sites on loopback (feeds and the AEB pages) and report pages/s and CPU ms a page, with no delay and with the default politeness",
 		noDB:    true},
 	"bench farm": {args: "[--hosts N] [--feeds N] [--items N] [--grow-to N] [--control ADDR]",

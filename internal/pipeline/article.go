@@ -25,6 +25,10 @@ import (
 // When the page can't be had (robots.txt, an error, not HTML) it falls back
 // to the content the feed carried; only when there is none does it fail.
 func (p *Pipeline) handleArticle(ctx context.Context, j *store.Job) (err error) {
+	// The article and its stages are written again if this job is run
+	// again, and it is until its completion commits: their commits need
+	// not wait for the disk (store.LaterDurable says why nothing is lost).
+	ctx = store.LaterDurable(ctx)
 	var pl articlePayload
 	if err := json.Unmarshal(j.Payload, &pl); err != nil {
 		return jobs.Permanent(fmt.Errorf("article job payload: %w", err))

@@ -147,6 +147,7 @@ func (p *Pipeline) enqueueAfter(ctx context.Context, after string, articleID, so
 // since needs nothing.
 func (p *Pipeline) stageHandler(s Stage) jobs.Handler {
 	return func(ctx context.Context, j *store.Job) error {
+		ctx = store.LaterDurable(ctx) // as in handleArticle: rerun until completed
 		var pl stagePayload
 		if err := json.Unmarshal(j.Payload, &pl); err != nil {
 			return jobs.Permanent(fmt.Errorf("%s job payload: %w", s.Kind, err))

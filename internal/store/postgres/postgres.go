@@ -43,11 +43,18 @@ func Dialect() sqlstore.Dialect {
 		MigrateLock: `SELECT pg_advisory_xact_lock(7347215, hashtext(current_schema()))`,
 		// Story steps take turns the same way (sqlstore.InStoryTx says why
 		// a lock), under a key of their own.
-		StoryLock:         `SELECT pg_advisory_xact_lock(7347216, hashtext(current_schema()))`,
+		StoryLock: `SELECT pg_advisory_xact_lock(7347216, hashtext(current_schema()))`,
+		// Writes that a job's completion makes durable later
+		// (store.LaterDurable) commit without waiting for the WAL flush.
+		AsyncCommit:       `SET LOCAL synchronous_commit = off`,
+		AsyncStoryLock:    `SELECT pg_advisory_xact_lock(7347216, hashtext(current_schema())), set_config('synchronous_commit', 'off', true)`,
 		Migrations:        migrations,
 		IsUniqueViolation: isUniqueViolation,
 		// An unnamed statement is planned for its values each time.
 		PlanEach: []any{pgx.QueryExecModeDescribeExec},
+		// Statements made for their number of values: one round trip,
+		// not prepared.
+		OneShot:  []any{pgx.QueryExecModeExec},
 		FullText: sqlstore.FullTextTSVector,
 	}
 }

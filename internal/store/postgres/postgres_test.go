@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"testing"
 	"time"
@@ -82,3 +83,61 @@ func BenchmarkUpsertArticle(b *testing.B) { storetest.BenchUpsertArticle(b, migr
 func BenchmarkArticlesPage(b *testing.B) { storetest.BenchArticlesPage(b, migrated(b)) }
 
 func BenchmarkClaim(b *testing.B) { storetest.BenchClaim(b, migrated(b)) }
+
+// The dialect's asynchronous commit (store.LaterDurable) holds for its
+// transaction only: the connection goes back to the pool committing
+// synchronously, so a job's completion on it still waits for the disk.
+// The story step's form of it takes the story lock too.
+func TestAsyncCommitScope(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, schemaDSN(t))
+	db := s.(interface{ DB() *sql.DB }).DB()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	setting := func() string {
+		t.Helper()
+		var v string
+		if err := conn.QueryRowContext(ctx, `SELECT current_setting('synchronous_commit')`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	d := postgres.Dialect()
+	for _, q := range []string{d.AsyncCommit, d.AsyncStoryLock} {
+		if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if v := setting(); v != "off" {
+			t.Errorf("after %s: synchronous_commit = %s in the transaction, want off", q, v)
+		}
+		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+			t.Fatal(err)
+		}
+		if v := setting(); v != "on" {
+			t.Errorf("after %s: synchronous_commit = %s once committed, want on", q, v)
+		}
+	}
+	// The story step's statement takes the story lock: another session
+	// cannot take it while the transaction is open.
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, d.AsyncStoryLock); err != nil {
+		t.Fatal(err)
+	}
+	var got bool
+	if err := db.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock(7347216, hashtext(current_schema()))`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got {
+		t.Error("the story lock was free while a transaction held it through AsyncStoryLock")
+	}
+}

@@ -23,6 +23,23 @@ type Dialect struct {
 	// steps on several processes take turns (see InStoryTx), e.g. an
 	// advisory lock. Empty when beginning the transaction already locks.
 	StoryLock string
+	// AsyncCommit is run first inside a transaction whose context is
+	// store.LaterDurable, so that its commit does not wait for the disk
+	// (PostgreSQL: SET LOCAL synchronous_commit = off). Empty when the
+	// engine has no such setting; the transaction commits as any other.
+	AsyncCommit string
+	// AsyncStoryLock is StoryLock and AsyncCommit in one statement, for a
+	// story step under store.LaterDurable: the lock is held until the
+	// commit, so a commit that waits for the disk holds every other step
+	// for that long (one round trip fewer, too).
+	AsyncStoryLock string
+	// OneShot is put before the arguments of a statement built for its
+	// number of values (a story step's features), which is run once and
+	// never again in that form: sent and run in one round trip, not
+	// prepared first and cached (PostgreSQL: pgx's QueryExecModeExec;
+	// pgx would otherwise prepare each form in a round trip of its own
+	// and push useful statements out of its cache).
+	OneShot []any
 	// Migrations holds NNNN_name.sql files at its root, applied in order.
 	Migrations fs.FS
 	// SerializeWrites makes the Store run one write at a time in this

@@ -116,16 +116,42 @@ func nullID(id int64) sql.NullInt64 {
 
 // inTx runs fn in a transaction. On SQLite the DSN makes it BEGIN IMMEDIATE,
 // so the write lock is taken up front and waits out busy_timeout instead of
-// failing when a read transaction would have to upgrade.
+// failing when a read transaction would have to upgrade. Under a
+// store.LaterDurable context the commit does not wait for the disk where
+// the engine allows (Dialect.AsyncCommit).
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.inLockedTx(ctx, "", "", fn)
+}
+
+// inLockedTx is inTx that first runs lock, a statement taking a lock held
+// until the commit ("" for none); asyncLock is the same lock that also
+// makes the commit asynchronous, run instead under store.LaterDurable to
+// save a round trip ("" when there is none).
+func (s *Store) inLockedTx(ctx context.Context, lock, asyncLock string, fn func(tx *sql.Tx) error) error {
 	done, err := s.writing(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
+	first := []string{lock}
+	if s.d.AsyncCommit != "" && store.IsLaterDurable(ctx) {
+		first = []string{s.d.AsyncCommit, lock}
+		if asyncLock != "" {
+			first = []string{asyncLock}
+		}
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
+	}
+	for _, q := range first {
+		if q == "" {
+			continue
+		}
+		if _, err := s.txExec(ctx, tx, q); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("begin transaction: %s: %w", q, err)
+		}
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback() // the error from fn is the one that matters

@@ -32,14 +32,12 @@ const featureChunk = 500
 // transaction already holds the one write lock. (A step's first
 // statement, counting documents, updates one row and so would queue steps
 // on PostgreSQL as well; the lock makes taking turns explicit whatever a
-// step does first, and covers AgeStories, which counts nothing.)
+// step does first, and covers AgeStories, which counts nothing.) Under
+// store.LaterDurable (the pipeline's story stage) the lock and an
+// asynchronous commit are one statement (Dialect.AsyncStoryLock): a commit
+// that waits for the WAL flush would hold every other step that long too.
 func (s *Store) InStoryTx(ctx context.Context, fn func(tx store.StoryTx) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if s.d.StoryLock != "" {
-			if _, err := s.txExec(ctx, tx, s.d.StoryLock); err != nil {
-				return fmt.Errorf("take the story lock: %w", err)
-			}
-		}
+	return s.inLockedTx(ctx, s.d.StoryLock, s.d.AsyncStoryLock, func(tx *sql.Tx) error {
 		return fn(&storyTx{s: s, tx: tx})
 	})
 }
@@ -59,8 +57,16 @@ func (t *storyTx) exec(ctx context.Context, q string, args ...any) error {
 // execOnce runs a statement built for its number of values unprepared, so
 // that its many variants stay out of the statement cache.
 func (t *storyTx) execOnce(ctx context.Context, q string, args ...any) error {
-	_, err := t.tx.ExecContext(ctx, t.s.d.rebind(q), args...)
+	_, err := t.tx.ExecContext(ctx, t.s.d.rebind(q), t.oneShot(args)...)
 	return err
+}
+
+// oneShot puts the dialect's OneShot mode before args.
+func (t *storyTx) oneShot(args []any) []any {
+	if len(t.s.d.OneShot) == 0 {
+		return args
+	}
+	return append(append(make([]any, 0, len(t.s.d.OneShot)+len(args)), t.s.d.OneShot...), args...)
 }
 
 // CountFeatures counts one more article and its features.
@@ -94,7 +100,7 @@ func (t *storyTx) StoryCandidates(ctx context.Context, features []uint64, since 
 		WHERE id IN (SELECT story_id FROM story_postings WHERE feature IN (` + placeholders(len(features)) + `))
 			AND merged_into IS NULL AND centroid IS NOT NULL AND seen_at >= ?
 		ORDER BY id`
-	rows, err := t.tx.QueryContext(ctx, t.s.d.rebind(q), args...)
+	rows, err := t.tx.QueryContext(ctx, t.s.d.rebind(q), t.oneShot(args)...)
 	if err != nil {
 		return nil, fmt.Errorf("story candidates: %w", err)
 	}
@@ -196,6 +202,20 @@ func (t *storyTx) MergeStory(ctx context.Context, gone, keep int64) error {
 
 // SetArticleStory files an article under a story.
 func (t *storyTx) SetArticleStory(ctx context.Context, articleID, storyID int64) error {
+	if storyID != 0 {
+		// The common case, a new article filed for the first time, in one
+		// statement instead of a read and a write: the step holds the
+		// story lock, so each round trip it saves is saved for every step
+		// waiting. Anything else (filed already, or gone) takes the path
+		// below.
+		res, err := t.s.txExec(ctx, t.tx, t.s.d.rebind(`UPDATE articles SET story_id = ? WHERE id = ? AND story_id IS NULL`), storyID, articleID)
+		if err != nil {
+			return fmt.Errorf("file article %d under story %d: %w", articleID, storyID, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 1 {
+			return t.refresh(ctx, storyID)
+		}
+	}
 	var old sql.NullInt64
 	err := t.s.txQueryRow(ctx, t.tx, t.s.d.rebind(`SELECT story_id FROM articles WHERE id = ?`), articleID).Scan(&old)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -282,7 +302,7 @@ func (t *storyTx) featureDocs(ctx context.Context, features []uint64, query func
 		for i, f := range part {
 			args[i] = int64(f)
 		}
-		rows, err := t.tx.QueryContext(ctx, t.s.d.rebind(query(len(part))), args...)
+		rows, err := t.tx.QueryContext(ctx, t.s.d.rebind(query(len(part))), t.oneShot(args)...)
 		if err != nil {
 			return nil, err
 		}

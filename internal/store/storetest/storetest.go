@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"StoryState", testStoryState},     // stories.go
 		{"StoryListing", testStoryListing}, // stories.go
 		{"StoryTurns", testStoryTurns},     // stories.go
+		{"LaterDurable", testLaterDurable}, // stories.go
 		{"StoryHidden", testStoryHidden},   // stories.go
 		{"StoryRecheck", testStoryRecheck}, // stories.go
 		{"MostCovered", testMostCovered},

@@ -270,13 +270,18 @@ func testStoryListing(t *testing.T, s store.Store) {
 
 // testStoryTurns checks that story steps take turns: steps that each look
 // for a story by a feature and create it when none exists, run at once,
-// create exactly one.
+// create exactly one. Half of them run as the pipeline's story stage does,
+// under store.LaterDurable (one statement takes the lock and makes the
+// commit asynchronous on PostgreSQL): they take turns with the others too.
 func testStoryTurns(t *testing.T, s store.Store) {
-	ctx := context.Background()
 	const steps = 8
 	var wg sync.WaitGroup
 	errs := make(chan error, steps)
 	for i := 0; i < steps; i++ {
+		ctx := context.Background()
+		if i%2 == 1 {
+			ctx = store.LaterDurable(ctx)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -301,6 +306,7 @@ func testStoryTurns(t *testing.T, s store.Store) {
 			t.Fatal(err)
 		}
 	}
+	ctx := context.Background()
 	inStory(t, s, func(tx store.StoryTx) error {
 		got, err := tx.StoryCandidates(ctx, []uint64{42}, time.Time{})
 		if err != nil || len(got) != 1 {
@@ -508,4 +514,57 @@ func testStoryRecheck(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+}
+
+// testLaterDurable checks that writes under store.LaterDurable (the
+// pipeline's article and stage jobs) are stored and read back like any
+// others, on every path that opens a transaction, and that a story step
+// that fails under it leaves nothing behind.
+func testLaterDurable(t *testing.T, s store.Store) {
+	ctx := store.LaterDurable(context.Background())
+	src := newSource(t, s, "https://later-durable.example/feed")
+	a := article(src.ID, 1)
+	if res, err := s.UpsertArticle(ctx, a); err != nil || res != store.Created {
+		t.Fatalf("UpsertArticle under LaterDurable = %v, %v; want created", res, err)
+	}
+	sig := []uint32{1, 2, 3, 4}
+	if err := s.PutSignature(ctx, a.ID, sig, []uint64{7, 8, 8}); err != nil {
+		t.Fatalf("PutSignature under LaterDurable: %v", err)
+	}
+	b := article(src.ID, 2)
+	upsert(t, s, b, store.Created)
+	cands, err := s.SignatureCandidates(context.Background(), []uint64{8}, b.ID, 10)
+	if err != nil || len(cands) != 1 || cands[0].ArticleID != a.ID || fmt.Sprint(cands[0].Signature) != fmt.Sprint(sig) {
+		t.Errorf("candidates after a signature stored under LaterDurable = %+v, %v; want article %d", cands, err, a.ID)
+	}
+	var storyID int64
+	if err := s.InStoryTx(ctx, func(tx store.StoryTx) error {
+		c := &store.StoryCentroid{Vector: map[uint64]float64{77: 1}, Size: 1, Last: base}
+		if err := tx.CreateStory(ctx, c); err != nil {
+			return err
+		}
+		storyID = c.ID
+		if err := tx.SaveStory(ctx, c, []uint64{77}); err != nil {
+			return err
+		}
+		return tx.SetArticleStory(ctx, a.ID, c.ID)
+	}); err != nil {
+		t.Fatalf("InStoryTx under LaterDurable: %v", err)
+	}
+	got, err := s.Article(context.Background(), a.ID)
+	if err != nil || got.StoryID != storyID {
+		t.Errorf("article after a story step under LaterDurable: story %d (%v), want %d", got.StoryID, err, storyID)
+	}
+	boom := errors.New("boom")
+	if err := s.InStoryTx(ctx, func(tx store.StoryTx) error {
+		if err := tx.SetArticleStory(ctx, b.ID, storyID); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("failed step under LaterDurable returned %v, want its error", err)
+	}
+	if got, err := s.Article(context.Background(), b.ID); err != nil || got.StoryID != 0 {
+		t.Errorf("a failed step under LaterDurable left article %d in story %d (%v), want none", b.ID, got.StoryID, err)
+	}
 }
