@@ -379,8 +379,20 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		// may be a short walk of the newest-first index (a word in most
 		// documents: a page's worth of rows) where the bitmap would fetch
 		// every match; the planner weighs the two by the word's statistics.
-		if _, err := m.tx.ExecContext(ctx, searchWalk); err != nil {
-			return store.SearchPage{}, err
+		// A relevance order's 200 candidates are a longer walk, which pays
+		// only for the commonest words (walkShare).
+		walk := q.Sort == store.SortNewest
+		if !walk {
+			share, err := s.matchShare(ctx, m, q.Groups)
+			if err != nil {
+				return store.SearchPage{}, err
+			}
+			walk = share >= walkShare
+		}
+		if walk {
+			if _, err := m.tx.ExecContext(ctx, searchWalk); err != nil {
+				return store.SearchPage{}, err
+			}
 		}
 	}
 
@@ -500,13 +512,16 @@ func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m match
 // took a ranking's 200 newest matches of it by walking the newest-first
 // index, reading 5,000 (1.3 s), where the GIN bitmap fetched its 1,900
 // small heap rows (docs/benchmarks.md, "Search speed, seventh pass"). The
-// count and the pages then also read one snapshot.
+// count and the pages then also read one snapshot. Nor does a search start
+// parallel workers: the planner chose them for a common word's bitmap, and
+// on a busy server waiting for them took seconds.
 func (s *Store) searchTx(ctx context.Context) (*sql.Tx, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)`); err != nil {
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true),
+		set_config('max_parallel_workers_per_gather', '0', true)`); err != nil {
 		_ = tx.Rollback() // the error from the settings is the one that matters
 		return nil, err
 	}
@@ -516,6 +531,66 @@ func (s *Store) searchTx(ctx context.Context) (*sql.Tx, error) {
 // searchWalk lets the planner walk the newest-first index again, in a
 // search's transaction (searchTx).
 const searchWalk = `SELECT set_config('enable_indexscan', 'on', true)`
+
+// walkShare is the share of an edition's documents a query must match for
+// its relevance candidates (the newest SearchRankCap matches) to be walked
+// from the newest-first index rather than read from the GIN bitmap. A walk
+// reads SearchRankCap/share tsvectors, the bitmap fetches every match's
+// heap row; at 100,000 articles the bitmap was faster for words of 4 %
+// (89 against 277 ms) and 15 % (238 against 119 ms: slower), the walk for
+// 44 % and 81 % (docs/benchmarks.md, "Search speed, seventh pass").
+const walkShare = 0.10
+
+// matchShare estimates the share of documents matching every group from
+// the planner's statistics of search_docs (its most common elements of tsv
+// and pairs, with their frequencies), assuming the groups independent: a
+// word, or a phrase's rarest pair, missing from the list counts as 0 (the
+// list holds the common ones).
+func (s *Store) matchShare(ctx context.Context, m matcher, groups [][]string) (float64, error) {
+	var words, pairs []string
+	for _, g := range groups {
+		if len(g) == 1 {
+			words = append(words, g[0])
+		}
+		for i := 1; i < len(g); i++ {
+			pairs = append(pairs, g[i-1]+" "+g[i])
+		}
+	}
+	rows, err := m.tx.QueryContext(ctx, `SELECT s.attname, u.e, u.f FROM pg_stats s,
+		unnest(CAST(CAST(s.most_common_elems AS TEXT) AS TEXT[]), s.most_common_elem_freqs) AS u(e, f)
+		WHERE s.schemaname = current_schema() AND s.tablename = 'search_docs'
+		AND ((s.attname = 'tsv' AND u.e = ANY($1)) OR (s.attname = 'pairs' AND u.e = ANY($2)))`, words, pairs)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	freq := map[string]float64{}
+	for rows.Next() {
+		var col, e string
+		var f float64
+		if err := rows.Scan(&col, &e, &f); err != nil {
+			return 0, err
+		}
+		freq[col+":"+e] = f
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	share := 1.0
+	for _, w := range words {
+		share *= freq["tsv:"+w]
+	}
+	for _, g := range groups {
+		if len(g) > 1 {
+			rarest := 1.0
+			for i := 1; i < len(g); i++ {
+				rarest = min(rarest, freq["pairs:"+g[i-1]+" "+g[i]])
+			}
+			share *= rarest
+		}
+	}
+	return share, nil
+}
 
 // end ends the search's transaction, if any, before its articles are
 // read (from the pool, with the planner's usual settings).
