@@ -536,9 +536,10 @@ const searchWalk = `SELECT set_config('enable_indexscan', 'on', true)`
 // its relevance candidates (the newest SearchRankCap matches) to be walked
 // from the newest-first index rather than read from the GIN bitmap. A walk
 // reads SearchRankCap/share tsvectors, the bitmap fetches every match's
-// heap row; at 100,000 articles the bitmap was faster for words of 4 %
-// (89 against 277 ms) and 15 % (238 against 119 ms: slower), the walk for
-// 44 % and 81 % (docs/benchmarks.md, "Search speed, seventh pass").
+// heap row. At 100,000 articles the bitmap was faster for a word of 4 %
+// (89 against 277 ms) and slower from 15 % on (238 against 119 ms; at 44 %
+// and 81 %, 259 and 286 against 70 and 77 ms; docs/benchmarks.md, "Search
+// speed, seventh pass").
 const walkShare = 0.10
 
 // matchShare estimates the share of documents matching every group from
