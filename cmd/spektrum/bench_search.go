@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -185,7 +186,7 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		load0 := loadAverage()
 		cpu0, srv0 := processCPU(), serverCPU(ctx, *pg, e.name)
-		lat, qcpu, err := retrieval.Time(ctx, st, "en", qs)
+		lat, qcpu, kinds, err := retrieval.TimeKinds(ctx, st, "en", qs)
 		cpu, srv := processCPU()-cpu0, serverCPU(ctx, *pg, e.name)-srv0
 		closeFn()
 		if err != nil {
@@ -199,6 +200,17 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			qcpu.Quantile(0.5).Round(10*time.Microsecond), qcpu.Quantile(0.9).Round(10*time.Microsecond),
 			qcpu.Quantile(0.99).Round(10*time.Microsecond), qcpu[len(qcpu)-1].Round(10*time.Microsecond),
 			(srv / time.Duration(len(lat))).Round(10*time.Microsecond), load0, loadAverage())
+		names := make([]string, 0, len(kinds))
+		for k := range kinds {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		for _, k := range names {
+			l := kinds[k]
+			fmt.Fprintf(stdout, "    %-17s %4d queries: p50 %s  p90 %s  p99 %s  max %s\n", k, len(l),
+				l.Quantile(0.5).Round(10*time.Microsecond), l.Quantile(0.9).Round(10*time.Microsecond),
+				l.Quantile(0.99).Round(10*time.Microsecond), l[len(l)-1].Round(10*time.Microsecond))
+		}
 	}
 	return nil
 }

@@ -170,6 +170,16 @@ func (l Latencies) Quantile(q float64) time.Duration {
 // SQLite's work (it runs in the calling goroutine), PostgreSQL's client
 // side alone.
 func Time(ctx context.Context, st store.Store, lang string, queries []string) (wall, cpu Latencies, err error) {
+	wall, cpu, _, err = TimeKinds(ctx, st, lang, queries)
+	return wall, cpu, err
+}
+
+// TimeKinds is Time that also returns the latencies of each kind of query
+// and order, sorted, keyed "word", "words" (several words) or "phrase"
+// (a group of more than one term), then "/" and the order: where the tail
+// of the whole mix comes from.
+func TimeKinds(ctx context.Context, st store.Store, lang string, queries []string) (wall, cpu Latencies, kinds map[string]Latencies, err error) {
+	kinds = map[string]Latencies{}
 	runtime.LockOSThread() // the thread's CPU clock is the query's
 	defer runtime.UnlockOSThread()
 	for i, q := range queries {
@@ -183,14 +193,33 @@ func Time(ctx context.Context, st store.Store, lang string, queries []string) (w
 		}
 		start, cpu0 := time.Now(), threadCPU()
 		if _, err := st.Search(ctx, store.SearchQuery{Lang: lang, Groups: pq.Groups, Sort: order, Limit: 20}); err != nil {
-			return nil, nil, fmt.Errorf("query %q: %w", q, err)
+			return nil, nil, nil, fmt.Errorf("query %q: %w", q, err)
 		}
-		wall = append(wall, time.Since(start))
+		took := time.Since(start)
+		wall = append(wall, took)
 		cpu = append(cpu, threadCPU()-cpu0)
+		k := queryKind(pq.Groups) + "/" + order
+		kinds[k] = append(kinds[k], took)
 	}
 	slices.Sort(wall)
 	slices.Sort(cpu)
-	return wall, cpu, nil
+	for _, l := range kinds {
+		slices.Sort(l)
+	}
+	return wall, cpu, kinds, nil
+}
+
+// queryKind names a parsed query's kind for TimeKinds.
+func queryKind(groups [][]string) string {
+	for _, g := range groups {
+		if len(g) > 1 {
+			return "phrase"
+		}
+	}
+	if len(groups) > 1 {
+		return "words"
+	}
+	return "word"
 }
 
 // threadCPU is the CPU time (user and system) the calling thread has used.

@@ -151,7 +151,8 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 // from every segment holding it, and a bulk load leaves dozens (with the
 // larger pages of migration 0031, 10–15 % less CPU per query after it on
 // 100,000 articles, docs/benchmarks.md).
-// PostgreSQL gathers the planner's statistics of search_docs, which the
+// PostgreSQL merges its GIN indexes' pending lists and gathers the
+// planner's statistics of search_docs, which the
 // plans of the search statements follow (a server's autovacuum would in
 // time; with none, the plans were for an empty table, 10 times slower).
 //
@@ -174,6 +175,13 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 // is left to FTS5's automerge, as between reindexes.
 func (s *Store) OptimizeSearch(ctx context.Context) error {
 	if s.d.FullText == FullTextTSVector {
+		// A bulk load also leaves up to gin_pending_list_limit (4 MB by
+		// default) of new entries in each GIN index's pending list, which
+		// every search of that index reads whole until a vacuum merges it
+		// (autovacuum may be off, and a manual ANALYZE does not).
+		if _, err := s.exec(ctx, `SELECT gin_clean_pending_list('search_docs_tsv'::regclass), gin_clean_pending_list('search_docs_pairs'::regclass)`); err != nil {
+			return fmt.Errorf("optimize the search index: %w", err)
+		}
 		if _, err := s.exec(ctx, `ANALYZE search_docs`); err != nil {
 			return fmt.Errorf("optimize the search index: %w", err)
 		}
@@ -368,6 +376,14 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		}
 	}
 	m := s.matcher(q)
+	if !m.fts {
+		tx, err := s.searchTx(ctx)
+		if err != nil {
+			return store.SearchPage{}, err
+		}
+		defer tx.Rollback() // read only: nothing to keep; a no-op once ended
+		m.tx = tx
+	}
 	if !m.fts && hasLongPhrase(q.Groups) {
 		return s.searchTSVector(ctx, q, m, int64(limit), before, offset)
 	}
@@ -375,13 +391,35 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	// Counting stops past the cap: a common word's every match is not
 	// worth reading to say "1,000+".
 	var total int
-	if err := s.searchRow(ctx, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+m.where+` LIMIT ?) c`),
+	if err := s.searchRow(ctx, m, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+m.where+` LIMIT ?) c`),
 		append(m.args(), store.SearchCountCap+1)...).Scan(&total); err != nil {
 		return store.SearchPage{}, err
 	}
 	page := store.SearchPage{Total: min(total, store.SearchCountCap), TotalMore: total > store.SearchCountCap}
 	if total == 0 {
 		return page, nil
+	}
+	m.exact = total <= store.SearchCountCap
+	if m.tx != nil && !m.exact {
+		// A word in more than SearchCountCap documents: its newest page
+		// may be a short walk of the newest-first index (a word in most
+		// documents: a page's worth of rows) where the bitmap would fetch
+		// every match; the planner weighs the two by the word's statistics.
+		// A relevance order's 200 candidates are a longer walk, which pays
+		// only for the commonest words (walkShare).
+		walk := q.Sort == store.SortNewest
+		if !walk {
+			share, err := s.matchShare(ctx, m, q.Groups)
+			if err != nil {
+				return store.SearchPage{}, err
+			}
+			walk = share >= walkShare
+		}
+		if walk {
+			if _, err := m.tx.ExecContext(ctx, searchWalk); err != nil {
+				return store.SearchPage{}, err
+			}
+		}
 	}
 
 	// The page's ids first, from the index alone, then their articles'
@@ -412,6 +450,9 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		} else {
 			page.NextCursor = encodeSearchCursor("r:", offset+int64(limit))
 		}
+	}
+	if err := m.end(); err != nil {
+		return store.SearchPage{}, err
 	}
 	page.Articles, err = s.hitArticles(ctx, hits)
 	return page, err
@@ -480,8 +521,111 @@ func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m match
 			page.NextCursor = encodeSearchCursor("r:", offset+limit)
 		}
 	}
+	if err := m.end(); err != nil {
+		return store.SearchPage{}, err
+	}
 	page.Articles, err = s.hitArticles(ctx, hits)
 	return page, err
+}
+
+// searchTx begins the read-only transaction a PostgreSQL search runs in,
+// with planner settings that keep it on the GIN indexes: no sequential
+// scan and no walk of an index in order. The planner cannot see that
+// testing a row's tsvector reads it from TOAST (some kilobytes, ~50-250 µs
+// a row), and the GIN indexes need no such read (single words and pairs
+// are exact there). Left to itself it counted a word in 4 % of 46,000
+// documents by a sequential scan that read 24,000 tsvectors (2.4 s), and
+// took a ranking's 200 newest matches of it by walking the newest-first
+// index, reading 5,000 (1.3 s), where the GIN bitmap fetched its 1,900
+// small heap rows (docs/benchmarks.md, "Search speed, seventh pass"). The
+// count and the pages then also read one snapshot. Nor does a search start
+// parallel workers: the planner chose them for a common word's bitmap, and
+// on a busy server waiting for them took seconds.
+func (s *Store) searchTx(ctx context.Context) (*sql.Tx, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true),
+		set_config('max_parallel_workers_per_gather', '0', true)`); err != nil {
+		_ = tx.Rollback() // the error from the settings is the one that matters
+		return nil, err
+	}
+	return tx, nil
+}
+
+// searchWalk lets the planner walk the newest-first index again, in a
+// search's transaction (searchTx).
+const searchWalk = `SELECT set_config('enable_indexscan', 'on', true)`
+
+// walkShare is the share of an edition's documents a query must match for
+// its relevance candidates (the newest SearchRankCap matches) to be walked
+// from the newest-first index rather than read from the GIN bitmap. A walk
+// reads SearchRankCap/share tsvectors, the bitmap fetches every match's
+// heap row. At 100,000 articles the bitmap was faster for a word of 4 %
+// (89 against 277 ms) and slower from 15 % on (238 against 119 ms; at 44 %
+// and 81 %, 259 and 286 against 70 and 77 ms; docs/benchmarks.md, "Search
+// speed, seventh pass").
+const walkShare = 0.10
+
+// matchShare estimates the share of documents matching every group from
+// the planner's statistics of search_docs (its most common elements of tsv
+// and pairs, with their frequencies), assuming the groups independent: a
+// word, or a phrase's rarest pair, missing from the list counts as 0 (the
+// list holds the common ones).
+func (s *Store) matchShare(ctx context.Context, m matcher, groups [][]string) (float64, error) {
+	var words, pairs []string
+	for _, g := range groups {
+		if len(g) == 1 {
+			words = append(words, g[0])
+		}
+		for i := 1; i < len(g); i++ {
+			pairs = append(pairs, g[i-1]+" "+g[i])
+		}
+	}
+	rows, err := m.tx.QueryContext(ctx, `SELECT s.attname, u.e, u.f FROM pg_stats s,
+		unnest(CAST(CAST(s.most_common_elems AS TEXT) AS TEXT[]), s.most_common_elem_freqs) AS u(e, f)
+		WHERE s.schemaname = current_schema() AND s.tablename = 'search_docs'
+		AND ((s.attname = 'tsv' AND u.e = ANY($1)) OR (s.attname = 'pairs' AND u.e = ANY($2)))`, words, pairs)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	freq := map[string]float64{}
+	for rows.Next() {
+		var col, e string
+		var f float64
+		if err := rows.Scan(&col, &e, &f); err != nil {
+			return 0, err
+		}
+		freq[col+":"+e] = f
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	share := 1.0
+	for _, w := range words {
+		share *= freq["tsv:"+w]
+	}
+	for _, g := range groups {
+		if len(g) > 1 {
+			rarest := 1.0
+			for i := 1; i < len(g); i++ {
+				rarest = min(rarest, freq["pairs:"+g[i-1]+" "+g[i]])
+			}
+			share *= rarest
+		}
+	}
+	return share, nil
+}
+
+// end ends the search's transaction, if any, before its articles are
+// read (from the pool, with the planner's usual settings).
+func (m matcher) end() error {
+	if m.tx == nil {
+		return nil
+	}
+	return m.tx.Rollback()
 }
 
 // hasLongPhrase tells whether a group is a phrase of more than two words,
@@ -503,7 +647,7 @@ func (s *Store) rankTSVector(ctx context.Context, m matcher, cands []searchHit) 
 	for i, c := range cands {
 		ids[i] = c.id
 	}
-	return s.queryHits(ctx, `SELECT d.article_id, d.ord FROM search_docs d
+	return s.queryHits(ctx, m, `SELECT d.article_id, d.ord FROM search_docs d
 		WHERE d.article_id = ANY(CAST(? AS BIGINT[])) AND d.lang = ?
 		ORDER BY ts_rank_cd(`+tsRankWeight+`, d.tsv, CAST(? AS tsquery), 1) DESC, d.ord DESC`,
 		ids, m.lang, m.match)
@@ -520,14 +664,20 @@ func (s *Store) rankTSVector(ctx context.Context, m matcher, cands []searchHit) 
 // server CPU ("Search speed, sixth pass"): paid to rule out that tail.
 // Elsewhere (SQLite, where compiling was 6 % of the benchmark's CPU and
 // FTS5's plan does not depend on the words) the statement cache serves it.
-func (s *Store) searchRows(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (s *Store) searchRows(ctx context.Context, m matcher, q string, args ...any) (*sql.Rows, error) {
+	if m.tx != nil {
+		return m.tx.QueryContext(ctx, q, append(append([]any{}, s.d.PlanEach...), args...)...)
+	}
 	if len(s.d.PlanEach) > 0 {
 		return s.db.QueryContext(ctx, q, append(append([]any{}, s.d.PlanEach...), args...)...)
 	}
 	return s.query(ctx, q, args...)
 }
 
-func (s *Store) searchRow(ctx context.Context, q string, args ...any) *sql.Row {
+func (s *Store) searchRow(ctx context.Context, m matcher, q string, args ...any) *sql.Row {
+	if m.tx != nil {
+		return m.tx.QueryRowContext(ctx, q, append(append([]any{}, s.d.PlanEach...), args...)...)
+	}
 	if len(s.d.PlanEach) > 0 {
 		return s.db.QueryRowContext(ctx, q, append(append([]any{}, s.d.PlanEach...), args...)...)
 	}
@@ -547,6 +697,12 @@ type matcher struct {
 	from, where string
 	whereArgs   []any // the WHERE's queries, before lang
 	ordCol      string
+	// tx is the read-only transaction a PostgreSQL search runs in (see
+	// searchTx); nil on SQLite, whose statements go to the pool.
+	tx *sql.Tx
+	// exact tells that the count found at most store.SearchCountCap
+	// matches, so a page of them is read from the GIN indexes alone.
+	exact bool
 }
 
 func (s *Store) matcher(q store.SearchQuery) matcher {
@@ -602,7 +758,7 @@ func (s *Store) searchNewest(ctx context.Context, m matcher, before, offset, n i
 		args = append(args, before)
 	}
 	q := `SELECT d.article_id, ` + m.ordCol + m.from + where + ` ORDER BY ` + m.ordCol + ` DESC LIMIT ? OFFSET ?`
-	return s.queryHits(ctx, q, append(args, n, offset)...)
+	return s.queryHits(ctx, m, q, append(args, n, offset)...)
 }
 
 // searchRanked returns n matches in relevance order from the offset-th on.
@@ -625,12 +781,12 @@ func (s *Store) searchRanked(ctx context.Context, m matcher, offset, n int64) ([
 			ORDER BY ts_rank_cd(` + tsRankWeight + `, c.tsv, CAST(? AS tsquery), 1) DESC, ord DESC LIMIT ? OFFSET ?`
 		args = append(args, m.match)
 	}
-	return s.queryHits(ctx, q, append(args, n, offset)...)
+	return s.queryHits(ctx, m, q, append(args, n, offset)...)
 }
 
 // queryHits runs a search statement (searchRows says how it is planned).
-func (s *Store) queryHits(ctx context.Context, q string, args ...any) ([]searchHit, error) {
-	rows, err := s.searchRows(ctx, s.d.rebind(q), args...)
+func (s *Store) queryHits(ctx context.Context, m matcher, q string, args ...any) ([]searchHit, error) {
+	rows, err := s.searchRows(ctx, m, s.d.rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}

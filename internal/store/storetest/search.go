@@ -198,8 +198,10 @@ func testSearch(t *testing.T, s store.Store) {
 
 	// Relevance ranks the newest SearchRankCap matches and lists the older
 	// ones after them, newest first: every match, once, in both orders.
+	// More than SearchCountCap of them, where PostgreSQL may walk its
+	// newest-first index instead of reading the matches from GIN.
 	var many []int64 // newest first
-	for i := range store.SearchRankCap + 5 {
+	for i := range store.SearchCountCap + 5 {
 		a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://a.example/numbat/%d", i), Title: "Numbat sighting",
 			Text: strings.Repeat("numbat ", i%7+1), Language: "en", PublishedAt: base.Add(-time.Duration(20+i) * time.Hour)}
 		upsert(t, s, a, store.Created)
@@ -210,10 +212,13 @@ func testSearch(t *testing.T, s store.Store) {
 		var out []int64
 		q := query(t, "en", raw, sort)
 		q.Limit = 60
-		for range 10 {
+		for range 30 {
 			page, err := s.Search(ctx, q)
 			if err != nil {
 				t.Fatalf("Search(%+v): %v", q, err)
+			}
+			if page.Total != store.SearchCountCap || !page.TotalMore {
+				t.Errorf("Search(%+v): total %d, more %v; want %d, true", q, page.Total, page.TotalMore, store.SearchCountCap)
 			}
 			out = append(out, ids(page.Articles)...)
 			if page.NextCursor == "" {
