@@ -199,7 +199,7 @@ func (c *Cache) Run(ctx context.Context) error {
 			// What the node's cache did, for benchmarks (scripts/bench-load.sh
 			// counts the renderings of a run with it).
 			st := c.Stats()
-			c.log.Info("page cache stopped", "hits", st.Hits, "misses", st.Misses, "aside", st.Aside)
+			c.log.Info("page cache stopped", "hits", st.Hits, "misses", st.Misses, "aside", st.Aside, "kept", st.Kept)
 			return nil
 		case <-t.C:
 		}
