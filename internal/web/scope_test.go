@@ -173,3 +173,95 @@ func testScopedArticlePages(t *testing.T, st store.Store) {
 	s.renew(t)
 	s.mustGet(t, page, http.StatusNotFound)
 }
+
+// TestTwoNodesScopedOnePostgres: two web nodes, each with its own cache
+// polling one PostgreSQL. A write to another section's article leaves a
+// cached article page in memory on both (read as a move that touched none
+// of its scopes); a correction of the article and its translation written
+// through the store show on both within the bound (Stale, 1 s).
+func TestTwoNodesScopedOnePostgres(t *testing.T) {
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, pgtest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	o := pagecache.Options{Poll: 100 * time.Millisecond, Stale: time.Second}
+	one := newCachedSite(t, st, true, o)
+	two := newCachedSite(t, st, false, o)
+	two.visible, two.sources = one.visible, one.sources
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	nodes := []*cachedSite{one, two}
+	for _, n := range nodes {
+		go func() { _ = n.cache.Run(runCtx) }()
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for end := time.Now().Add(5 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(end) {
+				t.Fatalf("%s: not within 5 s", what)
+			}
+		}
+	}
+	waitFor("first generation read", func() bool { return one.cache.Stats().Generation > 0 && two.cache.Stats().Generation > 0 })
+	a := one.visible[4] // section "russia"
+	page := enArticle(&a)
+	for _, n := range nodes {
+		n.cachedPage(t, page)
+	}
+
+	other := store.Article{SourceID: one.sources[0].ID, URL: "https://src0.example.org/two-nodes/economy", Title: "Economy elsewhere",
+		PublishedAt: time.Now().UTC(), Language: "en", Section: "economy", HTML: "<p>Elsewhere.</p>", Text: "Elsewhere."}
+	if _, err := st.UpsertArticle(ctx, &other); err != nil {
+		t.Fatal(err)
+	}
+	gen, err := st.PageGeneration(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor("the move read", func() bool {
+		return one.cache.Stats().Generation >= gen && two.cache.Stats().Generation >= gen
+	})
+	// Past Stale: a copy of an ended generation no longer answers, so a
+	// hit now is an entry kept current by its scopes.
+	time.Sleep(o.Stale + 100*time.Millisecond)
+	for i, n := range nodes {
+		before := n.hits()
+		n.mustGet(t, page, http.StatusOK)
+		if n.hits() != before+1 || n.cache.Stats().Kept == 0 {
+			t.Fatalf("node %d rendered %s anew after a write to another section", i+1, page)
+		}
+	}
+
+	visible := func(what, path, want string, committed time.Time) {
+		t.Helper()
+		for _, n := range nodes {
+			for {
+				asked := time.Now()
+				if strings.Contains(string(n.mustGet(t, path, http.StatusOK).body), want) {
+					break
+				}
+				if late := asked.Sub(committed); late > o.Stale {
+					t.Fatalf("%s: %s asked %s after the commit still lacks %q (bound %s)", what, path, late, want, o.Stale)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		t.Logf("%s: visible on both nodes %s after the commit", what, time.Since(committed).Round(time.Millisecond))
+	}
+	fixed := a
+	fixed.HTML, fixed.Text, fixed.ContentHash = "<p>Corrected on one node.</p>", "Corrected on one node.", ""
+	if _, err := st.UpsertArticle(ctx, &fixed); err != nil {
+		t.Fatal(err)
+	}
+	visible("a correction", page, "Corrected on one node.", time.Now())
+	if err := st.PutTranslation(ctx, &store.Translation{ArticleID: a.ID, Language: "de", SourceLanguage: "en", Status: store.TranslationDone,
+		Title: "Auf beiden Knoten", HTML: "<p>Beide.</p>", Text: "Beide.", Provider: "apertium", ContentHash: fixed.ContentHash}); err != nil {
+		t.Fatal(err)
+	}
+	visible("a translation", page, `hreflang="de"`, time.Now())
+}
