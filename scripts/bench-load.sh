@@ -147,7 +147,9 @@ echo "== starting two web nodes"
 web=()
 for n in 1 2; do
 	p=$(free_port)
-	"$bin" serve --role web --addr "127.0.0.1:$p" >"$tmp/web$n.log" 2>&1 &
+	# At info, a web node logs its page cache's counters when it stops
+	# (and next to nothing else).
+	SPEKTRUM_LOG_LEVEL=info "$bin" serve --role web --addr "127.0.0.1:$p" >"$tmp/web$n.log" 2>&1 &
 	pids+=($!)
 	wait_http "http://127.0.0.1:$p/healthz" "$tmp/web$n.log" "${pids[-1]}"
 	web+=("http://127.0.0.1:$p")
@@ -252,6 +254,12 @@ printf '%-28s %10d %10.2f %8d\n' "load mix, node 2" "$lm2_req" "$lm2_p99" "$lm2_
 echo "during the run: $((articles1 - articles0)) articles stored, $((trans1 - trans0)) translations made, the page generation advanced $((gen1 - gen0)) times ($(awk -v g=$((gen1 - gen0)) -v d="$dur_s" 'BEGIN { printf "%.1f", g / d }')/s; each node reads it every 250 ms); load average $(sort -n "$tmp/load.log" | head -1)–$(sort -n "$tmp/load.log" | tail -1) (sampled every 10 s)"
 
 echo "$cpu_line"
+# The web nodes are done: stopped, each logs its page cache's counters
+# (renderings = misses; kept = entries that outlived a move touching none
+# of their scopes), for the idle and load phases together.
+for i in 1 2; do kill "${pids[$i]}" 2>/dev/null || true; done
+for i in 1 2; do wait "${pids[$i]}" 2>/dev/null || true; done
+for n in 1 2; do echo "node $n: $(grep -h 'page cache stopped' "$tmp/web$n.log" | sed 's/.*msg="page cache stopped" //' || true)"; done
 echo "== waiting for the workers to store what the feeds list (at most $DRAIN)"
 curl -fsS "$farm/articles" -o "$tmp/published.txt"
 published=$(wc -l <"$tmp/published.txt")

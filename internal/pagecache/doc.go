@@ -42,6 +42,23 @@
 //     began within Stale before it came. So the bound is Stale for a
 //     reader no rendering of the page is under way for (a quiet page, or
 //     a node that renders in time), and MaxStale for the others.
+//   - Scoped generations (migration 0032): the writes of articles,
+//     translations and stories also record the scopes they touch beside
+//     the generation they make ("article:<id>", "section:<slug>",
+//     "story:<id>"), read with the generation in one statement
+//     (ScopedStore). A page that registers what it shows while rendering
+//     (Scope, as the article page does) is stamped with the new generation
+//     when the moves a read found touched none of its scopes: it is what a
+//     rendering now would make, so it stays current instead of becoming
+//     an ended generation's copy. Any other move (sections, sources,
+//     settings, a purge, a visible-article count crossing zero), a move
+//     whose scopes were pruned or lie further back than this node reads,
+//     and a page that registered nothing or called Unscoped (an article
+//     page whose related list the site's newest fill): everything, as
+//     before. Front, section, story pages, feeds and the API stay
+//     unscoped. The bound is unchanged for what a scope names; a scope a
+//     page leaves out is a change it shows only after MaxAge, so a page
+//     registers every scope of what it read.
 //   - Entries also expire after MaxAge (60 s; 10 s for errors and
 //     redirects), which bounds what no write announces: Trending moving
 //     with views, the clock-driven windows of the news sitemap, the sign-up

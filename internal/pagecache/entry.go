@@ -31,6 +31,9 @@ type entry struct {
 	plainLen, gzLen []string
 	raw             *rawHead // the answers for AppendHit; nil: net/http's to answer
 	onHit           func(h Hit, status int)
+	// scopes are what the page shows (Scope); nil: everything, so every
+	// move of the generation ends the entry.
+	scopes []string
 }
 
 type field struct {
@@ -133,6 +136,9 @@ type recorder struct {
 	body     bytes.Buffer
 	overflow bool // larger than maxBodyBytes: not kept
 	onHit    func(h Hit, status int)
+	// What Scope and Unscoped registered.
+	scopes             []string
+	scoped, everything bool
 }
 
 func (rc *recorder) Header() http.Header { return rc.header }

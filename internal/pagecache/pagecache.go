@@ -24,6 +24,21 @@ type Store interface {
 	PageGeneration(ctx context.Context) (int64, error)
 }
 
+// ScopedStore is a Store that also says what each move of the generation
+// touched (internal/store's PageChanges, migration 0032): the current
+// generation and, read in the same statement, the scopes of each
+// generation after after. A generation in (after, gen] without scopes
+// touched everything. With it, an entry whose page registered its scopes
+// (Scope) outlives the moves that touched none of them.
+type ScopedStore interface {
+	Store
+	PageChanges(ctx context.Context, after int64) (gen int64, scopes map[int64][]string, err error)
+}
+
+// maxMoves is how many generations' scopes a cache remembers, for entries
+// rendered while the generation moved (store); older moves touch all.
+const maxMoves = 1024
+
 // Options configures a cache. Zero values get the defaults in brackets.
 type Options struct {
 	MaxBytes int64 // memory for bodies and headers [64 MiB]
@@ -96,6 +111,13 @@ type Cache struct {
 
 	readMu  sync.Mutex
 	reading *readCall // a read of the generation under way for requests (readNow)
+
+	// The moves read, under mu: moves[g] is what generation g touched (nil:
+	// everything) for every g in (movesFloor, gen]; what lies at or below
+	// movesFloor touched everything, as far as this node knows.
+	moves      map[int64][]string
+	movesFloor int64
+	kept       atomic.Uint64 // entries kept across moves that touched none of their scopes
 }
 
 type readCall struct {
@@ -153,7 +175,7 @@ func New(st Store, o Options) (*Cache, error) {
 		o.Now = time.Now
 	}
 	return &Cache{st: st, o: o, log: o.Logger.With("component", "pagecache"), epoch: o.Now(),
-		entries: map[key]*list.Element{}, flight: map[key]*call{}}, nil
+		entries: map[key]*list.Element{}, flight: map[key]*call{}, moves: map[int64][]string{}}, nil
 }
 
 // Run reads the generation every Poll until ctx ends. Until the first
@@ -174,6 +196,10 @@ func (c *Cache) Run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
+			// What the node's cache did, for benchmarks (scripts/bench-load.sh
+			// counts the renderings of a run with it).
+			st := c.Stats()
+			c.log.Info("page cache stopped", "hits", st.Hits, "misses", st.Misses, "aside", st.Aside, "kept", st.Kept)
 			return nil
 		case <-t.C:
 		}
@@ -190,9 +216,23 @@ func (c *Cache) Run(ctx context.Context) error {
 // times a second, so without them every reader of a popular page would
 // queue behind its rendering several times a second (issue 10's load test
 // measured p99 3.6× the idle one from that queue).
+//
+// With a ScopedStore, an entry whose scopes none of the moves since the
+// last read touched is stamped with the new generation instead: it is
+// still what a rendering now would make (see Scope).
 func (c *Cache) Refresh(ctx context.Context) error {
 	start := c.clock()
-	g, err := c.st.PageGeneration(ctx)
+	after := c.gen.Load()
+	var (
+		g      int64
+		scopes map[int64][]string
+		err    error
+	)
+	if sst, ok := c.st.(ScopedStore); ok {
+		g, scopes, err = sst.PageChanges(ctx, after)
+	} else {
+		g, err = c.st.PageGeneration(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -210,8 +250,14 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	old := c.gen.Swap(g)
 	c.checked.Store(start)
 	if old != g {
+		c.noteMoves(old, after, g, scopes)
 		for k, el := range c.entries {
 			e := el.Value.(*entry)
+			if e.until == 0 && e.gen == old && e.scopes != nil && old != 0 && !c.touched(old, g, e.scopes) {
+				e.gen = g // no move touched what its page shows
+				c.kept.Add(1)
+				continue
+			}
 			if e.until == 0 && e.gen == old {
 				// It holds every change committed before the last read
 				// that found old, and before its rendering began.
@@ -227,6 +273,54 @@ func (c *Cache) Refresh(ctx context.Context) error {
 		go c.callWebhook(g)
 	}
 	return nil
+}
+
+// noteMoves records what the generations in (old, g] touched, as read by
+// a read that asked for those after after; c.mu must be held. Whatever the
+// read did not cover (a first read, a read that began before another
+// landed, generations without scopes) touched everything.
+func (c *Cache) noteMoves(old, after, g int64, scopes map[int64][]string) {
+	if old == 0 || g < old || g-old > maxMoves {
+		// Nothing known before g: start over.
+		clear(c.moves)
+		c.movesFloor = g
+		return
+	}
+	for x := old + 1; x <= g; x++ {
+		c.moves[x] = nil
+		if x > after {
+			if sc, ok := scopes[x]; ok && len(sc) > 0 {
+				c.moves[x] = sc
+			}
+		}
+	}
+	for c.movesFloor < g-maxMoves {
+		delete(c.moves, c.movesFloor+1)
+		c.movesFloor++
+	}
+}
+
+// touched reports whether a move in (from, to] may have changed a page
+// that registered scopes: one that touched everything, or one of them, or
+// one this node did not read; c.mu must be held.
+func (c *Cache) touched(from, to int64, scopes []string) bool {
+	if from < c.movesFloor || to < from || to > c.gen.Load() {
+		return true
+	}
+	for x := from + 1; x <= to; x++ {
+		sc, ok := c.moves[x]
+		if !ok || sc == nil {
+			return true
+		}
+		for _, a := range sc {
+			for _, b := range scopes {
+				if a == b {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // remove drops an entry; c.mu must be held.
@@ -250,6 +344,7 @@ func (c *Cache) Purge() {
 type Stats struct {
 	Hits, Misses uint64
 	Aside        uint64 // requests rendered uncached: the generation not read within Stale
+	Kept         uint64 // times an entry outlived a move that touched none of its scopes
 	Entries      int
 	Bytes        int64
 	Generation   int64
@@ -259,7 +354,7 @@ type Stats struct {
 func (c *Cache) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Aside: c.aside.Load(), Entries: len(c.entries), Bytes: c.bytes, Generation: c.gen.Load()}
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Aside: c.aside.Load(), Kept: c.kept.Load(), Entries: len(c.entries), Bytes: c.bytes, Generation: c.gen.Load()}
 }
 
 func (c *Cache) callWebhook(gen int64) {
@@ -355,6 +450,12 @@ func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 		return nil, false
 	}
 	e := el.Value.(*entry)
+	if e.gen > gen {
+		// Stamped by a read that landed after this request loaded the
+		// generation (kept by its scopes, or rendered since): newer.
+		c.lru.MoveToFront(el)
+		return e, now < e.expires
+	}
 	if e.gen != gen {
 		if e.gen < gen && e.until != 0 && now < e.until+c.revalidating() {
 			c.lru.MoveToFront(el)
@@ -397,6 +498,12 @@ func (c *Cache) store(e *entry) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if cur := c.gen.Load(); e.gen < cur && e.scopes != nil && !c.touched(e.gen, cur, e.scopes) {
+		// The generation moved while the page was rendered, but touched
+		// nothing it shows: it is current.
+		e.gen = cur
+		c.kept.Add(1)
+	}
 	if e.gen != c.gen.Load() {
 		// The generation moved on while the page was rendered: keep it as
 		// a copy of an ended generation, to answer while the next one is
@@ -597,6 +704,9 @@ func (c *Cache) build(rec *recorder, k key, gen, now int64, maxAge time.Duration
 		return nil, false
 	}
 	e := &entry{key: k, gen: gen, expires: now + int64(maxAge), status: rec.status, plain: rec.body.Bytes(), onHit: rec.onHit}
+	if rec.scoped && !rec.everything && len(rec.scopes) > 0 {
+		e.scopes = rec.scopes
+	}
 	if e.status == http.StatusOK {
 		e.etag = hd.Get("ETag")
 		if e.etag == "" {
@@ -673,6 +783,46 @@ func OnHit(w http.ResponseWriter, fn func(h Hit, status int)) bool {
 			w = v.Unwrap()
 		default:
 			return false
+		}
+	}
+}
+
+// Scope registers what the page being rendered into w shows, in the
+// store's scopes ("article:<id>", "section:<slug>", "story:<id>"; see
+// ScopedStore): a move of the generation that touches none of them leaves
+// its entry current. A page that never calls it, or that calls Unscoped,
+// is touched by every move. A scope left out is a change that page never
+// shows until MaxAge, so a page registers every scope of what it read, and
+// calls Unscoped for anything it read that no scope covers. It reports
+// false when w is not being cached.
+func Scope(w http.ResponseWriter, scopes ...string) bool {
+	rc := recorderOf(w)
+	if rc == nil {
+		return false
+	}
+	rc.scoped = true
+	rc.scopes = append(rc.scopes, scopes...)
+	return true
+}
+
+// Unscoped marks the page being rendered into w as touched by every move,
+// whatever scopes it registered (a page that shows something no scope
+// names: the site's newest articles).
+func Unscoped(w http.ResponseWriter) {
+	if rc := recorderOf(w); rc != nil {
+		rc.everything = true
+	}
+}
+
+func recorderOf(w http.ResponseWriter) *recorder {
+	for {
+		switch v := w.(type) {
+		case *recorder:
+			return v
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return nil
 		}
 	}
 }

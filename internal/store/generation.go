@@ -15,4 +15,16 @@ type GenerationStore interface {
 	// (`spektrum cache purge`) after something the store cannot see
 	// changed, such as templates or settings; it returns the new value.
 	BumpPageGeneration(ctx context.Context) (int64, error)
+	// PageChanges returns, in one read, the current generation and the
+	// scopes recorded for each generation after after (migration 0032):
+	// the writes of articles, translations and stories name what they
+	// touch ("article:<id>", "section:<slug>", "story:<id>"). A generation
+	// in (after, gen] absent from scopes touched everything: every other
+	// write, and those whose rows were pruned or lie more than
+	// MaxPageChanges back. after <= 0 reads the generation alone.
+	PageChanges(ctx context.Context, after int64) (gen int64, scopes map[int64][]string, err error)
 }
+
+// MaxPageChanges is how many generations back PageChanges reads scopes;
+// older ones count as touching everything.
+const MaxPageChanges = 1024

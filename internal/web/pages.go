@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -750,7 +751,8 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if m.Related, err = s.related(ctx, lang, a, names); err != nil {
+	var sectionOnly bool
+	if m.Related, sectionOnly, err = s.related(ctx, lang, a, names); err != nil {
 		s.serverError(w, r, "article page: related articles", err)
 		return
 	}
@@ -790,7 +792,36 @@ func (s *server) handleArticle(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, "article page: ads", err)
 		return
 	}
+	articleScopes(w, orig, sectionOnly)
 	s.render(w, r, http.StatusOK, "article", d)
+}
+
+// articleScopes tells the page cache what an article page shows, in the
+// scopes the store's triggers record (migration 0032), so that the moves
+// of the page generation that touch none of them (another article stored,
+// translated or filed) leave its cached copy current:
+//
+//   - article:<id>: the article, its translation in the edition and the
+//     hreflang alternates (its translations), its copies ("also by": a
+//     copy's row names its original's scope);
+//   - story:<id>: the story link's counts;
+//   - section:<slug>: the related list, the newest of its section with
+//     their translations — only when the section filled it: one filled
+//     from the site's newest shows any new article, so that page is
+//     touched by every move (as it is when the article has no section).
+//
+// The rest of the page moves only with unscoped writes (the menu's
+// sections and a count crossing zero, settings, ads, source names).
+func articleScopes(w http.ResponseWriter, a *store.Article, sectionOnly bool) {
+	if !sectionOnly {
+		pagecache.Unscoped(w)
+		return
+	}
+	sc := []string{"article:" + strconv.FormatInt(a.ID, 10), "section:" + a.Section}
+	if a.StoryID != 0 {
+		sc = append(sc, "story:"+strconv.FormatInt(a.StoryID, 10))
+	}
+	pagecache.Scope(w, sc...)
 }
 
 // body is an article's stored HTML (sanitized by the extract and translate
@@ -805,21 +836,23 @@ func (s *server) body(h string) template.HTML {
 
 // related fills the grid under an article: the newest of its section, then,
 // when the section has too few, the newest of the edition, so the grid is
-// full on a young site too.
-func (s *server) related(ctx context.Context, lang string, a *store.Article, names map[string]string) ([]card, error) {
+// full on a young site too. sectionOnly says the section alone filled it
+// (what the page cache may scope the page by).
+func (s *server) related(ctx context.Context, lang string, a *store.Article, names map[string]string) (cs []card, sectionOnly bool, err error) {
 	var as []store.Article
 	if a.Section != "" {
 		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Section: a.Section, Exclude: a.ID, Limit: relatedSize, OriginalsOnly: true, Cards: true})
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		as = page.Articles
+		sectionOnly = len(as) == relatedSize
 	}
 	if len(as) < relatedSize {
 		// One more than needed: the article itself may be among the newest.
 		page, err := s.st.EditionArticles(ctx, lang, store.ArticleQuery{Exclude: a.ID, Limit: 2 * relatedSize, OriginalsOnly: true, Cards: true})
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		seen := map[int64]bool{a.ID: true}
 		for i := range as {
@@ -835,7 +868,8 @@ func (s *server) related(ctx context.Context, lang string, a *store.Article, nam
 			}
 		}
 	}
-	return s.ranked(ctx, lang, as, names)
+	cs, err = s.ranked(ctx, lang, as, names)
+	return cs, sectionOnly, err
 }
 
 func originalURL(a *store.Article) string {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"spektrum/internal/store"
 )
 
 // The generation row is bumped by triggers (migration 0013) in the
@@ -28,4 +30,42 @@ func (s *Store) BumpPageGeneration(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("bump page generation: %w", err)
 	}
 	return gen, nil
+}
+
+// PageChanges returns the generation and the scopes of the generations
+// after after, in one statement, so the rows read are exactly those of the
+// generations up to the one read: a write records its scopes in the
+// transaction that advances the generation, and the generation's row lock
+// orders those transactions.
+func (s *Store) PageChanges(ctx context.Context, after int64) (int64, map[int64][]string, error) {
+	if after <= 0 {
+		g, err := s.PageGeneration(ctx)
+		return g, nil, err
+	}
+	rows, err := s.query(ctx, s.d.rebind(`SELECT g.gen, c.gen, c.scope FROM page_generation g
+		LEFT JOIN page_changes c ON c.gen > ? AND c.gen <= g.gen AND c.gen > g.gen - ?
+		WHERE g.id = 1`), after, store.MaxPageChanges)
+	if err != nil {
+		return 0, nil, fmt.Errorf("read page changes: %w", err)
+	}
+	defer rows.Close()
+	var gen int64
+	scopes := map[int64][]string{}
+	for rows.Next() {
+		var cg sql.NullInt64
+		var scope sql.NullString
+		if err := rows.Scan(&gen, &cg, &scope); err != nil {
+			return 0, nil, fmt.Errorf("read page changes: %w", err)
+		}
+		if cg.Valid && scope.Valid {
+			scopes[cg.Int64] = append(scopes[cg.Int64], scope.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, nil, fmt.Errorf("read page changes: %w", err)
+	}
+	if gen == 0 {
+		return 0, nil, fmt.Errorf("read page changes: %w", sql.ErrNoRows)
+	}
+	return gen, scopes, nil
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -136,4 +137,145 @@ func testPageGeneration(t *testing.T, s store.Store) {
 		t.Fatalf("BumpPageGeneration returned %d, PageGeneration says %d", bumped, g)
 	}
 	changes("a source removed", func() { must(s.DeleteSource(ctx, src.ID)) })
+}
+
+// testPageChanges: the writes of articles, translations and stories name
+// the scopes they touch beside the generation they make (migration 0032),
+// read in one statement with it; every other write, and a count of visible
+// articles crossing zero (the menu of every page), touches everything. A
+// page cache keeps a page whose scopes no move touched, so a scope missing
+// here is a stale page with no bound.
+func testPageChanges(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// moved runs fn and returns what the generations it made touched: all,
+	// or the union of their scopes.
+	moved := func(what string, fn func()) (all bool, touched map[string]bool) {
+		t.Helper()
+		before, err := s.PageGeneration(ctx)
+		must(err)
+		fn()
+		gen, scopes, err := s.PageChanges(ctx, before)
+		must(err)
+		if gen <= before {
+			t.Fatalf("%s: generation %d → %d, want it to grow", what, before, gen)
+		}
+		touched = map[string]bool{}
+		for g := before + 1; g <= gen; g++ {
+			sc, ok := scopes[g]
+			if !ok {
+				all = true
+			}
+			for _, x := range sc {
+				touched[x] = true
+			}
+		}
+		for g := range scopes {
+			if g <= before || g > gen {
+				t.Errorf("%s: scopes of generation %d read for (%d, %d]", what, g, before, gen)
+			}
+		}
+		return all, touched
+	}
+	scoped := func(what string, fn func(), want ...string) {
+		t.Helper()
+		all, touched := moved(what, fn)
+		if all {
+			t.Fatalf("%s touched everything, want only %v (and no more generations than the write's)", what, want)
+		}
+		for _, w := range want {
+			if !touched[w] {
+				t.Errorf("%s touched %v, want %s among them", what, touched, w)
+			}
+		}
+	}
+	everything := func(what string, fn func()) {
+		t.Helper()
+		if all, touched := moved(what, fn); !all {
+			t.Fatalf("%s touched only %v, want everything", what, touched)
+		}
+	}
+	sid := func(p string, id int64) string { return fmt.Sprintf("%s:%d", p, id) }
+
+	if g, sc, err := s.PageChanges(ctx, 0); err != nil || g <= 0 || sc != nil {
+		t.Fatalf("PageChanges(0) = %d, %v, %v; want the generation alone", g, sc, err)
+	}
+	src := newSource(t, s, "https://scopes.example/feed")
+	must(s.EnsureSection(ctx, store.Section{Slug: "scopes-world", Name: "World"}))
+	a := article(src.ID, 1)
+	a.Section = "scopes-world"
+	// The section's first visible article: its count crosses zero, and the
+	// menu of every page gains it.
+	everything("the first article of a section", func() { upsert(t, s, a, store.Created) })
+	b := article(src.ID, 2)
+	b.Section = "scopes-world"
+	if all, touched := moved("a new article in the section", func() { upsert(t, s, b, store.Created) }); all ||
+		!touched[sid("article", b.ID)] || !touched["section:scopes-world"] {
+		t.Fatalf("a new article in the section touched %v (everything: %v), want article:%d and section:scopes-world", touched, all, b.ID)
+	}
+	scoped("a correction", func() {
+		c := article(src.ID, 1)
+		c.Section = "scopes-world"
+		c.Text, c.HTML = "Corrected body.", "<p>Corrected body.</p>"
+		upsert(t, s, c, store.Updated)
+	}, sid("article", a.ID), "section:scopes-world")
+	tr := &store.Translation{ArticleID: a.ID, Language: "de", SourceLanguage: "en", Status: store.TranslationDone,
+		Title: "Geschichte", HTML: "<p>Text</p>", Text: "Text", ContentHash: a.ContentHash}
+	scoped("a translation arriving", func() { must(s.PutTranslation(ctx, tr)) }, sid("article", a.ID), "section:scopes-world")
+	scoped("a translation redone", func() {
+		tr.Title = "Eine Geschichte"
+		must(s.PutTranslation(ctx, tr))
+	}, sid("article", a.ID), "section:scopes-world")
+	scoped("a copy found", func() { must(s.SetDuplicateOf(ctx, b.ID, a.ID)) },
+		sid("article", b.ID), sid("article", a.ID), "section:scopes-world")
+	scoped("a copy released", func() { must(s.SetDuplicateOf(ctx, b.ID, 0)) },
+		sid("article", b.ID), sid("article", a.ID))
+	var storyID int64
+	scoped("a story opened", func() {
+		must(s.InStoryTx(ctx, func(tx store.StoryTx) error {
+			c := &store.StoryCentroid{Vector: map[uint64]float64{1: 1}, Size: 1, Last: base}
+			if err := tx.CreateStory(ctx, c); err != nil {
+				return err
+			}
+			storyID = c.ID
+			return tx.SetArticleStory(ctx, a.ID, c.ID)
+		}))
+	}, sid("article", a.ID))
+	if storyID == 0 {
+		t.Fatal("no story made")
+	}
+	scoped("an article joining a story", func() {
+		must(s.InStoryTx(ctx, func(tx store.StoryTx) error { return tx.SetArticleStory(ctx, b.ID, storyID) }))
+	}, sid("article", b.ID), sid("story", storyID))
+	scoped("an article hidden", func() { must(s.SetArticleHidden(ctx, b.ID, true)) },
+		sid("article", b.ID), "section:scopes-world", sid("story", storyID))
+	scoped("an article shown again", func() { must(s.SetArticleHidden(ctx, b.ID, false)) },
+		sid("article", b.ID), "section:scopes-world")
+	everything("the last visible article of a section hidden", func() {
+		must(s.SetArticleHidden(ctx, b.ID, true))
+		must(s.SetArticleHidden(ctx, a.ID, true))
+	})
+	everything("a section created", func() {
+		must(s.EnsureSection(ctx, store.Section{Slug: "scopes-other", Name: "Other"}))
+	})
+	everything("a source renamed", func() {
+		src.Name = "Renamed"
+		must(s.UpdateSource(ctx, src))
+	})
+	everything("a purge", func() {
+		_, err := s.BumpPageGeneration(ctx)
+		must(err)
+	})
+	// A reader further behind than the scopes kept gets the generation and
+	// no scopes for what it missed: everything.
+	gen, err := s.PageGeneration(ctx)
+	must(err)
+	if _, sc, err := s.PageChanges(ctx, gen-store.MaxPageChanges-5); err != nil || len(sc) > store.MaxPageChanges {
+		t.Fatalf("PageChanges far behind: %d generations' scopes, %v", len(sc), err)
+	}
 }

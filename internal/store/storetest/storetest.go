@@ -87,6 +87,7 @@ func Run(t *testing.T, open Opener) {
 		{"Translations", testTranslations}, // translation.go
 		{"Newsletter", testNewsletter},
 		{"PageGeneration", testPageGeneration}, // generation.go
+		{"PageChanges", testPageChanges},       // generation.go
 		{"Admin", testAdmin},                   // admin.go
 		{"Search", testSearch},                 // search.go
 		{"Settings", testSettings},             // settings.go

@@ -1,0 +1,152 @@
+package pagecache
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"spektrum/internal/store"
+)
+
+// scopedPage is page registering scopes (none: it stays unscoped).
+type scopedPage struct {
+	page
+	scopes []string
+}
+
+func (p *scopedPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(p.scopes) > 0 {
+		Scope(w, p.scopes...)
+	}
+	p.page.ServeHTTP(w, r)
+}
+
+// TestScopedEntriesOutliveMovesThatMissThem walks a page that registered
+// "article:<a>" and "section:world", and one that registered nothing,
+// through real writes to a real SQLite store (migration 0032's triggers):
+// a write elsewhere leaves the scoped page current (not rendered anew, no
+// deadline), a write to anything it shows, an unscoped write and a gap in
+// the moves read end it as before.
+func TestScopedEntriesOutliveMovesThatMissThem(t *testing.T) {
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second, MaxAge: time.Minute}, &page{})
+	ctx := context.Background()
+	src := &store.Source{URL: "https://scope.example/feed", Name: "Scope", Kind: store.KindFeed, Enabled: true, PollInterval: time.Hour}
+	if err := f.st.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	put := func(section string) *store.Article {
+		t.Helper()
+		n++
+		a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://scope.example/%d", n), GUID: fmt.Sprint(n),
+			Title: fmt.Sprintf("Story %d", n), Text: "Body.", HTML: "<p>Body.</p>", Language: "en", Section: section,
+			PublishedAt: time.Date(2026, 1, 1, 0, n, 0, 0, time.UTC)}
+		if _, err := f.st.UpsertArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	world := put("world")
+	put("sport") // both sections have a visible article: no count crosses zero below
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	scoped := &scopedPage{scopes: []string{fmt.Sprintf("article:%d", world.ID), "section:world"}}
+	unscoped := &scopedPage{}
+	mux := http.NewServeMux()
+	mux.Handle("GET /scoped", f.cache.Route(scoped))
+	mux.Handle("GET /unscoped", f.cache.Route(unscoped))
+	srv := httptest.NewServer(f.cache.Front(mux))
+	t.Cleanup(srv.Close)
+	f.srv = srv
+	renders := func(what string, wantScoped, wantUnscoped int64) {
+		t.Helper()
+		// Past any ended generation's deadline: only a current entry answers.
+		f.advance(2 * time.Second)
+		if err := f.cache.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.get(t, "GET", "/scoped")
+		f.get(t, "GET", "/unscoped")
+		if s, u := scoped.renders.Load(), unscoped.renders.Load(); s != wantScoped || u != wantUnscoped {
+			t.Fatalf("%s: scoped page rendered %d times, unscoped %d; want %d and %d", what, s, u, wantScoped, wantUnscoped)
+		}
+	}
+	renders("first", 1, 1)
+	renders("nothing moved", 1, 1)
+
+	sport := put("sport")
+	renders("a new article in another section", 1, 2)
+	if k := f.cache.Stats().Kept; k == 0 {
+		t.Fatal("Stats().Kept = 0 after a move that touched no scope of a kept entry")
+	}
+	put("world")
+	renders("a new article in its section", 2, 3)
+	sport.Title, sport.Text, sport.HTML, sport.ContentHash = "Story corrected", "Corrected.", "<p>Corrected.</p>", ""
+	if _, err := f.st.UpsertArticle(ctx, sport); err != nil {
+		t.Fatal(err)
+	}
+	renders("a correction elsewhere", 2, 4)
+	world.Title, world.Text, world.HTML, world.ContentHash = "Its story corrected", "Corrected.", "<p>Corrected.</p>", ""
+	if _, err := f.st.UpsertArticle(ctx, world); err != nil {
+		t.Fatal(err)
+	}
+	renders("a correction of its article", 3, 5)
+	if err := f.st.PutTranslation(ctx, &store.Translation{ArticleID: sport.ID, Language: "de", SourceLanguage: "en",
+		Status: store.TranslationDone, Title: "Sport", HTML: "<p>x</p>", Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	renders("a translation of an article elsewhere", 3, 6)
+	if err := f.st.PutTranslation(ctx, &store.Translation{ArticleID: world.ID, Language: "de", SourceLanguage: "en",
+		Status: store.TranslationDone, Title: "Welt", HTML: "<p>x</p>", Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	renders("a translation of its article", 4, 7)
+	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+		t.Fatal(err)
+	}
+	renders("a purge (no scopes: everything)", 5, 8)
+	// Moves this node never read the scopes of: more than it remembers.
+	for range maxMoves + 1 {
+		if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	renders("a gap in the moves read", 6, 9)
+
+	// A move while the scoped page renders: stored as current when the
+	// move touched none of its scopes, as an ended copy when it did.
+	scoped.scopes = append(scoped.scopes, "story:1")
+	renders("scopes changed", 6, 9) // still the old entry
+	blocking := &scopedPage{scopes: []string{fmt.Sprintf("article:%d", world.ID)}}
+	started, release := make(chan struct{}), make(chan struct{})
+	var first atomic.Bool
+	mux.Handle("GET /slow", f.cache.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if first.CompareAndSwap(false, true) {
+			close(started)
+			<-release
+		}
+		blocking.ServeHTTP(w, r)
+	})))
+	done := make(chan struct{})
+	go func() { f.get(t, "GET", "/slow"); close(done) }()
+	<-started
+	put("sport")
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	<-done
+	f.advance(2 * time.Second)
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.get(t, "GET", "/slow")
+	if n := blocking.renders.Load(); n != 1 {
+		t.Fatalf("a page rendered while an unrelated move was read: %d renderings, want 1 (stored as current)", n)
+	}
+}
