@@ -450,9 +450,10 @@ func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 		return nil, false
 	}
 	e := el.Value.(*entry)
-	if e.gen > gen {
+	if e.gen > gen && e.until == 0 {
 		// Stamped by a read that landed after this request loaded the
-		// generation (kept by its scopes, or rendered since): newer.
+		// generation (kept by its scopes, or rendered since): newer. One
+		// a later read ended (until set) is not: it is dropped below.
 		c.lru.MoveToFront(el)
 		return e, now < e.expires
 	}

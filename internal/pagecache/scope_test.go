@@ -150,3 +150,54 @@ func TestScopedEntriesOutliveMovesThatMissThem(t *testing.T) {
 		t.Fatalf("a page rendered while an unrelated move was read: %d renderings, want 1 (stored as current)", n)
 	}
 }
+
+// TestKeptEntryEndedLaterIsNotFresh: an entry kept across one move (its
+// generation re-stamped to the newer one) and ended by the next is no
+// longer fresh for a request that loaded the generation before both
+// reads landed (lookup's "newer" branch must not skip its deadline).
+func TestKeptEntryEndedLaterIsNotFresh(t *testing.T) {
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second, MaxAge: time.Minute}, &page{})
+	ctx := context.Background()
+	src := &store.Source{URL: "https://late.example/feed", Name: "Late", Kind: store.KindFeed, Enabled: true, PollInterval: time.Hour}
+	if err := f.st.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	put := func(section string) *store.Article {
+		t.Helper()
+		n++
+		a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://late.example/%d", n), GUID: fmt.Sprint(n),
+			Title: fmt.Sprintf("Story %d", n), Text: "Body.", HTML: "<p>Body.</p>", Language: "en", Section: section,
+			PublishedAt: time.Date(2026, 1, 1, 0, n, 0, 0, time.UTC)}
+		if _, err := f.st.UpsertArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	put("world")
+	put("sport")
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /scoped", f.cache.Route(&scopedPage{scopes: []string{"section:world"}}))
+	f.srv = httptest.NewServer(f.cache.Front(mux))
+	t.Cleanup(f.srv.Close)
+	f.get(t, "GET", "/scoped")
+	before := f.cache.gen.Load() // what a request loaded before both reads below
+	put("sport")
+	if err := f.cache.Refresh(ctx); err != nil { // kept: re-stamped
+		t.Fatal(err)
+	}
+	if f.cache.Stats().Kept == 0 {
+		t.Fatal("the entry was not kept across a move elsewhere")
+	}
+	put("world")
+	if err := f.cache.Refresh(ctx); err != nil { // ended: deadline Stale on
+		t.Fatal(err)
+	}
+	f.advance(1500 * time.Millisecond) // past the deadline, within MaxStale
+	if e, fresh := f.cache.lookup(key{"/scoped", ""}, before, f.cache.clock()); e != nil && fresh {
+		t.Fatal("an entry ended past its deadline answered as fresh to a request of an older generation")
+	}
+}
