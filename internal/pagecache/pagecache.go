@@ -30,9 +30,15 @@ type Store interface {
 // generation after after. A generation in (after, gen] without scopes
 // touched everything. With it, an entry whose page registered its scopes
 // (Scope) outlives the moves that touched none of them.
+//
+// epoch changes when the database may have lost commits it had answered
+// for (internal/store: a PostgreSQL crash loses the asynchronous commits
+// of store.LaterDurable, and new writes reuse their generations): the
+// cache then ends every entry, as when the generation goes back. A Store
+// without PageChanges must never lose a generation it has answered.
 type ScopedStore interface {
 	Store
-	PageChanges(ctx context.Context, after int64) (gen int64, scopes map[int64][]string, err error)
+	PageChanges(ctx context.Context, after int64) (gen int64, epoch string, scopes map[int64][]string, err error)
 }
 
 // maxMoves is how many generations' scopes a cache remembers, for entries
@@ -117,7 +123,13 @@ type Cache struct {
 	// movesFloor touched everything, as far as this node knows.
 	moves      map[int64][]string
 	movesFloor int64
-	kept       atomic.Uint64 // entries kept across moves that touched none of their scopes
+	// dbEpoch is the epoch of the last read (ScopedStore), under mu;
+	// resetAt is when the last read that found the generations this node
+	// knew gone (an epoch changed, the generation went back) returned: a
+	// rendering begun before may show what the database lost.
+	dbEpoch string
+	resetAt int64
+	kept    atomic.Uint64 // entries kept across moves that touched none of their scopes
 }
 
 type readCall struct {
@@ -225,11 +237,12 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	after := c.gen.Load()
 	var (
 		g      int64
+		epoch  string
 		scopes map[int64][]string
 		err    error
 	)
 	if sst, ok := c.st.(ScopedStore); ok {
-		g, scopes, err = sst.PageChanges(ctx, after)
+		g, epoch, scopes, err = sst.PageChanges(ctx, after)
 	} else {
 		g, err = c.st.PageGeneration(ctx)
 	}
@@ -249,11 +262,20 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	last := c.checked.Load() // the start of the last read that found old
 	old := c.gen.Swap(g)
 	c.checked.Store(start)
-	if old != g {
-		c.noteMoves(old, after, g, scopes)
+	// The generations this node knew are gone: the database lost commits
+	// (a crash under asynchronous commit) and the numbers after what it
+	// kept may be reused by other writes. Every entry ends, whatever its
+	// scopes and even if the number read is the one known.
+	reset := old != 0 && (g < old || epoch != c.dbEpoch)
+	c.dbEpoch = epoch
+	if reset {
+		c.resetAt = c.clock()
+	}
+	if old != g || reset {
+		c.noteMoves(old, after, g, scopes, reset)
 		for k, el := range c.entries {
 			e := el.Value.(*entry)
-			if e.until == 0 && e.gen == old && e.scopes != nil && old != 0 && !c.touched(old, g, e.scopes) {
+			if e.until == 0 && e.gen == old && e.scopes != nil && old != 0 && !reset && !c.touched(old, g, e.scopes) {
 				e.gen = g // no move touched what its page shows
 				c.kept.Add(1)
 				continue
@@ -269,7 +291,7 @@ func (c *Cache) Refresh(ctx context.Context) error {
 		}
 	}
 	c.mu.Unlock()
-	if old != g && old != 0 && c.o.Webhook != "" {
+	if (old != g || reset) && old != 0 && c.o.Webhook != "" {
 		go c.callWebhook(g)
 	}
 	return nil
@@ -278,9 +300,9 @@ func (c *Cache) Refresh(ctx context.Context) error {
 // noteMoves records what the generations in (old, g] touched, as read by
 // a read that asked for those after after; c.mu must be held. Whatever the
 // read did not cover (a first read, a read that began before another
-// landed, generations without scopes) touched everything.
-func (c *Cache) noteMoves(old, after, g int64, scopes map[int64][]string) {
-	if old == 0 || g < old || g-old > maxMoves {
+// landed, generations without scopes, a reset) touched everything.
+func (c *Cache) noteMoves(old, after, g int64, scopes map[int64][]string, reset bool) {
+	if old == 0 || reset || g < old || g-old > maxMoves {
 		// Nothing known before g: start over.
 		clear(c.moves)
 		c.movesFloor = g
@@ -457,8 +479,11 @@ func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 		c.lru.MoveToFront(el)
 		return e, now < e.expires
 	}
-	if e.gen != gen {
-		if e.gen < gen && e.until != 0 && now < e.until+c.revalidating() {
+	if e.gen != gen || e.until != 0 {
+		// An ended copy may be of the generation loaded, too, when the
+		// database lost generations and reused their numbers (Refresh's
+		// reset): its deadline holds all the same.
+		if e.gen <= gen && e.until != 0 && now < e.until+c.revalidating() {
 			c.lru.MoveToFront(el)
 			if now >= e.until {
 				return e, false // only while another request renders it
@@ -499,13 +524,21 @@ func (c *Cache) store(e *entry) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cur := c.gen.Load(); e.gen < cur && e.scopes != nil && !c.touched(e.gen, cur, e.scopes) {
+	if e.made < c.resetAt {
+		// Rendered before a read found the generations this node knew
+		// gone: it may show what the database lost, under a number now
+		// reused. An ended copy, whatever its number.
+		e.until = max(e.seen, e.made) + int64(c.o.Stale)
+		if e.gen > c.gen.Load() || c.clock() >= e.until+c.revalidating() {
+			return
+		}
+	} else if cur := c.gen.Load(); e.gen < cur && e.scopes != nil && !c.touched(e.gen, cur, e.scopes) {
 		// The generation moved while the page was rendered, but touched
 		// nothing it shows: it is current.
 		e.gen = cur
 		c.kept.Add(1)
 	}
-	if e.gen != c.gen.Load() {
+	if e.until == 0 && e.gen != c.gen.Load() {
 		// The generation moved on while the page was rendered: keep it as
 		// a copy of an ended generation, to answer while the next one is
 		// rendered. It holds every change committed before its rendering

@@ -3,8 +3,11 @@ package pagecache
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -199,5 +202,140 @@ func TestKeptEntryEndedLaterIsNotFresh(t *testing.T) {
 	f.advance(1500 * time.Millisecond) // past the deadline, within MaxStale
 	if e, fresh := f.cache.lookup(key{"/scoped", ""}, before, f.cache.clock()); e != nil && fresh {
 		t.Fatal("an entry ended past its deadline answered as fresh to a request of an older generation")
+	}
+}
+
+// lossy is a real store whose database can be made to have lost commits:
+// a new epoch (a PostgreSQL crash under asynchronous commit), and a
+// generation read lower than the real one (the lost numbers, before new
+// writes reuse them).
+type lossy struct {
+	store.Store
+	mu    sync.Mutex
+	epoch string
+	back  int64 // subtracted from the generation read
+}
+
+func (l *lossy) PageChanges(ctx context.Context, after int64) (int64, string, map[int64][]string, error) {
+	g, _, sc, err := l.Store.PageChanges(ctx, after)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.back != 0 {
+		g, sc = g-l.back, nil
+	}
+	return g, l.epoch, sc, err
+}
+
+func (l *lossy) set(epoch string, back int64) {
+	l.mu.Lock()
+	l.epoch, l.back = epoch, back
+	l.mu.Unlock()
+}
+
+// lossyFixture is newFixture over a lossy store, with a scoped page at
+// /page/ whose scopes no write of the test touches.
+func lossyFixture(t *testing.T) (*fixture, *lossy, *scopedPage) {
+	t.Helper()
+	p := &scopedPage{scopes: []string{"section:nowhere"}}
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second, MaxAge: time.Minute}, &page{})
+	l := &lossy{Store: f.st, epoch: "1"}
+	c, err := New(l, Options{Poll: 100 * time.Millisecond, Stale: time.Second, MaxAge: time.Minute, Now: f.clock,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.cache = c
+	f.srv.Config.Handler = c.Front(c.Route(p))
+	if err := c.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.get(t, "GET", "/x")
+	return f, l, p
+}
+
+// TestNewEpochEndsEveryEntry: a database that lost commits (a new epoch)
+// and was written to again may answer the very generation this node knew,
+// with other writes behind it: the entries end all the same, scoped or
+// not, and a rendering begun before is not kept as current.
+func TestNewEpochEndsEveryEntry(t *testing.T) {
+	ctx := context.Background()
+	f, l, p := lossyFixture(t)
+	f.advance(2 * time.Second)
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.get(t, "GET", "/x")
+	if n := p.renders.Load(); n != 1 {
+		t.Fatalf("nothing moved: %d renderings, want 1", n)
+	}
+	l.set("2", 0) // the same generation, another epoch
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.advance(2 * time.Second)
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.get(t, "GET", "/x")
+	if n := p.renders.Load(); n != 2 {
+		t.Fatalf("after a new epoch at the generation known: %d renderings, want 2 (the entry ended)", n)
+	}
+
+	// A rendering begun before the read that found a new epoch, stored
+	// after it: an ended copy, not current.
+	f.advance(2 * time.Second)
+	started, release := make(chan struct{}), make(chan struct{})
+	var first atomic.Bool
+	f.srv.Config.Handler = f.cache.Front(f.cache.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if first.CompareAndSwap(false, true) {
+			close(started)
+			<-release
+		}
+		p.ServeHTTP(w, r)
+	})))
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { f.get(t, "GET", "/y"); close(done) }()
+	<-started
+	f.advance(10 * time.Millisecond)
+	l.set("3", 0)
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	<-done
+	f.advance(2 * time.Second)
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := p.renders.Load()
+	f.get(t, "GET", "/y")
+	if n := p.renders.Load(); n != before+1 {
+		t.Fatalf("a page rendered across a new epoch answered as current: %d renderings, want %d", n, before+1)
+	}
+}
+
+// TestGenerationBackThenForward: the generation going back ends every
+// entry, and once new writes bring it to the number an ended entry has,
+// that entry is still ended: served only until its deadline, not fresh.
+func TestGenerationBackThenForward(t *testing.T) {
+	ctx := context.Background()
+	f, l, p := lossyFixture(t) // rendered at t0, read at t0
+	f.advance(100 * time.Millisecond)
+	l.set("1", 2) // two generations lost
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.advance(100 * time.Millisecond)
+	l.set("1", 0) // new writes reuse them
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.advance(900 * time.Millisecond) // past the deadline (t0 + Stale), within Stale of the last read
+	f.get(t, "GET", "/x")
+	if n := p.renders.Load(); n != 2 {
+		t.Fatalf("an entry the generation going back ended answered as fresh at its old number past its deadline: %d renderings, want 2", n)
 	}
 }

@@ -22,7 +22,18 @@ type GenerationStore interface {
 	// in (after, gen] absent from scopes touched everything: every other
 	// write, and those whose rows were pruned or lie more than
 	// MaxPageChanges back. after <= 0 reads the generation alone.
-	PageChanges(ctx context.Context, after int64) (gen int64, scopes map[int64][]string, err error)
+	//
+	// epoch, read in the same statement, changes whenever the database may
+	// have lost commits it had already answered for: writes under
+	// LaterDurable commit without waiting for the disk, the generation's
+	// bump with them, so after a PostgreSQL crash the generation can go
+	// back and new writes reuse the lost numbers. A reader that sees the
+	// epoch change must treat every generation it knew as gone (as when
+	// the generation goes back). PostgreSQL: the postmaster's start and
+	// the reset of its statistics, which crash recovery (also the
+	// in-place restart after a backend crash, which keeps the start)
+	// discards; SQLite commits durably, so its epoch never changes.
+	PageChanges(ctx context.Context, after int64) (gen int64, epoch string, scopes map[int64][]string, err error)
 }
 
 // MaxPageChanges is how many generations back PageChanges reads scopes;

@@ -56,6 +56,14 @@ func Dialect() sqlstore.Dialect {
 		// not prepared.
 		OneShot:  []any{pgx.QueryExecModeExec},
 		FullText: sqlstore.FullTextTSVector,
+		// The epoch of PageChanges: the postmaster's start, and the time
+		// the archiver's statistics were reset, which crash recovery does
+		// (it discards the statistics) even when the postmaster restarts
+		// its children in place after a backend crash and keeps its start.
+		// Both as microseconds, not as timestamps: text of a timestamp
+		// follows each session's TimeZone and DateStyle.
+		Epoch: `(extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint::text || '/' ||
+			coalesce((extract(epoch FROM (SELECT stats_reset FROM pg_stat_archiver)) * 1000000)::bigint::text, '')`,
 	}
 }
 

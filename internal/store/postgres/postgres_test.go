@@ -70,7 +70,7 @@ func TestOpenBadDSN(t *testing.T) {
 	}
 }
 
-func migrated(b *testing.B) store.Store {
+func migrated(b testing.TB) store.Store {
 	s := open(b, schemaDSN(b))
 	if err := s.Migrate(context.Background()); err != nil {
 		b.Fatalf("Migrate: %v", err)
@@ -139,5 +139,28 @@ func TestAsyncCommitScope(t *testing.T) {
 	}
 	if got {
 		t.Error("the story lock was free while a transaction held it through AsyncStoryLock")
+	}
+}
+
+// The epoch of PageChanges changes with what crash recovery resets (the
+// statistics; a crash cannot be made here, a reset of the same statistics
+// can), so a page cache that read generations a crash lost does not take
+// the reused numbers for the ones it knew.
+func TestPageChangesEpochFollowsRecovery(t *testing.T) {
+	ctx := context.Background()
+	s := migrated(t)
+	_, before, _, err := s.PageChanges(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, again, _, err := s.PageChanges(ctx, 1); err != nil || again != before {
+		t.Fatalf("epoch %q, then %q (%v): want it unchanged while the server runs", before, again, err)
+	}
+	db := s.(interface{ DB() *sql.DB }).DB()
+	if _, err := db.ExecContext(ctx, `SELECT pg_stat_reset_shared('archiver')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, after, _, err := s.PageChanges(ctx, 1); err != nil || after == before || after == "" {
+		t.Fatalf("epoch %q, then %q after the statistics crash recovery resets were reset (%v): want it changed", before, after, err)
 	}
 }

@@ -33,6 +33,10 @@ type Dialect struct {
 	// commit, so a commit that waits for the disk holds every other step
 	// for that long (one round trip fewer, too).
 	AsyncStoryLock string
+	// Epoch is an SQL expression for the epoch PageChanges returns
+	// (store.GenerationStore): text that changes whenever the engine may
+	// have lost commits it had answered for. Empty: it never does ('').
+	Epoch string
 	// OneShot is put before the arguments of a statement built for its
 	// number of values (a story step's features), which is run once and
 	// never again in that form: sent and run in one round trip, not
