@@ -273,9 +273,16 @@ func (c *Cache) Refresh(ctx context.Context) error {
 	}
 	if old != g || reset {
 		c.noteMoves(old, after, g, scopes, reset)
+		// What (old, g] touched, once: each entry is then tested in the
+		// length of its own scopes, under c.mu, however many moves a bulk
+		// write made.
+		moved := touchSet{all: true}
+		if old != 0 && !reset {
+			moved = c.touchedIn(old, g)
+		}
 		for k, el := range c.entries {
 			e := el.Value.(*entry)
-			if e.until == 0 && e.gen == old && e.scopes != nil && old != 0 && !reset && !c.touched(old, g, e.scopes) {
+			if e.until == 0 && e.gen == old && e.scopes != nil && !moved.touches(e.scopes) {
 				e.gen = g // no move touched what its page shows
 				c.kept.Add(1)
 				continue
@@ -322,27 +329,43 @@ func (c *Cache) noteMoves(old, after, g int64, scopes map[int64][]string, reset 
 	}
 }
 
-// touched reports whether a move in (from, to] may have changed a page
-// that registered scopes: one that touched everything, or one of them, or
-// one this node did not read; c.mu must be held.
-func (c *Cache) touched(from, to int64, scopes []string) bool {
-	if from < c.movesFloor || to < from || to > c.gen.Load() {
+// touchSet is what the moves in a range of generations touched: all, or
+// the union of their scopes.
+type touchSet struct {
+	all    bool
+	scopes map[string]struct{}
+}
+
+// touches reports whether a page that registered scopes may have changed.
+func (s touchSet) touches(scopes []string) bool {
+	if s.all {
 		return true
 	}
-	for x := from + 1; x <= to; x++ {
-		sc, ok := c.moves[x]
-		if !ok || sc == nil {
+	for _, b := range scopes {
+		if _, ok := s.scopes[b]; ok {
 			return true
-		}
-		for _, a := range sc {
-			for _, b := range scopes {
-				if a == b {
-					return true
-				}
-			}
 		}
 	}
 	return false
+}
+
+// touchedIn returns what the moves in (from, to] touched: everything if
+// one of them did, or one this node did not read; c.mu must be held.
+func (c *Cache) touchedIn(from, to int64) touchSet {
+	if from < c.movesFloor || to < from || to > c.gen.Load() {
+		return touchSet{all: true}
+	}
+	s := touchSet{scopes: map[string]struct{}{}}
+	for x := from + 1; x <= to; x++ {
+		sc, ok := c.moves[x]
+		if !ok || sc == nil {
+			return touchSet{all: true}
+		}
+		for _, a := range sc {
+			s.scopes[a] = struct{}{}
+		}
+	}
+	return s
 }
 
 // remove drops an entry; c.mu must be held.
@@ -532,7 +555,7 @@ func (c *Cache) store(e *entry) {
 		if e.gen > c.gen.Load() || c.clock() >= e.until+c.revalidating() {
 			return
 		}
-	} else if cur := c.gen.Load(); e.gen < cur && e.scopes != nil && !c.touched(e.gen, cur, e.scopes) {
+	} else if cur := c.gen.Load(); e.gen < cur && e.scopes != nil && !c.touchedIn(e.gen, cur).touches(e.scopes) {
 		// The generation moved while the page was rendered, but touched
 		// nothing it shows: it is current.
 		e.gen = cur
