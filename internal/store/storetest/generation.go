@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"testing"
 	"time"
@@ -278,11 +279,62 @@ func testPageChanges(t *testing.T, s store.Store) {
 		_, err := s.BumpPageGeneration(ctx)
 		must(err)
 	})
-	// A reader further behind than the scopes kept gets the generation and
-	// no scopes for what it missed: everything.
-	gen, err := s.PageGeneration(ctx)
-	must(err)
-	if _, _, sc, err := s.PageChanges(ctx, gen-store.MaxPageChanges-5); err != nil || len(sc) > store.MaxPageChanges {
-		t.Fatalf("PageChanges far behind: %d generations' scopes, %v", len(sc), err)
+}
+
+// Migration 0032 prunes page_changes every 64th generation, those 4096
+// behind. testPageChangesPruned makes more scoped generations than that
+// window (a hidden article shown and hidden again, one generation each)
+// and checks that the old rows went and that a reader further behind than
+// MaxPageChanges gets the scopes of the newest MaxPageChanges generations,
+// no more: everything before counts as touched.
+func testPageChangesPruned(t *testing.T, s store.Store) {
+	const window, every = 4096, 64 // migration 0032's prune rule
+	// The pipeline's commit: not waiting for the disk on PostgreSQL, so
+	// thousands of writes take seconds.
+	ctx := store.LaterDurable(context.Background())
+	src := newSource(t, s, "https://pruned.example/feed")
+	a, b := article(src.ID, 1), article(src.ID, 2)
+	a.Section, b.Section = "pruned", "pruned"
+	upsert(t, s, a, store.Created)
+	upsert(t, s, b, store.Created) // a stays visible: no count crosses zero below
+	start, err := s.PageGeneration(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden := false
+	for gen := start; gen < start+window+2*every+10; {
+		hidden = !hidden
+		if err := s.SetArticleHidden(ctx, b.ID, hidden); err != nil {
+			t.Fatal(err)
+		}
+		if gen, err = s.PageGeneration(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gen, _, sc, err := s.PageChanges(ctx, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sc) != store.MaxPageChanges {
+		t.Fatalf("PageChanges %d generations behind: the scopes of %d, want the newest %d", gen-start, len(sc), store.MaxPageChanges)
+	}
+	for g := gen - store.MaxPageChanges + 1; g <= gen; g++ {
+		if len(sc[g]) == 0 {
+			t.Fatalf("PageChanges %d generations behind: no scopes for generation %d of the newest %d", gen-start, g, store.MaxPageChanges)
+		}
+	}
+	db, ok := s.(interface{ DB() *sql.DB })
+	if !ok {
+		t.Skip("the store does not expose its database: the rows pruned are not checked")
+	}
+	var oldest, newest int64
+	if err := db.DB().QueryRowContext(ctx, `SELECT min(gen), max(gen) FROM page_changes`).Scan(&oldest, &newest); err != nil {
+		t.Fatal(err)
+	}
+	// The last prune, at the last multiple of 64, dropped all up to the
+	// window behind it; every generation since start has rows.
+	if last := gen - gen%every; oldest != last-window+1 || newest != gen {
+		t.Fatalf("page_changes holds generations %d to %d after %d (pruned at %d): want %d to %d",
+			oldest, newest, gen, last, last-window+1, gen)
 	}
 }

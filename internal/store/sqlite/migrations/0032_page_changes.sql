@@ -27,6 +27,15 @@ CREATE TABLE page_changes (
     PRIMARY KEY (gen, scope)
 ) WITHOUT ROWID;
 
+-- The prune, in one place for every trigger below (PostgreSQL's is in
+-- bump_page_generation_scoped): the rows of every 64th generation drop
+-- those 4096 generations behind it.
+CREATE TRIGGER page_changes_prune AFTER INSERT ON page_changes
+WHEN NEW.gen % 64 = 0
+BEGIN
+    DELETE FROM page_changes WHERE gen <= NEW.gen - 4096;
+END;
+
 DROP TRIGGER page_gen_article_insert;
 CREATE TRIGGER page_gen_article_insert AFTER INSERT ON articles
 BEGIN
@@ -36,7 +45,6 @@ BEGIN
             UNION SELECT 'section:' || NEW.section
             UNION SELECT 'story:' || NEW.story_id
             UNION SELECT 'article:' || NEW.duplicate_of) v WHERE g.id = 1 AND v.s IS NOT NULL;
-    DELETE FROM page_changes WHERE gen <= (SELECT gen - 4096 FROM page_generation WHERE id = 1 AND gen % 64 = 0);
 END;
 DROP TRIGGER page_gen_article_update;
 CREATE TRIGGER page_gen_article_update AFTER UPDATE ON articles
@@ -63,7 +71,6 @@ BEGIN
             UNION SELECT 'section:' || NEW.section
             UNION SELECT 'story:' || NEW.story_id
             UNION SELECT 'article:' || NEW.duplicate_of) v WHERE g.id = 1 AND v.s IS NOT NULL;
-    DELETE FROM page_changes WHERE gen <= (SELECT gen - 4096 FROM page_generation WHERE id = 1 AND gen % 64 = 0);
 END;
 DROP TRIGGER page_gen_article_delete;
 CREATE TRIGGER page_gen_article_delete AFTER DELETE ON articles
@@ -74,7 +81,6 @@ BEGIN
             UNION SELECT 'section:' || OLD.section
             UNION SELECT 'story:' || OLD.story_id
             UNION SELECT 'article:' || OLD.duplicate_of) v WHERE g.id = 1 AND v.s IS NOT NULL;
-    DELETE FROM page_changes WHERE gen <= (SELECT gen - 4096 FROM page_generation WHERE id = 1 AND gen % 64 = 0);
 END;
 
 -- A translation shows on its article's pages (text, hreflang alternates)
@@ -86,7 +92,6 @@ BEGIN
     INSERT OR IGNORE INTO page_changes (gen, scope)
         SELECT g.gen, v.s FROM page_generation g, (SELECT 'article:' || NEW.article_id AS s
             UNION SELECT (SELECT 'section:' || a.section FROM articles a WHERE a.id = NEW.article_id)) v WHERE g.id = 1 AND v.s IS NOT NULL;
-    DELETE FROM page_changes WHERE gen <= (SELECT gen - 4096 FROM page_generation WHERE id = 1 AND gen % 64 = 0);
 END;
 DROP TRIGGER page_gen_translation_update;
 CREATE TRIGGER page_gen_translation_update AFTER UPDATE ON translations
@@ -103,7 +108,6 @@ BEGIN
             UNION SELECT (SELECT 'section:' || a.section FROM articles a WHERE a.id = OLD.article_id)
             UNION SELECT 'article:' || NEW.article_id
             UNION SELECT (SELECT 'section:' || a.section FROM articles a WHERE a.id = NEW.article_id)) v WHERE g.id = 1 AND v.s IS NOT NULL;
-    DELETE FROM page_changes WHERE gen <= (SELECT gen - 4096 FROM page_generation WHERE id = 1 AND gen % 64 = 0);
 END;
 DROP TRIGGER page_gen_translation_delete;
 CREATE TRIGGER page_gen_translation_delete AFTER DELETE ON translations
@@ -112,7 +116,6 @@ BEGIN
     INSERT OR IGNORE INTO page_changes (gen, scope)
         SELECT g.gen, v.s FROM page_generation g, (SELECT 'article:' || OLD.article_id AS s
             UNION SELECT (SELECT 'section:' || a.section FROM articles a WHERE a.id = OLD.article_id)) v WHERE g.id = 1 AND v.s IS NOT NULL;
-    DELETE FROM page_changes WHERE gen <= (SELECT gen - 4096 FROM page_generation WHERE id = 1 AND gen % 64 = 0);
 END;
 
 -- A story: its own scope and the story it was merged into. A new story is
@@ -124,7 +127,6 @@ BEGIN
     INSERT OR IGNORE INTO page_changes (gen, scope)
         SELECT g.gen, v.s FROM page_generation g, (SELECT 'story:' || NEW.id AS s
             UNION SELECT 'story:' || NEW.merged_into) v WHERE g.id = 1 AND v.s IS NOT NULL;
-    DELETE FROM page_changes WHERE gen <= (SELECT gen - 4096 FROM page_generation WHERE id = 1 AND gen % 64 = 0);
 END;
 DROP TRIGGER page_gen_story_update;
 CREATE TRIGGER page_gen_story_update AFTER UPDATE ON stories
@@ -138,7 +140,6 @@ BEGIN
             UNION SELECT 'story:' || OLD.merged_into
             UNION SELECT 'story:' || NEW.id
             UNION SELECT 'story:' || NEW.merged_into) v WHERE g.id = 1 AND v.s IS NOT NULL;
-    DELETE FROM page_changes WHERE gen <= (SELECT gen - 4096 FROM page_generation WHERE id = 1 AND gen % 64 = 0);
 END;
 DROP TRIGGER page_gen_story_delete;
 CREATE TRIGGER page_gen_story_delete AFTER DELETE ON stories
@@ -147,7 +148,6 @@ BEGIN
     INSERT OR IGNORE INTO page_changes (gen, scope)
         SELECT g.gen, v.s FROM page_generation g, (SELECT 'story:' || OLD.id AS s
             UNION SELECT 'story:' || OLD.merged_into) v WHERE g.id = 1 AND v.s IS NOT NULL;
-    DELETE FROM page_changes WHERE gen <= (SELECT gen - 4096 FROM page_generation WHERE id = 1 AND gen % 64 = 0);
 END;
 
 -- Every page's menu lists the sections with visible articles: a count
