@@ -58,11 +58,17 @@
 //     before. Front, section, story pages, feeds and the API stay
 //     unscoped. The bound is unchanged for what a scope names; a scope a
 //     page leaves out is a change it shows only after MaxAge, so a page
-//     registers every scope of what it read.
+//     registers every scope of what it read. A database that lost commits
+//     (a PostgreSQL crash under asynchronous commit, seen as a new epoch
+//     of ScopedStore, or the generation going back) ends every entry.
 //   - Entries also expire after MaxAge (60 s; 10 s for errors and
 //     redirects), which bounds what no write announces: Trending moving
 //     with views, the clock-driven windows of the news sitemap, the sign-up
-//     form's issue time.
+//     form's issue time, and, on a page kept by its scopes, every input
+//     not in the database: an image that failed or whose size became
+//     known, the clock (relative dates). Such a page used to be rendered
+//     anew at the next move, within about a second while ingesting; kept,
+//     it shows them up to MaxAge (60 s) late.
 //   - Only what a route opts into is cached (Route), and only a complete
 //     200, 301, 308, 404 or 410 answer without Set-Cookie or a no-store or
 //     private Cache-Control. Pages with per-reader content (a form with a
