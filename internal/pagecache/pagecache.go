@@ -17,6 +17,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"spektrum/internal/store"
 )
 
 // Store is what the cache needs of the database: the page generation.
@@ -42,8 +44,9 @@ type ScopedStore interface {
 }
 
 // maxMoves is how many generations' scopes a cache remembers, for entries
-// rendered while the generation moved (store); older moves touch all.
-const maxMoves = 1024
+// rendered while the generation moved (store); older moves touch all. As
+// many as the store reads back: remembering more would keep nothing more.
+const maxMoves = store.MaxPageChanges
 
 // Options configures a cache. Zero values get the defaults in brackets.
 type Options struct {

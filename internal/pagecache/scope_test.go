@@ -29,7 +29,7 @@ func (p *scopedPage) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // TestScopedEntriesOutliveMovesThatMissThem walks a page that registered
-// "article:<a>" and "section:world", and one that registered nothing,
+// "article:<a>" and store.SectionScope("world"), and one that registered nothing,
 // through real writes to a real SQLite store (migration 0032's triggers):
 // a write elsewhere leaves the scoped page current (not rendered anew, no
 // deadline), a write to anything it shows, an unscoped write and a gap in
@@ -59,7 +59,7 @@ func TestScopedEntriesOutliveMovesThatMissThem(t *testing.T) {
 	if err := f.cache.Refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
-	scoped := &scopedPage{scopes: []string{fmt.Sprintf("article:%d", world.ID), "section:world"}}
+	scoped := &scopedPage{scopes: []string{store.ArticleScope(world.ID), store.SectionScope("world")}}
 	unscoped := &scopedPage{}
 	mux := http.NewServeMux()
 	mux.Handle("GET /scoped", f.cache.Route(scoped))
@@ -126,7 +126,7 @@ func TestScopedEntriesOutliveMovesThatMissThem(t *testing.T) {
 	// move touched none of its scopes, as an ended copy when it did.
 	scoped.scopes = append(scoped.scopes, "story:1")
 	renders("scopes changed", 6, 9) // still the old entry
-	blocking := &scopedPage{scopes: []string{fmt.Sprintf("article:%d", world.ID)}}
+	blocking := &scopedPage{scopes: []string{store.ArticleScope(world.ID)}}
 	started, release := make(chan struct{}), make(chan struct{})
 	var first atomic.Bool
 	mux.Handle("GET /slow", f.cache.Route(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -184,7 +184,7 @@ func TestKeptEntryEndedLaterIsNotFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /scoped", f.cache.Route(&scopedPage{scopes: []string{"section:world"}}))
+	mux.Handle("GET /scoped", f.cache.Route(&scopedPage{scopes: []string{store.SectionScope("world")}}))
 	f.srv = httptest.NewServer(f.cache.Front(mux))
 	t.Cleanup(f.srv.Close)
 	f.get(t, "GET", "/scoped")

@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // GenerationStore keeps the site's page generation: a counter that changes
 // in the same transaction as every write that changes what a reader-facing
@@ -37,5 +40,20 @@ type GenerationStore interface {
 }
 
 // MaxPageChanges is how many generations back PageChanges reads scopes;
-// older ones count as touching everything.
+// older ones count as touching everything. A page cache remembers as many
+// moves (internal/pagecache).
 const MaxPageChanges = 1024
+
+// The scopes of PageChanges, as Go builds them for a page to register
+// (pagecache.Scope). Migration 0032's triggers build the same strings in
+// SQL, in each dialect; storetest's PageChanges checks that they agree.
+
+// ArticleScope names an article's own row: its page, its translations,
+// its copies (a copy's write names its original too).
+func ArticleScope(id int64) string { return "article:" + strconv.FormatInt(id, 10) }
+
+// SectionScope names a section's newest articles (a related list).
+func SectionScope(slug string) string { return "section:" + slug }
+
+// StoryScope names a story's counts and headline.
+func StoryScope(id int64) string { return "story:" + strconv.FormatInt(id, 10) }

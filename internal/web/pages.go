@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -817,9 +816,9 @@ func articleScopes(w http.ResponseWriter, a *store.Article, sectionOnly bool) {
 		pagecache.Unscoped(w)
 		return
 	}
-	sc := []string{"article:" + strconv.FormatInt(a.ID, 10), "section:" + a.Section}
+	sc := []string{store.ArticleScope(a.ID), store.SectionScope(a.Section)}
 	if a.StoryID != 0 {
-		sc = append(sc, "story:"+strconv.FormatInt(a.StoryID, 10))
+		sc = append(sc, store.StoryScope(a.StoryID))
 	}
 	pagecache.Scope(w, sc...)
 }

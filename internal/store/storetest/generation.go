@@ -3,7 +3,6 @@ package storetest
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"testing"
 	"time"
 
@@ -145,7 +144,9 @@ func testPageGeneration(t *testing.T, s store.Store) {
 // read in one statement with it; every other write, and a count of visible
 // articles crossing zero (the menu of every page), touches everything. A
 // page cache keeps a page whose scopes no move touched, so a scope missing
-// here is a stale page with no bound.
+// here is a stale page with no bound. The scopes are those the Go side
+// builds (store.ArticleScope, SectionScope, StoryScope): the triggers
+// must write the very strings a page registers.
 func testPageChanges(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	must := func(err error) {
@@ -208,7 +209,6 @@ func testPageChanges(t *testing.T, s store.Store) {
 			t.Fatalf("%s touched only %v, want everything", what, touched)
 		}
 	}
-	sid := func(p string, id int64) string { return fmt.Sprintf("%s:%d", p, id) }
 
 	if g, ep, sc, err := s.PageChanges(ctx, 0); err != nil || g <= 0 || sc != nil || ep != epoch {
 		t.Fatalf("PageChanges(0) = %d, %q, %v, %v; want the generation alone, epoch %q", g, ep, sc, err, epoch)
@@ -223,7 +223,7 @@ func testPageChanges(t *testing.T, s store.Store) {
 	b := article(src.ID, 2)
 	b.Section = "scopes-world"
 	if all, touched := moved("a new article in the section", func() { upsert(t, s, b, store.Created) }); all ||
-		!touched[sid("article", b.ID)] || !touched["section:scopes-world"] {
+		!touched[store.ArticleScope(b.ID)] || !touched[store.SectionScope("scopes-world")] {
 		t.Fatalf("a new article in the section touched %v (everything: %v), want article:%d and section:scopes-world", touched, all, b.ID)
 	}
 	scoped("a correction", func() {
@@ -231,18 +231,18 @@ func testPageChanges(t *testing.T, s store.Store) {
 		c.Section = "scopes-world"
 		c.Text, c.HTML = "Corrected body.", "<p>Corrected body.</p>"
 		upsert(t, s, c, store.Updated)
-	}, sid("article", a.ID), "section:scopes-world")
+	}, store.ArticleScope(a.ID), store.SectionScope("scopes-world"))
 	tr := &store.Translation{ArticleID: a.ID, Language: "de", SourceLanguage: "en", Status: store.TranslationDone,
 		Title: "Geschichte", HTML: "<p>Text</p>", Text: "Text", ContentHash: a.ContentHash}
-	scoped("a translation arriving", func() { must(s.PutTranslation(ctx, tr)) }, sid("article", a.ID), "section:scopes-world")
+	scoped("a translation arriving", func() { must(s.PutTranslation(ctx, tr)) }, store.ArticleScope(a.ID), store.SectionScope("scopes-world"))
 	scoped("a translation redone", func() {
 		tr.Title = "Eine Geschichte"
 		must(s.PutTranslation(ctx, tr))
-	}, sid("article", a.ID), "section:scopes-world")
+	}, store.ArticleScope(a.ID), store.SectionScope("scopes-world"))
 	scoped("a copy found", func() { must(s.SetDuplicateOf(ctx, b.ID, a.ID)) },
-		sid("article", b.ID), sid("article", a.ID), "section:scopes-world")
+		store.ArticleScope(b.ID), store.ArticleScope(a.ID), store.SectionScope("scopes-world"))
 	scoped("a copy released", func() { must(s.SetDuplicateOf(ctx, b.ID, 0)) },
-		sid("article", b.ID), sid("article", a.ID))
+		store.ArticleScope(b.ID), store.ArticleScope(a.ID))
 	var storyID int64
 	scoped("a story opened", func() {
 		must(s.InStoryTx(ctx, func(tx store.StoryTx) error {
@@ -253,17 +253,17 @@ func testPageChanges(t *testing.T, s store.Store) {
 			storyID = c.ID
 			return tx.SetArticleStory(ctx, a.ID, c.ID)
 		}))
-	}, sid("article", a.ID))
+	}, store.ArticleScope(a.ID))
 	if storyID == 0 {
 		t.Fatal("no story made")
 	}
 	scoped("an article joining a story", func() {
 		must(s.InStoryTx(ctx, func(tx store.StoryTx) error { return tx.SetArticleStory(ctx, b.ID, storyID) }))
-	}, sid("article", b.ID), sid("story", storyID))
+	}, store.ArticleScope(b.ID), store.StoryScope(storyID))
 	scoped("an article hidden", func() { must(s.SetArticleHidden(ctx, b.ID, true)) },
-		sid("article", b.ID), "section:scopes-world", sid("story", storyID))
+		store.ArticleScope(b.ID), store.SectionScope("scopes-world"), store.StoryScope(storyID))
 	scoped("an article shown again", func() { must(s.SetArticleHidden(ctx, b.ID, false)) },
-		sid("article", b.ID), "section:scopes-world")
+		store.ArticleScope(b.ID), store.SectionScope("scopes-world"))
 	everything("the last visible article of a section hidden", func() {
 		must(s.SetArticleHidden(ctx, b.ID, true))
 		must(s.SetArticleHidden(ctx, a.ID, true))
