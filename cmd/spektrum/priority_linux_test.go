@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -94,4 +95,41 @@ func niceOf(t *testing.T, stat string) int {
 		t.Fatalf("%s: niceness %q: %v", stat, fields[19-3], err)
 	}
 	return n
+}
+
+// TestNiceThreadsRefused: a thread the system refuses does not leave the
+// others at their priority, and every refusal is reported; a walk still
+// changing threads after its last pass is an error, not a success.
+func TestNiceThreadsRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, tid := range []string{"101", "102", "103", "104"} {
+		if err := os.Mkdir(filepath.Join(dir, tid), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nice := map[int]int{}
+	p := threadPriority{
+		get: func(tid int) (int, error) { return nice[tid], nil },
+		set: func(tid, n int) error {
+			if tid == 101 || tid == 103 {
+				return syscall.EPERM
+			}
+			nice[tid] = n
+			return nil
+		},
+	}
+	err := niceThreads(dir, 10, p)
+	if !errors.Is(err, syscall.EPERM) || !strings.Contains(err.Error(), "thread 101") || !strings.Contains(err.Error(), "thread 103") {
+		t.Errorf("err = %v, want both refusals (EPERM)", err)
+	}
+	if nice[102] != 10 || nice[104] != 10 {
+		t.Errorf("niceness after a refusal: %v, want 102 and 104 at 10", nice)
+	}
+
+	// A thread that never keeps its niceness: every pass changes it.
+	p.get = func(int) (int, error) { return 0, nil }
+	p.set = func(int, int) error { return nil }
+	if err := niceThreads(dir, 10, p); err == nil || !strings.Contains(err.Error(), "still changing") {
+		t.Errorf("err = %v, want an error for threads still changing after the last pass", err)
+	}
 }
