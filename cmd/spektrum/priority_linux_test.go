@@ -3,13 +3,16 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestWorkerLowersItsPriority starts real worker processes and reads the
@@ -39,7 +42,12 @@ func TestWorkerLowersItsPriority(t *testing.T) {
 		{"web node", nil, []string{"serve", "--role", "web", "--addr", "127.0.0.1:0", "--worker-nice", strconv.Itoa(base + 3)}, "is running: open", base},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cmd := c.command(tc.args...)
+			// A process that never prints its ready line is killed at the
+			// deadline (its output then ends), not left to go test's timeout.
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, binary, tc.args...)
+			cmd.Env = c.env
 			if tc.wrapper != nil {
 				cmd.Args = append(append([]string{}, tc.wrapper...), cmd.Args...)
 				cmd.Path = "/usr/bin/nice"
@@ -58,10 +66,15 @@ func TestWorkerLowersItsPriority(t *testing.T) {
 				_ = cmd.Wait()
 			}()
 			sc := bufio.NewScanner(out)
-			for sc.Scan() && !strings.Contains(sc.Text(), tc.ready) {
+			ready := false
+			for !ready && sc.Scan() {
+				ready = strings.Contains(sc.Text(), tc.ready)
 			}
-			if sc.Err() != nil {
-				t.Fatalf("reading its output: %v", sc.Err())
+			if !ready {
+				_ = cmd.Process.Kill()
+				_ = cmd.Wait() // so that errb is complete and no longer written
+				t.Fatalf("no %q line before it ended or the 60 s deadline (ctx: %v, output: %v; stderr: %s)",
+					tc.ready, ctx.Err(), sc.Err(), errb.String())
 			}
 			dir := "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/task"
 			tasks, err := os.ReadDir(dir)
