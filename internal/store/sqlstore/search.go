@@ -399,8 +399,7 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	if total == 0 {
 		return page, nil
 	}
-	m.exact = total <= store.SearchCountCap
-	if m.tx != nil && !m.exact {
+	if m.tx != nil && total > store.SearchCountCap {
 		// A word in more than SearchCountCap documents: its newest page
 		// may be a short walk of the newest-first index (a word in most
 		// documents: a page's worth of rows) where the bitmap would fetch
@@ -411,13 +410,13 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		if !walk {
 			share, err := s.matchShare(ctx, m, q.Groups)
 			if err != nil {
-				return store.SearchPage{}, err
+				return store.SearchPage{}, fmt.Errorf("search: reading the words' statistics: %w", err)
 			}
 			walk = share >= walkShare
 		}
 		if walk {
 			if _, err := m.tx.ExecContext(ctx, searchWalk); err != nil {
-				return store.SearchPage{}, err
+				return store.SearchPage{}, fmt.Errorf("search: allowing the newest-first walk: %w", err)
 			}
 		}
 	}
@@ -544,12 +543,12 @@ func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m match
 func (s *Store) searchTx(ctx context.Context) (*sql.Tx, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("search: begin the search transaction: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true),
 		set_config('max_parallel_workers_per_gather', '0', true)`); err != nil {
 		_ = tx.Rollback() // the error from the settings is the one that matters
-		return nil, err
+		return nil, fmt.Errorf("search: the planner settings: %w", err)
 	}
 	return tx, nil
 }
@@ -573,6 +572,13 @@ const walkShare = 0.10
 // and pairs, with their frequencies), assuming the groups independent: a
 // word, or a phrase's rarest pair, missing from the list counts as 0 (the
 // list holds the common ones).
+//
+// The statistics are of the whole table, every edition's documents, where
+// walkShare is a share of the edition's: an edition whose language is a
+// small part of the table is estimated off (a word of its own too rare, one
+// of another edition's language too common). That costs only speed (the
+// plan chosen is slower than the other), never a wrong answer: both plans
+// find the same matches.
 func (s *Store) matchShare(ctx context.Context, m matcher, groups [][]string) (float64, error) {
 	var words, pairs []string
 	for _, g := range groups {
@@ -588,7 +594,7 @@ func (s *Store) matchShare(ctx context.Context, m matcher, groups [][]string) (f
 		WHERE s.schemaname = current_schema() AND s.tablename = 'search_docs'
 		AND ((s.attname = 'tsv' AND u.e = ANY($1)) OR (s.attname = 'pairs' AND u.e = ANY($2)))`, words, pairs)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("reading pg_stats: %w", err)
 	}
 	defer rows.Close()
 	freq := map[string]float64{}
@@ -596,12 +602,12 @@ func (s *Store) matchShare(ctx context.Context, m matcher, groups [][]string) (f
 		var col, e string
 		var f float64
 		if err := rows.Scan(&col, &e, &f); err != nil {
-			return 0, err
+			return 0, fmt.Errorf("reading pg_stats: %w", err)
 		}
 		freq[col+":"+e] = f
 	}
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("reading pg_stats: %w", err)
 	}
 	share := 1.0
 	for _, w := range words {
@@ -625,7 +631,10 @@ func (m matcher) end() error {
 	if m.tx == nil {
 		return nil
 	}
-	return m.tx.Rollback()
+	if err := m.tx.Rollback(); err != nil {
+		return fmt.Errorf("search: ending the search transaction: %w", err)
+	}
+	return nil
 }
 
 // hasLongPhrase tells whether a group is a phrase of more than two words,
@@ -700,9 +709,6 @@ type matcher struct {
 	// tx is the read-only transaction a PostgreSQL search runs in (see
 	// searchTx); nil on SQLite, whose statements go to the pool.
 	tx *sql.Tx
-	// exact tells that the count found at most store.SearchCountCap
-	// matches, so a page of them is read from the GIN indexes alone.
-	exact bool
 }
 
 func (s *Store) matcher(q store.SearchQuery) matcher {
