@@ -162,7 +162,7 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			// After a bulk load, as `spektrum search reindex` does: FTS5's
 			// segments merged, PostgreSQL's search statistics gathered.
 			start := time.Now()
-			if err := st.OptimizeSearch(ctx); err != nil {
+			if _, err := st.OptimizeSearch(ctx); err != nil {
 				closeFn()
 				return err
 			}

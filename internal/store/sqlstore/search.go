@@ -173,23 +173,24 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 // rewrite the whole index again and again and never return (in that test,
 // until FTS5 refused a 2,001st segment). What the writer added meanwhile
 // is left to FTS5's automerge, as between reindexes.
-func (s *Store) OptimizeSearch(ctx context.Context) error {
+func (s *Store) OptimizeSearch(ctx context.Context) (store.SearchOptimized, error) {
+	var done store.SearchOptimized
 	if s.d.FullText == FullTextTSVector {
 		// A bulk load also leaves up to gin_pending_list_limit (4 MB by
 		// default) of new entries in each GIN index's pending list, which
 		// every search of that index reads whole until a vacuum merges it
 		// (autovacuum may be off, and a manual ANALYZE does not).
 		if _, err := s.exec(ctx, `SELECT gin_clean_pending_list('search_docs_tsv'::regclass), gin_clean_pending_list('search_docs_pairs'::regclass)`); err != nil {
-			return fmt.Errorf("optimize the search index: %w", err)
+			return done, fmt.Errorf("optimize the search index: %w", err)
 		}
 		if _, err := s.exec(ctx, `ANALYZE search_docs`); err != nil {
-			return fmt.Errorf("optimize the search index: %w", err)
+			return done, fmt.Errorf("optimize the search index: %w", err)
 		}
-		return nil
+		return done, nil
 	}
-	var pages int64
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM search_fts_data`).Scan(&pages); err != nil {
-		return fmt.Errorf("optimize the search index: size: %w", err)
+	pages, err := s.ftsPages(ctx)
+	if err != nil {
+		return done, fmt.Errorf("optimize the search index: size: %w", err)
 	}
 	for budget := pages + optimizeStep; ; budget -= optimizeStep {
 		var before, after int64
@@ -203,17 +204,112 @@ func (s *Store) OptimizeSearch(ctx context.Context) error {
 			return tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after)
 		})
 		if err != nil {
-			return fmt.Errorf("optimize the search index: %w", err)
+			return done, fmt.Errorf("optimize the search index: %w", err)
 		}
-		if after-before < 2 || budget <= optimizeStep {
-			return nil
+		done.Steps++
+		if after-before < 2 {
+			return done, nil
+		}
+		if budget <= optimizeStep {
+			// Segments are left (this step still merged some): they are
+			// FTS5's automerge's, as after any write.
+			done.Partial = true
+			return done, nil
 		}
 		select {
 		case <-time.After(optimizePause):
 		case <-ctx.Done():
-			return fmt.Errorf("optimize the search index: %w", ctx.Err())
+			return done, fmt.Errorf("optimize the search index: %w", ctx.Err())
 		}
 	}
+}
+
+// ftsPages is the leaf pages of the FTS5 index, read from its structure
+// record (FTS5's fts5StructureDecode: each segment's first and last leaf
+// page), not by counting search_fts_data, which reads the whole index (GB
+// at a million articles) before the first step. A record it does not
+// understand (a later FTS5) falls back to the database's page count, an
+// overestimate that only lets the merge's budget run longer.
+func (s *Store) ftsPages(ctx context.Context) (int64, error) {
+	var rec []byte
+	err := s.queryRow(ctx, `SELECT block FROM search_fts_data WHERE id = 10`).Scan(&rec)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	if n, ok := fts5StructurePages(rec); ok {
+		return n, nil
+	}
+	var n int64
+	err = s.queryRow(ctx, `PRAGMA page_count`).Scan(&n)
+	return n, err
+}
+
+// fts5StructurePages sums the leaf pages of every segment in an FTS5
+// structure record: a 4-byte cookie, optionally the version 2 marker
+// FF 00 00 01, varints nLevel, nSegment and nWriteCounter, then per level
+// nMerge and nSeg, and per segment segid, pgnoFirst and pgnoLast (and in
+// version 2, five more varints).
+func fts5StructurePages(b []byte) (int64, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	b = b[4:]
+	v2 := len(b) >= 4 && b[0] == 0xFF && b[1] == 0 && b[2] == 0 && b[3] == 1
+	if v2 {
+		b = b[4:]
+	}
+	bad := false
+	next := func() int64 {
+		v, n := sqliteVarint(b)
+		if n == 0 {
+			bad = true
+			return 0
+		}
+		b = b[n:]
+		return int64(v)
+	}
+	levels, segments := next(), next()
+	next() // nWriteCounter
+	var pages, seen int64
+	for l := int64(0); l < levels && !bad; l++ {
+		next() // nMerge
+		n := next()
+		for i := int64(0); i < n && !bad; i++ {
+			next() // segid
+			first, last := next(), next()
+			if v2 {
+				for range 5 {
+					next()
+				}
+			}
+			if last >= first {
+				pages += last - first + 1
+			}
+			seen++
+		}
+	}
+	if bad || seen != segments {
+		return 0, false
+	}
+	return pages, true
+}
+
+// sqliteVarint decodes SQLite's big-endian varint (1-9 bytes, the ninth
+// contributing all 8 bits); n is 0 when b ends first.
+func sqliteVarint(b []byte) (v uint64, n int) {
+	for i := 0; i < 9; i++ {
+		if i >= len(b) {
+			return 0, 0
+		}
+		if i == 8 {
+			return v<<8 | uint64(b[i]), 9
+		}
+		v = v<<7 | uint64(b[i]&0x7F)
+		if b[i]&0x80 == 0 {
+			return v, i + 1
+		}
+	}
+	return v, 9
 }
 
 // optimizeStep is the pages one step of OptimizeSearch merges on SQLite:
