@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -163,7 +162,7 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			// After a bulk load, as `spektrum search reindex` does: FTS5's
 			// segments merged, PostgreSQL's search statistics gathered.
 			start := time.Now()
-			if err := st.OptimizeSearch(ctx); err != nil {
+			if _, err := st.OptimizeSearch(ctx); err != nil {
 				closeFn()
 				return err
 			}
@@ -218,15 +217,6 @@ func benchSearch(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // benchApplication names the benchmark's connections to PostgreSQL, so
 // serverCPU finds their server processes.
 const benchApplication = "spektrum-bench-search"
-
-// processCPU is the CPU time (user and system) this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // serverCPU is the CPU time the PostgreSQL server processes of the
 // benchmark's connections have used, read from /proc (the server runs on

@@ -3,12 +3,16 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestWorkerLowersItsPriority starts real worker processes and reads the
@@ -38,7 +42,12 @@ func TestWorkerLowersItsPriority(t *testing.T) {
 		{"web node", nil, []string{"serve", "--role", "web", "--addr", "127.0.0.1:0", "--worker-nice", strconv.Itoa(base + 3)}, "is running: open", base},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cmd := c.command(tc.args...)
+			// A process that never prints its ready line is killed at the
+			// deadline (its output then ends), not left to go test's timeout.
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, binary, tc.args...)
+			cmd.Env = c.env
 			if tc.wrapper != nil {
 				cmd.Args = append(append([]string{}, tc.wrapper...), cmd.Args...)
 				cmd.Path = "/usr/bin/nice"
@@ -57,10 +66,15 @@ func TestWorkerLowersItsPriority(t *testing.T) {
 				_ = cmd.Wait()
 			}()
 			sc := bufio.NewScanner(out)
-			for sc.Scan() && !strings.Contains(sc.Text(), tc.ready) {
+			ready := false
+			for !ready && sc.Scan() {
+				ready = strings.Contains(sc.Text(), tc.ready)
 			}
-			if sc.Err() != nil {
-				t.Fatalf("reading its output: %v", sc.Err())
+			if !ready {
+				_ = cmd.Process.Kill()
+				_ = cmd.Wait() // so that errb is complete and no longer written
+				t.Fatalf("no %q line before it ended or the 60 s deadline (ctx: %v, output: %v; stderr: %s)",
+					tc.ready, ctx.Err(), sc.Err(), errb.String())
 			}
 			dir := "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/task"
 			tasks, err := os.ReadDir(dir)
@@ -94,4 +108,41 @@ func niceOf(t *testing.T, stat string) int {
 		t.Fatalf("%s: niceness %q: %v", stat, fields[19-3], err)
 	}
 	return n
+}
+
+// TestNiceThreadsRefused: a thread the system refuses does not leave the
+// others at their priority, and every refusal is reported; a walk still
+// changing threads after its last pass is an error, not a success.
+func TestNiceThreadsRefused(t *testing.T) {
+	dir := t.TempDir()
+	for _, tid := range []string{"101", "102", "103", "104"} {
+		if err := os.Mkdir(filepath.Join(dir, tid), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nice := map[int]int{}
+	p := threadPriority{
+		get: func(tid int) (int, error) { return nice[tid], nil },
+		set: func(tid, n int) error {
+			if tid == 101 || tid == 103 {
+				return syscall.EPERM
+			}
+			nice[tid] = n
+			return nil
+		},
+	}
+	err := niceThreads(dir, 10, p)
+	if !errors.Is(err, syscall.EPERM) || !strings.Contains(err.Error(), "thread 101") || !strings.Contains(err.Error(), "thread 103") {
+		t.Errorf("err = %v, want both refusals (EPERM)", err)
+	}
+	if nice[102] != 10 || nice[104] != 10 {
+		t.Errorf("niceness after a refusal: %v, want 102 and 104 at 10", nice)
+	}
+
+	// A thread that never keeps its niceness: every pass changes it.
+	p.get = func(int) (int, error) { return 0, nil }
+	p.set = func(int, int) error { return nil }
+	if err := niceThreads(dir, 10, p); err == nil || !strings.Contains(err.Error(), "still changing") {
+		t.Errorf("err = %v, want an error for threads still changing after the last pass", err)
+	}
 }

@@ -1,9 +1,5 @@
-//go:build !linux
+//go:build !unix
 
 package main
 
-import "errors"
-
-func niceAtLeast(int) error {
-	return errors.New("setting a process's niceness is only supported on Linux here")
-}
+func niceAtLeast(int) error { return errNiceUnsupported }

@@ -35,9 +35,15 @@ func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	// Every article was written anew: the index is in as many pieces as
 	// after an import.
-	if err := a.Store.OptimizeSearch(ctx); err != nil {
+	opt, err := a.Store.OptimizeSearch(ctx)
+	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(stdout, "%d articles indexed for search in the editions %v\n", n, cfg.Editions)
+	if _, err := fmt.Fprintf(stdout, "%d articles indexed for search in the editions %v\n", n, cfg.Editions); err != nil {
+		return err
+	}
+	if opt.Partial {
+		_, err = fmt.Fprintf(stdout, "index merged in %d steps; the segments written meanwhile are left to the index's own merging\n", opt.Steps)
+	}
 	return err
 }

@@ -18,6 +18,12 @@ type laterDurableKey struct{}
 // stage jobs, which are idempotent and stay claimed until their completion
 // commits, so a crash before that reruns them when their lease lapses. A
 // write a person was told succeeded (an admin's action) must not.
+//
+// What is done outside the database meanwhile is not taken back with them:
+// other transactions see such rows before the log reaches the disk, so a
+// CDN purge webhook or a newsletter sent from them may point to articles a
+// database crash then loses. The harm is bounded by the jobs being rerun:
+// their lease lapses, they are claimed anew and write those articles again.
 func LaterDurable(ctx context.Context) context.Context {
 	return context.WithValue(ctx, laterDurableKey{}, true)
 }

@@ -67,5 +67,16 @@ type SearchStore interface {
 	// import), which leaves it in many small pieces that every search
 	// reads; it changes no result. It may take a while (seconds per
 	// 100,000 articles) and runs in the write turn.
-	OptimizeSearch(ctx context.Context) error
+	OptimizeSearch(ctx context.Context) (SearchOptimized, error)
+}
+
+// SearchOptimized is what OptimizeSearch did, for the operator who ran it.
+type SearchOptimized struct {
+	// Steps is the merge steps run (SQLite; 0 on PostgreSQL, which has
+	// none).
+	Steps int
+	// Partial tells that the merge stopped at its page budget with
+	// segments left (written meanwhile by a server beside it): those are
+	// left to the engine's own merging as it writes (FTS5's automerge).
+	Partial bool
 }

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"spektrum/internal/app"
@@ -123,15 +122,6 @@ func Ingest(ctx context.Context, cfg config.Config, farm *Farm, dir, pgURL strin
 		}
 	}
 	return first, second, nil
-}
-
-// cpuTime is the user and system CPU time this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // freshSchema makes a schema of its own on the server at pgURL and returns

@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"spektrum/internal/search"
@@ -220,15 +219,6 @@ func queryKind(groups [][]string) string {
 		return "words"
 	}
 	return "word"
-}
-
-// threadCPU is the CPU time (user and system) the calling thread has used.
-func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_THREAD, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // Synthetic makes n news-like English articles, deterministically: a

@@ -136,7 +136,7 @@ func TestOptimizeSearchBesideAWriter(t *testing.T) {
 	// hanging until the test binary's timeout.
 	mctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	err = reindex.OptimizeSearch(mctx)
+	opt, err := reindex.OptimizeSearch(mctx)
 	merging.Store(false)
 	<-wrote
 	if err != nil {
@@ -152,8 +152,11 @@ func TestOptimizeSearchBesideAWriter(t *testing.T) {
 			inside++
 		}
 	}
-	t.Logf("%d steps; %d writes beside them, in %d of the %d gaps between them; a write waited through %d steps at most",
-		n, len(done), inside, n-1, span)
+	if opt.Steps < 1 {
+		t.Errorf("OptimizeSearch reported %+v, want its steps counted", opt)
+	}
+	t.Logf("reported %+v; %d steps; %d writes beside them, in %d of the %d gaps between them; a write waited through %d steps at most",
+		opt, n, len(done), inside, n-1, span)
 	if n < 5 {
 		t.Fatalf("the merge took %d steps, want it in several short ones", n)
 	}

@@ -173,23 +173,24 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 // rewrite the whole index again and again and never return (in that test,
 // until FTS5 refused a 2,001st segment). What the writer added meanwhile
 // is left to FTS5's automerge, as between reindexes.
-func (s *Store) OptimizeSearch(ctx context.Context) error {
+func (s *Store) OptimizeSearch(ctx context.Context) (store.SearchOptimized, error) {
+	var done store.SearchOptimized
 	if s.d.FullText == FullTextTSVector {
 		// A bulk load also leaves up to gin_pending_list_limit (4 MB by
 		// default) of new entries in each GIN index's pending list, which
 		// every search of that index reads whole until a vacuum merges it
 		// (autovacuum may be off, and a manual ANALYZE does not).
 		if _, err := s.exec(ctx, `SELECT gin_clean_pending_list('search_docs_tsv'::regclass), gin_clean_pending_list('search_docs_pairs'::regclass)`); err != nil {
-			return fmt.Errorf("optimize the search index: %w", err)
+			return done, fmt.Errorf("optimize the search index: %w", err)
 		}
 		if _, err := s.exec(ctx, `ANALYZE search_docs`); err != nil {
-			return fmt.Errorf("optimize the search index: %w", err)
+			return done, fmt.Errorf("optimize the search index: %w", err)
 		}
-		return nil
+		return done, nil
 	}
-	var pages int64
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM search_fts_data`).Scan(&pages); err != nil {
-		return fmt.Errorf("optimize the search index: size: %w", err)
+	pages, err := s.ftsPages(ctx)
+	if err != nil {
+		return done, fmt.Errorf("optimize the search index: size: %w", err)
 	}
 	for budget := pages + optimizeStep; ; budget -= optimizeStep {
 		var before, after int64
@@ -203,17 +204,112 @@ func (s *Store) OptimizeSearch(ctx context.Context) error {
 			return tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after)
 		})
 		if err != nil {
-			return fmt.Errorf("optimize the search index: %w", err)
+			return done, fmt.Errorf("optimize the search index: %w", err)
 		}
-		if after-before < 2 || budget <= optimizeStep {
-			return nil
+		done.Steps++
+		if after-before < 2 {
+			return done, nil
+		}
+		if budget <= optimizeStep {
+			// Segments are left (this step still merged some): they are
+			// FTS5's automerge's, as after any write.
+			done.Partial = true
+			return done, nil
 		}
 		select {
 		case <-time.After(optimizePause):
 		case <-ctx.Done():
-			return fmt.Errorf("optimize the search index: %w", ctx.Err())
+			return done, fmt.Errorf("optimize the search index: %w", ctx.Err())
 		}
 	}
+}
+
+// ftsPages is the leaf pages of the FTS5 index, read from its structure
+// record (FTS5's fts5StructureDecode: each segment's first and last leaf
+// page), not by counting search_fts_data, which reads the whole index (GB
+// at a million articles) before the first step. A record it does not
+// understand (a later FTS5) falls back to the database's page count, an
+// overestimate that only lets the merge's budget run longer.
+func (s *Store) ftsPages(ctx context.Context) (int64, error) {
+	var rec []byte
+	err := s.queryRow(ctx, `SELECT block FROM search_fts_data WHERE id = 10`).Scan(&rec)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	if n, ok := fts5StructurePages(rec); ok {
+		return n, nil
+	}
+	var n int64
+	err = s.queryRow(ctx, `PRAGMA page_count`).Scan(&n)
+	return n, err
+}
+
+// fts5StructurePages sums the leaf pages of every segment in an FTS5
+// structure record: a 4-byte cookie, optionally the version 2 marker
+// FF 00 00 01, varints nLevel, nSegment and nWriteCounter, then per level
+// nMerge and nSeg, and per segment segid, pgnoFirst and pgnoLast (and in
+// version 2, five more varints).
+func fts5StructurePages(b []byte) (int64, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	b = b[4:]
+	v2 := len(b) >= 4 && b[0] == 0xFF && b[1] == 0 && b[2] == 0 && b[3] == 1
+	if v2 {
+		b = b[4:]
+	}
+	bad := false
+	next := func() int64 {
+		v, n := sqliteVarint(b)
+		if n == 0 {
+			bad = true
+			return 0
+		}
+		b = b[n:]
+		return int64(v)
+	}
+	levels, segments := next(), next()
+	next() // nWriteCounter
+	var pages, seen int64
+	for l := int64(0); l < levels && !bad; l++ {
+		next() // nMerge
+		n := next()
+		for i := int64(0); i < n && !bad; i++ {
+			next() // segid
+			first, last := next(), next()
+			if v2 {
+				for range 5 {
+					next()
+				}
+			}
+			if last >= first {
+				pages += last - first + 1
+			}
+			seen++
+		}
+	}
+	if bad || seen != segments {
+		return 0, false
+	}
+	return pages, true
+}
+
+// sqliteVarint decodes SQLite's big-endian varint (1-9 bytes, the ninth
+// contributing all 8 bits); n is 0 when b ends first.
+func sqliteVarint(b []byte) (v uint64, n int) {
+	for i := 0; i < 9; i++ {
+		if i >= len(b) {
+			return 0, 0
+		}
+		if i == 8 {
+			return v<<8 | uint64(b[i]), 9
+		}
+		v = v<<7 | uint64(b[i]&0x7F)
+		if b[i]&0x80 == 0 {
+			return v, i + 1
+		}
+	}
+	return v, 9
 }
 
 // optimizeStep is the pages one step of OptimizeSearch merges on SQLite:
@@ -399,8 +495,7 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	if total == 0 {
 		return page, nil
 	}
-	m.exact = total <= store.SearchCountCap
-	if m.tx != nil && !m.exact {
+	if m.tx != nil && total > store.SearchCountCap {
 		// A word in more than SearchCountCap documents: its newest page
 		// may be a short walk of the newest-first index (a word in most
 		// documents: a page's worth of rows) where the bitmap would fetch
@@ -411,13 +506,13 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		if !walk {
 			share, err := s.matchShare(ctx, m, q.Groups)
 			if err != nil {
-				return store.SearchPage{}, err
+				return store.SearchPage{}, fmt.Errorf("search: reading the words' statistics: %w", err)
 			}
 			walk = share >= walkShare
 		}
 		if walk {
 			if _, err := m.tx.ExecContext(ctx, searchWalk); err != nil {
-				return store.SearchPage{}, err
+				return store.SearchPage{}, fmt.Errorf("search: allowing the newest-first walk: %w", err)
 			}
 		}
 	}
@@ -544,12 +639,12 @@ func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m match
 func (s *Store) searchTx(ctx context.Context) (*sql.Tx, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("search: begin the search transaction: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true),
 		set_config('max_parallel_workers_per_gather', '0', true)`); err != nil {
 		_ = tx.Rollback() // the error from the settings is the one that matters
-		return nil, err
+		return nil, fmt.Errorf("search: the planner settings: %w", err)
 	}
 	return tx, nil
 }
@@ -573,6 +668,13 @@ const walkShare = 0.10
 // and pairs, with their frequencies), assuming the groups independent: a
 // word, or a phrase's rarest pair, missing from the list counts as 0 (the
 // list holds the common ones).
+//
+// The statistics are of the whole table, every edition's documents, where
+// walkShare is a share of the edition's: an edition whose language is a
+// small part of the table is estimated off (a word of its own too rare, one
+// of another edition's language too common). That costs only speed (the
+// plan chosen is slower than the other), never a wrong answer: both plans
+// find the same matches.
 func (s *Store) matchShare(ctx context.Context, m matcher, groups [][]string) (float64, error) {
 	var words, pairs []string
 	for _, g := range groups {
@@ -588,7 +690,7 @@ func (s *Store) matchShare(ctx context.Context, m matcher, groups [][]string) (f
 		WHERE s.schemaname = current_schema() AND s.tablename = 'search_docs'
 		AND ((s.attname = 'tsv' AND u.e = ANY($1)) OR (s.attname = 'pairs' AND u.e = ANY($2)))`, words, pairs)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("reading pg_stats: %w", err)
 	}
 	defer rows.Close()
 	freq := map[string]float64{}
@@ -596,12 +698,12 @@ func (s *Store) matchShare(ctx context.Context, m matcher, groups [][]string) (f
 		var col, e string
 		var f float64
 		if err := rows.Scan(&col, &e, &f); err != nil {
-			return 0, err
+			return 0, fmt.Errorf("reading pg_stats: %w", err)
 		}
 		freq[col+":"+e] = f
 	}
 	if err := rows.Err(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("reading pg_stats: %w", err)
 	}
 	share := 1.0
 	for _, w := range words {
@@ -625,7 +727,10 @@ func (m matcher) end() error {
 	if m.tx == nil {
 		return nil
 	}
-	return m.tx.Rollback()
+	if err := m.tx.Rollback(); err != nil {
+		return fmt.Errorf("search: ending the search transaction: %w", err)
+	}
+	return nil
 }
 
 // hasLongPhrase tells whether a group is a phrase of more than two words,
@@ -700,9 +805,6 @@ type matcher struct {
 	// tx is the read-only transaction a PostgreSQL search runs in (see
 	// searchTx); nil on SQLite, whose statements go to the pool.
 	tx *sql.Tx
-	// exact tells that the count found at most store.SearchCountCap
-	// matches, so a page of them is read from the GIN indexes alone.
-	exact bool
 }
 
 func (s *Store) matcher(q store.SearchQuery) matcher {

@@ -133,24 +133,27 @@ func (s *Store) inLockedTx(ctx context.Context, lock, asyncLock string, fn func(
 		return err
 	}
 	defer done()
-	first := []string{lock}
+	// Each first statement with the step it is, for its error (an error
+	// quoting the SQL text tells an operator less).
+	type step struct{ name, q string }
+	first := []step{{"take the lock", lock}}
 	if s.d.AsyncCommit != "" && store.IsLaterDurable(ctx) {
-		first = []string{s.d.AsyncCommit, lock}
+		first = []step{{"make the commit asynchronous", s.d.AsyncCommit}, {"take the lock", lock}}
 		if asyncLock != "" {
-			first = []string{asyncLock}
+			first = []step{{"make the commit asynchronous and take the lock", asyncLock}}
 		}
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	for _, q := range first {
-		if q == "" {
+	for _, st := range first {
+		if st.q == "" {
 			continue
 		}
-		if _, err := s.txExec(ctx, tx, q); err != nil {
+		if _, err := s.txExec(ctx, tx, st.q); err != nil {
 			_ = tx.Rollback()
-			return fmt.Errorf("begin transaction: %s: %w", q, err)
+			return fmt.Errorf("begin transaction: %s: %w", st.name, err)
 		}
 	}
 	if err := fn(tx); err != nil {

@@ -145,7 +145,7 @@ func testSearch(t *testing.T, s store.Store) {
 	}
 	// Optimizing the index (after a bulk load) changes no result, in
 	// either order, and the index keeps taking documents.
-	if err := s.OptimizeSearch(ctx); err != nil {
+	if _, err := s.OptimizeSearch(ctx); err != nil {
 		t.Fatalf("OptimizeSearch: %v", err)
 	}
 	for _, tc := range tests {
