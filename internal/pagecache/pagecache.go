@@ -133,6 +133,13 @@ type Cache struct {
 	dbEpoch string
 	resetAt int64
 	kept    atomic.Uint64 // entries kept across moves that touched none of their scopes
+
+	// gzips holds gzip writers between renderings: a new one at
+	// BestCompression allocates about 1 MB of tables, and while an
+	// ingest moves the generation a node renders several pages a second,
+	// so each rendering's writer made most of what its collector had to
+	// do (docs/benchmarks.md, "Load while working, fifth pass").
+	gzips sync.Pool // of *gzip.Writer
 }
 
 type readCall struct {
@@ -776,9 +783,16 @@ func (c *Cache) build(rec *recorder, k key, gen, now int64, maxAge time.Duration
 	}
 	if len(e.plain) >= minGzip && compressible(hd.Get("Content-Type")) {
 		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // only fails on a bad level
-		_, _ = zw.Write(e.plain)                                 // writes to memory cannot fail
+		zw, _ := c.gzips.Get().(*gzip.Writer)
+		if zw == nil {
+			zw, _ = gzip.NewWriterLevel(&buf, gzip.BestCompression) // only fails on a bad level
+		} else {
+			zw.Reset(&buf)
+		}
+		_, _ = zw.Write(e.plain) // writes to memory cannot fail
 		_ = zw.Close()
+		zw.Reset(nil) // let go of buf
+		c.gzips.Put(zw)
 		if buf.Len() < len(e.plain) {
 			e.gz = buf.Bytes()
 		}
