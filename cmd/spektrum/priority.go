@@ -5,14 +5,15 @@ import (
 	"log/slog"
 )
 
-// A worker process and a web node often share a machine's cores. Under
-// full reader load, a worker extracting and translating at the same
-// priority took half of them and the readers' p99 rose 50-fold (docs/
-// benchmarks.md, "Load while working"); an operator wants readers answered
-// first and ingest to get what they leave, as a batch job's Nice= in a
-// systemd unit would give. So a worker lowers its own priority by default
-// (--worker-nice); web nodes and `serve --role all` keep theirs, as one
-// process cannot give its goroutines different priorities.
+// A worker process and a web node often share a machine's cores. An
+// operator wants readers answered first and ingest to get what they
+// leave, as a batch job's Nice= in a systemd unit would give. So a worker
+// lowers its own priority by default (--worker-nice); web nodes and
+// `serve --role all` keep theirs, as one process cannot give its
+// goroutines different priorities. Measured under full reader load, the
+// workers then took 6-7 CPU-seconds in 5 minutes; the readers' p99 tail
+// there was not theirs, it comes with the page generation's moves
+// (docs/benchmarks.md, "Load while working, fifth pass").
 
 // errNiceUnsupported tells that this system has no niceness to set here
 // (Windows and the like): lowerWorkerPriority logs it at Debug only, as it
