@@ -25,6 +25,9 @@
 # at the start), GROW_EVERY (30s), DRAIN (5m), PG (postgres://postgres@127.0.0.1:5432),
 # SPEKTRUM_TRANSLATE_APERTIUM_URL (http://127.0.0.1:2737; scripts/test.sh starts
 # one), KEEP=1 keeps the database, the logs and the temporary directory,
+# BUMP_EVERY=seconds (diagnosis) starts no workers: two loops advance the page
+# generation unscoped every that many seconds instead, so the readers' tail
+# from the cache's moves alone shows (the translation check then fails),
 # BIN=path runs that spektrum binary instead of building this tree (to measure
 # another commit with this script: git archive REV | tar -x -C DIR; go build).
 #
@@ -221,11 +224,23 @@ printf '%-28s %10d %10.2f %8d\n' "idle article (node 1)" "$idle_article_req" "$i
 printf '%-28s %10d %10.2f %8d\n' "idle mix, node 1" "$im1_req" "$im1_p99" "$im1_bad"
 printf '%-28s %10d %10.2f %8d\n' "idle mix, node 2" "$im2_req" "$im2_p99" "$im2_bad"
 
-echo "== starting two workers; the farm adds an item to every feed every $GROW_EVERY; wrk on both nodes for $DURATION"
-for n in 1 2; do
-	"$bin" serve --role worker >"$tmp/worker$n.log" 2>&1 &
-	pids+=($!)
-done
+if [[ -n ${BUMP_EVERY:-} ]]; then
+	# Diagnosis: no workers, no new news; two loops only advance the page
+	# generation (unscoped, as a purge does), to see what the moves alone
+	# cost the readers. The translation check then fails by design.
+	echo "== BUMP_EVERY=$BUMP_EVERY: no workers; two loops advance the page generation every $BUMP_EVERY s each; wrk on both nodes for $DURATION"
+	for n in 1 2; do
+		touch "$tmp/worker$n.log"
+		(while :; do sql "UPDATE page_generation SET gen = gen + 1" >/dev/null; sleep "$BUMP_EVERY"; done) &
+		pids+=($!)
+	done
+else
+	echo "== starting two workers; the farm adds an item to every feed every $GROW_EVERY; wrk on both nodes for $DURATION"
+	for n in 1 2; do
+		"$bin" serve --role worker >"$tmp/worker$n.log" 2>&1 &
+		pids+=($!)
+	done
+fi
 articles0=$(sql "SELECT count(*) FROM articles")
 trans0=$(sql "SELECT count(*) FROM translations WHERE status = 'done'")
 gen0=$(sql "SELECT gen FROM page_generation")

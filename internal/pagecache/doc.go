@@ -31,14 +31,25 @@
 //     most about once per ¾ s however often the generation moves, a change
 //     to a page not rendered that recently is rendered at once, and the
 //     readers arriving during a rendering get the copy instead of waiting.
+//     The reader who finds the copy due gets it too, and the page is
+//     rendered in the background, when the copy may still answer as it
+//     is: before its deadline and less than Stale after its own rendering
+//     began (or, for a page of the current generation, past its MaxAge).
+//     A reader who waited for that rendering held its connection for as
+//     long as it took, and a closed-loop client (wrk) counts such a stall
+//     as all the requests it could not send meanwhile: at ~2 moves a
+//     second its p99 was 100× the idle one (docs/benchmarks.md, "Load
+//     while working, sixth pass"). A copy older than that (a quiet site's
+//     page) is still rendered for its first reader, so an editor who saves
+//     and reloads sees the change.
 //   - Stale-while-revalidate, within MaxStale (5 × Stale, 5 s): on a node
 //     so loaded that rendering a page takes longer than the lead, the copy
 //     reaches its deadline before the new rendering is done. Readers who
 //     arrive while that rendering is under way get the copy (up to
 //     MaxStale after the changes it lacks) rather than queueing behind it,
 //     and a rendering that ends late is kept, not dropped, for the readers
-//     of the next one; a reader who finds no rendering under way renders
-//     the page, and one with no copy left waits only for a rendering that
+//     of the next one; a reader who finds no rendering under way and a
+//     copy past its deadline renders the page, and one with no copy left waits only for a rendering that
 //     began within Stale before it came. So the bound is Stale for a
 //     reader no rendering of the page is under way for (a quiet page, or
 //     a node that renders in time), and MaxStale for the others.

@@ -714,6 +714,27 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 		}
 		fl := &call{began: now, done: make(chan struct{})}
 		c.flight[k] = fl
+		if e != nil && (e.until == 0 || now < min(e.until, e.made+int64(c.o.Stale))) {
+			// A copy that may still answer as it is (past its MaxAge, or
+			// of an ended generation before its deadline and rendered
+			// less than Stale ago): this reader gets it too, and the page
+			// is rendered anew in the background. (A change to a page
+			// rendered longer ago, on a quiet site, is still rendered for
+			// the reader who comes first: an editor who saves and reloads
+			// sees it.) A reader who waited for that rendering stalled
+			// its connection for as long as the rendering took, on a busy
+			// node hundreds of milliseconds at every move of the
+			// generation, and a closed-loop client (wrk) counts such a
+			// stall as the many requests it could not send meanwhile
+			// (docs/benchmarks.md, "Load while working, sixth pass").
+			c.mu.Unlock()
+			c.misses.Add(1)
+			hdr := w.Header().Clone() // what the handlers around this one set, before the copy's answer adds to it
+			go c.revalidate(h, r, hdr, k, gen, seen, now, maxAge, fl)
+			c.hits.Add(1)
+			e.serve(w, r)
+			return
+		}
 		c.mu.Unlock()
 		c.misses.Add(1)
 
@@ -731,14 +752,57 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 // wrote; it returns the entry made of it, nil when it may not be kept (and
 // then it has answered the client as h did).
 func (c *Cache) render(h http.Handler, w http.ResponseWriter, r *http.Request, k key, gen, seen, now int64, maxAge time.Duration) *entry {
+	e, rec := c.renderEntry(r.Context(), h, r, w.Header().Clone(), k, gen, seen, now, maxAge)
+	if e == nil {
+		rec.replay(w, r)
+		return nil
+	}
+	e.serve(w, r)
+	c.store(e)
+	return e
+}
+
+// revalidate renders the page of r anew with no reader waiting for it
+// (RouteFor has answered from the copy) and keeps it; fl is its flight,
+// ended here. It has the request's values but not its cancellation: the
+// reader is long gone when it ends. A rendering slower than MaxStale is
+// abandoned, as no reader could be given its page any more.
+func (c *Cache) revalidate(h http.Handler, r *http.Request, hdr http.Header, k key, gen, seen, now int64, maxAge time.Duration, fl *call) {
+	defer func() {
+		if p := recover(); p != nil {
+			// net/http recovers a handler's panic for a reader's request;
+			// here nothing would, and the node would stop.
+			c.log.Error("rendering a page in the background panicked", "path", k.path, "panic", p)
+			fl.e = nil
+		}
+		c.mu.Lock()
+		if c.flight[k] == fl {
+			delete(c.flight, k)
+		}
+		c.mu.Unlock()
+		close(fl.done)
+	}()
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), c.o.MaxStale)
+	defer cancel()
+	e, _ := c.renderEntry(ctx, h, r, hdr, k, gen, seen, now, maxAge)
+	if e != nil {
+		c.store(e)
+	}
+	fl.e = e
+}
+
+// renderEntry runs h for r, with ctx, into memory and builds its entry;
+// nil with what h wrote when the answer may not be kept. hdr is what the
+// handlers around h had set on the response.
+func (c *Cache) renderEntry(ctx context.Context, h http.Handler, r *http.Request, hdr http.Header, k key, gen, seen, now int64, maxAge time.Duration) (*entry, *recorder) {
 	// The handler renders the plain, full page: compression and
 	// conditional answers are the cache's, per request.
-	in := r.Clone(r.Context())
+	in := r.Clone(ctx)
 	in.Method = http.MethodGet
 	for _, name := range []string{"Accept-Encoding", "If-None-Match", "If-Modified-Since", "Range", "If-Range"} {
 		in.Header.Del(name)
 	}
-	rec := &recorder{header: w.Header().Clone()}
+	rec := &recorder{header: hdr}
 	h.ServeHTTP(rec, in)
 	took := c.clock() - now
 	if rec.status == 0 {
@@ -746,13 +810,10 @@ func (c *Cache) render(h http.Handler, w http.ResponseWriter, r *http.Request, k
 	}
 	e, ok := c.build(rec, k, gen, now, maxAge)
 	if !ok {
-		rec.replay(w, r)
-		return nil
+		return nil, rec
 	}
 	e.seen, e.made, e.took = seen, now, took
-	e.serve(w, r)
-	c.store(e)
-	return e
+	return e, rec
 }
 
 // build makes an entry of a recorded answer, if it may be kept.

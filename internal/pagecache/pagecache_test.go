@@ -92,6 +92,23 @@ func newFixture(t *testing.T, o Options, p *page) *fixture {
 	return f
 }
 
+// settle waits for the renderings under way to end (a copy's reader
+// starts one in the background), so the next request sees what they kept.
+func (f *fixture) settle(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+		f.cache.mu.Lock()
+		n := len(f.cache.flight)
+		f.cache.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d renderings still under way after 30 s", n)
+		}
+	}
+}
+
 type answer struct {
 	status int
 	header http.Header
@@ -204,6 +221,7 @@ func TestGenerationAndStaleness(t *testing.T) {
 	render := func(want int64) {
 		t.Helper()
 		f.get(t, "GET", "/page/x")
+		f.settle(t) // a rendering it started in the background
 		if n := f.page.renders.Load(); n != want {
 			t.Fatalf("renders = %d, want %d", n, want)
 		}
@@ -484,35 +502,38 @@ func TestExpiredServedWhileRendering(t *testing.T) {
 		t.Fatalf("first: %.30q", body)
 	}
 	f.advance(61 * time.Second)
-	leader := make(chan string)
-	go func() { leader <- f.get(t, "GET", "/hot").body }()
-	for { // wait for the leader to be rendering
-		f.cache.mu.Lock()
-		n := len(f.cache.flight)
-		f.cache.mu.Unlock()
-		if n > 0 {
-			break
+	// The first reader past MaxAge gets the copy at once, without waiting
+	// for the rendering it starts in the background (it used to wait).
+	first := make(chan string, 1)
+	go func() { first <- f.get(t, "GET", "/hot").body }()
+	select {
+	case body := <-first:
+		if !strings.Contains(body, "render 1") {
+			t.Fatalf("the reader who found the copy past its MaxAge got %.30q, want the copy at once", body)
 		}
-		time.Sleep(5 * time.Millisecond)
+	case <-time.After(10 * time.Second):
+		b.release <- struct{}{}
+		t.Fatal("the reader who found the copy past its MaxAge waited for the rendering")
+	}
+	if n := b.started.Load(); n != 2 {
+		t.Fatalf("%d renderings begun, want the second under way", n)
 	}
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
 		t.Fatalf("a reader during the re-rendering got %.30q, want the old copy", body)
 	}
 	b.release <- struct{}{}
-	if body := <-leader; !strings.Contains(body, "render 2") {
-		t.Fatalf("the leader got %.30q", body)
-	}
-	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 2") {
-		t.Fatalf("after: %.30q", body)
+	f.settle(t)
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 2") || b.started.Load() != 2 {
+		t.Fatalf("after: %.30q, %d renderings begun; want render 2, kept", body, b.started.Load())
 	}
 }
 
 // When the generation moves, readers get the copy of the ended generation
 // without a rendering until its deadline (Stale after the last read that
-// found the old generation current) is near; from then on one request
-// renders the new one while the others still get the copy, and past the
-// deadline readers wait for the rendering: a change still shows within
-// Stale. A later generation's copy is never overwritten by an older one.
+// found the old generation current) is near; from then on the page is
+// rendered anew in the background while every reader, the one who started
+// it included, still gets the copy, and past the deadline readers wait for
+// the rendering: a change still shows within Stale. A later generation's copy is never overwritten by an older one.
 // (Stale-while-revalidate is off here, MaxStale = Stale:
 // TestLateRenderingKeptForStaleWhileRevalidate has it on.)
 func TestPreviousGenerationServedWhileRendering(t *testing.T) {
@@ -558,10 +579,12 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 		t.Fatalf("right after the move: %.30q after %d renderings, want the copy and no rendering", body, b.renders.Load())
 	}
 	// Within the lead (Stale/4 by default) of the deadline a request
-	// renders the page; readers meanwhile get the copy.
+	// starts the page's rendering in the background and gets the copy at
+	// once; so do readers meanwhile.
 	f.advance(500 * time.Millisecond) // t=800 ms
-	leader := make(chan string)
-	go func() { leader <- f.get(t, "GET", "/hot").body }()
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
+		t.Fatalf("the reader within the lead got %.30q, want the copy at once", body)
+	}
 	waitRendering()
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
 		t.Fatalf("a reader during the re-rendering got %.30q, want the previous generation's copy", body)
@@ -574,10 +597,8 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	go func() { waiter <- f.get(t, "GET", "/hot").body }()
 	time.Sleep(50 * time.Millisecond) // let it arrive (if it is late, it gets render 2 all the same)
 	b.release <- struct{}{}
-	for _, ch := range []chan string{leader, waiter} {
-		if body := <-ch; !strings.Contains(body, "render 2") {
-			t.Fatalf("a reader past Stale got %.30q, want to wait for render 2", body)
-		}
+	if body := <-waiter; !strings.Contains(body, "render 2") {
+		t.Fatalf("a reader past Stale got %.30q, want to wait for render 2", body)
 	}
 	if n := b.renders.Load(); n != 2 {
 		t.Fatalf("%d renderings, want 2", n)
@@ -587,28 +608,33 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	// previous generation's copy (readers get it while the next one is
 	// rendered), but it never replaces a newer copy.
 	bump()
-	refresh()                         // at t=1 s: render 2's copy answers until t=2 s
-	f.advance(800 * time.Millisecond) // t=1.8 s, within the lead
-	go func() { leader <- f.get(t, "GET", "/hot").body }()
+	refresh() // at t=1 s: render 2's copy answers until t=2 s
+	// t=1.7 s: within the lead, and render 2 (begun at 0.8 s) less than
+	// Stale old, so its copy answers while render 3 is under way.
+	f.advance(700 * time.Millisecond)
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 2") {
+		t.Fatalf("t=1.7 s: %.30q, want render 2's copy while render 3 is under way", body)
+	}
 	waitRendering()
 	bump()
-	refresh() // render 3 is of an ended generation before it is done; begun at t=1.8 s, it answers until t=2.8 s
+	refresh() // render 3 is of an ended generation before it is done; begun at t=1.7 s, it answers until t=2.7 s
 	b.release <- struct{}{}
-	if body := <-leader; !strings.Contains(body, "render 3") {
-		t.Fatalf("leader: %.30q", body)
-	}
+	f.settle(t)
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 3") || b.renders.Load() != 3 {
 		t.Fatalf("right after render 3: %.30q after %d renderings, want render 3 and no rendering", body, b.renders.Load())
 	}
-	f.advance(800 * time.Millisecond) // t=2.6 s, within the lead of render 3's deadline
-	go func() { leader <- f.get(t, "GET", "/hot").body }()
+	f.advance(800 * time.Millisecond) // t=2.5 s, within the lead of render 3's deadline
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 3") {
+		t.Fatalf("t=2.5 s: %.30q, want render 3's copy while render 4 is under way", body)
+	}
 	waitRendering()
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 3") {
 		t.Fatalf("a reader while generation 4 renders got %.30q, want render 3 (of the previous generation)", body)
 	}
 	b.release <- struct{}{}
-	if body := <-leader; !strings.Contains(body, "render 4") {
-		t.Fatalf("leader: %.30q", body)
+	f.settle(t)
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") {
+		t.Fatalf("after render 4: %.30q", body)
 	}
 	old := &entry{key: key{"/hot", ""}, gen: f.cache.gen.Load() - 1, seen: f.cache.checked.Load(), size: 1}
 	f.cache.store(old)
@@ -622,21 +648,24 @@ func TestPreviousGenerationServedWhileRendering(t *testing.T) {
 	for range 2 {
 		bump()
 		f.advance(100 * time.Millisecond)
-		refresh() // t=2.7 s (render 4, begun at 2.6 s, answers until 3.6 s), 2.8 s
+		refresh() // t=2.6 s (render 4, begun at 2.5 s, answers until 3.5 s), 2.7 s
 	}
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") || b.renders.Load() != 4 {
 		t.Fatalf("two generations on: %.30q after %d renderings, want render 4 and no rendering", body, b.renders.Load())
 	}
 	f.advance(600 * time.Millisecond)
-	refresh() // t=3.4 s
-	go func() { leader <- f.get(t, "GET", "/hot").body }()
+	refresh() // t=3.3 s
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") {
+		t.Fatalf("t=3.3 s: %.30q, want render 4's copy while render 5 is under way", body)
+	}
 	waitRendering()
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 4") {
 		t.Fatalf("a reader two generations on got %.30q, want render 4", body)
 	}
 	b.release <- struct{}{}
-	if body := <-leader; !strings.Contains(body, "render 5") {
-		t.Fatalf("leader: %.30q", body)
+	f.settle(t)
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 5") {
+		t.Fatalf("after render 5: %.30q", body)
 	}
 }
 
@@ -682,6 +711,7 @@ func TestRenderedOncePerStaleWhileTheGenerationMoves(t *testing.T) {
 		for range 2 { // readers between two reads
 			now := f.clock().Sub(start)
 			body := f.get(t, "GET", "/page/hot").body
+			f.settle(t) // a rendering it started in the background
 			which, _, _ := strings.Cut(strings.TrimPrefix(body, "<p>"), " of ")
 			at, ok := made[which]
 			if !ok {
@@ -770,8 +800,11 @@ func TestLateRenderingKeptForStaleWhileRevalidate(t *testing.T) {
 	}
 	step(300*time.Millisecond, true) // a change at t=0.3 s: render 1 answers until t=1 s
 	step(500*time.Millisecond, false)
-	leader := make(chan string, 1)
-	go func() { leader <- get() }() // t=0.8 s: within the lead, render 2 begins (and takes 1.2 s)
+	// t=0.8 s: within the lead, render 2 begins in the background (and
+	// takes 1.2 s); the reader who started it gets render 1 at once.
+	if w := which(get()); w != "render 1" {
+		t.Fatalf("t=0.8 s, within the lead: %s, want render 1 at once", w)
+	}
 	waitStarted(2)
 	step(700*time.Millisecond, true) // t=1.5 s, another change
 	if w := which(get()); w != "render 1" {
@@ -784,16 +817,17 @@ func TestLateRenderingKeptForStaleWhileRevalidate(t *testing.T) {
 	}
 	f.advance(500 * time.Millisecond) // t=2 s
 	b.release <- struct{}{}
-	if w := which(<-leader); w != "render 2" {
-		t.Fatalf("the reader who asked for render 2 got %s", w)
-	}
+	f.settle(t)
 	// No rendering under way: a stale copy is not answered on the fast
 	// path, the route renders the page.
 	if _, _, ok := f.cache.AppendHit(nil, &Raw{Path: "/hot"}); ok {
 		t.Fatal("t=2 s, no rendering under way: AppendHit answered from the stale copy")
 	}
 	// Render 2 began at 0.8 s and lacks the change of 1.5 s: it is kept,
-	// answering readers while render 3 is under way, until 0.8+3 s.
+	// answering readers while render 3 is under way, until 0.8+3 s. It is
+	// past its deadline (1.8 s), so the reader who finds no rendering
+	// under way renders the page and waits for it.
+	leader := make(chan string, 1)
 	go func() { leader <- get() }()
 	waitStarted(3)
 	if w := which(get()); w != "render 2" {
