@@ -134,6 +134,8 @@ type Pipeline struct {
 	// offline command's, so `spektrum cluster` gives what the stage
 	// gives. Only tests change them.
 	story story.Options
+	// filer groups this process's story steps (storygroup.go).
+	filer storyFiler
 }
 
 // New returns a Pipeline.
