@@ -27,14 +27,17 @@ const KindStory = "story"
 const KindAgeStories = "age-stories"
 
 // fileStory assigns a to a story. An article already filed stays where it
-// is (idempotent): its story is where readers found it. The step runs in a
-// group with the articles other workers of this process file meanwhile
-// (storyFiler).
+// is (idempotent): its story is where readers found it. With
+// Options.StoryGroup above 1 the step runs in a group with the articles
+// other workers of this process file meanwhile (storyFiler).
 func (p *Pipeline) fileStory(ctx context.Context, a *store.Article) error {
 	if a.StoryID != 0 {
 		return nil
 	}
-	return p.filer.file(ctx, a, p.fileGroup)
+	if p.opts.StoryGroup <= 1 {
+		return p.fileGroup(ctx, []*store.Article{a})[0]
+	}
+	return p.filer.file(ctx, a, p.opts.StoryGroup, p.fileGroup)
 }
 
 // fileInTx is one article's story step, in the story transaction tx. A

@@ -104,7 +104,7 @@ func BenchmarkStoryFiling(b *testing.B) {
 					b.StopTimer()
 					ctx := store.LaterDurable(context.Background())
 					st := db.open(b)
-					pl := New(st, fetch.New(fetch.Options{}), extract.New(), Options{})
+					pl := New(st, fetch.New(fetch.Options{}), extract.New(), Options{StoryGroup: 16})
 					arts := make(chan *store.Article, len(items))
 					for _, it := range items {
 						src := &store.Source{URL: "https://src" + it.Item.ID + ".example/feed", Kind: store.KindFeed, Name: it.Item.ID, PollInterval: time.Hour}

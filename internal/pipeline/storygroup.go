@@ -10,11 +10,6 @@ import (
 	"spektrum/internal/store"
 )
 
-// maxStoryGroup bounds how many articles one story transaction files. The
-// lock (and on SQLite the one write lock) is held for the whole group, so
-// a bound keeps other writers' wait to a few steps' time.
-const maxStoryGroup = 16
-
 // storyFiler files the articles that workers of this process hand to the
 // story stage in groups: the first worker to arrive leads, takes every
 // article waiting (its own first) and files them one after the other in
@@ -26,7 +21,8 @@ const maxStoryGroup = 16
 // backends waited on that lock (docs/benchmarks.md, "Ingest, sixth
 // pass"). A group pays them once. Nothing waits for a group to fill: a
 // group is whoever queued while the previous one ran, so a lone article
-// is filed at once, as before.
+// is filed at once, as before. Options.StoryGroup bounds a group: the
+// lock (and on SQLite the one write lock) is held for all of it.
 //
 // The articles of a group are filed in the order they queued, each seeing
 // the ones before it, exactly as steps taking turns on the lock in that
@@ -54,11 +50,11 @@ type fileOutcome struct {
 	lead bool // file the queue's head group; the outcome comes later
 }
 
-// file files a (through run, which files a group and returns an error per
-// article) and returns its outcome.
-func (f *storyFiler) file(ctx context.Context, a *store.Article, run func(context.Context, []*store.Article) []error) error {
+// file files a (through run, which files a group of at most limit articles
+// and returns an error per article) and returns its outcome.
+func (f *storyFiler) file(ctx context.Context, a *store.Article, limit int, run func(context.Context, []*store.Article) []error) error {
 	for {
-		retry, err := f.fileOnce(ctx, a, run)
+		retry, err := f.fileOnce(ctx, a, limit, run)
 		// A group fails as a whole when its leader's context ends (its
 		// job stopped): the others' steps did not fail, so they queue
 		// again rather than wait for a retry of their own.
@@ -68,7 +64,7 @@ func (f *storyFiler) file(ctx context.Context, a *store.Article, run func(contex
 	}
 }
 
-func (f *storyFiler) fileOnce(ctx context.Context, a *store.Article, run func(context.Context, []*store.Article) []error) (retry bool, err error) {
+func (f *storyFiler) fileOnce(ctx context.Context, a *store.Article, limit int, run func(context.Context, []*store.Article) []error) (retry bool, err error) {
 	r := &fileRequest{a: a, done: make(chan fileOutcome, 1)}
 	f.mu.Lock()
 	f.queue = append(f.queue, r)
@@ -88,7 +84,7 @@ func (f *storyFiler) fileOnce(ctx context.Context, a *store.Article, run func(co
 	// The leader is the queue's head: it queued into an empty queue, or
 	// was handed the lead as the head and the head leaves only here.
 	f.mu.Lock()
-	group := slices.Clone(f.queue[:min(len(f.queue), maxStoryGroup)])
+	group := slices.Clone(f.queue[:min(len(f.queue), limit)])
 	f.queue = slices.Delete(f.queue, 0, len(group))
 	f.mu.Unlock()
 	errs := make([]error, len(group))

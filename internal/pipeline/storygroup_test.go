@@ -190,7 +190,7 @@ func TestStoryFilerConcurrentWorkers(t *testing.T) {
 		t.Run(db.name, func(t *testing.T) {
 			st := db.open(t)
 			arts := groupCorpus(t, st)
-			p := New(st, fetch.New(fetch.Options{}), extract.New(), Options{})
+			p := New(st, fetch.New(fetch.Options{}), extract.New(), Options{StoryGroup: 16})
 			ghost := *arts[3]
 			ghost.ID = 1_000_000
 			gone, cancel := context.WithCancel(context.Background())
@@ -278,7 +278,7 @@ func TestStoryFilerGroups(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 6)
 	wg.Add(1)
-	go func() { defer wg.Done(); errs[0] = f.file(ctx, &store.Article{ID: 0}, run) }()
+	go func() { defer wg.Done(); errs[0] = f.file(ctx, &store.Article{ID: 0}, 16, run) }()
 	for len(groupsNow(&mu, &groups)) == 0 {
 		time.Sleep(time.Millisecond)
 	}
@@ -289,7 +289,7 @@ func TestStoryFilerGroups(t *testing.T) {
 			c = gone
 		}
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = f.file(c, &store.Article{ID: int64(i)}, run) }()
+		go func() { defer wg.Done(); errs[i] = f.file(c, &store.Article{ID: int64(i)}, 16, run) }()
 		queued(i)
 	}
 	cancel()
@@ -317,9 +317,9 @@ func TestStoryFilerGroups(t *testing.T) {
 				t.Error("the leader's panic was swallowed")
 			}
 		}()
-		_ = f.file(ctx, &store.Article{ID: 7}, boom)
+		_ = f.file(ctx, &store.Article{ID: 7}, 16, boom)
 	}()
-	if err := f.file(ctx, &store.Article{ID: 8}, run); err != nil {
+	if err := f.file(ctx, &store.Article{ID: 8}, 16, run); err != nil {
 		t.Errorf("after a panic: %v", err)
 	}
 	if f.leading || len(f.queue) != 0 {
