@@ -50,8 +50,15 @@ type Options struct {
 	// batch in flight at once; default 16. The per-host limits of the
 	// fetch client hold across them.
 	PollBatch, PollConcurrency int
-	Logger                     *slog.Logger
-	Now                        func() time.Time
+	// StoryGroup is how many articles waiting for the story stage in this
+	// process one story transaction may file (storyFiler). 0 or 1: each
+	// its own, the default: grouping doubles the stage's own rate on
+	// PostgreSQL but made the whole ingest slower on the farm, since the
+	// group's open transaction holds up other writers longer
+	// (docs/benchmarks.md, "Ingest, seventh pass").
+	StoryGroup int
+	Logger     *slog.Logger
+	Now        func() time.Time
 	// Events, when set, hears about every source polled and article
 	// processed (progress bars, summaries, metrics). It must not block.
 	Events func(Event)
@@ -134,6 +141,8 @@ type Pipeline struct {
 	// offline command's, so `spektrum cluster` gives what the stage
 	// gives. Only tests change them.
 	story story.Options
+	// filer groups this process's story steps (storygroup.go).
+	filer storyFiler
 }
 
 // New returns a Pipeline.

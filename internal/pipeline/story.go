@@ -27,39 +27,49 @@ const KindStory = "story"
 const KindAgeStories = "age-stories"
 
 // fileStory assigns a to a story. An article already filed stays where it
-// is (idempotent): its story is where readers found it.
+// is (idempotent): its story is where readers found it. With
+// Options.StoryGroup above 1 the step runs in a group with the articles
+// other workers of this process file meanwhile (storyFiler).
 func (p *Pipeline) fileStory(ctx context.Context, a *store.Article) error {
 	if a.StoryID != 0 {
 		return nil
 	}
+	if p.opts.StoryGroup <= 1 {
+		return p.fileGroup(ctx, []*store.Article{a})[0]
+	}
+	return p.filer.file(ctx, a, p.opts.StoryGroup, p.fileGroup)
+}
+
+// fileInTx is one article's story step, in the story transaction tx. A
+// panic is the article's error, so it fails alone in its group.
+func (p *Pipeline) fileInTx(ctx context.Context, tx store.StoryTx, a *store.Article) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in the story step: %v", r)
+		}
+	}()
 	o := p.story
 	it := item(a)
-	err := p.st.InStoryTx(ctx, func(tx store.StoryTx) error {
-		st := storyState{tx: tx, article: a.ID}
-		id, err := tx.RelativeStory(ctx, a.ID, a.DuplicateOf)
-		if err != nil {
-			return err
-		}
-		if id == 0 {
-			// Assign files the article (State.File) and may merge its
-			// story into another before it returns.
-			_, err := story.Assign(ctx, st, o, it)
-			return err
-		}
-		c, err := tx.OpenStoryCentroid(ctx, id)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			// The relative's story has closed: the copy goes there all the same.
-			return tx.SetArticleStory(ctx, a.ID, id)
-		case err != nil:
-			return err
-		}
-		return story.Join(ctx, st, o, it, fromStore(c))
-	})
+	st := storyState{tx: tx, article: a.ID}
+	id, err := tx.RelativeStory(ctx, a.ID, a.DuplicateOf)
 	if err != nil {
-		return fmt.Errorf("file article %d under a story: %w", a.ID, err)
+		return err
 	}
-	return nil
+	if id == 0 {
+		// Assign files the article (State.File) and may merge its
+		// story into another before it returns.
+		_, err := story.Assign(ctx, st, o, it)
+		return err
+	}
+	c, err := tx.OpenStoryCentroid(ctx, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// The relative's story has closed: the copy goes there all the same.
+		return tx.SetArticleStory(ctx, a.ID, id)
+	case err != nil:
+		return err
+	}
+	return story.Join(ctx, st, o, it, fromStore(c))
 }
 
 func (p *Pipeline) handleAgeStories(ctx context.Context, _ *store.Job) error {

@@ -54,8 +54,9 @@ func Dialect() sqlstore.Dialect {
 		PlanEach: []any{pgx.QueryExecModeDescribeExec},
 		// Statements made for their number of values: one round trip,
 		// not prepared.
-		OneShot:  []any{pgx.QueryExecModeExec},
-		FullText: sqlstore.FullTextTSVector,
+		OneShot:     []any{pgx.QueryExecModeExec},
+		WritingWith: true,
+		FullText:    sqlstore.FullTextTSVector,
 		// The epoch of PageChanges: the postmaster's start, and the time
 		// the archiver's statistics were reset, which crash recovery does
 		// (it discards the statistics) even when the postmaster restarts

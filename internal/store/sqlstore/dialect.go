@@ -44,6 +44,10 @@ type Dialect struct {
 	// pgx would otherwise prepare each form in a round trip of its own
 	// and push useful statements out of its cache).
 	OneShot []any
+	// WritingWith allows a data-modifying statement in WITH (PostgreSQL):
+	// a story step sends two writes as one statement, one round trip
+	// fewer with the story lock held. SQLite has no such statement.
+	WritingWith bool
 	// Migrations holds NNNN_name.sql files at its root, applied in order.
 	Migrations fs.FS
 	// SerializeWrites makes the Store run one write at a time in this

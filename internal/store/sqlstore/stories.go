@@ -156,18 +156,29 @@ func (t *storyTx) CreateStory(ctx context.Context, c *store.StoryCentroid) error
 
 // SaveStory stores a story's clustering state and its new postings.
 func (t *storyTx) SaveStory(ctx context.Context, c *store.StoryCentroid, added []uint64) error {
-	if err := t.exec(ctx, `UPDATE stories SET size = ?, seen_at = ?, centroid = ?, weighed = ? WHERE id = ?`,
-		c.Size, ms(c.Last), encodeCentroid(c.Vector), c.Weighed, c.ID); err != nil {
-		return fmt.Errorf("save story %d: %w", c.ID, err)
+	const update = `UPDATE stories SET size = ?, seen_at = ?, centroid = ?, weighed = ? WHERE id = ?`
+	upd := []any{c.Size, ms(c.Last), encodeCentroid(c.Vector), c.Weighed, c.ID}
+	// Where the engine allows, the update goes with the first postings:
+	// one round trip with the story lock held instead of two.
+	with := t.s.d.WritingWith && len(added) > 0
+	if !with {
+		if err := t.exec(ctx, update, upd...); err != nil {
+			return fmt.Errorf("save story %d: %w", c.ID, err)
+		}
 	}
 	for start := 0; start < len(added); start += featureChunk {
 		part := added[start:min(start+featureChunk, len(added))]
-		args := make([]any, 0, 2*len(part))
+		args := make([]any, 0, len(upd)+2*len(part))
+		q := `INSERT INTO story_postings (feature, story_id) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?), ", len(part)), ", ") + ` ON CONFLICT DO NOTHING`
+		if with && start == 0 {
+			q = `WITH saved AS (` + update + `) ` + q
+			args = append(args, upd...)
+		}
 		for _, f := range part {
 			args = append(args, int64(f), c.ID)
 		}
-		if err := t.execOnce(ctx, `INSERT INTO story_postings (feature, story_id) VALUES `+
-			strings.TrimSuffix(strings.Repeat("(?, ?), ", len(part)), ", ")+` ON CONFLICT DO NOTHING`, args...); err != nil {
+		if err := t.execOnce(ctx, q, args...); err != nil {
 			return fmt.Errorf("save story %d postings: %w", c.ID, err)
 		}
 	}
