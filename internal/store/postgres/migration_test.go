@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -125,58 +124,4 @@ func TestMergedStoryCountsMigration(t *testing.T) {
 		}
 		return s
 	})
-}
-
-// Migration 0033 keeps a document's tsvector in the search_docs row
-// (STORAGE MAIN): a search tests and ranks the tsvectors of the rows it
-// reads, and out of the row each was a TOAST lookup of its own. Documents
-// of a few hundred distinct words, whose tsvectors are over the 2 kB past
-// which PostgreSQL moves a value out of the row, must make the heap grow
-// by about their size, not by a TOAST pointer each.
-func TestSearchTSVectorInRow(t *testing.T) {
-	ctx := context.Background()
-	dsn := schemaDSN(t)
-	s := open(t, dsn)
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	src := &store.Source{URL: "https://a.example/feed", Kind: "rss", Name: "A", Enabled: true, PollInterval: time.Hour}
-	if err := s.CreateSource(ctx, src); err != nil {
-		t.Fatal(err)
-	}
-	const docs = 12
-	for i := range docs {
-		a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://a.example/%d", i), Title: "t", Language: "en",
-			PublishedAt: time.Date(2026, 11, 1, i, 0, 0, 0, time.UTC)}
-		if _, err := s.UpsertArticle(ctx, a); err != nil {
-			t.Fatal(err)
-		}
-		// Terms that do not compress much: distinct, of varied letters.
-		body := make([]string, 300)
-		for j := range body {
-			body[j] = fmt.Sprintf("w%x%x", (i*7919+j*104729)%65521, j*31+i)
-		}
-		if err := s.PutSearchDocs(ctx, a.ID, []store.SearchDoc{{Lang: "en", Title: []string{"t"}, Body: body}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var tsvSize, heap int64
-	var storage string
-	if err := db.QueryRowContext(ctx, `SELECT CAST(AVG(pg_column_size(tsv)) AS BIGINT), pg_relation_size('search_docs'),
-		(SELECT CAST(attstorage AS TEXT) FROM pg_attribute WHERE attrelid = CAST('search_docs' AS regclass) AND attname = 'tsv')
-		FROM search_docs`).Scan(&tsvSize, &heap, &storage); err != nil {
-		t.Fatal(err)
-	}
-	if tsvSize <= 2048 {
-		t.Fatalf("the test's tsvectors are %d bytes, under the TOAST threshold: the test tests nothing", tsvSize)
-	}
-	if storage != "m" || heap < docs*tsvSize {
-		t.Errorf("search_docs: tsv storage %q, heap %d bytes for %d tsvectors of %d bytes: want them in the row (storage m, heap ≥ %d)",
-			storage, heap, docs, tsvSize, docs*tsvSize)
-	}
 }
