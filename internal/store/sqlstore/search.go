@@ -497,29 +497,23 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	}
 	var window int64
 	if m.tx != nil && total > store.SearchCountCap {
-		// A query matching more than SearchCountCap documents: its first
-		// newest page, and a relevance order's SearchRankCap candidates,
-		// are read from the window of newest documents expected to hold
-		// them (rankWindow), where the GIN bitmap of every match would
-		// fetch each one's row. A later newest page (a cursor) may be a
-		// walk of the newest-first index, which the planner weighs by the
-		// word's statistics.
-		need := int64(0)
-		switch {
-		case q.Sort == store.SortNewest && before == 0:
-			need = int64(limit) + 1
-		case q.Sort != store.SortNewest && offset < store.SearchRankCap:
-			need = store.SearchRankCap
-		}
-		if need > 0 {
+		// A word in more than SearchCountCap documents: its newest page
+		// may be a short walk of the newest-first index (a word in most
+		// documents: a page's worth of rows) where the bitmap would fetch
+		// every match; the planner weighs the two by the word's statistics.
+		// A relevance order's SearchRankCap candidates are read from the
+		// window of newest documents expected to hold them (rankWindow).
+		walk := q.Sort == store.SortNewest
+		if !walk && offset < store.SearchRankCap {
 			share, err := s.matchShare(ctx, m, q.Groups)
 			if err != nil {
 				return store.SearchPage{}, fmt.Errorf("search: reading the words' statistics: %w", err)
 			}
-			if window, err = s.rankWindow(ctx, m, share, need); err != nil {
+			if window, err = s.rankWindow(ctx, m, share); err != nil {
 				return store.SearchPage{}, fmt.Errorf("search: reading the order key's statistics: %w", err)
 			}
-		} else if q.Sort == store.SortNewest {
+		}
+		if walk {
 			if _, err := m.tx.ExecContext(ctx, searchWalk); err != nil {
 				return store.SearchPage{}, fmt.Errorf("search: allowing the newest-first walk: %w", err)
 			}
@@ -532,7 +526,7 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	var hits []searchHit
 	var err error
 	if q.Sort == store.SortNewest {
-		hits, err = s.searchNewestWindow(ctx, m, window, before, want)
+		hits, err = s.searchNewest(ctx, m, before, 0, want)
 	} else {
 		if window > 0 {
 			hits, err = s.searchRankedWindow(ctx, m, window, offset, want)
@@ -950,19 +944,19 @@ func (s *Store) hitArticles(ctx context.Context, hits []searchHit) ([]store.Arti
 }
 
 // windowSlack is how many times the documents expected to hold the
-// matches wanted a window (rankWindow) takes.
+// newest SearchRankCap matches a window (rankWindow) takes.
 const windowSlack = 2.0
 
 // rankWindow returns the order key from which the newest documents are
-// expected to hold need matches of a query matching share of the
+// expected to hold SearchRankCap matches of a query matching share of the
 // documents (0: not known), read from the planner's statistics of
 // search_docs.ord (its histogram, 100 quantiles by default) and the
 // table's size; 0 when the window would be the whole table. A bitmap of
 // the query's matches ANDed with the window's range of the newest-first
 // index fetches only the matches inside it, not every match of a word
 // in some percent of the documents. The statistics may be stale or
-// wrong: searchNewestWindow then reads the matches without the window.
-func (s *Store) rankWindow(ctx context.Context, m matcher, share float64, need int64) (int64, error) {
+// wrong: searchRankedWindow then reads the matches without the window.
+func (s *Store) rankWindow(ctx context.Context, m matcher, share float64) (int64, error) {
 	var hist sql.NullString
 	var docs float64
 	err := m.tx.QueryRowContext(ctx, `SELECT CAST(s.histogram_bounds AS TEXT), c.reltuples FROM pg_stats s, pg_class c
@@ -978,7 +972,7 @@ func (s *Store) rankWindow(ctx context.Context, m matcher, share float64, need i
 		return 0, nil
 	}
 	share = max(share, float64(store.SearchCountCap+1)/docs) // the count says at least this many
-	frac := windowSlack * float64(need) / (share * docs)
+	frac := windowSlack * store.SearchRankCap / (share * docs)
 	bounds := strings.Split(strings.Trim(hist.String, "{}"), ",")
 	if frac >= 1 || len(bounds) < 2 {
 		return 0, nil
@@ -994,28 +988,20 @@ func (s *Store) rankWindow(ctx context.Context, m matcher, share float64, need i
 	return floor, nil
 }
 
-// searchNewestWindow is searchNewest of the n newest matches older than
-// before (0: from the newest) in the window of documents from order key
-// floor on (rankWindow; 0: every document), or of all documents when the
-// window holds fewer than n.
-func (s *Store) searchNewestWindow(ctx context.Context, m matcher, floor, before, n int64) ([]searchHit, error) {
-	if floor > 0 {
-		w := m
-		w.floor = floor
-		hits, err := s.searchNewest(ctx, w, before, 0, n)
-		if err != nil || int64(len(hits)) == n {
-			return hits, err
-		}
-	}
-	return s.searchNewest(ctx, m, before, 0, n)
-}
-
-// searchRankedWindow is searchRanked with the candidates read by
-// searchNewestWindow, then ranked by ts_rank_cd.
+// searchRankedWindow is searchRanked with the candidates read from the
+// window of documents from order key floor on (rankWindow), or from all
+// of them when the window holds fewer than SearchRankCap matches.
 func (s *Store) searchRankedWindow(ctx context.Context, m matcher, floor, offset, n int64) ([]searchHit, error) {
-	cands, err := s.searchNewestWindow(ctx, m, floor, 0, store.SearchRankCap)
+	w := m
+	w.floor = floor
+	cands, err := s.searchNewest(ctx, w, 0, 0, store.SearchRankCap)
 	if err != nil {
 		return nil, err
+	}
+	if len(cands) < store.SearchRankCap {
+		if cands, err = s.searchNewest(ctx, m, 0, 0, store.SearchRankCap); err != nil {
+			return nil, err
+		}
 	}
 	hits, err := s.rankTSVector(ctx, m, cands)
 	if err != nil {
