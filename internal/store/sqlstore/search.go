@@ -495,23 +495,20 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	if total == 0 {
 		return page, nil
 	}
-	var window int64
 	if m.tx != nil && total > store.SearchCountCap {
 		// A word in more than SearchCountCap documents: its newest page
 		// may be a short walk of the newest-first index (a word in most
 		// documents: a page's worth of rows) where the bitmap would fetch
 		// every match; the planner weighs the two by the word's statistics.
-		// A relevance order's SearchRankCap candidates are read from the
-		// window of newest documents expected to hold them (rankWindow).
+		// A relevance order's 200 candidates are a longer walk, which pays
+		// only for the commonest words (walkShare).
 		walk := q.Sort == store.SortNewest
-		if !walk && offset < store.SearchRankCap {
+		if !walk {
 			share, err := s.matchShare(ctx, m, q.Groups)
 			if err != nil {
 				return store.SearchPage{}, fmt.Errorf("search: reading the words' statistics: %w", err)
 			}
-			if window, err = s.rankWindow(ctx, m, share); err != nil {
-				return store.SearchPage{}, fmt.Errorf("search: reading the order key's statistics: %w", err)
-			}
+			walk = share >= walkShare
 		}
 		if walk {
 			if _, err := m.tx.ExecContext(ctx, searchWalk); err != nil {
@@ -528,11 +525,7 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	if q.Sort == store.SortNewest {
 		hits, err = s.searchNewest(ctx, m, before, 0, want)
 	} else {
-		if window > 0 {
-			hits, err = s.searchRankedWindow(ctx, m, window, offset, want)
-		} else {
-			hits, err = s.searchRanked(ctx, m, offset, want)
-		}
+		hits, err = s.searchRanked(ctx, m, offset, want)
 		// Past the ranked candidates (the newest SearchRankCap matches)
 		// the other matches follow newest first: a match's place in the
 		// newest order is then its place in this one.
@@ -660,6 +653,16 @@ func (s *Store) searchTx(ctx context.Context) (*sql.Tx, error) {
 // search's transaction (searchTx).
 const searchWalk = `SELECT set_config('enable_indexscan', 'on', true)`
 
+// walkShare is the share of an edition's documents a query must match for
+// its relevance candidates (the newest SearchRankCap matches) to be walked
+// from the newest-first index rather than read from the GIN bitmap. A walk
+// reads SearchRankCap/share tsvectors, the bitmap fetches every match's
+// heap row. At 100,000 articles the bitmap was faster for a word of 4 %
+// (89 against 277 ms) and slower from 15 % on (238 against 119 ms; at 44 %
+// and 81 %, 259 and 286 against 70 and 77 ms; docs/benchmarks.md, "Search
+// speed, seventh pass").
+const walkShare = 0.10
+
 // matchShare estimates the share of documents matching every group from
 // the planner's statistics of search_docs (its most common elements of tsv
 // and pairs, with their frequencies), assuming the groups independent: a
@@ -667,11 +670,11 @@ const searchWalk = `SELECT set_config('enable_indexscan', 'on', true)`
 // list holds the common ones).
 //
 // The statistics are of the whole table, every edition's documents, where
-// a search is of one edition's: an edition whose language is a small part
-// of the table is estimated off (a word of its own too rare, one of
-// another edition's language too common). That costs only speed (a window
-// too wide, or too narrow and read again without it: rankWindow), never a
-// wrong answer.
+// walkShare is a share of the edition's: an edition whose language is a
+// small part of the table is estimated off (a word of its own too rare, one
+// of another edition's language too common). That costs only speed (the
+// plan chosen is slower than the other), never a wrong answer: both plans
+// find the same matches.
 func (s *Store) matchShare(ctx context.Context, m matcher, groups [][]string) (float64, error) {
 	var words, pairs []string
 	for _, g := range groups {
@@ -798,10 +801,7 @@ type matcher struct {
 	lang        string
 	from, where string
 	whereArgs   []any // the WHERE's queries, before lang
-	// floor, when not 0, is the least order key a match may have (see
-	// rankWindow): searchNewest then reads only the newest documents.
-	floor  int64
-	ordCol string
+	ordCol      string
 	// tx is the read-only transaction a PostgreSQL search runs in (see
 	// searchTx); nil on SQLite, whose statements go to the pool.
 	tx *sql.Tx
@@ -858,10 +858,6 @@ func (s *Store) searchNewest(ctx context.Context, m matcher, before, offset, n i
 	if before > 0 {
 		where += ` AND ` + m.ordCol + ` < ?`
 		args = append(args, before)
-	}
-	if m.floor > 0 {
-		where += ` AND ` + m.ordCol + ` >= ?`
-		args = append(args, m.floor)
 	}
 	q := `SELECT d.article_id, ` + m.ordCol + m.from + where + ` ORDER BY ` + m.ordCol + ` DESC LIMIT ? OFFSET ?`
 	return s.queryHits(ctx, m, q, append(args, n, offset)...)
@@ -941,71 +937,4 @@ func (s *Store) hitArticles(ctx context.Context, hits []searchHit) ([]store.Arti
 		}
 	}
 	return out, nil
-}
-
-// windowSlack is how many times the documents expected to hold the
-// newest SearchRankCap matches a window (rankWindow) takes.
-const windowSlack = 2.0
-
-// rankWindow returns the order key from which the newest documents are
-// expected to hold SearchRankCap matches of a query matching share of the
-// documents (0: not known), read from the planner's statistics of
-// search_docs.ord (its histogram, 100 quantiles by default) and the
-// table's size; 0 when the window would be the whole table. A bitmap of
-// the query's matches ANDed with the window's range of the newest-first
-// index fetches only the matches inside it, not every match of a word
-// in some percent of the documents. The statistics may be stale or
-// wrong: searchRankedWindow then reads the matches without the window.
-func (s *Store) rankWindow(ctx context.Context, m matcher, share float64) (int64, error) {
-	var hist sql.NullString
-	var docs float64
-	err := m.tx.QueryRowContext(ctx, `SELECT CAST(s.histogram_bounds AS TEXT), c.reltuples FROM pg_stats s, pg_class c
-		WHERE s.schemaname = current_schema() AND s.tablename = 'search_docs' AND s.attname = 'ord'
-		AND c.oid = CAST('search_docs' AS regclass)`).Scan(&hist, &docs)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil // no statistics yet
-	}
-	if err != nil {
-		return 0, err
-	}
-	if !hist.Valid || docs <= 0 {
-		return 0, nil
-	}
-	share = max(share, float64(store.SearchCountCap+1)/docs) // the count says at least this many
-	frac := windowSlack * store.SearchRankCap / (share * docs)
-	bounds := strings.Split(strings.Trim(hist.String, "{}"), ",")
-	if frac >= 1 || len(bounds) < 2 {
-		return 0, nil
-	}
-	i := int(float64(len(bounds)-1) * (1 - frac))
-	if i <= 0 {
-		return 0, nil
-	}
-	floor, err := strconv.ParseInt(bounds[i], 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("histogram of search_docs.ord: %w", err)
-	}
-	return floor, nil
-}
-
-// searchRankedWindow is searchRanked with the candidates read from the
-// window of documents from order key floor on (rankWindow), or from all
-// of them when the window holds fewer than SearchRankCap matches.
-func (s *Store) searchRankedWindow(ctx context.Context, m matcher, floor, offset, n int64) ([]searchHit, error) {
-	w := m
-	w.floor = floor
-	cands, err := s.searchNewest(ctx, w, 0, 0, store.SearchRankCap)
-	if err != nil {
-		return nil, err
-	}
-	if len(cands) < store.SearchRankCap {
-		if cands, err = s.searchNewest(ctx, m, 0, 0, store.SearchRankCap); err != nil {
-			return nil, err
-		}
-	}
-	hits, err := s.rankTSVector(ctx, m, cands)
-	if err != nil {
-		return nil, err
-	}
-	return hits[min(offset, int64(len(hits))):min(int64(len(hits)), offset+n)], nil
 }
