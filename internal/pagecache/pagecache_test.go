@@ -913,3 +913,42 @@ func TestUnreadableGenerationRendersUncached(t *testing.T) {
 		t.Fatalf("readable again: %.30q after %d renderings, want render 1 from memory", body, f.page.renders.Load())
 	}
 }
+
+// panicky panics while rendering once armed, as a handler with a bug would.
+type panicky struct {
+	page
+	armed atomic.Bool
+}
+
+func (p *panicky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.armed.Load() {
+		panic("a bug in a handler")
+	}
+	p.page.ServeHTTP(w, r)
+}
+
+// TestBackgroundRenderingPanics: a rendering begun in the background has no
+// net/http around it to recover a panic; the cache does, so the node stays
+// up, the copy keeps answering, and the next reader renders again.
+func TestBackgroundRenderingPanics(t *testing.T) {
+	p := &panicky{}
+	f := newFixture(t, Options{}, &p.page)
+	f.srv.Config.Handler = f.cache.Front(f.cache.Route(p))
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
+		t.Fatalf("first: %.30q", body)
+	}
+	p.armed.Store(true)
+	f.advance(61 * time.Second) // past MaxAge: the next reader gets the copy and starts a rendering
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
+		t.Fatalf("past MaxAge: %.30q, want the copy", body)
+	}
+	f.settle(t) // the panicking rendering ended and let go of its flight
+	p.armed.Store(false)
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
+		t.Fatalf("after the panic: %.30q, want the copy again", body)
+	}
+	f.settle(t)
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 2") {
+		t.Fatalf("after a good rendering: %.30q, want render 2", body)
+	}
+}
