@@ -39,9 +39,11 @@
 //     long as it took, and a closed-loop client (wrk) counts such a stall
 //     as all the requests it could not send meanwhile: at ~2 moves a
 //     second its p99 was 100× the idle one (docs/benchmarks.md, "Load
-//     while working, sixth pass"). A copy older than that (a quiet site's
-//     page) is still rendered for its first reader, so an editor who saves
-//     and reloads sees the change.
+//     while working, sixth pass"). So is a busy page's copy rendered
+//     longer ago (one kept across moves by its scopes) that a reader got
+//     as current within the last Stale/4. A quiet page's copy, rendered
+//     longer ago and not read lately, is still rendered for its first
+//     reader, so an editor who saves and reloads sees the change.
 //   - Stale-while-revalidate, within MaxStale (5 × Stale, 5 s): on a node
 //     so loaded that rendering a page takes longer than the lead, the copy
 //     reaches its deadline before the new rendering is done. Readers who

@@ -21,6 +21,7 @@ type entry struct {
 	seen   int64 // the start of a read that found gen current, before the rendering began
 	made   int64 // when the rendering began
 	took   int64 // how long it took: how early to begin the next
+	hitAt  int64 // when a reader was last answered from it as current, under the cache's mu: a busy page
 	size   int64
 	status int
 	etag   string  // "" for non-200 answers, which are never revalidated

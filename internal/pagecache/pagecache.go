@@ -510,7 +510,11 @@ func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 		// generation (kept by its scopes, or rendered since): newer. One
 		// a later read ended (until set) is not: it is dropped below.
 		c.lru.MoveToFront(el)
-		return e, now < e.expires
+		if now < e.expires {
+			e.hitAt = now
+			return e, true
+		}
+		return e, false
 	}
 	if e.gen != gen || e.until != 0 {
 		// An ended copy may be of the generation loaded, too, when the
@@ -528,13 +532,21 @@ func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 			// Stale less the lead (¾ s), not once per Poll, and a page
 			// not rendered that recently is rendered at once.
 			lead := c.lead(e)
-			return e, now < e.expires && now < min(e.until, e.made+int64(c.o.Stale))-lead
+			fresh := now < e.expires && now < min(e.until, e.made+int64(c.o.Stale))-lead
+			if fresh {
+				e.hitAt = now
+			}
+			return e, fresh
 		}
 		c.remove(k, el)
 		return nil, false
 	}
 	c.lru.MoveToFront(el)
-	return e, now < e.expires
+	if now < e.expires {
+		e.hitAt = now
+		return e, true
+	}
+	return e, false
 }
 
 // lead is how long before an ended generation's copy stops answering its
@@ -714,14 +726,16 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 		}
 		fl := &call{began: now, done: make(chan struct{})}
 		c.flight[k] = fl
-		if e != nil && (e.until == 0 || now < min(e.until, e.made+int64(c.o.Stale))) {
+		if e != nil && (e.until == 0 || now < e.until && (now < e.made+int64(c.o.Stale) || now-e.hitAt < int64(c.o.Stale)/minLeadShare)) {
 			// A copy that may still answer as it is (past its MaxAge, or
-			// of an ended generation before its deadline and rendered
-			// less than Stale ago): this reader gets it too, and the page
-			// is rendered anew in the background. (A change to a page
-			// rendered longer ago, on a quiet site, is still rendered for
-			// the reader who comes first: an editor who saves and reloads
-			// sees it.) A reader who waited for that rendering stalled
+			// of an ended generation before its deadline, rendered less
+			// than Stale ago or read as current within the last Stale/4):
+			// this reader gets it too, and the page is rendered anew in
+			// the background. (A change to a quiet page rendered longer
+			// ago is still rendered for the reader who comes first: an
+			// editor who saves and reloads sees it. A busy page kept
+			// across moves by its scopes is not quiet: its readers would
+			// wait at every move that touches it.) A reader who waited for that rendering stalled
 			// its connection for as long as the rendering took, on a busy
 			// node hundreds of milliseconds at every move of the
 			// generation, and a closed-loop client (wrk) counts such a

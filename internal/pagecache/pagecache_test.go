@@ -745,6 +745,10 @@ func TestChangeOnAQuietSiteRendersAtOnce(t *testing.T) {
 		}
 	}
 	f.get(t, "GET", "/page/x")
+	// The editor who read it changes something half a second later (a
+	// page read within Stale/4 of the move is busy: rendered in the
+	// background, TestBusyPageRenderedInTheBackground).
+	f.advance(500 * time.Millisecond)
 	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -950,5 +954,49 @@ func TestBackgroundRenderingPanics(t *testing.T) {
 	f.settle(t)
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 2") {
 		t.Fatalf("after a good rendering: %.30q, want render 2", body)
+	}
+}
+
+// TestBusyPageRenderedInTheBackground: a page rendered long ago but read
+// as current just before a move (a busy page kept across moves, by its
+// scopes or a quiet generation) is rendered in the background for the
+// reader who finds its copy due; only a page no one read lately is
+// rendered for that reader (TestChangeOnAQuietSiteRendersAtOnce).
+func TestBusyPageRenderedInTheBackground(t *testing.T) {
+	b := &blocking{release: make(chan struct{}, 2)}
+	f := newFixture(t, Options{Poll: 100 * time.Millisecond, Stale: time.Second}, &b.page)
+	f.srv.Config.Handler = f.cache.Front(f.cache.Route(b))
+	ctx := context.Background()
+	b.release <- struct{}{}
+	f.get(t, "GET", "/hot") // render 1 at t=0
+	for range 20 {          // 2 s of readers, no change
+		f.advance(100 * time.Millisecond)
+		if err := f.cache.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.get(t, "GET", "/hot")
+	}
+	if _, err := f.st.BumpPageGeneration(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.advance(50 * time.Millisecond)
+	if err := f.cache.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 1)
+	go func() { got <- f.get(t, "GET", "/hot").body }()
+	select {
+	case body := <-got:
+		if !strings.Contains(body, "render 1") {
+			t.Fatalf("the first reader after the move got %.30q, want the copy", body)
+		}
+	case <-time.After(10 * time.Second):
+		b.release <- struct{}{}
+		t.Fatal("the first reader after a move on a busy page waited for the rendering")
+	}
+	b.release <- struct{}{}
+	f.settle(t)
+	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 2") {
+		t.Fatalf("after the background rendering: %.30q", body)
 	}
 }
