@@ -744,7 +744,10 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 			c.mu.Unlock()
 			c.misses.Add(1)
 			hdr := w.Header().Clone() // what the handlers around this one set, before the copy's answer adds to it
-			go c.revalidate(h, r, hdr, k, gen, seen, now, maxAge, fl)
+			// Its own request, made now: net/http owns r again once
+			// this handler returns.
+			bg := r.Clone(context.WithoutCancel(r.Context()))
+			go c.revalidate(h, bg, hdr, k, gen, seen, now, maxAge, fl)
 			c.hits.Add(1)
 			e.serve(w, r)
 			return
@@ -778,8 +781,8 @@ func (c *Cache) render(h http.Handler, w http.ResponseWriter, r *http.Request, k
 
 // revalidate renders the page of r anew with no reader waiting for it
 // (RouteFor has answered from the copy) and keeps it; fl is its flight,
-// ended here. It has the request's values but not its cancellation: the
-// reader is long gone when it ends. A rendering slower than MaxStale is
+// ended here. r is the reader's request cloned without its cancellation:
+// the reader is long gone when it ends. A rendering slower than MaxStale is
 // abandoned, as no reader could be given its page any more.
 func (c *Cache) revalidate(h http.Handler, r *http.Request, hdr http.Header, k key, gen, seen, now int64, maxAge time.Duration, fl *call) {
 	defer func() {
@@ -796,7 +799,7 @@ func (c *Cache) revalidate(h http.Handler, r *http.Request, hdr http.Header, k k
 		c.mu.Unlock()
 		close(fl.done)
 	}()
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), c.o.MaxStale)
+	ctx, cancel := context.WithTimeout(r.Context(), c.o.MaxStale)
 	defer cancel()
 	e, _ := c.renderEntry(ctx, h, r, hdr, k, gen, seen, now, maxAge)
 	if e != nil {
