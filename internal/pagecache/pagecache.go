@@ -549,6 +549,22 @@ func (c *Cache) lookup(k key, gen, now int64) (*entry, bool) {
 	return e, false
 }
 
+// answersWhileRendered reports whether e, a copy lookup found not fresh,
+// may answer the reader who starts its next rendering, that rendering then
+// running in the background: past its MaxAge, or of an ended generation
+// before its deadline and either rendered less than Stale ago or read as
+// current within the last Stale/4 (a busy page kept across moves by its
+// scopes). A quiet page's copy, rendered longer ago and not read lately,
+// does not: its first reader waits for the page, so an editor who saves
+// and reloads sees the change. c.mu must be held.
+func (c *Cache) answersWhileRendered(e *entry, now int64) bool {
+	if e.until == 0 {
+		return true
+	}
+	stale := int64(c.o.Stale)
+	return now < e.until && (now < e.made+stale || now-e.hitAt < stale/minLeadShare)
+}
+
 // lead is how long before an ended generation's copy stops answering its
 // page is rendered anew: long enough for the rendering to be done before
 // the deadline (twice what the last one took), so readers never queue
@@ -726,21 +742,14 @@ func (c *Cache) RouteFor(h http.Handler, maxAge time.Duration) http.Handler {
 		}
 		fl := &call{began: now, done: make(chan struct{})}
 		c.flight[k] = fl
-		if e != nil && (e.until == 0 || now < e.until && (now < e.made+int64(c.o.Stale) || now-e.hitAt < int64(c.o.Stale)/minLeadShare)) {
-			// A copy that may still answer as it is (past its MaxAge, or
-			// of an ended generation before its deadline, rendered less
-			// than Stale ago or read as current within the last Stale/4):
-			// this reader gets it too, and the page is rendered anew in
-			// the background. (A change to a quiet page rendered longer
-			// ago is still rendered for the reader who comes first: an
-			// editor who saves and reloads sees it. A busy page kept
-			// across moves by its scopes is not quiet: its readers would
-			// wait at every move that touches it.) A reader who waited for that rendering stalled
+		if e != nil && c.answersWhileRendered(e, now) {
+			// This reader gets the copy too, and the page is rendered
+			// anew in the background: a reader who waited for it stalled
 			// its connection for as long as the rendering took, on a busy
-			// node hundreds of milliseconds at every move of the
-			// generation, and a closed-loop client (wrk) counts such a
-			// stall as the many requests it could not send meanwhile
-			// (docs/benchmarks.md, "Load while working, sixth pass").
+			// node hundreds of milliseconds at every move, and a
+			// closed-loop client (wrk) counts such a stall as all the
+			// requests it could not send meanwhile (docs/benchmarks.md,
+			// "Load while working, sixth pass").
 			c.mu.Unlock()
 			c.misses.Add(1)
 			hdr := w.Header().Clone() // what the handlers around this one set, before the copy's answer adds to it
