@@ -271,12 +271,23 @@ feed:
 			}
 		}
 	}
+	// The search index's tier of the newest documents (migration 0033)
+	// from what was written around it.
+	if o.Search {
+		fullText := sqlstore.FullTextFTS5
+		if o.Postgres {
+			fullText = sqlstore.FullTextTSVector
+		}
+		if err := sqlstore.RebaseSearchTier(ctx, db, fullText); err != nil {
+			return res, fmt.Errorf("populate: %w", err)
+		}
+	}
 	// Planner statistics, as autovacuum (PostgreSQL) or serve's own
 	// optimize would gather them: of the tables written, not of every
 	// schema in the database (a PostgreSQL test database holds many).
 	analyze := `ANALYZE`
 	if o.Postgres {
-		analyze = `ANALYZE sections, sources, articles, translations, search_docs`
+		analyze = `ANALYZE sections, sources, articles, translations, search_docs, search_recent`
 	}
 	if _, err := db.ExecContext(ctx, analyze); err != nil {
 		return res, fmt.Errorf("populate: analyze: %w", err)

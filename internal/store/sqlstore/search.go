@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"spektrum/internal/store"
@@ -24,6 +25,7 @@ import (
 // column; PostgreSQL's ts_rank_cd per weight class {D, C, B, A}.
 const (
 	fts5Rank     = `bm25(search_fts, 4.0, 1.0, 0.5)`
+	fts5TierRank = `bm25(search_recent, 4.0, 1.0, 0.5)`
 	tsRankWeight = `'{0.05, 0.2, 0.4, 1.0}'`
 )
 
@@ -100,9 +102,24 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 		if err != nil {
 			return err
 		}
-		// On SQLite the trigger search_docs_delete removes the FTS rows.
+		// On SQLite the triggers search_docs_delete and
+		// search_docs_delete_recent remove the FTS rows of both indexes.
 		if _, err := tx.ExecContext(ctx, s.d.rebind(`DELETE FROM search_docs WHERE article_id = ?`), articleID); err != nil {
 			return err
+		}
+		// Every document at or above the tier's floor goes into the tier
+		// too. The floor is read without a lock: on PostgreSQL a move of the
+		// tier may raise it meanwhile, and a document then lands below it,
+		// which searches never read and the next move deletes. The floor
+		// never falls, so no document it should hold is missed.
+		var floor int64
+		if err := tx.QueryRowContext(ctx, `SELECT floor FROM search_tier WHERE id = 1`).Scan(&floor); err != nil {
+			return fmt.Errorf("read the newest documents' tier: %w", err)
+		}
+		if s.d.FullText == FullTextTSVector {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM search_recent WHERE article_id = $1`, articleID); err != nil {
+				return err
+			}
 		}
 		slot := 0
 		for _, r := range SearchRows(s.d.FullText, articleID, sortAt, docs) {
@@ -111,6 +128,13 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 					VALUES (?, ?, ?, ?, CAST(? AS tsvector), CAST(? AS tsvector))`),
 					articleID, r.Lang, sortAt, r.Key, r.TSV, r.Pairs); err != nil {
 					return err
+				}
+				if r.Key >= floor {
+					if _, err := tx.ExecContext(ctx, `INSERT INTO search_recent (article_id, lang, ord, tsv, pairs)
+						VALUES ($1, $2, $3, CAST($4 AS tsvector), CAST($5 AS tsvector))`,
+						articleID, r.Lang, r.Key, r.TSV, r.Pairs); err != nil {
+						return err
+					}
 				}
 				continue
 			}
@@ -137,11 +161,164 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 				id, r.Title, r.Body, r.Extra); err != nil {
 				return err
 			}
+			if id >= floor {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO search_recent (rowid, title, body, extra) VALUES (?, ?, ?, ?)`,
+					id, r.Title, r.Body, r.Extra); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("index article %d for search: %w", articleID, err)
+	}
+	if s.tier.due() {
+		if err := s.moveSearchTier(ctx); err != nil {
+			return fmt.Errorf("index article %d for search: %w", articleID, err)
+		}
+	}
+	return nil
+}
+
+// The tier of the newest documents (migration 0033) is a second, small
+// full-text index of every document whose order key is at least
+// search_tier.floor. A search reads it for keys at or above
+// search_tier.bound and uses what it finds there whenever that is enough:
+// its count when the tier alone holds more than store.SearchCountCap
+// matches, the relevance candidates when it holds store.SearchRankCap
+// (the newest matches of all are then all in it), a newest-first page when
+// it fills the page. Those are the same matches the whole index gives, and
+// the searches that cost most (common words, whose every match the whole
+// index reads to rank or count) are the ones it answers.
+//
+// A move raises the bound to the key of the newest searchTierDocs-th
+// document once more than a quarter as many again have arrived above it,
+// and the floor to the old bound, deleting what lies below that. A search
+// reads the bound once and asks each statement for keys at or above it,
+// so a move during the search leaves it every document it relies on;
+// each tier statement also checks in its own snapshot that the floor is
+// still at or below the bound read (two moves during one search) and
+// finds nothing otherwise, which the search takes as a tier that does not
+// hold enough and reads the whole index.
+type searchTier struct {
+	docs atomic.Int64 // documents a move keeps; 0 is defaultSearchTierDocs
+	puts atomic.Int64 // PutSearchDocs calls, for when to look at the tier's size
+}
+
+// defaultSearchTierDocs is the newest documents the tier keeps (up to half
+// as many again until a move). A word is counted and ranked from the tier
+// when it is in some 1–5 % of them; measured in docs/benchmarks.md, "Search
+// speed, ninth pass".
+const defaultSearchTierDocs = 20000
+
+// SetSearchTierDocs sets how many of the newest documents the search
+// index's tier keeps (tests and benchmarks; n <= 0 restores the default).
+func (s *Store) SetSearchTierDocs(n int) { s.tier.docs.Store(int64(max(n, 0))) }
+
+func (t *searchTier) keep() int64 {
+	if n := t.docs.Load(); n > 0 {
+		return n
+	}
+	return defaultSearchTierDocs
+}
+
+// due tells whether this PutSearchDocs call should look at the tier's
+// size: one in every 64, or an eighth of the tier's size when that is
+// fewer (a small tier in a test moves as it fills).
+func (t *searchTier) due() bool {
+	every := min(64, max(1, t.keep()/8))
+	return t.puts.Add(1)%every == 0
+}
+
+// moveSearchTier moves the tier up when more than a quarter as many
+// documents as it keeps have arrived above its bound; see searchTier.
+func (s *Store) moveSearchTier(ctx context.Context) error {
+	keep := s.tier.keep()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		lock, count, nth := ``, `SELECT COUNT(*) FROM search_docs WHERE id >= ?`, `SELECT id FROM search_docs ORDER BY id DESC LIMIT 1 OFFSET ?`
+		if s.d.FullText == FullTextTSVector {
+			// Moves of several processes take turns; PutSearchDocs does
+			// not wait for them (it reads the floor unlocked).
+			lock = ` FOR UPDATE`
+			count, nth = `SELECT COUNT(*) FROM search_recent WHERE ord >= $1`, `SELECT ord FROM search_recent ORDER BY ord DESC LIMIT 1 OFFSET $1`
+		}
+		var floor, bound int64
+		if err := tx.QueryRowContext(ctx, `SELECT floor, bound FROM search_tier WHERE id = 1`+lock).Scan(&floor, &bound); err != nil {
+			return err
+		}
+		var above int64
+		if err := tx.QueryRowContext(ctx, count, bound).Scan(&above); err != nil {
+			return err
+		}
+		if above <= keep+keep/4 {
+			return nil
+		}
+		var next int64
+		if err := tx.QueryRowContext(ctx, nth, keep-1).Scan(&next); err != nil {
+			return err
+		}
+		if next <= bound {
+			return nil
+		}
+		// Below the old bound, the new floor, no search reads any more.
+		del := `DELETE FROM search_recent WHERE rowid IN (SELECT id FROM search_docs WHERE id >= ? AND id < ?)`
+		args := []any{floor, bound}
+		if s.d.FullText == FullTextTSVector {
+			del, args = `DELETE FROM search_recent WHERE ord < $1`, []any{bound}
+		}
+		if _, err := tx.ExecContext(ctx, del, args...); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE search_tier SET floor = ?, bound = ?`), bound, next)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("move the tier of the newest documents: %w", err)
+	}
+	return nil
+}
+
+// SearchTier returns the tier's floor and bound (searchTier).
+func (s *Store) SearchTier(ctx context.Context) (floor, bound int64, err error) {
+	if err := s.queryRow(ctx, `SELECT floor, bound FROM search_tier WHERE id = 1`).Scan(&floor, &bound); err != nil {
+		return 0, 0, fmt.Errorf("read the newest documents' tier: %w", err)
+	}
+	return floor, bound, nil
+}
+
+// RebaseSearchTier sets the tier of the newest documents afresh from
+// search_docs, after a bulk load that wrote the search tables of db
+// directly (the scale benchmark's populate); fullText is the engine's
+// (Dialect.FullText). On PostgreSQL the tier is copied from search_docs;
+// on SQLite, whose main index keeps no terms to copy, it starts empty above
+// the newest document and fills as articles are indexed.
+func RebaseSearchTier(ctx context.Context, db *sql.DB, fullText string) error {
+	stmts := []string{
+		`INSERT INTO search_recent (search_recent) VALUES ('delete-all')`,
+		`UPDATE search_tier SET floor = (SELECT COALESCE(MAX(id) + 1, 0) FROM search_docs), bound = (SELECT COALESCE(MAX(id) + 1, 0) FROM search_docs)`,
+	}
+	if fullText == FullTextTSVector {
+		stmts = []string{
+			`DELETE FROM search_recent`,
+			`UPDATE search_tier SET floor = t.b, bound = t.b FROM (SELECT COALESCE((SELECT ord FROM search_docs ORDER BY ord DESC OFFSET ` +
+				strconv.Itoa(defaultSearchTierDocs-1) + ` LIMIT 1), 0) AS b) t`,
+			`INSERT INTO search_recent (article_id, lang, ord, tsv, pairs)
+			SELECT article_id, lang, ord, tsv, pairs FROM search_docs WHERE ord >= (SELECT floor FROM search_tier WHERE id = 1)`,
+		}
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("set the tier of the newest documents afresh: %w", err)
+	}
+	defer tx.Rollback() // a no-op after the commit
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("set the tier of the newest documents afresh: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("set the tier of the newest documents afresh: %w", err)
 	}
 	return nil
 }
@@ -180,13 +357,21 @@ func (s *Store) OptimizeSearch(ctx context.Context) (store.SearchOptimized, erro
 		// default) of new entries in each GIN index's pending list, which
 		// every search of that index reads whole until a vacuum merges it
 		// (autovacuum may be off, and a manual ANALYZE does not).
-		if _, err := s.exec(ctx, `SELECT gin_clean_pending_list('search_docs_tsv'::regclass), gin_clean_pending_list('search_docs_pairs'::regclass)`); err != nil {
+		if err := s.moveSearchTier(ctx); err != nil {
 			return done, fmt.Errorf("optimize the search index: %w", err)
 		}
-		if _, err := s.exec(ctx, `ANALYZE search_docs`); err != nil {
+		if _, err := s.exec(ctx, `SELECT gin_clean_pending_list('search_docs_tsv'::regclass), gin_clean_pending_list('search_docs_pairs'::regclass),
+			gin_clean_pending_list('search_recent_tsv'::regclass), gin_clean_pending_list('search_recent_pairs'::regclass)`); err != nil {
+			return done, fmt.Errorf("optimize the search index: %w", err)
+		}
+		if _, err := s.exec(ctx, `ANALYZE search_docs, search_recent`); err != nil {
 			return done, fmt.Errorf("optimize the search index: %w", err)
 		}
 		return done, nil
+	}
+	// The tier first: a bulk load may have filled it past what it keeps.
+	if err := s.moveSearchTier(ctx); err != nil {
+		return done, fmt.Errorf("optimize the search index: %w", err)
 	}
 	pages, err := s.ftsPages(ctx)
 	if err != nil {
@@ -484,17 +669,42 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		return s.searchTSVector(ctx, q, m, int64(limit), before, offset)
 	}
 
-	// Counting stops past the cap: a common word's every match is not
-	// worth reading to say "1,000+".
-	var total int
-	if err := s.searchRow(ctx, m, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+m.where+` LIMIT ?) c`),
-		append(m.args(), store.SearchCountCap+1)...).Scan(&total); err != nil {
+	// The tier of the newest documents first (searchTier): counting stops
+	// past the cap, and a common word's every match is not worth reading
+	// to say "1,000+".
+	var bound int64
+	if err := s.searchRow(ctx, m, `SELECT bound FROM search_tier WHERE id = 1`).Scan(&bound); err != nil {
+		return store.SearchPage{}, fmt.Errorf("read the newest documents' tier: %w", err)
+	}
+	t := m.tierMatcher(bound)
+	inTier, err := s.countMatches(ctx, t, 0, store.SearchCountCap+1)
+	if err != nil {
 		return store.SearchPage{}, err
+	}
+	total := inTier
+	if inTier <= store.SearchCountCap {
+		// The rest below the bound, where there is a below (a bound of 0:
+		// the tier holds every document); all of the index when the tier
+		// had none, which may be a tier that moved twice meanwhile.
+		if inTier == 0 || bound > 0 {
+			below := bound
+			if inTier == 0 {
+				below = 0
+			}
+			rest, err := s.countMatches(ctx, m, below, store.SearchCountCap+1-inTier)
+			if err != nil {
+				return store.SearchPage{}, err
+			}
+			total += rest
+		}
 	}
 	page := store.SearchPage{Total: min(total, store.SearchCountCap), TotalMore: total > store.SearchCountCap}
 	if total == 0 {
 		return page, nil
 	}
+	// The relevance candidates are the newest SearchRankCap matches: all in
+	// the tier when it holds that many.
+	rankTier := inTier >= store.SearchRankCap
 	if m.tx != nil && total > store.SearchCountCap {
 		// A word in more than SearchCountCap documents: its newest page
 		// may be a short walk of the newest-first index (a word in most
@@ -502,8 +712,8 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		// every match; the planner weighs the two by the word's statistics.
 		// A relevance order's 200 candidates are a longer walk, which pays
 		// only for the commonest words (walkShare).
-		walk := q.Sort == store.SortNewest
-		if !walk {
+		walk := q.Sort == store.SortNewest || inTier > store.SearchCountCap
+		if !walk && !rankTier {
 			share, err := s.matchShare(ctx, m, q.Groups)
 			if err != nil {
 				return store.SearchPage{}, fmt.Errorf("search: reading the words' statistics: %w", err)
@@ -521,17 +731,16 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	// rows: ordering matches must not read their texts.
 	want := int64(limit) + 1
 	var hits []searchHit
-	var err error
 	if q.Sort == store.SortNewest {
-		hits, err = s.searchNewest(ctx, m, before, 0, want)
+		hits, err = s.newestHits(ctx, m, t, inTier, before, 0, want)
 	} else {
-		hits, err = s.searchRanked(ctx, m, offset, want)
+		hits, err = s.rankedHits(ctx, m, t, rankTier, offset, want)
 		// Past the ranked candidates (the newest SearchRankCap matches)
 		// the other matches follow newest first: a match's place in the
 		// newest order is then its place in this one.
 		if from := max(offset, store.SearchRankCap); err == nil && total > store.SearchRankCap && offset+want > from {
 			var tail []searchHit
-			tail, err = s.searchNewest(ctx, m, 0, from, offset+want-from)
+			tail, err = s.newestHits(ctx, m, t, inTier, 0, from, offset+want-from)
 			hits = append(hits, tail...)
 		}
 	}
@@ -635,14 +844,17 @@ func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m match
 // small heap rows (docs/benchmarks.md, "Search speed, seventh pass"). The
 // count and the pages then also read one snapshot. Nor does a search start
 // parallel workers: the planner chose them for a common word's bitmap, and
-// on a busy server waiting for them took seconds.
+// on a busy server waiting for them took seconds. And no JIT compiling: a
+// plan that must scan a table sequentially all the same (a small one) is
+// costed past jit_above_cost by the setting, and compiling it took 185 ms
+// for a statement that runs in 1.
 func (s *Store) searchTx(ctx context.Context) (*sql.Tx, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("search: begin the search transaction: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true),
-		set_config('max_parallel_workers_per_gather', '0', true)`); err != nil {
+		set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)`); err != nil {
 		_ = tx.Rollback() // the error from the settings is the one that matters
 		return nil, fmt.Errorf("search: the planner settings: %w", err)
 	}
@@ -792,6 +1004,29 @@ func (s *Store) searchRow(ctx context.Context, m matcher, q string, args ...any)
 // A searchHit is a matching article and its document's order key.
 type searchHit struct{ id, ord int64 }
 
+// tierMatcher is m for the tier of the newest documents from bound on
+// (searchTier): the same matches, of the keys at or above bound, none at
+// all when the tier has moved twice since bound was read.
+func (m matcher) tierMatcher(bound int64) matcher {
+	t := m
+	t.tier, t.bound = true, bound
+	guard := ` AND ? >= (SELECT floor FROM search_tier WHERE id = 1)`
+	if m.fts {
+		t.from = ` FROM search_recent f JOIN search_docs d ON d.id = f.rowid`
+		t.where = strings.Replace(m.where, ` WHERE search_fts MATCH ? AND`, ` WHERE search_recent MATCH ? AND f.rowid >= ?`+guard+` AND`, 1)
+		t.rank = fts5TierRank
+	} else {
+		t.from = ` FROM search_recent d`
+		t.where = ` WHERE d.ord >= ?` + guard + ` AND` + strings.TrimPrefix(m.where, ` WHERE`)
+	}
+	n := 0
+	if m.fts {
+		n = 1 // after the MATCH
+	}
+	t.whereArgs = append(append(append([]any{}, m.whereArgs[:n]...), bound, bound), m.whereArgs[n:]...)
+	return t
+}
+
 // matcher is a search's FROM and WHERE clauses for the engine: the
 // edition's visible documents (hidden articles and copies left out, like
 // listings) that match every group.
@@ -802,6 +1037,11 @@ type matcher struct {
 	from, where string
 	whereArgs   []any // the WHERE's queries, before lang
 	ordCol      string
+	rank        string // SQLite: the bm25 call of the matcher's FTS5 table
+	// tier tells a matcher of the newest documents' tier (searchTier),
+	// of keys at or above bound.
+	tier  bool
+	bound int64
 	// tx is the read-only transaction a PostgreSQL search runs in (see
 	// searchTx); nil on SQLite, whose statements go to the pool.
 	tx *sql.Tx
@@ -817,6 +1057,7 @@ func (s *Store) matcher(q store.SearchQuery) matcher {
 		m.where = ` WHERE search_fts MATCH ? AND` + visible
 		m.whereArgs = []any{m.match}
 		m.ordCol = `f.rowid` // FTS5 walks its matches in rowid order itself
+		m.rank = fts5Rank
 		return m
 	}
 	// A phrase is found by its pairs in the GIN index of pairs, which is
@@ -850,6 +1091,49 @@ func (s *Store) matcher(q store.SearchQuery) matcher {
 
 func (m matcher) args() []any { return append(append([]any{}, m.whereArgs...), m.lang) }
 
+// countMatches counts m's matches (those with keys below before, when it
+// is not 0), up to limit.
+func (s *Store) countMatches(ctx context.Context, m matcher, before int64, limit int) (int, error) {
+	args := m.args()
+	where := m.where
+	if before > 0 {
+		where += ` AND ` + m.ordCol + ` < ?`
+		args = append(args, before)
+	}
+	var n int
+	err := s.searchRow(ctx, m, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+where+` LIMIT ?) c`), append(args, limit)...).Scan(&n)
+	return n, err
+}
+
+// newestHits is searchNewest from the tier t when it holds the page (it
+// holds inTier matches, counted up to one past the cap), else from the
+// whole index m.
+func (s *Store) newestHits(ctx context.Context, m, t matcher, inTier int, before, offset, n int64) ([]searchHit, error) {
+	if before == 0 && int64(inTier) >= offset+n || before > t.bound && inTier > 0 {
+		hits, err := s.searchNewest(ctx, t, before, offset, n)
+		if err != nil || int64(len(hits)) == n {
+			return hits, err
+		}
+		// Fewer: the page runs below the tier's bound (or the tier moved
+		// twice meanwhile).
+	}
+	return s.searchNewest(ctx, m, before, offset, n)
+}
+
+// rankedHits is searchRanked from the tier t when it holds the candidates
+// (fromTier), else from the whole index m. A page short of what the
+// candidates hold means the tier moved twice meanwhile, or a candidate
+// was deleted: the whole index answers then.
+func (s *Store) rankedHits(ctx context.Context, m, t matcher, fromTier bool, offset, n int64) ([]searchHit, error) {
+	if fromTier {
+		hits, err := s.searchRanked(ctx, t, offset, n)
+		if err != nil || int64(len(hits)) == min(n, max(store.SearchRankCap-offset, 0)) {
+			return hits, err
+		}
+	}
+	return s.searchRanked(ctx, m, offset, n)
+}
+
 // searchNewest returns n matches newest first, from the offset-th on, of
 // those older than key before (0: from the newest).
 func (s *Store) searchNewest(ctx context.Context, m matcher, before, offset, n int64) ([]searchHit, error) {
@@ -875,7 +1159,7 @@ func (s *Store) searchRanked(ctx context.Context, m matcher, offset, n int64) ([
 	if m.fts {
 		// bm25 is computed in the walk, for the candidates only; the
 		// subquery keeps its LIMIT, so SQLite does not flatten it.
-		q = `SELECT id, ord FROM (SELECT d.article_id AS id, f.rowid AS ord, ` + fts5Rank + ` AS r` + m.from + m.where +
+		q = `SELECT id, ord FROM (SELECT d.article_id AS id, f.rowid AS ord, ` + m.rank + ` AS r` + m.from + m.where +
 			` ORDER BY f.rowid DESC LIMIT ` + ranked + `) c ORDER BY r, ord DESC LIMIT ? OFFSET ?`
 	} else {
 		q = `SELECT id, ord FROM (SELECT d.article_id AS id, d.ord, d.tsv` + m.from + m.where +

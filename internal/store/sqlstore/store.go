@@ -37,6 +37,8 @@ type Store struct {
 	stmts stmtCache
 	// writeSem holds one token when Dialect.SerializeWrites is set; nil otherwise.
 	writeSem chan struct{}
+	// tier is the search index's tier of the newest documents (search.go).
+	tier searchTier
 }
 
 var _ store.Store = (*Store)(nil)

@@ -278,3 +278,163 @@ func sameSet(a, b []int64) bool {
 	slices.Sort(b)
 	return slices.Equal(a, b)
 }
+
+// searchTiered is a store whose search index keeps a tier of its newest
+// documents (sqlstore.Store), with the knob and the state its test needs.
+type searchTiered interface {
+	SetSearchTierDocs(n int)
+	SearchTier(ctx context.Context) (floor, bound int64, err error)
+}
+
+// testSearchTier: searches answered from the tier of the newest documents
+// give what the whole index gives. Articles arrive in time order, as news
+// does, and the tier (kept small here) moves up many times under them: a
+// word in every article is counted, paged newest first across the tier's
+// bound, and ranked from the tier's candidates; a word only older articles
+// hold is found in the whole index; pages read while the tier moves lose
+// nothing.
+func testSearchTier(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	ts, ok := s.(searchTiered)
+	if !ok {
+		t.Fatalf("%T keeps no tier of the newest search documents", s)
+	}
+	const n, keep = 500, 220
+	ts.SetSearchTierDocs(keep)
+	src := newSource(t, s, "https://tier.example/feed")
+	var all []int64 // oldest first
+	put := func(i int) {
+		t.Helper()
+		a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://tier.example/%d", i), Title: fmt.Sprintf("Report %d", i),
+			Text: "text", Language: "en", PublishedAt: base.Add(time.Duration(i) * time.Minute)}
+		upsert(t, s, a, store.Created)
+		doc := store.SearchDoc{Lang: "en", Title: []string{"report", fmt.Sprintf("n%d", i)}, Body: []string{"common", "ground"}}
+		if i%2 == 0 {
+			doc.Body = append(doc.Body, "even")
+		}
+		if i < 100 {
+			doc.Body = append(doc.Body, "early")
+		}
+		if i == n-40 {
+			doc.Title = append(doc.Title, "common") // the best match of "common"
+		}
+		putDocs(t, s, a, doc)
+		all = append(all, a.ID)
+	}
+	for i := range n {
+		put(i)
+	}
+	floor, bound, err := ts.SearchTier(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if floor == 0 || bound < floor {
+		t.Fatalf("after %d documents with a tier of %d: floor %d, bound %d; want it moved up", n, keep, floor, bound)
+	}
+	newestFirst := func(ids []int64) []int64 {
+		out := slices.Clone(ids)
+		slices.Reverse(out)
+		return out
+	}
+	pages := func(q store.SearchQuery) ([]int64, store.SearchPage) {
+		t.Helper()
+		q.Limit = 60
+		var got []int64
+		var first store.SearchPage
+		for range 50 {
+			page, err := s.Search(ctx, q)
+			if err != nil {
+				t.Fatalf("Search(%+v): %v", q, err)
+			}
+			if q.Cursor == "" {
+				first = page
+			}
+			got = append(got, ids(page.Articles)...)
+			if page.NextCursor == "" {
+				break
+			}
+			q.Cursor = page.NextCursor
+		}
+		return got, first
+	}
+	word := func(w, sort string) store.SearchQuery {
+		return store.SearchQuery{Lang: "en", Groups: [][]string{{w}}, Sort: sort}
+	}
+
+	// Every article, newest first, in pages that start in the tier and run
+	// below it; the count from the tier alone (more than the cap? no: n is
+	// under it, so the whole index counts).
+	got, first := pages(word("common", store.SortNewest))
+	if !slices.Equal(got, newestFirst(all)) {
+		t.Errorf("common, newest: %d articles, want all %d newest first", len(got), n)
+	}
+	if first.Total != n || first.TotalMore {
+		t.Errorf("common: Total %d (more %v), want %d", first.Total, first.TotalMore, n)
+	}
+	var even []int64
+	for i, id := range all {
+		if i%2 == 0 {
+			even = append(even, id)
+		}
+	}
+	if got, _ := pages(word("even", store.SortNewest)); !slices.Equal(got, newestFirst(even)) {
+		t.Errorf("even, newest: %v, want %v", got, newestFirst(even))
+	}
+	// Only the oldest articles hold it: none is in the tier any more.
+	if got, _ := pages(word("early", store.SortNewest)); !slices.Equal(got, newestFirst(all[:100])) {
+		t.Errorf("early, newest: %d articles, want the oldest 100 newest first", len(got))
+	}
+	if got, _ := pages(word("early", store.SortRelevance)); !sameSet(got, all[:100]) {
+		t.Errorf("early, relevance: %d articles, want the oldest 100", len(got))
+	}
+	// Relevance: the newest SearchRankCap matches are ranked (from the
+	// tier, which holds them), the title match first; the rest follow
+	// newest first.
+	got, _ = pages(word("common", store.SortRelevance))
+	want := newestFirst(all)
+	if len(got) != n || got[0] != all[n-40] || !sameSet(got[:store.SearchRankCap], want[:store.SearchRankCap]) ||
+		!slices.Equal(got[store.SearchRankCap:], want[store.SearchRankCap:]) {
+		t.Errorf("common, relevance: %d articles, first %v; want %d, first %d (the title match), the newest %d ranked, then the rest newest first",
+			len(got), got[:min(len(got), 1)], n, all[n-40], store.SearchRankCap)
+	}
+
+	// Pages read while articles arrive and the tier moves: "early" keeps
+	// its 100, and every page of "common" is newest first without gaps
+	// among what it had (each search one snapshot of the order).
+	done := make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		defer close(done)
+		for range 150 {
+			page, err := s.Search(ctx, store.SearchQuery{Lang: "en", Groups: [][]string{{"early"}}, Sort: store.SortNewest, Limit: 200})
+			if err == nil && !slices.Equal(ids(page.Articles), newestFirst(all[:100])) {
+				err = fmt.Errorf("early during the moves: %d articles, want 100", len(page.Articles))
+			}
+			if err == nil {
+				page, err = s.Search(ctx, store.SearchQuery{Lang: "en", Groups: [][]string{{"even"}}, Sort: store.SortRelevance, Limit: 200})
+				if err == nil && len(page.Articles) != 200 {
+					err = fmt.Errorf("even, relevance, during the moves: %d articles, want 200", len(page.Articles))
+				}
+			}
+			if err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	for i := n; i < n+200; i++ {
+		put(i)
+	}
+	<-done
+	select {
+	case err := <-errs:
+		t.Error(err)
+	default:
+	}
+	if f2, _, err := ts.SearchTier(ctx); err != nil || f2 <= floor {
+		t.Errorf("after 200 more documents the floor is %d (%v), want above %d", f2, err, floor)
+	}
+	if got, _ := pages(word("common", store.SortNewest)); !slices.Equal(got, newestFirst(all)) {
+		t.Errorf("common, newest, after the moves: %d articles, want all %d newest first", len(got), len(all))
+	}
+}

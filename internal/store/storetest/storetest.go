@@ -91,6 +91,7 @@ func Run(t *testing.T, open Opener) {
 		{"PageChangesPruned", testPageChangesPruned}, // generation.go
 		{"Admin", testAdmin},                         // admin.go
 		{"Search", testSearch},                       // search.go
+		{"SearchTier", testSearchTier},               // search.go
 		{"Settings", testSettings},                   // settings.go
 	}
 	for _, tc := range tests {
