@@ -125,3 +125,27 @@ func TestMergedStoryCountsMigration(t *testing.T) {
 		return s
 	})
 }
+
+// Migration 0033 on a database indexed before it: the tier is filled.
+func TestSearchTierMigration(t *testing.T) {
+	ctx := context.Background()
+	dsn := schemaDSN(t)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := postgres.Dialect()
+	d.Migrations = storetest.MigrationsBefore(t, d.Migrations, 33)
+	old := sqlstore.New(db, d)
+	t.Cleanup(func() { _ = old.Close() }) // before the schema is dropped
+	if err := old.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	storetest.SearchTierMigration(t, old, sqlstore.FullTextTSVector, func() store.Store {
+		s := open(t, dsn)
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

@@ -103,3 +103,21 @@ func TestMergedStoryCountsMigration(t *testing.T) {
 	}
 	storetest.MergedStoryCountsMigration(t, old, func() store.Store { return migrated(t, path) })
 }
+
+// Migration 0033 on a database indexed before it: the tier starts empty.
+func TestSearchTierMigration(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "upgrade.db")
+	db, err := sql.Open("sqlite", sqlite.DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := sqlite.Dialect()
+	d.Migrations = storetest.MigrationsBefore(t, d.Migrations, 33)
+	old := sqlstore.New(db, d)
+	defer old.Close()
+	if err := old.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	storetest.SearchTierMigration(t, old, sqlstore.FullTextFTS5, func() store.Store { return migrated(t, path) })
+}

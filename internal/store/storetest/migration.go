@@ -5,12 +5,15 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"spektrum/internal/store"
+	"spektrum/internal/store/sqlstore"
 )
 
 // MigrationsBefore is fsys (a dialect's migrations) without the migrations
@@ -141,4 +144,135 @@ func MergedStoryCountsMigration(t *testing.T, old store.Store, upgrade func() st
 	if k := story(s, keep.ID); k.Articles != 4 || k.Sources != 2 || k.Languages != 2 {
 		t.Errorf("the surviving story = %+v, want 4 articles (its own, gone's two, stray's first) from 2 sources in 2 languages", k)
 	}
+}
+
+// SearchTierMigration checks migration 0033 (the search index's tier of
+// the newest documents) on a database indexed before it, as an upgrade
+// finds it: every search finds what it found before, PostgreSQL's tier is
+// filled with the newest documents and SQLite's starts empty above them,
+// and an article indexed after the upgrade is found in the tier and the
+// whole index alike. old is a store migrated up to 0033, not including it,
+// whose search tables it writes as PutSearchDocs then did (fullText is the
+// dialect's sqlstore.FullText*); upgrade migrates the same database to the
+// end and returns a store on it.
+func SearchTierMigration(t *testing.T, old store.Store, fullText string, upgrade func() store.Store) {
+	ctx := context.Background()
+	withDB, ok := old.(interface{ DB() *sql.DB })
+	if !ok {
+		t.Fatalf("store %T has no DB()", old)
+	}
+	db := withDB.DB()
+	src := newSource(t, old, "https://tier.example/feed")
+	pg := fullText == sqlstore.FullTextTSVector
+	put := func(s store.Store, i int) int64 {
+		t.Helper()
+		a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://tier.example/%d", i), Title: fmt.Sprintf("Report %d", i),
+			Text: "text", Language: "en", PublishedAt: base.Add(time.Duration(i) * time.Minute)}
+		upsert(t, s, a, store.Created)
+		doc := store.SearchDoc{Lang: "en", Title: []string{"report"}, Body: []string{"common", fmt.Sprintf("n%d", i)}}
+		if s != old {
+			putDocs(t, s, a, doc)
+			return a.ID
+		}
+		var sortAt int64
+		if err := db.QueryRowContext(ctx, rebind(pg, `SELECT sort_at FROM articles WHERE id = ?`), a.ID).Scan(&sortAt); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range sqlstore.SearchRows(fullText, a.ID, sortAt, []store.SearchDoc{doc}) {
+			stmts := map[string][]any{
+				`INSERT INTO search_docs (id, article_id, lang, sort_at) VALUES (?, ?, ?, ?)`: {r.Key, a.ID, r.Lang, sortAt},
+				`INSERT INTO search_fts (rowid, title, body, extra) VALUES (?, ?, ?, ?)`:      {r.Key, r.Title, r.Body, r.Extra},
+			}
+			if pg {
+				stmts = map[string][]any{`INSERT INTO search_docs (article_id, lang, sort_at, ord, tsv, pairs)
+					VALUES (?, ?, ?, ?, CAST(? AS tsvector), CAST(? AS tsvector))`: {a.ID, r.Lang, sortAt, r.Key, r.TSV, r.Pairs}}
+			}
+			for q, args := range stmts {
+				if _, err := db.ExecContext(ctx, rebind(pg, q), args...); err != nil {
+					t.Fatalf("index article %d as before 0033: %v", a.ID, err)
+				}
+			}
+		}
+		return a.ID
+	}
+	var all []int64
+	for i := range 30 {
+		all = append(all, put(old, i))
+	}
+	common := func(s store.Store, sort string) []int64 {
+		t.Helper()
+		page, err := s.Search(ctx, store.SearchQuery{Lang: "en", Groups: [][]string{{"common"}}, Sort: sort, Limit: 100})
+		if err != nil {
+			t.Fatalf("Search: %v", err)
+		}
+		if page.Total != len(page.Articles) {
+			t.Errorf("Search: Total %d, %d articles", page.Total, len(page.Articles))
+		}
+		return ids(page.Articles)
+	}
+	newestFirst := func() []int64 {
+		out := slices.Clone(all)
+		slices.Reverse(out)
+		return out
+	}
+
+	s := upgrade()
+	ts, ok := s.(searchTiered)
+	if !ok {
+		t.Fatalf("%T keeps no tier of the newest search documents", s)
+	}
+	floor, bound, err := ts.SearchTier(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inTier int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_recent`).Scan(&inTier); err != nil {
+		t.Fatal(err)
+	}
+	if pg && (floor != 0 || bound != 0 || inTier != len(all)) {
+		t.Errorf("after 0033 the tier holds %d documents from %d (bound %d), want all %d from 0", inTier, floor, bound, len(all))
+	}
+	if !pg && (floor == 0 || floor != bound || inTier != 0) {
+		t.Errorf("after 0033 the tier holds %d documents from %d (bound %d), want none, above the newest", inTier, floor, bound)
+	}
+	if got := common(s, store.SortNewest); !slices.Equal(got, newestFirst()) {
+		t.Errorf("after 0033, newest: %v, want %v", got, newestFirst())
+	}
+	if got := common(s, store.SortRelevance); !sameSet(got, all) {
+		t.Errorf("after 0033, relevance: %v, want %v", got, all)
+	}
+	// Newer articles, indexed by the new code: in the tier too.
+	for i := 30; i < 40; i++ {
+		all = append(all, put(s, i))
+	}
+	if got := common(s, store.SortNewest); !slices.Equal(got, newestFirst()) {
+		t.Errorf("after 0033 and 10 more articles, newest: %v, want %v", got, newestFirst())
+	}
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_recent`).Scan(&inTier); err != nil {
+		t.Fatal(err)
+	}
+	want := len(all) - 30
+	if pg {
+		want = len(all)
+	}
+	if inTier != want {
+		t.Errorf("the tier holds %d documents, want the %d indexed after the upgrade", inTier, want)
+	}
+}
+
+func rebind(pg bool, q string) string {
+	if !pg {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range q {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
