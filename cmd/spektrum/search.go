@@ -33,6 +33,17 @@ func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("index articles for search (%d done): %w", n, err)
 	}
+	// The tier of the newest documents, where the index could not copy it
+	// (SQLite after its upgrade to migration 0033).
+	filled, err := a.Pipeline.FillSearchTier(ctx)
+	if err != nil {
+		return err
+	}
+	if filled > 0 {
+		if _, err := fmt.Fprintf(stdout, "%d of the newest documents added to the search index's tier\n", filled); err != nil {
+			return err
+		}
+	}
 	// Every article was written anew: the index is in as many pieces as
 	// after an import.
 	opt, err := a.Store.OptimizeSearch(ctx)

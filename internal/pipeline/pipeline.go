@@ -124,6 +124,7 @@ type Store interface {
 	InStoryTx(ctx context.Context, fn func(tx store.StoryTx) error) error
 	AgeStories(ctx context.Context, before time.Time) (int, error)
 	PutSearchDocs(ctx context.Context, articleID int64, docs []store.SearchDoc) error
+	FillSearchTier(ctx context.Context, docs func(ctx context.Context, articleIDs []int64) (map[int64][]store.SearchDoc, error)) (int, error)
 }
 
 // Pipeline holds the dependencies of the ingest steps.

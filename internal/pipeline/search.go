@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"spektrum/internal/edition"
@@ -76,4 +77,29 @@ func (p *Pipeline) IndexAll(ctx context.Context, progress func(n int)) (int, err
 		}
 		q.Cursor = page.NextCursor
 	}
+}
+
+// FillSearchTier fills the search index's tier of the newest documents
+// where the store cannot copy them itself (store.SearchStore), building
+// each article's documents as the search stage does. It returns how many
+// documents it added.
+func (p *Pipeline) FillSearchTier(ctx context.Context) (int, error) {
+	return p.st.FillSearchTier(ctx, func(ctx context.Context, ids []int64) (map[int64][]store.SearchDoc, error) {
+		out := make(map[int64][]store.SearchDoc, len(ids))
+		for _, id := range ids {
+			a, err := p.st.Article(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // deleted since: no documents
+			}
+			if err != nil {
+				return nil, err
+			}
+			docs, err := p.searchDocs(ctx, a)
+			if err != nil {
+				return nil, err
+			}
+			out[id] = docs
+		}
+		return out, nil
+	})
 }

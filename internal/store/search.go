@@ -68,6 +68,14 @@ type SearchStore interface {
 	// reads; it changes no result. It may take a while (seconds per
 	// 100,000 articles) and runs in the write turn.
 	OptimizeSearch(ctx context.Context) (SearchOptimized, error)
+	// FillSearchTier fills the index's tier of the newest documents
+	// downward until it holds as many as it keeps, where the engine cannot
+	// copy them itself (SQLite's index keeps no terms, so a database indexed
+	// before the tier existed starts with it empty): docs returns the
+	// documents of the given articles, as PutSearchDocs was given them.
+	// It returns how many documents it added; 0 where there is nothing to
+	// do. It changes no result.
+	FillSearchTier(ctx context.Context, docs func(ctx context.Context, articleIDs []int64) (map[int64][]SearchDoc, error)) (int, error)
 }
 
 // SearchOptimized is what OptimizeSearch did, for the operator who ran it.

@@ -279,6 +279,149 @@ func (s *Store) moveSearchTier(ctx context.Context) error {
 	return nil
 }
 
+// fillChunk is the documents FillSearchTier adds in one write.
+const fillChunk = 500
+
+// FillSearchTier fills the tier downward; see store.SearchStore. On
+// SQLite each chunk is the next fillChunk documents below the floor: their
+// articles' documents are built outside the write (docs), then one write
+// checks that the floor and the documents in the chunk's range are as read
+// (else that chunk is read again), adds them, and lowers the floor and the
+// bound to the chunk's lowest key. Lowering the floor is safe there because
+// every write, PutSearchDocs' reading of the floor included, is one at a
+// time. PostgreSQL's migration copied the tier from search_docs, and there
+// PutSearchDocs reads the floor unlocked, which only a floor that never
+// falls makes safe: nothing to do.
+func (s *Store) FillSearchTier(ctx context.Context, docs func(ctx context.Context, articleIDs []int64) (map[int64][]store.SearchDoc, error)) (int, error) {
+	if s.d.FullText != FullTextFTS5 {
+		return 0, nil
+	}
+	added, stale := 0, 0
+	for {
+		n, err := s.fillSearchTierChunk(ctx, docs)
+		if err != nil {
+			return added, fmt.Errorf("fill the tier of the newest documents: %w", err)
+		}
+		if n < 0 {
+			return added, nil
+		}
+		if n == 0 {
+			// A writer changed the chunk's range between the reading and
+			// the write; a few times in a row is a busy writer.
+			if stale++; stale > 5 {
+				return added, fmt.Errorf("fill the tier of the newest documents: the index changed under %d tries in a row; run it again when the pipeline is quieter", stale)
+			}
+			continue
+		}
+		stale = 0
+		added += n
+	}
+}
+
+// fillSearchTierChunk adds one chunk; -1 when the tier is full or below it
+// there is nothing.
+func (s *Store) fillSearchTierChunk(ctx context.Context, docs func(ctx context.Context, articleIDs []int64) (map[int64][]store.SearchDoc, error)) (int, error) {
+	var floor int64
+	if err := s.queryRow(ctx, `SELECT floor FROM search_tier WHERE id = 1`).Scan(&floor); err != nil {
+		return 0, err
+	}
+	var held int64
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM search_docs WHERE id >= ?`, floor).Scan(&held); err != nil {
+		return 0, err
+	}
+	if held >= s.tier.keep() {
+		return -1, nil
+	}
+	type doc struct {
+		key, article int64
+		lang         string
+	}
+	var chunk []doc
+	rows, err := s.db.QueryContext(ctx, `SELECT id, article_id, lang FROM search_docs WHERE id < ? ORDER BY id DESC LIMIT ?`, floor, fillChunk)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var d doc
+		if err := rows.Scan(&d.key, &d.article, &d.lang); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		chunk = append(chunk, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if len(chunk) == 0 {
+		return -1, nil
+	}
+	var articles []int64
+	seen := map[int64]bool{}
+	for _, d := range chunk {
+		if !seen[d.article] {
+			seen[d.article] = true
+			articles = append(articles, d.article)
+		}
+	}
+	built, err := docs(ctx, articles)
+	if err != nil {
+		return 0, fmt.Errorf("build the documents of %d articles: %w", len(articles), err)
+	}
+	// The chunk's documents as built now, newest first, up to the first
+	// that is not built any more (its article changed since it was
+	// indexed, and its search job is pending): the tier must hold every
+	// document from its floor on, so the floor stops above that one.
+	type row struct {
+		key                int64
+		title, body, extra string
+	}
+	var add []row
+	for _, d := range chunk {
+		var r *row
+		for _, sd := range built[d.article] {
+			if sd.Lang == d.lang {
+				r = &row{d.key, strings.Join(sd.Title, " "), strings.Join(sd.Body, " "), strings.Join(sd.Extra, " ")}
+			}
+		}
+		if r == nil {
+			break
+		}
+		add = append(add, *r)
+	}
+	if len(add) == 0 {
+		return -1, nil
+	}
+	lo := add[len(add)-1].key
+	stale := false
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var now int64
+		if err := tx.QueryRowContext(ctx, `SELECT floor FROM search_tier WHERE id = 1`).Scan(&now); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_docs WHERE id >= ? AND id < ?`, lo, floor).Scan(&n); err != nil {
+			return err
+		}
+		if now != floor || n != len(add) {
+			stale = true // moved, or documents came or went in the range: read it again
+			return nil
+		}
+		for _, r := range add {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO search_recent (rowid, title, body, extra) VALUES (?, ?, ?, ?)`,
+				r.key, r.title, r.body, r.extra); err != nil {
+				return err
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE search_tier SET floor = ?, bound = MIN(bound, ?) WHERE id = 1`, lo, lo)
+		return err
+	})
+	if err != nil || stale {
+		return 0, err
+	}
+	return len(add), nil
+}
+
 // SearchTier returns the tier's floor and bound (searchTier).
 func (s *Store) SearchTier(ctx context.Context) (floor, bound int64, err error) {
 	if err := s.queryRow(ctx, `SELECT floor, bound FROM search_tier WHERE id = 1`).Scan(&floor, &bound); err != nil {

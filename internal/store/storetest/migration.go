@@ -258,6 +258,60 @@ func SearchTierMigration(t *testing.T, old store.Store, fullText string, upgrade
 	if inTier != want {
 		t.Errorf("the tier holds %d documents, want the %d indexed after the upgrade", inTier, want)
 	}
+
+	// Filling the tier (SQLite; PostgreSQL's is full) from the documents
+	// as built now. One article's document is not built any more (its
+	// search job pending): the floor stops above it, and the older ones
+	// stay out.
+	docOf := map[int64]int{}
+	for i, id := range all {
+		docOf[id] = i
+	}
+	gap := all[10]
+	filled, err := s.FillSearchTier(ctx, func(ctx context.Context, ids []int64) (map[int64][]store.SearchDoc, error) {
+		out := map[int64][]store.SearchDoc{}
+		for _, id := range ids {
+			if id != gap {
+				out[id] = []store.SearchDoc{{Lang: "en", Title: []string{"report"}, Body: []string{"common", fmt.Sprintf("n%d", docOf[id])}}}
+			}
+		}
+		return out, nil
+	})
+	if err != nil {
+		t.Fatalf("FillSearchTier: %v", err)
+	}
+	if want := 19; pg {
+		want = 0
+		if filled != want {
+			t.Errorf("FillSearchTier added %d documents on PostgreSQL, want none (its tier is copied)", filled)
+		}
+	} else if filled != want {
+		t.Errorf("FillSearchTier added %d documents, want the %d above the one not built", filled, want)
+	}
+	for _, sort := range []string{store.SortNewest, store.SortRelevance} {
+		if got := common(s, sort); !sameSet(got, all) || sort == store.SortNewest && !slices.Equal(got, newestFirst()) {
+			t.Errorf("after filling the tier, %s: %v, want %v", sort, got, newestFirst())
+		}
+	}
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_recent`).Scan(&inTier); err != nil {
+		t.Fatal(err)
+	}
+	if want := len(all) - 11; !pg && inTier != want {
+		t.Errorf("after filling, the tier holds %d documents, want %d", inTier, want)
+	}
+	// A page the tier holds, read from it: the filled documents are there
+	// with their words.
+	page, err := s.Search(ctx, store.SearchQuery{Lang: "en", Groups: [][]string{{"common"}}, Sort: store.SortNewest, Limit: 15})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids(page.Articles), newestFirst()[:15]) {
+		t.Errorf("after filling, the newest 15 (10 indexed after the upgrade, 5 filled): %v, want %v", ids(page.Articles), newestFirst()[:15])
+	}
+	page, err = s.Search(ctx, store.SearchQuery{Lang: "en", Groups: [][]string{{"n25"}, {"common"}}, Sort: store.SortRelevance})
+	if err != nil || len(page.Articles) != 1 || page.Articles[0].ID != all[25] {
+		t.Errorf("n25 after filling the tier: %v, %v; want article %d", ids(page.Articles), err, all[25])
+	}
 }
 
 func rebind(pg bool, q string) string {

@@ -34,4 +34,8 @@ SELECT article_id, lang, ord, tsv, pairs FROM search_docs WHERE ord >= (SELECT f
 CREATE INDEX search_recent_tsv ON search_recent USING GIN (tsv);
 CREATE INDEX search_recent_pairs ON search_recent USING GIN (pairs);
 CREATE INDEX search_recent_newest ON search_recent (lang, ord DESC);
+-- A move counts the documents above the bound, finds the newest 20,000th
+-- and deletes below the floor by this one (the rows are kilobytes: a
+-- sequential scan for the count read the whole tier every 64 documents).
+CREATE INDEX search_recent_ord ON search_recent (ord);
 ANALYZE search_recent;

@@ -14,7 +14,7 @@
 -- existing database starts with an empty tier above its newest key, which
 -- fills with the documents indexed from now on whose keys are above it
 -- (new articles); until it holds enough, searches read the whole index as
--- before.
+-- before. `spektrum search reindex` fills it at once (FillSearchTier).
 CREATE VIRTUAL TABLE search_recent USING fts5 (
     title, body, extra,
     content = '', contentless_delete = 1,
