@@ -192,8 +192,9 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 // the searches that cost most (common words, whose every match the whole
 // index reads to rank or count) are the ones it answers.
 //
-// A move raises the bound to the key of the newest searchTierDocs-th
-// document once more than a quarter as many again have arrived above it,
+// A move raises the bound to the key of the keep-th newest document
+// (defaultSearchTierDocs) once more than a quarter as many again are above
+// it,
 // and the floor to the old bound, deleting what lies below that. A search
 // reads the bound once and asks each statement for keys at or above it,
 // so a move during the search leaves it every document it relies on;
@@ -207,9 +208,10 @@ type searchTier struct {
 }
 
 // defaultSearchTierDocs is the newest documents the tier keeps (up to half
-// as many again until a move). A word is counted and ranked from the tier
-// when it is in some 1–5 % of them; measured in docs/benchmarks.md, "Search
-// speed, ninth pass".
+// as many again until a move). A word's relevance candidates come from the
+// tier when some 1 % of them hold it, its count ("1,000+") from some 5 %:
+// the common words, whose searches cost most in the whole index. Measured
+// in docs/benchmarks.md, "Search speed, ninth pass".
 const defaultSearchTierDocs = 20000
 
 // SetSearchTierDocs sets how many of the newest documents the search
