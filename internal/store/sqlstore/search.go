@@ -237,6 +237,7 @@ func (t *searchTier) due() bool {
 // documents as it keeps have arrived above its bound; see searchTier.
 func (s *Store) moveSearchTier(ctx context.Context) error {
 	keep := s.tier.keep()
+	moved := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		lock, count, nth := ``, `SELECT COUNT(*) FROM search_docs WHERE id >= ?`, `SELECT id FROM search_docs ORDER BY id DESC LIMIT 1 OFFSET ?`
 		if s.d.FullText == FullTextTSVector {
@@ -273,10 +274,23 @@ func (s *Store) moveSearchTier(ctx context.Context) error {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE search_tier SET floor = ?, bound = ?`), bound, next)
+		moved = err == nil
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("move the tier of the newest documents: %w", err)
+	}
+	if moved && s.d.FullText == FullTextTSVector {
+		// The move deleted a quarter of the tier's rows (kilobytes each,
+		// with their GIN entries). Left to a server whose autovacuum is off
+		// or behind, the dead rows stayed in every bitmap and walk: a tier
+		// built by 100,000 articles' moves was 3 times its live size and its
+		// searches cost 40 % more server CPU (docs/benchmarks.md, "Search
+		// speed, ninth pass"). SKIP_LOCKED: another process's move may be
+		// vacuuming it already.
+		if _, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE, SKIP_LOCKED) search_recent`); err != nil {
+			return fmt.Errorf("vacuum the tier of the newest documents after its move: %w", err)
+		}
 	}
 	return nil
 }
