@@ -371,6 +371,18 @@ func testSearchTier(t *testing.T, s store.Store) {
 	if first.Total != n || first.TotalMore {
 		t.Errorf("common: Total %d (more %v), want %d", first.Total, first.TotalMore, n)
 	}
+	// A phrase, from the tier's rows (PostgreSQL checks it in the
+	// tsvectors there, where the whole index has word pairs): in that
+	// order only.
+	phrase := func(words ...string) store.SearchQuery {
+		return store.SearchQuery{Lang: "en", Groups: [][]string{words}, Sort: store.SortNewest}
+	}
+	if got, _ := pages(phrase("common", "ground")); !slices.Equal(got, newestFirst(all)) {
+		t.Errorf(`"common ground", newest: %d articles, want all %d newest first`, len(got), n)
+	}
+	if got, first := pages(phrase("ground", "common")); len(got) != 0 || first.Total != 0 {
+		t.Errorf(`"ground common": %d articles (Total %d), want none`, len(got), first.Total)
+	}
 	var even []int64
 	for i, id := range all {
 		if i%2 == 0 {
