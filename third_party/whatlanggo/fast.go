@@ -19,7 +19,7 @@ import (
 type profileIndex struct {
 	profiles langProfileList
 	langs    []Lang
-	ids      map[[3]rune]int32
+	ids      map[uint64]int32 // by trigramCode
 	// entries holds each language's profile as trigram numbers, in the
 	// profile's order (the distance weighs by position); -1 for an entry
 	// that is not three runes, which no text trigram can equal.
@@ -30,7 +30,7 @@ func newProfileIndex(profiles langProfileList) *profileIndex {
 	px := &profileIndex{
 		profiles: profiles,
 		langs:    sortedLangs(profiles),
-		ids:      map[[3]rune]int32{},
+		ids:      map[uint64]int32{},
 		entries:  make(map[Lang][]int32, len(profiles)),
 	}
 	for _, lang := range px.langs {
@@ -42,10 +42,11 @@ func newProfileIndex(profiles langProfileList) *profileIndex {
 				ids[i] = -1
 				continue
 			}
-			id, seen := px.ids[key]
+			code := trigramCode(key[0], key[1], key[2])
+			id, seen := px.ids[code]
 			if !seen {
 				id = int32(len(px.ids))
-				px.ids[key] = id
+				px.ids[code] = id
 			}
 			ids[i] = id
 		}
@@ -67,6 +68,12 @@ func trigramKey(t string) (key [3]rune, ok bool) {
 	return key, true
 }
 
+// trigramCode packs three runes (21 bits each, unicode.MaxRune being
+// 0x10FFFF) into a map key that hashes as one word.
+func trigramCode(r1, r2, r3 rune) uint64 {
+	return uint64(r1)<<42 | uint64(r2)<<21 | uint64(r3)
+}
+
 func sortedLangs(profiles langProfileList) []Lang {
 	langs := make([]Lang, 0, len(profiles))
 	for lang := range profiles {
@@ -85,13 +92,43 @@ var (
 	arabicIndex     = newProfileIndex(arabicLangs)
 )
 
-// asciiTrigramChar is unicode.ToLower(toTrigramChar(r)) for ASCII r.
-var asciiTrigramChar = func() (t [utf8.RuneSelf]rune) {
-	for r := range rune(utf8.RuneSelf) {
+// tableRunes is how many runes the tables below hold: the Latin, Greek,
+// Cyrillic, Armenian, Hebrew and Arabic blocks, where most text is.
+const tableRunes = 0x800
+
+// trigramChars is unicode.ToLower(toTrigramChar(r)) for r < tableRunes.
+var trigramChars = func() (t [tableRunes]rune) {
+	for r := range rune(tableRunes) {
 		t[r] = unicode.ToLower(toTrigramChar(r))
 	}
 	return t
 }()
+
+// runeScripts is, for r < tableRunes, stopRune when isStopChar(r), else
+// the index in scriptOrder of r's script, or noScript.
+var runeScripts = func() (t [tableRunes]int8) {
+	for r := range rune(tableRunes) {
+		t[r] = scriptOf(r)
+	}
+	return t
+}()
+
+const (
+	stopRune = -2
+	noScript = -1
+)
+
+func scriptOf(r rune) int8 {
+	if isStopChar(r) {
+		return stopRune
+	}
+	for i := range scriptOrder {
+		if scriptOrder[i].checkFunc(r) {
+			return int8(i)
+		}
+	}
+	return noScript
+}
 
 // weights is count(text) by trigram number, leaving out the trigrams no
 // profile of px holds.
@@ -101,8 +138,8 @@ func (px *profileIndex) weights(text string) []int32 {
 	first := true
 	for _, ch := range text {
 		var r3 rune
-		if ch < utf8.RuneSelf {
-			r3 = asciiTrigramChar[ch]
+		if ch < tableRunes {
+			r3 = trigramChars[ch]
 		} else {
 			r3 = unicode.ToLower(toTrigramChar(ch))
 		}
@@ -111,14 +148,14 @@ func (px *profileIndex) weights(text string) []int32 {
 			continue
 		}
 		if !(r2 == ' ' && (r1 == ' ' || r3 == ' ')) {
-			if id, ok := px.ids[[3]rune{r1, r2, r3}]; ok {
+			if id, ok := px.ids[trigramCode(r1, r2, r3)]; ok {
 				w[id]++
 			}
 		}
 		r1, r2 = r2, r3
 	}
 	if !first && !(r2 == ' ' && r1 == ' ') { // the space count puts last
-		if id, ok := px.ids[[3]rune{r1, r2, ' '}]; ok {
+		if id, ok := px.ids[trigramCode(r1, r2, ' ')]; ok {
 			w[id]++
 		}
 	}
@@ -186,17 +223,9 @@ var scriptOrder = [...]scriptCounter{
 	{isKhmer, unicode.Khmer, 0},
 }
 
-// asciiStop is isStopChar for ASCII.
-var asciiStop = func() (t [utf8.RuneSelf]bool) {
-	for r := range rune(utf8.RuneSelf) {
-		t[r] = isStopChar(r)
-	}
-	return t
-}()
-
 // detectScriptFast is DetectScript: the same counts, the same early answer,
 // and the same move-to-front order (which breaks ties at the end), but each
-// letter's script found once, ASCII letters without a table.
+// letter's script found once, from a table for the commonest blocks.
 func detectScriptFast(text string) *unicode.RangeTable {
 	halfLen := len(text) / 2
 	counters := scriptOrder       // a copy
@@ -205,26 +234,13 @@ func detectScriptFast(text string) *unicode.RangeTable {
 		pos[s] = s
 	}
 	for _, ch := range text {
-		s := -1
-		if ch < utf8.RuneSelf {
-			if asciiStop[ch] {
-				continue
-			}
-			if ('a' <= ch && ch <= 'z') || ('A' <= ch && ch <= 'Z') {
-				s = 0 // Latin
-			}
+		var s int8
+		if ch < tableRunes {
+			s = runeScripts[ch]
 		} else {
-			if isStopChar(ch) {
-				continue
-			}
-			for i := range scriptOrder {
-				if scriptOrder[i].checkFunc(ch) {
-					s = i
-					break
-				}
-			}
+			s = scriptOf(ch)
 		}
-		if s < 0 {
+		if s < 0 { // a stop character, or in none of the scripts
 			continue
 		}
 		i := pos[s]
