@@ -1,0 +1,79 @@
+package extract
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// textOfFields is textOf as it was: the text nodes joined by spaces, then
+// strings.Join(strings.Fields(...), " ").
+func textOfFields(n *html.Node) string {
+	var b strings.Builder
+	var rec func(*html.Node)
+	rec = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			b.WriteByte(' ')
+			return
+		case html.ElementNode:
+			if invisibleElements[n.Data] {
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			rec(c)
+		}
+	}
+	rec(n)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// TestTextOfIsFieldsJoined holds textOf's one pass to the Fields and Join
+// it replaced, on every element of the testdata pages and on text with
+// every kind of white space, invalid UTF-8 and none at all.
+func TestTextOfIsFieldsJoined(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	elements := 0
+	for _, f := range append(files, more...) {
+		page, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := parseBounded(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walk(doc, func(n *html.Node) bool {
+			if n.Type == html.ElementNode {
+				elements++
+				if got, want := textOf(n), textOfFields(n); got != want {
+					t.Fatalf("%s <%s>: textOf %q, Fields and Join %q", f, n.Data, got, want)
+				}
+			}
+			return true
+		})
+	}
+	for _, s := range []string{"", " ", "a", " a ", "a\u00a0b\u0085c\u2003d\u3000e", "\xff \xfe\x80x", "é\t\v\f\r\nü", "日本 語", "a\u200bb"} {
+		n := &html.Node{Type: html.ElementNode, Data: "div"}
+		n.AppendChild(&html.Node{Type: html.TextNode, Data: s})
+		n.AppendChild(&html.Node{Type: html.TextNode, Data: s})
+		if got, want := textOf(n), textOfFields(n); got != want {
+			t.Errorf("%q twice: textOf %q, Fields and Join %q", s, got, want)
+		}
+	}
+	if elements < 5000 {
+		t.Errorf("%d elements compared, want the testdata pages'", elements)
+	}
+}
