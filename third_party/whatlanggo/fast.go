@@ -93,8 +93,10 @@ var (
 )
 
 // tableRunes is how many runes the tables below hold: the Latin, Greek,
-// Cyrillic, Armenian, Hebrew and Arabic blocks, where most text is.
-const tableRunes = 0x800
+// Cyrillic, Armenian, Hebrew and Arabic blocks, where most text is, up to
+// the General Punctuation and Currency blocks (typographic quotes, dashes
+// and ellipses are in every news text).
+const tableRunes = 0x20d0
 
 // trigramChars is unicode.ToLower(toTrigramChar(r)) for r < tableRunes.
 var trigramChars = func() (t [tableRunes]rune) {

@@ -28,7 +28,7 @@ func TestFastIsReference(t *testing.T) {
 	}
 	texts = append(texts, all)
 	rnd := rand.New(rand.NewSource(1))
-	pool := []rune(all + "0123456789 .,;:!?-\n\tÀÉÎÕÜßẞİıǅ\u0301\u0323")
+	pool := []rune(all + "0123456789 .,;:!?-\n\tÀÉÎÕÜßẞİıǅ\u0301\u0323’“”—…€\u2028\u20cf\u20d0")
 	for range 2000 {
 		var b strings.Builder
 		for range rnd.Intn(200) {
