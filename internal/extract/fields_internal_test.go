@@ -3,8 +3,10 @@ package extract
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"golang.org/x/net/html"
 )
@@ -75,5 +77,42 @@ func TestTextOfIsFieldsJoined(t *testing.T) {
 	}
 	if elements < 5000 {
 		t.Errorf("%d elements compared, want the testdata pages'", elements)
+	}
+}
+
+// TestWordsOfIsFieldsFunc holds wordsOf's one pass to the FieldsFunc it
+// replaced, on the text of every element of the testdata pages and on
+// mixed scripts, digits, invalid UTF-8 and case changes that change length.
+func TestWordsOfIsFieldsFunc(t *testing.T) {
+	old := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+			return !unicode.IsLetter(r) && !unicode.IsNumber(r)
+		})
+	}
+	texts := []string{"", " ", "Ab", "a-b c_d", "Ünïcödé ÅNGSTRÖM İstanbul ẞ", "\xffab\xfe", "x²³ ٣ 12,5 %", "日本語 テキスト", "K\u212aelvin", "a\u0301b"}
+	files, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		page, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := parseBounded(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walk(doc, func(n *html.Node) bool {
+			if n.Type == html.ElementNode {
+				texts = append(texts, textOf(n))
+			}
+			return true
+		})
+	}
+	for _, s := range texts {
+		if got, want := wordsOf(s), old(s); !slices.Equal(got, want) {
+			t.Fatalf("wordsOf(%.80q) = %q, FieldsFunc gives %q", s, got, want)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -35,11 +36,45 @@ func articleBodyOf(objs []map[string]any) string {
 
 // wordsOf splits s into lower-cased words (letters and digits), the unit
 // the votes are counted in.
+//
+// It is strings.FieldsFunc(strings.ToLower(s), not a letter or number) in
+// one pass, ASCII from a table: FieldsFunc counts the fields first and
+// calls its function twice a rune, and wordsOf runs on every block of a
+// page several times.
 func wordsOf(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
-	})
+	lower := strings.ToLower(s) // invalid UTF-8 becomes U+FFFD, no letter
+	var words []string
+	start := -1
+	for i := 0; i < len(lower); {
+		in, size := false, 1
+		if c := lower[i]; c < utf8.RuneSelf {
+			in = asciiWordByte[c]
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(lower[i:])
+			in = unicode.IsLetter(r) || unicode.IsNumber(r)
+		}
+		if in && start < 0 {
+			start = i
+		} else if !in && start >= 0 {
+			words = append(words, lower[start:i])
+			start = -1
+		}
+		i += size
+	}
+	if start >= 0 {
+		words = append(words, lower[start:])
+	}
+	return words
 }
+
+// asciiWordByte marks the ASCII letters and digits.
+var asciiWordByte = func() (t [utf8.RuneSelf]bool) {
+	for c := range rune(utf8.RuneSelf) {
+		t[c] = unicode.IsLetter(c) || unicode.IsNumber(c)
+	}
+	return t
+}()
 
 const (
 	// minBodyWords: a shorter articleBody is a teaser, not a statement of
