@@ -116,3 +116,44 @@ func TestWordsOfIsFieldsFunc(t *testing.T) {
 		}
 	}
 }
+
+// TestClassWordsAreFieldsFunc holds anyClassWord to the FieldsFunc over the
+// lowered value it replaced, on every attribute value of the corpus pages
+// and on values whose case changes bytes (the Kelvin sign lowers to "k").
+func TestClassWordsAreFieldsFunc(t *testing.T) {
+	notClassWordRune := func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }
+	vals := []string{"", "-", "Main-Nav", "nav__item--ACTIVE", "\u212aontakt İnfo", "a\xffb", "é-teaser 2col", "  x  "}
+	files, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		page, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := parseBounded(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walk(doc, func(n *html.Node) bool {
+			for _, a := range n.Attr {
+				vals = append(vals, a.Val)
+			}
+			return true
+		})
+	}
+	for _, v := range vals {
+		var got []string
+		anyClassWord(v, func(w string) bool { got = append(got, w); return false })
+		if want := strings.FieldsFunc(strings.ToLower(v), notClassWordRune); !slices.Equal(got, want) {
+			t.Fatalf("class words of %q: %q, FieldsFunc gives %q", v, got, want)
+		}
+	}
+	if !hasClassWordIn("Site-SHARE", chromeTokens) || hasClassWordIn("navigation-free", map[string]bool{"nav": true}) {
+		t.Error("hasClassWordIn: a word must match whole, in any case")
+	}
+	if len(vals) < 5000 {
+		t.Errorf("%d values compared, want the corpus pages'", len(vals))
+	}
+}
