@@ -38,32 +38,47 @@ func articleBodyOf(objs []map[string]any) string {
 // the votes are counted in.
 //
 // It is strings.FieldsFunc(strings.ToLower(s), not a letter or number) in
-// one pass, ASCII from a table: FieldsFunc counts the fields first and
-// calls its function twice a rune, and wordsOf runs on every block of a
-// page several times.
+// one pass that lowers only the words' runes, ASCII from a table: ToLower
+// maps every rune through a function call, FieldsFunc counts the fields
+// first and calls its function twice a rune, and wordsOf runs on every
+// block of a page several times.
 func wordsOf(s string) []string {
-	lower := strings.ToLower(s) // invalid UTF-8 becomes U+FFFD, no letter
-	var words []string
-	start := -1
-	for i := 0; i < len(lower); {
-		in, size := false, 1
-		if c := lower[i]; c < utf8.RuneSelf {
-			in = asciiWordByte[c]
-		} else {
-			var r rune
-			r, size = utf8.DecodeRuneInString(lower[i:])
-			in = unicode.IsLetter(r) || unicode.IsNumber(r)
+	buf := make([]byte, 0, len(s))
+	var ends []int // where each word ends in buf
+	in := false
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if asciiWordByte[c] {
+				buf, in = append(buf, c), true
+			} else if in {
+				ends, in = append(ends, len(buf)), false
+			}
+			i++
+			continue
 		}
-		if in && start < 0 {
-			start = i
-		} else if !in && start >= 0 {
-			words = append(words, lower[start:i])
-			start = -1
+		// An invalid byte is U+FFFD, as strings.ToLower makes it: no letter.
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r = unicode.ToLower(r); unicode.IsLetter(r) || unicode.IsNumber(r) {
+			buf, in = utf8.AppendRune(buf, r), true
+		} else if in {
+			ends, in = append(ends, len(buf)), false
 		}
 		i += size
 	}
-	if start >= 0 {
-		words = append(words, lower[start:])
+	if in {
+		ends = append(ends, len(buf))
+	}
+	if len(ends) == 0 {
+		return nil
+	}
+	all := string(buf)
+	words := make([]string, len(ends))
+	start := 0
+	for i, end := range ends {
+		words[i], start = all[start:end], end
 	}
 	return words
 }
