@@ -674,6 +674,15 @@ type textStats map[*html.Node]textCount
 
 func countText(doc *html.Node) textStats {
 	st := textStats{}
+	st.recount(doc)
+	return st
+}
+
+// recount is countText into st, emptied first: a page is counted again
+// after each pruning pass, and the map made for the whole page holds the
+// pruned page's counts without growing anew.
+func (st textStats) recount(doc *html.Node) {
+	clear(st)
 	var rec func(n *html.Node, inLink, inP bool) textCount
 	rec = func(n *html.Node, inLink, inP bool) textCount {
 		var c textCount
@@ -703,7 +712,6 @@ func countText(doc *html.Node) textStats {
 		return c
 	}
 	rec(doc, false, false)
-	return st
 }
 
 // substrings is a set of lower-case phrases searched for as substrings.

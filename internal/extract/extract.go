@@ -128,9 +128,9 @@ func (e *Extractor) extract(ctx context.Context, page []byte, pageURL string, pr
 	freeQuotes(doc, st)
 	pruneOverlays(doc)
 	pruneChrome(doc, st)
-	st = countText(doc) // the shares below are of what chrome left
+	st.recount(doc) // the shares below are of what chrome left
 	pruneHeadlineRuns(doc, st)
-	st = countText(doc)
+	st.recount(doc)
 	pruneCaptions(doc, st)
 	renameCustomElements(doc)
 	wrapLooseText(doc)
