@@ -11,8 +11,9 @@ import (
 	"spektrum/internal/weburl"
 )
 
-// The helpers below recurse over trees that went through boundTokens, so
-// their depth is at most maxDepth.
+// The helpers below recurse over trees that parseBounded made: through
+// boundTokens, or parsed in one pass and checked (parseDirect), so their
+// depth is at most maxDepth.
 
 func attr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
