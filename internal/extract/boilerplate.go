@@ -49,10 +49,8 @@ func hasClassWord(n *html.Node, words map[string]bool) bool {
 		if a.Namespace != "" || a.Key != "class" && a.Key != "id" || a.Val == "" {
 			continue
 		}
-		for _, w := range strings.FieldsFunc(strings.ToLower(a.Val), notClassWordRune) {
-			if words[w] {
-				return true
-			}
+		if hasClassWordIn(a.Val, words) {
+			return true
 		}
 	}
 	return false
@@ -91,17 +89,46 @@ func pruneOverlays(doc *html.Node) {
 // neverPruned are the structural elements a stray class must not remove.
 var neverPruned = map[string]bool{"html": true, "head": true, "body": true, "main": true, "article": true}
 
-func notClassWordRune(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }
+// hasClassWordIn reports whether one of val's class words is in words.
+func hasClassWordIn(val string, words map[string]bool) bool {
+	return anyClassWord(val, func(w string) bool { return words[w] })
+}
+
+// anyClassWord calls fn with val's class words, its lower-cased runs of a-z
+// and 0-9, until fn returns true, and reports whether it did. The words are
+// strings.FieldsFunc's over strings.ToLower(val), found without the slice
+// FieldsFunc makes (class words are looked up on every element of a page in
+// several passes): in the lowered text every byte of a non-ASCII rune is
+// 0x80 or above, a separator as the rune is.
+func anyClassWord(val string, fn func(string) bool) bool {
+	lower := strings.ToLower(val) // val itself when it has no upper case
+	start := -1
+	for i := 0; i <= len(lower); i++ {
+		if i < len(lower) {
+			if c := lower[i]; c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+				if start < 0 {
+					start = i
+				}
+				continue
+			}
+		}
+		if start >= 0 {
+			if fn(lower[start:i]) {
+				return true
+			}
+			start = -1
+		}
+	}
+	return false
+}
 
 func isChrome(n *html.Node) bool {
 	for _, a := range n.Attr {
 		if a.Namespace != "" || a.Key != "class" && a.Key != "id" || a.Val == "" {
 			continue
 		}
-		for _, w := range strings.FieldsFunc(strings.ToLower(a.Val), notClassWordRune) {
-			if chromeTokens[w] {
-				return true
-			}
+		if hasClassWordIn(a.Val, chromeTokens) {
+			return true
 		}
 	}
 	return false
@@ -624,13 +651,11 @@ func pruneCaptions(doc *html.Node, st textStats) {
 			if a.Namespace != "" || a.Key != "class" && a.Key != "id" {
 				continue
 			}
-			for _, w := range strings.FieldsFunc(strings.ToLower(a.Val), notClassWordRune) {
-				// A wrapper named "has-caption" must not take the story
-				// with it.
-				if captionWords[w] && st[n].text*3 <= total {
-					remove(n)
-					return false
-				}
+			// A wrapper named "has-caption" must not take the story
+			// with it.
+			if hasClassWordIn(a.Val, captionWords) && st[n].text*3 <= total {
+				remove(n)
+				return false
 			}
 		}
 		return true
@@ -649,6 +674,15 @@ type textStats map[*html.Node]textCount
 
 func countText(doc *html.Node) textStats {
 	st := textStats{}
+	st.recount(doc)
+	return st
+}
+
+// recount is countText into st, emptied first: a page is counted again
+// after each pruning pass, and the map made for the whole page holds the
+// pruned page's counts without growing anew.
+func (st textStats) recount(doc *html.Node) {
+	clear(st)
 	var rec func(n *html.Node, inLink, inP bool) textCount
 	rec = func(n *html.Node, inLink, inP bool) textCount {
 		var c textCount
@@ -678,7 +712,6 @@ func countText(doc *html.Node) textStats {
 		return c
 	}
 	rec(doc, false, false)
-	return st
 }
 
 // substrings is a set of lower-case phrases searched for as substrings.

@@ -182,8 +182,12 @@ func boundTokens(r io.Reader, depth, elements int) []byte {
 	}
 }
 
-// parseBounded parses a whole document within the budgets.
+// parseBounded parses a whole document within the budgets: in one pass
+// where it can (parseDirect), else through boundTokens.
 func parseBounded(page []byte) (*html.Node, error) {
+	if doc, ok := parseDirect(page); ok {
+		return doc, nil
+	}
 	doc, err := html.Parse(bytes.NewReader(boundTokens(bytes.NewReader(page), maxDepth, maxElements)))
 	if err == nil {
 		return doc, nil

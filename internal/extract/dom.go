@@ -3,14 +3,17 @@ package extract
 import (
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 
 	"spektrum/internal/weburl"
 )
 
-// The helpers below recurse over trees that went through boundTokens, so
-// their depth is at most maxDepth.
+// The helpers below recurse over trees that parseBounded made: through
+// boundTokens, or parsed in one pass and checked (parseDirect), so their
+// depth is at most maxDepth.
 
 func attr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
@@ -87,15 +90,16 @@ func unwrap(n *html.Node) {
 	p.RemoveChild(n)
 }
 
-// textOf returns the collapsed text content of n.
+// textOf returns the collapsed text content of n: its text nodes joined
+// by spaces, as strings.Join(strings.Fields(text), " ") would give it.
 func textOf(n *html.Node) string {
-	var b strings.Builder
+	var w fieldsWriter
 	var rec func(*html.Node)
 	rec = func(n *html.Node) {
 		switch n.Type {
 		case html.TextNode:
-			b.WriteString(n.Data)
-			b.WriteByte(' ')
+			w.write(n.Data)
+			w.space()
 			return
 		case html.ElementNode:
 			if invisibleElements[n.Data] {
@@ -107,7 +111,53 @@ func textOf(n *html.Node) string {
 		}
 	}
 	rec(n)
-	return strings.Join(strings.Fields(b.String()), " ")
+	return w.b.String()
+}
+
+// fieldsWriter builds strings.Join(strings.Fields(s), " ") of all that is
+// written to it in one pass, without the slice of fields and the copy of s
+// that the two make (textOf runs over whole pages, several times).
+type fieldsWriter struct {
+	b strings.Builder
+	// spaceDue: white space has been seen since the last field; a space
+	// goes before the next one, if any.
+	spaceDue bool
+}
+
+// asciiSpace is unicode.IsSpace (and strings.Fields) for ASCII.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
+
+func (w *fieldsWriter) space() { w.spaceDue = true }
+
+func (w *fieldsWriter) write(s string) {
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				w.spaceDue = true
+			} else {
+				w.field()
+				w.b.WriteByte(c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			w.spaceDue = true
+		} else {
+			w.field()
+			w.b.WriteString(s[i : i+size]) // an invalid byte as it is, as Fields keeps it
+		}
+		i += size
+	}
+}
+
+// field is called before a field's first byte: it writes the space due.
+func (w *fieldsWriter) field() {
+	if w.spaceDue && w.b.Len() > 0 {
+		w.b.WriteByte(' ')
+	}
+	w.spaceDue = false
 }
 
 // linkTextLen returns the length of the text inside <a> elements below n.

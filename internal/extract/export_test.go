@@ -1,7 +1,24 @@
 package extract
 
+import (
+	"bytes"
+
+	"golang.org/x/net/html"
+)
+
 // NewAlwaysFallback returns an Extractor that runs go-trafilatura's
 // fallbacks on every page: the reference the skipping one must match.
 func NewAlwaysFallback() *Extractor {
 	return &Extractor{sanitizer: NewSanitizer(), alwaysFallback: true}
+}
+
+// ParseTrees returns page parsed in one pass (parseDirect; nil when it
+// declines the page) and through the bounding pass.
+func ParseTrees(page []byte) (direct, bounded *html.Node, err error) {
+	bounded, err = html.Parse(bytes.NewReader(boundTokens(bytes.NewReader(page), maxDepth, maxElements)))
+	if err != nil {
+		return nil, nil, err
+	}
+	direct, _ = parseDirect(page)
+	return direct, bounded, nil
 }

@@ -128,9 +128,9 @@ func (e *Extractor) extract(ctx context.Context, page []byte, pageURL string, pr
 	freeQuotes(doc, st)
 	pruneOverlays(doc)
 	pruneChrome(doc, st)
-	st = countText(doc) // the shares below are of what chrome left
+	st.recount(doc) // the shares below are of what chrome left
 	pruneHeadlineRuns(doc, st)
-	st = countText(doc)
+	st.recount(doc)
 	pruneCaptions(doc, st)
 	renameCustomElements(doc)
 	wrapLooseText(doc)
@@ -264,7 +264,11 @@ func extractBody(doc *html.Node, base *url.URL, always, haveDate bool) (*trafila
 		return trafilatura.ExtractDocument(doc, opts)
 	}
 	size := max(bound+1, 2*trafilaturaMinExtracted+1)
-	sentinel := strings.Repeat(sentinelRune, size)
+	// One ASCII word: go-trafilatura measures a candidate through
+	// strings.Fields, whose ASCII path is several times faster than the
+	// rune by rune one a private-use character sent it down, over a text
+	// as long as the page's. S is known again by its node, not its text.
+	sentinel := strings.Repeat("x", size)
 	p := &html.Node{Type: html.ElementNode, Data: "p", DataAtom: atom.P}
 	p.AppendChild(&html.Node{Type: html.TextNode, Data: sentinel})
 	s := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
@@ -276,15 +280,11 @@ func extractBody(doc *html.Node, base *url.URL, always, haveDate bool) (*trafila
 		Distiller:   &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div},
 	}
 	res, err := trafilatura.ExtractDocument(doc, first)
-	if err == nil && res.ContentNode != nil && !strings.Contains(res.ContentText, sentinelRune) {
+	if err == nil && res.ContentNode != nil && res.ContentNode != s {
 		return res, nil
 	}
 	return trafilatura.ExtractDocument(doc, opts)
 }
-
-// sentinelRune makes fallbackTextBound's sentinel: a private-use character
-// no page's extracted text is taken to hold.
-const sentinelRune = "\uE000"
 
 // trafilaturaMinExtracted is go-trafilatura's default MinExtractedSize: a
 // candidate needs more than twice it to win on its own paragraphs' merit.

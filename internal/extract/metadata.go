@@ -551,10 +551,8 @@ func isBylineElement(n *html.Node) bool {
 		}
 		switch a.Key {
 		case "class", "id", "itemprop", "rel", "data-qa":
-			for _, w := range strings.FieldsFunc(strings.ToLower(a.Val), notClassWordRune) {
-				if bylineWords[w] {
-					return true
-				}
+			if hasClassWordIn(a.Val, bylineWords) {
+				return true
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -35,11 +36,60 @@ func articleBodyOf(objs []map[string]any) string {
 
 // wordsOf splits s into lower-cased words (letters and digits), the unit
 // the votes are counted in.
+//
+// It is strings.FieldsFunc(strings.ToLower(s), not a letter or number) in
+// one pass that lowers only the words' runes, ASCII from a table: ToLower
+// maps every rune through a function call, FieldsFunc counts the fields
+// first and calls its function twice a rune, and wordsOf runs on every
+// block of a page several times.
 func wordsOf(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsNumber(r)
-	})
+	buf := make([]byte, 0, len(s))
+	var ends []int // where each word ends in buf
+	in := false
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if asciiWordByte[c] {
+				buf, in = append(buf, c), true
+			} else if in {
+				ends, in = append(ends, len(buf)), false
+			}
+			i++
+			continue
+		}
+		// An invalid byte is U+FFFD, as strings.ToLower makes it: no letter.
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r = unicode.ToLower(r); unicode.IsLetter(r) || unicode.IsNumber(r) {
+			buf, in = utf8.AppendRune(buf, r), true
+		} else if in {
+			ends, in = append(ends, len(buf)), false
+		}
+		i += size
+	}
+	if in {
+		ends = append(ends, len(buf))
+	}
+	if len(ends) == 0 {
+		return nil
+	}
+	all := string(buf)
+	words := make([]string, len(ends))
+	start := 0
+	for i, end := range ends {
+		words[i], start = all[start:end], end
+	}
+	return words
 }
+
+// asciiWordByte marks the ASCII letters and digits.
+var asciiWordByte = func() (t [utf8.RuneSelf]bool) {
+	for c := range rune(utf8.RuneSelf) {
+		t[c] = unicode.IsLetter(c) || unicode.IsNumber(c)
+	}
+	return t
+}()
 
 const (
 	// minBodyWords: a shorter articleBody is a teaser, not a statement of

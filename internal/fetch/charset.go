@@ -25,6 +25,13 @@ func (r *Response) Text() string {
 	return text
 }
 
+// HTML is Text as bytes: r.Body itself when it is valid UTF-8 (see
+// DecodeHTMLBytes), which the caller must not change.
+func (r *Response) HTML() []byte {
+	text, _ := DecodeHTMLBytes(r.Body, r.ContentType)
+	return text
+}
+
 // DecodeHTML decodes body (HTML, XML or feed bytes) to valid UTF-8 and names
 // the charset it used. The evidence is weighed in this order:
 //
@@ -41,8 +48,30 @@ func (r *Response) Text() string {
 // as UTF-8, and believing them would turn every umlaut into U+FFFD.
 // Invalid sequences are replaced with U+FFFD, never passed on.
 func DecodeHTML(body []byte, contentType string) (text string, charsetName string) {
+	text, same, charsetName := decodeHTML(body, contentType)
+	if same {
+		return string(body), charsetName
+	}
+	return text, charsetName
+}
+
+// DecodeHTMLBytes is DecodeHTML for a caller that wants bytes: a valid
+// UTF-8 page (most) is body itself, not two copies of it (the string, then
+// the bytes of the string); the caller must not change body while it uses
+// the result.
+func DecodeHTMLBytes(body []byte, contentType string) (text []byte, charsetName string) {
+	s, same, charsetName := decodeHTML(body, contentType)
+	if same {
+		return body, charsetName
+	}
+	return []byte(s), charsetName
+}
+
+// decodeHTML is DecodeHTML; same reports that the text is body as it is,
+// left for the caller to copy or not (text is then "").
+func decodeHTML(body []byte, contentType string) (text string, same bool, charsetName string) {
 	if enc, name, n := bomEncoding(body); enc != nil {
-		return decodeWith(enc, body[n:]), name
+		return decodeWith(enc, body[n:]), false, name
 	}
 	valid := utf8.Valid(body)
 	accept := func(enc encoding.Encoding, name string) bool {
@@ -51,34 +80,37 @@ func DecodeHTML(body []byte, contentType string) (text string, charsetName strin
 		}
 		return name != "utf-8" || valid
 	}
-	decode := func(enc encoding.Encoding, name string) string {
+	decode := func(enc encoding.Encoding, name string) (string, bool) {
 		if name == "utf-8" {
 			// Valid (accept): decoding would copy the bytes twice (the
 			// decoder's output, then the string), check them twice and
 			// give them back as they are. Most pages; 3% of ingest's CPU.
-			return string(body)
+			return "", true
 		}
-		return decodeWith(enc, body)
+		return decodeWith(enc, body), false
 	}
 
 	if _, params, err := mime.ParseMediaType(contentType); err == nil {
 		if label := params["charset"]; label != "" {
 			if enc, name := charset.Lookup(label); accept(enc, name) {
-				return decode(enc, name), name
+				text, same := decode(enc, name)
+				return text, same, name
 			}
 		}
 	}
 	head := body[:min(len(body), prescanBytes)]
 	if enc, name := metaCharset(head); accept(enc, name) {
-		return decode(enc, name), name
+		text, same := decode(enc, name)
+		return text, same, name
 	}
 	if enc, name := xmlDeclCharset(head); accept(enc, name) {
-		return decode(enc, name), name
+		text, same := decode(enc, name)
+		return text, same, name
 	}
 	if valid {
-		return string(body), "utf-8"
+		return "", true, "utf-8"
 	}
-	return decodeWith(charmap.Windows1252, body), "windows-1252"
+	return decodeWith(charmap.Windows1252, body), false, "windows-1252"
 }
 
 func bomEncoding(b []byte) (encoding.Encoding, string, int) {

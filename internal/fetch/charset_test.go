@@ -78,6 +78,8 @@ func TestDecodeHTML(t *testing.T) {
 		t.Run(c.file+"|"+c.contentType, func(t *testing.T) {
 			text, name := DecodeHTML(readFixture(t, c.file), c.contentType)
 			checkDecoded(t, c, text, name)
+			b, name := DecodeHTMLBytes(readFixture(t, c.file), c.contentType)
+			checkDecoded(t, c, string(b), name)
 		})
 	}
 }
@@ -114,6 +116,9 @@ func TestResponseText(t *testing.T) {
 			checkDecoded(t, c, text, name)
 			if resp.Text() != text {
 				t.Errorf("Text() differs from DecodeHTML")
+			}
+			if string(resp.HTML()) != text {
+				t.Errorf("HTML() differs from DecodeHTML")
 			}
 		})
 	}
@@ -164,6 +169,9 @@ func FuzzDecodeHTML(f *testing.F) {
 		if text2, name2 := DecodeHTML(body, ct); text2 != text || name2 != name {
 			t.Fatalf("DecodeHTML is not deterministic")
 		}
+		if b, name2 := DecodeHTMLBytes(body, ct); string(b) != text || name2 != name {
+			t.Fatalf("DecodeHTMLBytes(%q, %q) = %q, %s; DecodeHTML gives %q, %s", body, ct, b, name2, text, name)
+		}
 	})
 }
 
@@ -209,6 +217,10 @@ func TestDecodeHTMLValidUTF8IsOneCopy(t *testing.T) {
 		}
 		if got, name := DecodeHTML(body, ct); got != string(body) || name != "utf-8" {
 			t.Fatalf("%s: decoded as %s to something else", ct, name)
+		}
+		// As bytes it is the page itself, no copy at all.
+		if got, name := DecodeHTMLBytes(body, ct); &got[0] != &body[0] || len(got) != len(body) || name != "utf-8" {
+			t.Fatalf("%s: DecodeHTMLBytes copied or changed a valid UTF-8 page (%s)", ct, name)
 		}
 		r := testing.Benchmark(func(b *testing.B) {
 			b.ReportAllocs()

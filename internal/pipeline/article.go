@@ -213,7 +213,7 @@ func (p *Pipeline) page(ctx context.Context, u string) (*extract.Article, string
 	if ct := strings.ToLower(resp.ContentType); ct != "" && !strings.Contains(ct, "html") && !strings.Contains(ct, "xml") {
 		return nil, final, fmt.Errorf("page %s is %s, not HTML", final, resp.ContentType)
 	}
-	ex, err := p.extract(ctx, []byte(resp.Text()), final)
+	ex, err := p.extract(ctx, resp.HTML(), final)
 	if err != nil {
 		return nil, final, fmt.Errorf("extract %s: %w", final, err)
 	}
