@@ -130,9 +130,9 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 					return err
 				}
 				if r.Key >= floor {
-					if _, err := tx.ExecContext(ctx, `INSERT INTO search_recent (article_id, lang, ord, tsv)
-						VALUES ($1, $2, $3, CAST($4 AS tsvector))`,
-						articleID, r.Lang, r.Key, r.TSV); err != nil {
+					if _, err := tx.ExecContext(ctx, `INSERT INTO search_recent (article_id, lang, ord, tsv, pairs)
+						VALUES ($1, $2, $3, CAST($4 AS tsvector), CAST($5 AS tsvector))`,
+						articleID, r.Lang, r.Key, r.TSV, r.Pairs); err != nil {
 						return err
 					}
 				}
@@ -462,8 +462,8 @@ func RebaseSearchTier(ctx context.Context, db *sql.DB, fullText string) error {
 			`DELETE FROM search_recent`,
 			`UPDATE search_tier SET floor = t.b, bound = t.b FROM (SELECT COALESCE((SELECT ord FROM search_docs ORDER BY ord DESC OFFSET ` +
 				strconv.Itoa(defaultSearchTierDocs-1) + ` LIMIT 1), 0) AS b) t`,
-			`INSERT INTO search_recent (article_id, lang, ord, tsv)
-			SELECT article_id, lang, ord, tsv FROM search_docs WHERE ord >= (SELECT floor FROM search_tier WHERE id = 1)`,
+			`INSERT INTO search_recent (article_id, lang, ord, tsv, pairs)
+			SELECT article_id, lang, ord, tsv, pairs FROM search_docs WHERE ord >= (SELECT floor FROM search_tier WHERE id = 1)`,
 		}
 	}
 	tx, err := db.BeginTx(ctx, nil)
@@ -520,7 +520,7 @@ func (s *Store) OptimizeSearch(ctx context.Context) (store.SearchOptimized, erro
 			return done, fmt.Errorf("optimize the search index: %w", err)
 		}
 		if _, err := s.exec(ctx, `SELECT gin_clean_pending_list('search_docs_tsv'::regclass), gin_clean_pending_list('search_docs_pairs'::regclass),
-			gin_clean_pending_list('search_recent_tsv'::regclass)`); err != nil {
+			gin_clean_pending_list('search_recent_tsv'::regclass), gin_clean_pending_list('search_recent_pairs'::regclass)`); err != nil {
 			return done, fmt.Errorf("optimize the search index: %w", err)
 		}
 		if _, err := s.exec(ctx, `ANALYZE search_docs, search_recent`); err != nil {
@@ -1174,25 +1174,17 @@ func (m matcher) tierMatcher(bound int64) matcher {
 		t.from = ` FROM search_recent f JOIN search_docs d ON d.id = f.rowid`
 		t.where = strings.Replace(m.where, ` WHERE search_fts MATCH ? AND`, ` WHERE search_recent MATCH ? AND f.rowid >= ?`+guard+` AND`, 1)
 		t.rank = fts5TierRank
-		t.whereArgs = append(append([]any{}, m.whereArgs[0], bound, bound), m.whereArgs[1:]...)
-		return t
+	} else {
+		t.from = ` FROM search_recent d`
+		t.where = ` WHERE d.ord >= ?` + guard + ` AND` + strings.TrimPrefix(m.where, ` WHERE`)
 	}
-	// The tier keeps its tsvectors in the row, so a phrase is checked in
-	// them directly (no pairs: their GIN index was most of the tier's
-	// size, and built insert by insert it grew to 347 MB for 26,000
-	// documents).
-	t.from = ` FROM search_recent d`
-	t.where = ` WHERE d.ord >= ?` + guard + ` AND d.tsv @@ CAST(? AS tsquery) AND` + searchVisible
-	t.whereArgs = []any{bound, bound, m.match}
+	n := 0
+	if m.fts {
+		n = 1 // after the MATCH
+	}
+	t.whereArgs = append(append(append([]any{}, m.whereArgs[:n]...), bound, bound), m.whereArgs[n:]...)
 	return t
 }
-
-// searchVisible is the end of every search's WHERE: the edition's
-// documents of visible articles (hidden ones and copies left out, like
-// listings).
-const searchVisible = ` d.lang = ?
-		AND d.article_id NOT IN (SELECT id FROM articles WHERE hidden = TRUE)
-		AND d.article_id NOT IN (SELECT id FROM articles WHERE duplicate_of IS NOT NULL)`
 
 // matcher is a search's FROM and WHERE clauses for the engine: the
 // edition's visible documents (hidden articles and copies left out, like
@@ -1216,7 +1208,9 @@ type matcher struct {
 
 func (s *Store) matcher(q store.SearchQuery) matcher {
 	m := matcher{fts: s.d.FullText == FullTextFTS5, match: s.matchExpr(q.Groups), lang: q.Lang}
-	visible := searchVisible
+	visible := ` d.lang = ?
+		AND d.article_id NOT IN (SELECT id FROM articles WHERE hidden = TRUE)
+		AND d.article_id NOT IN (SELECT id FROM articles WHERE duplicate_of IS NOT NULL)`
 	if m.fts {
 		m.from = ` FROM search_fts f JOIN search_docs d ON d.id = f.rowid`
 		m.where = ` WHERE search_fts MATCH ? AND` + visible

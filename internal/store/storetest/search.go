@@ -371,9 +371,8 @@ func testSearchTier(t *testing.T, s store.Store) {
 	if first.Total != n || first.TotalMore {
 		t.Errorf("common: Total %d (more %v), want %d", first.Total, first.TotalMore, n)
 	}
-	// A phrase, from the tier's rows (PostgreSQL checks it in the
-	// tsvectors there, where the whole index has word pairs): in that
-	// order only.
+	// A phrase, from the tier (PostgreSQL finds its pair there, as in the
+	// whole index): in that order only.
 	phrase := func(words ...string) store.SearchQuery {
 		return store.SearchQuery{Lang: "en", Groups: [][]string{words}, Sort: store.SortNewest}
 	}

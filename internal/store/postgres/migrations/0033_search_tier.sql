@@ -7,7 +7,6 @@
 -- order ranks, a newest-first page) is answered from here: the GIN bitmap
 -- then fetches a few hundred small rows instead of every match's row, and
 -- ranking reads no TOAST (docs/benchmarks.md, "Search speed, ninth pass").
--- With the tsvectors at hand a phrase is checked in them: no word pairs here.
 -- Searches read the tier from search_tier.bound; floor is the previous
 -- bound, kept until the next move so that a search that read the bound
 -- before a move still finds every document at or above it.
@@ -16,6 +15,7 @@ CREATE TABLE search_recent (
     lang       TEXT     NOT NULL,
     ord        BIGINT   NOT NULL,
     tsv        tsvector NOT NULL,
+    pairs      tsvector NOT NULL,
     PRIMARY KEY (article_id, lang)
 );
 ALTER TABLE search_recent ALTER COLUMN tsv SET STORAGE MAIN;
@@ -28,10 +28,11 @@ CREATE TABLE search_tier (
 INSERT INTO search_tier (id, floor, bound)
 SELECT 1, b, b FROM (SELECT COALESCE((SELECT ord FROM search_docs ORDER BY ord DESC OFFSET 19999 LIMIT 1), 0) AS b) t;
 
-INSERT INTO search_recent (article_id, lang, ord, tsv)
-SELECT article_id, lang, ord, tsv FROM search_docs WHERE ord >= (SELECT floor FROM search_tier);
+INSERT INTO search_recent (article_id, lang, ord, tsv, pairs)
+SELECT article_id, lang, ord, tsv, pairs FROM search_docs WHERE ord >= (SELECT floor FROM search_tier);
 
 CREATE INDEX search_recent_tsv ON search_recent USING GIN (tsv);
+CREATE INDEX search_recent_pairs ON search_recent USING GIN (pairs);
 CREATE INDEX search_recent_newest ON search_recent (lang, ord DESC);
 -- A move counts the documents above the bound, finds the newest 20,000th
 -- and deletes below the floor by this one (the rows are kilobytes: a
