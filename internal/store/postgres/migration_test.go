@@ -102,8 +102,11 @@ func TestSearchPairsMigrationMatchesIndexing(t *testing.T) {
 	}
 }
 
-// Migration 0036 on a database that holds stories merged before it.
-func TestMergedStoryCountsMigration(t *testing.T) {
+// migratedBefore returns a store on a new schema migrated up to version,
+// not including it (what an older release left), and a function that
+// migrates the same schema to the end and returns a store on it.
+func migratedBefore(t *testing.T, version int) (*sqlstore.Store, func() store.Store) {
+	t.Helper()
 	ctx := context.Background()
 	dsn := schemaDSN(t)
 	db, err := sql.Open("pgx", dsn)
@@ -111,41 +114,29 @@ func TestMergedStoryCountsMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := postgres.Dialect()
-	d.Migrations = storetest.MigrationsBefore(t, d.Migrations, 36)
+	d.Migrations = storetest.MigrationsBefore(t, d.Migrations, version)
 	old := sqlstore.New(db, d)
 	t.Cleanup(func() { _ = old.Close() }) // before the schema is dropped
 	if err := old.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	storetest.MergedStoryCountsMigration(t, old, func() store.Store {
+	return old, func() store.Store {
 		s := open(t, dsn)
 		if err := s.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
 		return s
-	})
+	}
+}
+
+// Migration 0036 on a database that holds stories merged before it.
+func TestMergedStoryCountsMigration(t *testing.T) {
+	old, upgrade := migratedBefore(t, 36)
+	storetest.MergedStoryCountsMigration(t, old, upgrade)
 }
 
 // Migration 0033 on a database indexed before it: the tier is filled.
 func TestSearchTierMigration(t *testing.T) {
-	ctx := context.Background()
-	dsn := schemaDSN(t)
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := postgres.Dialect()
-	d.Migrations = storetest.MigrationsBefore(t, d.Migrations, 33)
-	old := sqlstore.New(db, d)
-	t.Cleanup(func() { _ = old.Close() }) // before the schema is dropped
-	if err := old.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	storetest.SearchTierMigration(t, old, sqlstore.FullTextTSVector, func() store.Store {
-		s := open(t, dsn)
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	})
+	old, upgrade := migratedBefore(t, 33)
+	storetest.SearchTierMigration(t, old, sqlstore.FullTextTSVector, upgrade)
 }

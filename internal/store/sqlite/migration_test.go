@@ -86,38 +86,33 @@ func TestSearchOrderMigrationRequeues(t *testing.T) {
 
 func itoa(n int64) string { return fmt.Sprint(n) }
 
-// Migration 0036 on a database that holds stories merged before it.
-func TestMergedStoryCountsMigration(t *testing.T) {
-	ctx := context.Background()
+// migratedBefore returns a store on a new database file migrated up to
+// version, not including it (what an older release left), and the file.
+func migratedBefore(t *testing.T, version int) (*sqlstore.Store, string) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "upgrade.db")
 	db, err := sql.Open("sqlite", sqlite.DSN(path))
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := sqlite.Dialect()
-	d.Migrations = storetest.MigrationsBefore(t, d.Migrations, 36)
+	d.Migrations = storetest.MigrationsBefore(t, d.Migrations, version)
 	old := sqlstore.New(db, d)
-	defer old.Close()
-	if err := old.Migrate(ctx); err != nil {
+	t.Cleanup(func() { _ = old.Close() })
+	if err := old.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return old, path
+}
+
+// Migration 0036 on a database that holds stories merged before it.
+func TestMergedStoryCountsMigration(t *testing.T) {
+	old, path := migratedBefore(t, 36)
 	storetest.MergedStoryCountsMigration(t, old, func() store.Store { return migrated(t, path) })
 }
 
 // Migration 0033 on a database indexed before it: the tier starts empty.
 func TestSearchTierMigration(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "upgrade.db")
-	db, err := sql.Open("sqlite", sqlite.DSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := sqlite.Dialect()
-	d.Migrations = storetest.MigrationsBefore(t, d.Migrations, 33)
-	old := sqlstore.New(db, d)
-	defer old.Close()
-	if err := old.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	old, path := migratedBefore(t, 33)
 	storetest.SearchTierMigration(t, old, sqlstore.FullTextFTS5, func() store.Store { return migrated(t, path) })
 }
