@@ -195,3 +195,45 @@ func TestCorpus(t *testing.T) {
 		t.Errorf("body F1 %.4f: want at least 0.95 and go-trafilatura's %.4f", ro.F1, rt.F1)
 	}
 }
+
+// testPage is one page the whole-extractor tests run over.
+type testPage struct {
+	name, url string
+	html      []byte
+	aeb       bool // from the AEB benchmark (not a testdata page)
+}
+
+// testPages returns the corpus pages, the other testdata pages and (when
+// the data is present) the 181 pages of the AEB benchmark, by name.
+func testPages(t testing.TB) []testPage {
+	t.Helper()
+	var pages []testPage
+	_, corpus := loadCorpus(t)
+	for name, b := range corpus {
+		pages = append(pages, testPage{name: name, url: "https://news.example/" + name, html: b})
+	}
+	files, err := filepath.Glob(filepath.Join("testdata", "*.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, testPage{name: f, url: "https://news.example/" + filepath.Base(f), html: b})
+	}
+	if dir := aeb.DefaultDir(); dir != "" {
+		aebPages, err := aeb.Load(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range aebPages {
+			pages = append(pages, testPage{name: p.ID, url: p.URL, html: p.HTML, aeb: true})
+		}
+	} else {
+		t.Log("AEB data absent: testdata pages only")
+	}
+	sort.Slice(pages, func(i, j int) bool { return pages[i].name < pages[j].name })
+	return pages
+}

@@ -3,15 +3,11 @@ package extract_test
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
 
-	"spektrum/internal/bench/aeb"
 	"spektrum/internal/extract"
 )
 
@@ -44,50 +40,19 @@ func dump(n *html.Node) string {
 // corpus, the testdata pages and (when present) the 181 AEB pages; and the
 // one pass answers for nearly all of them, or the saving is gone.
 func TestParseDirectIsBounded(t *testing.T) {
-	pages := map[string][]byte{}
-	_, corpus := loadCorpus(t)
-	for name, b := range corpus {
-		pages[name] = b
-	}
-	files, err := filepath.Glob(filepath.Join("testdata", "*.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages[f] = b
-	}
-	if dir := aeb.DefaultDir(); dir != "" {
-		aebPages, err := aeb.Load(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range aebPages {
-			pages[p.ID] = p.HTML
-		}
-	} else {
-		t.Log("AEB data absent: testdata pages only")
-	}
-	names := make([]string, 0, len(pages))
-	for name := range pages {
-		names = append(names, name)
-	}
-	sort.Strings(names)
+	pages := testPages(t)
 	direct := 0
-	for _, name := range names {
-		d, b, err := extract.ParseTrees(pages[name])
+	for _, p := range pages {
+		d, b, err := extract.ParseTrees(p.html)
 		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+			t.Fatalf("%s: %v", p.name, err)
 		}
 		if d == nil {
 			continue
 		}
 		direct++
 		if got, want := dump(d), dump(b); got != want {
-			t.Errorf("%s: the one-pass tree differs from the bounded one", name)
+			t.Errorf("%s: the one-pass tree differs from the bounded one", p.name)
 		}
 	}
 	if direct < len(pages)*9/10 {

@@ -4,13 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
 	"testing"
 	"time"
 
-	"spektrum/internal/bench/aeb"
 	"spektrum/internal/extract"
 )
 
@@ -20,38 +16,7 @@ import (
 // corpus, the other testdata pages and (when the data is present) the 181
 // pages of the AEB benchmark.
 func TestFallbackSkipChangesNothing(t *testing.T) {
-	type page struct {
-		name, url string
-		html      []byte
-	}
-	var pages []page
-	_, corpus := loadCorpus(t)
-	for name, b := range corpus {
-		pages = append(pages, page{name, "https://news.example/" + name, b})
-	}
-	files, err := filepath.Glob(filepath.Join("testdata", "*.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages = append(pages, page{f, "https://news.example/" + filepath.Base(f), b})
-	}
-	if dir := aeb.DefaultDir(); dir != "" {
-		aebPages, err := aeb.Load(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, p := range aebPages {
-			pages = append(pages, page{p.ID, p.URL, p.HTML})
-		}
-	} else {
-		t.Log("AEB data absent: testdata pages only")
-	}
-	sort.Slice(pages, func(i, j int) bool { return pages[i].name < pages[j].name })
+	pages := testPages(t)
 	if len(pages) < 70 {
 		t.Fatalf("%d pages, want the corpus at least", len(pages))
 	}

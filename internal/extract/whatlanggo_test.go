@@ -1,13 +1,10 @@
 package extract_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/RadhiFadlillah/whatlanggo"
 
-	"spektrum/internal/bench/aeb"
 	"spektrum/internal/extract"
 )
 
@@ -19,41 +16,17 @@ import (
 // answer what the released algorithm answers: the language, the script and
 // the confidence.
 func TestWhatlanggoForkAnswersAsReleased(t *testing.T) {
-	var pages [][]byte
-	_, corpus := loadCorpus(t)
-	for _, b := range corpus {
-		pages = append(pages, b)
-	}
-	files, err := filepath.Glob(filepath.Join("testdata", "*.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pages = append(pages, b)
-	}
+	pages := testPages(t)
 	var texts []string
-	for _, b := range pages { // the raw pages too, markup and all, where they are small
-		texts = append(texts, string(b))
-	}
-	if dir := aeb.DefaultDir(); dir != "" {
-		aebPages, err := aeb.Load(dir)
-		if err != nil {
-			t.Fatal(err)
+	for _, p := range pages { // the testdata pages too as they are, markup and all (the AEB pages are large)
+		if !p.aeb {
+			texts = append(texts, string(p.html))
 		}
-		for _, p := range aebPages {
-			pages = append(pages, p.HTML)
-		}
-	} else {
-		t.Log("AEB data absent: testdata pages only")
 	}
 	// A page's text as the extractor renders it: what go-trafilatura's
 	// extraction is a part of, in every language of the pages.
-	for _, b := range pages {
-		texts = append(texts, extract.Text(string(b)))
+	for _, p := range pages {
+		texts = append(texts, extract.Text(string(p.html)))
 	}
 	if len(texts) < 2*70 {
 		t.Fatalf("%d texts, want the corpus's pages and their text at least", len(texts))

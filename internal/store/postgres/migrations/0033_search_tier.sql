@@ -1,6 +1,6 @@
 -- The newest documents' tier: a small copy of the newest search documents
 -- (every one whose order key is at least search_tier.floor, the newest
--- 20,000 to 30,000, sqlstore.searchTierDocs) with their tsvectors kept in
+-- 20,000 to 30,000, sqlstore.defaultSearchTierDocs) with their tsvectors kept in
 -- the row (STORAGE MAIN: a few kilobytes each, where search_docs keeps
 -- them in TOAST). A search whose matches among the newest documents fill
 -- what it asks (its count up to the cap, the 200 candidates a relevance

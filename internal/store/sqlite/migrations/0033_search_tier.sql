@@ -1,6 +1,6 @@
 -- The newest documents' tier: a second, small FTS5 index holding every
 -- search document whose order key is at least search_tier.floor (the
--- newest 20,000 to 30,000, sqlstore.searchTierDocs). A search whose
+-- newest 20,000 to 30,000, sqlstore.defaultSearchTierDocs). A search whose
 -- matches among the newest documents fill what it asks (its count up to the
 -- cap, the 200 candidates a relevance order ranks, a newest-first page) is
 -- answered from here: bm25 counts every document of the index holding each
