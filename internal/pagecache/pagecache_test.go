@@ -372,6 +372,18 @@ func (b *blocking) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b.page.ServeHTTP(w, r)
 }
 
+// waitStarted waits until n renderings have begun: a rendering started in
+// the background begins on its own goroutine, after the reader who
+// started it may already have its answer.
+func (b *blocking) waitStarted(t *testing.T, n int64) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); b.started.Load() < n; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d renderings begun after 30 s, want %d", b.started.Load(), n)
+		}
+	}
+}
+
 func TestConcurrentMissesRenderOnce(t *testing.T) {
 	b := &blocking{release: make(chan struct{})}
 	f := newFixture(t, Options{}, &b.page)
@@ -515,9 +527,7 @@ func TestExpiredServedWhileRendering(t *testing.T) {
 		b.release <- struct{}{}
 		t.Fatal("the reader who found the copy past its MaxAge waited for the rendering")
 	}
-	if n := b.started.Load(); n != 2 {
-		t.Fatalf("%d renderings begun, want the second under way", n)
-	}
+	b.waitStarted(t, 2)
 	if body := f.get(t, "GET", "/hot").body; !strings.Contains(body, "render 1") {
 		t.Fatalf("a reader during the re-rendering got %.30q, want the old copy", body)
 	}
@@ -787,14 +797,7 @@ func TestLateRenderingKeptForStaleWhileRevalidate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitStarted := func(n int64) {
-		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); b.started.Load() < n; time.Sleep(5 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("rendering %d did not start", n)
-			}
-		}
-	}
+	waitStarted := func(n int64) { t.Helper(); b.waitStarted(t, n) }
 	get := func() string { return f.get(t, "GET", "/hot").body }
 	which := func(body string) string { s, _, _ := strings.Cut(strings.TrimPrefix(body, "<p>"), " of "); return s }
 
