@@ -291,6 +291,7 @@ func (s *Store) moveSearchTier(ctx context.Context) error {
 		if _, err := s.db.ExecContext(ctx, `VACUUM (ANALYZE, SKIP_LOCKED) search_recent`); err != nil {
 			return fmt.Errorf("vacuum the tier of the newest documents after its move: %w", err)
 		}
+		s.wordStats.forget("search_recent") // analyzed anew
 	}
 	return nil
 }
@@ -817,7 +818,16 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	}
 	m := s.matcher(q)
 	if !m.fts {
-		tx, err := s.searchTx(ctx)
+		// A query most of the tier's documents match is counted and read
+		// by walking the tier newest first (tierWalkShare).
+		share, err := s.matchShare(ctx, "search_recent", q.Groups)
+		if err != nil {
+			return store.SearchPage{}, fmt.Errorf("search: reading the words' statistics: %w", err)
+		}
+		// (A longer phrase is checked in the tsvectors of documents
+		// holding its pairs, found by the bitmap: searchTSVector.)
+		m.walk = share >= tierWalkShare && !hasLongPhrase(q.Groups)
+		tx, err := s.searchTx(ctx, m.walk)
 		if err != nil {
 			return store.SearchPage{}, err
 		}
@@ -839,6 +849,15 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 	inTier, err := s.countMatches(ctx, t, 0, store.SearchCountCap+1)
 	if err != nil {
 		return store.SearchPage{}, err
+	}
+	if m.walk && inTier <= store.SearchCountCap {
+		// Fewer than the statistics promised (a word common in another
+		// edition's language, or a tier that moved twice meanwhile): the
+		// rest of the index is no walk for it.
+		if _, err := m.tx.ExecContext(ctx, searchNoWalk); err != nil {
+			return store.SearchPage{}, fmt.Errorf("search: back to the GIN bitmap: %w", err)
+		}
+		m.walk, t.walk = false, false
 	}
 	total := inTier
 	if inTier <= store.SearchCountCap {
@@ -873,13 +892,13 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		// only for the commonest words (walkShare).
 		walk := q.Sort == store.SortNewest || inTier > store.SearchCountCap
 		if !walk && !rankTier {
-			share, err := s.matchShare(ctx, m, q.Groups)
+			share, err := s.matchShare(ctx, "search_docs", q.Groups)
 			if err != nil {
 				return store.SearchPage{}, fmt.Errorf("search: reading the words' statistics: %w", err)
 			}
 			walk = share >= walkShare
 		}
-		if walk {
+		if walk && !m.walk {
 			if _, err := m.tx.ExecContext(ctx, searchWalk); err != nil {
 				return store.SearchPage{}, fmt.Errorf("search: allowing the newest-first walk: %w", err)
 			}
@@ -1007,13 +1026,21 @@ func (s *Store) searchTSVector(ctx context.Context, q store.SearchQuery, m match
 // plan that must scan a table sequentially all the same (a small one) is
 // costed past jit_above_cost by the setting, and compiling it took 185 ms
 // for a statement that runs in 1.
-func (s *Store) searchTx(ctx context.Context) (*sql.Tx, error) {
+//
+// With walk, the other way round: no bitmap, the newest-first index walked
+// (tierWalkShare).
+func (s *Store) searchTx(ctx context.Context, walk bool) (*sql.Tx, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, fmt.Errorf("search: begin the search transaction: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true),
-		set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)`); err != nil {
+	index, bitmap := "off", "on"
+	if walk {
+		index, bitmap = "on", "off"
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', $1, true),
+		set_config('enable_bitmapscan', $2, true), set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)`,
+		index, bitmap); err != nil {
 		_ = tx.Rollback() // the error from the settings is the one that matters
 		return nil, fmt.Errorf("search: the planner settings: %w", err)
 	}
@@ -1024,6 +1051,20 @@ func (s *Store) searchTx(ctx context.Context) (*sql.Tx, error) {
 // search's transaction (searchTx).
 const searchWalk = `SELECT set_config('enable_indexscan', 'on', true)`
 
+// searchNoWalk is searchTx's settings without walk again.
+const searchNoWalk = `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'on', true)`
+
+// tierWalkShare is the share of the tier's documents a query must match
+// for it to be counted and read by walking the tier's newest-first index
+// rather than through the GIN bitmap. The bitmap holds every match of the
+// tier before the first is counted; the walk reads rows (their tsvectors
+// in the row, no TOAST) until the count's cap. Counting a word to 1,001 in
+// the tier of 26,000 documents, best of 9 at load 5: at 99 % of them 8.9 ms
+// by bitmap against 1.9 walked, 60 % 11.4 against 3.8, 36 % 7.8 against
+// 5.8, 23 % 10.2 against 7.5; 16 % 6.5 against 12.0, 8 % 7.8 against 25.6
+// (docs/benchmarks.md, "Search speed, tenth pass").
+const tierWalkShare = 0.2
+
 // walkShare is the share of an edition's documents a query must match for
 // its relevance candidates (the newest SearchRankCap matches) to be walked
 // from the newest-first index rather than read from the GIN bitmap. A walk
@@ -1033,64 +1074,6 @@ const searchWalk = `SELECT set_config('enable_indexscan', 'on', true)`
 // and 81 %, 259 and 286 against 70 and 77 ms; docs/benchmarks.md, "Search
 // speed, seventh pass").
 const walkShare = 0.10
-
-// matchShare estimates the share of documents matching every group from
-// the planner's statistics of search_docs (its most common elements of tsv
-// and pairs, with their frequencies), assuming the groups independent: a
-// word, or a phrase's rarest pair, missing from the list counts as 0 (the
-// list holds the common ones).
-//
-// The statistics are of the whole table, every edition's documents, where
-// walkShare is a share of the edition's: an edition whose language is a
-// small part of the table is estimated off (a word of its own too rare, one
-// of another edition's language too common). That costs only speed (the
-// plan chosen is slower than the other), never a wrong answer: both plans
-// find the same matches.
-func (s *Store) matchShare(ctx context.Context, m matcher, groups [][]string) (float64, error) {
-	var words, pairs []string
-	for _, g := range groups {
-		if len(g) == 1 {
-			words = append(words, g[0])
-		}
-		for i := 1; i < len(g); i++ {
-			pairs = append(pairs, g[i-1]+" "+g[i])
-		}
-	}
-	rows, err := m.tx.QueryContext(ctx, `SELECT s.attname, u.e, u.f FROM pg_stats s,
-		unnest(CAST(CAST(s.most_common_elems AS TEXT) AS TEXT[]), s.most_common_elem_freqs) AS u(e, f)
-		WHERE s.schemaname = current_schema() AND s.tablename = 'search_docs'
-		AND ((s.attname = 'tsv' AND u.e = ANY($1)) OR (s.attname = 'pairs' AND u.e = ANY($2)))`, words, pairs)
-	if err != nil {
-		return 0, fmt.Errorf("reading pg_stats: %w", err)
-	}
-	defer rows.Close()
-	freq := map[string]float64{}
-	for rows.Next() {
-		var col, e string
-		var f float64
-		if err := rows.Scan(&col, &e, &f); err != nil {
-			return 0, fmt.Errorf("reading pg_stats: %w", err)
-		}
-		freq[col+":"+e] = f
-	}
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("reading pg_stats: %w", err)
-	}
-	share := 1.0
-	for _, w := range words {
-		share *= freq["tsv:"+w]
-	}
-	for _, g := range groups {
-		if len(g) > 1 {
-			rarest := 1.0
-			for i := 1; i < len(g); i++ {
-				rarest = min(rarest, freq["pairs:"+g[i-1]+" "+g[i]])
-			}
-			share *= rarest
-		}
-	}
-	return share, nil
-}
 
 // end ends the search's transaction, if any, before its articles are
 // read (from the pool, with the planner's usual settings).
@@ -1204,6 +1187,8 @@ type matcher struct {
 	// tx is the read-only transaction a PostgreSQL search runs in (see
 	// searchTx); nil on SQLite, whose statements go to the pool.
 	tx *sql.Tx
+	// walk tells that tx walks the newest-first indexes (tierWalkShare).
+	walk bool
 }
 
 func (s *Store) matcher(q store.SearchQuery) matcher {
@@ -1258,6 +1243,10 @@ func (s *Store) countMatches(ctx context.Context, m matcher, before int64, limit
 	if before > 0 {
 		where += ` AND ` + m.ordCol + ` < ?`
 		args = append(args, before)
+	}
+	if m.walk {
+		// In the index's order, or a walk would not be a plan at all.
+		where += ` ORDER BY ` + m.ordCol + ` DESC`
 	}
 	var n int
 	err := s.searchRow(ctx, m, s.d.rebind(`SELECT COUNT(*) FROM (SELECT 1`+m.from+where+` LIMIT ?) c`), append(args, limit)...).Scan(&n)

@@ -39,6 +39,9 @@ type Store struct {
 	writeSem chan struct{}
 	// tier is the search index's tier of the newest documents (search.go).
 	tier searchTier
+	// wordStats are the PostgreSQL search tables' word statistics
+	// (search_stats.go).
+	wordStats wordStats
 }
 
 var _ store.Store = (*Store)(nil)

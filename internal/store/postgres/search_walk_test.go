@@ -1,0 +1,149 @@
+package postgres_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"spektrum/internal/store"
+)
+
+// TestSearchWalksTheTierForCommonWords: a word most of the tier's
+// documents hold (its statistics say so) is counted and paged by walking
+// the tier's newest-first index instead of the GIN bitmap, and the answers
+// are what the index holds: the count's cap, the newest first, the best
+// match first. A word the statistics call common but the edition holds
+// rarely (common in another edition) goes back to the bitmap and is still
+// counted exactly.
+func TestSearchWalksTheTierForCommonWords(t *testing.T) {
+	ctx := context.Background()
+	dsn := schemaDSN(t)
+	s := open(t, dsn)
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	src := &store.Source{URL: "https://walk.example/feed", Name: "Walk", Kind: store.KindFeed, Enabled: true,
+		PollInterval: 15 * time.Minute, NextPollAt: time.Now()}
+	if err := s.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	const n = store.SearchCountCap + 100
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var enIDs []int64 // oldest first
+	// "gemeinsam" is in every German document and in a few English ones,
+	// older than the relevance candidates (a longer document ranks lower).
+	german := func(i int) bool { return i%(n/10) == 5 && i < n-store.SearchRankCap }
+	for i := range n {
+		a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://walk.example/%d", i), Title: fmt.Sprintf("Report %d", i),
+			Text: "text", Language: "en", PublishedAt: base.Add(time.Duration(i) * time.Minute)}
+		if _, err := s.UpsertArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		en := store.SearchDoc{Lang: "en", Title: []string{"report"}, Body: []string{"common", "ground"}}
+		if i == n-40 {
+			en.Title = append(en.Title, "common") // the best match of "common"
+		}
+		if german(i) {
+			en.Body = append(en.Body, "gemeinsam")
+		}
+		de := store.SearchDoc{Lang: "de", Title: []string{"bericht"}, Body: []string{"gemeinsam", "grund"}}
+		if err := s.PutSearchDocs(ctx, a.ID, []store.SearchDoc{en, de}); err != nil {
+			t.Fatal(err)
+		}
+		enIDs = append(enIDs, a.ID)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// The statistics a move's ANALYZE would gather (the tier has not
+	// moved: it holds every document).
+	if _, err := db.ExecContext(ctx, `ANALYZE search_recent`); err != nil {
+		t.Fatal(err)
+	}
+	// scans reads how often the tier's indexes were scanned: its ordered
+	// ones (walks) and the words' GIN (bitmaps). The server
+	// counts the scans of each backend as it reports them, within seconds.
+	scans := func() (walks, bitmaps int64) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, `SELECT pg_stat_clear_snapshot()`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRowContext(ctx, `SELECT
+			SUM(idx_scan) FILTER (WHERE indexrelname IN ('search_recent_newest', 'search_recent_ord')),
+			SUM(idx_scan) FILTER (WHERE indexrelname = 'search_recent_tsv')
+			FROM pg_stat_user_indexes WHERE schemaname = current_schema()`).Scan(&walks, &bitmaps); err != nil {
+			t.Fatal(err)
+		}
+		return walks, bitmaps
+	}
+	walks0, bitmaps0 := scans()
+
+	newest := slices.Clone(enIDs)
+	slices.Reverse(newest)
+	for _, sort := range []string{store.SortNewest, store.SortRelevance} {
+		var got []int64
+		q := store.SearchQuery{Lang: "en", Groups: [][]string{{"common"}}, Sort: sort, Limit: 50}
+		for page := 0; page < 4; page++ {
+			p, err := s.Search(ctx, q)
+			if err != nil {
+				t.Fatalf("Search(%+v): %v", q, err)
+			}
+			if p.Total != store.SearchCountCap || !p.TotalMore {
+				t.Fatalf("%s: total %d (more %v), want %d+", sort, p.Total, p.TotalMore, store.SearchCountCap)
+			}
+			for _, a := range p.Articles {
+				got = append(got, a.ID)
+			}
+			q.Cursor = p.NextCursor
+		}
+		want := newest[:200]
+		if sort == store.SortRelevance {
+			// The best match first, then the other candidates (equal by
+			// rank) newest first.
+			best := enIDs[n-40]
+			want = append([]int64{best}, slices.DeleteFunc(slices.Clone(newest[:200]), func(id int64) bool { return id == best })...)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s, walked: got %d %v, want %d %v", sort, len(got), got, len(want), want)
+		}
+	}
+
+	// The common word was walked, its count too: the tier's ordered
+	// indexes were scanned and its words' GIN was not.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		walks, bitmaps := scans()
+		if walks > walks0 {
+			if bitmaps != bitmaps0 {
+				t.Fatalf("the common word's searches scanned the tier's GIN %d times; want it counted and paged by walks alone", bitmaps-bitmaps0)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no scan of the tier's ordered indexes: the common word was not walked")
+		}
+	}
+
+	// Common in the tier, rare in the English edition: counted exactly.
+	p, err := s.Search(ctx, store.SearchQuery{Lang: "en", Groups: [][]string{{"gemeinsam"}}, Sort: store.SortNewest, Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, a := range p.Articles {
+		got = append(got, a.ID)
+	}
+	var want []int64
+	for i := n - 1; i >= 0; i-- {
+		if german(i) {
+			want = append(want, enIDs[i])
+		}
+	}
+	if p.Total != len(want) || p.TotalMore || !slices.Equal(got, want) {
+		t.Fatalf("a word common in another edition: total %d, %v; want %d, %v", p.Total, got, len(want), want)
+	}
+}
