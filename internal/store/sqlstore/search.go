@@ -824,9 +824,10 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) (store.SearchPa
 		if err != nil {
 			return store.SearchPage{}, fmt.Errorf("search: reading the words' statistics: %w", err)
 		}
-		// (A longer phrase is checked in the tsvectors of documents
-		// holding its pairs, found by the bitmap: searchTSVector.)
-		m.walk = share >= tierWalkShare && !hasLongPhrase(q.Groups)
+		// Words only: a walk tests each row it reads, and a phrase's pairs
+		// are TOASTed in the tier (its tsvectors are in the row): a common
+		// pair's count walked took 80-95 ms, against 10-20 by the bitmap.
+		m.walk = share >= tierWalkShare && !hasPhrase(q.Groups)
 		tx, err := s.searchTx(ctx, m.walk)
 		if err != nil {
 			return store.SearchPage{}, err
@@ -1054,16 +1055,18 @@ const searchWalk = `SELECT set_config('enable_indexscan', 'on', true)`
 // searchNoWalk is searchTx's settings without walk again.
 const searchNoWalk = `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_bitmapscan', 'on', true)`
 
-// tierWalkShare is the share of the tier's documents a query must match
-// for it to be counted and read by walking the tier's newest-first index
-// rather than through the GIN bitmap. The bitmap holds every match of the
-// tier before the first is counted; the walk reads rows (their tsvectors
-// in the row, no TOAST) until the count's cap. Counting a word to 1,001 in
-// the tier of 26,000 documents, best of 9 at load 5: at 99 % of them 8.9 ms
-// by bitmap against 1.9 walked, 60 % 11.4 against 3.8, 36 % 7.8 against
-// 5.8, 23 % 10.2 against 7.5; 16 % 6.5 against 12.0, 8 % 7.8 against 25.6
-// (docs/benchmarks.md, "Search speed, tenth pass").
-const tierWalkShare = 0.2
+// tierWalkShare is the share of the tier's documents a query of words
+// must match for it to be counted and read by walking the tier's
+// newest-first index rather than through the GIN bitmap. The bitmap holds
+// every match of the tier before the first is counted; the walk reads rows
+// (their tsvectors in the row, no TOAST) until the count's cap. Counting a
+// word to 1,001 in the tier of 26,000 documents, best of 9 at load 5: at
+// 99 % of them 8.9 ms by bitmap against 1.9 walked, 60 % 11.4 against 3.8,
+// 36 % 7.8 against 5.8, 23 % 10.2 against 7.5, 20 % 4.2 against 10.2, 16 %
+// 6.5 against 12.0, 8 % 7.8 against 25.6 (docs/benchmarks.md, "Search
+// speed, tenth pass"). The statistics' shares are estimates: the walk is
+// taken where it wins by a margin.
+const tierWalkShare = 0.3
 
 // walkShare is the share of an edition's documents a query must match for
 // its relevance candidates (the newest SearchRankCap matches) to be walked
@@ -1085,6 +1088,16 @@ func (m matcher) end() error {
 		return fmt.Errorf("search: ending the search transaction: %w", err)
 	}
 	return nil
+}
+
+// hasPhrase tells whether a group is a phrase.
+func hasPhrase(groups [][]string) bool {
+	for _, g := range groups {
+		if len(g) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // hasLongPhrase tells whether a group is a phrase of more than two words,
