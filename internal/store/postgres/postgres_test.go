@@ -84,6 +84,10 @@ func BenchmarkArticlesPage(b *testing.B) { storetest.BenchArticlesPage(b, migrat
 
 func BenchmarkClaim(b *testing.B) { storetest.BenchClaim(b, migrated(b)) }
 
+func BenchmarkSearchTierEditions(b *testing.B) {
+	storetest.BenchSearchTierEditions(b, func(b *testing.B) store.Store { return migrated(b) })
+}
+
 // The dialect's asynchronous commit (store.LaterDurable) holds for its
 // transaction only: the connection goes back to the pool committing
 // synchronously, so a job's completion on it still waits for the disk.

@@ -203,3 +203,7 @@ func BenchmarkArticlesPage(b *testing.B) {
 func BenchmarkClaim(b *testing.B) {
 	storetest.BenchClaim(b, migrated(b, filepath.Join(b.TempDir(), "bench.db")))
 }
+
+func BenchmarkSearchTierEditions(b *testing.B) {
+	storetest.BenchSearchTierEditions(b, func(b *testing.B) store.Store { return migrated(b, filepath.Join(b.TempDir(), "bench.db")) })
+}

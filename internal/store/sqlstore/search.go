@@ -192,30 +192,45 @@ func (s *Store) PutSearchDocs(ctx context.Context, articleID int64, docs []store
 // the searches that cost most (common words, whose every match the whole
 // index reads to rank or count) are the ones it answers.
 //
-// A move raises the bound to the key of the keep-th newest document
-// (defaultSearchTierDocs) once more than a quarter as many again are above
-// it,
-// and the floor to the old bound, deleting what lies below that. A search
-// reads the bound once and asks each statement for keys at or above it,
-// so a move during the search leaves it every document it relies on;
-// each tier statement also checks in its own snapshot that the floor is
-// still at or below the bound read (two moves during one search) and
-// finds nothing otherwise, which the search takes as a tier that does not
-// hold enough and reads the whole index.
+// Its size is per edition: an article has a document in each edition
+// language it appears in, and a search reads one edition's. A move raises
+// the bound to the key of the keep-th newest document (defaultSearchTierDocs)
+// of the edition with the most documents above it, once that edition has
+// more than a quarter as many again there, and the floor to the old bound,
+// deleting what lies below that. So the busiest edition keeps keep of its
+// newest, and every other edition its documents of the same span of time:
+// as many where it has every article (translations), fewer where it has
+// fewer. One bound for all editions keeps the search below simple.
+//
+// A search reads the bound once and asks each statement for keys at or
+// above it, so a move during the search leaves it every document it relies
+// on; each tier statement also checks in its own snapshot that the floor is
+// still at or below the bound read (two moves during one search) and finds
+// nothing otherwise, which the search takes as a tier that does not hold
+// enough and reads the whole index.
 type searchTier struct {
-	docs atomic.Int64 // documents a move keeps; 0 is defaultSearchTierDocs
+	docs atomic.Int64 // documents of the busiest edition a move keeps; 0 is defaultSearchTierDocs
 	puts atomic.Int64 // PutSearchDocs calls, for when to look at the tier's size
+	// spread is the documents above the bound per document of the busiest
+	// edition there, in thousandths, as last counted (0: not yet, taken
+	// as 1): about the number of editions. Counting documents per edition
+	// sorts them (on SQLite some 70 ms of CPU for 150,000), so a look at the
+	// tier counts them all at once, as before, and per edition only when
+	// that count says the busiest edition may have passed its share.
+	spread atomic.Int64
 }
 
-// defaultSearchTierDocs is the newest documents the tier keeps (up to half
-// as many again until a move). A word's relevance candidates come from the
-// tier when some 1 % of them hold it, its count ("1,000+") from some 5 %:
-// the common words, whose searches cost most in the whole index. Measured
-// in docs/benchmarks.md, "Search speed, ninth pass".
+// defaultSearchTierDocs is the newest documents of an edition the tier
+// keeps (up to a quarter as many again until a move). A word's relevance
+// candidates come from the tier when some 1 % of them hold it, its count
+// ("1,000+") from some 5 %: the common words, whose searches cost most in
+// the whole index. Measured in docs/benchmarks.md, "Search speed, ninth
+// pass".
 const defaultSearchTierDocs = 20000
 
-// SetSearchTierDocs sets how many of the newest documents the search
-// index's tier keeps (tests and benchmarks; n <= 0 restores the default).
+// SetSearchTierDocs sets how many of the newest documents of an edition
+// the search index's tier keeps (tests and benchmarks; n <= 0 restores the
+// default).
 func (s *Store) SetSearchTierDocs(n int) { s.tier.docs.Store(int64(max(n, 0))) }
 
 func (t *searchTier) keep() int64 {
@@ -233,18 +248,27 @@ func (t *searchTier) due() bool {
 	return t.puts.Add(1)%every == 0
 }
 
-// moveSearchTier moves the tier up when more than a quarter as many
-// documents as it keeps have arrived above its bound; see searchTier.
+// limit is the busiest edition's documents above the bound at which the
+// tier moves.
+func (t *searchTier) limit() int64 { k := t.keep(); return k + k/4 }
+
+// moveSearchTier moves the tier up when its busiest edition has more than
+// a quarter as many documents as it keeps above its bound; see searchTier.
 func (s *Store) moveSearchTier(ctx context.Context) error {
-	keep := s.tier.keep()
+	keep, limit := s.tier.keep(), s.tier.limit()
 	moved := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		lock, count, nth := ``, `SELECT COUNT(*) FROM search_docs WHERE id >= ?`, `SELECT id FROM search_docs ORDER BY id DESC LIMIT 1 OFFSET ?`
+		lock := ``
+		count := `SELECT COUNT(*) FROM search_docs WHERE id >= ?`
+		perLang := `SELECT lang, COUNT(*) FROM search_docs WHERE id >= ? GROUP BY lang`
+		nth := `SELECT id FROM search_docs WHERE lang = ? ORDER BY id DESC LIMIT 1 OFFSET ?`
 		if s.d.FullText == FullTextTSVector {
 			// Moves of several processes take turns; PutSearchDocs does
 			// not wait for them (it reads the floor unlocked).
 			lock = ` FOR UPDATE`
-			count, nth = `SELECT COUNT(*) FROM search_recent WHERE ord >= $1`, `SELECT ord FROM search_recent ORDER BY ord DESC LIMIT 1 OFFSET $1`
+			count = `SELECT COUNT(*) FROM search_recent WHERE ord >= $1`
+			perLang = `SELECT lang, COUNT(*) FROM search_recent WHERE ord >= $1 GROUP BY lang`
+			nth = `SELECT ord FROM search_recent WHERE lang = $1 ORDER BY ord DESC LIMIT 1 OFFSET $2`
 		}
 		var floor, bound int64
 		if err := tx.QueryRowContext(ctx, `SELECT floor, bound FROM search_tier WHERE id = 1`+lock).Scan(&floor, &bound); err != nil {
@@ -254,11 +278,21 @@ func (s *Store) moveSearchTier(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, count, bound).Scan(&above); err != nil {
 			return err
 		}
-		if above <= keep+keep/4 {
+		if spread := max(s.tier.spread.Load(), 1000); above*1000 <= limit*spread {
+			return nil // the busiest edition holds at most limit, if the editions' shares are as last counted
+		}
+		busiest, most, err := busiestEdition(ctx, tx, perLang, bound)
+		if err != nil {
+			return err
+		}
+		if most > 0 {
+			s.tier.spread.Store(above * 1000 / most)
+		}
+		if most <= limit {
 			return nil
 		}
 		var next int64
-		if err := tx.QueryRowContext(ctx, nth, keep-1).Scan(&next); err != nil {
+		if err := tx.QueryRowContext(ctx, nth, busiest, keep-1).Scan(&next); err != nil {
 			return err
 		}
 		if next <= bound {
@@ -273,7 +307,7 @@ func (s *Store) moveSearchTier(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, del, args...); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.d.rebind(`UPDATE search_tier SET floor = ?, bound = ?`), bound, next)
+		_, err = tx.ExecContext(ctx, s.d.rebind(`UPDATE search_tier SET floor = ?, bound = ?`), bound, next)
 		moved = err == nil
 		return err
 	})
@@ -296,6 +330,57 @@ func (s *Store) moveSearchTier(ctx context.Context) error {
 	return nil
 }
 
+// busiestEdition runs perLang (edition languages and their documents from
+// a key on) and returns the language with the most (of equals, the first
+// by name) and how many it has.
+func busiestEdition(ctx context.Context, tx *sql.Tx, perLang string, from int64) (string, int64, error) {
+	rows, err := tx.QueryContext(ctx, perLang, from)
+	if err != nil {
+		return "", 0, err
+	}
+	defer rows.Close()
+	var busiest string
+	var most int64
+	for rows.Next() {
+		var lang string
+		var n int64
+		if err := rows.Scan(&lang, &n); err != nil {
+			return "", 0, err
+		}
+		if n > most || n == most && lang < busiest {
+			busiest, most = lang, n
+		}
+	}
+	return busiest, most, rows.Err()
+}
+
+// SearchTierEditions returns the documents per edition language that
+// searches read from the tier (keys at or above its bound).
+func (s *Store) SearchTierEditions(ctx context.Context) (map[string]int64, error) {
+	q := `SELECT d.lang, COUNT(*) FROM search_docs d JOIN search_tier t ON t.id = 1 WHERE d.id >= t.bound GROUP BY d.lang`
+	if s.d.FullText == FullTextTSVector {
+		q = `SELECT d.lang, COUNT(*) FROM search_recent d JOIN search_tier t ON t.id = 1 WHERE d.ord >= t.bound GROUP BY d.lang`
+	}
+	rows, err := s.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("count the newest documents' tier per edition: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var lang string
+		var n int64
+		if err := rows.Scan(&lang, &n); err != nil {
+			return nil, fmt.Errorf("count the newest documents' tier per edition: %w", err)
+		}
+		out[lang] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count the newest documents' tier per edition: %w", err)
+	}
+	return out, nil
+}
+
 // fillChunk is the documents FillSearchTier adds in one write.
 const fillChunk = 500
 
@@ -309,13 +394,37 @@ const fillChunk = 500
 // time. PostgreSQL's migration copied the tier from search_docs, and there
 // PutSearchDocs reads the floor unlocked, which only a floor that never
 // falls makes safe: nothing to do.
+//
+// It stops once an edition holds as many as the tier keeps of one
+// (searchTier), counting the documents above the floor per edition once
+// and then adding what it adds: documents a writer adds above the floor
+// meanwhile are left out of the count, and at most make it fill further
+// than it needs to, which the next move trims.
 func (s *Store) FillSearchTier(ctx context.Context, docs func(ctx context.Context, articleIDs []int64) (map[int64][]store.SearchDoc, error)) (int, error) {
 	if s.d.FullText != FullTextFTS5 {
 		return 0, nil
 	}
+	held := map[string]int64{}
+	rows, err := s.db.QueryContext(ctx, `SELECT lang, COUNT(*) FROM search_docs WHERE id >= (SELECT floor FROM search_tier WHERE id = 1) GROUP BY lang`)
+	if err != nil {
+		return 0, fmt.Errorf("fill the tier of the newest documents: %w", err)
+	}
+	for rows.Next() {
+		var lang string
+		var n int64
+		if err := rows.Scan(&lang, &n); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("fill the tier of the newest documents: %w", err)
+		}
+		held[lang] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("fill the tier of the newest documents: %w", err)
+	}
 	added, stale := 0, 0
 	for {
-		n, err := s.fillSearchTierChunk(ctx, docs)
+		n, err := s.fillSearchTierChunk(ctx, docs, held)
 		if err != nil {
 			return added, fmt.Errorf("fill the tier of the newest documents: %w", err)
 		}
@@ -335,19 +444,18 @@ func (s *Store) FillSearchTier(ctx context.Context, docs func(ctx context.Contex
 	}
 }
 
-// fillSearchTierChunk adds one chunk; -1 when the tier is full or below it
-// there is nothing.
-func (s *Store) fillSearchTierChunk(ctx context.Context, docs func(ctx context.Context, articleIDs []int64) (map[int64][]store.SearchDoc, error)) (int, error) {
+// fillSearchTierChunk adds one chunk and counts its documents into held
+// (per edition language); -1 when the tier is full or below it there is
+// nothing.
+func (s *Store) fillSearchTierChunk(ctx context.Context, docs func(ctx context.Context, articleIDs []int64) (map[int64][]store.SearchDoc, error), held map[string]int64) (int, error) {
+	for _, n := range held {
+		if n >= s.tier.keep() {
+			return -1, nil
+		}
+	}
 	var floor int64
 	if err := s.queryRow(ctx, `SELECT floor FROM search_tier WHERE id = 1`).Scan(&floor); err != nil {
 		return 0, err
-	}
-	var held int64
-	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM search_docs WHERE id >= ?`, floor).Scan(&held); err != nil {
-		return 0, err
-	}
-	if held >= s.tier.keep() {
-		return -1, nil
 	}
 	type doc struct {
 		key, article int64
@@ -390,15 +498,15 @@ func (s *Store) fillSearchTierChunk(ctx context.Context, docs func(ctx context.C
 	// indexed, and its search job is pending): the tier must hold every
 	// document from its floor on, so the floor stops above that one.
 	type row struct {
-		key                int64
-		title, body, extra string
+		key                      int64
+		lang, title, body, extra string
 	}
 	var add []row
 	for _, d := range chunk {
 		var r *row
 		for _, sd := range built[d.article] {
 			if sd.Lang == d.lang {
-				r = &row{d.key, strings.Join(sd.Title, " "), strings.Join(sd.Body, " "), strings.Join(sd.Extra, " ")}
+				r = &row{d.key, d.lang, strings.Join(sd.Title, " "), strings.Join(sd.Body, " "), strings.Join(sd.Extra, " ")}
 			}
 		}
 		if r == nil {
@@ -436,6 +544,9 @@ func (s *Store) fillSearchTierChunk(ctx context.Context, docs func(ctx context.C
 	if err != nil || stale {
 		return 0, err
 	}
+	for _, r := range add {
+		held[r.lang]++
+	}
 	return len(add), nil
 }
 
@@ -461,8 +572,13 @@ func RebaseSearchTier(ctx context.Context, db *sql.DB, fullText string) error {
 	if fullText == FullTextTSVector {
 		stmts = []string{
 			`DELETE FROM search_recent`,
-			`UPDATE search_tier SET floor = t.b, bound = t.b FROM (SELECT COALESCE((SELECT ord FROM search_docs ORDER BY ord DESC OFFSET ` +
-				strconv.Itoa(defaultSearchTierDocs-1) + ` LIMIT 1), 0) AS b) t`,
+			// Each edition's defaultSearchTierDocs-th newest, the newest of
+			// them (searchTier): no edition holds more, and the one whose
+			// newest are newest holds that many; 0, every document, when no
+			// edition has as many.
+			`UPDATE search_tier SET floor = t.b, bound = t.b FROM (SELECT COALESCE(MAX(n.b), 0) AS b FROM (
+				SELECT (SELECT ord FROM search_docs d WHERE d.lang = l.lang ORDER BY ord DESC OFFSET ` +
+				strconv.Itoa(defaultSearchTierDocs-1) + ` LIMIT 1) AS b FROM (SELECT DISTINCT lang FROM search_docs) l) n) t`,
 			`INSERT INTO search_recent (article_id, lang, ord, tsv, pairs)
 			SELECT article_id, lang, ord, tsv, pairs FROM search_docs WHERE ord >= (SELECT floor FROM search_tier WHERE id = 1)`,
 		}

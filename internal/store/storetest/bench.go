@@ -100,3 +100,56 @@ func BenchClaim(b *testing.B, s store.Store) {
 		b.StartTimer()
 	}
 }
+
+// BenchSearchTierEditions measures indexing an article (its row and its
+// documents, one per edition) into a search index whose tier keeps 500
+// documents of an edition, at 1, 2, 3 and 6 editions, and reports what
+// the tier then holds per edition: tier-min and tier-max, the fewest and
+// most of any edition. Run it with a fixed count (-benchtime=3000x): the
+// tier moves every 125 articles, and the figures are of where it ends.
+// open gives a fresh, migrated store.
+func BenchSearchTierEditions(b *testing.B, open func(b *testing.B) store.Store) {
+	ctx := context.Background()
+	langs := []string{"en", "de", "fr", "es", "it", "nl"}
+	for _, eds := range []int{1, 2, 3, 6} {
+		b.Run(fmt.Sprintf("editions=%d", eds), func(b *testing.B) {
+			s := open(b)
+			ts, ok := s.(searchTiered)
+			if !ok {
+				b.Fatalf("%T keeps no tier of the newest search documents", s)
+			}
+			ts.SetSearchTierDocs(500)
+			src := newSource(b, s, "https://tier.example/feed")
+			i := 0
+			for b.Loop() {
+				a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://tier.example/%d", i), Title: fmt.Sprintf("Report %d", i),
+					Text: "text", Language: "en", PublishedAt: base.Add(time.Duration(i) * time.Minute)}
+				if _, err := s.UpsertArticle(ctx, a); err != nil {
+					b.Fatal(err)
+				}
+				docs := make([]store.SearchDoc, eds)
+				for e := range docs {
+					docs[e] = store.SearchDoc{Lang: langs[e], Title: []string{"report", fmt.Sprintf("n%d", i)}, Body: []string{"common", "ground", fmt.Sprintf("w%d", i%97)}}
+				}
+				if err := s.PutSearchDocs(ctx, a.ID, docs); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.StopTimer()
+			held, err := ts.SearchTierEditions(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			fewest, most := int64(-1), int64(0)
+			for _, n := range held {
+				if fewest < 0 || n < fewest {
+					fewest = n
+				}
+				most = max(most, n)
+			}
+			b.ReportMetric(float64(fewest), "tier-min")
+			b.ReportMetric(float64(most), "tier-max")
+		})
+	}
+}

@@ -284,6 +284,31 @@ func sameSet(a, b []int64) bool {
 type searchTiered interface {
 	SetSearchTierDocs(n int)
 	SearchTier(ctx context.Context) (floor, bound int64, err error)
+	SearchTierEditions(ctx context.Context) (map[string]int64, error)
+}
+
+// searchPages runs q through every page (60 a page) and returns the ids in
+// order and the first page.
+func searchPages(t *testing.T, s store.Store, q store.SearchQuery) ([]int64, store.SearchPage) {
+	t.Helper()
+	q.Limit = 60
+	var got []int64
+	var first store.SearchPage
+	for range 50 {
+		page, err := s.Search(context.Background(), q)
+		if err != nil {
+			t.Fatalf("Search(%+v): %v", q, err)
+		}
+		if q.Cursor == "" {
+			first = page
+		}
+		got = append(got, ids(page.Articles)...)
+		if page.NextCursor == "" {
+			break
+		}
+		q.Cursor = page.NextCursor
+	}
+	return got, first
 }
 
 // testSearchTier: searches answered from the tier of the newest documents
@@ -338,24 +363,7 @@ func testSearchTier(t *testing.T, s store.Store) {
 	}
 	pages := func(q store.SearchQuery) ([]int64, store.SearchPage) {
 		t.Helper()
-		q.Limit = 60
-		var got []int64
-		var first store.SearchPage
-		for range 50 {
-			page, err := s.Search(ctx, q)
-			if err != nil {
-				t.Fatalf("Search(%+v): %v", q, err)
-			}
-			if q.Cursor == "" {
-				first = page
-			}
-			got = append(got, ids(page.Articles)...)
-			if page.NextCursor == "" {
-				break
-			}
-			q.Cursor = page.NextCursor
-		}
-		return got, first
+		return searchPages(t, s, q)
 	}
 	word := func(w, sort string) store.SearchQuery {
 		return store.SearchQuery{Lang: "en", Groups: [][]string{{w}}, Sort: sort}
@@ -449,5 +457,113 @@ func testSearchTier(t *testing.T, s store.Store) {
 	}
 	if got, _ := pages(word("common", store.SortNewest)); !slices.Equal(got, newestFirst(all)) {
 		t.Errorf("common, newest, after the moves: %d articles, want all %d newest first", len(got), len(all))
+	}
+}
+
+// testSearchTierEditions: the tier keeps its size per edition. Articles
+// have a document in English and German each, and every other one in
+// French too; after many moves the busiest editions (English, German) each
+// hold about as many of their newest as the tier keeps of one, where a
+// size for all editions together would leave each some two fifths of it,
+// and French its documents of the same span, about half. Searches in each
+// edition still give what the whole index gives.
+func testSearchTierEditions(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	ts, ok := s.(searchTiered)
+	if !ok {
+		t.Fatalf("%T keeps no tier of the newest search documents", s)
+	}
+	// keep is above SearchRankCap, so the English and German relevance
+	// candidates come from the tier; every is how often PutSearchDocs
+	// looks at the tier's size with this keep (sqlstore's searchTier.due).
+	const n, keep, every = 420, 210, 26
+	ts.SetSearchTierDocs(keep)
+	src := newSource(t, s, "https://editions.example/feed")
+	all := map[string][]int64{} // per edition, oldest first
+	for i := range n {
+		a := &store.Article{SourceID: src.ID, URL: fmt.Sprintf("https://editions.example/%d", i), Title: fmt.Sprintf("Report %d", i),
+			Text: "text", Language: "en", PublishedAt: base.Add(time.Duration(i) * time.Minute)}
+		upsert(t, s, a, store.Created)
+		langs := []string{"en", "de"}
+		if i%2 == 0 {
+			langs = append(langs, "fr")
+		}
+		var docs []store.SearchDoc
+		for _, l := range langs {
+			d := store.SearchDoc{Lang: l, Title: []string{"report", fmt.Sprintf("n%d", i)}, Body: []string{"common", "ground"}}
+			if i < 100 {
+				d.Body = append(d.Body, "early")
+			}
+			if i == n-40 {
+				d.Title = append(d.Title, "common") // the best match of "common"
+			}
+			docs = append(docs, d)
+			all[l] = append(all[l], a.ID)
+		}
+		putDocs(t, s, a, docs...)
+	}
+	floor, _, err := ts.SearchTier(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if floor == 0 {
+		t.Fatalf("after %d articles in 2-3 editions with a tier of %d an edition: floor 0, want it moved up", n, keep)
+	}
+	held, err := ts.SearchTierEditions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the tier holds per edition: %v", held)
+	// A move leaves the busiest edition keep (the other of two equal
+	// editions one fewer on SQLite, where their keys differ by a slot);
+	// until the next, it grows to a quarter more, and by up to every
+	// articles more until the look after that.
+	for _, l := range []string{"en", "de"} {
+		if held[l] < keep-1 || held[l] > keep+keep/4+every {
+			t.Errorf("tier holds %d %s documents (%v), want %d to %d", held[l], l, held, keep-1, keep+keep/4+every)
+		}
+	}
+	if half := held["en"] / 2; held["fr"] < half-1 || held["fr"] > half+1 {
+		t.Errorf("tier holds %d fr documents (%v), want half the en ones (%d), of the same articles", held["fr"], held, half)
+	}
+	if len(held) != 3 {
+		t.Errorf("tier holds the editions %v, want en, de and fr", held)
+	}
+
+	newestFirst := func(ids []int64) []int64 {
+		out := slices.Clone(ids)
+		slices.Reverse(out)
+		return out
+	}
+	for _, l := range []string{"en", "de", "fr"} {
+		word := func(w, sort string) store.SearchQuery {
+			return store.SearchQuery{Lang: l, Groups: [][]string{{w}}, Sort: sort}
+		}
+		mine := all[l]
+		got, first := searchPages(t, s, word("common", store.SortNewest))
+		if !slices.Equal(got, newestFirst(mine)) {
+			t.Errorf("%s: common, newest: %d articles, want all %d newest first", l, len(got), len(mine))
+		}
+		if first.Total != len(mine) || first.TotalMore {
+			t.Errorf("%s: common: Total %d (more %v), want %d", l, first.Total, first.TotalMore, len(mine))
+		}
+		var early []int64
+		for _, id := range mine {
+			if id <= all["en"][99] {
+				early = append(early, id)
+			}
+		}
+		if got, _ := searchPages(t, s, word("early", store.SortNewest)); !slices.Equal(got, newestFirst(early)) {
+			t.Errorf("%s: early, newest: %d articles, want the oldest %d newest first", l, len(got), len(early))
+		}
+		// Relevance: the newest SearchRankCap matches ranked, the title
+		// match first, the rest newest first.
+		got, _ = searchPages(t, s, word("common", store.SortRelevance))
+		want := newestFirst(mine)
+		if len(got) != len(mine) || got[0] != all["en"][n-40] || !sameSet(got[:store.SearchRankCap], want[:store.SearchRankCap]) ||
+			!slices.Equal(got[store.SearchRankCap:], want[store.SearchRankCap:]) {
+			t.Errorf("%s: common, relevance: %d articles, first %v; want %d, first %d (the title match), the newest %d ranked, then the rest newest first",
+				l, len(got), got[:min(len(got), 1)], len(mine), all["en"][n-40], store.SearchRankCap)
+		}
 	}
 }

@@ -86,13 +86,14 @@ func Run(t *testing.T, open Opener) {
 		{"JobCountsAndPurge", testJobCountsAndPurge},
 		{"Translations", testTranslations}, // translation.go
 		{"Newsletter", testNewsletter},
-		{"PageGeneration", testPageGeneration},       // generation.go
-		{"PageChanges", testPageChanges},             // generation.go
-		{"PageChangesPruned", testPageChangesPruned}, // generation.go
-		{"Admin", testAdmin},                         // admin.go
-		{"Search", testSearch},                       // search.go
-		{"SearchTier", testSearchTier},               // search.go
-		{"Settings", testSettings},                   // settings.go
+		{"PageGeneration", testPageGeneration},         // generation.go
+		{"PageChanges", testPageChanges},               // generation.go
+		{"PageChangesPruned", testPageChangesPruned},   // generation.go
+		{"Admin", testAdmin},                           // admin.go
+		{"Search", testSearch},                         // search.go
+		{"SearchTier", testSearchTier},                 // search.go
+		{"SearchTierEditions", testSearchTierEditions}, // search.go
+		{"Settings", testSettings},                     // settings.go
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
