@@ -214,14 +214,17 @@ func TestLeaseRenewalKeepsLongJob(t *testing.T) {
 	handler := func(ctx context.Context, j *store.Job) error {
 		runs.Add(1)
 		select {
-		case <-time.After(1500 * time.Millisecond): // five leases long
+		case <-time.After(3 * time.Second): // three leases long
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 		return nil
 	}
 	opts := fastOpts()
-	opts.Lease = 300 * time.Millisecond
+	// Renewed every third of it: a lease of 300 ms failed once in CI on a
+	// machine at load 14, where a renewal waited over 200 ms for the
+	// database behind the other runner's claims.
+	opts.Lease = time.Second
 	var wg sync.WaitGroup
 	for range 2 {
 		r := jobs.New(st, opts)
