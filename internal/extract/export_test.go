@@ -2,7 +2,9 @@ package extract
 
 import (
 	"bytes"
+	"net/url"
 
+	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 )
 
@@ -21,4 +23,10 @@ func ParseTrees(page []byte) (direct, bounded *html.Node, err error) {
 	}
 	direct, _ = parseDirect(page)
 	return direct, bounded, nil
+}
+
+// ExtractBody runs go-trafilatura on doc as the extractor does, with its
+// fallbacks on every page (always) or where they could win.
+func ExtractBody(doc *html.Node, base *url.URL, always bool) (*trafilatura.ExtractResult, error) {
+	return extractBody(doc, base, always, false)
 }

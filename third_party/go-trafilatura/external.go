@@ -62,14 +62,21 @@ func compareExternalExtraction(originalDoc, extractedDoc *html.Node, opts Option
 	}
 	logInfo(opts, "trying external extractor for url %q", originalUrl)
 
-	// Prior cleaning
-	cleanedDoc := dom.Clone(originalDoc, true)
-	if opts.Focus == FavorPrecision {
-		cleanedDoc = pruneUnwantedNodes(cleanedDoc, selector.OverallDiscardedContent)
+	// Prior cleaning (spektrum: only when a fallback extractor runs, not
+	// when every candidate is given)
+	var cleanedDoc *html.Node
+	cleaned := func() *html.Node {
+		if cleanedDoc == nil {
+			cleanedDoc = dom.Clone(originalDoc, true)
+			if opts.Focus == FavorPrecision {
+				cleanedDoc = pruneUnwantedNodes(cleanedDoc, selector.OverallDiscardedContent)
+			}
+		}
+		return cleanedDoc
 	}
 
 	// Process each candidate
-	for _, generator := range createFallbackGenerators(cleanedDoc, opts) {
+	for _, generator := range createFallbackGenerators(cleaned, opts) {
 		// Generate candidate, skip if empty
 		candidateTitle, candidateDoc := generator()
 		if candidateDoc == nil {
@@ -100,7 +107,7 @@ func compareExternalExtraction(originalDoc, extractedDoc *html.Node, opts Option
 	return extractedDoc, extractedText
 }
 
-func createFallbackGenerators(doc *html.Node, opts Options) []_FallbackGenerator {
+func createFallbackGenerators(cleaned func() *html.Node, opts Options) []_FallbackGenerator {
 	// Initial variables
 	var generators []_FallbackGenerator
 	var customCandidates []*html.Node
@@ -132,7 +139,7 @@ func createFallbackGenerators(doc *html.Node, opts Options) []_FallbackGenerator
 		})
 	} else {
 		generators = append(generators, func() (string, *html.Node) {
-			result, _ := readability.FromDocument(doc, opts.OriginalURL)
+			result, _ := readability.FromDocument(cleaned(), opts.OriginalURL)
 			return readabilityTitle, result.Node
 		})
 	}
@@ -146,7 +153,7 @@ func createFallbackGenerators(doc *html.Node, opts Options) []_FallbackGenerator
 		})
 	} else {
 		generators = append(generators, func() (string, *html.Node) {
-			clone := dom.Clone(doc, true)
+			clone := dom.Clone(cleaned(), true)
 			result, _ := distiller.Apply(clone, &distiller.Options{
 				OriginalURL:    opts.OriginalURL,
 				SkipPagination: true})

@@ -148,6 +148,21 @@ func pruneUnwantedNodes(tree *html.Node, queries []selector.Rule, withBackup ...
 		oldLen = utf8.RuneCountInString(dom.TextContent(tree))
 	}
 
+	pruneOwnNodes(tree, queries)
+
+	if backupEnabled {
+		newLen := utf8.RuneCountInString(dom.TextContent(tree))
+		if newLen <= oldLen/7 {
+			return backup
+		}
+	}
+
+	return tree
+}
+
+// pruneOwnNodes is pruneUnwantedNodes without the backup, on a tree the
+// caller owns, in place (spektrum: not on a clone of it).
+func pruneOwnNodes(tree *html.Node, queries []selector.Rule) {
 	for _, query := range queries {
 		subElements := selector.QueryAll(tree, query)
 		for i := len(subElements) - 1; i >= 0; i-- {
@@ -175,15 +190,6 @@ func pruneUnwantedNodes(tree *html.Node, queries []selector.Rule, withBackup ...
 			etree.Remove(subElement)
 		}
 	}
-
-	if backupEnabled {
-		newLen := utf8.RuneCountInString(dom.TextContent(tree))
-		if newLen <= oldLen/7 {
-			return backup
-		}
-	}
-
-	return tree
 }
 
 // handleTextNode converts, formats and probes potential text elements.

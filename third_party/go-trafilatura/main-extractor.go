@@ -597,19 +597,20 @@ func recoverWildText(doc, resultBody *html.Node, potentialTags map[string]struct
 
 // pruneUnwantedSections is rule-based deletion of targeted document sections.
 func pruneUnwantedSections(subTree *html.Node, potentialTags map[string]struct{}, opts Options) *html.Node {
-	// Prune the rest
+	// Prune the rest (spektrum: into a clone, which the passes after it
+	// prune in place instead of cloning it again)
 	subTree = pruneUnwantedNodes(subTree, selector.OverallDiscardedContent, true)
 
 	// Prune images
 	if !opts.IncludeImages {
-		subTree = pruneUnwantedNodes(subTree, selector.DiscardedImage)
+		pruneOwnNodes(subTree, selector.DiscardedImage)
 	}
 
 	// Balance precision / recall
 	if opts.Focus != FavorRecall {
-		subTree = pruneUnwantedNodes(subTree, selector.DiscardedTeaser)
+		pruneOwnNodes(subTree, selector.DiscardedTeaser)
 		if opts.Focus == FavorPrecision {
-			subTree = pruneUnwantedNodes(subTree, selector.PrecisionDiscardedContent)
+			pruneOwnNodes(subTree, selector.PrecisionDiscardedContent)
 		}
 	}
 
