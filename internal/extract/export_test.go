@@ -14,6 +14,13 @@ func NewAlwaysFallback() *Extractor {
 	return &Extractor{sanitizer: NewSanitizer(), alwaysFallback: true}
 }
 
+// NewAllMetadata returns an Extractor that has go-trafilatura search the
+// page for all its metadata, as released: the reference the one that skips
+// what merge will not read must match.
+func NewAllMetadata() *Extractor {
+	return &Extractor{sanitizer: NewSanitizer(), allMetadata: true}
+}
+
 // ParseTrees returns page parsed in one pass (parseDirect; nil when it
 // declines the page) and through the bounding pass.
 func ParseTrees(page []byte) (direct, bounded *html.Node, err error) {
@@ -28,5 +35,5 @@ func ParseTrees(page []byte) (direct, bounded *html.Node, err error) {
 // ExtractBody runs go-trafilatura on doc as the extractor does, with its
 // fallbacks on every page (always) or where they could win.
 func ExtractBody(doc *html.Node, base *url.URL, always bool) (*trafilatura.ExtractResult, error) {
-	return extractBody(doc, base, always, false)
+	return extractBody(doc, base, always, false, 0)
 }

@@ -1,6 +1,8 @@
 package extract_test
 
 import (
+	"context"
+	"errors"
 	"net/url"
 	"testing"
 
@@ -37,4 +39,30 @@ func TestTrafilaturaLeavesItsInput(t *testing.T) {
 		}
 	}
 	t.Logf("%d pages", len(pages))
+}
+
+// TestMetadataSkipChangesNothing holds the extractor that tells
+// go-trafilatura which metadata it will not read (the tags, the license,
+// and the author and section where the page's own layers have them) to one
+// that has it search for all of it, as released: the same article, field
+// for field, on every test page.
+func TestMetadataSkipChangesNothing(t *testing.T) {
+	pages := testPages(t)
+	ctx := context.Background()
+	skipping, all := extract.New(), extract.NewAllMetadata()
+	for _, p := range pages {
+		got, gerr := skipping.Extract(ctx, p.html, p.url)
+		want, werr := all.Extract(ctx, p.html, p.url)
+		if (gerr == nil) != (werr == nil) || (gerr != nil && !errors.Is(gerr, extract.ErrNoArticle) && gerr.Error() != werr.Error()) {
+			t.Errorf("%s: error %v, with all the metadata %v", p.name, gerr, werr)
+			continue
+		}
+		if gerr != nil {
+			continue
+		}
+		if d := articleDiff(got, want); d != "" {
+			t.Errorf("%s: the article differs from the one with all the metadata in %s", p.name, d)
+		}
+	}
+	t.Logf("%d pages compared", len(pages))
 }

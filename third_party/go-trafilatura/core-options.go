@@ -143,7 +143,23 @@ type Options struct {
 
 	// PruneSelector is the CSS selector to select nodes to be pruned before extraction.
 	PruneSelector string
+
+	// SkipMetadata names metadata the caller will not read: their searches
+	// of the page's elements are not run, and the fields are left as the
+	// <meta> tags and JSON-LD filled them (or empty, for the license).
+	// (spektrum)
+	SkipMetadata MetadataFields
 }
+
+// MetadataFields is a set of Metadata fields (spektrum).
+type MetadataFields uint8
+
+const (
+	MetadataAuthor MetadataFields = 1 << iota
+	MetadataCategories
+	MetadataTags
+	MetadataLicense
+)
 
 // Config is advanced setting to fine tune the extraction result.
 // You can use it to specify the minimal size of the extracted content

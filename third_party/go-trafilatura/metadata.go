@@ -133,7 +133,7 @@ func extractMetadata(doc *html.Node, opts Options) Metadata {
 	}
 
 	// Author
-	if metadata.Author == "" {
+	if metadata.Author == "" && opts.SkipMetadata&MetadataAuthor == 0 {
 		metadata.Author = extractDomAuthor(doc)
 		metadata.Author = removeBlacklistedAuthors(metadata.Author, opts)
 	}
@@ -235,7 +235,7 @@ func extractMetadata(doc *html.Node, opts Options) Metadata {
 	}
 
 	// Categories
-	if len(metadata.Categories) == 0 {
+	if len(metadata.Categories) == 0 && opts.SkipMetadata&MetadataCategories == 0 {
 		metadata.Categories = extractDomCategories(doc)
 	}
 
@@ -244,7 +244,7 @@ func extractMetadata(doc *html.Node, opts Options) Metadata {
 	}
 
 	// Tags
-	if len(metadata.Tags) == 0 {
+	if len(metadata.Tags) == 0 && opts.SkipMetadata&MetadataTags == 0 {
 		metadata.Tags = extractDomTags(doc)
 	}
 
@@ -253,7 +253,9 @@ func extractMetadata(doc *html.Node, opts Options) Metadata {
 	}
 
 	// License
-	metadata.License = extractLicense(doc)
+	if opts.SkipMetadata&MetadataLicense == 0 {
+		metadata.License = extractLicense(doc)
+	}
 
 	return metadata
 }
