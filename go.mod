@@ -69,3 +69,8 @@ require (
 // options say; the fork answers the same, about ten times faster (see
 // third_party/whatlanggo/FORK.md).
 replace github.com/RadhiFadlillah/whatlanggo => ./third_party/whatlanggo
+
+// go-trafilatura clones every page's tree four times or more and reads
+// metadata spektrum never uses; the fork does neither and extracts the
+// same (see third_party/go-trafilatura/FORK.md).
+replace github.com/markusmobius/go-trafilatura => ./third_party/go-trafilatura

@@ -2,7 +2,9 @@ package extract
 
 import (
 	"bytes"
+	"net/url"
 
+	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 )
 
@@ -10,6 +12,13 @@ import (
 // fallbacks on every page: the reference the skipping one must match.
 func NewAlwaysFallback() *Extractor {
 	return &Extractor{sanitizer: NewSanitizer(), alwaysFallback: true}
+}
+
+// NewAllMetadata returns an Extractor that has go-trafilatura search the
+// page for all its metadata, as released: the reference the one that skips
+// what merge will not read must match.
+func NewAllMetadata() *Extractor {
+	return &Extractor{sanitizer: NewSanitizer(), allMetadata: true}
 }
 
 // ParseTrees returns page parsed in one pass (parseDirect; nil when it
@@ -21,4 +30,10 @@ func ParseTrees(page []byte) (direct, bounded *html.Node, err error) {
 	}
 	direct, _ = parseDirect(page)
 	return direct, bounded, nil
+}
+
+// ExtractBody runs go-trafilatura on doc as the extractor does, with its
+// fallbacks on every page (always) or where they could win.
+func ExtractBody(doc *html.Node, base *url.URL, always bool) (*trafilatura.ExtractResult, error) {
+	return extractBody(doc, base, always, false, 0)
 }

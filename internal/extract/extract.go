@@ -61,6 +61,9 @@ type Extractor struct {
 	// alwaysFallback runs go-trafilatura's fallbacks on every page, as
 	// before fallbackCannotWin: the tests' reference.
 	alwaysFallback bool
+	// allMetadata has go-trafilatura search the page for all its metadata,
+	// the fields merge will not read too: the tests' reference.
+	allMetadata bool
 }
 
 // New returns an Extractor.
@@ -135,7 +138,11 @@ func (e *Extractor) extract(ctx context.Context, page []byte, pageURL string, pr
 	renameCustomElements(doc)
 	wrapLooseText(doc)
 	markInlineSpaces(doc)
-	res, err := extractBody(doc, meta.base, e.alwaysFallback, !meta.jsonld.Published.IsZero() || !meta.og.Published.IsZero() || !meta.meta.Published.IsZero())
+	var unread trafilatura.MetadataFields
+	if !e.allMetadata {
+		unread = meta.trafilaturaUnread()
+	}
+	res, err := extractBody(doc, meta.base, e.alwaysFallback, !meta.jsonld.Published.IsZero() || !meta.og.Published.IsZero() || !meta.meta.Published.IsZero(), unread)
 	if err != nil {
 		return nil, nil, failf(pageURL, "%w: %w", ErrNoArticle, err)
 	}
@@ -216,8 +223,9 @@ func isListing(body, text string) bool {
 // the held-out half, so the comparison stays; but its go-readability run (an
 // eighth of a page's ingest CPU) can often be proven unable to win, and is
 // then not run.
-func extractBody(doc *html.Node, base *url.URL, always, haveDate bool) (*trafilatura.ExtractResult, error) {
+func extractBody(doc *html.Node, base *url.URL, always, haveDate bool, unread trafilatura.MetadataFields) (*trafilatura.ExtractResult, error) {
 	opts := trafilatura.Options{
+		SkipMetadata:   unread,
 		OriginalURL:    base,
 		EnableFallback: true,
 		// Images and links change which container trafilatura settles on

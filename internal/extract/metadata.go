@@ -189,6 +189,29 @@ func readMetadata(doc *html.Node, page *url.URL) pageMeta {
 	return pm
 }
 
+// layerValue is a layer's field as merge reads it: empty when the layer
+// leaves the field to the next.
+func layerValue(s string) string {
+	return strings.TrimSpace(html.UnescapeString(s))
+}
+
+// trafilaturaUnread is the metadata go-trafilatura need not search the page
+// for, since merge will not read it: the tags and the license always, the
+// author and the categories (the section) when a layer of the page's own
+// has them.
+func (pm pageMeta) trafilaturaUnread() trafilatura.MetadataFields {
+	skip := trafilatura.MetadataTags | trafilatura.MetadataLicense
+	for _, l := range []Article{pm.jsonld, pm.og, pm.meta} {
+		if layerValue(l.Author) != "" {
+			skip |= trafilatura.MetadataAuthor
+		}
+		if layerValue(l.Section) != "" {
+			skip |= trafilatura.MetadataCategories
+		}
+	}
+	return skip
+}
+
 // merge applies the precedence documented above and normalises the result.
 func (pm pageMeta) merge(tr trafilatura.Metadata) Article {
 	// trafilatura read the tree after markInlineSpaces.
@@ -204,7 +227,7 @@ func (pm pageMeta) merge(tr trafilatura.Metadata) Article {
 	layers := []Article{pm.jsonld, pm.og, pm.meta, trl}
 	pick := func(get func(Article) string) string {
 		for _, l := range layers {
-			if v := strings.TrimSpace(html.UnescapeString(get(l))); v != "" {
+			if v := layerValue(get(l)); v != "" {
 				return strings.Join(strings.Fields(v), " ")
 			}
 		}

@@ -42,6 +42,10 @@ type Analyzer struct {
 	env  *snowballstem.Env
 	stop map[string]bool
 	fold transform.Transformer
+	// terms holds the term of every word analysed so far: an article
+	// repeats most of its words, and stemming each afresh was most of
+	// indexing it (made at the first word).
+	terms map[string]string
 }
 
 // NewAnalyzer returns the analyzer of language code l ("" or an unknown
@@ -99,6 +103,19 @@ func (a *Analyzer) Terms(text string) []string {
 // Snowball rules read accents (French "é", German "ä"), folding after, so
 // that "Economie" and "économie" meet.
 func (a *Analyzer) Term(word string) string {
+	if t, ok := a.terms[word]; ok {
+		return t
+	}
+	if a.terms == nil {
+		a.terms = make(map[string]string)
+	}
+	t := a.analyze(word)
+	a.terms[word] = t
+	return t
+}
+
+// analyze is Term without the memory of words analysed before.
+func (a *Analyzer) analyze(word string) string {
 	w := strings.ToLower(word)
 	f := a.foldWord(w)
 	if len(f) > maxTermBytes || a.stop[f] {

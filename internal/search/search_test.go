@@ -3,6 +3,7 @@ package search
 import (
 	"errors"
 	"fmt"
+	"math/rand"
 	"strings"
 	"testing"
 )
@@ -183,5 +184,47 @@ func TestFieldsBounds(t *testing.T) {
 	}
 	if long := NewAnalyzer("en").Term(strings.Repeat("x", maxTermBytes+1)); long != "" {
 		t.Errorf("a %d-byte word was indexed", maxTermBytes+1)
+	}
+}
+
+// TestTermsRemembered: an Analyzer remembers the term of each word it has
+// analysed; what it answers from memory must be what analysing the word
+// afresh gives. Every stop word of every language, in three cases, the
+// words of the tests above, words with marks, digits and over-long ones,
+// shuffled and repeated, through one analyzer per language.
+func TestTermsRemembered(t *testing.T) {
+	words := []string{"elections", "Running", "Bäckereien", "Häuser", "élections", "Election", "économiques",
+		"políticas", "città", "ministri", "wyborach", "Łódź", "tramwajów", "東京", "2026", "COVID19", "ǅemal",
+		strings.Repeat("x", 70), "Straße", "STRASSE", "İstanbul", "Ωmega", "naïve", "NAÏVE", "Œuvre"}
+	for _, stop := range stopwords {
+		for w := range stop {
+			words = append(words, w, strings.ToUpper(w), strings.ToUpper(w[:1])+w[1:])
+		}
+	}
+	rng := rand.New(rand.NewSource(1))
+	var b strings.Builder
+	for range 3 * len(words) {
+		b.WriteString(words[rng.Intn(len(words))])
+		b.WriteString([]string{" ", ", ", ". ", "'", "\n"}[rng.Intn(5)])
+	}
+	text := b.String()
+	for _, l := range append(Languages(), "", "ja") {
+		a := NewAnalyzer(l)
+		for round := range 2 {
+			for _, tok := range a.Tokens(text) {
+				if want := NewAnalyzer(l).analyze(text[tok.Start:tok.End]); tok.Term != want {
+					t.Fatalf("%s, round %d: %q remembered as %q, analysed afresh %q", l, round, text[tok.Start:tok.End], tok.Term, want)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkFields(b *testing.B) {
+	body := strings.Repeat("The government said on Wednesday that the elections, which were postponed twice, "+
+		"would be held in March; the opposition said the elections would not be free. ", 60)
+	b.ReportAllocs()
+	for b.Loop() {
+		Fields("en", "Elections to be held in March", body)
 	}
 }
