@@ -17,7 +17,10 @@ import (
 // are what the index holds: the count's cap, the newest first, the best
 // match first. A word the statistics call common but the edition holds
 // rarely (common in another edition) goes back to the bitmap and is still
-// counted exactly.
+// counted exactly. (Which plan ran is not observable here: at this size
+// the planner reads the tier through its B-trees either way, and the
+// server's scan counts cannot tell a walk from a bitmap of a B-tree; the
+// benchmark's statement log shows it, docs/benchmarks.md.)
 func TestSearchWalksTheTierForCommonWords(t *testing.T) {
 	ctx := context.Background()
 	dsn := schemaDSN(t)
@@ -65,23 +68,6 @@ func TestSearchWalksTheTierForCommonWords(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `ANALYZE search_recent`); err != nil {
 		t.Fatal(err)
 	}
-	// scans reads how often the tier's indexes were scanned: its ordered
-	// ones (walks) and the words' GIN (bitmaps). The server
-	// counts the scans of each backend as it reports them, within seconds.
-	scans := func() (walks, bitmaps int64) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, `SELECT pg_stat_clear_snapshot()`); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.QueryRowContext(ctx, `SELECT
-			SUM(idx_scan) FILTER (WHERE indexrelname IN ('search_recent_newest', 'search_recent_ord')),
-			SUM(idx_scan) FILTER (WHERE indexrelname = 'search_recent_tsv')
-			FROM pg_stat_user_indexes WHERE schemaname = current_schema()`).Scan(&walks, &bitmaps); err != nil {
-			t.Fatal(err)
-		}
-		return walks, bitmaps
-	}
-	walks0, bitmaps0 := scans()
 
 	newest := slices.Clone(enIDs)
 	slices.Reverse(newest)
@@ -110,21 +96,6 @@ func TestSearchWalksTheTierForCommonWords(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("%s, walked: got %d %v, want %d %v", sort, len(got), got, len(want), want)
-		}
-	}
-
-	// The common word was walked, its count too: the tier's ordered
-	// indexes were scanned and its words' GIN was not.
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		walks, bitmaps := scans()
-		if walks > walks0 {
-			if bitmaps != bitmaps0 {
-				t.Fatalf("the common word's searches scanned the tier's GIN %d times; want it counted and paged by walks alone", bitmaps-bitmaps0)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no scan of the tier's ordered indexes: the common word was not walked")
 		}
 	}
 
