@@ -35,7 +35,9 @@ var stemmers = map[string]func(*snowballstem.Env) bool{
 func Languages() []string { return []string{"de", "en", "es", "fr", "it", "pl", "pt"} }
 
 // Analyzer turns text of one language into index terms. It is cheap to
-// make and not safe for concurrent use (it reuses buffers).
+// make and not safe for concurrent use (it reuses buffers). It remembers
+// the term of every distinct word it has analysed, so make one per
+// document or query, not one for a process.
 type Analyzer struct {
 	lang string
 	stem func(*snowballstem.Env) bool

@@ -40,7 +40,9 @@ func (w *wordStats) forget(table string) {
 }
 
 // words returns table's statistics: the copy, when it is fresh or another
-// search is reading them anew, else read now.
+// search is reading them anew, else read now. While the first copy is
+// read, the other searches get none (every share 0: the bitmap, as with a
+// table not analyzed yet) instead of all reading them at once.
 func (s *Store) words(ctx context.Context, table string) (map[string]float64, error) {
 	w := &s.wordStats
 	w.mu.Lock()
@@ -49,23 +51,23 @@ func (s *Store) words(ctx context.Context, table string) (map[string]float64, er
 		w.mu.Unlock()
 		return t.freq, nil
 	}
-	if t != nil {
-		t.loading = true
+	if t == nil {
+		if w.tables == nil {
+			w.tables = map[string]*tableWords{}
+		}
+		t = &tableWords{}
+		w.tables[table] = t
 	}
+	t.loading = true
 	w.mu.Unlock()
 	freq, err := s.readWords(ctx, table)
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	t.loading = false // on an error the next search reads them again
 	if err != nil {
-		if t != nil {
-			t.loading = false
-		}
 		return nil, err
 	}
-	if w.tables == nil {
-		w.tables = map[string]*tableWords{}
-	}
-	w.tables[table] = &tableWords{freq: freq, at: time.Now()}
+	t.freq, t.at = freq, time.Now()
 	return freq, nil
 }
 
